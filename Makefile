@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` (the main job) and `make test` (the tests).
+# Each installs what it needs into .venv on a fresh machine; Doccano gets its own venv
+# the first time `nerwb doccano up` runs (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)
+	$(BIN)/nerwb demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/doccano_throughput.py
+	$(BIN)/python bench/evaluate_speed.py
+	$(BIN)/python bench/accuracy.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,45 @@
+"""What every command group shares: consoles, the workspace lookup, the error boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from nerwb.errors import NerwbError
+from nerwb.workspace import Workspace, find_workspace
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(1)
+
+
+class NerwbGroup(TyperGroup):
+    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NerwbError as err:
+            raise fail(str(err)) from None
+
+
+def workspace(path: Path | None) -> Workspace:
+    return find_workspace(path)
+
+
+def note(message: str) -> None:
+    console.print(message)
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {escape(message)}")

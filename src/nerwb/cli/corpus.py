@@ -1,0 +1,139 @@
+"""``nerwb corpus``: add articles, split them, show statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from nerwb.cli._common import NerwbGroup, console, fail, workspace
+from nerwb.cli._options import WorkspaceOpt
+from nerwb.corpus.readers import ReadOptions, read_articles
+from nerwb.corpus.splits import assign_splits, load_splits, save_splits
+from nerwb.corpus.stats import corpus_stats
+from nerwb.corpus.store import add_articles, duplicates_log, load_articles
+from nerwb.io import read_jsonl
+from nerwb.workspace import SPLIT_NAMES
+
+corpus_app = typer.Typer(
+    cls=NerwbGroup, help="Ingest, split and describe the articles.", no_args_is_help=True
+)
+
+
+@corpus_app.command("add")
+def add_cmd(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl .csv).")
+    ],
+    text_col: Annotated[str, typer.Option(help="CSV/JSONL field holding the text.")] = "text",
+    id_col: Annotated[str, typer.Option(help="CSV column holding the article id.")] = "id",
+    title_col: Annotated[str, typer.Option(help="CSV column holding the title.")] = "title",
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Add articles to corpus/articles.jsonl; exact duplicates are skipped and counted.
+
+    Example: nerwb corpus add news/ extra.jsonl
+    """
+    ws = workspace(workspace_dir)
+    options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as bar:
+        task = bar.add_task("Reading articles", total=None)
+        report, _ = add_articles(
+            ws.articles_path,
+            read_articles(paths, options),
+            on_article=lambda raw: bar.update(task, advance=1, description=f"Reading {raw.origin}"),
+        )
+    console.print(
+        f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
+        f"{len(report.duplicates)} exact duplicate(s) skipped."
+    )
+    if report.with_spans:
+        console.print(
+            f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
+            "Use `nerwb labels import` to keep their spans."
+        )
+
+
+@corpus_app.command("split")
+def split_cmd(
+    reset_test: Annotated[
+        bool, typer.Option("--reset-test", help="Re-split everything, test included (asks first).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Split articles into train/dev/test; articles already split never move.
+
+    Example: nerwb corpus split
+    """
+    ws = workspace(workspace_dir)
+    articles = load_articles(ws.articles_path)
+    if not articles:
+        raise fail(f"{ws.articles_path}: no articles yet; run `nerwb corpus add PATH...` first")
+    previous = load_splits(ws.splits_path)
+    if reset_test and previous and not yes:
+        n_test = len(previous.ids("test"))
+        if not typer.confirm(
+            f"This re-splits all articles and moves the frozen test set ({n_test} articles). "
+            "Scores on the old test set will no longer be comparable. Continue?",
+            default=False,
+        ):
+            raise typer.Exit(1)
+    settings = ws.config.corpus
+    result = assign_splits(
+        articles,
+        previous,
+        ratios=settings.split,
+        seed=settings.seed,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+        reset_test=reset_test,
+    )
+    save_splits(ws.splits_path, result.splits)
+    counts = result.splits.counts()
+    table = Table(title="Splits")
+    for column in ("split", "articles", "new"):
+        table.add_column(column, justify="right" if column != "split" else "left")
+    for name in SPLIT_NAMES:
+        table.add_row(name, str(counts[name]), str(result.newly_assigned[name]))
+    console.print(table)
+    console.print(
+        f"{len(result.groups)} near-duplicate group(s) kept within one split. Wrote {ws.splits_path}"
+    )
+
+
+@corpus_app.command("stats")
+def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
+    """Articles, segments and words per split; duplicates and near-duplicates found.
+
+    Example: nerwb corpus stats
+    """
+    ws = workspace(workspace_dir)
+    articles = load_articles(ws.articles_path)
+    log = duplicates_log(ws.articles_path)
+    stats = corpus_stats(
+        articles,
+        load_splits(ws.splits_path),
+        segment_length=ws.config.corpus.segment_length,
+        duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
+        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+    )
+    table = Table(title=f"Corpus of {ws.config.project.name}")
+    for column in ("split", "articles", "segments", "words"):
+        table.add_column(column, justify="right" if column != "split" else "left")
+    for name, c in stats.per_split.items():
+        if name == "unsplit" and not c.articles:
+            continue
+        table.add_row(name, str(c.articles), str(c.segments), f"{c.words:,}")
+    total = stats.total
+    table.add_row("[bold]total", str(total.articles), str(total.segments), f"{total.words:,}")
+    console.print(table)
+    console.print(f"Exact duplicates skipped: {stats.duplicates_skipped}")
+    groups = stats.near_duplicate_groups
+    console.print(f"Near-duplicate groups: {len(groups)} ({sum(len(g) for g in groups)} articles)")
+    for group in groups[:10]:
+        console.print("  " + ", ".join(group))

@@ -1,0 +1,5 @@
+"""``nerwb demo``: placeholder."""
+
+
+def demo_cmd() -> None:
+    """Demo (not yet)."""

@@ -1,0 +1,72 @@
+"""The ``nerwb`` command: one Typer app with a sub-app per stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nerwb import __version__
+from nerwb.cli._common import NerwbGroup, console
+from nerwb.cli.corpus import corpus_app
+from nerwb.cli.demo import demo_cmd
+from nerwb.cli.doccano import doccano_app
+from nerwb.cli.evaluate import compare_cmd, evaluate_cmd
+from nerwb.cli.labels import labels_app
+from nerwb.cli.train import train_cmd, train_curve_cmd
+from nerwb.workspace import init_workspace
+
+app = typer.Typer(
+    cls=NerwbGroup,
+    name="nerwb",
+    help="Annotation and training workbench for custom named-entity recognition.\n\n"
+    "Example: nerwb init myproject && cd myproject && nerwb corpus add articles/",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(doccano_app, name="doccano")
+app.add_typer(labels_app, name="labels")
+app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+    train_cmd
+)
+app.command("train-curve")(train_curve_cmd)
+app.command("evaluate")(evaluate_cmd)
+app.command("compare")(compare_cmd)
+app.command("demo")(demo_cmd)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"nerwb {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """nerwb: corpus → Doccano → labels → training → evaluation, from one CLI."""
+
+
+@app.command("init")
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder to make into a workspace.")],
+    name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")] = None,
+    language: Annotated[str, typer.Option(help="spaCy language code.")] = "en",
+) -> None:
+    """Create a workspace with the conflict-news label schema and training configs.
+
+    Example: nerwb init conflict-news
+    """
+    ws = init_workspace(directory, name=name, language=language)
+    console.print(f"[green]Created workspace[/] {ws.root} (project {ws.config.project.name!r})")
+    console.print("Next: cd into it, then `nerwb corpus add PATH...` and `nerwb corpus split`.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,271 @@
+"""One reader per input format; ``READERS`` picks one by file extension.
+
+Every reader normalises its input to ``RawArticle`` records, so adding a format is one function.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+from nerwb.corpus.model import RawArticle
+from nerwb.errors import InputError
+from nerwb.io import iter_jsonl, read_text
+
+ARTICLE_FIELDS = ("id", "title", "url", "date", "source")
+# Keys of a Doccano export that are annotations or Doccano bookkeeping, not article metadata.
+ANNOTATION_KEYS = ("label", "entities", "Comments", "text")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    text_col: str = "text"
+    id_col: str = "id"
+    title_col: str = "title"
+
+
+def _require_text(text: object, path: Path, line: int | None = None, field: str = "text") -> str:
+    if not isinstance(text, str):
+        raise InputError(f"field {field!r} is missing or not a string", path=path, line=line)
+    if not text.strip():
+        raise InputError(f"field {field!r} is empty or whitespace only", path=path, line=line)
+    return text
+
+
+def read_txt(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+    text = _require_text(read_text(path), path, field="file text")
+    yield RawArticle(text=text.strip("\n"), origin=str(path), title=path.stem)
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def read_md(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+    text = _require_text(read_text(path), path, field="file text")
+    title = None
+    for line in text.splitlines():
+        match = _HEADING.match(line)
+        if match:
+            title = match.group(1)
+            break
+        if line.strip():
+            break
+    yield RawArticle(text=text.strip("\n"), origin=str(path), title=title or path.stem)
+
+
+class _ArticleText(HTMLParser):
+    """Collects the visible text of an article body, one paragraph per block element."""
+
+    SKIP: ClassVar[set[str]] = {
+        "script",
+        "style",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "noscript",
+        "form",
+        "template",
+    }
+    BLOCK: ClassVar[set[str]] = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "section",
+        "article",
+        "main",
+        "ul",
+        "ol",
+        "table",
+        "pre",
+        "figcaption",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: dict[str, list[str]] = {"article": [], "main": [], "body": []}
+        self.depth = {"article": 0, "main": 0, "body": 0}
+        self.skipping = 0
+        self.title: list[str] = []
+        self.h1: list[str] = []
+        self.in_title = False
+        self.in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        if tag in self.depth:
+            self.depth[tag] += 1
+        self.in_title = self.in_title or tag == "title"
+        self.in_h1 = self.in_h1 or tag == "h1"
+        if tag in self.BLOCK:
+            self._emit("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self.skipping:
+            self.skipping -= 1
+        if tag in self.BLOCK:
+            self._emit("\n\n")
+        if self.depth.get(tag):
+            self.depth[tag] -= 1
+        if tag == "title":
+            self.in_title = False
+        if tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title.append(data)
+            return
+        if self.skipping:
+            return
+        if self.in_h1:
+            self.h1.append(data)
+        self._emit(data)
+
+    def _emit(self, data: str) -> None:
+        if self.skipping:
+            return
+        for container in ("article", "main", "body"):
+            if self.depth[container] or container == "body":
+                self.parts[container].append(data)
+
+    def text(self) -> str:
+        # The most specific container that has text wins: <article>, then <main>, then all.
+        for container in ("article", "main", "body"):
+            raw = "".join(self.parts[container])
+            paragraphs = [re.sub(r"[ \t\r\n]+", " ", p).strip() for p in re.split(r"\n\s*\n", raw)]
+            text = "\n\n".join(p for p in paragraphs if p)
+            if text:
+                return text
+        return ""
+
+
+def read_html(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+    parser = _ArticleText()
+    parser.feed(read_text(path))
+    parser.close()
+    text = _require_text(parser.text(), path, field="article body text")
+    title = " ".join("".join(parser.h1 or parser.title).split()) or path.stem
+    yield RawArticle(text=text, origin=str(path), title=title)
+
+
+def _spans_of(record: dict, path: Path, line: int) -> list[tuple[int, int, str]] | None:
+    raw = record.get("label", record.get("entities"))
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise InputError("`label` must be a list of [start, end, LABEL]", path=path, line=line)
+    spans = []
+    for item in raw:
+        if isinstance(item, dict):  # Doccano's span export: {"start_offset", "end_offset", "label"}
+            item = [item.get("start_offset"), item.get("end_offset"), item.get("label")]
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 3
+            or not isinstance(item[0], int)
+            or not isinstance(item[1], int)
+            or not isinstance(item[2], str)
+        ):
+            raise InputError(f"span {item!r} is not [start, end, LABEL]", path=path, line=line)
+        spans.append((item[0], item[1], item[2]))
+    return spans
+
+
+def read_jsonl(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+    for line, record in iter_jsonl(path):
+        text = _require_text(record.get(options.text_col), path, line, options.text_col)
+        fields = {}
+        for name in ARTICLE_FIELDS:
+            value = record.get(name)
+            fields[name] = None if value is None else str(value)
+        meta = {
+            k: v
+            for k, v in record.items()
+            if k not in ARTICLE_FIELDS and k not in ANNOTATION_KEYS and k != options.text_col
+        }
+        yield RawArticle(
+            text=text,
+            origin=f"{path}:{line}",
+            meta=meta,
+            spans=_spans_of(record, path, line),
+            **fields,
+        )
+
+
+def read_csv(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    columns = reader.fieldnames or []
+    if options.text_col not in columns:
+        raise InputError(
+            f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'}); "
+            "choose one with --text-col",
+            path=path,
+        )
+    for row_number, row in enumerate(reader, start=2):  # line 1 is the header
+        text = _require_text(row.get(options.text_col), path, row_number, options.text_col)
+        known = {options.text_col, options.id_col, options.title_col}
+        yield RawArticle(
+            text=text,
+            origin=f"{path}:{row_number}",
+            id=row.get(options.id_col) or None,
+            title=row.get(options.title_col) or None,
+            url=row.get("url") or None,
+            date=row.get("date") or None,
+            source=row.get("source") or None,
+            meta={k: v for k, v in row.items() if k not in known | {"url", "date", "source"}},
+        )
+
+
+Reader = Callable[[Path, ReadOptions], Iterator[RawArticle]]
+READERS: dict[str, Reader] = {
+    ".txt": read_txt,
+    ".md": read_md,
+    ".markdown": read_md,
+    ".html": read_html,
+    ".htm": read_html,
+    ".jsonl": read_jsonl,
+    ".csv": read_csv,
+}
+
+
+def files_to_read(path: Path) -> list[Path]:
+    """The files under ``path`` that a reader knows (a folder is read recursively, sorted)."""
+    if not path.exists():
+        raise InputError("no such file or folder", path=path)
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
+        )
+    if path.suffix.lower() not in READERS:
+        raise InputError(
+            f"unknown file extension {path.suffix or '(none)'!r}; "
+            f"nerwb reads {', '.join(sorted(READERS))}",
+            path=path,
+        )
+    return [path]
+
+
+def read_articles(paths: list[Path], options: ReadOptions | None = None) -> Iterator[RawArticle]:
+    """Read every article from ``paths`` (files or folders), in a stable order."""
+    options = options or ReadOptions()
+    files = [f for p in paths for f in files_to_read(Path(p))]  # check every path before reading
+    for file in files:
+        yield from READERS[file.suffix.lower()](file, options)

@@ -1,0 +1,173 @@
+"""Train/dev/test split by article, with near-duplicate groups kept together and the test set frozen.
+
+``corpus/splits.json`` records every article's split. Once an article has a split it keeps it:
+splitting again only places articles that have none. Moving a test article needs
+``reset_test=True`` (the CLI asks for confirmation first), so a published held-out set cannot
+drift.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nerwb.corpus.dedup import near_duplicate_groups
+from nerwb.corpus.model import Article
+from nerwb.errors import SplitError
+from nerwb.io import atomic_write_json, read_text
+from nerwb.workspace import SPLIT_NAMES, SplitRatios
+
+
+@dataclass
+class Splits:
+    assignments: dict[str, str] = field(default_factory=dict)
+    seed: int = 0
+    ratios: dict[str, float] = field(default_factory=dict)
+    created: str = ""
+    updated: str = ""
+
+    def ids(self, split: str) -> set[str]:
+        return {a for a, s in self.assignments.items() if s == split}
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.ids(name)) for name in SPLIT_NAMES}
+
+
+def load_splits(path: Path) -> Splits | None:
+    """The stored splits, or ``None`` if the corpus was never split."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(read_text(path))
+        assignments = data["assignments"]
+        bad = {a: s for a, s in assignments.items() if s not in SPLIT_NAMES}
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+        raise SplitError(f"{path}: not a nerwb splits file ({err})") from None
+    if bad:
+        first = next(iter(bad.items()))
+        raise SplitError(f"{path}: article {first[0]!r} has unknown split {first[1]!r}")
+    return Splits(
+        assignments=dict(assignments),
+        seed=data.get("seed", 0),
+        ratios=data.get("ratios", {}),
+        created=data.get("created", ""),
+        updated=data.get("updated", ""),
+    )
+
+
+def save_splits(path: Path, splits: Splits) -> None:
+    atomic_write_json(
+        path,
+        {
+            "seed": splits.seed,
+            "ratios": splits.ratios,
+            "created": splits.created,
+            "updated": splits.updated,
+            "frozen": ["test"],
+            "assignments": dict(sorted(splits.assignments.items())),
+        },
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class SplitReport:
+    splits: Splits
+    newly_assigned: dict[str, int]
+    groups: list[list[str]]
+
+
+def assign_splits(
+    articles: list[Article],
+    previous: Splits | None,
+    *,
+    ratios: SplitRatios,
+    seed: int,
+    near_duplicate_threshold: float,
+    reset_test: bool = False,
+) -> SplitReport:
+    """Give every article without a split one; articles with a split keep it.
+
+    Near-duplicate groups are placed as a unit; a new article near-duplicating an already
+    placed one joins that one's split (so wire copies never straddle train and test). New
+    groups are shuffled with ``seed`` and each goes to the split furthest below its target
+    share of the whole corpus.
+    """
+    now = _now()
+    kept = dict(previous.assignments) if previous else {}
+    if reset_test:
+        kept = {}  # every article is placed afresh
+    known = {a.id for a in articles}
+    kept = {a: s for a, s in kept.items() if a in known}
+    groups = near_duplicate_groups(((a.id, a.text) for a in articles), near_duplicate_threshold)
+    group_of = {member: tuple(g) for g in groups for member in g}
+
+    units: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    for article in articles:
+        unit = group_of.get(article.id, (article.id,))
+        if unit[0] in seen:
+            continue
+        seen.add(unit[0])
+        placed = {kept[m] for m in unit if m in kept}
+        if placed:
+            # A group touching the test split stays in test; otherwise the first placement wins.
+            split = "test" if "test" in placed else sorted(placed)[0]
+            for member in unit:
+                kept.setdefault(member, split)
+            continue
+        units.append(unit)
+
+    rng = random.Random(seed)
+    rng.shuffle(units)
+    target = {"train": ratios.train, "dev": ratios.dev, "test": ratios.test}
+    counts = {name: sum(1 for s in kept.values() if s == name) for name in SPLIT_NAMES}
+    newly = dict.fromkeys(SPLIT_NAMES, 0)
+    total = len(kept) + sum(len(u) for u in units)
+    for unit in units:
+        placed_total = sum(counts.values()) + len(unit)
+        # Deficit after placing: how far each split would be below its share.
+        split = max(
+            SPLIT_NAMES,
+            key=lambda s: (
+                (target[s] * placed_total - counts[s], target[s]) if target[s] > 0 else (-total, 0)
+            ),
+        )
+        for member in unit:
+            kept[member] = split
+        counts[split] += len(unit)
+        newly[split] += len(unit)
+
+    created = previous.created if previous and not reset_test else now
+    splits = Splits(kept, seed, target, created or now, now)
+    return SplitReport(splits, newly, groups)
+
+
+def pin_split(splits: Splits | None, article_ids: list[str], split: str) -> Splits:
+    """Put ``article_ids`` in ``split`` (for imported, already split data such as a published test set).
+
+    Raises:
+        SplitError: an article is already in another split (the test split is frozen, and moving
+            articles between train and dev silently would change earlier results).
+    """
+    if split not in SPLIT_NAMES:
+        raise SplitError(f"unknown split {split!r}; choose one of {', '.join(SPLIT_NAMES)}")
+    now = _now()
+    splits = splits or Splits(created=now)
+    for article_id in article_ids:
+        current = splits.assignments.get(article_id)
+        if current is not None and current != split:
+            raise SplitError(
+                f"article {article_id!r} is already in the {current} split; "
+                f"it cannot be pinned to {split}"
+            )
+    for article_id in article_ids:
+        splits.assignments[article_id] = split
+    splits.updated = now
+    return splits

@@ -1,0 +1,56 @@
+"""Corpus statistics: articles, segments and words per split, duplicates and near-duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nerwb.corpus.dedup import near_duplicate_groups
+from nerwb.corpus.model import Article
+from nerwb.corpus.segments import segment_article
+from nerwb.corpus.splits import Splits
+from nerwb.workspace import SPLIT_NAMES
+
+
+@dataclass
+class SplitCounts:
+    articles: int = 0
+    segments: int = 0
+    words: int = 0
+
+
+@dataclass
+class CorpusStats:
+    per_split: dict[str, SplitCounts] = field(default_factory=dict)
+    duplicates_skipped: int = 0
+    near_duplicate_groups: list[list[str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> SplitCounts:
+        out = SplitCounts()
+        for c in self.per_split.values():
+            out.articles += c.articles
+            out.segments += c.segments
+            out.words += c.words
+        return out
+
+
+def corpus_stats(
+    articles: list[Article],
+    splits: Splits | None,
+    *,
+    segment_length: int,
+    duplicates_skipped: int,
+    near_duplicate_threshold: float,
+) -> CorpusStats:
+    stats = CorpusStats(per_split={name: SplitCounts() for name in (*SPLIT_NAMES, "unsplit")})
+    assignments = splits.assignments if splits else {}
+    for article in articles:
+        counts = stats.per_split[assignments.get(article.id, "unsplit")]
+        counts.articles += 1
+        counts.words += article.words
+        counts.segments += len(segment_article(article.id, article.text, segment_length))
+    stats.duplicates_skipped = duplicates_skipped
+    stats.near_duplicate_groups = near_duplicate_groups(
+        ((a.id, a.text) for a in articles), near_duplicate_threshold
+    )
+    return stats

@@ -1,0 +1,225 @@
+"""The workspace: a folder with ``nerwb.toml`` and one sub-folder per stage.
+
+Every command acts on one workspace. Paths to each stage's files live here so that no other
+module spells them out.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from nerwb.errors import WorkspaceError
+from nerwb.io import atomic_write_text
+
+CONFIG_NAME = "nerwb.toml"
+SPLIT_NAMES = ("train", "dev", "test")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProjectSettings(_Strict):
+    name: str = Field(min_length=1)
+    language: str = "en"
+    labels: str = "labels/labels.yml"
+
+
+class SplitRatios(_Strict):
+    train: float = Field(0.7, ge=0, le=1)
+    dev: float = Field(0.15, ge=0, le=1)
+    test: float = Field(0.15, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> SplitRatios:
+        total = self.train + self.dev + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"train + dev + test must add up to 1, not {total:g}")
+        return self
+
+
+class CorpusSettings(_Strict):
+    seed: int = 13
+    # Doccano's editor stays responsive and annotators keep context up to a few thousand
+    # characters; longer articles are cut at paragraph, then sentence, boundaries.
+    segment_length: int = Field(2000, ge=200)
+    near_duplicate_threshold: float = Field(0.7, gt=0, le=1)
+    split: SplitRatios = SplitRatios()
+
+
+class DoccanoSettings(_Strict):
+    url: str = ""  # empty: the embedded local server of this workspace
+    project: str = ""
+    port: int = Field(8000, ge=1, le=65535)
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must start with http:// or https:// (or be empty for the local server)"
+            )
+        return value.rstrip("/")
+
+
+class WorkspaceConfig(_Strict):
+    project: ProjectSettings
+    corpus: CorpusSettings = CorpusSettings()
+    doccano: DoccanoSettings = DoccanoSettings()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: WorkspaceConfig
+
+    @property
+    def language(self) -> str:
+        return self.config.project.language
+
+    @property
+    def project_name(self) -> str:
+        return self.config.doccano.project or self.config.project.name
+
+    # corpus/
+    @property
+    def corpus_dir(self) -> Path:
+        return self.root / "corpus"
+
+    @property
+    def articles_path(self) -> Path:
+        return self.corpus_dir / "articles.jsonl"
+
+    @property
+    def splits_path(self) -> Path:
+        return self.corpus_dir / "splits.json"
+
+    # labels/
+    @property
+    def labels_dir(self) -> Path:
+        return self.root / "labels"
+
+    @property
+    def schema_path(self) -> Path:
+        return self.root / self.config.project.labels
+
+    @property
+    def pulls_dir(self) -> Path:
+        return self.labels_dir / "pulls"
+
+    @property
+    def imports_dir(self) -> Path:
+        return self.labels_dir / "imports"
+
+    @property
+    def gold_path(self) -> Path:
+        return self.labels_dir / "gold" / "gold.jsonl"
+
+    def docbin_path(self, split: str) -> Path:
+        return self.labels_dir / f"{split}.spacy"
+
+    # configs/, training/, evaluate/
+    @property
+    def configs_dir(self) -> Path:
+        return self.root / "configs"
+
+    @property
+    def training_dir(self) -> Path:
+        return self.root / "training"
+
+    @property
+    def evaluate_dir(self) -> Path:
+        return self.root / "evaluate"
+
+    # .nerwb/: this machine's state, never committed
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".nerwb"
+
+    @property
+    def doccano_home(self) -> Path:
+        return self.state_dir / "doccano"
+
+
+def load_config(path: Path) -> WorkspaceConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise WorkspaceError(f"{path}: not valid TOML ({err})") from None
+    except UnicodeDecodeError:
+        raise WorkspaceError(f"{path}: not valid UTF-8") from None
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
+        )
+        raise WorkspaceError(f"{path}: invalid setting: {problems}") from None
+
+
+def find_workspace(start: Path | None = None) -> Workspace:
+    """The workspace holding ``start`` (or the current folder), looking upwards as git does.
+
+    Raises:
+        WorkspaceError: no ``nerwb.toml`` in the folder or any parent, or it is invalid.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return Workspace(folder, load_config(candidate))
+    raise WorkspaceError(
+        f"{here} is not inside a nerwb workspace (no {CONFIG_NAME} here or above); "
+        "run `nerwb init DIR` to make one, or pass --workspace DIR"
+    )
+
+
+def _resource(name: str) -> str:
+    return resources.files("nerwb.resources").joinpath(name).read_text(encoding="utf-8")
+
+
+WORKSPACE_GITIGNORE = """\
+# Generated by nerwb: data on this machine, models and reports.
+.nerwb/
+labels/pulls/
+labels/imports/
+labels/gold/
+labels/*.spacy
+labels/audit/
+training/
+evaluate/
+"""
+
+
+def init_workspace(root: Path, *, name: str | None = None, language: str = "en") -> Workspace:
+    """Create a workspace in ``root`` with the conflict-news label schema and the configs.
+
+    Raises:
+        WorkspaceError: ``root`` already holds a workspace.
+    """
+    root = root.resolve()
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{root / CONFIG_NAME} already exists; not overwriting it")
+    name = name or root.name
+    toml = _resource("nerwb.toml.template").format(name=name, language=language)
+    config = WorkspaceConfig.model_validate(tomllib.loads(toml))  # the template must be valid
+    for folder in ("corpus", "labels", "configs", "training", "evaluate"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for target, source in (
+        ("labels/labels.yml", "labels.yml"),
+        ("labels/GUIDELINES.md", "GUIDELINES.md"),
+    ):
+        if not (root / target).exists():
+            atomic_write_text(root / target, _resource(source))
+    for cfg in resources.files("nerwb.resources.configs").iterdir():
+        if cfg.name.endswith(".cfg") and not (root / "configs" / cfg.name).exists():
+            atomic_write_text(root / "configs" / cfg.name, cfg.read_text(encoding="utf-8"))
+    if not (root / ".gitignore").exists():
+        atomic_write_text(root / ".gitignore", WORKSPACE_GITIGNORE)
+    atomic_write_text(root / CONFIG_NAME, toml)
+    return Workspace(root, config)

@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, snapshot_tree
+from nerwb.errors import WorkspaceError
+from nerwb.workspace import find_workspace, init_workspace, load_config
+
+
+def test_workspace_init_creates_stage_folders_and_schema(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "w", name="demo")
+    for folder in ("corpus", "labels", "configs", "training", "evaluate"):
+        assert (ws.root / folder).is_dir()
+    assert (ws.root / "labels" / "labels.yml").read_text().count("- name:") == 3
+    assert (ws.root / "labels" / "GUIDELINES.md").exists()
+    assert sorted(p.name for p in (ws.root / "configs").glob("*.cfg")) == [
+        "ner-accuracy.cfg",
+        "ner-fast.cfg",
+        "ner-transformer.cfg",
+    ]
+    assert ws.config.project.name == "demo"
+
+
+def test_workspace_init_refuses_existing_workspace(tmp_path: Path) -> None:
+    init_workspace(tmp_path / "w")
+    before = snapshot_tree(tmp_path / "w")
+    with pytest.raises(WorkspaceError, match="already exists"):
+        init_workspace(tmp_path / "w")
+    assert snapshot_tree(tmp_path / "w") == before
+
+
+def test_workspace_found_from_subfolder(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "w")
+    assert find_workspace(ws.root / "corpus").root == ws.root
+
+
+def test_workspace_outside_any_gives_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="not inside a nerwb workspace"):
+        find_workspace(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("train = 0.7", "train = 0.9"), "must add up to 1"),
+        (
+            lambda t: t.replace("segment_length = 2000", "segment_length = 10"),
+            "corpus.segment_length",
+        ),
+        (lambda t: t + "\n[bogus]\nx = 1\n", "bogus"),
+        (lambda t: t.replace("[project]", "[project"), "not valid TOML"),
+        (lambda t: t.replace('url = ""', 'url = "ftp://x"'), "doccano.url"),
+    ],
+)
+def test_workspace_invalid_config_names_setting(tmp_path: Path, edit, message: str) -> None:
+    ws = init_workspace(tmp_path / "w")
+    path = ws.root / "nerwb.toml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(WorkspaceError, match=message) as info:
+        find_workspace(ws.root)
+    assert str(path) in str(info.value)
+
+
+def test_workspace_repository_root_is_a_workspace_with_packaged_files() -> None:
+    config = load_config(REPO / "nerwb.toml")
+    assert config.project.name == "conflict-news-demo"
+    packaged = REPO / "src" / "nerwb" / "resources"
+    assert (REPO / "labels" / "labels.yml").read_text() == (packaged / "labels.yml").read_text()
+    assert (REPO / "labels" / "GUIDELINES.md").read_text() == (
+        packaged / "GUIDELINES.md"
+    ).read_text()
+    for cfg in (packaged / "configs").glob("*.cfg"):
+        assert (REPO / "configs" / cfg.name).read_text() == cfg.read_text(), cfg.name
