@@ -61,3 +61,54 @@ def snapshot_tree(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
     }
+
+
+# ---------------------------------------------------------------- a real Doccano server
+@pytest.fixture(scope="session")
+def doccano_server(tmp_path_factory):
+    """A real Doccano 1.8.4 on 127.0.0.1, started with nerwb's own `up` code, for the session."""
+    from nerwb.doccano.server import LocalServer, free_port
+
+    server = LocalServer(tmp_path_factory.mktemp("doccano-home"))
+    status, _ = server.up(port=free_port())
+    assert status.healthy
+    yield server
+    server.down()
+
+
+@pytest.fixture
+def doccano_ws(ws, doccano_server, monkeypatch):
+    """A workspace with the demo corpus split, talking to the session's server as a remote one."""
+    from nerwb.corpus.readers import read_articles
+    from nerwb.corpus.splits import assign_splits, save_splits
+    from nerwb.corpus.store import add_articles, load_articles
+    from nerwb.doccano.server import Credentials
+
+    credentials = Credentials.load(doccano_server.credentials_path)
+    monkeypatch.setenv("DOCCANO_URL", credentials.url)
+    monkeypatch.setenv("DOCCANO_USERNAME", credentials.username)
+    monkeypatch.setenv("DOCCANO_PASSWORD", credentials.password)
+    add_articles(ws.articles_path, read_articles([DEMO_ARTICLES]))
+    settings = ws.config.corpus
+    result = assign_splits(
+        load_articles(ws.articles_path), None, ratios=settings.split, seed=settings.seed,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+    )  # fmt: skip
+    save_splits(ws.splits_path, result.splits)
+    # One Doccano project per test: the server is shared by the session.
+    toml = ws.root / "nerwb.toml"
+    toml.write_text(toml.read_text().replace('project = ""', f'project = "{ws.root.parent.name}"'))
+    from nerwb.workspace import find_workspace
+
+    return find_workspace(ws.root)
+
+
+def gold_of(path: Path) -> dict:
+    """Gold spans per article id from a Doccano JSONL file with ids."""
+    from nerwb.labels.annotations import LabeledSpan
+
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        out[record["id"]] = [LabeledSpan(s, e, lab) for s, e, lab in record["label"]]
+    return out

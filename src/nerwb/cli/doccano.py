@@ -1,7 +1,204 @@
-"""``nerwb doccano``: placeholder until the Doccano stage lands."""
+"""``nerwb doccano``: run the local server, push segments, pull labels, show progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup
+from nerwb.cli._common import NerwbGroup, console, workspace
+from nerwb.cli._options import WorkspaceOpt
+from nerwb.doccano.connection import connect, local_server
+from nerwb.doccano.progress import progress
+from nerwb.doccano.pull import pull
+from nerwb.doccano.push import push
+from nerwb.labels.schema import load_schema
+from nerwb.workspace import SPLIT_NAMES
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@doccano_app.command("up")
+def up_cmd(
+    port: Annotated[
+        int | None, typer.Option(help="Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
+    ] = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Install (once) and start the workspace's local Doccano server on 127.0.0.1.
+
+    Example: nerwb doccano up --port 8000
+    """
+    ws = workspace(workspace_dir)
+    server = local_server(ws)
+    with console.status("Starting Doccano") as spinner:
+        status, started = server.up(
+            port=port or ws.config.doccano.port,
+            on_step=lambda step: spinner.update(step),
+        )
+    word = "Started" if started else "Already running:"
+    console.print(
+        f"[green]{word}[/] Doccano at {status.url} (web pid {status.web_pid}, worker pid {status.worker_pid})"
+    )
+    console.print(f"Admin credentials (mode 0600): {server.credentials_path}")
+
+
+@doccano_app.command("down")
+def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
+    """Stop the local server's web app and worker (gracefully, then firmly).
+
+    Example: nerwb doccano down
+    """
+    ws = workspace(workspace_dir)
+    with console.status("Stopping Doccano"):
+        stopped = local_server(ws).down()
+    console.print(f"Stopped: {', '.join(stopped)}" if stopped else "Doccano was not running.")
+
+
+@doccano_app.command("status")
+def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
+    """Show the local server's URL, pids and health.
+
+    Example: nerwb doccano status
+    """
+    ws = workspace(workspace_dir)
+    status = local_server(ws).status()
+    table = Table(show_header=False)
+    table.add_row("url", status.url)
+    table.add_row("web pid", str(status.web_pid or "not running"))
+    table.add_row("worker pid", str(status.worker_pid or "not running"))
+    table.add_row("health", "[green]healthy" if status.healthy else "[red]not healthy")
+    table.add_row("home", str(status.home))
+    console.print(table)
+    if not status.healthy:
+        raise typer.Exit(1)
+
+
+@doccano_app.command("push")
+def push_cmd(
+    split: Annotated[str, typer.Option(help="Comma-separated splits to push.")] = ",".join(
+        SPLIT_NAMES
+    ),
+    annotators: Annotated[
+        str | None, typer.Option(help="Comma-separated annotator accounts to create and assign.")
+    ] = None,
+    overlap: Annotated[
+        float, typer.Option(help="Share of segments given to two annotators (for agreement).")
+    ] = 0.2,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Push corpus segments to the Doccano project (bulk import; resumable; never twice).
+
+    Example: nerwb doccano push --annotators alice,bob --overlap 0.3
+    """
+    ws = workspace(workspace_dir)
+    schema = load_schema(ws.schema_path)
+    with connect(ws) as client, Progress(
+        SpinnerColumn(), TextColumn("Pushing segments"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("push", total=None)
+        report = push(
+            client, ws, schema, splits=_csv(split), annotators=_csv(annotators), overlap=overlap,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
+    state = "created" if report.project_created else "reused"
+    console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
+    if report.span_types_created or report.span_types_updated:
+        console.print(
+            f"Span types created: {report.span_types_created}; updated: {report.span_types_updated}"
+        )
+    console.print(
+        f"Segments selected {report.selected}: [green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), "
+        f"skipped {report.already_there} already on the server, failed 0."
+    )
+    if report.reconciled_with_server:
+        console.print("The push ledger was checked against the server's examples.")
+    for name, password in report.annotators_created.items():
+        console.print(
+            f"Created annotator [bold]{name}[/] with password [bold]{password}[/] (shown once)"
+        )
+    if report.annotators_created:
+        console.print(f"Passwords are kept in {ws.doccano_home / 'annotators.json'} (mode 0600).")
+    if report.assignments:
+        console.print(
+            "Assigned: " + ", ".join(f"{n} {c}" for n, c in sorted(report.assignments.items()))
+        )
+        console.print(
+            "[dim]Doccano 1.8.4 shows every example to every member: the assignment is in each "
+            "example's `assigned_to` metadata, and `nerwb doccano progress` counts against it.[/]"
+        )
+
+
+@doccano_app.command("pull")
+def pull_cmd(
+    confirmed_only: Annotated[
+        bool, typer.Option("--confirmed-only", help="Only examples the annotator confirmed.")
+    ] = False,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Export every annotator's labels into a new snapshot labels/pulls/<UTC time>/.
+
+    Example: nerwb doccano pull --confirmed-only
+    """
+    ws = workspace(workspace_dir)
+    schema = load_schema(ws.schema_path)
+    with connect(ws) as client, console.status("Exporting from Doccano"):
+        report = pull(client, ws, schema, confirmed_only=confirmed_only)
+    table = Table(title=f"Snapshot {report.snapshot.relative_to(ws.root)}")
+    for column in (
+        "annotator",
+        "articles",
+        "spans",
+        "confirmed",
+        "+spans",
+        "-spans",
+        "changed",
+        "new conf.",
+    ):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for name, s in report.annotators.items():
+        d = report.diff.get(name) if report.diff else None
+        table.add_row(
+            name, str(s.articles), str(s.spans), str(s.confirmed),
+            *((str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed)) if d else ("-",) * 4),
+        )  # fmt: skip
+    console.print(table)
+    for name, s in report.annotators.items():
+        if s.unknown_labels:
+            unknown = ", ".join(f"{k} ({v})" for k, v in sorted(s.unknown_labels.items()))
+            console.print(
+                f"[yellow]{name}: labels not in labels.yml, kept in the snapshot: {unknown}[/]"
+            )
+    if report.foreign_examples:
+        console.print(f"{report.foreign_examples} example(s) not pushed by nerwb were ignored.")
+
+
+@doccano_app.command("progress")
+def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
+    """Per-annotator totals, confirmed and remaining.
+
+    Example: nerwb doccano progress
+    """
+    ws = workspace(workspace_dir)
+    with connect(ws) as client:
+        rows, n_examples = progress(client, ws)
+    table = Table(title=f"{ws.project_name}: {n_examples} examples")
+    for column in ("annotator", "assigned", "confirmed", "remaining"):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for row in rows:
+        table.add_row(row.annotator, str(row.total), str(row.confirmed), str(row.remaining))
+    console.print(table)

@@ -1,0 +1,117 @@
+"""Simulated annotators: a DEMO DEVICE that labels in Doccano through its REST API.
+
+They stand in for people in `nerwb demo` and in tests, so that the loop can be seen end to end
+without anyone clicking. They copy gold spans from the demo corpus, one of them with realistic
+noise. Nothing in the real pull path imports this module.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from nerwb.doccano.client import DoccanoClient
+from nerwb.labels.annotations import LabeledSpan
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Chances per gold span of each kind of mistake a tired annotator makes."""
+
+    miss: float = 0.0  # leaves the span out
+    shift: float = 0.0  # takes one word more or less at an edge
+    wrong_type: float = 0.0  # picks another label
+
+
+CAREFUL = Noise()
+NOISY = Noise(miss=0.08, shift=0.08, wrong_type=0.05)
+
+
+@dataclass
+class LabellingReport:
+    examples: int = 0
+    spans_created: int = 0
+    missed: int = 0
+    shifted: int = 0
+    retyped: int = 0
+    created: list[tuple[str, LabeledSpan]] = field(
+        default_factory=list
+    )  # (article id, article offsets)
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _shift(span: LabeledSpan, text: str, rng: random.Random) -> LabeledSpan:
+    """One word more or less at one edge, staying on word boundaries and inside ``text``."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    inside = [w for w in words if w[0] >= span.start and w[1] <= span.end]
+    before = [w for w in words if w[1] <= span.start]
+    after = [w for w in words if w[0] >= span.end]
+    options = []
+    if before:
+        options.append(LabeledSpan(before[-1][0], span.end, span.label))
+    if after:
+        options.append(LabeledSpan(span.start, after[0][1], span.label))
+    if len(inside) > 1:
+        options.append(LabeledSpan(inside[1][0], span.end, span.label))
+        options.append(LabeledSpan(span.start, inside[-2][1], span.label))
+    return rng.choice(options) if options else span
+
+
+def simulate(
+    client: DoccanoClient,
+    project_id: int,
+    annotator: str,
+    gold: dict[str, list[LabeledSpan]],
+    *,
+    noise: Noise = CAREFUL,
+    seed: int = 0,
+    only_assigned: bool = True,
+) -> LabellingReport:
+    """Label as ``annotator`` (``client`` must be logged in as them) and confirm each example.
+
+    Args:
+        gold: Gold spans per article id, in article offsets.
+        only_assigned: Label only examples whose ``assigned_to`` meta names this annotator.
+    """
+    rng = random.Random(f"{seed}:{annotator}")
+    labels = {t.text: t.id for t in client.span_types(project_id)}
+    report = LabellingReport()
+    for example in client.examples(project_id):
+        meta = example.meta
+        assigned = [n for n in str(meta.get("assigned_to") or "").split(",") if n]
+        if only_assigned and assigned and annotator not in assigned:
+            continue
+        article_id, offset = meta.get("article_id"), int(meta.get("segment_start", 0))
+        text = example.text or ""
+        if article_id not in gold:
+            continue
+        report.examples += 1
+        taken: list[LabeledSpan] = []
+        for span in gold[article_id]:
+            local = LabeledSpan(span.start - offset, span.end - offset, span.label)
+            if local.start < 0 or local.end > len(text):
+                continue
+            if rng.random() < noise.miss:
+                report.missed += 1
+                continue
+            if rng.random() < noise.shift:
+                local = _shift(local, text, rng)
+                report.shifted += 1
+            if rng.random() < noise.wrong_type and len(labels) > 1:
+                local = LabeledSpan(
+                    local.start, local.end, rng.choice([n for n in labels if n != local.label])
+                )
+                report.retyped += 1
+            if any(t.start < local.end and local.start < t.end for t in taken):
+                continue  # a shift ran into the next span: Doccano forbids overlaps here
+            taken.append(local)
+            client.create_span(project_id, example.id, labels[local.label], local.start, local.end)
+            report.spans_created += 1
+            report.created.append(
+                (article_id, LabeledSpan(local.start + offset, local.end + offset, local.label))
+            )
+        client.confirm(project_id, example.id)
+    return report

@@ -1,0 +1,52 @@
+"""Which Doccano server a workspace talks to, and logging in to it.
+
+The embedded default is the workspace's local server (``nerwb doccano up``), whose admin
+credentials are in ``.nerwb/doccano/credentials.json`` (0600). A remote server is named by
+``DOCCANO_URL`` (or ``[doccano] url`` in nerwb.toml), with ``DOCCANO_USERNAME`` and
+``DOCCANO_PASSWORD`` from the environment only, never from argv.
+"""
+
+from __future__ import annotations
+
+import os
+
+from nerwb.doccano.client import DoccanoClient
+from nerwb.doccano.errors import DoccanoError
+from nerwb.doccano.server import Credentials, LocalServer
+from nerwb.workspace import Workspace
+
+
+def local_server(ws: Workspace) -> LocalServer:
+    return LocalServer(ws.doccano_home)
+
+
+def credentials_for(ws: Workspace) -> Credentials:
+    url = os.environ.get("DOCCANO_URL") or ws.config.doccano.url
+    if url:
+        missing = [v for v in ("DOCCANO_USERNAME", "DOCCANO_PASSWORD") if not os.environ.get(v)]
+        if missing:
+            raise DoccanoError(
+                f"remote Doccano at {url}: set {' and '.join(missing)} in the environment"
+            )
+        return Credentials(
+            url.rstrip("/"), os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"]
+        )
+    server = local_server(ws)
+    if not server.credentials_path.exists():
+        raise DoccanoError(
+            f"no local Doccano server in this workspace ({server.credentials_path} is missing); "
+            "run `nerwb doccano up`, or set DOCCANO_URL for a remote server"
+        )
+    return Credentials.load(server.credentials_path)
+
+
+def connect(ws: Workspace) -> DoccanoClient:
+    """A client logged in to the workspace's server."""
+    credentials = credentials_for(ws)
+    client = DoccanoClient(credentials.url)
+    try:
+        client.login(credentials.username, credentials.password)
+    except BaseException:
+        client.close()
+        raise
+    return client

@@ -1,0 +1,60 @@
+"""Pulled snapshots (``labels/pulls/<time>/``) and imported annotations (``labels/imports/``).
+
+Both hold one ``<annotator>.jsonl`` of annotated articles per annotator. The annotations the
+labels stage works on are the latest snapshot (or a named one) plus every import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nerwb.errors import LabelsError
+from nerwb.labels.annotations import AnnotatedArticle, load_annotated
+from nerwb.workspace import Workspace
+
+Annotations = dict[str, dict[str, AnnotatedArticle]]  # annotator -> article id -> annotation
+
+
+def snapshots(pulls_dir: Path) -> list[Path]:
+    if not pulls_dir.is_dir():
+        return []
+    return sorted(p for p in pulls_dir.iterdir() if p.is_dir() and (p / "manifest.json").exists())
+
+
+def latest_snapshot(pulls_dir: Path) -> Path | None:
+    found = snapshots(pulls_dir)
+    return found[-1] if found else None
+
+
+def load_snapshot(folder: Path) -> Annotations:
+    return {path.stem: load_annotated(path) for path in sorted(folder.glob("*.jsonl"))}
+
+
+def load_annotations(ws: Workspace, snapshot: Path | None = None) -> tuple[Annotations, list[str]]:
+    """The annotations to audit, compare and merge, and where they came from.
+
+    Args:
+        snapshot: A pull folder; default the latest. Imports are always included.
+
+    Raises:
+        LabelsError: nothing to work on, or a named snapshot does not exist.
+    """
+    sources: list[str] = []
+    merged: Annotations = {}
+    folder = snapshot or latest_snapshot(ws.pulls_dir)
+    if snapshot is not None and not (snapshot / "manifest.json").exists():
+        raise LabelsError(f"{snapshot}: not a pull snapshot (no manifest.json)")
+    if folder is not None:
+        merged.update(load_snapshot(folder))
+        sources.append(
+            str(folder.relative_to(ws.root)) if folder.is_relative_to(ws.root) else str(folder)
+        )
+    if ws.imports_dir.is_dir():
+        for path in sorted(ws.imports_dir.glob("*.jsonl")):
+            merged.setdefault(path.stem, {}).update(load_annotated(path))
+            sources.append(str(path.relative_to(ws.root)))
+    if not merged:
+        raise LabelsError(
+            "no annotations yet: pull them with `nerwb doccano pull` or import them with `nerwb labels import`"
+        )
+    return merged, sources
