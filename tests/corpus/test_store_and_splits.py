@@ -86,9 +86,14 @@ def test_splits_near_duplicates_stay_together(tmp_path: Path) -> None:
 
 
 def test_splits_pin_refuses_to_move_test() -> None:
-    splits = pin_split(None, ["a", "b"], "test")
+    splits, _ = pin_split(None, ["a", "b"], "test")
     with pytest.raises(SplitError, match="already in the test split"):
-        pin_split(splits, ["a"], "train")
+        pin_split(splits, ["a"], "train", keep_existing=True)
+    splits, kept = pin_split(splits, ["c"], "train")
+    splits, kept = pin_split(splits, ["c", "d"], "dev", keep_existing=True)
+    assert kept == ["c"] and splits.assignments["d"] == "dev"
+    with pytest.raises(SplitError, match="'c' is already in the train split"):
+        pin_split(splits, ["c"], "dev")
 
 
 def test_splits_corrupt_file(tmp_path: Path) -> None:

@@ -106,15 +106,27 @@ def push_cmd(
     """
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
-    with connect(ws) as client, Progress(
-        SpinnerColumn(), TextColumn("Pushing segments"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console,
-    ) as bar:  # fmt: skip
+    with (
+        connect(ws) as client,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("Pushing segments"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar,
+    ):
         task = bar.add_task("push", total=None)
         report = push(
-            client, ws, schema, splits=_csv(split), annotators=_csv(annotators), overlap=overlap,
+            client,
+            ws,
+            schema,
+            splits=_csv(split),
+            annotators=_csv(annotators),
+            overlap=overlap,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )  # fmt: skip
+        )
     state = "created" if report.project_created else "reused"
     console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
     if report.span_types_created or report.span_types_updated:
@@ -173,9 +185,16 @@ def pull_cmd(
     for name, s in report.annotators.items():
         d = report.diff.get(name) if report.diff else None
         table.add_row(
-            name, str(s.articles), str(s.spans), str(s.confirmed),
-            *((str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed)) if d else ("-",) * 4),
-        )  # fmt: skip
+            name,
+            str(s.articles),
+            str(s.spans),
+            str(s.confirmed),
+            *(
+                (str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed))
+                if d
+                else ("-",) * 4
+            ),
+        )
     console.print(table)
     for name, s in report.annotators.items():
         if s.unknown_labels:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._common import NerwbGroup, console, fail, workspace
+from nerwb.cli._options import JsonOpt, WorkspaceOpt
+from nerwb.corpus.splits import load_splits
+from nerwb.corpus.store import load_articles
+from nerwb.io import atomic_write_json, atomic_write_jsonl
+from nerwb.labels.agreement import agreement
+from nerwb.labels.annotations import load_annotated, save_annotated
+from nerwb.labels.audit import audit
+from nerwb.labels.docbin import save_conversion_report, to_docbins
+from nerwb.labels.imports import import_annotations
+from nerwb.labels.merge import merge
 from nerwb.labels.schema import load_schema
+from nerwb.labels.snapshots import load_annotations
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -31,3 +46,239 @@ def show_cmd(workspace_dir: WorkspaceOpt = None) -> None:
             label.description,
         )
     console.print(table)
+
+
+def _snapshot_arg(ws, snapshot: Path | None) -> Path | None:
+    if snapshot is None:
+        return None
+    return snapshot if snapshot.is_absolute() else (Path.cwd() / snapshot)
+
+
+@labels_app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="Annotations to import.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="doccano | conll | iob | biluo | spacy")
+    ] = "doccano",
+    split: Annotated[
+        str | None, typer.Option(help="Pin the articles to this split (train, dev or test).")
+    ] = None,
+    annotator: Annotated[str, typer.Option(help="Whose annotations these are.")] = "import",
+    add_labels: Annotated[
+        bool, typer.Option("--add-labels", help="Add unknown labels to labels.yml.")
+    ] = False,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Import existing annotations: articles join the corpus, spans become an annotator's labels.
+
+    Example: nerwb labels import published_test.conll --format conll --split test --annotator gold
+    """
+    ws = workspace(workspace_dir)
+    report = import_annotations(
+        ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
+    )
+    console.print(
+        f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
+        f"with {report.spans} span(s) as annotator {annotator!r}"
+        + (f", pinned to {report.split}" if report.split else "")
+        + "."
+    )
+    if report.kept_in_other_split:
+        console.print(
+            f"[yellow]{len(report.kept_in_other_split)} article(s) repeat texts already in another split "
+            f"and stay there (first: {report.kept_in_other_split[0]}).[/]"
+        )
+    if report.labels_added:
+        console.print(f"Added to labels.yml: {', '.join(report.labels_added)}")
+
+
+@labels_app.command("audit")
+def audit_cmd(
+    snapshot: Annotated[
+        Path | None, typer.Argument(help="A pull snapshot folder (default: the latest).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any problem is found.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option(help="Rows to show on screen (all go to the JSONL file).")
+    ] = 40,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """List every problem span (alignment, overlap, edges, range, unknown label) and corpus leaks.
+
+    Example: nerwb labels audit --strict
+    """
+    ws = workspace(workspace_dir)
+    annotations, sources = load_annotations(ws, _snapshot_arg(ws, snapshot))
+    problems = audit(
+        annotations,
+        labels=load_schema(ws.schema_path).names,
+        lang=ws.language,
+        articles=load_articles(ws.articles_path),
+        splits=load_splits(ws.splits_path),
+        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+    )
+    out = ws.labels_dir / "audit" / "problems.jsonl"
+    atomic_write_jsonl(out, (p.to_record() for p in problems))
+    table = Table(title=f"Audit of {', '.join(sources)}")
+    for column in ("kind", "who", "article", "span", "text or detail", "alternatives"):
+        table.add_column(column, overflow="fold")
+    for p in problems[:limit]:
+        span = f"{p.start}-{p.end} {p.label}" if p.start is not None else (p.label or "")
+        alternatives = "; ".join(f"{k} {v[2]!r}" for k, v in p.alternatives.items())
+        table.add_row(
+            p.kind,
+            p.annotator or "",
+            p.article_id or "",
+            span,
+            repr(p.text) if p.text else p.detail,
+            alternatives,
+        )
+    console.print(table)
+    if len(problems) > limit:
+        console.print(f"(first {limit} shown; contexts and the rest are in the JSONL file)")
+    kinds: dict[str, int] = {}
+    for p in problems:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"
+    console.print(
+        f"{len(problems)} problem(s): {summary}. All listed in {out.relative_to(ws.root)}"
+    )
+    if strict and problems:
+        raise typer.Exit(1)
+
+
+@labels_app.command("agreement")
+def agreement_cmd(
+    snapshot: Annotated[
+        Path | None, typer.Argument(help="A pull snapshot folder (default: the latest).")
+    ] = None,
+    as_json: JsonOpt = False,
+    show: Annotated[int, typer.Option(help="Disagreements to list on screen.")] = 15,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Inter-annotator agreement: span F1 and token kappa, per label and pair, with disagreements.
+
+    Example: nerwb labels agreement --json
+    """
+    ws = workspace(workspace_dir)
+    annotations, _ = load_annotations(ws, _snapshot_arg(ws, snapshot))
+    report = agreement(annotations, labels=load_schema(ws.schema_path).names, lang=ws.language)
+    out = ws.labels_dir / "agreement"
+    atomic_write_jsonl(
+        out / "disagreements.jsonl", (d.to_record() for p in report.pairs for d in p.disagreements)
+    )
+    atomic_write_json(out / "agreement.json", report.to_json())
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    table = Table(title="Agreement (exact span F1, token Cohen's kappa)")
+    for column in ("label", "F1", "kappa", "agreed", "only A", "only B"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, row in report.per_label.items():
+        table.add_row(
+            label,
+            f"{row['f1']:.3f}",
+            f"{row['kappa']:.3f}",
+            str(row["agreed"]),
+            str(row["only_a"]),
+            str(row["only_b"]),
+        )
+    table.add_row(
+        "[bold]overall", f"{report.overall_f1:.3f}", f"{report.overall_kappa:.3f}", "", "", ""
+    )
+    console.print(table)
+    for pair in report.pairs:
+        console.print(
+            f"{pair.a} vs {pair.b}: {pair.articles} shared article(s), F1 {pair.counts.f1:.3f}, kappa {pair.kappa:.3f}"
+        )
+    console.print(
+        "Disagreements: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(report.kinds.items())) or "none")
+    )
+    for d in [d for p in report.pairs for d in p.disagreements][:show]:
+        console.print(f"  [{d.kind}] {d.article_id}: {escape(d.context)}")
+    console.print(f"All disagreements: {(out / 'disagreements.jsonl').relative_to(ws.root)}")
+
+
+@labels_app.command("merge")
+def merge_cmd(
+    strategy: Annotated[
+        str, typer.Option(help="majority | intersection | union | prefer:NAME")
+    ] = "majority",
+    snapshot: Annotated[
+        Path | None, typer.Option(help="A pull snapshot folder (default: the latest).")
+    ] = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Merge annotators into gold (labels/gold/gold.jsonl), listing conflicts the strategy cannot settle.
+
+    Example: nerwb labels merge --strategy prefer:alice
+    """
+    ws = workspace(workspace_dir)
+    annotations, sources = load_annotations(ws, _snapshot_arg(ws, snapshot))
+    report = merge(annotations, strategy)
+    save_annotated(ws.gold_path, report.gold)
+    conflicts_path = ws.gold_path.with_name("conflicts.jsonl")
+    atomic_write_jsonl(conflicts_path, (c.to_record() for c in report.conflicts))
+    console.print(
+        f"[green]Gold:[/] {len(report.gold)} article(s), {report.spans} span(s) "
+        f"({report.multi_annotator} merged from several annotators, {report.single_annotator} passed through) "
+        f"from {', '.join(sources)}"
+    )
+    console.print(
+        f"{len(report.conflicts)} conflict(s) left out of gold, listed in {conflicts_path.relative_to(ws.root)}"
+    )
+
+
+@labels_app.command("convert")
+def convert_cmd(
+    on_misaligned: Annotated[str, typer.Option(help="error | expand | contract | skip")] = "error",
+    on_overlap: Annotated[str, typer.Option(help="error | longest | skip")] = "error",
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Convert gold + splits to labels/{train,dev,test}.spacy with a reconciling report.
+
+    Example: nerwb labels convert --on-misaligned expand
+    """
+    ws = workspace(workspace_dir)
+    splits = load_splits(ws.splits_path)
+    if splits is None:
+        raise fail(f"{ws.splits_path}: no splits yet; run `nerwb corpus split` before converting")
+    if not ws.gold_path.exists():
+        raise fail(f"{ws.gold_path}: no gold yet; run `nerwb labels merge` first")
+    gold = list(load_annotated(ws.gold_path).values())
+    report = to_docbins(
+        gold,
+        splits,
+        ws.labels_dir,
+        lang=ws.language,
+        on_misaligned=on_misaligned,
+        on_overlap=on_overlap,
+    )
+    save_conversion_report(report, ws.labels_dir / "conversion-report.json")
+    table = Table(title="Conversion (spans in = written + changed + skipped)")
+    for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):
+        table.add_column(column, justify="left" if column in ("split", "label") else "right")
+    for split, by_label in report.per_split.items():
+        for label, c in sorted(by_label.items()):
+            table.add_row(
+                split,
+                str(report.docs.get(split, 0)),
+                label,
+                str(c.spans_in),
+                str(c.written),
+                str(c.changed),
+                str(c.skipped),
+            )
+    console.print(table)
+    for event in report.events[:20]:
+        console.print(
+            f"  {event['action']} ({event['kind']}) {event['article_id']}: {escape(event['context'])}"
+        )
+    if report.unsplit_articles:
+        console.print(
+            f"[yellow]{len(report.unsplit_articles)} gold article(s) have no split and were not converted; run `nerwb corpus split`.[/]"
+        )
+    console.print("Wrote " + ", ".join(str(p.relative_to(ws.root)) for p in report.paths.values()))

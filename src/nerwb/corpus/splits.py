@@ -149,25 +149,39 @@ def assign_splits(
     return SplitReport(splits, newly, groups)
 
 
-def pin_split(splits: Splits | None, article_ids: list[str], split: str) -> Splits:
+def pin_split(
+    splits: Splits | None, article_ids: list[str], split: str, *, keep_existing: bool = False
+) -> tuple[Splits, list[str]]:
     """Put ``article_ids`` in ``split`` (for imported, already split data such as a published test set).
 
+    Args:
+        keep_existing: Leave articles that already have another split where they are (returned),
+            instead of refusing. Used for train/dev imports whose sentences repeat elsewhere.
+
+    Returns:
+        The splits and the ids left in another split.
+
     Raises:
-        SplitError: an article is already in another split (the test split is frozen, and moving
-            articles between train and dev silently would change earlier results).
+        SplitError: an article is already in another split and ``keep_existing`` is off, or it is
+            already in the test split (frozen) or pinned to test while elsewhere (a leak).
     """
     if split not in SPLIT_NAMES:
         raise SplitError(f"unknown split {split!r}; choose one of {', '.join(SPLIT_NAMES)}")
     now = _now()
     splits = splits or Splits(created=now)
+    kept = []
     for article_id in article_ids:
         current = splits.assignments.get(article_id)
         if current is not None and current != split:
+            if keep_existing and "test" not in (current, split):
+                kept.append(article_id)
+                continue
             raise SplitError(
                 f"article {article_id!r} is already in the {current} split; "
                 f"it cannot be pinned to {split}"
             )
     for article_id in article_ids:
-        splits.assignments[article_id] = split
+        if article_id not in kept:
+            splits.assignments[article_id] = split
     splits.updated = now
-    return splits
+    return splits, kept

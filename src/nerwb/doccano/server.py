@@ -326,13 +326,17 @@ class LocalServer:
         on_step(f"Starting the web app on {credentials.url} and the import/export worker")
         gunicorn = [
             str(self.venv / "bin" / "gunicorn"),
-            "--chdir", str(self._backend),
-            "--bind", f"{HOST}:{port}",
-            "--workers", "2",
-            "--timeout", "120",
+            "--chdir",
+            str(self._backend),
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "120",
             "--capture-output",
             "config.wsgi",
-        ]  # fmt: skip
+        ]
         worker = [str(self.venv / "bin" / "doccano"), "task", "--concurrency", "1"]
         self._spawn("web", gunicorn, env)
         self._spawn("worker", worker, env)

@@ -1,0 +1,249 @@
+"""Inter-annotator agreement over the articles two or more annotators labelled.
+
+Two measures, per label and overall, per annotator pair:
+- exact span F1: one annotator's spans taken as reference for the other's; a span agrees when
+  start, end and label match. F1 is symmetric, so the choice of reference does not matter.
+- token-level Cohen's kappa (scikit-learn) over spaCy tokens, each token tagged with the label
+  of the span covering it or "O"; per label, the same on a binary "this label or not" tagging.
+Overall figures pool the counts and tokens of every pair.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from sklearn.metrics import cohen_kappa_score
+
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.labels.snapshots import Annotations
+from nerwb.labels.text import blank, context
+
+OUTSIDE = "O"
+
+
+@dataclass
+class Counts:
+    both: int = 0  # identical spans
+    only_a: int = 0
+    only_b: int = 0
+
+    @property
+    def f1(self) -> float:
+        denominator = 2 * self.both + self.only_a + self.only_b
+        return 2 * self.both / denominator if denominator else 1.0
+
+    def add(self, other: Counts) -> None:
+        self.both += other.both
+        self.only_a += other.only_a
+        self.only_b += other.only_b
+
+
+@dataclass
+class Disagreement:
+    kind: str  # boundary | type | boundary+type | missed_by_a | missed_by_b
+    article_id: str
+    a: str
+    b: str
+    span_a: LabeledSpan | None
+    span_b: LabeledSpan | None
+    context: str
+
+    def to_record(self) -> dict[str, Any]:
+        def show(span: LabeledSpan | None) -> list | None:
+            return [span.start, span.end, span.label] if span else None
+
+        return {
+            "kind": self.kind,
+            "article_id": self.article_id,
+            "annotator_a": self.a,
+            "annotator_b": self.b,
+            "span_a": show(self.span_a),
+            "span_b": show(self.span_b),
+            "context": self.context,
+        }
+
+
+@dataclass
+class PairAgreement:
+    a: str
+    b: str
+    articles: int
+    counts: Counts
+    per_label: dict[str, Counts]
+    kappa: float
+    per_label_kappa: dict[str, float]
+    disagreements: list[Disagreement] = field(default_factory=list)
+    tags_a: list[str] = field(default_factory=list, repr=False)
+    tags_b: list[str] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class AgreementReport:
+    pairs: list[PairAgreement]
+    overall_f1: float
+    overall_kappa: float
+    per_label: dict[str, dict[str, float]]
+    kinds: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "overall": {"f1": self.overall_f1, "kappa": self.overall_kappa},
+            "per_label": self.per_label,
+            "disagreement_kinds": self.kinds,
+            "pairs": [
+                {
+                    "a": p.a,
+                    "b": p.b,
+                    "articles": p.articles,
+                    "f1": p.counts.f1,
+                    "kappa": p.kappa,
+                    "spans_agreed": p.counts.both,
+                    "only_a": p.counts.only_a,
+                    "only_b": p.counts.only_b,
+                    "per_label": {
+                        k: {"f1": c.f1, "kappa": p.per_label_kappa.get(k, 1.0)}
+                        for k, c in p.per_label.items()
+                    },
+                }
+                for p in self.pairs
+            ],
+        }
+
+
+def _kappa(a: list[str], b: list[str]) -> float:
+    if a == b:
+        return 1.0  # sklearn returns nan when both taggings use a single class
+    value = float(cohen_kappa_score(a, b))
+    return value if value == value else 0.0
+
+
+def token_tags(article: AnnotatedArticle, lang: str) -> list[str]:
+    doc = blank(lang).make_doc(article.text)
+    tags = [OUTSIDE] * len(doc)
+    for span in article.spans:
+        aligned = doc.char_span(span.start, span.end, alignment_mode="expand")
+        if aligned is not None:
+            for i in range(aligned.start, aligned.end):
+                tags[i] = span.label
+    return tags
+
+
+def _classify(
+    article_id: str, text: str, a: str, b: str, spans_a: set, spans_b: set
+) -> list[Disagreement]:
+    out = []
+    only_a, only_b = sorted(spans_a - spans_b), sorted(spans_b - spans_a)
+    matched_b: set[LabeledSpan] = set()
+    for x in only_a:
+        partner = next(
+            (y for y in only_b if y not in matched_b and x.start < y.end and y.start < x.end), None
+        )
+        if partner is None:
+            out.append(
+                Disagreement(
+                    "missed_by_b", article_id, a, b, x, None, context(text, x.start, x.end)
+                )
+            )
+            continue
+        matched_b.add(partner)
+        same_bounds = (x.start, x.end) == (partner.start, partner.end)
+        kind = (
+            "type" if same_bounds else ("boundary" if x.label == partner.label else "boundary+type")
+        )
+        lo, hi = min(x.start, partner.start), max(x.end, partner.end)
+        out.append(Disagreement(kind, article_id, a, b, x, partner, context(text, lo, hi)))
+    for y in only_b:
+        if y not in matched_b:
+            out.append(
+                Disagreement(
+                    "missed_by_a", article_id, a, b, None, y, context(text, y.start, y.end)
+                )
+            )
+    return out
+
+
+def compare_pair(
+    a: str, b: str, arts_a: dict, arts_b: dict, labels: list[str], lang: str
+) -> PairAgreement | None:
+    shared = sorted(set(arts_a) & set(arts_b))
+    if not shared:
+        return None
+    counts = Counts()
+    per_label = {label: Counts() for label in labels}
+    tags_a: list[str] = []
+    tags_b: list[str] = []
+    disagreements: list[Disagreement] = []
+    for article_id in shared:
+        x, y = arts_a[article_id], arts_b[article_id]
+        spans_a, spans_b = set(x.spans), set(y.spans)
+        for label in {s.label for s in spans_a | spans_b} | set(labels):
+            la = {s for s in spans_a if s.label == label}
+            lb = {s for s in spans_b if s.label == label}
+            c = Counts(len(la & lb), len(la - lb), len(lb - la))
+            per_label.setdefault(label, Counts()).add(c)
+        counts.add(Counts(len(spans_a & spans_b), len(spans_a - spans_b), len(spans_b - spans_a)))
+        tags_a += token_tags(x, lang)
+        tags_b += token_tags(y, lang)
+        disagreements += _classify(article_id, x.text, a, b, spans_a, spans_b)
+    per_label_kappa = {
+        label: _kappa([t == label for t in tags_a], [t == label for t in tags_b])  # type: ignore[misc]
+        for label in per_label
+    }
+    return PairAgreement(
+        a,
+        b,
+        len(shared),
+        counts,
+        per_label,
+        _kappa(tags_a, tags_b),
+        per_label_kappa,
+        disagreements,
+        tags_a,
+        tags_b,
+    )
+
+
+def agreement(annotations: Annotations, *, labels: list[str], lang: str) -> AgreementReport:
+    """Agreement of every pair of annotators that share at least one article.
+
+    Raises:
+        LabelsError: no two annotators share an article.
+    """
+    from nerwb.errors import LabelsError
+
+    pairs = []
+    for a, b in itertools.combinations(sorted(annotations), 2):
+        pair = compare_pair(a, b, annotations[a], annotations[b], labels, lang)
+        if pair is not None:
+            pairs.append(pair)
+    if not pairs:
+        raise LabelsError(
+            f"no article was labelled by two annotators (annotators: {', '.join(sorted(annotations))}); "
+            "push with --overlap above 0 to get double-labelled articles"
+        )
+    total = Counts()
+    pooled: dict[str, Counts] = {}
+    tags_a: list[str] = []
+    tags_b: list[str] = []
+    kinds: dict[str, int] = {}
+    for pair in pairs:
+        total.add(pair.counts)
+        for label, c in pair.per_label.items():
+            pooled.setdefault(label, Counts()).add(c)
+        tags_a += pair.tags_a
+        tags_b += pair.tags_b
+        for d in pair.disagreements:
+            kinds[d.kind] = kinds.get(d.kind, 0) + 1
+    per_label = {
+        label: {
+            "f1": c.f1,
+            "kappa": _kappa([t == label for t in tags_a], [t == label for t in tags_b]),  # type: ignore[misc]
+            "agreed": c.both,
+            "only_a": c.only_a,
+            "only_b": c.only_b,
+        }
+        for label, c in sorted(pooled.items())
+    }
+    return AgreementReport(pairs, total.f1, _kappa(tags_a, tags_b), per_label, kinds)

@@ -1,0 +1,152 @@
+"""Audit: every problem span, listed with its place and an alternative, never just counted.
+
+Span checks follow what spaCy needs (token boundaries, no overlaps) and what the guidelines ask
+(no edge whitespace or punctuation, known labels). Corpus checks follow ``spacy debug data``:
+labels with few examples, and the same article or a near-duplicate on both sides of the test line.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nerwb.corpus.dedup import near_duplicate_groups
+from nerwb.corpus.model import Article
+from nerwb.corpus.splits import Splits
+from nerwb.labels.snapshots import Annotations
+from nerwb.labels.text import EDGE_PUNCTUATION, blank, context
+
+MIN_EXAMPLES_PER_LABEL = 50  # spaCy debug data warns below this many examples of a new label
+
+
+@dataclass
+class Problem:
+    kind: str
+    annotator: str | None
+    article_id: str | None
+    start: int | None = None
+    end: int | None = None
+    label: str | None = None
+    text: str = ""
+    context: str = ""
+    detail: str = ""
+    alternatives: dict[str, Any] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "", {})}
+
+
+def _span_problems(
+    annotator: str, article_id: str, text: str, spans: list, labels: set[str], lang: str
+) -> list[Problem]:
+    doc = blank(lang).make_doc(text)
+    problems = []
+
+    def problem(kind: str, span: Any, detail: str, **alternatives: Any) -> Problem:
+        inside = 0 <= span.start <= span.end <= len(text)
+        return Problem(
+            kind,
+            annotator,
+            article_id,
+            span.start,
+            span.end,
+            span.label,
+            text[span.start : span.end] if inside else "",
+            context(text, span.start, span.end) if inside else "",
+            detail,
+            alternatives,
+        )
+
+    ordered = sorted(spans)
+    for span in ordered:
+        if span.label not in labels:
+            problems.append(
+                problem("unknown_label", span, f"label {span.label!r} is not in labels.yml")
+            )
+        if not (0 <= span.start <= span.end <= len(text)):
+            problems.append(problem("out_of_range", span, f"the text has {len(text)} characters"))
+            continue
+        if span.start == span.end or not text[span.start : span.end].strip():
+            problems.append(problem("empty", span, "the span covers no text"))
+            continue
+        covered = text[span.start : span.end]
+        if covered != covered.strip():
+            problems.append(problem("whitespace", span, "leading or trailing whitespace"))
+        elif (covered[0] in EDGE_PUNCTUATION or covered[-1] in EDGE_PUNCTUATION) and not (
+            # the full stop of an abbreviation can belong to a name ("U.S.", "Inc.")
+            covered[-1] == "." and len(covered) > 1 and covered[-2].isupper()
+        ):
+            problems.append(problem("punctuation", span, "leading or trailing punctuation"))
+        if doc.char_span(span.start, span.end) is None:
+            alternatives = {}
+            for mode in ("expand", "contract"):
+                aligned = doc.char_span(span.start, span.end, alignment_mode=mode)
+                if aligned is not None and len(aligned):
+                    alternatives[mode] = [aligned.start_char, aligned.end_char, aligned.text]
+            problems.append(
+                problem("misaligned", span, "not on spaCy token boundaries", **alternatives)
+            )
+    for first, second in itertools.pairwise(ordered):
+        if second.start < first.end:
+            problems.append(
+                problem(
+                    "overlap",
+                    second,
+                    f"overlaps [{first.start}, {first.end}, {first.label}] {text[first.start : first.end]!r}",
+                )
+            )
+    return problems
+
+
+def audit(
+    annotations: Annotations,
+    *,
+    labels: list[str],
+    lang: str,
+    articles: list[Article],
+    splits: Splits | None,
+    near_duplicate_threshold: float,
+    min_examples: int = MIN_EXAMPLES_PER_LABEL,
+) -> list[Problem]:
+    """All problems in ``annotations``, spans first, then corpus-level checks."""
+    problems: list[Problem] = []
+    known = set(labels)
+    counts = dict.fromkeys(labels, 0)
+    for annotator, by_article in sorted(annotations.items()):
+        for article_id, article in sorted(by_article.items()):
+            problems.extend(
+                _span_problems(annotator, article_id, article.text, article.spans, known, lang)
+            )
+            for span in article.spans:
+                if span.label in counts:
+                    counts[span.label] += 1
+    for label, n in counts.items():
+        if n < min_examples:
+            problems.append(
+                Problem(
+                    "few_examples",
+                    None,
+                    None,
+                    label=label,
+                    detail=f"{n} span(s) over all annotators; spaCy debug data asks for at least {min_examples}",
+                )
+            )
+    if splits:
+        labelled = {a for by_article in annotations.values() for a in by_article}
+        text_of = {a.id: a.text for a in articles}
+        groups = near_duplicate_groups(
+            ((a, text_of[a]) for a in labelled if a in text_of), near_duplicate_threshold
+        )
+        for group in groups:
+            sides = {splits.assignments.get(a) for a in group}
+            if "test" in sides and len(sides - {None}) > 1:
+                problems.append(
+                    Problem(
+                        "leak",
+                        None,
+                        group[0],
+                        detail=f"near-duplicates {', '.join(group)} sit in splits {', '.join(sorted(s for s in sides if s))}",
+                    )
+                )
+    return problems

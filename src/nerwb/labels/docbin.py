@@ -1,0 +1,223 @@
+"""Gold annotations to spaCy DocBins, one per split, without dropping anything silently.
+
+Every span is accounted for: written as it is, changed by a policy (then written), or skipped
+by a policy; the report lists each change and skip, and per label ``in == written + changed +
+skipped`` holds by construction and is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc, DocBin, Span
+from spacy.util import filter_spans
+
+from nerwb.corpus.splits import Splits
+from nerwb.errors import LabelsError
+from nerwb.io import atomic_write_bytes
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.labels.text import blank, context
+from nerwb.workspace import SPLIT_NAMES
+
+MISALIGNED_POLICIES = ("error", "expand", "contract", "skip")
+OVERLAP_POLICIES = ("error", "longest", "skip")
+
+
+@dataclass
+class LabelCounts:
+    spans_in: int = 0
+    written: int = 0  # unchanged
+    changed: int = 0  # written after a policy moved its boundaries
+    skipped: int = 0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.spans_in == self.written + self.changed + self.skipped
+
+
+@dataclass
+class ConversionReport:
+    per_split: dict[str, dict[str, LabelCounts]] = field(default_factory=dict)
+    docs: dict[str, int] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)  # each change or skip, with context
+    unsplit_articles: list[str] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    def counts(self, split: str, label: str) -> LabelCounts:
+        return self.per_split.setdefault(split, {}).setdefault(label, LabelCounts())
+
+    def totals(self) -> dict[str, LabelCounts]:
+        out: dict[str, LabelCounts] = {}
+        for by_label in self.per_split.values():
+            for label, c in by_label.items():
+                t = out.setdefault(label, LabelCounts())
+                t.spans_in += c.spans_in
+                t.written += c.written
+                t.changed += c.changed
+                t.skipped += c.skipped
+        return out
+
+
+def article_doc(
+    article: AnnotatedArticle,
+    *,
+    lang: str,
+    split: str,
+    report: ConversionReport,
+    on_misaligned: str,
+    on_overlap: str,
+) -> Doc:
+    """One article as a ``Doc`` whose ``ents`` are its gold spans, policies applied."""
+    doc = blank(lang).make_doc(article.text)
+    text = article.text
+
+    def event(kind: str, span: LabeledSpan, action: str, new: Span | None = None) -> None:
+        record = {
+            "split": split,
+            "article_id": article.article_id,
+            "kind": kind,
+            "action": action,
+            "span": [span.start, span.end, span.label],
+            "text": text[span.start : span.end],
+            "context": context(text, span.start, span.end),
+        }
+        if new is not None:
+            record["new_span"] = [new.start_char, new.end_char, span.label]
+            record["new_text"] = new.text
+        report.events.append(record)
+
+    aligned: list[tuple[Span, LabeledSpan, bool]] = []  # (span, original, changed?)
+    for span in sorted(article.spans):
+        report.counts(split, span.label).spans_in += 1
+        exact = doc.char_span(span.start, span.end, label=span.label)
+        if exact is not None and len(exact):
+            aligned.append((exact, span, False))
+            continue
+        if on_misaligned == "error":
+            raise LabelsError(
+                f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
+                f"{text[span.start : span.end]!r} is not on token boundaries "
+                f"({context(text, span.start, span.end)}); choose --on-misaligned expand|contract|skip "
+                "or fix it (see `nerwb labels audit`)"
+            )
+        moved = None
+        if on_misaligned in ("expand", "contract"):
+            moved = doc.char_span(
+                span.start, span.end, label=span.label, alignment_mode=on_misaligned
+            )
+        if moved is None or not len(moved):
+            report.counts(split, span.label).skipped += 1
+            event("misaligned", span, "skipped")
+            continue
+        aligned.append((moved, span, True))
+        event("misaligned", span, on_misaligned, moved)
+
+    aligned.sort(key=lambda item: (item[0].start, -len(item[0])))
+    keep: list[tuple[Span, LabeledSpan, bool]] = []
+    overlapping = set()
+    for i, (a, _, _) in enumerate(aligned):
+        for b, _, _ in aligned[i + 1 :]:
+            if b.start < a.end:
+                overlapping.update({(a.start, a.end, a.label_), (b.start, b.end, b.label_)})
+    if overlapping and on_overlap == "error":
+        first = next(
+            item for item in aligned if (item[0].start, item[0].end, item[0].label_) in overlapping
+        )
+        raise LabelsError(
+            f"article {article.article_id!r}: span [{first[1].start}, {first[1].end}, {first[1].label}] "
+            f"{first[0].text!r} overlaps another span; choose --on-overlap longest|skip or fix it"
+        )
+    if on_overlap == "longest":
+        winners = {(s.start, s.end, s.label_) for s in filter_spans([item[0] for item in aligned])}
+    else:
+        winners = {(s.start, s.end, s.label_) for s, _, _ in aligned} - overlapping
+    for span, original, changed in aligned:
+        if (span.start, span.end, span.label_) in winners:
+            winners.discard(
+                (span.start, span.end, span.label_)
+            )  # a duplicate after expansion counts once
+            keep.append((span, original, changed))
+            counts = report.counts(split, original.label)
+            if changed:
+                counts.changed += 1
+            else:
+                counts.written += 1
+        else:
+            report.counts(split, original.label).skipped += 1
+            event("overlap", original, "skipped")
+    doc.ents = [span for span, _, _ in keep]
+    doc.user_data["nerwb_article_id"] = article.article_id
+    doc.user_data["nerwb_lang"] = lang
+    doc.user_data["nerwb_split"] = split
+    return doc
+
+
+def to_docbins(
+    gold: list[AnnotatedArticle],
+    splits: Splits,
+    out_dir: Path,
+    *,
+    lang: str,
+    on_misaligned: str = "error",
+    on_overlap: str = "error",
+) -> ConversionReport:
+    """Write ``train.spacy``, ``dev.spacy`` and ``test.spacy`` in ``out_dir``.
+
+    Articles go only to their own split, so test articles never reach train or dev. Nothing is
+    written unless the whole conversion succeeds and every label's counts reconcile.
+
+    Raises:
+        LabelsError: a policy is ``error`` and a span needs it, or a policy name is unknown.
+    """
+    if on_misaligned not in MISALIGNED_POLICIES:
+        raise LabelsError(f"--on-misaligned must be one of {', '.join(MISALIGNED_POLICIES)}")
+    if on_overlap not in OVERLAP_POLICIES:
+        raise LabelsError(f"--on-overlap must be one of {', '.join(OVERLAP_POLICIES)}")
+    report = ConversionReport()
+    bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
+    for article in sorted(gold, key=lambda a: a.article_id):
+        split = splits.assignments.get(article.article_id)
+        if split is None:
+            report.unsplit_articles.append(article.article_id)
+            continue
+        doc = article_doc(
+            article,
+            lang=lang,
+            split=split,
+            report=report,
+            on_misaligned=on_misaligned,
+            on_overlap=on_overlap,
+        )
+        bins[split].add(doc)
+        report.docs[split] = report.docs.get(split, 0) + 1
+    broken = [
+        (s, lab) for s, by in report.per_split.items() for lab, c in by.items() if not c.reconciles
+    ]
+    if broken:  # cannot happen unless this module has a bug: refuse to write rather than lose spans
+        raise LabelsError(f"span counts do not reconcile for {broken}")
+    for name, doc_bin in bins.items():
+        path = out_dir / f"{name}.spacy"
+        atomic_write_bytes(path, doc_bin.to_bytes())
+        report.paths[name] = path
+    return report
+
+
+def save_conversion_report(report: ConversionReport, path: Path) -> None:
+    from dataclasses import asdict
+
+    from nerwb.io import atomic_write_json
+
+    atomic_write_json(
+        path,
+        {
+            "docs": report.docs,
+            "per_split": {
+                s: {lab: asdict(c) for lab, c in by.items()} for s, by in report.per_split.items()
+            },
+            "totals": {lab: asdict(c) for lab, c in report.totals().items()},
+            "events": report.events,
+            "unsplit_articles": report.unsplit_articles,
+        },
+    )

@@ -1,0 +1,106 @@
+"""``labels import``: existing annotations become corpus articles plus one annotator's labels."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nerwb.corpus.model import article_id_for, content_hash
+from nerwb.corpus.splits import load_splits, pin_split, save_splits
+from nerwb.corpus.store import add_articles, load_articles
+from nerwb.errors import InputError, LabelsError
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated, save_annotated
+from nerwb.labels.importers import ANNOTATION_READERS, read_docbin
+from nerwb.labels.schema import load_schema, save_schema
+from nerwb.workspace import Workspace
+
+
+@dataclass
+class ImportReport:
+    articles: int = 0
+    added_to_corpus: int = 0
+    spans: int = 0
+    per_label: dict[str, int] = field(default_factory=dict)
+    labels_added: list[str] = field(default_factory=list)
+    annotator_file: Path | None = None
+    split: str | None = None
+    kept_in_other_split: list[str] = field(
+        default_factory=list
+    )  # exact repeats of articles placed before
+
+
+def import_annotations(
+    ws: Workspace,
+    path: Path,
+    *,
+    fmt: str,
+    annotator: str = "import",
+    split: str | None = None,
+    add_labels: bool = False,
+) -> ImportReport:
+    """Import ``path``: validate everything first, then write corpus, splits and annotations.
+
+    Raises:
+        InputError: the file is bad (line named), a span is out of range, or it uses labels that
+            labels.yml lacks (named) and ``add_labels`` is off.
+    """
+    if fmt not in ANNOTATION_READERS:
+        raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
+    schema = load_schema(ws.schema_path)
+    reader = ANNOTATION_READERS[fmt]
+    raws = list(read_docbin(path, lang=ws.language) if reader is read_docbin else reader(path))
+    if not raws:
+        raise InputError("no articles in the file", path=path)
+    seen_labels: set[str] = set()
+    for raw in raws:
+        for start, end, label in raw.spans or []:
+            if not (0 <= start < end <= len(raw.text)):
+                raise InputError(
+                    f"span [{start}, {end}, {label!r}] lies outside the text (length {len(raw.text)}) of {raw.origin}",
+                    path=path,
+                )
+            seen_labels.add(label)
+    unknown = sorted(seen_labels - set(schema.names))
+    report = ImportReport(split=split)
+    if unknown:
+        if not add_labels:
+            raise InputError(
+                f"labels not in {ws.schema_path.name}: {', '.join(unknown)}; "
+                "add them there or pass --add-labels",
+                path=path,
+            )
+        report.labels_added = unknown
+    splits = load_splits(ws.splits_path)
+    if split:
+        # Check the pinning before anything is written: a test article must not move.
+        known = {a.hash: a.id for a in load_articles(ws.articles_path)}
+        planned = [
+            raw.id or known.get(content_hash(raw.text)) or article_id_for(raw.text) for raw in raws
+        ]
+        pin_split(copy.deepcopy(splits), sorted(set(planned)), split, keep_existing=True)
+
+    imports_path = ws.imports_dir / f"{annotator}.jsonl"
+    existing = load_annotated(imports_path) if imports_path.exists() else {}
+
+    if report.labels_added:
+        save_schema(schema.with_labels(report.labels_added), ws.schema_path)
+    corpus, articles = add_articles(ws.articles_path, raws)
+    report.added_to_corpus = len(corpus.added)
+    ids = [a.id for a in articles]
+    if split:
+        splits, report.kept_in_other_split = pin_split(
+            splits, sorted(set(ids)), split, keep_existing=True
+        )
+        save_splits(ws.splits_path, splits)
+    for raw, article in zip(raws, articles, strict=True):
+        spans = sorted({LabeledSpan(s, e, lab) for s, e, lab in raw.spans or []})
+        existing[article.id] = AnnotatedArticle(article.id, article.text, spans, confirmed=True)
+    for article in existing.values():
+        for span in article.spans:
+            report.per_label[span.label] = report.per_label.get(span.label, 0) + 1
+    report.articles = len(set(ids))
+    report.spans = sum(len(existing[i].spans) for i in set(ids))
+    save_annotated(imports_path, list(existing.values()))
+    report.annotator_file = imports_path
+    return report
