@@ -32,7 +32,9 @@ app.add_typer(labels_app, name="labels")
 app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     train_cmd
 )
-app.command("train-curve")(train_curve_cmd)
+app.command(
+    "train-curve", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)(train_curve_cmd)
 app.command("evaluate")(evaluate_cmd)
 app.command("compare")(compare_cmd)
 app.command("demo")(demo_cmd)

@@ -1,9 +1,192 @@
-"""``nerwb train``: placeholder."""
+"""``nerwb train`` and ``nerwb train-curve``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nerwb.cli._common import console, workspace
+from nerwb.cli._options import WorkspaceOpt
+from nerwb.errors import TrainingError
+from nerwb.io import atomic_write_json
+from nerwb.training.config import load_training_config
+from nerwb.training.curve import plot_curve, train_curve
+from nerwb.training.run import train
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="spaCy config (default: configs/ner-accuracy.cfg)."),
+]
 
 
-def train_cmd() -> None:
-    """Train (not yet)."""
+def parse_overrides(args: list[str]) -> dict[str, Any]:
+    """``--section.key value`` (or ``--section.key=value``) pairs; values parsed as JSON when they can be."""
+    overrides: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or "." not in arg:
+            raise TrainingError(
+                f"unexpected argument {arg!r}: config overrides look like --training.max_steps 500"
+            )
+        key, _, value = arg[2:].partition("=")
+        if not value:
+            if i + 1 >= len(args) or args[i + 1].startswith("--"):
+                value = "true"
+            else:
+                i += 1
+                value = args[i]
+        try:
+            overrides[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.replace("-", "_")] = value
+        i += 1
+    return overrides
 
 
-def train_curve_cmd() -> None:
-    """Learning curve (not yet)."""
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def train_cmd(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Run folder (default: training/<config>-<UTC time>)."),
+    ] = None,
+    train_data: Annotated[
+        Path | None, typer.Option("--train", help="Training DocBin (default: labels/train.spacy).")
+    ] = None,
+    dev_data: Annotated[
+        Path | None,
+        typer.Option("--dev", help="Dev DocBin for model selection (default: labels/dev.spacy)."),
+    ] = None,
+    gpu_id: Annotated[int, typer.Option("--gpu-id", "-g", help="GPU to use; -1 for CPU.")] = -1,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an output folder that holds another run.")
+    ] = False,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Train a spaCy NER pipeline; extra --section.key value arguments override the config.
+
+    Example: nerwb train --config configs/ner-fast.cfg --training.max_steps 500
+    """
+    ws = workspace(workspace_dir)
+    overrides = parse_overrides(ctx.args)
+    config_path = config or ws.configs_dir / "ner-accuracy.cfg"
+    output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
+    max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
+    table = Table(title="Dev scores at each evaluation")
+    for column in ("step", "loss ner", "P", "R", "F", "score"):
+        table.add_column(column, justify="right")
+    with Progress(
+        TextColumn("Training"), BarColumn(), MofNCompleteColumn(), TextColumn("best F {task.fields[best]:.3f}"),
+        TimeElapsedColumn(), console=console,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("train", total=max_steps or None, best=0.0)
+        best = [0.0]
+
+        def on_step(info: dict[str, Any]) -> None:
+            if not info:
+                bar.advance(task)
+                return
+            bar.update(task, completed=int(info.get("step", 0)))
+            if info.get("score") is not None:
+                other = info.get("other_scores") or {}
+                best[0] = max(best[0], float(info["score"]))
+                bar.update(task, best=best[0])
+                table.add_row(
+                    str(info["step"]), f"{(info.get('losses') or {}).get('ner', 0):.1f}",
+                    f"{other.get('ents_p', 0) or 0:.3f}", f"{other.get('ents_r', 0) or 0:.3f}",
+                    f"{other.get('ents_f', 0) or 0:.3f}", f"{info['score']:.3f}",
+                )  # fmt: skip
+
+        result = train(
+            ws, config_path=config_path, output=output,
+            train_path=train_data or ws.docbin_path("train"), dev_path=dev_data or ws.docbin_path("dev"),
+            overrides=overrides, gpu_id=gpu_id, force=force, on_step=on_step,
+        )  # fmt: skip
+    console.print(table)
+    per_type = result.best_scores.get("ents_per_type") or {}
+    if per_type:
+        labels = Table(title="Best dev scores per label")
+        for column in ("label", "P", "R", "F"):
+            labels.add_column(column, justify="left" if column == "label" else "right")
+        for label, s in sorted(per_type.items()):
+            labels.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
+        console.print(labels)
+    console.print(
+        f"[green]Trained[/] in {result.seconds:.0f} s, {result.steps} steps; best dev F {result.best_score:.3f}. "
+        f"Model: {result.output / 'model-best'}; manifest: {result.output / 'manifest.json'}"
+    )
+
+
+def train_curve_cmd(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    fractions: Annotated[
+        str, typer.Option(help="Shares of the training articles.")
+    ] = "0.25,0.5,0.75,1.0",
+    seeds: Annotated[int, typer.Option(help="Runs per share, with different seeds.")] = 1,
+    target: Annotated[float, typer.Option(help="Dev F each label should reach.")] = 0.8,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for curve.json and curve.png.")
+    ] = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Train on growing shares of the training data; per-label dev F and articles still needed.
+
+    Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
+    """
+    ws = workspace(workspace_dir)
+    overrides = parse_overrides(ctx.args)
+    try:
+        shares = [float(f) for f in fractions.split(",") if f.strip()]
+    except ValueError:
+        raise TrainingError(
+            f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
+        ) from None
+    config_path = config or ws.configs_dir / "ner-accuracy.cfg"
+    out = output or ws.training_dir / f"curve-{_stamp()}"
+    with Progress(
+        TextColumn("Learning curve"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("curve", total=len(shares) * seeds)
+        report = train_curve(
+            ws, config_path=config_path, train_path=ws.docbin_path("train"), dev_path=ws.docbin_path("dev"),
+            fractions=shares, seeds=seeds, target=target, overrides=overrides,
+            on_run=lambda *_: bar.advance(task),
+        )  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(out / "curve.json", report.to_json())
+    plot_curve(report, out / "curve.png")
+    table = Table(title=f"Dev F by training articles (mean over {seeds} seed(s))")
+    labels = sorted({k for p in report.points for k in p.per_label})
+    for column in ("share", "articles", "overall", *labels):
+        table.add_column(column, justify="right")
+    for p in report.points:
+        mean = lambda v: sum(v) / len(v)  # noqa: E731
+        table.add_row(f"{p.fraction:.2f}", str(p.articles), f"{mean(p.overall):.3f}",
+                      *(f"{mean(p.per_label.get(lab, [0.0])):.3f}" for lab in labels))  # fmt: skip
+    console.print(table)
+    estimates = Table(title=f"More labelled articles needed to reach F {target:.2f}")
+    for column in ("label", "F now", "F per doubling", "articles needed", "note"):
+        estimates.add_column(column, justify="left" if column in ("label", "note") else "right")
+    for e in report.estimates:
+        needed = "-" if e.articles_needed is None else str(e.articles_needed)
+        estimates.add_row(
+            e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
+        )
+    console.print(estimates)
+    console.print(f"Wrote {out / 'curve.json'} and {out / 'curve.png'}")
