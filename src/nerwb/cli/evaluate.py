@@ -1,9 +1,128 @@
-"""``nerwb evaluate``: placeholder."""
+"""``nerwb evaluate`` and ``nerwb compare``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nerwb.cli._common import console, warn, workspace
+from nerwb.cli._options import JsonOpt, WorkspaceOpt
+from nerwb.errors import SchemaError
+from nerwb.evaluate.run import compare, evaluate
+from nerwb.labels.schema import load_schema
 
 
-def evaluate_cmd() -> None:
-    """Evaluate (not yet)."""
+def evaluate_cmd(
+    model: Annotated[
+        Path, typer.Argument(help="A trained pipeline folder, e.g. training/<run>/model-best.")
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Gold data: .spacy, Doccano .jsonl or CoNLL/IOB (default: labels/test.spacy)."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Report folder (default: evaluate/<model>-<UTC time>)."
+        ),
+    ] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    on_misaligned: Annotated[
+        str, typer.Option(help="For .jsonl/CoNLL data: error | expand | contract | skip.")
+    ] = "error",
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Score a model on held-out data: P/R/F per label and schema, intervals, errors, reports.
+
+    Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
+    """
+    ws = workspace(workspace_dir)
+    try:
+        colours = load_schema(ws.schema_path).colours()
+    except SchemaError:
+        colours = {}
+    with Progress(
+        TextColumn("Predicting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("predict", total=None)
+        run = evaluate(
+            model, data or ws.docbin_path("test"), lang=ws.language, evaluate_dir=ws.evaluate_dir, output=output,
+            colours=colours, n_bootstrap=bootstrap, seed=seed, on_misaligned=on_misaligned,
+            on_doc=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
+    m = run.metrics
+    table = Table(title=f"{m['n_docs']} docs, {m['n_gold']} gold, {m['n_pred']} predicted")
+    for column in ("", "P", "R", "F", "F 95% CI", "support"):
+        table.add_column(column, justify="left" if not column else "right")
+    for schema, s in m["micro"].items():
+        ci = m["micro_f_ci95"] if schema == "strict" else None
+        table.add_row(
+            f"micro {schema}",
+            f"{s['p']:.3f}",
+            f"{s['r']:.3f}",
+            f"{s['f']:.3f}",
+            f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else "",
+            "",
+        )
+    for label, s in m["per_label"].items():
+        table.add_row(
+            label,
+            f"{s['p']:.3f}",
+            f"{s['r']:.3f}",
+            f"{s['f']:.3f}",
+            f"{s['f_ci95'][0]:.3f}-{s['f_ci95'][1]:.3f}",
+            str(s["support"]),
+        )
+    console.print(table)
+    if m["unseen_labels"]:
+        warn(f"labels in the data that the model never saw: {', '.join(m['unseen_labels'])}")
+    console.print(
+        f"{m['words_per_second']:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
+    )
 
 
-def compare_cmd() -> None:
-    """Compare (not yet)."""
+def compare_cmd(
+    run_a: Annotated[Path, typer.Argument(help="An evaluation folder.")],
+    run_b: Annotated[Path, typer.Argument(help="Another evaluation folder on the same data.")],
+    bootstrap: Annotated[int, typer.Option(help="Paired bootstrap resamples.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Paired bootstrap of two evaluation runs on the same documents: F difference with a 95 % interval.
+
+    Example: nerwb compare evaluate/model-a-20261125T1200Z evaluate/model-b-20261125T1300Z
+    """
+    result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
+    if as_json:
+        print(
+            json.dumps(
+                {"a": result.a, "b": result.b, "resamples": result.resamples, "rows": result.rows},
+                indent=2,
+            )
+        )
+        return
+    table = Table(title=f"A = {run_a.name}, B = {run_b.name} ({result.resamples} paired resamples)")
+    for column in ("", "F A", "F B", "A - B", "95% CI", "P(A > B)"):
+        table.add_column(column, justify="left" if not column else "right")
+    for name, r in result.rows.items():
+        table.add_row(
+            name,
+            f"{r['f_a']:.3f}",
+            f"{r['f_b']:.3f}",
+            f"{r['diff']:+.3f}",
+            f"{r['ci95'][0]:+.3f} … {r['ci95'][1]:+.3f}",
+            f"{r['p_a_beats_b']:.2f}",
+        )
+    console.print(table)
