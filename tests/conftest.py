@@ -13,7 +13,7 @@ from nerwb.cli.main import app
 from nerwb.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO_ARTICLES = REPO / "demo" / "articles.jsonl"
+DEMO_ARTICLES = REPO / "src" / "nerwb" / "resources" / "demo" / "articles.jsonl"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 needs_shared = pytest.mark.skipif(

@@ -1,5 +1,66 @@
-"""``nerwb demo``: placeholder."""
+"""``nerwb demo``: the whole loop on the shipped demo corpus (the README's main job)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from nerwb.cli._common import console, workspace
+from nerwb.cli._options import WorkspaceOpt
+from nerwb.demo.loop import DEMO_STEPS, run_demo
 
 
-def demo_cmd() -> None:
-    """Demo (not yet)."""
+def demo_cmd(
+    port: Annotated[
+        int | None, typer.Option(help="Port of the local Doccano (default: nerwb.toml).")
+    ] = None,
+    steps: Annotated[int, typer.Option(help="Training steps.")] = DEMO_STEPS,
+    limit: Annotated[int | None, typer.Option(help="Use only the first N demo articles.")] = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Run the whole loop on the demo corpus: Doccano, two (simulated) annotators, training, report.
+
+    Example: nerwb demo --steps 300
+    """
+    ws = workspace(workspace_dir)
+    progress = Progress(
+        TextColumn("  training"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    task = progress.add_task("train", total=steps)
+
+    def on_stage(stage: str, info: str) -> None:
+        if stage == "train":
+            progress.stop()
+        console.print(f"[bold cyan]{stage:>22}[/]  {info}")
+        if stage == "labels convert":
+            progress.start()
+
+    def on_step(info: dict[str, Any]) -> None:
+        if info:
+            progress.update(task, completed=int(info.get("step", 0)))
+        else:
+            progress.advance(task)
+
+    console.print("[bold]nerwb demo[/]: the whole loop on the shipped demo corpus. "
+                  "demo_alice and demo_bob are [italic]simulated[/] annotators (a demo device).")  # fmt: skip
+    try:
+        result = run_demo(
+            ws, port=port, limit=limit, steps=steps, on_stage=on_stage, on_train_step=on_step
+        )
+    finally:
+        progress.stop()
+    console.print()
+    console.print(f"[green bold]Report:[/] {result.report}")
+    console.print(
+        f"Doccano is still running at [bold]{result.url}[/] with the project and both annotators' labels."
+    )
+    if result.credentials:
+        console.print(
+            f"Admin login: {result.credentials} (mode 0600). Stop it with `nerwb doccano down`."
+        )

@@ -86,8 +86,8 @@ def simulate(
             continue
         article_id, offset = meta.get("article_id"), int(meta.get("segment_start", 0))
         text = example.text or ""
-        if article_id not in gold:
-            continue
+        if article_id not in gold or example.is_confirmed:
+            continue  # not ours, or labelled on an earlier run: never label twice
         report.examples += 1
         taken: list[LabeledSpan] = []
         for span in gold[article_id]:

@@ -297,7 +297,8 @@ class LocalServer:
         db = self.home / "db.sqlite3"
         migrate = "1"
         if not db.exists() and self._template_db.exists():
-            shutil.copyfile(self._template_db, db)
+            shutil.copyfile(self._template_db, db)  # already migrated, roles created
+            atomic_write_text(self.home / ".migrated", f"{DOCCANO_VERSION}\n")
         if db.exists() and (self.home / ".migrated").exists():
             migrate = "0"
         if migrate == "1":

@@ -1,0 +1,79 @@
+"""The main job end to end on a few demo articles: a real local Doccano started by `up`,
+simulated annotators through REST, pull, labels, a tiny training run, evaluation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from nerwb.demo.loop import DEMO_ANNOTATORS, run_demo
+from nerwb.doccano.connection import connect, local_server
+from nerwb.doccano.push import find_or_create_project
+from nerwb.doccano.server import free_port
+from nerwb.labels.snapshots import load_snapshot
+
+pytestmark = pytest.mark.doccano
+
+
+def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
+    for variable in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    stages: list[str] = []
+    try:
+        result = run_demo(ws, port=free_port(), limit=16, steps=20,
+                          training_overrides={"components.tok2vec.model.encode.width": 32},
+                          on_stage=lambda stage, _: stages.append(stage))  # fmt: skip
+        # every stage ran, in order
+        order = ["doccano up", "corpus add", "corpus split", "doccano push", "simulated annotators",
+                 "doccano pull", "labels audit", "labels agreement", "labels merge", "labels convert", "train", "evaluate"]  # fmt: skip
+        assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
+        # the server is left running, holding the project and both annotators' labels
+        assert local_server(ws).status().healthy
+        with connect(ws) as admin:
+            project, _ = find_or_create_project(admin, ws.project_name)
+            assert admin.count_examples(project.id) == 16
+            members = {m.username for m in admin.members(project.id)}
+        assert set(DEMO_ANNOTATORS) <= members
+        assert oct(result.credentials.stat().st_mode & 0o777) == "0o600"
+        # the pulled snapshot holds exactly what the simulated annotators created
+        snapshot = load_snapshot(result.snapshot)
+        for name in DEMO_ANNOTATORS:
+            created = {(a, s) for a, s in result.labelling[name].created}
+            pulled = {(a, s) for a, art in snapshot[name].items() for s in art.spans}
+            assert pulled == created
+        # agreement over the double-labelled articles: the careful and the noisy annotator differ
+        assert 0.3 < result.agreement["overall"]["f1"] < 1.0
+        assert set(result.agreement["per_label"]) == {
+            "ARMED_GROUP",
+            "CASUALTY_FIGURE",
+            "DESIGNATION",
+        }
+        # DocBin contents equal the conversion's counts
+        nlp = spacy.blank("en")
+        for split, by_label in result.docbin_counts.items():
+            ents: dict[str, int] = {}
+            for doc in DocBin().from_disk(ws.docbin_path(split)).get_docs(nlp.vocab):
+                for ent in doc.ents:
+                    ents[ent.label_] = ents.get(ent.label_, 0) + 1
+            assert ents == {k: v for k, v in by_label.items() if v}
+        assert sum(sum(v.values()) for v in result.docbin_counts.values()) <= result.gold_spans
+        # a model and a full report
+        assert (result.model / "meta.json").exists()
+        metrics = json.loads((result.report.parent / "metrics.json").read_text())
+        assert metrics["n_docs"] >= 1 and set(metrics["micro"]) == {
+            "strict",
+            "exact",
+            "partial",
+            "type",
+        }
+        assert result.report.exists() and (result.report.parent / "confusion.png").exists()
+        # a second run adds nothing to Doccano and labels nothing twice
+        again = run_demo(ws, limit=16, steps=10)
+        assert all(r.spans_created == 0 for r in again.labelling.values())
+        with connect(ws) as admin:
+            assert admin.count_examples(project.id) == 16
+    finally:
+        local_server(ws).down()
