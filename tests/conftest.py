@@ -91,9 +91,12 @@ def doccano_ws(ws, doccano_server, monkeypatch):
     add_articles(ws.articles_path, read_articles([DEMO_ARTICLES]))
     settings = ws.config.corpus
     result = assign_splits(
-        load_articles(ws.articles_path), None, ratios=settings.split, seed=settings.seed,
+        load_articles(ws.articles_path),
+        None,
+        ratios=settings.split,
+        seed=settings.seed,
         near_duplicate_threshold=settings.near_duplicate_threshold,
-    )  # fmt: skip
+    )
     save_splits(ws.splits_path, result.splits)
     # One Doccano project per test: the server is shared by the session.
     toml = ws.root / "nerwb.toml"

@@ -23,12 +23,29 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
         monkeypatch.delenv(variable, raising=False)
     stages: list[str] = []
     try:
-        result = run_demo(ws, port=free_port(), limit=16, steps=20,
-                          training_overrides={"components.tok2vec.model.encode.width": 32},
-                          on_stage=lambda stage, _: stages.append(stage))  # fmt: skip
+        result = run_demo(
+            ws,
+            port=free_port(),
+            limit=16,
+            steps=20,
+            training_overrides={"components.tok2vec.model.encode.width": 32},
+            on_stage=lambda stage, _: stages.append(stage),
+        )
         # every stage ran, in order
-        order = ["doccano up", "corpus add", "corpus split", "doccano push", "simulated annotators",
-                 "doccano pull", "labels audit", "labels agreement", "labels merge", "labels convert", "train", "evaluate"]  # fmt: skip
+        order = [
+            "doccano up",
+            "corpus add",
+            "corpus split",
+            "doccano push",
+            "simulated annotators",
+            "doccano pull",
+            "labels audit",
+            "labels agreement",
+            "labels merge",
+            "labels convert",
+            "train",
+            "evaluate",
+        ]
         assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
         # the server is left running, holding the project and both annotators' labels
         assert local_server(ws).status().healthy

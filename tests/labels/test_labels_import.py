@@ -146,8 +146,20 @@ def test_import_docbin_round_trip_and_other_language_refused(ws, cli, tmp_path) 
 @needs_shared
 def test_import_re3d_conll_and_convert(ws, cli) -> None:
     for split in ("train", "dev"):
-        result = cli("labels", "import", SHARED_DATA / "re3d" / f"{split}.txt", "--format", "conll",
-                     "--split", split, "--annotator", "re3d", "--add-labels", "-w", ws.root)  # fmt: skip
+        result = cli(
+            "labels",
+            "import",
+            SHARED_DATA / "re3d" / f"{split}.txt",
+            "--format",
+            "conll",
+            "--split",
+            split,
+            "--annotator",
+            "re3d",
+            "--add-labels",
+            "-w",
+            ws.root,
+        )
         assert result.exit_code == 0, result.stderr
     assert cli("labels", "merge", "-w", ws.root).exit_code == 0
     result = cli("labels", "convert", "--on-misaligned", "expand", "-w", ws.root)

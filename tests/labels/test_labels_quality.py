@@ -126,9 +126,13 @@ def test_audit_lists_every_planted_problem() -> None:
     ]
     problems = audit(
         {"A": {"a1": art(planted, text=text)}},
-        labels=["ARMED_GROUP", "CASUALTY_FIGURE"], lang="en", articles=[], splits=None,
-        near_duplicate_threshold=0.7, min_examples=10,
-    )  # fmt: skip
+        labels=["ARMED_GROUP", "CASUALTY_FIGURE"],
+        lang="en",
+        articles=[],
+        splits=None,
+        near_duplicate_threshold=0.7,
+        min_examples=10,
+    )
     kinds = sorted((p.kind, p.start, p.end) for p in problems)
     assert ("whitespace", 4, 19) in kinds
     assert ("misaligned", 5, 17) in kinds

@@ -47,8 +47,10 @@ def demo_cmd(
         else:
             progress.advance(task)
 
-    console.print("[bold]nerwb demo[/]: the whole loop on the shipped demo corpus. "
-                  "demo_alice and demo_bob are [italic]simulated[/] annotators (a demo device).")  # fmt: skip
+    console.print(
+        "[bold]nerwb demo[/]: the whole loop on the shipped demo corpus. "
+        "demo_alice and demo_bob are [italic]simulated[/] annotators (a demo device)."
+    )
     try:
         result = run_demo(
             ws, port=port, limit=limit, steps=steps, on_stage=on_stage, on_train_step=on_step

@@ -58,10 +58,17 @@ def evaluate_cmd(
     ) as bar:
         task = bar.add_task("predict", total=None)
         run = evaluate(
-            model, data or ws.docbin_path("test"), lang=ws.language, evaluate_dir=ws.evaluate_dir, output=output,
-            colours=colours, n_bootstrap=bootstrap, seed=seed, on_misaligned=on_misaligned,
+            model,
+            data or ws.docbin_path("test"),
+            lang=ws.language,
+            evaluate_dir=ws.evaluate_dir,
+            output=output,
+            colours=colours,
+            n_bootstrap=bootstrap,
+            seed=seed,
+            on_misaligned=on_misaligned,
             on_doc=lambda done, total: bar.update(task, completed=done, total=total),
-        )  # fmt: skip
+        )
     m = run.metrics
     table = Table(title=f"{m['n_docs']} docs, {m['n_gold']} gold, {m['n_pred']} predicted")
     for column in ("", "P", "R", "F", "F 95% CI", "support"):

@@ -87,9 +87,13 @@ def train_cmd(
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
     with Progress(
-        TextColumn("Training"), BarColumn(), MofNCompleteColumn(), TextColumn("best F {task.fields[best]:.3f}"),
-        TimeElapsedColumn(), console=console,
-    ) as bar:  # fmt: skip
+        TextColumn("Training"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("best F {task.fields[best]:.3f}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
         task = bar.add_task("train", total=max_steps or None, best=0.0)
         best = [0.0]
 
@@ -103,16 +107,25 @@ def train_cmd(
                 best[0] = max(best[0], float(info["score"]))
                 bar.update(task, best=best[0])
                 table.add_row(
-                    str(info["step"]), f"{(info.get('losses') or {}).get('ner', 0):.1f}",
-                    f"{other.get('ents_p', 0) or 0:.3f}", f"{other.get('ents_r', 0) or 0:.3f}",
-                    f"{other.get('ents_f', 0) or 0:.3f}", f"{info['score']:.3f}",
-                )  # fmt: skip
+                    str(info["step"]),
+                    f"{(info.get('losses') or {}).get('ner', 0):.1f}",
+                    f"{other.get('ents_p', 0) or 0:.3f}",
+                    f"{other.get('ents_r', 0) or 0:.3f}",
+                    f"{other.get('ents_f', 0) or 0:.3f}",
+                    f"{info['score']:.3f}",
+                )
 
         result = train(
-            ws, config_path=config_path, output=output,
-            train_path=train_data or ws.docbin_path("train"), dev_path=dev_data or ws.docbin_path("dev"),
-            overrides=overrides, gpu_id=gpu_id, force=force, on_step=on_step,
-        )  # fmt: skip
+            ws,
+            config_path=config_path,
+            output=output,
+            train_path=train_data or ws.docbin_path("train"),
+            dev_path=dev_data or ws.docbin_path("dev"),
+            overrides=overrides,
+            gpu_id=gpu_id,
+            force=force,
+            on_step=on_step,
+        )
     console.print(table)
     per_type = result.best_scores.get("ents_per_type") or {}
     if per_type:
@@ -164,10 +177,16 @@ def train_curve_cmd(
     ) as bar:
         task = bar.add_task("curve", total=len(shares) * seeds)
         report = train_curve(
-            ws, config_path=config_path, train_path=ws.docbin_path("train"), dev_path=ws.docbin_path("dev"),
-            fractions=shares, seeds=seeds, target=target, overrides=overrides,
+            ws,
+            config_path=config_path,
+            train_path=ws.docbin_path("train"),
+            dev_path=ws.docbin_path("dev"),
+            fractions=shares,
+            seeds=seeds,
+            target=target,
+            overrides=overrides,
             on_run=lambda *_: bar.advance(task),
-        )  # fmt: skip
+        )
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out / "curve.json", report.to_json())
     plot_curve(report, out / "curve.png")
@@ -177,8 +196,12 @@ def train_curve_cmd(
         table.add_column(column, justify="right")
     for p in report.points:
         mean = lambda v: sum(v) / len(v)  # noqa: E731
-        table.add_row(f"{p.fraction:.2f}", str(p.articles), f"{mean(p.overall):.3f}",
-                      *(f"{mean(p.per_label.get(lab, [0.0])):.3f}" for lab in labels))  # fmt: skip
+        table.add_row(
+            f"{p.fraction:.2f}",
+            str(p.articles),
+            f"{mean(p.overall):.3f}",
+            *(f"{mean(p.per_label.get(lab, [0.0])):.3f}" for lab in labels),
+        )
     console.print(table)
     estimates = Table(title=f"More labelled articles needed to reach F {target:.2f}")
     for column in ("label", "F now", "F per doubling", "articles needed", "note"):

@@ -115,8 +115,13 @@ def run_demo(
         "corpus add", f"{len(report.added)} added, {len(report.already_present)} already present"
     )
     settings = ws.config.corpus
-    split = assign_splits(load_articles(ws.articles_path), load_splits(ws.splits_path), ratios=settings.split,
-                          seed=settings.seed, near_duplicate_threshold=settings.near_duplicate_threshold)  # fmt: skip
+    split = assign_splits(
+        load_articles(ws.articles_path),
+        load_splits(ws.splits_path),
+        ratios=settings.split,
+        seed=settings.seed,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+    )
     save_splits(ws.splits_path, split.splits)
     on_stage("corpus split", ", ".join(f"{k} {v}" for k, v in split.splits.counts().items()))
 
@@ -149,21 +154,35 @@ def run_demo(
             client.login(name, passwords[name])
             labelled = simulate(client, project.id, name, gold, noise=noise, seed=settings.seed)
         result.labelling[name] = labelled
-        on_stage("simulated annotators", f"{name}: {labelled.examples} examples, {labelled.spans_created} spans "
-                 f"({labelled.missed} missed, {labelled.shifted} shifted, {labelled.retyped} retyped on purpose)")  # fmt: skip
+        on_stage(
+            "simulated annotators",
+            f"{name}: {labelled.examples} examples, {labelled.spans_created} spans "
+            f"({labelled.missed} missed, {labelled.shifted} shifted, {labelled.retyped} retyped on purpose)",
+        )
 
     # 5. pull
     with connect(ws) as admin:
         pulled = pull(admin, ws, schema)
     result.snapshot = pulled.snapshot
-    on_stage("doccano pull", f"{pulled.snapshot.relative_to(ws.root)}: " + ", ".join(
-        f"{n} {s.spans} spans in {s.articles} articles" for n, s in pulled.annotators.items()))  # fmt: skip
+    on_stage(
+        "doccano pull",
+        f"{pulled.snapshot.relative_to(ws.root)}: "
+        + ", ".join(
+            f"{n} {s.spans} spans in {s.articles} articles" for n, s in pulled.annotators.items()
+        ),
+    )
 
     # 6. labels: audit, agreement, merge, convert
     annotations, _ = load_annotations(ws, pulled.snapshot)
     annotations = {n: a for n, a in annotations.items() if n in DEMO_ANNOTATORS}
-    problems = audit(annotations, labels=schema.names, lang=ws.language, articles=load_articles(ws.articles_path),
-                     splits=load_splits(ws.splits_path), near_duplicate_threshold=settings.near_duplicate_threshold)  # fmt: skip
+    problems = audit(
+        annotations,
+        labels=schema.names,
+        lang=ws.language,
+        articles=load_articles(ws.articles_path),
+        splits=load_splits(ws.splits_path),
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+    )
     atomic_write_jsonl(
         ws.labels_dir / "audit" / "problems.jsonl", (p.to_record() for p in problems)
     )
@@ -172,8 +191,11 @@ def run_demo(
     try:
         agreed = agreement(annotations, labels=schema.names, lang=ws.language)
         result.agreement = agreed.to_json()
-        on_stage("labels agreement", f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
-                 f"{sum(p.articles for p in agreed.pairs)} shared article(s)")  # fmt: skip
+        on_stage(
+            "labels agreement",
+            f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
+            f"{sum(p.articles for p in agreed.pairs)} shared article(s)",
+        )
     except Exception as err:  # too few shared articles in a tiny run: report, go on
         on_stage("labels agreement", f"skipped: {err}")
     merged = merge(annotations, f"prefer:{DEMO_ANNOTATORS[0]}")
@@ -186,8 +208,14 @@ def run_demo(
         "labels merge",
         f"prefer:{DEMO_ANNOTATORS[0]}: {merged.spans} gold spans in {len(merged.gold)} articles",
     )
-    converted = to_docbins(merged.gold, load_splits(ws.splits_path), ws.labels_dir, lang=ws.language,
-                           on_misaligned="expand", on_overlap="longest")  # fmt: skip
+    converted = to_docbins(
+        merged.gold,
+        load_splits(ws.splits_path),
+        ws.labels_dir,
+        lang=ws.language,
+        on_misaligned="expand",
+        on_overlap="longest",
+    )
     save_conversion_report(converted, ws.labels_dir / "conversion-report.json")
     result.docbin_counts = {
         s: {lab: c.written + c.changed for lab, c in by.items()}
@@ -205,8 +233,16 @@ def run_demo(
         **(training_overrides or {}),
     }
     run_dir = ws.training_dir / f"demo-{Path(config).stem}-{pulled.snapshot.name}"
-    trained = train(ws, config_path=ws.configs_dir / config, output=run_dir, train_path=ws.docbin_path("train"),
-                    dev_path=ws.docbin_path("dev"), overrides=overrides, force=True, on_step=on_train_step)  # fmt: skip
+    trained = train(
+        ws,
+        config_path=ws.configs_dir / config,
+        output=run_dir,
+        train_path=ws.docbin_path("train"),
+        dev_path=ws.docbin_path("dev"),
+        overrides=overrides,
+        force=True,
+        on_step=on_train_step,
+    )
     result.model, result.best_dev_f = trained.output / "model-best", trained.best_score
     on_stage(
         "train",
@@ -214,8 +250,13 @@ def run_demo(
     )
 
     # 8. evaluate on the held-out test split
-    evaluated = evaluate(result.model, ws.docbin_path("test"), lang=ws.language, evaluate_dir=ws.evaluate_dir,
-                         colours=schema.colours())  # fmt: skip
+    evaluated = evaluate(
+        result.model,
+        ws.docbin_path("test"),
+        lang=ws.language,
+        evaluate_dir=ws.evaluate_dir,
+        colours=schema.colours(),
+    )
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
     strict = evaluated.metrics["micro"]["strict"]
     on_stage("evaluate", f"test strict P {strict['p']:.3f} R {strict['r']:.3f} F {strict['f']:.3f}")

@@ -1,0 +1,203 @@
+"""Accuracy and training overhead on real data: re3d (10 defence labels) and conflict3 (nerwb's 3).
+
+For each corpus: import train and dev with `nerwb labels import` (pinned splits), merge, convert;
+then train spaCy's own `init config -p ner -o efficiency` and each nerwb CNN config with one
+seed and one step budget, and report dev F per label and wall time. The overhead of
+`nerwb train` over `python -m spacy train` is measured on the same config and data, both as
+command-line runs, alternated and repeated, reported as the median ratio.
+
+Run: .venv/bin/python bench/accuracy.py [--steps 2000] [--overhead-steps 300] [--repeats 3]
+Needs ../shared/data (beside the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _util import REPO, SHARED_DATA, save, timed
+from nerwb.corpus.splits import load_splits
+from nerwb.labels.annotations import save_annotated
+from nerwb.labels.docbin import to_docbins
+from nerwb.labels.imports import import_annotations
+from nerwb.labels.merge import merge
+from nerwb.labels.snapshots import load_annotations
+from nerwb.training.curve import dev_scores
+from nerwb.workspace import init_workspace
+
+BIN = Path(sys.executable).parent
+CORPORA = {
+    "re3d": [("re3d/train.txt", "conll", "train"), ("re3d/dev.txt", "conll", "dev")],
+    "conflict3": [
+        ("conflict3/train.jsonl", "doccano", "train"),
+        ("conflict3/dev.jsonl", "doccano", "dev"),
+    ],
+}
+
+
+def build(root: Path, corpus: str):
+    ws = init_workspace(root / corpus, name=corpus)
+    for rel, fmt, split in CORPORA[corpus]:
+        import_annotations(
+            ws, SHARED_DATA / rel, fmt=fmt, annotator="gold", split=split, add_labels=True
+        )
+    annotations, _ = load_annotations(ws)
+    gold = merge(annotations, "majority").gold
+    save_annotated(ws.gold_path, gold)
+    to_docbins(
+        gold,
+        load_splits(ws.splits_path),
+        ws.labels_dir,
+        lang="en",
+        on_misaligned="expand",
+        on_overlap="longest",
+    )
+    return ws
+
+
+def spacy_default_config(path: Path) -> Path:
+    subprocess.run(
+        [
+            str(BIN / "python"),
+            "-m",
+            "spacy",
+            "init",
+            "config",
+            str(path),
+            "-p",
+            "ner",
+            "-o",
+            "efficiency",
+            "-l",
+            "en",
+            "-F",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def run_spacy(config: Path, ws, out: Path, overrides: list[str]) -> float:
+    argv = [
+        str(BIN / "python"),
+        "-m",
+        "spacy",
+        "train",
+        str(config),
+        "-o",
+        str(out),
+        "--paths.train",
+        str(ws.docbin_path("train")),
+        "--paths.dev",
+        str(ws.docbin_path("dev")),
+        *overrides,
+    ]
+    seconds, _ = timed(lambda: subprocess.run(argv, check=True, capture_output=True))
+    return seconds
+
+
+def run_nerwb(config: Path, ws, out: Path, overrides: list[str]) -> float:
+    argv = [
+        str(BIN / "nerwb"),
+        "train",
+        "-c",
+        str(config),
+        "-o",
+        str(out),
+        "--force",
+        "-w",
+        str(ws.root),
+        *overrides,
+    ]
+    seconds, _ = timed(lambda: subprocess.run(argv, check=True, capture_output=True))
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--overhead-steps", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--corpora", default="re3d,conflict3")
+    args = parser.parse_args()
+    if not SHARED_DATA.is_dir():
+        sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
+    results: dict = {"steps": args.steps, "seed": 0, "corpora": {}}
+    with tempfile.TemporaryDirectory(prefix="nerwb-acc-") as tmp:
+        root = Path(tmp)
+        default = spacy_default_config(root / "spacy-efficiency.cfg")
+        configs = {
+            "spacy-efficiency": default,
+            "ner-fast": REPO / "configs" / "ner-fast.cfg",
+            "ner-accuracy": REPO / "configs" / "ner-accuracy.cfg",
+        }
+        for corpus in args.corpora.split(","):
+            ws = build(root, corpus)
+            rows = {}
+            for name, config in configs.items():
+                out = root / f"{corpus}-{name}"
+                overrides = [
+                    "--training.max_steps",
+                    str(args.steps),
+                    "--training.seed",
+                    "0",
+                    "--system.seed",
+                    "0",
+                ]
+                seconds = run_nerwb(config, ws, out, overrides)
+                overall, per_label = dev_scores(out / "model-best", ws.docbin_path("dev"), "en")
+                rows[name] = {
+                    "dev_f": round(overall, 4),
+                    "per_label": {k: round(v, 4) for k, v in sorted(per_label.items())},
+                    "seconds": round(seconds, 1),
+                }
+                print(
+                    f"{corpus:10} {name:18} dev F {overall:.3f}  ({seconds:.0f} s)  "
+                    + " ".join(f"{k} {v:.2f}" for k, v in sorted(per_label.items())),
+                    flush=True,
+                )
+            results["corpora"][corpus] = rows
+
+        # overhead: nerwb train vs spacy train, same config and data, alternated
+        corpus = args.corpora.split(",")[-1]
+        ws = build(root / "ovh", corpus)
+        overrides = [
+            "--training.max_steps",
+            str(args.overhead_steps),
+            "--training.seed",
+            "0",
+            "--system.seed",
+            "0",
+        ]
+        ratios, spacy_times, nerwb_times = [], [], []
+        for i in range(args.repeats):
+            s = run_spacy(REPO / "configs" / "ner-fast.cfg", ws, root / f"ovh-spacy-{i}", overrides)
+            n = run_nerwb(REPO / "configs" / "ner-fast.cfg", ws, root / f"ovh-nerwb-{i}", overrides)
+            spacy_times.append(s)
+            nerwb_times.append(n)
+            ratios.append(n / s)
+            shutil.rmtree(root / f"ovh-spacy-{i}", ignore_errors=True)
+        results["overhead"] = {
+            "corpus": corpus,
+            "config": "ner-fast.cfg",
+            "steps": args.overhead_steps,
+            "spacy_train_s": [round(t, 1) for t in spacy_times],
+            "nerwb_train_s": [round(t, 1) for t in nerwb_times],
+            "median_ratio": round(statistics.median(ratios), 3),
+        }
+        print(
+            f"nerwb train / spacy train (median of {args.repeats}): {statistics.median(ratios):.3f}"
+        )
+    path = save("accuracy", results)
+    print(json.dumps(results["overhead"]), f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
