@@ -20,7 +20,7 @@ from nerwb.doccano.models import Example, Member, Project, Role, Span, SpanType,
 RETRIES = 4  # idempotent calls and connection failures: 0.25 s, 0.5 s, 1 s, 2 s
 BACKOFF_S = 0.25
 PAGE = 500  # examples per page when listing; Doccano's default page is 5
-TASK_POLL_S = 0.2
+TASK_POLL_S = 0.05  # a 2,000-row import takes ~2.6 s: poll often, it is one cheap GET
 
 
 def _server_message(response: httpx.Response) -> str:

@@ -193,10 +193,21 @@ def diff_snapshots(
     return out
 
 
-def _export(client: DoccanoClient, project_id: int, *, confirmed_only: bool) -> dict[str, bytes]:
-    task = client.start_export(project_id, confirmed_only=confirmed_only)
-    client.wait_task(task, what="export")
-    return safe_entries(client.download_export(project_id, task))
+def _exports(client: DoccanoClient, project_id: int) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Everything, and the confirmed examples only (per annotator): both tasks started at once,
+    so the worker runs them side by side."""
+    every = client.start_export(project_id, confirmed_only=False)
+    # Nobody has confirmed anything yet (early pulls): the second export would be empty.
+    anyone_confirmed = any(int(m.get("done", 0)) for m in client.member_progress(project_id))
+    confirmed = client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
+    client.wait_task(every, what="export")
+    if confirmed is None:
+        return safe_entries(client.download_export(project_id, every)), {}
+    client.wait_task(confirmed, what="export of confirmed examples")
+    return (
+        safe_entries(client.download_export(project_id, every)),
+        safe_entries(client.download_export(project_id, confirmed)),
+    )
 
 
 def pull(
@@ -204,8 +215,7 @@ def pull(
 ) -> PullReport:
     """Export the project, map spans to articles, write a new snapshot; earlier ones are kept."""
     project, _ = find_or_create_project(client, ws.project_name)
-    all_files = _export(client, project.id, confirmed_only=False)
-    confirmed_files = _export(client, project.id, confirmed_only=True)
+    all_files, confirmed_files = _exports(client, project.id)
     confirmed = {
         name: {
             json.loads(line)["id"] for line in content.decode("utf-8").splitlines() if line.strip()

@@ -338,7 +338,8 @@ class LocalServer:
             "--capture-output",
             "config.wsgi",
         ]
-        worker = [str(self.venv / "bin" / "doccano"), "task", "--concurrency", "1"]
+        # Two worker processes: a pull's two exports (all, confirmed-only) run side by side.
+        worker = [str(self.venv / "bin" / "doccano"), "task", "--concurrency", "2"]
         self._spawn("web", gunicorn, env)
         self._spawn("worker", worker, env)
 
