@@ -20,7 +20,7 @@ from nerwb.corpus.splits import assign_splits, load_splits, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, LabellingReport, simulate
 from nerwb.doccano.client import DoccanoClient
-from nerwb.doccano.connection import connect, credentials_for, local_server
+from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import find_or_create_project, push
 from nerwb.evaluate.run import evaluate
@@ -95,7 +95,7 @@ def run_demo(
     schema = load_schema(ws.schema_path)
 
     # 1. doccano up (the embedded default), unless the workspace names a remote server
-    if credentials_from_env_or_config(ws):
+    if remote_url(ws):
         on_stage("doccano up", "using the remote server named by DOCCANO_URL / nerwb.toml")
     else:
         server = local_server(ws)
@@ -261,9 +261,3 @@ def run_demo(
     strict = evaluated.metrics["micro"]["strict"]
     on_stage("evaluate", f"test strict P {strict['p']:.3f} R {strict['r']:.3f} F {strict['f']:.3f}")
     return result
-
-
-def credentials_from_env_or_config(ws: Workspace) -> bool:
-    import os
-
-    return bool(os.environ.get("DOCCANO_URL") or ws.config.doccano.url)

@@ -20,8 +20,13 @@ def local_server(ws: Workspace) -> LocalServer:
     return LocalServer(ws.doccano_home)
 
 
+def remote_url(ws: Workspace) -> str:
+    """The remote server's URL, or "" when the workspace uses its own local server."""
+    return os.environ.get("DOCCANO_URL") or ws.config.doccano.url
+
+
 def credentials_for(ws: Workspace) -> Credentials:
-    url = os.environ.get("DOCCANO_URL") or ws.config.doccano.url
+    url = remote_url(ws)
     if url:
         missing = [v for v in ("DOCCANO_USERNAME", "DOCCANO_PASSWORD") if not os.environ.get(v)]
         if missing:
