@@ -1,0 +1,47 @@
+"""Evaluation data: the held-out DocBin, or a Doccano JSONL / CoNLL file converted with the
+same code as ``labels convert``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.tokens import Doc, DocBin
+
+from nerwb.errors import EvaluationError
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.labels.docbin import ConversionReport, article_doc
+from nerwb.labels.importers import ANNOTATION_READERS
+from nerwb.labels.text import blank
+
+CONLL_SUFFIXES = (".conll", ".iob", ".iob2", ".bio", ".biluo", ".txt", ".tsv")
+
+
+def load_gold_docs(path: Path, *, lang: str, on_misaligned: str = "error") -> list[Doc]:
+    """Gold docs from ``path`` by its suffix.
+
+    Raises:
+        EvaluationError: missing, unknown format, or no documents.
+    """
+    if not path.is_file():
+        raise EvaluationError(f"evaluation data {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".spacy":
+        try:
+            docs = list(DocBin().from_disk(path).get_docs(blank(lang).vocab))
+        except Exception as err:  # spaCy raises several types for a file that is not a DocBin
+            raise EvaluationError(f"{path} is not a spaCy DocBin ({type(err).__name__})") from None
+    elif suffix in (".jsonl", *CONLL_SUFFIXES):
+        reader = ANNOTATION_READERS["doccano" if suffix == ".jsonl" else "conll"]
+        report = ConversionReport()
+        docs = []
+        for index, raw in enumerate(reader(path)):
+            article = AnnotatedArticle(
+                raw.id or f"{path.stem}-{index}", raw.text, [LabeledSpan(*s) for s in raw.spans or []]
+            )
+            docs.append(article_doc(article, lang=lang, split="eval", report=report,
+                                    on_misaligned=on_misaligned, on_overlap="error"))
+    else:
+        raise EvaluationError(f"{path}: unknown data format {suffix!r}; use .spacy, .jsonl or a CoNLL/IOB file")
+    if not docs:
+        raise EvaluationError(f"evaluation data {path} holds no documents")
+    return docs

@@ -1,0 +1,216 @@
+"""The evaluation report: Markdown, self-contained HTML with displaCy, and two PNG charts."""
+
+from __future__ import annotations
+
+import html
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+from spacy import displacy
+from spacy.tokens import Doc, Span
+
+from nerwb.evaluate.errors import KINDS, NONE, ErrorCase
+
+ERROR_MARK = " ✗"
+# Striped, so an error reads as an error whatever the label colour (displaCy takes any CSS background).
+ERROR_COLOUR = "repeating-linear-gradient(45deg, #ffd6d6, #ffd6d6 6px, #ffffff 6px, #ffffff 12px)"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
+    lines = [
+        f"# Evaluation of `{metrics['model']}`",
+        "",
+        f"Data: `{metrics['data']}` (sha256 `{metrics['data_sha256'][:12]}…`), {metrics['n_docs']} documents, "
+        f"{metrics['n_gold']} gold spans, {metrics['n_pred']} predicted. "
+        f"{metrics['words_per_second']:,.0f} words/s. Intervals: 95 % bootstrap over documents "
+        f"({metrics['bootstrap']['resamples']} resamples, seed {metrics['bootstrap']['seed']}).",
+        "",
+        "## Summary (micro)",
+        "",
+        "| schema | P | R | F |",
+        "|---|---:|---:|---:|",
+    ]
+    for schema, s in metrics["micro"].items():
+        ci = f" [{_pct(metrics['micro_f_ci95'][0])}, {_pct(metrics['micro_f_ci95'][1])}]" if schema == "strict" else ""
+        lines.append(f"| {schema} | {_pct(s['p'])} | {_pct(s['r'])} | {_pct(s['f'])}{ci} |")
+    lines += [
+        "",
+        "strict = exact boundaries and type (spaCy's ents_p/r/f); exact = boundaries only; partial = "
+        "overlap earns half; type = overlap with the right type (SemEval-2013, as nervaluate).",
+        "",
+        "## Per label (strict)",
+        "",
+        "| label | support | P | R | F | F 95 % CI | exact F | partial F | type F |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for label, s in metrics["per_label"].items():
+        lo, hi = s["f_ci95"]
+        lines.append(
+            f"| {label} | {s['support']} | {_pct(s['p'])} | {_pct(s['r'])} | {_pct(s['f'])} | "
+            f"[{_pct(lo)}, {_pct(hi)}] | {_pct(s['exact']['f'])} | {_pct(s['partial']['f'])} | {_pct(s['type']['f'])} |"
+        )
+    if metrics.get("unseen_labels"):
+        lines += ["", f"Labels in the data that the model never saw: {', '.join(metrics['unseen_labels'])}."]
+    labels = confusion["labels"]
+    lines += ["", "## Confusion (rows: gold, columns: predicted; (none) = missed / spurious)", ""]
+    lines.append("| gold \\ pred | " + " | ".join(labels) + " |")
+    lines.append("|---|" + "---:|" * len(labels))
+    for label, row in zip(labels, confusion["matrix"], strict=True):
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    lines += ["", "## Errors by kind", ""]
+    for kind, n in metrics["errors_by_kind"].items():
+        lines.append(f"- {kind}: {n}")
+    return "\n".join(lines) + "\n"
+
+
+def _marked(doc: Doc, spans: list[tuple[int, int, str]], wrong: set[tuple[int, int, str]]) -> Doc:
+    """A copy of ``doc`` whose ents are ``spans``, error spans relabelled with a mark."""
+    copy = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    ents = []
+    for start, end, label in spans:
+        span = copy.char_span(start, end, label=label + (ERROR_MARK if (start, end, label) in wrong else ""), alignment_mode="expand")
+        if span is not None:
+            ents.append(span)
+    copy.ents = [e for e in ents if isinstance(e, Span)]
+    return copy
+
+
+def html_report(
+    metrics: dict[str, Any],
+    confusion: dict[str, Any],
+    docs: list[tuple[str, Doc, list, list, list[ErrorCase]]],
+    colours: dict[str, str],
+) -> str:
+    """Self-contained HTML: the tables, then each document with errors, gold above prediction."""
+    options = {"colors": {**colours, **{label + ERROR_MARK: ERROR_COLOUR for label in colours}}}
+    for label in {e.label for _, _, _, _, errors in docs for e in errors}:
+        options["colors"].setdefault(label + ERROR_MARK, ERROR_COLOUR)
+    md_tables = markdown(metrics, confusion)
+    summary_rows = "".join(
+        f"<tr><td>{schema}</td><td>{_pct(s['p'])}</td><td>{_pct(s['r'])}</td><td>{_pct(s['f'])}</td></tr>"
+        for schema, s in metrics["micro"].items()
+    )
+    label_rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td>{s['support']}</td><td>{_pct(s['p'])}</td><td>{_pct(s['r'])}</td>"
+        f"<td>{_pct(s['f'])}</td><td>[{_pct(s['f_ci95'][0])}, {_pct(s['f_ci95'][1])}]</td></tr>"
+        for label, s in metrics["per_label"].items()
+    )
+    conf_head = "".join(f"<th>{html.escape(x)}</th>" for x in confusion["labels"])
+    conf_rows = "".join(
+        f"<tr><th>{html.escape(label)}</th>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
+        for label, row in zip(confusion["labels"], confusion["matrix"], strict=True)
+    )
+    blocks = []
+    for doc_id, doc, gold, pred, errors in docs:
+        if not errors:
+            continue
+        wrong_gold = {e.gold for e in errors if e.gold}
+        wrong_pred = {e.pred for e in errors if e.pred}
+        with warnings.catch_warnings():  # a side with no entities is expected (all missed)
+            warnings.simplefilter("ignore", UserWarning)
+            gold_html = displacy.render(_marked(doc, gold, wrong_gold), style="ent", options=options, page=False, jupyter=False)
+            pred_html = displacy.render(_marked(doc, pred, wrong_pred), style="ent", options=options, page=False, jupyter=False)
+        kinds = sorted({e.kind for e in errors})
+        labels = sorted({e.label for e in errors})
+        items = "".join(
+            f"<li class='err' data-kind='{e.kind}' data-label='{html.escape(e.label)}'><b>{e.kind}</b> "
+            f"{html.escape(e.label)}: {html.escape(e.context)}</li>"
+            for e in errors
+        )
+        blocks.append(
+            f"<section class='doc' data-kinds='{' '.join(kinds)}' data-labels='{html.escape(' '.join(labels))}'>"
+            f"<h3>{html.escape(doc_id)}</h3><div class='pair'><div class='side'><h4>Gold</h4>{gold_html}</div>"
+            f"<div class='side'><h4>Prediction</h4>{pred_html}</div></div><ul>{items}</ul></section>"
+        )
+    label_options = "".join(f"<option>{html.escape(x)}</option>" for x in metrics["per_label"])
+    kind_options = "".join(f"<option>{k}</option>" for k in KINDS)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics['model'])}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1100px; }}
+table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
+td:first-child, th:first-child {{ text-align: left; }}
+.doc {{ border-top: 2px solid #ddd; margin-top: 1.5em; }} .side h4 {{ margin: .4em 0; color: #555; }}
+.hidden {{ display: none; }} .filters {{ position: sticky; top: 0; background: #fff; padding: .5em 0; }}
+</style></head><body>
+<h1>Evaluation of <code>{html.escape(metrics['model'])}</code></h1>
+<p>Data <code>{html.escape(metrics['data'])}</code>: {metrics['n_docs']} documents, {metrics['n_gold']} gold spans,
+{metrics['n_pred']} predicted; intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
+<h2>Summary (micro)</h2>
+<table id="summary"><tr><th>schema</th><th>P</th><th>R</th><th>F</th></tr>{summary_rows}</table>
+<h2>Per label (strict)</h2>
+<table id="per-label"><tr><th>label</th><th>support</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th></tr>{label_rows}</table>
+<h2>Confusion (rows gold, columns predicted)</h2>
+<table id="confusion"><tr><th>gold \\ pred</th>{conf_head}</tr>{conf_rows}</table>
+<h2>Documents with errors ({len(blocks)})</h2>
+<div class="filters">Label <select id="f-label"><option value="">all</option>{label_options}</select>
+Kind <select id="f-kind"><option value="">all</option>{kind_options}</select> <span id="shown"></span></div>
+{''.join(blocks)}
+<script>
+function applyFilters() {{
+  const label = document.getElementById('f-label').value, kind = document.getElementById('f-kind').value;
+  let shown = 0;
+  document.querySelectorAll('section.doc').forEach(sec => {{
+    let any = false;
+    sec.querySelectorAll('li.err').forEach(li => {{
+      const ok = (!label || li.dataset.label === label) && (!kind || li.dataset.kind === kind);
+      li.classList.toggle('hidden', !ok); any = any || ok;
+    }});
+    sec.classList.toggle('hidden', !any); if (any) shown++;
+  }});
+  document.getElementById('shown').textContent = shown + ' document(s) shown';
+}}
+document.getElementById('f-label').onchange = applyFilters;
+document.getElementById('f-kind').onchange = applyFilters;
+applyFilters();
+</script>
+<!-- metrics: {html.escape(json.dumps(metrics['micro']))} -->
+<details><summary>Markdown version</summary><pre>{html.escape(md_tables)}</pre></details>
+</body></html>
+"""
+
+
+def confusion_png(confusion: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    labels = confusion["labels"]
+    display = ConfusionMatrixDisplay(np.array(confusion["matrix"]), display_labels=labels)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(labels), 1.2 + 1.0 * len(labels)))
+    display.plot(ax=ax, cmap="Blues", colorbar=False, xticks_rotation=30)
+    ax.set_xlabel(f"predicted ({NONE} = missed)")
+    ax.set_ylabel(f"gold ({NONE} = spurious)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def per_label_png(metrics: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = list(metrics["per_label"])
+    f = [metrics["per_label"][k]["f"] for k in labels]
+    lo = [max(0.0, v - metrics["per_label"][k]["f_ci95"][0]) for k, v in zip(labels, f, strict=True)]
+    hi = [max(0.0, metrics["per_label"][k]["f_ci95"][1] - v) for k, v in zip(labels, f, strict=True)]
+    fig, ax = plt.subplots(figsize=(1.5 + 1.3 * len(labels), 4))
+    ax.bar(labels, f, yerr=[lo, hi], capsize=6, color="#4363d8")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("strict F (95 % bootstrap CI)")
+    ax.set_title("F per label")
+    plt.setp(ax.get_xticklabels(), rotation=20, ha="right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,221 @@
+"""``nerwb evaluate`` and ``nerwb compare``: score a model on held-out data and write the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import spacy
+from sklearn.metrics import confusion_matrix
+
+from nerwb.errors import EvaluationError
+from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
+from nerwb.evaluate.data import load_gold_docs
+from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
+from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
+from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
+from nerwb.io import atomic_write_jsonl
+from nerwb.training.data import sha256_of
+
+REPORT_FILES = ("metrics.json", "report.md", "report.html", "errors.jsonl", "confusion.png", "per_label.png")
+
+
+@dataclass
+class EvalRun:
+    folder: Path
+    metrics: dict[str, Any]
+
+
+def model_name(model: Path) -> str:
+    model = model.resolve()
+    return f"{model.parent.name}-{model.name}" if model.name in ("model-best", "model-last") else model.name
+
+
+def load_model(model: Path) -> spacy.language.Language:
+    if not model.is_dir():
+        raise EvaluationError(f"model folder {model} does not exist")
+    if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
+        raise EvaluationError(f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json)")
+    try:
+        nlp = spacy.load(model)
+    except Exception as err:  # spaCy raises several types for a broken pipeline
+        raise EvaluationError(f"{model}: cannot load the pipeline ({type(err).__name__}: {err})") from None
+    if "ner" not in nlp.pipe_names:
+        raise EvaluationError(f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})")
+    return nlp
+
+
+def output_folder(base: Path, requested: Path | None, name: str) -> Path:
+    """A fresh folder: never one that already holds a report."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = requested or base / f"{name}-{stamp}"
+    if folder.exists() and any((folder / f).exists() for f in REPORT_FILES):
+        folder = folder.with_name(f"{folder.name}-{stamp}")
+    suffix = 1
+    candidate = folder
+    while candidate.exists() and any(candidate.iterdir()):
+        candidate = folder.with_name(f"{folder.name}-{suffix}")
+        suffix += 1
+    return candidate
+
+
+def evaluate(
+    model: Path,
+    data: Path,
+    *,
+    lang: str,
+    evaluate_dir: Path,
+    output: Path | None = None,
+    colours: dict[str, str] | None = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    on_misaligned: str = "error",
+    on_doc: Callable[[int, int], None] | None = None,
+) -> EvalRun:
+    """Predict on ``data`` with ``model``, score, and write the five artefacts plus per-document counts.
+
+    Raises:
+        EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty data.
+    """
+    nlp = load_model(model)
+    gold_docs = load_gold_docs(data, lang=lang, on_misaligned=on_misaligned)
+    model_labels = set(nlp.get_pipe("ner").labels)
+    gold_labels = {e.label_ for d in gold_docs for e in d.ents}
+    unseen = sorted(gold_labels - model_labels)
+
+    texts = [d.text for d in gold_docs]
+    start = time.perf_counter()
+    predicted = []
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=64)):
+        predicted.append(doc)
+        if on_doc:
+            on_doc(i + 1, len(texts))
+    seconds = time.perf_counter() - start
+    words = sum(len(t.split()) for t in texts)
+
+    gold_spans = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in gold_docs]
+    pred_spans = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in predicted]
+    labels = sorted(gold_labels | model_labels)
+    per_doc = [doc_counts(g, p) for g, p in zip(gold_spans, pred_spans, strict=True)]
+    scores = score(per_doc, labels, gold_spans, pred_spans)
+
+    weights = resample_weights(len(per_doc), n_bootstrap, seed)
+    label_f, micro_f = resampled_f(count_matrix(per_doc, labels), weights)
+    label_ci = intervals(label_f)
+    micro_ci = intervals(micro_f)
+
+    doc_ids = [str((d.user_data or {}).get("nerwb_article_id") or f"doc-{i}") for i, d in enumerate(gold_docs)]
+    errors = [e for i, (g, p) in enumerate(zip(gold_spans, pred_spans, strict=True)) for e in find_errors(i, doc_ids[i], texts[i], g, p)]
+    pairs = [pair for g, p in zip(gold_spans, pred_spans, strict=True) for pair in confusion_pairs(g, p)]
+    axis = [*labels, NONE]
+    matrix = confusion_matrix([a for a, _ in pairs], [b for _, b in pairs], labels=axis) if pairs else np.zeros((len(axis), len(axis)), int)
+    matrix[-1, -1] = 0
+    confusion = {"labels": axis, "matrix": matrix.tolist()}
+
+    metrics: dict[str, Any] = {
+        "model": str(model),
+        "data": str(data),
+        "data_sha256": sha256_of(data),
+        "n_docs": len(gold_docs),
+        "n_gold": scores.n_gold,
+        "n_pred": scores.n_pred,
+        "micro": {k: v.to_json() for k, v in scores.micro.items()},
+        "micro_f_ci95": [float(micro_ci[0]), float(micro_ci[1])],
+        "per_label": {
+            label: {**scores.per_label[label], "f_ci95": [float(label_ci[0][j]), float(label_ci[1][j])]}
+            for j, label in enumerate(labels)
+        },
+        "words_per_second": words / seconds if seconds else 0.0,
+        "unseen_labels": unseen,
+        "bootstrap": {"resamples": n_bootstrap, "seed": seed, "unit": "document"},
+        "errors_by_kind": {k: sum(e.kind == k for e in errors) for k in KINDS},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+    folder = output_folder(evaluate_dir, output, model_name(model))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        (staging / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        atomic_write_jsonl(staging / "errors.jsonl", (e.to_record() for e in errors))
+        atomic_write_jsonl(staging / "per_doc.jsonl", ({"doc": i, **c.to_json()} for i, c in zip(doc_ids, per_doc, strict=True)))
+        (staging / "report.md").write_text(markdown(metrics, confusion), encoding="utf-8")
+        by_doc: dict[int, list] = {}
+        for e in errors:
+            by_doc.setdefault(e.doc_index, []).append(e)
+        rendered = [(doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, [])) for i in range(len(gold_docs))]
+        (staging / "report.html").write_text(html_report(metrics, confusion, rendered, colours or {}), encoding="utf-8")
+        confusion_png(confusion, staging / "confusion.png")
+        per_label_png(metrics, staging / "per_label.png")
+        if folder.exists():
+            folder.rmdir()  # empty by construction of output_folder
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return EvalRun(folder, metrics)
+
+
+@dataclass
+class Comparison:
+    a: str
+    b: str
+    rows: dict[str, dict[str, float]]  # "micro" and each label: f_a, f_b, diff, ci low/high, p(A > B)
+    resamples: int
+
+
+def _load_run(folder: Path) -> tuple[dict[str, Any], list[DocCounts]]:
+    metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
+    if not metrics_path.is_file() or not per_doc_path.is_file():
+        raise EvaluationError(f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)")
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    docs = [DocCounts.from_json(json.loads(line)) for line in per_doc_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return metrics, docs
+
+
+def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0) -> Comparison:
+    """Paired bootstrap: both runs scored on the same resampled documents.
+
+    Raises:
+        EvaluationError: the runs were made on different data (their data hashes differ).
+    """
+    metrics_a, docs_a = _load_run(run_a)
+    metrics_b, docs_b = _load_run(run_b)
+    if metrics_a["data_sha256"] != metrics_b["data_sha256"] or len(docs_a) != len(docs_b):
+        raise EvaluationError(
+            f"the runs were made on different data ({metrics_a['data']} sha256 {metrics_a['data_sha256'][:12]} vs "
+            f"{metrics_b['data']} sha256 {metrics_b['data_sha256'][:12]}); a paired comparison needs the same documents"
+        )
+    labels = sorted(set(metrics_a["per_label"]) | set(metrics_b["per_label"]))
+    weights = resample_weights(len(docs_a), n_bootstrap, seed)
+    fa_label, fa_micro = resampled_f(count_matrix(docs_a, labels), weights)
+    fb_label, fb_micro = resampled_f(count_matrix(docs_b, labels), weights)
+
+    def row(point_a: float, point_b: float, sample_a: np.ndarray, sample_b: np.ndarray) -> dict[str, float]:
+        diff = sample_a - sample_b
+        lo, hi = intervals(diff)
+        return {
+            "f_a": point_a, "f_b": point_b, "diff": point_a - point_b,
+            "ci95": [float(lo), float(hi)], "p_a_beats_b": float(np.mean(diff > 0)),
+        }
+
+    def point(docs: list[DocCounts], label: str | None) -> float:
+        if label is None:
+            return prf(sum(sum(d.tp.values()) for d in docs), sum(sum(d.n_pred.values()) for d in docs),
+                       sum(sum(d.n_gold.values()) for d in docs)).f
+        return prf(sum(d.tp.get(label, 0) for d in docs), sum(d.n_pred.get(label, 0) for d in docs),
+                   sum(d.n_gold.get(label, 0) for d in docs)).f
+
+    rows = {"micro": row(point(docs_a, None), point(docs_b, None), fa_micro, fb_micro)}
+    for j, label in enumerate(labels):
+        rows[label] = row(point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j])
+    return Comparison(str(run_a), str(run_b), rows, n_bootstrap)

@@ -1,0 +1,38 @@
+"""Training configs: load a committed config with command-line overrides, checked early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from thinc.api import Config
+
+from nerwb.errors import TrainingError
+
+
+def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
+    """The config at ``path`` with ``overrides`` (``{"section.key": value}``) applied.
+
+    Raises:
+        TrainingError: the file is missing or invalid, or an override names a section or key
+            that the config does not have.
+    """
+    if not path.is_file():
+        raise TrainingError(f"config file {path} does not exist (the workspace's configs are in configs/)")
+    try:
+        base = Config().from_disk(path, interpolate=False)
+    except Exception as err:
+        raise TrainingError(f"{path}: not a valid spaCy config ({err})") from None
+    for key in overrides:
+        section_path, _, name = key.rpartition(".")
+        node: Any = base
+        for part in section_path.split(".") if section_path else []:
+            if not isinstance(node, dict) or part not in node:
+                raise TrainingError(f"override --{key}: the config {path.name} has no section [{section_path}]")
+            node = node[part]
+        if not isinstance(node, dict) or (name not in node and not section_path.startswith("paths")):
+            raise TrainingError(f"override --{key}: section [{section_path}] of {path.name} has no setting {name!r}")
+    try:
+        return Config().from_disk(path, overrides=overrides, interpolate=False)
+    except Exception as err:
+        raise TrainingError(f"{path}: cannot apply overrides ({err})") from None

@@ -1,0 +1,186 @@
+"""Learning curve: dev F on growing shares of the training articles, per label, and an estimate
+of how many more labelled articles each label needs to reach a target F.
+
+The fit is F = a + b·ln(n) over the mean F at each training size n (articles). It is a simple,
+stated model: learning curves flatten, and a log fit over a small range is honest about little
+more than the trend, so estimates past 10× the current data are reported as such.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.scorer import Scorer
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from nerwb.errors import TrainingError
+from nerwb.labels.text import blank
+from nerwb.training.run import train
+from nerwb.workspace import Workspace
+
+MIN_SLOPE = 0.01  # F gained per doubling of data below which the curve is "too flat to tell"
+MAX_EXTRAPOLATION = 10.0  # times the current data
+
+
+@dataclass
+class CurvePoint:
+    fraction: float
+    articles: int
+    overall: list[float] = field(default_factory=list)  # one dev F per seed
+    per_label: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass
+class LabelEstimate:
+    label: str
+    current_f: float
+    slope_per_doubling: float
+    articles_needed: int | None  # more articles to reach the target; None when not estimable
+    note: str
+
+
+@dataclass
+class CurveReport:
+    points: list[CurvePoint]
+    estimates: list[LabelEstimate]
+    target: float
+    train_articles: int
+
+    def to_json(self) -> dict[str, Any]:
+        def summary(values: list[float]) -> dict[str, float]:
+            return {
+                "mean": statistics.fmean(values), "stdev": statistics.pstdev(values),
+                "min": min(values), "max": max(values),
+            }
+
+        return {
+            "target": self.target,
+            "train_articles": self.train_articles,
+            "points": [
+                {
+                    "fraction": p.fraction, "articles": p.articles, "overall": summary(p.overall),
+                    "per_label": {k: summary(v) for k, v in sorted(p.per_label.items())},
+                }
+                for p in self.points
+            ],
+            "estimates": [e.__dict__ for e in self.estimates],
+        }
+
+
+def fit_log(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least squares of y = a + b·ln(x)."""
+    lx = [math.log(x) for x in xs]
+    mx, my = statistics.fmean(lx), statistics.fmean(ys)
+    sxx = sum((x - mx) ** 2 for x in lx)
+    b = sum((x - mx) * (y - my) for x, y in zip(lx, ys, strict=True)) / sxx if sxx else 0.0
+    return my - b * mx, b
+
+
+def estimate(label: str, sizes: list[int], means: list[float], target: float) -> LabelEstimate:
+    current = means[-1]
+    if len(set(sizes)) < 2:
+        return LabelEstimate(label, current, 0.0, None, "needs at least two training sizes")
+    a, b = fit_log([float(s) for s in sizes], means)
+    per_doubling = b * math.log(2)
+    if current >= target:
+        return LabelEstimate(label, current, per_doubling, 0, f"already at or above {target:.2f}")
+    if per_doubling < MIN_SLOPE:
+        return LabelEstimate(label, current, per_doubling, None, "curve too flat to tell")
+    needed = math.exp((target - a) / b)
+    if needed > MAX_EXTRAPOLATION * sizes[-1]:
+        return LabelEstimate(label, current, per_doubling, None, f"beyond {MAX_EXTRAPOLATION:.0f}× the current data")
+    return LabelEstimate(label, current, per_doubling, max(0, math.ceil(round(needed - sizes[-1], 6))), "log fit")
+
+
+def dev_scores(model: Path, dev_path: Path, lang: str) -> tuple[float, dict[str, float]]:
+    nlp = spacy.load(model)
+    docs = list(DocBin().from_disk(dev_path).get_docs(blank(lang).vocab))
+    examples = [Example(nlp(d.text), d) for d in docs]
+    scores = Scorer.score_spans(examples, "ents")
+    per_type = scores.get("ents_per_type") or {}
+    return float(scores["ents_f"] or 0.0), {k: float(v["f"]) for k, v in per_type.items()}
+
+
+def train_curve(
+    ws: Workspace,
+    *,
+    config_path: Path,
+    train_path: Path,
+    dev_path: Path,
+    fractions: list[float],
+    seeds: int,
+    target: float,
+    overrides: dict[str, Any] | None = None,
+    on_run: Callable[[float, int, float], None] | None = None,
+) -> CurveReport:
+    """Train on each fraction of the training articles with each seed; score on the same dev set."""
+    if not fractions or any(not 0 < f <= 1 for f in fractions):
+        raise TrainingError("--fractions must be numbers in (0, 1], e.g. 0.25,0.5,1.0")
+    vocab = blank(ws.language).vocab
+    docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
+    if not docs:
+        raise TrainingError(f"training data {train_path} is missing or empty; run `nerwb labels convert`")
+    points = []
+    with tempfile.TemporaryDirectory(prefix="nerwb-curve-") as tmp:
+        for fraction in sorted(fractions):
+            n = max(1, round(len(docs) * fraction))
+            point = CurvePoint(fraction, n)
+            for seed in range(seeds):
+                sample = random.Random(seed).sample(docs, n)
+                subset = Path(tmp) / f"train-{fraction}-{seed}.spacy"
+                DocBin(docs=sample, store_user_data=True).to_disk(subset)
+                out = Path(tmp) / f"run-{fraction}-{seed}"
+                result = train(
+                    ws, config_path=config_path, output=out, train_path=subset, dev_path=dev_path,
+                    overrides={**(overrides or {}), "training.seed": seed, "system.seed": seed},
+                )
+                overall, per_label = dev_scores(result.output / "model-best", dev_path, ws.language)
+                point.overall.append(overall)
+                for label, f in per_label.items():
+                    point.per_label.setdefault(label, []).append(f)
+                if on_run:
+                    on_run(fraction, seed, overall)
+            points.append(point)
+    labels = sorted({label for p in points for label in p.per_label})
+    sizes = [p.articles for p in points]
+    estimates = [
+        estimate(label, sizes, [statistics.fmean(p.per_label.get(label, [0.0])) for p in points], target)
+        for label in labels
+    ]
+    return CurveReport(points, estimates, target, len(docs))
+
+
+def plot_curve(report: CurveReport, path: Path) -> None:
+    """Per-label and overall dev F against training articles (mean ± spread over seeds)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sizes = [p.articles for p in report.points]
+    series = {"overall": [p.overall for p in report.points]}
+    for label in sorted({k for p in report.points for k in p.per_label}):
+        series[label] = [p.per_label.get(label, [0.0]) for p in report.points]
+    for name, values in series.items():
+        means = [statistics.fmean(v) for v in values]
+        spread = [statistics.pstdev(v) for v in values]
+        ax.errorbar(sizes, means, yerr=spread, marker="o", capsize=3, label=name, linewidth=2.5 if name == "overall" else 1.5)
+    ax.axhline(report.target, color="grey", linestyle="--", linewidth=1, label=f"target {report.target:.2f}")
+    ax.set_xlabel("training articles")
+    ax.set_ylabel("dev F")
+    ax.set_ylim(0, 1)
+    ax.set_title("Learning curve")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

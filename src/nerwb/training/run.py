@@ -1,0 +1,202 @@
+"""``nerwb train``: spaCy's own training loop with nerwb's checks, progress and manifest.
+
+The loop is spaCy's (``spacy.training.loop.train``), so a run costs what ``spacy train`` costs;
+nerwb adds checks before (data, labels, test leakage, output folder), a progress callback
+during, and ``manifest.json`` after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import platform
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.training.initialize import init_nlp
+from spacy.training.loop import train as spacy_train
+from thinc.api import Config
+
+from nerwb import __version__
+from nerwb.corpus.splits import load_splits
+from nerwb.errors import TrainingError
+from nerwb.training.config import load_training_config
+from nerwb.training.data import DataSummary, refuse_test_data, summarise
+from nerwb.workspace import Workspace
+
+StepCallback = Callable[[dict[str, Any]], None]
+_CALLBACK: list[StepCallback | None] = [None]
+
+
+@spacy.registry.loggers("nerwb.ProgressLogger.v1")
+def progress_logger() -> Callable:
+    """A spaCy training logger that hands every step to nerwb's callback (the CLI's progress bar)."""
+
+    def setup(nlp: Any, stdout: Any = None, stderr: Any = None) -> tuple[Callable, Callable]:
+        def log_step(info: dict[str, Any] | None) -> None:
+            callback = _CALLBACK[0]
+            if callback is not None:
+                callback(info or {})
+
+        return log_step, lambda: None
+
+    return setup
+
+
+@dataclass
+class TrainResult:
+    output: Path
+    best_score: float
+    best_scores: dict[str, Any]
+    manifest: dict[str, Any]
+    seconds: float
+    steps: int = 0
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
+def check_labels(train: DataSummary, dev: DataSummary) -> None:
+    if train.docs == 0 or not train.spans:
+        raise TrainingError(f"training data {train.path} has no {'documents' if not train.docs else 'entities'}")
+    unseen = sorted(set(dev.spans) - set(train.spans))
+    if unseen:
+        raise TrainingError(
+            f"dev data {dev.path} has label(s) {', '.join(unseen)} that the training data {train.path} never shows; "
+            "the model cannot learn them: label more training articles or drop the label"
+        )
+
+
+def prepare_output(output: Path, *, force: bool) -> Path:
+    """The staging folder to train into; refuses an output that holds another run."""
+    if output.exists() and any(output.iterdir()):
+        if not force:
+            raise TrainingError(f"{output} already holds a run ({', '.join(sorted(p.name for p in output.iterdir())[:4])}); pass --force to replace it or choose another --output")
+    staging = output.with_name(f".{output.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def train(
+    ws: Workspace,
+    *,
+    config_path: Path,
+    output: Path,
+    train_path: Path,
+    dev_path: Path,
+    overrides: dict[str, Any] | None = None,
+    gpu_id: int = -1,
+    force: bool = False,
+    on_step: StepCallback | None = None,
+) -> TrainResult:
+    """Train a pipeline and write ``model-best/``, ``model-last/`` and ``manifest.json`` to ``output``.
+
+    Raises:
+        TrainingError: a missing config or data file, a bad override, empty training data, a dev
+            label unseen in training, test data used for training or selection, or an output
+            folder holding another run without ``force``.
+    """
+    overrides = dict(overrides or {})
+    test_path = ws.docbin_path("test")
+    splits = load_splits(ws.splits_path)
+    test_ids = splits.ids("test") if splits else set()
+    data = {}
+    for role, path in (("training", train_path), ("dev", dev_path)):
+        summary = summarise(path, lang=ws.language, role=role)
+        refuse_test_data(summary, role=role, test_path=test_path, test_ids=test_ids)
+        data[role] = summary
+    check_labels(data["training"], data["dev"])
+    overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
+    config = load_training_config(config_path, overrides)
+    staging = prepare_output(output, force=force)
+
+    if gpu_id >= 0:
+        from thinc.api import require_gpu
+
+        require_gpu(gpu_id)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    evaluations: list[dict[str, Any]] = []
+    steps = [0]
+
+    def record(info: dict[str, Any]) -> None:
+        if info:
+            steps[0] = int(info.get("step", steps[0]))
+            if info.get("score") is not None:
+                losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
+                evaluations.append({"step": info.get("step"), "score": float(info["score"]), "losses": losses})
+        else:
+            steps[0] += 1
+        if on_step:
+            on_step(info)
+
+    train_config = config.copy()
+    train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
+    _CALLBACK[0] = record
+    try:
+        # spaCy's init and loop write their own status lines; the CLI draws progress instead.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            nlp = init_nlp(train_config, use_gpu=gpu_id)
+            spacy_train(nlp, staging, use_gpu=gpu_id, stdout=io.StringIO(), stderr=io.StringIO())
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        _CALLBACK[0] = None
+    seconds = time.perf_counter() - clock
+    best_dir = staging / "model-best"
+    meta = json.loads((best_dir / "meta.json").read_text(encoding="utf-8"))
+    performance = meta.get("performance", {})
+    # Users read the committed config, not nerwb's logger swap: keep theirs in the model folders.
+    for folder in ("model-best", "model-last"):
+        config.to_disk(staging / folder / "config.cfg")
+    config_text = config.to_str()
+    manifest = {
+        "nerwb_version": __version__,
+        "spacy_version": spacy.__version__,
+        "python": platform.python_version(),
+        "config_file": str(config_path),
+        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+        "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},
+        "seed": config.interpolate()["training"].get("seed"),
+        "labels": sorted(data["training"].spans),
+        "data": {"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+        "workspace_git_commit": _git_commit(ws.root),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 2),
+        "steps": steps[0],
+        "gpu_id": gpu_id,
+        "best_dev": {k: v for k, v in performance.items() if k.startswith("ents")},
+        "evaluations": evaluations,
+        "config": config_text,
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8")
+    if output.exists():
+        shutil.rmtree(output)  # only reached with force, after the new run succeeded
+    os.replace(staging, output)
+    best = float(performance.get("ents_f") or 0.0)
+    return TrainResult(output, best, manifest["best_dev"], manifest, seconds, steps[0], evaluations)
+
+
+def load_config_text(path: Path) -> Config:
+    return Config().from_disk(path)

@@ -1,0 +1,148 @@
+"""Real (tiny) spaCy training runs on the demo corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.tokens import DocBin
+
+from nerwb.cli.train import parse_overrides
+from nerwb.corpus.readers import read_articles
+from nerwb.corpus.splits import assign_splits, save_splits
+from nerwb.corpus.store import load_articles
+from nerwb.errors import TrainingError
+from nerwb.labels.imports import import_annotations
+from nerwb.labels.merge import merge
+from nerwb.labels.annotations import save_annotated
+from nerwb.labels.docbin import to_docbins
+from nerwb.labels.snapshots import load_annotations
+from nerwb.corpus.splits import load_splits
+from nerwb.training.config import load_training_config
+from nerwb.training.curve import estimate, fit_log
+
+from conftest import DEMO_ARTICLES, snapshot_tree
+
+TINY = ("--training.max_steps", "12", "--training.eval_frequency", "6", "--components.tok2vec.model.encode.width", "32")
+
+
+@pytest.fixture
+def trained_ws(ws):
+    """Demo corpus imported as gold, split, converted: ready to train."""
+    import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
+    result = assign_splits(load_articles(ws.articles_path), None, ratios=ws.config.corpus.split, seed=13, near_duplicate_threshold=0.7)
+    save_splits(ws.splits_path, result.splits)
+    annotations, _ = load_annotations(ws)
+    report = merge(annotations, "majority")
+    save_annotated(ws.gold_path, report.gold)
+    to_docbins(report.gold, load_splits(ws.splits_path), ws.labels_dir, lang="en")
+    return ws
+
+
+def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
+    ws = trained_ws
+    out = ws.root / "training" / "run1"
+    result = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    assert (out / "model-best" / "meta.json").exists() and (out / "model-last").is_dir()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"]["training.max_steps"] == 12
+    assert manifest["steps"] == 12
+    assert manifest["labels"] == ["ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"]
+    assert manifest["data"]["train"]["sha256"] and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
+    assert manifest["seed"] == 0 and "ents_f" in manifest["best_dev"]
+    assert "[training]" in manifest["config"] and "Dev scores" in result.stdout
+    # a second run into the same folder is refused; nothing of the first is lost
+    before = snapshot_tree(out)
+    again = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
+    assert again.exit_code == 1 and "already holds a run" in again.stderr
+    assert snapshot_tree(out) == before
+    forced = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "--force", "-w", ws.root)
+    assert forced.exit_code == 0
+
+
+def test_train_refuses_test_set_as_train_or_dev(trained_ws, cli) -> None:
+    ws = trained_ws
+    for option in ("--train", "--dev"):
+        result = cli("train", option, ws.docbin_path("test"), *TINY, "-w", ws.root)
+        assert result.exit_code == 1
+        assert "is the held-out test set" in result.stderr
+    # a copy of the test DocBin under another name is still recognised by its articles
+    copy = ws.root / "sneaky.spacy"
+    copy.write_bytes(ws.docbin_path("test").read_bytes())
+    result = cli("train", "--dev", copy, *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "contains test articles" in result.stderr
+    assert not list((ws.root / "training").glob("*"))
+
+
+def test_train_bad_inputs(trained_ws, cli, tmp_path: Path) -> None:
+    ws = trained_ws
+    result = cli("train", "-c", tmp_path / "nope.cfg", "-w", ws.root)
+    assert result.exit_code == 1 and "nope.cfg does not exist" in result.stderr
+    result = cli("train", "--train", tmp_path / "missing.spacy", *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "missing.spacy does not exist" in result.stderr
+    result = cli("train", "--bogus.key", "1", "-w", ws.root)
+    assert result.exit_code == 1 and "has no section [bogus]" in result.stderr
+    result = cli("train", "--training.no_such_key", "1", "-w", ws.root)
+    assert result.exit_code == 1 and "has no setting 'no_such_key'" in result.stderr
+    empty = tmp_path / "empty.spacy"
+    DocBin().to_disk(empty)
+    result = cli("train", "--train", empty, *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "has no documents" in result.stderr
+    # dev has a label that train lacks
+    only_ag = tmp_path / "only_ag.spacy"
+    from nerwb.labels.text import blank
+
+    docs = list(DocBin().from_disk(ws.docbin_path("train")).get_docs(blank("en").vocab))
+    for doc in docs:
+        doc.ents = [e for e in doc.ents if e.label_ == "ARMED_GROUP"]
+    DocBin(docs=docs, store_user_data=True).to_disk(only_ag)
+    result = cli("train", "--train", only_ag, *TINY, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "label(s) CASUALTY_FIGURE, DESIGNATION that the training data" in result.stderr
+
+
+def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:
+    ws = trained_ws
+    out = ws.root / "training" / "curve"
+    result = cli("train-curve", "-c", ws.configs_dir / "ner-fast.cfg", "--fractions", "0.5,1.0", "--seeds", "1", "-o", out, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads((out / "curve.json").read_text())
+    assert [p["fraction"] for p in data["points"]] == [0.5, 1.0]
+    assert data["points"][0]["articles"] < data["points"][1]["articles"]
+    assert {e["label"] for e in data["estimates"]} <= {"ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"}
+    assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_curve_fit_and_estimates() -> None:
+    a, b = fit_log([10, 20, 40], [0.5, 0.6, 0.7])
+    assert b == pytest.approx(0.1 / 0.6931, rel=1e-3)
+    rising = estimate("X", [10, 20, 40], [0.5, 0.6, 0.7], target=0.8)
+    assert rising.articles_needed == 40  # 80 articles reach 0.8: 40 more
+    flat = estimate("Y", [10, 20, 40], [0.5, 0.5, 0.501], target=0.8)
+    assert flat.articles_needed is None and "too flat" in flat.note
+    assert estimate("Z", [10, 40], [0.85, 0.9], target=0.8).articles_needed == 0
+
+
+def test_train_overrides_parsing() -> None:
+    assert parse_overrides(["--training.max_steps", "5", "--nlp.lang=en", "--training.dropout", "0.3"]) == {
+        "training.max_steps": 5, "nlp.lang": "en", "training.dropout": 0.3,
+    }
+    with pytest.raises(TrainingError, match="unexpected argument 'stray'"):
+        parse_overrides(["stray"])
+
+
+@pytest.mark.parametrize("name", ["ner-fast.cfg", "ner-accuracy.cfg", "ner-transformer.cfg"])
+def test_train_committed_configs_are_valid(name: str) -> None:
+    from conftest import REPO
+
+    config = load_training_config(REPO / "configs" / name, {})
+    assert config["nlp"]["pipeline"][-1] == "ner"
+    assert config.interpolate()["training"]["max_steps"] > 0
+    head = (REPO / "configs" / name).read_text().splitlines()[0]
+    assert head.startswith(f"# {name}:")
+    if name != "ner-transformer.cfg":
+        import spacy
+
+        spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
