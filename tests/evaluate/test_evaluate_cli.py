@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import spacy
 
-from nerwb.corpus.readers import read_articles
+from conftest import DEMO_ARTICLES, snapshot_tree, write_jsonl
 from nerwb.corpus.splits import assign_splits, load_splits, save_splits
 from nerwb.corpus.store import load_articles
 from nerwb.labels.annotations import save_annotated
@@ -20,10 +19,19 @@ from nerwb.labels.merge import merge
 from nerwb.labels.snapshots import load_annotations
 from nerwb.training.run import train
 
-from conftest import DEMO_ARTICLES, snapshot_tree, write_jsonl
-
-TINY = {"training.max_steps": 40, "training.eval_frequency": 20, "components.tok2vec.model.encode.width": 32}
-ARTEFACTS = ("metrics.json", "report.md", "report.html", "errors.jsonl", "confusion.png", "per_label.png")
+TINY = {
+    "training.max_steps": 40,
+    "training.eval_frequency": 20,
+    "components.tok2vec.model.encode.width": 32,
+}
+ARTEFACTS = (
+    "metrics.json",
+    "report.md",
+    "report.html",
+    "errors.jsonl",
+    "confusion.png",
+    "per_label.png",
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +40,26 @@ def model_ws(tmp_path_factory):
 
     ws = init_workspace(tmp_path_factory.mktemp("eval") / "ws")
     import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
-    result = assign_splits(load_articles(ws.articles_path), None, ratios=ws.config.corpus.split, seed=13, near_duplicate_threshold=0.7)
+    result = assign_splits(
+        load_articles(ws.articles_path),
+        None,
+        ratios=ws.config.corpus.split,
+        seed=13,
+        near_duplicate_threshold=0.7,
+    )
     save_splits(ws.splits_path, result.splits)
     annotations, _ = load_annotations(ws)
     gold = merge(annotations, "majority").gold
     save_annotated(ws.gold_path, gold)
     to_docbins(gold, load_splits(ws.splits_path), ws.labels_dir, lang="en")
-    run = train(ws, config_path=ws.configs_dir / "ner-fast.cfg", output=ws.training_dir / "tiny",
-                train_path=ws.docbin_path("train"), dev_path=ws.docbin_path("dev"), overrides=TINY)
+    run = train(
+        ws,
+        config_path=ws.configs_dir / "ner-fast.cfg",
+        output=ws.training_dir / "tiny",
+        train_path=ws.docbin_path("train"),
+        dev_path=ws.docbin_path("dev"),
+        overrides=TINY,
+    )
     return ws, run.output / "model-best"
 
 
@@ -51,11 +71,23 @@ def test_evaluate_writes_all_artefacts_with_metrics_shape(model_ws, cli) -> None
     for name in ARTEFACTS:
         assert (folder / name).stat().st_size > 0, name
     m = json.loads((folder / "metrics.json").read_text())
-    assert set(m) >= {"model", "data", "data_sha256", "n_docs", "n_gold", "n_pred", "micro", "per_label", "words_per_second"}
+    assert set(m) >= {
+        "model",
+        "data",
+        "data_sha256",
+        "n_docs",
+        "n_gold",
+        "n_pred",
+        "micro",
+        "per_label",
+        "words_per_second",
+    }
     assert set(m["micro"]) == {"strict", "exact", "partial", "type"}
     for s in m["per_label"].values():
         assert set(s) >= {"p", "r", "f", "support", "f_ci95"}
-        assert s["f_ci95"][0] <= s["f"] + 1e-9 and s["f_ci95"][1] >= s["f"] - 1e-9 or s["support"] == 0
+        assert (s["f_ci95"][0] <= s["f"] + 1e-9 and s["f_ci95"][1] >= s["f"] - 1e-9) or s[
+            "support"
+        ] == 0
     assert m["n_docs"] == len(load_splits(ws.splits_path).ids("test"))
     errors = [json.loads(line) for line in (folder / "errors.jsonl").read_text().splitlines()]
     assert {e["kind"] for e in errors} <= {"missed", "spurious", "wrong_type", "wrong_boundary"}
@@ -77,29 +109,49 @@ def test_evaluate_never_overwrites_a_report(model_ws, cli, tmp_path) -> None:
 
 def test_evaluate_and_compare_paired(model_ws, cli, tmp_path) -> None:
     ws, model = model_ws
-    other = train(ws, config_path=ws.configs_dir / "ner-fast.cfg", output=tmp_path / "other",
-                  train_path=ws.docbin_path("train"), dev_path=ws.docbin_path("dev"),
-                  overrides={**TINY, "training.max_steps": 10, "training.seed": 7})
+    other = train(
+        ws,
+        config_path=ws.configs_dir / "ner-fast.cfg",
+        output=tmp_path / "other",
+        train_path=ws.docbin_path("train"),
+        dev_path=ws.docbin_path("dev"),
+        overrides={**TINY, "training.max_steps": 10, "training.seed": 7},
+    )
     assert cli("evaluate", model, "-o", tmp_path / "a", "-w", ws.root).exit_code == 0
-    assert cli("evaluate", other.output / "model-best", "-o", tmp_path / "b", "-w", ws.root).exit_code == 0
+    assert (
+        cli("evaluate", other.output / "model-best", "-o", tmp_path / "b", "-w", ws.root).exit_code
+        == 0
+    )
     result = cli("compare", tmp_path / "a", tmp_path / "b", "--json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)["rows"]
     micro = rows["micro"]
-    assert micro["ci95"][0] <= micro["diff"] <= micro["ci95"][1] or micro["ci95"][0] == micro["ci95"][1]
+    assert (
+        micro["ci95"][0] <= micro["diff"] <= micro["ci95"][1]
+        or micro["ci95"][0] == micro["ci95"][1]
+    )
     assert 0 <= micro["p_a_beats_b"] <= 1
     assert set(rows) >= {"micro", "ARMED_GROUP"}
     # different data: refused
-    assert cli("evaluate", model, ws.docbin_path("dev"), "-o", tmp_path / "c", "-w", ws.root).exit_code == 0
+    assert (
+        cli("evaluate", model, ws.docbin_path("dev"), "-o", tmp_path / "c", "-w", ws.root).exit_code
+        == 0
+    )
     refused = cli("compare", tmp_path / "a", tmp_path / "c")
     assert refused.exit_code == 1 and "different data" in refused.stderr
 
 
 def test_evaluate_doccano_jsonl_and_unseen_labels(model_ws, cli, tmp_path) -> None:
     ws, model = model_ws
-    data = write_jsonl(tmp_path / "extra.jsonl", [
-        {"text": "Fighters of the Lions Brigade carried AK-47 rifles.", "label": [[16, 29, "ARMED_GROUP"], [38, 43, "WEAPON"]]},
-    ])
+    data = write_jsonl(
+        tmp_path / "extra.jsonl",
+        [
+            {
+                "text": "Fighters of the Lions Brigade carried AK-47 rifles.",
+                "label": [[16, 29, "ARMED_GROUP"], [38, 43, "WEAPON"]],
+            },
+        ],
+    )
     result = cli("evaluate", model, data, "-o", tmp_path / "x", "-w", ws.root)
     assert result.exit_code == 0, result.stderr
     assert "labels in the data that the model never saw: WEAPON" in result.stderr
@@ -127,7 +179,11 @@ def test_evaluate_bad_inputs(model_ws, cli, tmp_path) -> None:
 
 
 def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    return (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
 
 
 def test_evaluate_report_renders_in_headless_chromium(model_ws, cli, tmp_path) -> None:
@@ -135,17 +191,41 @@ def test_evaluate_report_renders_in_headless_chromium(model_ws, cli, tmp_path) -
     if browser is None:
         pytest.skip("Chromium is not installed here (.ci/run installs Debian's chromium package)")
     ws, model = model_ws
-    assert cli("evaluate", model, "-o", tmp_path / "r", "--bootstrap", "50", "-w", ws.root).exit_code == 0
+    assert (
+        cli("evaluate", model, "-o", tmp_path / "r", "--bootstrap", "50", "-w", ws.root).exit_code
+        == 0
+    )
     page = (tmp_path / "r" / "report.html").resolve()
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True).stdout
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert 'id="summary"' in dom
     assert "<td>strict</td>" in dom
-    assert dom.count("<h4>Gold</h4>") >= 1 and dom.count("<h4>Prediction</h4>") == dom.count("<h4>Gold</h4>")
+    assert dom.count("<h4>Gold</h4>") >= 1 and dom.count("<h4>Prediction</h4>") == dom.count(
+        "<h4>Gold</h4>"
+    )
     assert 'class="entities"' in dom  # displaCy's rendering
     assert "document(s) shown" in dom  # the filter script ran in the browser
     shot = tmp_path / "report.png"
-    subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()], capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert shot.read_bytes()[:4] == b"\x89PNG"

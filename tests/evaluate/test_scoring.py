@@ -17,27 +17,30 @@ from nerwb.evaluate.scoring import doc_counts, score
 LABELS = ["A", "B", "C"]
 
 
+def _random_spans(doc, rng: random.Random) -> list[tuple[int, int, str]]:
+    """Non-overlapping token-aligned spans, each kept with probability 0.6."""
+    chosen, position = [], 0
+    while position < len(doc) - 1:
+        position += rng.randint(0, 4)
+        length = rng.randint(1, 3)
+        if position + length > len(doc):
+            break
+        chosen.append(doc[position : position + length])
+        position += length
+    return [(s.start_char, s.end_char, rng.choice(LABELS)) for s in chosen if rng.random() < 0.6]
+
+
 def random_docs(n: int, seed: int):
     """Token-aligned random gold and predicted spans over blank English docs."""
     rng = random.Random(seed)
     nlp = spacy.blank("en")
     out = []
     for _ in range(n):
-        doc = nlp.make_doc(" ".join(rng.choice(["alpha", "beta", "gamma", "delta", "eps"]) for _ in range(30)))
-
-        def spans():
-            chosen, position = [], 0
-            while position < len(doc) - 1:
-                position += rng.randint(0, 4)
-                length = rng.randint(1, 3)
-                if position + length > len(doc):
-                    break
-                chosen.append(doc[position : position + length])
-                position += length
-            return [(s.start_char, s.end_char, rng.choice(LABELS)) for s in chosen if rng.random() < 0.6]
-
-        gold = spans()
-        # predictions: copies of gold with noise, plus random spans
+        doc = nlp.make_doc(
+            " ".join(rng.choice(["alpha", "beta", "gamma", "delta", "eps"]) for _ in range(30))
+        )
+        gold = _random_spans(doc, rng)
+        # predictions: copies of gold with noise (dropped, retyped), plus random spans
         pred = []
         for s, e, label in gold:
             roll = rng.random()
@@ -45,7 +48,11 @@ def random_docs(n: int, seed: int):
                 pred.append((s, e, label))
             elif roll < 0.65:
                 pred.append((s, e, rng.choice(LABELS)))
-        extra = [sp for sp in spans() if all(sp[1] <= p[0] or sp[0] >= p[1] for p in pred)]
+        extra = [
+            sp
+            for sp in _random_spans(doc, rng)
+            if all(sp[1] <= p[0] or sp[0] >= p[1] for p in pred)
+        ]
         pred += extra[: rng.randint(0, 2)]
         out.append((doc, sorted(set(gold)), sorted(set(pred))))
     return out
@@ -78,20 +85,33 @@ def test_semeval_schemas_equal_nervaluate() -> None:
     def as_nerv(spans):  # nervaluate's end offset is inclusive
         return [{"label": lab, "start": s, "end": e - 1} for s, e, lab in spans]
 
-    result = nervaluate.Evaluator([as_nerv(g) for _, g, _ in docs], [as_nerv(p) for _, _, p in docs], tags=LABELS).evaluate()
+    result = nervaluate.Evaluator(
+        [as_nerv(g) for _, g, _ in docs], [as_nerv(p) for _, _, p in docs], tags=LABELS
+    ).evaluate()
     overall = result["overall"] if isinstance(result, dict) else result[0]
     per_entity = result["entities"] if isinstance(result, dict) else result[1]
     counts = [doc_counts(g, p) for _, g, p in docs]
     ours = score(counts, LABELS, [g for _, g, _ in docs], [p for _, _, p in docs])
-    for ours_name, theirs_name in (("exact", "exact"), ("partial", "partial"), ("type", "ent_type")):
+    for ours_name, theirs_name in (
+        ("exact", "exact"),
+        ("partial", "partial"),
+        ("type", "ent_type"),
+    ):
         ref = overall[theirs_name]
-        ref_p, ref_r = (ref.precision, ref.recall) if hasattr(ref, "precision") else (ref["precision"], ref["recall"])
+        ref_p, ref_r = (
+            (ref.precision, ref.recall)
+            if hasattr(ref, "precision")
+            else (ref["precision"], ref["recall"])
+        )
         assert ours.micro[ours_name].p == pytest.approx(ref_p, abs=1e-9), ours_name
         assert ours.micro[ours_name].r == pytest.approx(ref_r, abs=1e-9), ours_name
         for label in LABELS:
             ref = per_entity[label][theirs_name]
             ref_f = ref.f1 if hasattr(ref, "f1") else ref["f1"]
-            assert ours.per_label[label][ours_name]["f"] == pytest.approx(ref_f, abs=1e-9), (label, ours_name)
+            assert ours.per_label[label][ours_name]["f"] == pytest.approx(ref_f, abs=1e-9), (
+                label,
+                ours_name,
+            )
 
 
 def test_bootstrap_intervals_bracket_point_and_are_seeded() -> None:
@@ -100,7 +120,9 @@ def test_bootstrap_intervals_bracket_point_and_are_seeded() -> None:
     matrix = count_matrix(counts, LABELS)
     per_label, micro = resampled_f(matrix, resample_weights(len(counts), 500, seed=1))
     lo, hi = intervals(micro)
-    point = score(counts, LABELS, [g for _, g, _ in docs], [p for _, _, p in docs]).micro["strict"].f
+    point = (
+        score(counts, LABELS, [g for _, g, _ in docs], [p for _, _, p in docs]).micro["strict"].f
+    )
     assert lo < point < hi and hi - lo < 0.2
     again, _ = resampled_f(matrix, resample_weights(len(counts), 500, seed=1))
     assert np.array_equal(per_label, again)

@@ -8,30 +8,40 @@ from pathlib import Path
 import pytest
 from spacy.tokens import DocBin
 
+from conftest import DEMO_ARTICLES, snapshot_tree
 from nerwb.cli.train import parse_overrides
-from nerwb.corpus.readers import read_articles
-from nerwb.corpus.splits import assign_splits, save_splits
+from nerwb.corpus.splits import assign_splits, load_splits, save_splits
 from nerwb.corpus.store import load_articles
 from nerwb.errors import TrainingError
-from nerwb.labels.imports import import_annotations
-from nerwb.labels.merge import merge
 from nerwb.labels.annotations import save_annotated
 from nerwb.labels.docbin import to_docbins
+from nerwb.labels.imports import import_annotations
+from nerwb.labels.merge import merge
 from nerwb.labels.snapshots import load_annotations
-from nerwb.corpus.splits import load_splits
 from nerwb.training.config import load_training_config
 from nerwb.training.curve import estimate, fit_log
 
-from conftest import DEMO_ARTICLES, snapshot_tree
-
-TINY = ("--training.max_steps", "12", "--training.eval_frequency", "6", "--components.tok2vec.model.encode.width", "32")
+TINY = (
+    "--training.max_steps",
+    "12",
+    "--training.eval_frequency",
+    "6",
+    "--components.tok2vec.model.encode.width",
+    "32",
+)
 
 
 @pytest.fixture
 def trained_ws(ws):
     """Demo corpus imported as gold, split, converted: ready to train."""
     import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
-    result = assign_splits(load_articles(ws.articles_path), None, ratios=ws.config.corpus.split, seed=13, near_duplicate_threshold=0.7)
+    result = assign_splits(
+        load_articles(ws.articles_path),
+        None,
+        ratios=ws.config.corpus.split,
+        seed=13,
+        near_duplicate_threshold=0.7,
+    )
     save_splits(ws.splits_path, result.splits)
     annotations, _ = load_annotations(ws)
     report = merge(annotations, "majority")
@@ -50,7 +60,10 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
     assert manifest["overrides"]["training.max_steps"] == 12
     assert manifest["steps"] == 12
     assert manifest["labels"] == ["ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"]
-    assert manifest["data"]["train"]["sha256"] and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
+    assert (
+        manifest["data"]["train"]["sha256"]
+        and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
+    )
     assert manifest["seed"] == 0 and "ents_f" in manifest["best_dev"]
     assert "[training]" in manifest["config"] and "Dev scores" in result.stdout
     # a second run into the same folder is refused; nothing of the first is lost
@@ -58,7 +71,9 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
     again = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
     assert again.exit_code == 1 and "already holds a run" in again.stderr
     assert snapshot_tree(out) == before
-    forced = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "--force", "-w", ws.root)
+    forced = cli(
+        "train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "--force", "-w", ws.root
+    )
     assert forced.exit_code == 0
 
 
@@ -106,17 +121,34 @@ def test_train_bad_inputs(trained_ws, cli, tmp_path: Path) -> None:
 def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:
     ws = trained_ws
     out = ws.root / "training" / "curve"
-    result = cli("train-curve", "-c", ws.configs_dir / "ner-fast.cfg", "--fractions", "0.5,1.0", "--seeds", "1", "-o", out, *TINY, "-w", ws.root)
+    result = cli(
+        "train-curve",
+        "-c",
+        ws.configs_dir / "ner-fast.cfg",
+        "--fractions",
+        "0.5,1.0",
+        "--seeds",
+        "1",
+        "-o",
+        out,
+        *TINY,
+        "-w",
+        ws.root,
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads((out / "curve.json").read_text())
     assert [p["fraction"] for p in data["points"]] == [0.5, 1.0]
     assert data["points"][0]["articles"] < data["points"][1]["articles"]
-    assert {e["label"] for e in data["estimates"]} <= {"ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"}
+    assert {e["label"] for e in data["estimates"]} <= {
+        "ARMED_GROUP",
+        "CASUALTY_FIGURE",
+        "DESIGNATION",
+    }
     assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_curve_fit_and_estimates() -> None:
-    a, b = fit_log([10, 20, 40], [0.5, 0.6, 0.7])
+    _, b = fit_log([10, 20, 40], [0.5, 0.6, 0.7])
     assert b == pytest.approx(0.1 / 0.6931, rel=1e-3)
     rising = estimate("X", [10, 20, 40], [0.5, 0.6, 0.7], target=0.8)
     assert rising.articles_needed == 40  # 80 articles reach 0.8: 40 more
@@ -126,8 +158,12 @@ def test_curve_fit_and_estimates() -> None:
 
 
 def test_train_overrides_parsing() -> None:
-    assert parse_overrides(["--training.max_steps", "5", "--nlp.lang=en", "--training.dropout", "0.3"]) == {
-        "training.max_steps": 5, "nlp.lang": "en", "training.dropout": 0.3,
+    assert parse_overrides(
+        ["--training.max_steps", "5", "--nlp.lang=en", "--training.dropout", "0.3"]
+    ) == {
+        "training.max_steps": 5,
+        "nlp.lang": "en",
+        "training.dropout": 0.3,
     }
     with pytest.raises(TrainingError, match="unexpected argument 'stray'"):
         parse_overrides(["stray"])

@@ -24,7 +24,9 @@ def count_matrix(docs: list[DocCounts], labels: list[str]) -> np.ndarray:
 def resample_weights(n_docs: int, n_resamples: int, seed: int) -> np.ndarray:
     """How often each document appears in each resample, shape (resamples, documents)."""
     rng = np.random.default_rng(seed)
-    return rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=n_resamples).astype(np.float64)
+    return rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=n_resamples).astype(
+        np.float64
+    )
 
 
 def _f(tp: np.ndarray, n_pred: np.ndarray, n_gold: np.ndarray) -> np.ndarray:

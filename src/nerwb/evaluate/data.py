@@ -36,12 +36,24 @@ def load_gold_docs(path: Path, *, lang: str, on_misaligned: str = "error") -> li
         docs = []
         for index, raw in enumerate(reader(path)):
             article = AnnotatedArticle(
-                raw.id or f"{path.stem}-{index}", raw.text, [LabeledSpan(*s) for s in raw.spans or []]
+                raw.id or f"{path.stem}-{index}",
+                raw.text,
+                [LabeledSpan(*s) for s in raw.spans or []],
             )
-            docs.append(article_doc(article, lang=lang, split="eval", report=report,
-                                    on_misaligned=on_misaligned, on_overlap="error"))
+            docs.append(
+                article_doc(
+                    article,
+                    lang=lang,
+                    split="eval",
+                    report=report,
+                    on_misaligned=on_misaligned,
+                    on_overlap="error",
+                )
+            )
     else:
-        raise EvaluationError(f"{path}: unknown data format {suffix!r}; use .spacy, .jsonl or a CoNLL/IOB file")
+        raise EvaluationError(
+            f"{path}: unknown data format {suffix!r}; use .spacy, .jsonl or a CoNLL/IOB file"
+        )
     if not docs:
         raise EvaluationError(f"evaluation data {path} holds no documents")
     return docs

@@ -29,13 +29,19 @@ class ErrorCase:
 
     def to_record(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "doc": self.doc_id, "label": self.label,
-            "gold": list(self.gold) if self.gold else None, "pred": list(self.pred) if self.pred else None,
-            "text": self.text, "context": self.context,
+            "kind": self.kind,
+            "doc": self.doc_id,
+            "label": self.label,
+            "gold": list(self.gold) if self.gold else None,
+            "pred": list(self.pred) if self.pred else None,
+            "text": self.text,
+            "context": self.context,
         }
 
 
-def find_errors(doc_index: int, doc_id: str, text: str, gold: list[Span], pred: list[Span]) -> list[ErrorCase]:
+def find_errors(
+    doc_index: int, doc_id: str, text: str, gold: list[Span], pred: list[Span]
+) -> list[ErrorCase]:
     """Classify each disagreement: same boundaries and other type is ``wrong_type``; overlapping
     with the same type is ``wrong_boundary``; overlapping with another type counts as
     ``wrong_type`` (the type is the bigger mistake); untouched gold is ``missed``, untouched
@@ -44,16 +50,34 @@ def find_errors(doc_index: int, doc_id: str, text: str, gold: list[Span], pred: 
     gold_set, pred_set = set(gold), set(pred)
     matched_gold: set[Span] = set(gold_set & pred_set)
     for p in sorted(pred_set - gold_set):
-        partner = next((g for g in sorted(gold) if g not in pred_set and g[0] < p[1] and p[0] < g[1]), None)
+        partner = next(
+            (g for g in sorted(gold) if g not in pred_set and g[0] < p[1] and p[0] < g[1]), None
+        )
         if partner is None:
-            errors.append(ErrorCase("spurious", doc_index, doc_id, None, p, text[p[0] : p[1]], context(text, p[0], p[1])))
+            errors.append(
+                ErrorCase(
+                    "spurious",
+                    doc_index,
+                    doc_id,
+                    None,
+                    p,
+                    text[p[0] : p[1]],
+                    context(text, p[0], p[1]),
+                )
+            )
             continue
         matched_gold.add(partner)
         kind = "wrong_boundary" if partner[2] == p[2] else "wrong_type"
         lo, hi = min(p[0], partner[0]), max(p[1], partner[1])
-        errors.append(ErrorCase(kind, doc_index, doc_id, partner, p, text[p[0] : p[1]], context(text, lo, hi)))
+        errors.append(
+            ErrorCase(kind, doc_index, doc_id, partner, p, text[p[0] : p[1]], context(text, lo, hi))
+        )
     for g in sorted(gold_set - matched_gold):
-        errors.append(ErrorCase("missed", doc_index, doc_id, g, None, text[g[0] : g[1]], context(text, g[0], g[1])))
+        errors.append(
+            ErrorCase(
+                "missed", doc_index, doc_id, g, None, text[g[0] : g[1]], context(text, g[0], g[1])
+            )
+        )
     return errors
 
 
@@ -70,7 +94,9 @@ def confusion_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[str, str]]
     for p in pred:
         if p in used_pred:
             continue
-        partner = next((g for g in gold if g not in used_gold and g[0] < p[1] and p[0] < g[1]), None)
+        partner = next(
+            (g for g in gold if g not in used_gold and g[0] < p[1] and p[0] < g[1]), None
+        )
         if partner is not None:
             pairs.append((partner[2], p[2]))
             used_gold.add(partner)

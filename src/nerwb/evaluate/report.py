@@ -37,7 +37,11 @@ def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
         "|---|---:|---:|---:|",
     ]
     for schema, s in metrics["micro"].items():
-        ci = f" [{_pct(metrics['micro_f_ci95'][0])}, {_pct(metrics['micro_f_ci95'][1])}]" if schema == "strict" else ""
+        ci = (
+            f" [{_pct(metrics['micro_f_ci95'][0])}, {_pct(metrics['micro_f_ci95'][1])}]"
+            if schema == "strict"
+            else ""
+        )
         lines.append(f"| {schema} | {_pct(s['p'])} | {_pct(s['r'])} | {_pct(s['f'])}{ci} |")
     lines += [
         "",
@@ -56,7 +60,10 @@ def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
             f"[{_pct(lo)}, {_pct(hi)}] | {_pct(s['exact']['f'])} | {_pct(s['partial']['f'])} | {_pct(s['type']['f'])} |"
         )
     if metrics.get("unseen_labels"):
-        lines += ["", f"Labels in the data that the model never saw: {', '.join(metrics['unseen_labels'])}."]
+        lines += [
+            "",
+            f"Labels in the data that the model never saw: {', '.join(metrics['unseen_labels'])}.",
+        ]
     labels = confusion["labels"]
     lines += ["", "## Confusion (rows: gold, columns: predicted; (none) = missed / spurious)", ""]
     lines.append("| gold \\ pred | " + " | ".join(labels) + " |")
@@ -74,7 +81,12 @@ def _marked(doc: Doc, spans: list[tuple[int, int, str]], wrong: set[tuple[int, i
     copy = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     ents = []
     for start, end, label in spans:
-        span = copy.char_span(start, end, label=label + (ERROR_MARK if (start, end, label) in wrong else ""), alignment_mode="expand")
+        span = copy.char_span(
+            start,
+            end,
+            label=label + (ERROR_MARK if (start, end, label) in wrong else ""),
+            alignment_mode="expand",
+        )
         if span is not None:
             ents.append(span)
     copy.ents = [e for e in ents if isinstance(e, Span)]
@@ -114,8 +126,20 @@ def html_report(
         wrong_pred = {e.pred for e in errors if e.pred}
         with warnings.catch_warnings():  # a side with no entities is expected (all missed)
             warnings.simplefilter("ignore", UserWarning)
-            gold_html = displacy.render(_marked(doc, gold, wrong_gold), style="ent", options=options, page=False, jupyter=False)
-            pred_html = displacy.render(_marked(doc, pred, wrong_pred), style="ent", options=options, page=False, jupyter=False)
+            gold_html = displacy.render(
+                _marked(doc, gold, wrong_gold),
+                style="ent",
+                options=options,
+                page=False,
+                jupyter=False,
+            )
+            pred_html = displacy.render(
+                _marked(doc, pred, wrong_pred),
+                style="ent",
+                options=options,
+                page=False,
+                jupyter=False,
+            )
         kinds = sorted({e.kind for e in errors})
         labels = sorted({e.label for e in errors})
         items = "".join(
@@ -131,7 +155,7 @@ def html_report(
     label_options = "".join(f"<option>{html.escape(x)}</option>" for x in metrics["per_label"])
     kind_options = "".join(f"<option>{k}</option>" for k in KINDS)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics['model'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics["model"])}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1100px; }}
 table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
@@ -139,9 +163,9 @@ td:first-child, th:first-child {{ text-align: left; }}
 .doc {{ border-top: 2px solid #ddd; margin-top: 1.5em; }} .side h4 {{ margin: .4em 0; color: #555; }}
 .hidden {{ display: none; }} .filters {{ position: sticky; top: 0; background: #fff; padding: .5em 0; }}
 </style></head><body>
-<h1>Evaluation of <code>{html.escape(metrics['model'])}</code></h1>
-<p>Data <code>{html.escape(metrics['data'])}</code>: {metrics['n_docs']} documents, {metrics['n_gold']} gold spans,
-{metrics['n_pred']} predicted; intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
+<h1>Evaluation of <code>{html.escape(metrics["model"])}</code></h1>
+<p>Data <code>{html.escape(metrics["data"])}</code>: {metrics["n_docs"]} documents, {metrics["n_gold"]} gold spans,
+{metrics["n_pred"]} predicted; intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
 <h2>Summary (micro)</h2>
 <table id="summary"><tr><th>schema</th><th>P</th><th>R</th><th>F</th></tr>{summary_rows}</table>
 <h2>Per label (strict)</h2>
@@ -151,7 +175,7 @@ td:first-child, th:first-child {{ text-align: left; }}
 <h2>Documents with errors ({len(blocks)})</h2>
 <div class="filters">Label <select id="f-label"><option value="">all</option>{label_options}</select>
 Kind <select id="f-kind"><option value="">all</option>{kind_options}</select> <span id="shown"></span></div>
-{''.join(blocks)}
+{"".join(blocks)}
 <script>
 function applyFilters() {{
   const label = document.getElementById('f-label').value, kind = document.getElementById('f-kind').value;
@@ -170,7 +194,7 @@ document.getElementById('f-label').onchange = applyFilters;
 document.getElementById('f-kind').onchange = applyFilters;
 applyFilters();
 </script>
-<!-- metrics: {html.escape(json.dumps(metrics['micro']))} -->
+<!-- metrics: {html.escape(json.dumps(metrics["micro"]))} -->
 <details><summary>Markdown version</summary><pre>{html.escape(md_tables)}</pre></details>
 </body></html>
 """
@@ -203,8 +227,12 @@ def per_label_png(metrics: dict[str, Any], path: Path) -> None:
 
     labels = list(metrics["per_label"])
     f = [metrics["per_label"][k]["f"] for k in labels]
-    lo = [max(0.0, v - metrics["per_label"][k]["f_ci95"][0]) for k, v in zip(labels, f, strict=True)]
-    hi = [max(0.0, metrics["per_label"][k]["f_ci95"][1] - v) for k, v in zip(labels, f, strict=True)]
+    lo = [
+        max(0.0, v - metrics["per_label"][k]["f_ci95"][0]) for k, v in zip(labels, f, strict=True)
+    ]
+    hi = [
+        max(0.0, metrics["per_label"][k]["f_ci95"][1] - v) for k, v in zip(labels, f, strict=True)
+    ]
     fig, ax = plt.subplots(figsize=(1.5 + 1.3 * len(labels), 4))
     ax.bar(labels, f, yerr=[lo, hi], capsize=6, color="#4363d8")
     ax.set_ylim(0, 1)

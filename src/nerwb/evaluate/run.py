@@ -26,7 +26,14 @@ from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
 from nerwb.io import atomic_write_jsonl
 from nerwb.training.data import sha256_of
 
-REPORT_FILES = ("metrics.json", "report.md", "report.html", "errors.jsonl", "confusion.png", "per_label.png")
+REPORT_FILES = (
+    "metrics.json",
+    "report.md",
+    "report.html",
+    "errors.jsonl",
+    "confusion.png",
+    "per_label.png",
+)
 
 
 @dataclass
@@ -37,20 +44,30 @@ class EvalRun:
 
 def model_name(model: Path) -> str:
     model = model.resolve()
-    return f"{model.parent.name}-{model.name}" if model.name in ("model-best", "model-last") else model.name
+    return (
+        f"{model.parent.name}-{model.name}"
+        if model.name in ("model-best", "model-last")
+        else model.name
+    )
 
 
 def load_model(model: Path) -> spacy.language.Language:
     if not model.is_dir():
         raise EvaluationError(f"model folder {model} does not exist")
     if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
-        raise EvaluationError(f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json)")
+        raise EvaluationError(
+            f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json)"
+        )
     try:
         nlp = spacy.load(model)
     except Exception as err:  # spaCy raises several types for a broken pipeline
-        raise EvaluationError(f"{model}: cannot load the pipeline ({type(err).__name__}: {err})") from None
+        raise EvaluationError(
+            f"{model}: cannot load the pipeline ({type(err).__name__}: {err})"
+        ) from None
     if "ner" not in nlp.pipe_names:
-        raise EvaluationError(f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})")
+        raise EvaluationError(
+            f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})"
+        )
     return nlp
 
 
@@ -113,11 +130,24 @@ def evaluate(
     label_ci = intervals(label_f)
     micro_ci = intervals(micro_f)
 
-    doc_ids = [str((d.user_data or {}).get("nerwb_article_id") or f"doc-{i}") for i, d in enumerate(gold_docs)]
-    errors = [e for i, (g, p) in enumerate(zip(gold_spans, pred_spans, strict=True)) for e in find_errors(i, doc_ids[i], texts[i], g, p)]
-    pairs = [pair for g, p in zip(gold_spans, pred_spans, strict=True) for pair in confusion_pairs(g, p)]
+    doc_ids = [
+        str((d.user_data or {}).get("nerwb_article_id") or f"doc-{i}")
+        for i, d in enumerate(gold_docs)
+    ]
+    errors = [
+        e
+        for i, (g, p) in enumerate(zip(gold_spans, pred_spans, strict=True))
+        for e in find_errors(i, doc_ids[i], texts[i], g, p)
+    ]
+    pairs = [
+        pair for g, p in zip(gold_spans, pred_spans, strict=True) for pair in confusion_pairs(g, p)
+    ]
     axis = [*labels, NONE]
-    matrix = confusion_matrix([a for a, _ in pairs], [b for _, b in pairs], labels=axis) if pairs else np.zeros((len(axis), len(axis)), int)
+    matrix = (
+        confusion_matrix([a for a, _ in pairs], [b for _, b in pairs], labels=axis)
+        if pairs
+        else np.zeros((len(axis), len(axis)), int)
+    )
     matrix[-1, -1] = 0
     confusion = {"labels": axis, "matrix": matrix.tolist()}
 
@@ -131,7 +161,10 @@ def evaluate(
         "micro": {k: v.to_json() for k, v in scores.micro.items()},
         "micro_f_ci95": [float(micro_ci[0]), float(micro_ci[1])],
         "per_label": {
-            label: {**scores.per_label[label], "f_ci95": [float(label_ci[0][j]), float(label_ci[1][j])]}
+            label: {
+                **scores.per_label[label],
+                "f_ci95": [float(label_ci[0][j]), float(label_ci[1][j])],
+            }
             for j, label in enumerate(labels)
         },
         "words_per_second": words / seconds if seconds else 0.0,
@@ -145,15 +178,25 @@ def evaluate(
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        (staging / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        (staging / "metrics.json").write_text(
+            json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
+        )
         atomic_write_jsonl(staging / "errors.jsonl", (e.to_record() for e in errors))
-        atomic_write_jsonl(staging / "per_doc.jsonl", ({"doc": i, **c.to_json()} for i, c in zip(doc_ids, per_doc, strict=True)))
+        atomic_write_jsonl(
+            staging / "per_doc.jsonl",
+            ({"doc": i, **c.to_json()} for i, c in zip(doc_ids, per_doc, strict=True)),
+        )
         (staging / "report.md").write_text(markdown(metrics, confusion), encoding="utf-8")
         by_doc: dict[int, list] = {}
         for e in errors:
             by_doc.setdefault(e.doc_index, []).append(e)
-        rendered = [(doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, [])) for i in range(len(gold_docs))]
-        (staging / "report.html").write_text(html_report(metrics, confusion, rendered, colours or {}), encoding="utf-8")
+        rendered = [
+            (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
+            for i in range(len(gold_docs))
+        ]
+        (staging / "report.html").write_text(
+            html_report(metrics, confusion, rendered, colours or {}), encoding="utf-8"
+        )
         confusion_png(confusion, staging / "confusion.png")
         per_label_png(metrics, staging / "per_label.png")
         if folder.exists():
@@ -169,16 +212,24 @@ def evaluate(
 class Comparison:
     a: str
     b: str
-    rows: dict[str, dict[str, float]]  # "micro" and each label: f_a, f_b, diff, ci low/high, p(A > B)
+    rows: dict[
+        str, dict[str, float]
+    ]  # "micro" and each label: f_a, f_b, diff, ci low/high, p(A > B)
     resamples: int
 
 
 def _load_run(folder: Path) -> tuple[dict[str, Any], list[DocCounts]]:
     metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
     if not metrics_path.is_file() or not per_doc_path.is_file():
-        raise EvaluationError(f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)")
+        raise EvaluationError(
+            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
+        )
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    docs = [DocCounts.from_json(json.loads(line)) for line in per_doc_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = [
+        DocCounts.from_json(json.loads(line))
+        for line in per_doc_path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return metrics, docs
 
 
@@ -200,22 +251,35 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
     fa_label, fa_micro = resampled_f(count_matrix(docs_a, labels), weights)
     fb_label, fb_micro = resampled_f(count_matrix(docs_b, labels), weights)
 
-    def row(point_a: float, point_b: float, sample_a: np.ndarray, sample_b: np.ndarray) -> dict[str, float]:
+    def row(
+        point_a: float, point_b: float, sample_a: np.ndarray, sample_b: np.ndarray
+    ) -> dict[str, float]:
         diff = sample_a - sample_b
         lo, hi = intervals(diff)
         return {
-            "f_a": point_a, "f_b": point_b, "diff": point_a - point_b,
-            "ci95": [float(lo), float(hi)], "p_a_beats_b": float(np.mean(diff > 0)),
+            "f_a": point_a,
+            "f_b": point_b,
+            "diff": point_a - point_b,
+            "ci95": [float(lo), float(hi)],
+            "p_a_beats_b": float(np.mean(diff > 0)),
         }
 
     def point(docs: list[DocCounts], label: str | None) -> float:
         if label is None:
-            return prf(sum(sum(d.tp.values()) for d in docs), sum(sum(d.n_pred.values()) for d in docs),
-                       sum(sum(d.n_gold.values()) for d in docs)).f
-        return prf(sum(d.tp.get(label, 0) for d in docs), sum(d.n_pred.get(label, 0) for d in docs),
-                   sum(d.n_gold.get(label, 0) for d in docs)).f
+            return prf(
+                sum(sum(d.tp.values()) for d in docs),
+                sum(sum(d.n_pred.values()) for d in docs),
+                sum(sum(d.n_gold.values()) for d in docs),
+            ).f
+        return prf(
+            sum(d.tp.get(label, 0) for d in docs),
+            sum(d.n_pred.get(label, 0) for d in docs),
+            sum(d.n_gold.get(label, 0) for d in docs),
+        ).f
 
     rows = {"micro": row(point(docs_a, None), point(docs_b, None), fa_micro, fb_micro)}
     for j, label in enumerate(labels):
-        rows[label] = row(point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j])
+        rows[label] = row(
+            point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j]
+        )
     return Comparison(str(run_a), str(run_b), rows, n_bootstrap)

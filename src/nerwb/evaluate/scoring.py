@@ -141,13 +141,20 @@ class DocCounts:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "tp": self.tp, "n_pred": self.n_pred, "n_gold": self.n_gold,
+            "tp": self.tp,
+            "n_pred": self.n_pred,
+            "n_gold": self.n_gold,
             "semeval": {k: v.__dict__ for k, v in self.semeval.items()},
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocCounts:
-        return cls(data["tp"], data["n_pred"], data["n_gold"], {k: SemEvalCounts(**v) for k, v in data["semeval"].items()})
+        return cls(
+            data["tp"],
+            data["n_pred"],
+            data["n_gold"],
+            {k: SemEvalCounts(**v) for k, v in data["semeval"].items()},
+        )
 
 
 def doc_counts(gold: list[Span], pred: list[Span]) -> DocCounts:
@@ -170,7 +177,12 @@ class Scores:
     n_pred: int
 
 
-def score(docs: list[DocCounts], labels: list[str], gold_by_doc: list[list[Span]], pred_by_doc: list[list[Span]]) -> Scores:
+def score(
+    docs: list[DocCounts],
+    labels: list[str],
+    gold_by_doc: list[list[Span]],
+    pred_by_doc: list[list[Span]],
+) -> Scores:
     """Micro scores per schema, and per label (strict, plus each SemEval schema on that label)."""
     tp = sum(sum(d.tp.values()) for d in docs)
     n_pred = sum(sum(d.n_pred.values()) for d in docs)
@@ -189,7 +201,9 @@ def score(docs: list[DocCounts], labels: list[str], gold_by_doc: list[list[Span]
         entry: dict[str, Any] = {**prf(ltp, lp, lg).to_json(), "support": lg, "predicted": lp}
         totals = {schema: SemEvalCounts() for schema in ("exact", "partial", "type")}
         for gold, pred in zip(gold_by_doc, pred_by_doc, strict=True):
-            per_doc = semeval_counts([g for g in gold if g[2] == label], [p for p in pred if p[2] == label])
+            per_doc = semeval_counts(
+                [g for g in gold if g[2] == label], [p for p in pred if p[2] == label]
+            )
             for schema, c in per_doc.items():
                 totals[schema].add(c)
         for schema, c in totals.items():

@@ -18,7 +18,9 @@ def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
             that the config does not have.
     """
     if not path.is_file():
-        raise TrainingError(f"config file {path} does not exist (the workspace's configs are in configs/)")
+        raise TrainingError(
+            f"config file {path} does not exist (the workspace's configs are in configs/)"
+        )
     try:
         base = Config().from_disk(path, interpolate=False)
     except Exception as err:
@@ -28,10 +30,16 @@ def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
         node: Any = base
         for part in section_path.split(".") if section_path else []:
             if not isinstance(node, dict) or part not in node:
-                raise TrainingError(f"override --{key}: the config {path.name} has no section [{section_path}]")
+                raise TrainingError(
+                    f"override --{key}: the config {path.name} has no section [{section_path}]"
+                )
             node = node[part]
-        if not isinstance(node, dict) or (name not in node and not section_path.startswith("paths")):
-            raise TrainingError(f"override --{key}: section [{section_path}] of {path.name} has no setting {name!r}")
+        if not isinstance(node, dict) or (
+            name not in node and not section_path.startswith("paths")
+        ):
+            raise TrainingError(
+                f"override --{key}: section [{section_path}] of {path.name} has no setting {name!r}"
+            )
     try:
         return Config().from_disk(path, overrides=overrides, interpolate=False)
     except Exception as err:

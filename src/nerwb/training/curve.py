@@ -58,8 +58,10 @@ class CurveReport:
     def to_json(self) -> dict[str, Any]:
         def summary(values: list[float]) -> dict[str, float]:
             return {
-                "mean": statistics.fmean(values), "stdev": statistics.pstdev(values),
-                "min": min(values), "max": max(values),
+                "mean": statistics.fmean(values),
+                "stdev": statistics.pstdev(values),
+                "min": min(values),
+                "max": max(values),
             }
 
         return {
@@ -67,7 +69,9 @@ class CurveReport:
             "train_articles": self.train_articles,
             "points": [
                 {
-                    "fraction": p.fraction, "articles": p.articles, "overall": summary(p.overall),
+                    "fraction": p.fraction,
+                    "articles": p.articles,
+                    "overall": summary(p.overall),
                     "per_label": {k: summary(v) for k, v in sorted(p.per_label.items())},
                 }
                 for p in self.points
@@ -97,8 +101,12 @@ def estimate(label: str, sizes: list[int], means: list[float], target: float) ->
         return LabelEstimate(label, current, per_doubling, None, "curve too flat to tell")
     needed = math.exp((target - a) / b)
     if needed > MAX_EXTRAPOLATION * sizes[-1]:
-        return LabelEstimate(label, current, per_doubling, None, f"beyond {MAX_EXTRAPOLATION:.0f}× the current data")
-    return LabelEstimate(label, current, per_doubling, max(0, math.ceil(round(needed - sizes[-1], 6))), "log fit")
+        return LabelEstimate(
+            label, current, per_doubling, None, f"beyond {MAX_EXTRAPOLATION:.0f}× the current data"
+        )
+    return LabelEstimate(
+        label, current, per_doubling, max(0, math.ceil(round(needed - sizes[-1], 6))), "log fit"
+    )
 
 
 def dev_scores(model: Path, dev_path: Path, lang: str) -> tuple[float, dict[str, float]]:
@@ -128,7 +136,9 @@ def train_curve(
     vocab = blank(ws.language).vocab
     docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
     if not docs:
-        raise TrainingError(f"training data {train_path} is missing or empty; run `nerwb labels convert`")
+        raise TrainingError(
+            f"training data {train_path} is missing or empty; run `nerwb labels convert`"
+        )
     points = []
     with tempfile.TemporaryDirectory(prefix="nerwb-curve-") as tmp:
         for fraction in sorted(fractions):
@@ -140,7 +150,11 @@ def train_curve(
                 DocBin(docs=sample, store_user_data=True).to_disk(subset)
                 out = Path(tmp) / f"run-{fraction}-{seed}"
                 result = train(
-                    ws, config_path=config_path, output=out, train_path=subset, dev_path=dev_path,
+                    ws,
+                    config_path=config_path,
+                    output=out,
+                    train_path=subset,
+                    dev_path=dev_path,
                     overrides={**(overrides or {}), "training.seed": seed, "system.seed": seed},
                 )
                 overall, per_label = dev_scores(result.output / "model-best", dev_path, ws.language)
@@ -153,7 +167,9 @@ def train_curve(
     labels = sorted({label for p in points for label in p.per_label})
     sizes = [p.articles for p in points]
     estimates = [
-        estimate(label, sizes, [statistics.fmean(p.per_label.get(label, [0.0])) for p in points], target)
+        estimate(
+            label, sizes, [statistics.fmean(p.per_label.get(label, [0.0])) for p in points], target
+        )
         for label in labels
     ]
     return CurveReport(points, estimates, target, len(docs))
@@ -174,8 +190,22 @@ def plot_curve(report: CurveReport, path: Path) -> None:
     for name, values in series.items():
         means = [statistics.fmean(v) for v in values]
         spread = [statistics.pstdev(v) for v in values]
-        ax.errorbar(sizes, means, yerr=spread, marker="o", capsize=3, label=name, linewidth=2.5 if name == "overall" else 1.5)
-    ax.axhline(report.target, color="grey", linestyle="--", linewidth=1, label=f"target {report.target:.2f}")
+        ax.errorbar(
+            sizes,
+            means,
+            yerr=spread,
+            marker="o",
+            capsize=3,
+            label=name,
+            linewidth=2.5 if name == "overall" else 1.5,
+        )
+    ax.axhline(
+        report.target,
+        color="grey",
+        linestyle="--",
+        linewidth=1,
+        label=f"target {report.target:.2f}",
+    )
     ax.set_xlabel("training articles")
     ax.set_ylabel("dev F")
     ax.set_ylim(0, 1)

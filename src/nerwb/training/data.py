@@ -23,8 +23,11 @@ class DataSummary:
 
     def to_json(self) -> dict:
         return {
-            "path": str(self.path), "sha256": self.sha256, "docs": self.docs,
-            "spans": dict(sorted(self.spans.items())), "splits": sorted(self.splits),
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "docs": self.docs,
+            "spans": dict(sorted(self.spans.items())),
+            "splits": sorted(self.splits),
         }
 
 
@@ -43,11 +46,15 @@ def summarise(path: Path, *, lang: str, role: str) -> DataSummary:
         TrainingError: the file is missing or not a DocBin.
     """
     if not path.is_file():
-        raise TrainingError(f"{role} data {path} does not exist; run `nerwb labels convert` or fix the path")
+        raise TrainingError(
+            f"{role} data {path} does not exist; run `nerwb labels convert` or fix the path"
+        )
     try:
         docs = list(DocBin().from_disk(path).get_docs(blank(lang).vocab))
     except Exception as err:  # spaCy raises several types for a file that is not a DocBin
-        raise TrainingError(f"{role} data {path} is not a spaCy DocBin ({type(err).__name__})") from None
+        raise TrainingError(
+            f"{role} data {path} is not a spaCy DocBin ({type(err).__name__})"
+        ) from None
     summary = DataSummary(path, sha256_of(path), len(docs))
     for doc in docs:
         for ent in doc.ents:
@@ -60,10 +67,14 @@ def summarise(path: Path, *, lang: str, role: str) -> DataSummary:
     return summary
 
 
-def refuse_test_data(summary: DataSummary, *, role: str, test_path: Path, test_ids: set[str]) -> None:
+def refuse_test_data(
+    summary: DataSummary, *, role: str, test_path: Path, test_ids: set[str]
+) -> None:
     """Training and model selection must never see the held-out test set."""
     if summary.path.resolve() == test_path.resolve():
-        raise TrainingError(f"{role} data is the held-out test set ({test_path}); train on train, select on dev")
+        raise TrainingError(
+            f"{role} data is the held-out test set ({test_path}); train on train, select on dev"
+        )
     leaked = sorted(set(summary.article_ids) & test_ids)
     if "test" in summary.splits or leaked:
         example = f" (e.g. article {leaked[0]!r})" if leaked else ""

@@ -67,7 +67,11 @@ class TrainResult:
 def _git_commit(root: Path) -> str | None:
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -76,7 +80,9 @@ def _git_commit(root: Path) -> str | None:
 
 def check_labels(train: DataSummary, dev: DataSummary) -> None:
     if train.docs == 0 or not train.spans:
-        raise TrainingError(f"training data {train.path} has no {'documents' if not train.docs else 'entities'}")
+        raise TrainingError(
+            f"training data {train.path} has no {'documents' if not train.docs else 'entities'}"
+        )
     unseen = sorted(set(dev.spans) - set(train.spans))
     if unseen:
         raise TrainingError(
@@ -87,9 +93,11 @@ def check_labels(train: DataSummary, dev: DataSummary) -> None:
 
 def prepare_output(output: Path, *, force: bool) -> Path:
     """The staging folder to train into; refuses an output that holds another run."""
-    if output.exists() and any(output.iterdir()):
-        if not force:
-            raise TrainingError(f"{output} already holds a run ({', '.join(sorted(p.name for p in output.iterdir())[:4])}); pass --force to replace it or choose another --output")
+    if output.exists() and any(output.iterdir()) and not force:
+        held = ", ".join(sorted(p.name for p in output.iterdir())[:4])
+        raise TrainingError(
+            f"{output} already holds a run ({held}); pass --force to replace it or choose another --output"
+        )
     staging = output.with_name(f".{output.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -143,7 +151,9 @@ def train(
             steps[0] = int(info.get("step", steps[0]))
             if info.get("score") is not None:
                 losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
-                evaluations.append({"step": info.get("step"), "score": float(info["score"]), "losses": losses})
+                evaluations.append(
+                    {"step": info.get("step"), "score": float(info["score"]), "losses": losses}
+                )
         else:
             steps[0] += 1
         if on_step:
@@ -190,7 +200,9 @@ def train(
         "evaluations": evaluations,
         "config": config_text,
     }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8")
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
+    )
     if output.exists():
         shutil.rmtree(output)  # only reached with force, after the new run succeeded
     os.replace(staging, output)
