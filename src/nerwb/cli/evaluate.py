@@ -13,7 +13,6 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import JsonOpt, WorkspaceOpt
 from nerwb.errors import SchemaError
-from nerwb.evaluate.run import compare, evaluate
 from nerwb.labels.schema import load_schema
 
 
@@ -44,6 +43,8 @@ def evaluate_cmd(
 
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
+    from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
+
     ws = workspace(workspace_dir)
     try:
         colours = load_schema(ws.schema_path).colours()
@@ -111,6 +112,8 @@ def compare_cmd(
 
     Example: nerwb compare evaluate/model-a-20261125T1200Z evaluate/model-b-20261125T1300Z
     """
+    from nerwb.evaluate.run import compare
+
     result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
     if as_json:
         print(

@@ -15,7 +15,6 @@ from nerwb.cli._options import JsonOpt, WorkspaceOpt
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.io import atomic_write_json, atomic_write_jsonl
-from nerwb.labels.agreement import agreement
 from nerwb.labels.annotations import load_annotated, save_annotated
 from nerwb.labels.audit import audit
 from nerwb.labels.docbin import save_conversion_report, to_docbins
@@ -162,6 +161,8 @@ def agreement_cmd(
 
     Example: nerwb labels agreement --json
     """
+    from nerwb.labels.agreement import agreement  # scikit-learn: only when measuring
+
     ws = workspace(workspace_dir)
     annotations, _ = load_annotations(ws, _snapshot_arg(ws, snapshot))
     report = agreement(annotations, labels=load_schema(ws.schema_path).names, lang=ws.language)

@@ -18,6 +18,7 @@ from typing import Any
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.splits import assign_splits, load_splits, save_splits
 from nerwb.corpus.store import add_articles, load_articles
+from nerwb.demo import DEMO_STEPS
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, LabellingReport, simulate
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
@@ -37,7 +38,6 @@ from nerwb.workspace import Workspace
 
 DEMO_ANNOTATORS = ("demo_alice", "demo_bob")  # alice careful, bob noisy
 DEMO_OVERLAP = 0.5  # half the segments labelled by both, for agreement
-DEMO_STEPS = 600  # training steps: a few minutes on 2 CPU cores
 DEMO_CONFIG = "ner-accuracy.cfg"
 
 
