@@ -127,6 +127,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--corpora", default="re3d,conflict3")
     parser.add_argument(
+        "--seeds", type=int, default=1, help="seeds per config: mean and spread of dev F"
+    )
+    parser.add_argument("--configs", default="spacy-efficiency,ner-fast,ner-accuracy")
+    parser.add_argument("--no-overhead", action="store_true")
+    parser.add_argument("--name", default="accuracy", help="results file name in bench/results/")
+    parser.add_argument(
         "--overhead-only",
         action="store_true",
         help="keep the accuracy rows of the last results file",
@@ -134,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
-    results: dict = {"steps": args.steps, "seed": 0, "corpora": {}}
+    results: dict = {"steps": args.steps, "seeds": args.seeds, "corpora": {}}
     with tempfile.TemporaryDirectory(prefix="nerwb-acc-") as tmp:
         root = Path(tmp)
         default = spacy_default_config(root / "spacy-efficiency.cfg")
@@ -150,30 +156,46 @@ def main() -> None:
             ws = build(root, corpus)
             rows = {}
             for name, config in configs.items():
-                out = root / f"{corpus}-{name}"
-                overrides = [
-                    "--training.max_steps",
-                    str(args.steps),
-                    "--training.seed",
-                    "0",
-                    "--system.seed",
-                    "0",
-                ]
-                seconds = run_nerwb(config, ws, out, overrides)
-                overall, per_label = dev_scores(out / "model-best", ws.docbin_path("dev"), "en")
+                if name not in args.configs.split(","):
+                    continue
+                runs = []
+                for seed in range(args.seeds):
+                    out = root / f"{corpus}-{name}-{seed}"
+                    overrides = [
+                        "--training.max_steps",
+                        str(args.steps),
+                        "--training.seed",
+                        str(seed),
+                        "--system.seed",
+                        str(seed),
+                    ]
+                    seconds = run_nerwb(config, ws, out, overrides)
+                    overall, per_label = dev_scores(out / "model-best", ws.docbin_path("dev"), "en")
+                    shutil.rmtree(out, ignore_errors=True)
+                    runs.append((overall, per_label, seconds))
+                    print(
+                        f"{corpus:10} {name:18} seed {seed} dev F {overall:.3f}  ({seconds:.0f} s)  "
+                        + " ".join(f"{k} {v:.2f}" for k, v in sorted(per_label.items())),
+                        flush=True,
+                    )
+                labels = sorted({k for _, per, _ in runs for k in per})
                 rows[name] = {
-                    "dev_f": round(overall, 4),
-                    "per_label": {k: round(v, 4) for k, v in sorted(per_label.items())},
-                    "seconds": round(seconds, 1),
+                    "dev_f": round(statistics.fmean(r[0] for r in runs), 4),
+                    "dev_f_runs": [round(r[0], 4) for r in runs],
+                    "dev_f_stdev": round(statistics.pstdev([r[0] for r in runs]), 4),
+                    "per_label": {
+                        k: round(statistics.fmean(r[1].get(k, 0.0) for r in runs), 4)
+                        for k in labels
+                    },
+                    "seconds": round(statistics.fmean(r[2] for r in runs), 1),
                 }
-                print(
-                    f"{corpus:10} {name:18} dev F {overall:.3f}  ({seconds:.0f} s)  "
-                    + " ".join(f"{k} {v:.2f}" for k, v in sorted(per_label.items())),
-                    flush=True,
-                )
             results["corpora"][corpus] = rows
 
         # overhead: nerwb train vs spacy train, same config and data, alternated
+        if args.no_overhead:
+            path = save(args.name, results)
+            print(f"wrote {path}")
+            return
         corpus = args.corpora.split(",")[-1]
         ws = build(root / "ovh", corpus)
         overrides = [
@@ -203,7 +225,7 @@ def main() -> None:
         print(
             f"nerwb train / spacy train (median of {args.repeats}): {statistics.median(ratios):.3f}"
         )
-    path = save("accuracy", results)
+    path = save(args.name, results)
     print(json.dumps(results["overhead"]), f"\nwrote {path}")
 
 
