@@ -115,3 +115,31 @@ def gold_of(path: Path) -> dict:
         record = json.loads(line)
         out[record["id"]] = [LabeledSpan(s, e, lab) for s, e, lab in record["label"]]
     return out
+
+
+def prepare_demo_gold(ws):
+    """The demo corpus imported as one annotator's gold, split, merged and converted to DocBins:
+    a workspace ready to train."""
+    from nerwb.corpus.splits import assign_splits, load_splits, save_splits
+    from nerwb.corpus.store import load_articles
+    from nerwb.labels.annotations import save_annotated
+    from nerwb.labels.docbin import to_docbins
+    from nerwb.labels.imports import import_annotations
+    from nerwb.labels.merge import merge
+    from nerwb.labels.snapshots import load_annotations
+
+    import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
+    settings = ws.config.corpus
+    result = assign_splits(
+        load_articles(ws.articles_path),
+        None,
+        ratios=settings.split,
+        seed=13,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+    )
+    save_splits(ws.splits_path, result.splits)
+    annotations, _ = load_annotations(ws)
+    gold = merge(annotations, "majority").gold
+    save_annotated(ws.gold_path, gold)
+    to_docbins(gold, load_splits(ws.splits_path), ws.labels_dir, lang=ws.language)
+    return ws

@@ -9,14 +9,8 @@ import subprocess
 import pytest
 import spacy
 
-from conftest import DEMO_ARTICLES, snapshot_tree, write_jsonl
-from nerwb.corpus.splits import assign_splits, load_splits, save_splits
-from nerwb.corpus.store import load_articles
-from nerwb.labels.annotations import save_annotated
-from nerwb.labels.docbin import to_docbins
-from nerwb.labels.imports import import_annotations
-from nerwb.labels.merge import merge
-from nerwb.labels.snapshots import load_annotations
+from conftest import prepare_demo_gold, snapshot_tree, write_jsonl
+from nerwb.corpus.splits import load_splits
 from nerwb.training.run import train
 
 TINY = {
@@ -39,19 +33,7 @@ def model_ws(tmp_path_factory):
     from nerwb.workspace import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("eval") / "ws")
-    import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
-    result = assign_splits(
-        load_articles(ws.articles_path),
-        None,
-        ratios=ws.config.corpus.split,
-        seed=13,
-        near_duplicate_threshold=0.7,
-    )
-    save_splits(ws.splits_path, result.splits)
-    annotations, _ = load_annotations(ws)
-    gold = merge(annotations, "majority").gold
-    save_annotated(ws.gold_path, gold)
-    to_docbins(gold, load_splits(ws.splits_path), ws.labels_dir, lang="en")
+    prepare_demo_gold(ws)
     run = train(
         ws,
         config_path=ws.configs_dir / "ner-fast.cfg",

@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 from spacy.tokens import DocBin
 
-from conftest import DEMO_ARTICLES, snapshot_tree
+from conftest import prepare_demo_gold, snapshot_tree
 from nerwb.cli.train import parse_overrides
-from nerwb.corpus.splits import assign_splits, load_splits, save_splits
-from nerwb.corpus.store import load_articles
 from nerwb.errors import TrainingError
-from nerwb.labels.annotations import save_annotated
-from nerwb.labels.docbin import to_docbins
-from nerwb.labels.imports import import_annotations
-from nerwb.labels.merge import merge
-from nerwb.labels.snapshots import load_annotations
 from nerwb.training.config import load_training_config
 from nerwb.training.curve import estimate, fit_log
 
@@ -34,19 +27,7 @@ TINY = (
 @pytest.fixture
 def trained_ws(ws):
     """Demo corpus imported as gold, split, converted: ready to train."""
-    import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
-    result = assign_splits(
-        load_articles(ws.articles_path),
-        None,
-        ratios=ws.config.corpus.split,
-        seed=13,
-        near_duplicate_threshold=0.7,
-    )
-    save_splits(ws.splits_path, result.splits)
-    annotations, _ = load_annotations(ws)
-    report = merge(annotations, "majority")
-    save_annotated(ws.gold_path, report.gold)
-    to_docbins(report.gold, load_splits(ws.splits_path), ws.labels_dir, lang="en")
+    prepare_demo_gold(ws)
     return ws
 
 
