@@ -18,7 +18,7 @@ from pathlib import Path
 from _util import save, timed
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.segments import segment_article
-from nerwb.corpus.splits import assign_splits, save_splits
+from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.connection import connect
 from nerwb.doccano.pull import pull
@@ -73,16 +73,7 @@ def workspace(root: Path, name: str, articles: list[RawArticle]):
     )
     ws = find_workspace(ws.root)
     add_articles(ws.articles_path, articles)
-    save_splits(
-        ws.splits_path,
-        assign_splits(
-            load_articles(ws.articles_path),
-            None,
-            ratios=ws.config.corpus.split,
-            seed=0,
-            near_duplicate_threshold=0.9,
-        ).splits,
-    )
+    split_workspace(ws)
     return ws
 
 

@@ -80,8 +80,8 @@ def doccano_server(tmp_path_factory):
 def doccano_ws(ws, doccano_server, monkeypatch):
     """A workspace with the demo corpus split, talking to the session's server as a remote one."""
     from nerwb.corpus.readers import read_articles
-    from nerwb.corpus.splits import assign_splits, save_splits
-    from nerwb.corpus.store import add_articles, load_articles
+    from nerwb.corpus.splits import split_workspace
+    from nerwb.corpus.store import add_articles
     from nerwb.doccano.server import Credentials
 
     credentials = Credentials.load(doccano_server.credentials_path)
@@ -89,15 +89,7 @@ def doccano_ws(ws, doccano_server, monkeypatch):
     monkeypatch.setenv("DOCCANO_USERNAME", credentials.username)
     monkeypatch.setenv("DOCCANO_PASSWORD", credentials.password)
     add_articles(ws.articles_path, read_articles([DEMO_ARTICLES]))
-    settings = ws.config.corpus
-    result = assign_splits(
-        load_articles(ws.articles_path),
-        None,
-        ratios=settings.split,
-        seed=settings.seed,
-        near_duplicate_threshold=settings.near_duplicate_threshold,
-    )
-    save_splits(ws.splits_path, result.splits)
+    split_workspace(ws)
     # One Doccano project per test: the server is shared by the session.
     toml = ws.root / "nerwb.toml"
     toml.write_text(toml.read_text().replace('project = ""', f'project = "{ws.root.parent.name}"'))
@@ -120,8 +112,7 @@ def gold_of(path: Path) -> dict:
 def prepare_demo_gold(ws):
     """The demo corpus imported as one annotator's gold, split, merged and converted to DocBins:
     a workspace ready to train."""
-    from nerwb.corpus.splits import assign_splits, load_splits, save_splits
-    from nerwb.corpus.store import load_articles
+    from nerwb.corpus.splits import load_splits, split_workspace
     from nerwb.labels.annotations import save_annotated
     from nerwb.labels.docbin import to_docbins
     from nerwb.labels.imports import import_annotations
@@ -129,15 +120,7 @@ def prepare_demo_gold(ws):
     from nerwb.labels.snapshots import load_annotations
 
     import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
-    settings = ws.config.corpus
-    result = assign_splits(
-        load_articles(ws.articles_path),
-        None,
-        ratios=settings.split,
-        seed=13,
-        near_duplicate_threshold=settings.near_duplicate_threshold,
-    )
-    save_splits(ws.splits_path, result.splits)
+    split_workspace(ws)
     annotations, _ = load_annotations(ws)
     gold = merge(annotations, "majority").gold
     save_annotated(ws.gold_path, gold)

@@ -9,10 +9,10 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, fail, workspace
+from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.corpus.readers import ReadOptions, read_articles
-from nerwb.corpus.splits import assign_splits, load_splits, save_splits
+from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
 from nerwb.corpus.store import add_articles, duplicates_log, load_articles
 from nerwb.io import read_jsonl
@@ -72,9 +72,6 @@ def split_cmd(
     Example: nerwb corpus split
     """
     ws = workspace(workspace_dir)
-    articles = load_articles(ws.articles_path)
-    if not articles:
-        raise fail(f"{ws.articles_path}: no articles yet; run `nerwb corpus add PATH...` first")
     previous = load_splits(ws.splits_path)
     if reset_test and previous and not yes:
         n_test = len(previous.ids("test"))
@@ -84,16 +81,7 @@ def split_cmd(
             default=False,
         ):
             raise typer.Exit(1)
-    settings = ws.config.corpus
-    result = assign_splits(
-        articles,
-        previous,
-        ratios=settings.split,
-        seed=settings.seed,
-        near_duplicate_threshold=settings.near_duplicate_threshold,
-        reset_test=reset_test,
-    )
-    save_splits(ws.splits_path, result.splits)
+    result = split_workspace(ws, reset_test=reset_test)
     counts = result.splits.counts()
     table = Table(title="Splits")
     for column in ("split", "articles", "new"):

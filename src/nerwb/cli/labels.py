@@ -14,12 +14,12 @@ from nerwb.cli._common import NerwbGroup, console, fail, workspace
 from nerwb.cli._options import JsonOpt, WorkspaceOpt
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
-from nerwb.io import atomic_write_json, atomic_write_jsonl
-from nerwb.labels.annotations import load_annotated, save_annotated
+from nerwb.labels.annotations import load_annotated
 from nerwb.labels.audit import audit
 from nerwb.labels.docbin import save_conversion_report, to_docbins
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge
+from nerwb.labels.outputs import save_agreement, save_gold, save_problems
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 
@@ -45,12 +45,6 @@ def show_cmd(workspace_dir: WorkspaceOpt = None) -> None:
             label.description,
         )
     console.print(table)
-
-
-def _snapshot_arg(ws, snapshot: Path | None) -> Path | None:
-    if snapshot is None:
-        return None
-    return snapshot if snapshot.is_absolute() else (Path.cwd() / snapshot)
 
 
 @labels_app.command("import")
@@ -109,7 +103,7 @@ def audit_cmd(
     Example: nerwb labels audit --strict
     """
     ws = workspace(workspace_dir)
-    annotations, sources = load_annotations(ws, _snapshot_arg(ws, snapshot))
+    annotations, sources = load_annotations(ws, snapshot.resolve() if snapshot else None)
     problems = audit(
         annotations,
         labels=load_schema(ws.schema_path).names,
@@ -118,8 +112,7 @@ def audit_cmd(
         splits=load_splits(ws.splits_path),
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
     )
-    out = ws.labels_dir / "audit" / "problems.jsonl"
-    atomic_write_jsonl(out, (p.to_record() for p in problems))
+    out = save_problems(ws, problems)
     table = Table(title=f"Audit of {', '.join(sources)}")
     for column in ("kind", "who", "article", "span", "text or detail", "alternatives"):
         table.add_column(column, overflow="fold")
@@ -164,13 +157,9 @@ def agreement_cmd(
     from nerwb.labels.agreement import agreement  # scikit-learn: only when measuring
 
     ws = workspace(workspace_dir)
-    annotations, _ = load_annotations(ws, _snapshot_arg(ws, snapshot))
+    annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
     report = agreement(annotations, labels=load_schema(ws.schema_path).names, lang=ws.language)
-    out = ws.labels_dir / "agreement"
-    atomic_write_jsonl(
-        out / "disagreements.jsonl", (d.to_record() for p in report.pairs for d in p.disagreements)
-    )
-    atomic_write_json(out / "agreement.json", report.to_json())
+    disagreements_path = save_agreement(ws, report)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
         return
@@ -200,7 +189,7 @@ def agreement_cmd(
     )
     for d in [d for p in report.pairs for d in p.disagreements][:show]:
         console.print(f"  [{d.kind}] {d.article_id}: {escape(d.context)}")
-    console.print(f"All disagreements: {(out / 'disagreements.jsonl').relative_to(ws.root)}")
+    console.print(f"All disagreements: {disagreements_path.relative_to(ws.root)}")
 
 
 @labels_app.command("merge")
@@ -218,11 +207,9 @@ def merge_cmd(
     Example: nerwb labels merge --strategy prefer:alice
     """
     ws = workspace(workspace_dir)
-    annotations, sources = load_annotations(ws, _snapshot_arg(ws, snapshot))
+    annotations, sources = load_annotations(ws, snapshot.resolve() if snapshot else None)
     report = merge(annotations, strategy)
-    save_annotated(ws.gold_path, report.gold)
-    conflicts_path = ws.gold_path.with_name("conflicts.jsonl")
-    atomic_write_jsonl(conflicts_path, (c.to_record() for c in report.conflicts))
+    conflicts_path = save_gold(ws, report)
     console.print(
         f"[green]Gold:[/] {len(report.gold)} article(s), {report.spans} span(s) "
         f"({report.multi_annotator} merged from several annotators, {report.single_annotator} passed through) "

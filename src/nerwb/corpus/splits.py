@@ -18,7 +18,7 @@ from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.errors import SplitError
 from nerwb.io import atomic_write_json, read_text
-from nerwb.workspace import SPLIT_NAMES, SplitRatios
+from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
 
 
 @dataclass
@@ -185,3 +185,29 @@ def pin_split(
             splits.assignments[article_id] = split
     splits.updated = now
     return splits, kept
+
+
+def split_workspace(ws: Workspace, *, reset_test: bool = False) -> SplitReport:
+    """Split the workspace's articles with its settings and save ``corpus/splits.json``.
+
+    Raises:
+        SplitError: the corpus has no articles yet.
+    """
+    from nerwb.corpus.store import load_articles
+
+    articles = load_articles(ws.articles_path)
+    if not articles:
+        raise SplitError(
+            f"{ws.articles_path}: no articles yet; run `nerwb corpus add PATH...` first"
+        )
+    settings = ws.config.corpus
+    report = assign_splits(
+        articles,
+        load_splits(ws.splits_path),
+        ratios=settings.split,
+        seed=settings.seed,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+        reset_test=reset_test,
+    )
+    save_splits(ws.splits_path, report.splits)
+    return report

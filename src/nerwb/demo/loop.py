@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.readers import read_articles
-from nerwb.corpus.splits import assign_splits, load_splits, save_splits
+from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.demo import DEMO_STEPS
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, LabellingReport, simulate
@@ -24,13 +24,14 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import find_or_create_project, push
+from nerwb.errors import LabelsError
 from nerwb.evaluate.run import evaluate
-from nerwb.io import atomic_write_jsonl
 from nerwb.labels.agreement import agreement
-from nerwb.labels.annotations import LabeledSpan, save_annotated
+from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit
 from nerwb.labels.docbin import save_conversion_report, to_docbins
 from nerwb.labels.merge import merge
+from nerwb.labels.outputs import save_agreement, save_gold, save_problems
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.training.run import train
@@ -115,14 +116,7 @@ def run_demo(
         "corpus add", f"{len(report.added)} added, {len(report.already_present)} already present"
     )
     settings = ws.config.corpus
-    split = assign_splits(
-        load_articles(ws.articles_path),
-        load_splits(ws.splits_path),
-        ratios=settings.split,
-        seed=settings.seed,
-        near_duplicate_threshold=settings.near_duplicate_threshold,
-    )
-    save_splits(ws.splits_path, split.splits)
+    split = split_workspace(ws)
     on_stage("corpus split", ", ".join(f"{k} {v}" for k, v in split.splits.counts().items()))
 
     # 3. push with two annotators
@@ -183,26 +177,24 @@ def run_demo(
         splits=load_splits(ws.splits_path),
         near_duplicate_threshold=settings.near_duplicate_threshold,
     )
-    atomic_write_jsonl(
-        ws.labels_dir / "audit" / "problems.jsonl", (p.to_record() for p in problems)
-    )
+    problems_path = save_problems(ws, problems)
     result.problems = len(problems)
-    on_stage("labels audit", f"{len(problems)} problem(s) listed in labels/audit/problems.jsonl")
+    on_stage(
+        "labels audit", f"{len(problems)} problem(s) listed in {problems_path.relative_to(ws.root)}"
+    )
     try:
         agreed = agreement(annotations, labels=schema.names, lang=ws.language)
         result.agreement = agreed.to_json()
+        save_agreement(ws, agreed)
         on_stage(
             "labels agreement",
             f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
             f"{sum(p.articles for p in agreed.pairs)} shared article(s)",
         )
-    except Exception as err:  # too few shared articles in a tiny run: report, go on
+    except LabelsError as err:  # no double-labelled article in a tiny run: report, go on
         on_stage("labels agreement", f"skipped: {err}")
     merged = merge(annotations, f"prefer:{DEMO_ANNOTATORS[0]}")
-    save_annotated(ws.gold_path, merged.gold)
-    atomic_write_jsonl(
-        ws.gold_path.with_name("conflicts.jsonl"), (c.to_record() for c in merged.conflicts)
-    )
+    save_gold(ws, merged)
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
     on_stage(
         "labels merge",

@@ -295,13 +295,11 @@ class LocalServer:
 
         env = self._env(settings)
         db = self.home / "db.sqlite3"
-        migrate = "1"
+        migrated_marker = self.home / ".migrated"
         if not db.exists() and self._template_db.exists():
             shutil.copyfile(self._template_db, db)  # already migrated, roles created
-            atomic_write_text(self.home / ".migrated", f"{DOCCANO_VERSION}\n")
-        if db.exists() and (self.home / ".migrated").exists():
-            migrate = "0"
-        if migrate == "1":
+            atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
+        if not (db.exists() and migrated_marker.exists()):
             on_step("Initialising the database (migrations and roles)")
             fresh = not db.exists()
             self._run(
@@ -311,7 +309,7 @@ class LocalServer:
             )
             if fresh and not self._template_db.exists():
                 shutil.copyfile(db, self._template_db)
-            atomic_write_text(self.home / ".migrated", "1.8.4\n")
+            atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
         on_step("Setting the admin password")
         self._run(
             [str(self._python), "-c", _SETUP_SCRIPT],

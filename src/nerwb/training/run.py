@@ -25,7 +25,6 @@ from typing import Any
 import spacy
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
-from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
@@ -208,7 +207,3 @@ def train(
     os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
     return TrainResult(output, best, manifest["best_dev"], manifest, seconds, steps[0], evaluations)
-
-
-def load_config_text(path: Path) -> Config:
-    return Config().from_disk(path)
