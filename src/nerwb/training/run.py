@@ -128,7 +128,7 @@ def train(
     test_ids = splits.ids("test") if splits else set()
     data = {}
     for role, path in (("training", train_path), ("dev", dev_path)):
-        summary = summarise(path, lang=ws.language, role=role)
+        summary = summarise(path, role=role)
         refuse_test_data(summary, role=role, test_path=test_path, test_ids=test_ids)
         data[role] = summary
     check_labels(data["training"], data["dev"])
