@@ -6,7 +6,7 @@ seed and one step budget, and report dev F per label and wall time. The overhead
 `nerwb train` over `python -m spacy train` is measured on the same config and data, both as
 command-line runs, alternated and repeated, reported as the median ratio.
 
-Run: .venv/bin/python bench/accuracy.py [--steps 2000] [--overhead-steps 300] [--repeats 3]
+Run: .venv/bin/python bench/accuracy.py [--steps 2000] [--overhead-steps 300] [--repeats 9]
 Needs ../shared/data (beside the repository).
 """
 
@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
@@ -84,8 +87,17 @@ def spacy_default_config(path: Path) -> Path:
     return path
 
 
-def run_spacy(config: Path, ws, out: Path, overrides: list[str]) -> float:
-    argv = [
+def run_timed(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one command run to completion."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, _ = timed(lambda: subprocess.run(argv, check=True, capture_output=True))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
+
+
+def spacy_argv(config: Path, ws, out: Path, overrides: list[str]) -> list[str]:
+    return [
         str(BIN / "python"),
         "-m",
         "spacy",
@@ -99,12 +111,10 @@ def run_spacy(config: Path, ws, out: Path, overrides: list[str]) -> float:
         str(ws.docbin_path("dev")),
         *overrides,
     ]
-    seconds, _ = timed(lambda: subprocess.run(argv, check=True, capture_output=True))
-    return seconds
 
 
-def run_nerwb(config: Path, ws, out: Path, overrides: list[str]) -> float:
-    argv = [
+def nerwb_argv(config: Path, ws, out: Path, overrides: list[str]) -> list[str]:
+    return [
         str(BIN / "nerwb"),
         "train",
         "-c",
@@ -116,20 +126,21 @@ def run_nerwb(config: Path, ws, out: Path, overrides: list[str]) -> float:
         str(ws.root),
         *overrides,
     ]
-    seconds, _ = timed(lambda: subprocess.run(argv, check=True, capture_output=True))
-    return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--overhead-steps", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=9, help="overhead pairs")
     parser.add_argument("--corpora", default="re3d,conflict3")
     parser.add_argument(
         "--seeds", type=int, default=1, help="seeds per config: mean and spread of dev F"
     )
     parser.add_argument("--configs", default="spacy-efficiency,ner-fast,ner-accuracy")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="accuracy runs at once (each one thread)"
+    )
     parser.add_argument("--no-overhead", action="store_true")
     parser.add_argument("--name", default="accuracy", help="results file name in bench/results/")
     parser.add_argument(
@@ -138,6 +149,10 @@ def main() -> None:
         help="keep the accuracy rows of the last results file",
     )
     args = parser.parse_args()
+    if args.jobs > 1:
+        # Two runs on two cores: one BLAS thread each, or they fight over the same cores.
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = "1"
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     results: dict = {"steps": args.steps, "seeds": args.seeds, "corpora": {}}
@@ -154,30 +169,35 @@ def main() -> None:
             results["corpora"], results["steps"] = previous["corpora"], previous["steps"]
         for corpus in [] if args.overhead_only else args.corpora.split(","):
             ws = build(root, corpus)
+            jobs = [
+                (name, seed)
+                for name in configs
+                if name in args.configs.split(",")
+                for seed in range(args.seeds)
+            ]
+
+            def score(job: tuple[str, int], ws=ws, corpus=corpus) -> tuple:
+                name, seed = job
+                out = root / f"{corpus}-{name}-{seed}"
+                overrides = ["--training.max_steps", str(args.steps)]
+                overrides += ["--training.seed", str(seed), "--system.seed", str(seed)]
+                seconds, _ = run_timed(nerwb_argv(configs[name], ws, out, overrides))
+                overall, per_label = dev_scores(out / "model-best", ws.docbin_path("dev"), "en")
+                shutil.rmtree(out, ignore_errors=True)
+                print(
+                    f"{corpus:10} {name:18} seed {seed} dev F {overall:.3f}  ({seconds:.0f} s)  "
+                    + " ".join(f"{k} {v:.2f}" for k, v in sorted(per_label.items())),
+                    flush=True,
+                )
+                return overall, per_label, seconds
+
+            # Runs are deterministic for a seed, so running two at once (one thread each)
+            # changes their wall times, not their scores.
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                scored = dict(zip(jobs, pool.map(score, jobs), strict=True))
             rows = {}
-            for name, config in configs.items():
-                if name not in args.configs.split(","):
-                    continue
-                runs = []
-                for seed in range(args.seeds):
-                    out = root / f"{corpus}-{name}-{seed}"
-                    overrides = [
-                        "--training.max_steps",
-                        str(args.steps),
-                        "--training.seed",
-                        str(seed),
-                        "--system.seed",
-                        str(seed),
-                    ]
-                    seconds = run_nerwb(config, ws, out, overrides)
-                    overall, per_label = dev_scores(out / "model-best", ws.docbin_path("dev"), "en")
-                    shutil.rmtree(out, ignore_errors=True)
-                    runs.append((overall, per_label, seconds))
-                    print(
-                        f"{corpus:10} {name:18} seed {seed} dev F {overall:.3f}  ({seconds:.0f} s)  "
-                        + " ".join(f"{k} {v:.2f}" for k, v in sorted(per_label.items())),
-                        flush=True,
-                    )
+            for name in dict.fromkeys(n for n, _ in jobs):
+                runs = [scored[(name, seed)] for seed in range(args.seeds)]
                 labels = sorted({k for _, per, _ in runs for k in per})
                 rows[name] = {
                     "dev_f": round(statistics.fmean(r[0] for r in runs), 4),
@@ -187,7 +207,25 @@ def main() -> None:
                         k: round(statistics.fmean(r[1].get(k, 0.0) for r in runs), 4)
                         for k in labels
                     },
+                    "per_label_runs": {
+                        k: [round(r[1].get(k, 0.0), 4) for r in runs] for k in labels
+                    },
                     "seconds": round(statistics.fmean(r[2] for r in runs), 1),
+                }
+            if "spacy-efficiency" in rows and "ner-accuracy" in rows:
+                # Same seed, same data: the per-seed difference is the paired comparison.
+                diffs = [
+                    a - b
+                    for a, b in zip(
+                        rows["ner-accuracy"]["dev_f_runs"],
+                        rows["spacy-efficiency"]["dev_f_runs"],
+                        strict=True,
+                    )
+                ]
+                rows["ner-accuracy"]["gain_over_spacy_efficiency"] = {
+                    "per_seed": [round(d, 4) for d in diffs],
+                    "mean": round(statistics.fmean(diffs), 4),
+                    "min": round(min(diffs), 4),
                 }
             results["corpora"][corpus] = rows
 
@@ -206,24 +244,41 @@ def main() -> None:
             "--system.seed",
             "0",
         ]
-        ratios, spacy_times, nerwb_times = [], [], []
+        config = REPO / "configs" / "ner-fast.cfg"
+        spacy_runs, nerwb_runs = [], []
         for i in range(args.repeats):
-            s = run_spacy(REPO / "configs" / "ner-fast.cfg", ws, root / f"ovh-spacy-{i}", overrides)
-            n = run_nerwb(REPO / "configs" / "ner-fast.cfg", ws, root / f"ovh-nerwb-{i}", overrides)
-            spacy_times.append(s)
-            nerwb_times.append(n)
-            ratios.append(n / s)
+            # Alternate which goes first, so a machine that slows down (or speeds up) during
+            # the series does not favour one side.
+            pair = [
+                (spacy_runs, spacy_argv(config, ws, root / f"ovh-spacy-{i}", overrides)),
+                (nerwb_runs, nerwb_argv(config, ws, root / f"ovh-nerwb-{i}", overrides)),
+            ]
+            for runs, argv in pair if i % 2 == 0 else reversed(pair):
+                runs.append(run_timed(argv))
             shutil.rmtree(root / f"ovh-spacy-{i}", ignore_errors=True)
+            shutil.rmtree(root / f"ovh-nerwb-{i}", ignore_errors=True)
+            print(
+                f"pair {i}: spacy {spacy_runs[-1][0]:.1f} s (cpu {spacy_runs[-1][1]:.1f}), "
+                f"nerwb {nerwb_runs[-1][0]:.1f} s (cpu {nerwb_runs[-1][1]:.1f})",
+                flush=True,
+            )
+        wall_ratios = [n[0] / s[0] for s, n in zip(spacy_runs, nerwb_runs, strict=True)]
+        cpu_ratios = [n[1] / s[1] for s, n in zip(spacy_runs, nerwb_runs, strict=True)]
         results["overhead"] = {
             "corpus": corpus,
             "config": "ner-fast.cfg",
             "steps": args.overhead_steps,
-            "spacy_train_s": [round(t, 1) for t in spacy_times],
-            "nerwb_train_s": [round(t, 1) for t in nerwb_times],
-            "median_ratio": round(statistics.median(ratios), 3),
+            "pairs": args.repeats,
+            "spacy_train_s": [round(r[0], 2) for r in spacy_runs],
+            "nerwb_train_s": [round(r[0], 2) for r in nerwb_runs],
+            "spacy_train_cpu_s": [round(r[1], 2) for r in spacy_runs],
+            "nerwb_train_cpu_s": [round(r[1], 2) for r in nerwb_runs],
+            "median_ratio": round(statistics.median(wall_ratios), 3),
+            "median_cpu_ratio": round(statistics.median(cpu_ratios), 3),
         }
         print(
-            f"nerwb train / spacy train (median of {args.repeats}): {statistics.median(ratios):.3f}"
+            f"nerwb train / spacy train (median of {args.repeats} pairs): wall "
+            f"{statistics.median(wall_ratios):.3f}, cpu {statistics.median(cpu_ratios):.3f}"
         )
     path = save(args.name, results)
     print(json.dumps(results["overhead"]), f"\nwrote {path}")
