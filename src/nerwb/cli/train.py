@@ -93,6 +93,8 @@ def train_cmd(
         TextColumn("best F {task.fields[best]:.3f}"),
         TimeElapsedColumn(),
         console=console,
+        # Redrawing competes with the training loop for the GIL; 4 frames a second is plenty.
+        refresh_per_second=4,
     ) as bar:
         task = bar.add_task("train", total=max_steps or None, best=0.0)
         best = [0.0]
