@@ -200,3 +200,17 @@ def test_data_summary_matches_spacys_docs(tmp_path: Path) -> None:
     garbage.write_bytes(b"not a docbin")
     with pytest.raises(TrainingError, match=r"garbage\.spacy is not a spaCy DocBin"):
         summarise(garbage, role="training")
+
+
+def test_train_refuses_pretrained_weights_spacy_would_ignore(trained_ws, cli, tmp_path) -> None:
+    """spaCy silently skips init_tok2vec without a [pretraining] section: nerwb says so."""
+    ws = trained_ws
+    weights = tmp_path / "model50.bin"
+    weights.write_bytes(b"weights")
+    before = snapshot_tree(ws.root)
+    result = cli("train", "--paths.init_tok2vec", weights, *TINY, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "has no [pretraining] section, so spaCy would ignore the weights" in result.stderr
+    result = cli("train", "--paths.init_tok2vec", tmp_path / "gone.bin", *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "gone.bin do not exist" in result.stderr
+    assert snapshot_tree(ws.root) == before

@@ -41,6 +41,26 @@ def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
                 f"override --{key}: section [{section_path}] of {path.name} has no setting {name!r}"
             )
     try:
-        return Config().from_disk(path, overrides=overrides, interpolate=False)
+        config = Config().from_disk(path, overrides=overrides, interpolate=False)
     except Exception as err:
         raise TrainingError(f"{path}: cannot apply overrides ({err})") from None
+    _check_pretrained_weights(config, path)
+    return config
+
+
+def _check_pretrained_weights(config: Config, path: Path) -> None:
+    # spaCy loads [initialize] init_tok2vec only when the config has a [pretraining] section
+    # (it says which layer the weights belong to); without one it ignores the weights without
+    # a word, and the run quietly trains from scratch.
+    try:
+        weights = config.interpolate()["initialize"].get("init_tok2vec")
+    except Exception:  # a config that cannot interpolate fails later with spaCy's own message
+        return
+    if weights and not Path(weights).is_file():
+        raise TrainingError(f"{path.name}: pretrained weights {weights} do not exist")
+    if weights and not config.get("pretraining"):
+        raise TrainingError(
+            f"{path.name} sets init_tok2vec ({weights}) but has no [pretraining] section, so spaCy "
+            "would ignore the weights; use a config made with "
+            "`spacy init fill-config CONFIG OUT --pretraining` (the one the weights came from)"
+        )
