@@ -26,12 +26,12 @@ from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
 from nerwb.corpus.splits import load_splits
+from nerwb.evaluate.bootstrap import intervals, resample_weights, resampled_f
 from nerwb.labels.annotations import save_annotated
 from nerwb.labels.docbin import to_docbins
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge
 from nerwb.labels.snapshots import load_annotations
-from nerwb.training.curve import dev_scores
 from nerwb.workspace import init_workspace
 
 BIN = Path(sys.executable).parent
@@ -62,6 +62,54 @@ def build(root: Path, corpus: str):
         on_overlap="longest",
     )
     return ws
+
+
+def dev_scores(model: Path, dev_path: Path) -> tuple[float, dict[str, float], list[list[int]]]:
+    """Dev F of a model, F per label, and per dev document [strict tp, predicted, gold]."""
+    import spacy
+    from spacy.scorer import Scorer
+    from spacy.tokens import DocBin
+    from spacy.training import Example
+
+    nlp = spacy.load(model)
+    examples = [Example(nlp(d.text), d) for d in DocBin().from_disk(dev_path).get_docs(nlp.vocab)]
+    scores = Scorer.score_spans(examples, "ents")
+    counts = []
+    for eg in examples:
+        gold = {(e.start_char, e.end_char, e.label_) for e in eg.reference.ents}
+        pred = {(e.start_char, e.end_char, e.label_) for e in eg.predicted.ents}
+        counts.append([len(gold & pred), len(pred), len(gold)])
+    per_type = scores.get("ents_per_type") or {}
+    return (
+        float(scores["ents_f"] or 0.0),
+        {k: float(v["f"]) for k, v in per_type.items()},
+        counts,
+    )
+
+
+def paired_gain(ours: list[list[list[int]]], theirs: list[list[list[int]]]) -> dict:
+    """Paired bootstrap over dev documents of the seed-averaged gain in dev F.
+
+    Each resample draws dev documents with replacement and scores both configs' models of
+    every seed on the same draw, so what it measures is how much the gain depends on which
+    documents happen to be in dev: the question a 30-article dev set raises.
+    """
+    import numpy as np
+
+    n_docs = len(ours[0])
+    weights = resample_weights(n_docs, 2000, seed=0)
+    gains = np.zeros(len(weights))
+    for a, b in zip(ours, theirs, strict=True):
+        _, f_a = resampled_f(np.asarray(a, dtype=float)[:, None, :], weights)
+        _, f_b = resampled_f(np.asarray(b, dtype=float)[:, None, :], weights)
+        gains += (f_a - f_b) / len(ours)
+    low, high = intervals(gains)
+    return {
+        "resamples": len(weights),
+        "unit": "dev document",
+        "interval_95": [round(float(low), 4), round(float(high), 4)],
+        "share_of_resamples_ahead": round(float((gains > 0).mean()), 3),
+    }
 
 
 def spacy_default_config(path: Path) -> Path:
@@ -182,14 +230,14 @@ def main() -> None:
                 overrides = ["--training.max_steps", str(args.steps)]
                 overrides += ["--training.seed", str(seed), "--system.seed", str(seed)]
                 seconds, _ = run_timed(nerwb_argv(configs[name], ws, out, overrides))
-                overall, per_label = dev_scores(out / "model-best", ws.docbin_path("dev"), "en")
+                overall, per_label, counts = dev_scores(out / "model-best", ws.docbin_path("dev"))
                 shutil.rmtree(out, ignore_errors=True)
                 print(
                     f"{corpus:10} {name:18} seed {seed} dev F {overall:.3f}  ({seconds:.0f} s)  "
                     + " ".join(f"{k} {v:.2f}" for k, v in sorted(per_label.items())),
                     flush=True,
                 )
-                return overall, per_label, seconds
+                return overall, per_label, seconds, counts
 
             # Runs are deterministic for a seed, so running two at once (one thread each)
             # changes their wall times, not their scores.
@@ -198,7 +246,7 @@ def main() -> None:
             rows = {}
             for name in dict.fromkeys(n for n, _ in jobs):
                 runs = [scored[(name, seed)] for seed in range(args.seeds)]
-                labels = sorted({k for _, per, _ in runs for k in per})
+                labels = sorted({k for _, per, _, _ in runs for k in per})
                 rows[name] = {
                     "dev_f": round(statistics.fmean(r[0] for r in runs), 4),
                     "dev_f_runs": [round(r[0], 4) for r in runs],
@@ -226,6 +274,10 @@ def main() -> None:
                     "per_seed": [round(d, 4) for d in diffs],
                     "mean": round(statistics.fmean(diffs), 4),
                     "min": round(min(diffs), 4),
+                    "paired_bootstrap": paired_gain(
+                        [scored[("ner-accuracy", seed)][3] for seed in range(args.seeds)],
+                        [scored[("spacy-efficiency", seed)][3] for seed in range(args.seeds)],
+                    ),
                 }
             results["corpora"][corpus] = rows
 
