@@ -28,6 +28,7 @@ from _util import SHARED_DATA, save, timed
 from accuracy import BIN, build, spacy_default_config
 
 AVERAGES = ["--training.optimizer.use_averages", "true"]
+WINDOW_2 = ["--components.tok2vec.model.encode.window_size", "2"]
 LIKE_NUM = [
     "--components.tok2vec.model.embed.attrs",
     '["NORM","PREFIX","SUFFIX","SHAPE","LIKE_NUM"]',
@@ -52,6 +53,15 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "dropout-0.2+like-num": ("efficiency", ["--training.dropout", "0.2", *LIKE_NUM]),
+    # each token sees two neighbours a side per CNN layer instead of one (8 a side over 4 layers)
+    "window-2": ("efficiency", WINDOW_2),
+    "window-2+averages": ("efficiency", [*WINDOW_2, *AVERAGES]),
+    "dropout-0.2+averages+window-2": (
+        "efficiency",
+        ["--training.dropout", "0.2", *AVERAGES, *WINDOW_2],
+    ),
+    # beam search NER (spaCy's beam_ner factory, its default beam of 32)
+    "beam-ner": ("efficiency", ["--components.ner.factory", "beam_ner"]),
     # nerwb's first ner-accuracy: width 128, window 2, LOWER hashed too, parser width 128,
     # batches 32 -> 512 words, dropout 0.2
     "wide-window-2": ("wide", []),
