@@ -26,12 +26,14 @@ from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
 from nerwb.corpus.splits import load_splits
-from nerwb.evaluate.bootstrap import intervals, resample_weights, resampled_f
+from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
+from nerwb.evaluate.scoring import DocCounts
 from nerwb.labels.annotations import save_annotated
 from nerwb.labels.docbin import to_docbins
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge
 from nerwb.labels.snapshots import load_annotations
+from nerwb.training.curve import dev_scores
 from nerwb.workspace import init_workspace
 
 BIN = Path(sys.executable).parent
@@ -64,30 +66,7 @@ def build(root: Path, corpus: str):
     return ws
 
 
-def dev_scores(model: Path, dev_path: Path) -> tuple[float, dict[str, float], list[list[int]]]:
-    """Dev F of a model, F per label, and per dev document [strict tp, predicted, gold]."""
-    import spacy
-    from spacy.scorer import Scorer
-    from spacy.tokens import DocBin
-    from spacy.training import Example
-
-    nlp = spacy.load(model)
-    examples = [Example(nlp(d.text), d) for d in DocBin().from_disk(dev_path).get_docs(nlp.vocab)]
-    scores = Scorer.score_spans(examples, "ents")
-    counts = []
-    for eg in examples:
-        gold = {(e.start_char, e.end_char, e.label_) for e in eg.reference.ents}
-        pred = {(e.start_char, e.end_char, e.label_) for e in eg.predicted.ents}
-        counts.append([len(gold & pred), len(pred), len(gold)])
-    per_type = scores.get("ents_per_type") or {}
-    return (
-        float(scores["ents_f"] or 0.0),
-        {k: float(v["f"]) for k, v in per_type.items()},
-        counts,
-    )
-
-
-def paired_gain(ours: list[list[list[int]]], theirs: list[list[list[int]]]) -> dict:
+def paired_gain(ours: list[list[DocCounts]], theirs: list[list[DocCounts]]) -> dict:
     """Paired bootstrap over dev documents of the seed-averaged gain in dev F.
 
     Each resample draws dev documents with replacement and scores both configs' models of
@@ -96,12 +75,14 @@ def paired_gain(ours: list[list[list[int]]], theirs: list[list[list[int]]]) -> d
     """
     import numpy as np
 
-    n_docs = len(ours[0])
-    weights = resample_weights(n_docs, 2000, seed=0)
+    # every label either side predicts or dev holds: a spurious label still costs precision
+    runs = [run for side in (ours, theirs) for run in side]
+    labels = sorted({k for run in runs for d in run for k in (*d.n_gold, *d.n_pred)})
+    weights = resample_weights(len(ours[0]), 2000, seed=0)
     gains = np.zeros(len(weights))
     for a, b in zip(ours, theirs, strict=True):
-        _, f_a = resampled_f(np.asarray(a, dtype=float)[:, None, :], weights)
-        _, f_b = resampled_f(np.asarray(b, dtype=float)[:, None, :], weights)
+        _, f_a = resampled_f(count_matrix(a, labels), weights)
+        _, f_b = resampled_f(count_matrix(b, labels), weights)
         gains += (f_a - f_b) / len(ours)
     low, high = intervals(gains)
     return {
@@ -230,7 +211,9 @@ def main() -> None:
                 overrides = ["--training.max_steps", str(args.steps)]
                 overrides += ["--training.seed", str(seed), "--system.seed", str(seed)]
                 seconds, _ = run_timed(nerwb_argv(configs[name], ws, out, overrides))
-                overall, per_label, counts = dev_scores(out / "model-best", ws.docbin_path("dev"))
+                overall, per_label, counts = dev_scores(
+                    out / "model-best", ws.docbin_path("dev"), "en"
+                )
                 shutil.rmtree(out, ignore_errors=True)
                 print(
                     f"{corpus:10} {name:18} seed {seed} dev F {overall:.3f}  ({seconds:.0f} s)  "

@@ -23,6 +23,7 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 
 from nerwb.errors import TrainingError
+from nerwb.evaluate.scoring import DocCounts, doc_counts
 from nerwb.labels.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
@@ -109,13 +110,27 @@ def estimate(label: str, sizes: list[int], means: list[float], target: float) ->
     )
 
 
-def dev_scores(model: Path, dev_path: Path, lang: str) -> tuple[float, dict[str, float]]:
+def dev_scores(
+    model: Path, dev_path: Path, lang: str
+) -> tuple[float, dict[str, float], list[DocCounts]]:
+    """Dev F of a model, F per label, and each dev document's counts (for paired bootstraps)."""
     nlp = spacy.load(model)
     docs = list(DocBin().from_disk(dev_path).get_docs(blank(lang).vocab))
     examples = [Example(nlp(d.text), d) for d in docs]
     scores = Scorer.score_spans(examples, "ents")
     per_type = scores.get("ents_per_type") or {}
-    return float(scores["ents_f"] or 0.0), {k: float(v["f"]) for k, v in per_type.items()}
+    per_doc = [
+        doc_counts(
+            [(e.start_char, e.end_char, e.label_) for e in eg.reference.ents],
+            [(e.start_char, e.end_char, e.label_) for e in eg.predicted.ents],
+        )
+        for eg in examples
+    ]
+    return (
+        float(scores["ents_f"] or 0.0),
+        {k: float(v["f"]) for k, v in per_type.items()},
+        per_doc,
+    )
 
 
 def train_curve(
@@ -157,7 +172,9 @@ def train_curve(
                     dev_path=dev_path,
                     overrides={**(overrides or {}), "training.seed": seed, "system.seed": seed},
                 )
-                overall, per_label = dev_scores(result.output / "model-best", dev_path, ws.language)
+                overall, per_label, _ = dev_scores(
+                    result.output / "model-best", dev_path, ws.language
+                )
                 point.overall.append(overall)
                 for label, f in per_label.items():
                     point.per_label.setdefault(label, []).append(f)
