@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/doccano_throughput.py
 	$(BIN)/python bench/evaluate_speed.py
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/crossval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
