@@ -125,7 +125,8 @@ def run_timed(argv: list[str]) -> tuple[float, float]:
     return seconds, cpu
 
 
-def spacy_argv(config: Path, ws, out: Path, overrides: list[str]) -> list[str]:
+def spacy_argv(config: Path, train: Path, dev: Path, out: Path, overrides: list[str]) -> list[str]:
+    """`python -m spacy train` on the given DocBins (the benches' baseline and screening runs)."""
     return [
         str(BIN / "python"),
         "-m",
@@ -135,9 +136,9 @@ def spacy_argv(config: Path, ws, out: Path, overrides: list[str]) -> list[str]:
         "-o",
         str(out),
         "--paths.train",
-        str(ws.docbin_path("train")),
+        str(train),
         "--paths.dev",
-        str(ws.docbin_path("dev")),
+        str(dev),
         *overrides,
     ]
 
@@ -285,7 +286,16 @@ def main() -> None:
             # Alternate which goes first, so a machine that slows down (or speeds up) during
             # the series does not favour one side.
             pair = [
-                (spacy_runs, spacy_argv(config, ws, root / f"ovh-spacy-{i}", overrides)),
+                (
+                    spacy_runs,
+                    spacy_argv(
+                        config,
+                        ws.docbin_path("train"),
+                        ws.docbin_path("dev"),
+                        root / f"ovh-spacy-{i}",
+                        overrides,
+                    ),
+                ),
                 (nerwb_runs, nerwb_argv(config, ws, root / f"ovh-nerwb-{i}", overrides)),
             ]
             for runs, argv in pair if i % 2 == 0 else reversed(pair):

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _util import SHARED_DATA, save, timed
-from accuracy import BIN, build, spacy_default_config
+from accuracy import build, spacy_argv, spacy_default_config
 
 AVERAGES = ["--training.optimizer.use_averages", "true"]
 WINDOW_2 = ["--components.tok2vec.model.encode.window_size", "2"]
@@ -111,12 +111,16 @@ def main() -> None:
                 variant, seed = job
                 base, overrides = VARIANTS[variant]
                 out = root / f"{corpus}-{variant}-{seed}"
-                argv = [str(BIN / "python"), "-m", "spacy", "train", str(config), "-o", str(out)]
-                argv += ["--paths.train", str(ws.docbin_path("train"))]
-                argv += ["--paths.dev", str(ws.docbin_path("dev"))]
-                argv += ["--training.max_steps", str(args.steps)]
-                argv += ["--training.seed", str(seed), "--system.seed", str(seed)]
-                argv += (WIDE if base == "wide" else []) + overrides
+                argv = spacy_argv(
+                    config,
+                    ws.docbin_path("train"),
+                    ws.docbin_path("dev"),
+                    out,
+                    ["--training.max_steps", str(args.steps)]
+                    + ["--training.seed", str(seed), "--system.seed", str(seed)]
+                    + (WIDE if base == "wide" else [])
+                    + overrides,
+                )
                 seconds, _ = timed(
                     lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
                 )

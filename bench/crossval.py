@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
-from accuracy import BIN, build, paired_gain, spacy_default_config
+from accuracy import build, paired_gain, spacy_argv, spacy_default_config
 from nerwb.evaluate.scoring import DocCounts
 from nerwb.training.curve import dev_scores
 
@@ -92,10 +92,10 @@ def main() -> None:
             name, k = job
             train, held, _ = folds[k]
             out = root / f"{name}-{k}"
-            argv = [str(BIN / "python"), "-m", "spacy", "train", str(configs[name])]
-            argv += ["-o", str(out), "--paths.train", str(train), "--paths.dev", str(held)]
-            argv += ["--training.max_steps", str(args.steps)]
-            argv += ["--training.seed", str(args.seed), "--system.seed", str(args.seed)]
+            seed = str(args.seed)
+            overrides = ["--training.max_steps", str(args.steps)]
+            overrides += ["--training.seed", seed, "--system.seed", seed]
+            argv = spacy_argv(configs[name], train, held, out, overrides)
             seconds, _ = timed(
                 lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
             )
