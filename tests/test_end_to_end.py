@@ -11,7 +11,7 @@ from spacy.tokens import DocBin
 
 from nerwb.demo.loop import DEMO_ANNOTATORS, run_demo
 from nerwb.doccano.connection import connect, local_server
-from nerwb.doccano.push import find_or_create_project
+from nerwb.doccano.push import find_project
 from nerwb.doccano.server import free_port
 from nerwb.labels.snapshots import load_snapshot
 
@@ -50,7 +50,7 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
         # the server is left running, holding the project and both annotators' labels
         assert local_server(ws).status().healthy
         with connect(ws) as admin:
-            project, _ = find_or_create_project(admin, ws.project_name)
+            project = find_project(admin, ws.project_name)
             assert admin.count_examples(project.id) == 16
             members = {m.username for m in admin.members(project.id)}
         assert set(DEMO_ANNOTATORS) <= members

@@ -16,7 +16,7 @@ from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.push import find_or_create_project, push
+from nerwb.doccano.push import find_project, push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
 
@@ -43,7 +43,7 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
 
     gold = gold_of(DEMO_ARTICLES)
     with connect(ws) as admin:
-        project, _ = find_or_create_project(admin, ws.project_name)
+        project = find_project(admin, ws.project_name)
         types = {t.text: (t.background_color, t.suffix_key) for t in admin.span_types(project.id)}
     assert types["ARMED_GROUP"] == ("#e6194b", "a")
     created = {}
@@ -105,7 +105,7 @@ def test_doccano_push_twice_and_interrupted_push_add_each_segment_once(doccano_w
                 chunk_rows=10,
                 on_progress=stop_after_first_chunk,
             )
-        project, _ = find_or_create_project(client, ws.project_name)
+        project = find_project(client, ws.project_name)
         assert client.count_examples(project.id) == 10
         resumed = push(client, ws, schema, splits=["train", "dev", "test"], chunk_rows=10)
         assert resumed.already_there == 10
@@ -125,7 +125,7 @@ def test_doccano_unknown_label_is_kept_and_reported(doccano_ws, cli) -> None:
     ws = doccano_ws
     assert cli("doccano", "push", "--split", "train", "-w", ws.root).exit_code == 0
     with connect(ws) as client:
-        project, _ = find_or_create_project(client, ws.project_name)
+        project = find_project(client, ws.project_name)
         weapon = client.create_span_type(
             project.id, {"text": "WEAPON", "background_color": "#00ff00", "text_color": "#000000"}
         )
@@ -144,7 +144,7 @@ def test_doccano_span_outside_text_fails_pull_and_keeps_snapshots(doccano_ws, cl
     assert cli("doccano", "push", "--split", "dev", "-w", ws.root).exit_code == 0
     assert cli("doccano", "pull", "-w", ws.root).exit_code == 0
     with connect(ws) as client:
-        project, _ = find_or_create_project(client, ws.project_name)
+        project = find_project(client, ws.project_name)
         example = next(iter(client.examples(project.id)))
         # Doccano's import accepts out-of-range offsets: plant one on a copy of a pushed segment.
         row = {
@@ -163,7 +163,7 @@ def test_doccano_span_outside_text_fails_pull_and_keeps_snapshots(doccano_ws, cl
 
 def test_doccano_failed_upload_task_surfaces_server_error(doccano_ws) -> None:
     with connect(doccano_ws) as client:
-        project, _ = find_or_create_project(client, doccano_ws.project_name)
+        project = find_project(client, doccano_ws.project_name)
         # Rows with different meta keys fail the whole file on the server (JSON_VALID("meta")).
         rows = '{"text": "a", "k1": 1}\n{"text": "b", "k2": {"x": [1]}}\n{"text": "c"}\n'
         upload = client.upload_file("bad.jsonl", rows.encode())
@@ -234,7 +234,7 @@ def test_doccano_conflict3_train_round_trip(ws, doccano_server, monkeypatch, cli
     gold = gold_of(source)
     created = {}
     with connect(ws) as admin:
-        project, _ = find_or_create_project(admin, ws.project_name)
+        project = find_project(admin, ws.project_name)
     for name, noise in (("c3_a", CAREFUL), ("c3_b", NOISY)):
         with annotator_client(ws, name) as client:
             created[name] = simulate(client, project.id, name, gold, noise=noise, seed=2)

@@ -10,7 +10,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.pull import diff_snapshots, parse_export, safe_entries
 from nerwb.doccano.push import _chunks, plan_assignments
 from nerwb.errors import InputError
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
 
 
 def make_zip(entries: dict[str, str]) -> bytes:
@@ -38,9 +38,17 @@ def test_pull_zip_entry_not_jsonl_is_refused() -> None:
 ARTICLE = "Intro paragraph.\n\nGunmen of the Lions Brigade killed four people."
 
 
-def record(eid: int, start: int, text: str, label: list) -> str:
+def record(eid: int, start: int, text: str, label: list, assigned: str = "") -> str:
     return json.dumps(
-        {"id": eid, "text": text, "article_id": "a1", "segment_start": start, "label": label}
+        {
+            "id": eid,
+            "text": text,
+            "article_id": "a1",
+            "segment_id": f"a1#{eid}",
+            "segment_start": start,
+            "assigned_to": assigned,
+            "label": label,
+        }
     )
 
 
@@ -51,10 +59,39 @@ def test_pull_maps_segment_spans_to_article_offsets() -> None:
             record(7, 18, seg, [[14, 27, "ARMED_GROUP"], [35, 46, "CASUALTY_FIGURE"]]) + "\n"
         ).encode()
     }
-    result, foreign = parse_export(files, {"alice": {7}}, {"a1": ARTICLE})
-    article = result["alice"]["a1"]
-    assert [s.text(ARTICLE) for s in article.spans] == ["Lions Brigade", "four people"]
-    assert article.confirmed and foreign == 0
+    parsed = parse_export(files, files, {"a1": ARTICLE})
+    unit = parsed.units["alice"]["a1#7"]
+    assert [s.text(ARTICLE) for s in unit.spans] == ["Lions Brigade", "four people"]
+    assert unit.local_spans()[0] == LabeledSpan(14, 27, "ARMED_GROUP")
+    assert unit.confirmed and unit.example_id == 7 and parsed.foreign == 0
+
+
+def test_pull_records_assigned_confirmed_and_skips_the_idle_admin() -> None:
+    intro, rest = ARTICLE[:16], ARTICLE[18:]
+    alice = record(1, 0, intro, [], "alice") + "\n" + record(2, 18, rest, [[14, 27, "ARMED_GROUP"]])
+    admin = record(1, 0, intro, [], "alice") + "\n" + record(2, 18, rest, [])
+    confirmed = record(2, 18, rest, [[14, 27, "ARMED_GROUP"]])
+    parsed = parse_export(
+        {"alice": alice.encode(), "admin": admin.encode()},
+        {"alice": confirmed.encode()},
+        {"a1": ARTICLE},
+    )
+    assert set(parsed.units) == {"alice"}  # admin: nothing assigned, labelled or confirmed
+    first, second = parsed.units["alice"]["a1#1"], parsed.units["alice"]["a1#2"]
+    assert (first.assigned, first.confirmed, first.spans) == (True, False, [])
+    # not in the plan (assigned_to empty: no plan) but labelled and confirmed by her
+    assert (second.assigned, second.confirmed) == (None, True)
+
+
+def test_pull_confirmed_spans_come_from_the_confirming_export() -> None:
+    rest = ARTICLE[18:]
+    # the full export was taken before alice labelled and confirmed; the confirmed one after
+    full = record(2, 18, rest, [])
+    confirmed = record(2, 18, rest, [[14, 27, "ARMED_GROUP"]])
+    parsed = parse_export({"alice": full.encode()}, {"alice": confirmed.encode()}, {"a1": ARTICLE})
+    unit = parsed.units["alice"]["a1#2"]
+    assert unit.confirmed and [s.text(ARTICLE) for s in unit.spans] == ["Lions Brigade"]
+    assert parsed.mismatched == 1
 
 
 def test_pull_span_outside_text_names_annotator_line_span() -> None:
@@ -73,18 +110,17 @@ def test_pull_text_changed_in_doccano_is_error() -> None:
 
 
 def test_pull_diff_counts_added_removed_changed_confirmed() -> None:
-    old = {
-        "a": {"x": AnnotatedArticle("x", "t", [LabeledSpan(0, 5, "A"), LabeledSpan(10, 12, "B")])}
-    }
-    new = {
-        "a": {
-            "x": AnnotatedArticle(
-                "x", "t", [LabeledSpan(0, 6, "A"), LabeledSpan(20, 22, "B")], confirmed=True
-            )
-        }
-    }
+    def unit(spans, confirmed=False):
+        return AnnotatedSegment("x", "x#0", 0, "t" * 30, spans, confirmed)
+
+    old = {"a": {"x#0": unit([LabeledSpan(0, 5, "A"), LabeledSpan(10, 12, "B")])}}
+    new = {"a": {"x#0": unit([LabeledSpan(0, 6, "A"), LabeledSpan(20, 22, "B")], True)}}
     diff = diff_snapshots(old, new)["a"]
     assert (diff.added, diff.removed, diff.changed, diff.newly_confirmed) == (1, 1, 1, 1)
+
+
+def test_pull_zip_entry_of_a_dotted_username_is_accepted() -> None:
+    assert safe_entries(make_zip({"..bob.jsonl": "x"})) == {"..bob": b"x"}
 
 
 def test_push_plan_overlap_share_and_balance() -> None:

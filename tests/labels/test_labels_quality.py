@@ -11,7 +11,13 @@ from conftest import SHARED_DATA, needs_shared, snapshot_tree
 from nerwb.corpus.splits import Splits
 from nerwb.errors import LabelsError
 from nerwb.labels.agreement import agreement
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, save_annotated
+from nerwb.labels.annotations import (
+    AnnotatedArticle,
+    LabeledSpan,
+    save_annotated,
+    save_units,
+    whole_article,
+)
 from nerwb.labels.audit import audit
 from nerwb.labels.docbin import to_docbins
 from nerwb.labels.merge import merge
@@ -20,6 +26,11 @@ TEXT = "Gunmen of Lions Brigade killed four people ."
 
 
 def art(spans, text=TEXT, article_id="a1"):
+    """One annotator's confirmed labels of a whole article (one unit)."""
+    return whole_article(article_id, text, [LabeledSpan(*s) for s in spans])
+
+
+def gold_art(spans, text=TEXT, article_id="a1"):
     return AnnotatedArticle(article_id, text, [LabeledSpan(*s) for s in spans])
 
 
@@ -59,15 +70,15 @@ def test_agreement_boundary_and_missed_kinds() -> None:
 
 
 def test_agreement_needs_shared_articles() -> None:
-    with pytest.raises(LabelsError, match="no article was labelled by two annotators"):
+    with pytest.raises(LabelsError, match="no two annotators share a segment confirmed by both"):
         agreement(
             {"A": {"a1": art([LB])}, "B": {"a2": art([LB], article_id="a2")}}, labels=[], lang="en"
         )
 
 
 def test_agreement_cli_json_shape(ws, cli) -> None:
-    save_annotated(ws.imports_dir / "A.jsonl", [art([LB, FP])])
-    save_annotated(ws.imports_dir / "B.jsonl", [art([LB, FP_AG])])
+    save_units(ws.imports_dir / "A.jsonl", [art([LB, FP])])
+    save_units(ws.imports_dir / "B.jsonl", [art([LB, FP_AG])])
     result = cli("labels", "agreement", "--json", "-w", ws.root)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
@@ -103,8 +114,8 @@ def test_merge_strategies_and_provenance() -> None:
 
 
 def test_merge_with_no_gold_left_is_error(ws, cli) -> None:
-    save_annotated(ws.imports_dir / "A.jsonl", [art([LB])])
-    save_annotated(ws.imports_dir / "B.jsonl", [art([FP])])
+    save_units(ws.imports_dir / "A.jsonl", [art([LB])])
+    save_units(ws.imports_dir / "B.jsonl", [art([FP])])
     before = snapshot_tree(ws.root)
     result = cli("labels", "merge", "--strategy", "intersection", "-w", ws.root)
     assert result.exit_code == 1
@@ -151,7 +162,7 @@ def test_audit_lists_every_planted_problem() -> None:
 
 
 def test_audit_cli_strict_and_jsonl(ws, cli) -> None:
-    save_annotated(ws.imports_dir / "A.jsonl", [art([(11, 23, "ARMED_GROUP")])])
+    save_units(ws.imports_dir / "A.jsonl", [art([(11, 23, "ARMED_GROUP")])])
     result = cli("labels", "audit", "--strict", "-w", ws.root)
     assert result.exit_code == 1
     lines = (ws.labels_dir / "audit" / "problems.jsonl").read_text().splitlines()
@@ -169,9 +180,9 @@ def _count_ents(path: Path) -> dict[str, int]:
 
 def test_convert_policies_reconcile(tmp_path: Path) -> None:
     gold = [
-        art([(11, 23, "ARMED_GROUP"), FP], article_id="tr"),  # misaligned "ions Brigade"
-        art([LB, (16, 30, "ARMED_GROUP")], article_id="dv"),  # overlap
-        art([LB, FP], article_id="te"),
+        gold_art([(11, 23, "ARMED_GROUP"), FP], article_id="tr"),  # misaligned "ions Brigade"
+        gold_art([LB, (16, 30, "ARMED_GROUP")], article_id="dv"),  # overlap
+        gold_art([LB, FP], article_id="te"),
     ]
     splits = Splits({"tr": "train", "dv": "dev", "te": "test"})
     with pytest.raises(
@@ -202,7 +213,7 @@ def test_convert_policies_reconcile(tmp_path: Path) -> None:
 
 
 def test_convert_before_split_and_overlap_error_cli(ws, cli) -> None:
-    save_annotated(ws.gold_path, [art([LB, (16, 30, "ARMED_GROUP")])])
+    save_annotated(ws.gold_path, [gold_art([LB, (16, 30, "ARMED_GROUP")])])
     result = cli("labels", "convert", "-w", ws.root)
     assert result.exit_code == 1 and "no splits yet" in result.stderr
     ws.splits_path.write_text(json.dumps({"assignments": {"a1": "train"}}))

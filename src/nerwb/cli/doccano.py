@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -15,12 +16,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace
+from nerwb.cli._common import NerwbGroup, console, err_console, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushInterrupted, push
 from nerwb.labels.schema import load_schema
 from nerwb.workspace import SPLIT_NAMES
 
@@ -118,15 +119,20 @@ def push_cmd(
         ) as bar,
     ):
         task = bar.add_task("push", total=None)
-        report = push(
-            client,
-            ws,
-            schema,
-            splits=_csv(split),
-            annotators=_csv(annotators),
-            overlap=overlap,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        try:
+            report = push(
+                client,
+                ws,
+                schema,
+                splits=_csv(split),
+                annotators=_csv(annotators),
+                overlap=overlap,
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except PushInterrupted as interrupted:
+            bar.stop()
+            err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+            raise typer.Exit(130) from None
     state = "created" if report.project_created else "reused"
     console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
     if report.span_types_created or report.span_types_updated:
@@ -170,25 +176,31 @@ def pull_cmd(
     schema = load_schema(ws.schema_path)
     with connect(ws) as client, console.status("Exporting from Doccano"):
         report = pull(client, ws, schema, confirmed_only=confirmed_only)
-    table = Table(title=f"Snapshot {report.snapshot.relative_to(ws.root)}")
+    table = Table(title=f"Snapshot {report.snapshot.relative_to(ws.root)} (counts are segments)")
     for column in (
         "annotator",
-        "articles",
-        "spans",
+        "segments",
+        "assigned",
         "confirmed",
+        "spans",
+        "articles",
+        "articles confirmed",
         "+spans",
         "-spans",
         "changed",
-        "new conf.",
+        "newly confirmed",
     ):
         table.add_column(column, justify="left" if column == "annotator" else "right")
     for name, s in report.annotators.items():
         d = report.diff.get(name) if report.diff else None
         table.add_row(
             name,
-            str(s.articles),
-            str(s.spans),
+            str(s.segments),
+            str(s.assigned),
             str(s.confirmed),
+            str(s.spans),
+            str(s.articles),
+            str(s.articles_confirmed),
             *(
                 (str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed))
                 if d
@@ -196,6 +208,12 @@ def pull_cmd(
             ),
         )
     console.print(table)
+    if report.edited_during_pull:
+        console.print(
+            f"[yellow]{report.edited_during_pull} confirmed segment(s) changed while the pull ran "
+            f"({report.export_attempts} export(s)); each keeps the spans of the export that "
+            "confirms it. Pull again later for the latest.[/]"
+        )
     for name, s in report.annotators.items():
         if s.unknown_labels:
             unknown = ", ".join(f"{k} ({v})" for k, v in sorted(s.unknown_labels.items()))
@@ -214,10 +232,15 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     """
     ws = workspace(workspace_dir)
     with connect(ws) as client:
-        rows, n_examples = progress(client, ws)
-    table = Table(title=f"{ws.project_name}: {n_examples} examples")
-    for column in ("annotator", "assigned", "confirmed", "remaining"):
+        state = progress(client, ws)
+    of_articles = f" of {state.articles} articles" if state.articles else ""
+    table = Table(
+        title=f"{ws.project_name}: {state.segments} segments{of_articles} (counts are segments)"
+    )
+    for column in ("annotator", "assigned", "confirmed", "remaining", "articles assigned"):
         table.add_column(column, justify="left" if column == "annotator" else "right")
-    for row in rows:
-        table.add_row(row.annotator, str(row.total), str(row.confirmed), str(row.remaining))
+    for row in state.members:
+        table.add_row(
+            row.annotator, str(row.total), str(row.confirmed), str(row.remaining), str(row.articles)
+        )
     console.print(table)

@@ -148,6 +148,13 @@ def agreement_cmd(
     ] = None,
     as_json: JsonOpt = False,
     show: Annotated[int, typer.Option(help="Disagreements to list on screen.")] = 15,
+    include_unconfirmed: Annotated[
+        bool,
+        typer.Option(
+            "--include-unconfirmed",
+            help="Also count segments both have but one or both did not confirm.",
+        ),
+    ] = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Inter-annotator agreement: span F1 and token kappa, per label and pair, with disagreements.
@@ -158,7 +165,12 @@ def agreement_cmd(
 
     ws = workspace(workspace_dir)
     annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
-    report = agreement(annotations, labels=load_schema(ws.schema_path).names, lang=ws.language)
+    report = agreement(
+        annotations,
+        labels=load_schema(ws.schema_path).names,
+        lang=ws.language,
+        include_unconfirmed=include_unconfirmed,
+    )
     disagreements_path = save_agreement(ws, report)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
@@ -181,7 +193,8 @@ def agreement_cmd(
     console.print(table)
     for pair in report.pairs:
         console.print(
-            f"{pair.a} vs {pair.b}: {pair.articles} shared article(s), F1 {pair.counts.f1:.3f}, kappa {pair.kappa:.3f}"
+            f"{pair.a} vs {pair.b}: {pair.segments} shared {'' if include_unconfirmed else 'confirmed '}segment(s), "
+            f"F1 {pair.counts.f1:.3f}, kappa {pair.kappa:.3f}"
         )
     console.print(
         "Disagreements: "
@@ -208,13 +221,21 @@ def merge_cmd(
     """
     ws = workspace(workspace_dir)
     annotations, sources = load_annotations(ws, snapshot.resolve() if snapshot else None)
-    report = merge(annotations, strategy)
+    texts = {a.id: a.text for a in load_articles(ws.articles_path)}
+    report = merge(annotations, strategy, texts=texts)
     conflicts_path = save_gold(ws, report)
+    whole = sum(a.confirmed for a in report.gold)
     console.print(
-        f"[green]Gold:[/] {len(report.gold)} article(s), {report.spans} span(s) "
-        f"({report.multi_annotator} merged from several annotators, {report.single_annotator} passed through) "
-        f"from {', '.join(sources)}"
+        f"[green]Gold:[/] {report.gold_segments} segment(s), {report.spans} span(s) "
+        f"({report.multi_annotator} merged from several annotators, {report.single_annotator} from one) "
+        f"in {len(report.gold)} article(s), {whole} of them gold throughout; from {', '.join(sources)}"
     )
+    if report.unconfirmed:
+        console.print(
+            f"[yellow]{report.unconfirmed} segment(s) nobody confirmed are not gold "
+            f"({report.unconfirmed_spans} span(s) in them left out); listed as left_out in "
+            f"{ws.gold_path.relative_to(ws.root)}.[/]"
+        )
     console.print(
         f"{len(report.conflicts)} conflict(s) left out of gold, listed in {conflicts_path.relative_to(ws.root)}"
     )
@@ -261,6 +282,17 @@ def convert_cmd(
                 str(c.skipped),
             )
     console.print(table)
+    for split in ("train", "dev", "test"):
+        whole, pieces = report.whole_articles.get(split, 0), report.pieces.get(split, 0)
+        if whole or pieces:
+            console.print(
+                f"{split}: {whole} whole article(s), {pieces} gold piece(s) of partly gold articles"
+            )
+        for reason, c in sorted(report.left_out.get(split, {}).items()):
+            console.print(
+                f"  [yellow]left out of {split} ({reason}):[/] {c['articles']} article(s), "
+                f"{c['segments']} segment(s), {c['spans']} span(s), {c['chars']} character(s)"
+            )
     for event in report.events[:20]:
         console.print(
             f"  {event['action']} ({event['kind']}) {event['article_id']}: {escape(event['context'])}"

@@ -23,7 +23,7 @@ from nerwb.demo.simulated_annotators import CAREFUL, NOISY, LabellingReport, sim
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import find_or_create_project, push
+from nerwb.doccano.push import find_project, push
 from nerwb.errors import LabelsError
 from nerwb.evaluate.run import evaluate
 from nerwb.labels.agreement import agreement
@@ -56,6 +56,8 @@ class DemoResult:
     problems: int = 0
     gold_spans: int = 0
     conflicts: int = 0
+    unconfirmed_segments: int = 0
+    partly_gold_pieces: int = 0
     docbin_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     model: Path | None = None
     best_dev_f: float = 0.0
@@ -129,10 +131,11 @@ def run_demo(
             annotators=list(DEMO_ANNOTATORS),
             overlap=DEMO_OVERLAP,
         )
-        project, _ = find_or_create_project(admin, ws.project_name)
+        project = find_project(admin, ws.project_name)
     on_stage(
         "doccano push",
-        f"project {project.name!r}: {pushed.uploaded} segments uploaded, {pushed.already_there} already there",
+        f"project {project.name!r}: {pushed.uploaded} segments uploaded, {pushed.already_there} "
+        f"already there (articles cut at {settings.segment_length} characters)",
     )
 
     # 4. simulated annotators label through the REST API (a demo device)
@@ -189,16 +192,20 @@ def run_demo(
         on_stage(
             "labels agreement",
             f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
-            f"{sum(p.articles for p in agreed.pairs)} shared article(s)",
+            f"{sum(p.segments for p in agreed.pairs)} segment(s) both were given and confirmed",
         )
     except LabelsError as err:  # no double-labelled article in a tiny run: report, go on
         on_stage("labels agreement", f"skipped: {err}")
-    merged = merge(annotations, f"prefer:{DEMO_ANNOTATORS[0]}")
+    texts = {a.id: a.text for a in load_articles(ws.articles_path)}
+    merged = merge(annotations, f"prefer:{DEMO_ANNOTATORS[0]}", texts=texts)
     save_gold(ws, merged)
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
+    result.unconfirmed_segments = merged.unconfirmed
     on_stage(
         "labels merge",
-        f"prefer:{DEMO_ANNOTATORS[0]}: {merged.spans} gold spans in {len(merged.gold)} articles",
+        f"prefer:{DEMO_ANNOTATORS[0]}: {merged.spans} gold spans in {merged.gold_segments} "
+        f"confirmed segments of {len(merged.gold)} articles; {merged.unconfirmed} unconfirmed "
+        f"segment(s) left out ({merged.unconfirmed_spans} spans)",
     )
     converted = to_docbins(
         merged.gold,
@@ -213,9 +220,14 @@ def run_demo(
         s: {lab: c.written + c.changed for lab, c in by.items()}
         for s, by in converted.per_split.items()
     }
+    result.partly_gold_pieces = sum(converted.pieces.values())
     on_stage(
         "labels convert",
-        ", ".join(f"{s} {converted.docs.get(s, 0)} docs" for s in ("train", "dev", "test")),
+        ", ".join(
+            f"{s} {converted.docs.get(s, 0)} docs ({converted.pieces.get(s, 0)} gold pieces of "
+            "partly confirmed articles)"
+            for s in ("train", "dev", "test")
+        ),
     )
 
     # 7. train

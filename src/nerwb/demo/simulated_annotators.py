@@ -22,10 +22,11 @@ class Noise:
     miss: float = 0.0  # leaves the span out
     shift: float = 0.0  # takes one word more or less at an edge
     wrong_type: float = 0.0  # picks another label
+    unconfirmed: float = 0.0  # labels a segment but leaves it unconfirmed (not finished)
 
 
 CAREFUL = Noise()
-NOISY = Noise(miss=0.08, shift=0.08, wrong_type=0.05)
+NOISY = Noise(miss=0.08, shift=0.08, wrong_type=0.05, unconfirmed=0.1)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class LabellingReport:
     missed: int = 0
     shifted: int = 0
     retyped: int = 0
+    left_unconfirmed: int = 0
     created: list[tuple[str, LabeledSpan]] = field(
         default_factory=list
     )  # (article id, article offsets)
@@ -88,6 +90,8 @@ def simulate(
         text = example.text or ""
         if article_id not in gold or example.is_confirmed:
             continue  # not ours, or labelled on an earlier run: never label twice
+        if client.spans(project_id, example.id):
+            continue  # labelled and left unconfirmed on an earlier run
         report.examples += 1
         taken: list[LabeledSpan] = []
         for span in gold[article_id]:
@@ -113,5 +117,8 @@ def simulate(
             report.created.append(
                 (article_id, LabeledSpan(local.start + offset, local.end + offset, local.label))
             )
+        if rng.random() < noise.unconfirmed:
+            report.left_unconfirmed += 1
+            continue  # labelled, not confirmed: its spans must not become gold
         client.confirm(project_id, example.id)
     return report

@@ -1,4 +1,8 @@
-"""Per-annotator progress: what each member was given, has confirmed, and has left."""
+"""Per-annotator progress, in segments (Doccano examples): assigned, confirmed, remaining.
+
+Counts are segments throughout, never articles; an article is done for an annotator when every
+segment assigned to them in it is confirmed, which only a pull can tell (``doccano pull``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from nerwb.doccano.client import DoccanoClient
-from nerwb.doccano.push import find_or_create_project
+from nerwb.doccano.push import ANNOTATOR_ROLE, find_project
 from nerwb.workspace import Workspace
 
 
@@ -14,26 +18,52 @@ from nerwb.workspace import Workspace
 class AnnotatorProgress:
     annotator: str
     total: int  # segments assigned (or all examples when no plan exists)
-    confirmed: int
+    confirmed: int  # segments this annotator confirmed
     remaining: int
+    articles: int = 0  # articles with at least one segment assigned to them (0 without a plan)
 
 
-def progress(client: DoccanoClient, ws: Workspace) -> tuple[list[AnnotatorProgress], int]:
-    """Progress of every project member, and the project's example count."""
-    project, _ = find_or_create_project(client, ws.project_name)
+@dataclass
+class ProjectProgress:
+    members: list[AnnotatorProgress]
+    segments: int  # examples in the project
+    articles: int  # articles those segments come from (by the assignment plan; 0 without one)
+
+
+def progress(client: DoccanoClient, ws: Workspace) -> ProjectProgress:
+    """Progress of every annotator of the project; the admin account is not an annotator.
+
+    A member counts as an annotator when their role is annotator, or the plan assigns them
+    segments, or they confirmed any.
+    """
+    project = find_project(client, ws.project_name)
     n_examples = client.count_examples(project.id)
     plan_path = ws.doccano_home / "assignments.json"
     plan: dict[str, list[str]] = (
         json.loads(plan_path.read_text(encoding="utf-8")) if plan_path.exists() else {}
     )
     assigned: dict[str, int] = {}
-    for names in plan.values():
+    articles: dict[str, set[str]] = {}
+    for segment_id, names in plan.items():
         for name in names:
             assigned[name] = assigned.get(name, 0) + 1
+            articles.setdefault(name, set()).add(segment_id.rsplit("#", 1)[0])
+    roles = {m.username: m.rolename for m in client.members(project.id) if m.username}
     rows = []
     for entry in client.member_progress(project.id):
         name = str(entry.get("user"))
         done = int(entry.get("done", 0))
+        if (
+            roles.get(name, ANNOTATOR_ROLE) != ANNOTATOR_ROLE
+            and not assigned.get(name)
+            and not done
+        ):
+            continue  # the project's admin, who labels nothing
         total = assigned.get(name, n_examples)
-        rows.append(AnnotatorProgress(name, total, done, max(total - done, 0)))
-    return sorted(rows, key=lambda r: r.annotator), n_examples
+        rows.append(
+            AnnotatorProgress(
+                name, total, done, max(total - done, 0), len(articles.get(name, set()))
+            )
+        )
+    n_articles = len({s.rsplit("#", 1)[0] for s in plan})
+    return ProjectProgress(sorted(rows, key=lambda r: r.annotator), n_examples, n_articles)

@@ -2,7 +2,9 @@
 
 Doccano's export (collaborative annotation off) is a zip with one ``<username>.jsonl`` per
 member. Each record is one segment; its meta says which article it came from and where, so
-spans map back to article offsets exactly.
+spans map back to article offsets exactly. The snapshot keeps the segment as its unit: for
+each annotator and segment, assigned or not, confirmed or not, the spans and the example id
+(format in ``nerwb.labels.annotations``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import posixpath
 import shutil
 import tempfile
 import zipfile
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,12 +26,22 @@ from typing import Any
 from nerwb.corpus.store import load_articles
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.push import find_or_create_project
+from nerwb.doccano.push import find_project
 from nerwb.errors import InputError
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, save_annotated
+from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
 from nerwb.labels.schema import LabelSchema
-from nerwb.labels.snapshots import latest_snapshot, load_snapshot
+from nerwb.labels.snapshots import (
+    Annotations,
+    by_article,
+    latest_snapshot,
+    load_snapshot,
+    snapshot_file_name,
+)
 from nerwb.workspace import Workspace
+
+# An export of 10k segments is ~10 MB; a zip that claims far more is damaged or hostile.
+MAX_EXPORT_BYTES = 2 * 1024**3
+EXPORT_ATTEMPTS = 3  # exports taken again while annotators' edits make the two disagree
 
 
 def safe_entries(archive: bytes) -> dict[str, bytes]:
@@ -44,13 +56,20 @@ def safe_entries(archive: bytes) -> dict[str, bytes]:
     except zipfile.BadZipFile:
         raise DoccanoError("the export is not a zip file") from None
     files: dict[str, bytes] = {}
+    size = sum(info.file_size for info in zf.infolist())
+    if size > MAX_EXPORT_BYTES:
+        raise DoccanoError(
+            f"the export unpacks to {size:,} bytes, over the {MAX_EXPORT_BYTES:,} this pull accepts; "
+            "refusing it (a damaged or hostile archive?)"
+        )
     with zf:
         for info in zf.infolist():
             name = info.filename
             normal = posixpath.normpath(name.replace("\\", "/"))
             if (
                 name.startswith(("/", "\\"))
-                or normal.startswith("..")
+                or normal == ".."
+                or normal.startswith("../")
                 or "/" in normal
                 or ":" in name
             ):
@@ -69,9 +88,14 @@ def safe_entries(archive: bytes) -> dict[str, bytes]:
 
 @dataclass
 class AnnotatorSummary:
-    articles: int = 0
-    spans: int = 0
+    """One annotator in a snapshot; ``segments`` are Doccano examples, ``articles`` corpus articles."""
+
+    segments: int = 0  # segments recorded: assigned to them, labelled or confirmed by them
+    assigned: int = 0
     confirmed: int = 0
+    spans: int = 0
+    articles: int = 0  # articles with at least one of those segments
+    articles_confirmed: int = 0  # articles all of whose recorded segments they confirmed
     unknown_labels: dict[str, int] = field(default_factory=dict)
 
 
@@ -80,7 +104,7 @@ class SnapshotDiff:
     added: int = 0
     removed: int = 0
     changed: int = 0
-    newly_confirmed: int = 0
+    newly_confirmed: int = 0  # segments
 
 
 @dataclass
@@ -89,39 +113,83 @@ class PullReport:
     annotators: dict[str, AnnotatorSummary]
     foreign_examples: int
     diff: dict[str, SnapshotDiff] | None  # None for the first snapshot
+    export_attempts: int = 1
+    edited_during_pull: int = 0  # confirmed segments whose spans changed between the two exports
+
+
+@dataclass
+class ParsedExport:
+    units: Annotations  # annotator -> segment id -> unit
+    foreign: int = 0  # examples nerwb did not push (no segment meta), counted once
+    # confirmed examples whose spans differ between the full and the confirmed export:
+    # someone labelled while the pull ran
+    mismatched: int = 0
+
+
+def _records(where: str, content: bytes) -> dict[int, tuple[int, dict[str, Any]]]:
+    out = {}
+    for number, line in enumerate(content.decode("utf-8").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
+        if not isinstance(record, dict):
+            raise InputError("expected a JSON object", path=where, line=number)
+        out[int(record.get("id") or -number)] = (number, record)
+    return out
+
+
+def _spans(record: dict[str, Any], where: str, line: int) -> list[tuple[int, int, str]]:
+    text = record.get("text") or ""
+    out = []
+    for item in record.get("label") or []:
+        s, e, label = item
+        if not (0 <= s < e <= len(text)):
+            raise InputError(
+                f"span [{s}, {e}, {label!r}] of Doccano example {record.get('id')} lies outside "
+                f"its text (length {len(text)})",
+                path=where,
+                line=line,
+            )
+        out.append((int(s), int(e), str(label)))
+    return sorted(out)
+
+
+def _assignees(record: dict[str, Any]) -> list[str] | None:
+    names = [n for n in str(record.get("assigned_to") or "").split(",") if n]
+    return names or None
 
 
 def parse_export(
     files: dict[str, bytes],
-    confirmed: dict[str, set[int]],
+    confirmed_files: dict[str, bytes],
     articles: dict[str, str],
-) -> tuple[dict[str, dict[str, AnnotatedArticle]], int]:
-    """Map every annotator's segment records to articles.
+) -> ParsedExport:
+    """Every annotator's segments, from the full export and the export of confirmed examples.
 
-    Returns:
-        ``{annotator: {article_id: AnnotatedArticle}}`` (articles the annotator touched: a span or
-        a confirmation) and the number of examples that nerwb did not push (no segment meta).
+    A confirmed segment takes its spans from the confirmed export, the same export its
+    confirmation comes from, so a snapshot never pairs a confirmation with spans of another
+    moment. A segment is recorded for an annotator when it was assigned to them, or they labelled
+    or confirmed it; members with none (the admin account) get no file.
 
     Raises:
         InputError: a record's JSON is malformed, its text no longer matches the corpus, or a span
             lies outside its text; the message names annotator file, line and span.
     """
-    result: dict[str, dict[str, AnnotatedArticle]] = {}
-    foreign = 0
+    parsed = ParsedExport(units={})
+    first = sorted(files)[0] if files else None
     for annotator, content in sorted(files.items()):
         where = f"{annotator}.jsonl (export)"
-        spans: dict[str, list[LabeledSpan]] = defaultdict(list)
-        seen: dict[str, list[bool]] = defaultdict(list)
-        for number, line in enumerate(content.decode("utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record: dict[str, Any] = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
+        confirmed = _records(
+            f"{annotator}.jsonl (export of confirmed examples)", confirmed_files.get(annotator, b"")
+        )
+        units: dict[str, AnnotatedSegment] = {}
+        for example_id, (number, record) in _records(where, content).items():
             article_id, start = record.get("article_id"), record.get("segment_start")
             if not article_id or start is None:
-                foreign += annotator == sorted(files)[0]  # count each example once
+                parsed.foreign += annotator == first  # count each example once
                 continue
             text = record.get("text", "")
             article_text = articles.get(article_id)
@@ -138,54 +206,72 @@ def parse_export(
                     path=where,
                     line=number,
                 )
-            for item in record.get("label") or []:
-                s, e, label = item
-                if not (0 <= s < e <= len(text)):
-                    raise InputError(
-                        f"span [{s}, {e}, {label!r}] of Doccano example {record.get('id')} lies outside "
-                        f"its text (length {len(text)})",
-                        path=where,
-                        line=number,
-                    )
-                spans[article_id].append(LabeledSpan(s + start, e + start, str(label)))
-            seen[article_id].append(record.get("id") in confirmed.get(annotator, set()))
-        touched = {}
-        for article_id, states in seen.items():
-            if spans.get(article_id) or any(states):
-                touched[article_id] = AnnotatedArticle(
-                    article_id,
-                    articles[article_id],
-                    sorted(set(spans.get(article_id, []))),
-                    all(states),
-                )
-        if touched:
-            result[annotator] = touched
-    return result, foreign
+            spans = _spans(record, where, number)
+            is_confirmed = example_id in confirmed
+            if is_confirmed:
+                c_number, c_record = confirmed[example_id]
+                c_spans = _spans(c_record, f"{annotator}.jsonl (confirmed)", c_number)
+                parsed.mismatched += c_spans != spans
+                spans = c_spans
+            assignees = _assignees(record)
+            assigned = None if assignees is None else annotator in assignees
+            if not (spans or is_confirmed or assigned):
+                continue
+            segment_id = str(record.get("segment_id") or f"{article_id}@{start}")
+            units[segment_id] = AnnotatedSegment(
+                article_id,
+                segment_id,
+                int(start),
+                text,
+                sorted({LabeledSpan(s + start, e + start, lab) for s, e, lab in spans}),
+                is_confirmed,
+                assigned,
+                example_id,
+            )
+        if units:
+            parsed.units[annotator] = units
+    return parsed
+
+
+def summarise(units: dict[str, AnnotatedSegment], schema: LabelSchema) -> AnnotatorSummary:
+    summary = AnnotatorSummary(
+        segments=len(units),
+        assigned=sum(bool(u.assigned) for u in units.values()),
+        confirmed=sum(u.confirmed for u in units.values()),
+    )
+    per_article = by_article(units)
+    summary.articles = len(per_article)
+    summary.articles_confirmed = sum(all(u.confirmed for u in us) for us in per_article.values())
+    for unit in units.values():
+        summary.spans += len(unit.spans)
+        for span in unit.spans:
+            if schema.get(span.label) is None:
+                summary.unknown_labels[span.label] = summary.unknown_labels.get(span.label, 0) + 1
+    return summary
 
 
 def _timestamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def diff_snapshots(
-    old: dict[str, dict[str, AnnotatedArticle]], new: dict[str, dict[str, AnnotatedArticle]]
-) -> dict[str, SnapshotDiff]:
+def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff]:
+    """Per annotator: spans added, removed and changed, and segments newly confirmed."""
     out = {}
     for annotator in sorted(set(old) | set(new)):
         before, after = old.get(annotator, {}), new.get(annotator, {})
         diff = SnapshotDiff()
-        for article_id in set(before) | set(after):
-            a = set(before[article_id].spans) if article_id in before else set()
-            b = set(after[article_id].spans) if article_id in after else set()
+        for segment_id in set(before) | set(after):
+            a = set(before[segment_id].spans) if segment_id in before else set()
+            b = set(after[segment_id].spans) if segment_id in after else set()
             gone, came = a - b, b - a
             changed = {(x, y) for x in gone for y in came if x.start < y.end and y.start < x.end}
             diff.changed += len({x for x, _ in changed})
             diff.removed += len(gone - {x for x, _ in changed})
             diff.added += len(came - {y for _, y in changed})
-            was = before.get(article_id)
+            was = before.get(segment_id)
             if (
-                after.get(article_id)
-                and after[article_id].confirmed
+                after.get(segment_id)
+                and after[segment_id].confirmed
                 and not (was and was.confirmed)
             ):
                 diff.newly_confirmed += 1
@@ -193,10 +279,21 @@ def diff_snapshots(
     return out
 
 
-def _exports(client: DoccanoClient, project_id: int) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Everything, and the confirmed examples only (per annotator): both tasks started at once,
-    so the worker runs them side by side."""
+BetweenExports = Callable[[], None]
+
+
+def _exports(
+    client: DoccanoClient, project_id: int, *, between: BetweenExports | None = None
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Everything, and the confirmed examples only (per annotator).
+
+    Both tasks start at once, so the worker runs them side by side. ``between`` (tests) runs
+    after the first export finished and before the second starts, to edit at a known moment.
+    """
     every = client.start_export(project_id, confirmed_only=False)
+    if between is not None:
+        client.wait_task(every, what="export")
+        between()
     # Nobody has confirmed anything yet (early pulls): the second export would be empty.
     anyone_confirmed = any(int(m.get("done", 0)) for m in client.member_progress(project_id))
     confirmed = client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
@@ -211,39 +308,41 @@ def _exports(client: DoccanoClient, project_id: int) -> tuple[dict[str, bytes], 
 
 
 def pull(
-    client: DoccanoClient, ws: Workspace, schema: LabelSchema, *, confirmed_only: bool = False
+    client: DoccanoClient,
+    ws: Workspace,
+    schema: LabelSchema,
+    *,
+    confirmed_only: bool = False,
+    between_exports: BetweenExports | None = None,
 ) -> PullReport:
-    """Export the project, map spans to articles, write a new snapshot; earlier ones are kept."""
-    project, _ = find_or_create_project(client, ws.project_name)
-    all_files, confirmed_files = _exports(client, project.id)
-    confirmed = {
-        name: {
-            json.loads(line)["id"] for line in content.decode("utf-8").splitlines() if line.strip()
-        }
-        for name, content in confirmed_files.items()
-    }
+    """Export the project, map spans to articles, write a new snapshot; earlier ones are kept.
+
+    When someone labels while the pull runs, the two exports disagree on a confirmed segment;
+    they are then taken again, up to ``EXPORT_ATTEMPTS`` times. Whatever the outcome, each
+    confirmed segment's spans come from the export that says it is confirmed.
+
+    Raises:
+        DoccanoError: no project of the workspace's name on the server (nothing is created).
+    """
+    project = find_project(client, ws.project_name)
     articles = {a.id: a.text for a in load_articles(ws.articles_path)}
-    by_annotator, foreign = parse_export(all_files, confirmed, articles)
+    attempts = 0
+    while True:
+        attempts += 1
+        all_files, confirmed_files = _exports(
+            client, project.id, between=between_exports if attempts == 1 else None
+        )
+        parsed = parse_export(all_files, confirmed_files, articles)
+        if not parsed.mismatched or attempts >= EXPORT_ATTEMPTS:
+            break
+    by_annotator = parsed.units
     if confirmed_only:
         by_annotator = {
             name: kept
-            for name, arts in by_annotator.items()
-            if (kept := {k: v for k, v in arts.items() if v.confirmed})
+            for name, units in by_annotator.items()
+            if (kept := {k: v for k, v in units.items() if v.confirmed})
         }
-
-    summaries: dict[str, AnnotatorSummary] = {}
-    for name, arts in by_annotator.items():
-        summary = AnnotatorSummary(
-            articles=len(arts), confirmed=sum(a.confirmed for a in arts.values())
-        )
-        for article in arts.values():
-            summary.spans += len(article.spans)
-            for span in article.spans:
-                if schema.get(span.label) is None:
-                    summary.unknown_labels[span.label] = (
-                        summary.unknown_labels.get(span.label, 0) + 1
-                    )
-        summaries[name] = summary
+    summaries = {name: summarise(units, schema) for name, units in by_annotator.items()}
 
     previous = latest_snapshot(ws.pulls_dir)
     diff = diff_snapshots(load_snapshot(previous), by_annotator) if previous else None
@@ -258,9 +357,9 @@ def pull(
     staging = Path(tempfile.mkdtemp(prefix=".pull-", dir=ws.pulls_dir))
     try:
         hashes = {}
-        for name, arts in by_annotator.items():
-            path = staging / f"{name}.jsonl"
-            save_annotated(path, list(arts.values()))
+        for name, units in by_annotator.items():
+            path = staging / snapshot_file_name(name)
+            save_units(path, list(units.values()))
             hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         manifest = {
             "project": project.name,
@@ -268,8 +367,12 @@ def pull(
             "server": client.url,
             "pulled_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "confirmed_only": confirmed_only,
+            "unit": "segment",
+            "segment_length": ws.config.corpus.segment_length,
+            "export_attempts": attempts,
+            "edited_during_pull": parsed.mismatched,
             "annotators": {n: s.__dict__ for n, s in summaries.items()},
-            "foreign_examples": foreign,
+            "foreign_examples": parsed.foreign,
             "files": hashes,
             "previous": previous.name if previous else None,
         }
@@ -282,4 +385,4 @@ def pull(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PullReport(target, summaries, foreign, diff)
+    return PullReport(target, summaries, parsed.foreign, diff, attempts, parsed.mismatched)

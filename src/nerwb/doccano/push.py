@@ -44,6 +44,24 @@ META_KEYS = (
 )
 
 
+class PushInterrupted(NerwbError):
+    """Ctrl-C during a push: what was uploaded stays, and a rerun resumes after it."""
+
+    def __init__(self, report: PushReport, passwords: Path):
+        created = ", ".join(report.annotators_created) or "none"
+        super().__init__(
+            f"push interrupted after uploading {report.uploaded} of {report.to_upload} segment(s) "
+            f"to project {report.project.name!r}; run the same `nerwb doccano push` again to "
+            f"resume (nothing is uploaded twice). Accounts created: {created}"
+            + (
+                f"; their passwords are in {passwords} (mode 0600)"
+                if report.annotators_created
+                else ""
+            )
+        )
+        self.report = report
+
+
 @dataclass
 class PushReport:
     project: Project
@@ -51,6 +69,7 @@ class PushReport:
     span_types_created: list[str] = field(default_factory=list)
     span_types_updated: list[str] = field(default_factory=list)
     selected: int = 0
+    to_upload: int = 0
     uploaded: int = 0
     already_there: int = 0
     chunks: int = 0
@@ -60,14 +79,36 @@ class PushReport:
     assignments: dict[str, int] = field(default_factory=dict)  # annotator -> segments assigned
 
 
-def find_or_create_project(client: DoccanoClient, name: str) -> tuple[Project, bool]:
+def _check_type(project: Project) -> Project:
+    if project.project_type != "SequenceLabeling":
+        raise DoccanoError(
+            f"Doccano project {project.name!r} exists but is a {project.project_type} project"
+        )
+    return project
+
+
+def find_project(client: DoccanoClient, name: str) -> Project:
+    """The project called ``name``; never creates one (a mistyped name must not make an empty one).
+
+    Raises:
+        DoccanoError: no such project on the server, or it is not a sequence-labelling project.
+    """
+    projects = client.projects()
+    for project in projects:
+        if project.name == name:
+            return _check_type(project)
+    names = ", ".join(sorted(p.name for p in projects)) or "none"
+    raise DoccanoError(
+        f"no Doccano project {name!r} on {client.url} (projects there: {names}); "
+        "push first (`nerwb doccano push`) or fix [doccano] project in nerwb.toml"
+    )
+
+
+def ensure_project(client: DoccanoClient, name: str) -> tuple[Project, bool]:
+    """The project called ``name``, created when missing (push only). Returns it and whether new."""
     for project in client.projects():
         if project.name == name:
-            if project.project_type != "SequenceLabeling":
-                raise DoccanoError(
-                    f"Doccano project {name!r} exists but is a {project.project_type} project"
-                )
-            return project, False
+            return _check_type(project), False
     return client.create_project(name), True
 
 
@@ -108,23 +149,80 @@ def segment_hash(segment: Segment) -> str:
 
 
 class PushLedger:
-    """Which segments each Doccano project holds, as far as this workspace knows."""
+    """Which segments each Doccano project holds, and the ``segment_length`` they were cut at.
+
+    Format: ``{"<url>|project:<id>": {"segment_length": N, "segments": {segment id: hash}}}``;
+    the first format (segments only, no length) is read as a length not recorded.
+    """
 
     def __init__(self, path: Path):
         self.path = path
-        self.data: dict[str, dict[str, str]] = (
-            json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        )
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        self.data: dict[str, dict[str, Any]] = {
+            key: value if "segments" in value else {"segment_length": None, "segments": value}
+            for key, value in data.items()
+        }
 
     @staticmethod
     def key(url: str, project_id: int) -> str:
         return f"{url}|project:{project_id}"
 
+    def entry(self, url: str, project_id: int) -> dict[str, Any]:
+        return self.data.setdefault(
+            self.key(url, project_id), {"segment_length": None, "segments": {}}
+        )
+
     def segments(self, url: str, project_id: int) -> dict[str, str]:
-        return self.data.setdefault(self.key(url, project_id), {})
+        return self.entry(url, project_id)["segments"]
 
     def save(self) -> None:
         atomic_write_json(self.path, self.data)
+
+
+def check_same_cut(
+    segments: list[tuple[Segment, str, str | None]],
+    known: dict[str, str],
+    *,
+    recorded_length: int | None,
+    segment_length: int,
+    project: str,
+) -> None:
+    """Refuse a push whose segments are cut differently from those the project already holds.
+
+    Pushing them would put overlapping examples beside the old ones, and every later stage
+    would count the same text twice.
+
+    Raises:
+        NerwbError: the recorded length differs, or an article on the server has other segments.
+    """
+    how = (
+        f"set [corpus] segment_length = {recorded_length} in nerwb.toml again"
+        if recorded_length
+        else "restore the segment_length of the last push in nerwb.toml"
+    )
+    advice = f'{how}, or push to a new project ([doccano] project = "..." in nerwb.toml)'
+    if known and recorded_length is not None and recorded_length != segment_length:
+        raise NerwbError(
+            f"segment_length is {segment_length} in nerwb.toml, but the {len(known)} segment(s) "
+            f"already in Doccano project {project!r} were cut at {recorded_length}; pushing now "
+            f"would upload overlapping examples beside the old ones. To go on, {advice}"
+        )
+    by_article: dict[str, dict[str, str]] = {}
+    for segment, _, _ in segments:
+        by_article.setdefault(segment.article_id, {})[segment.id] = segment_hash(segment)
+    on_server: dict[str, dict[str, str]] = {}
+    for segment_id, digest in known.items():
+        on_server.setdefault(segment_id.rsplit("#", 1)[0], {})[segment_id] = digest
+    for article_id, now in by_article.items():
+        before = on_server.get(article_id)
+        # A subset is an interrupted push resuming; any other difference is another cut.
+        if before and not before.items() <= now.items():
+            raise NerwbError(
+                f"article {article_id!r} is in Doccano project {project!r} as {len(before)} "
+                f"segment(s) cut differently from the {len(now)} that segment_length "
+                f"{segment_length} gives now; pushing would upload overlapping examples. "
+                f"To go on, {advice}"
+            )
 
 
 def plan_assignments(
@@ -254,27 +352,38 @@ def push(
     Args:
         on_progress: Called with ``(segments done, segments to do)`` after each chunk.
     """
-    project, created = find_or_create_project(client, ws.project_name)
+    project, created = ensure_project(client, ws.project_name)
     report = PushReport(project=project, project_created=created)
     report.span_types_created, report.span_types_updated = sync_span_types(
         client, project.id, schema
     )
 
     annotators = annotators or []
+    passwords_path = ws.doccano_home / "annotators.json"
     if annotators:
         report.annotators_created, report.members_added = ensure_annotators(
-            client, project.id, annotators, ws.doccano_home / "annotators.json"
+            client, project.id, annotators, passwords_path
         )
 
     segments = selected_segments(ws, splits)
     report.selected = len(segments)
     ledger = PushLedger(ws.state_dir / "push-ledger.json")
-    known = ledger.segments(client.url, project.id)
+    entry = ledger.entry(client.url, project.id)
+    known = entry["segments"]
     if client.count_examples(project.id) != len(known):
         known.clear()
         known.update(server_segment_ids(client, project.id))
         report.reconciled_with_server = True
-        ledger.save()
+    segment_length = ws.config.corpus.segment_length
+    check_same_cut(
+        segments,
+        known,
+        recorded_length=entry["segment_length"],
+        segment_length=segment_length,
+        project=project.name,
+    )
+    entry["segment_length"] = segment_length if known or segments else entry["segment_length"]
+    ledger.save()
 
     todo = [(s, split, title) for s, split, title in segments if s.id not in known]
     report.already_there = len(segments) - len(todo)
@@ -293,6 +402,24 @@ def push(
                 report.assignments[name] = report.assignments.get(name, 0) + 1
 
     rows = [_row(s, split, title, plan.get(s.id)) for s, split, title in todo]
+    report.to_upload = len(rows)
+    try:
+        _upload(client, project.id, rows, chunk_rows, ledger, known, report, on_progress)
+    except KeyboardInterrupt:
+        raise PushInterrupted(report, passwords_path) from None
+    return report
+
+
+def _upload(
+    client: DoccanoClient,
+    project_id: int,
+    rows: list[dict[str, Any]],
+    chunk_rows: int,
+    ledger: PushLedger,
+    known: dict[str, str],
+    report: PushReport,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
     done = 0
     if on_progress:
         on_progress(0, len(rows))
@@ -300,7 +427,7 @@ def push(
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload_id = client.upload_file(f"nerwb-push-{number}.jsonl", content)
         client.wait_task(
-            client.start_import(project.id, [upload_id]), what=f"import of chunk {number}"
+            client.start_import(project_id, [upload_id]), what=f"import of chunk {number}"
         )
         for row in chunk:
             known[row["segment_id"]] = row["content_hash"]
@@ -310,4 +437,3 @@ def push(
         report.uploaded += len(chunk)
         if on_progress:
             on_progress(done, len(rows))
-    return report

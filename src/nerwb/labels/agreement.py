@@ -1,4 +1,8 @@
-"""Inter-annotator agreement over the articles two or more annotators labelled.
+"""Inter-annotator agreement over the segments two annotators were both given and both confirmed.
+
+The unit is the segment: a segment given to one annotator only is nobody's disagreement, and by
+default a segment counts for a pair only when both confirmed it (``include_unconfirmed`` widens
+that to every segment both have, confirmed or not).
 
 Two measures, per label and overall, per annotator pair:
 - exact span F1: one annotator's spans taken as reference for the other's; a span agrees when
@@ -16,7 +20,7 @@ from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
 from nerwb.labels.snapshots import Annotations
 from nerwb.labels.text import blank, context
 
@@ -46,9 +50,10 @@ class Disagreement:
     article_id: str
     a: str
     b: str
-    span_a: LabeledSpan | None
+    span_a: LabeledSpan | None  # article offsets
     span_b: LabeledSpan | None
     context: str
+    segment_id: str = ""
 
     def to_record(self) -> dict[str, Any]:
         def show(span: LabeledSpan | None) -> list | None:
@@ -57,6 +62,7 @@ class Disagreement:
         return {
             "kind": self.kind,
             "article_id": self.article_id,
+            "segment_id": self.segment_id,
             "annotator_a": self.a,
             "annotator_b": self.b,
             "span_a": show(self.span_a),
@@ -69,7 +75,7 @@ class Disagreement:
 class PairAgreement:
     a: str
     b: str
-    articles: int
+    segments: int  # shared units counted (both given it; both confirmed unless widened)
     counts: Counts
     per_label: dict[str, Counts]
     kappa: float
@@ -87,8 +93,12 @@ class AgreementReport:
     per_label: dict[str, dict[str, float]]
     kinds: dict[str, int]
 
+    include_unconfirmed: bool = False
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "unit": "segment",
+            "include_unconfirmed": self.include_unconfirmed,
             "overall": {"f1": self.overall_f1, "kappa": self.overall_kappa},
             "per_label": self.per_label,
             "disagreement_kinds": self.kinds,
@@ -96,7 +106,7 @@ class AgreementReport:
                 {
                     "a": p.a,
                     "b": p.b,
-                    "articles": p.articles,
+                    "segments": p.segments,
                     "f1": p.counts.f1,
                     "kappa": p.kappa,
                     "spans_agreed": p.counts.both,
@@ -119,10 +129,10 @@ def _kappa(a: list[str], b: list[str]) -> float:
     return value if value == value else 0.0
 
 
-def token_tags(article: AnnotatedArticle, lang: str) -> list[str]:
-    doc = blank(lang).make_doc(article.text)
+def token_tags(unit: AnnotatedSegment, lang: str) -> list[str]:
+    doc = blank(lang).make_doc(unit.text)
     tags = [OUTSIDE] * len(doc)
-    for span in article.spans:
+    for span in unit.local_spans():
         aligned = doc.char_span(span.start, span.end, alignment_mode="expand")
         if aligned is not None:
             for i in range(aligned.start, aligned.end):
@@ -131,8 +141,13 @@ def token_tags(article: AnnotatedArticle, lang: str) -> list[str]:
 
 
 def _classify(
-    article_id: str, text: str, a: str, b: str, spans_a: set, spans_b: set
+    unit: AnnotatedSegment, a: str, b: str, spans_a: set, spans_b: set
 ) -> list[Disagreement]:
+    article_id = unit.article_id
+
+    def ctx(start: int, end: int) -> str:
+        return context(unit.text, start - unit.start, end - unit.start)
+
     out = []
     only_a, only_b = sorted(spans_a - spans_b), sorted(spans_b - spans_a)
     matched_b: set[LabeledSpan] = set()
@@ -143,7 +158,7 @@ def _classify(
         if partner is None:
             out.append(
                 Disagreement(
-                    "missed_by_b", article_id, a, b, x, None, context(text, x.start, x.end)
+                    "missed_by_b", article_id, a, b, x, None, ctx(x.start, x.end), unit.segment_id
                 )
             )
             continue
@@ -153,21 +168,41 @@ def _classify(
             "type" if same_bounds else ("boundary" if x.label == partner.label else "boundary+type")
         )
         lo, hi = min(x.start, partner.start), max(x.end, partner.end)
-        out.append(Disagreement(kind, article_id, a, b, x, partner, context(text, lo, hi)))
+        out.append(Disagreement(kind, article_id, a, b, x, partner, ctx(lo, hi), unit.segment_id))
     for y in only_b:
         if y not in matched_b:
             out.append(
                 Disagreement(
-                    "missed_by_a", article_id, a, b, None, y, context(text, y.start, y.end)
+                    "missed_by_a", article_id, a, b, None, y, ctx(y.start, y.end), unit.segment_id
                 )
             )
     return out
 
 
+def shared_units(
+    units_a: dict[str, AnnotatedSegment],
+    units_b: dict[str, AnnotatedSegment],
+    *,
+    include_unconfirmed: bool = False,
+) -> list[str]:
+    """Segment ids both annotators have and (unless widened) both confirmed."""
+    both = set(units_a) & set(units_b)
+    if not include_unconfirmed:
+        both = {s for s in both if units_a[s].confirmed and units_b[s].confirmed}
+    return sorted(both)
+
+
 def compare_pair(
-    a: str, b: str, arts_a: dict, arts_b: dict, labels: list[str], lang: str
+    a: str,
+    b: str,
+    units_a: dict[str, AnnotatedSegment],
+    units_b: dict[str, AnnotatedSegment],
+    labels: list[str],
+    lang: str,
+    *,
+    include_unconfirmed: bool = False,
 ) -> PairAgreement | None:
-    shared = sorted(set(arts_a) & set(arts_b))
+    shared = shared_units(units_a, units_b, include_unconfirmed=include_unconfirmed)
     if not shared:
         return None
     counts = Counts()
@@ -175,8 +210,8 @@ def compare_pair(
     tags_a: list[str] = []
     tags_b: list[str] = []
     disagreements: list[Disagreement] = []
-    for article_id in shared:
-        x, y = arts_a[article_id], arts_b[article_id]
+    for segment_id in shared:
+        x, y = units_a[segment_id], units_b[segment_id]
         spans_a, spans_b = set(x.spans), set(y.spans)
         for label in {s.label for s in spans_a | spans_b} | set(labels):
             la = {s for s in spans_a if s.label == label}
@@ -186,7 +221,7 @@ def compare_pair(
         counts.add(Counts(len(spans_a & spans_b), len(spans_a - spans_b), len(spans_b - spans_a)))
         tags_a += token_tags(x, lang)
         tags_b += token_tags(y, lang)
-        disagreements += _classify(article_id, x.text, a, b, spans_a, spans_b)
+        disagreements += _classify(x, a, b, spans_a, spans_b)
     per_label_kappa = {
         label: _kappa([t == label for t in tags_a], [t == label for t in tags_b])  # type: ignore[misc]
         for label in per_label
@@ -205,23 +240,35 @@ def compare_pair(
     )
 
 
-def agreement(annotations: Annotations, *, labels: list[str], lang: str) -> AgreementReport:
-    """Agreement of every pair of annotators that share at least one article.
+def agreement(
+    annotations: Annotations, *, labels: list[str], lang: str, include_unconfirmed: bool = False
+) -> AgreementReport:
+    """Agreement of every pair of annotators that share at least one segment.
 
     Raises:
-        LabelsError: no two annotators share an article.
+        LabelsError: no two annotators share a (confirmed) segment.
     """
     from nerwb.errors import LabelsError
 
     pairs = []
     for a, b in itertools.combinations(sorted(annotations), 2):
-        pair = compare_pair(a, b, annotations[a], annotations[b], labels, lang)
+        pair = compare_pair(
+            a,
+            b,
+            annotations[a],
+            annotations[b],
+            labels,
+            lang,
+            include_unconfirmed=include_unconfirmed,
+        )
         if pair is not None:
             pairs.append(pair)
     if not pairs:
+        which = "segment" if include_unconfirmed else "segment confirmed by both of them"
         raise LabelsError(
-            f"no article was labelled by two annotators (annotators: {', '.join(sorted(annotations))}); "
-            "push with --overlap above 0 to get double-labelled articles"
+            f"no two annotators share a {which} (annotators: {', '.join(sorted(annotations))}); "
+            "push with --overlap above 0 to give segments to two annotators"
+            + ("" if include_unconfirmed else ", or pass --include-unconfirmed")
         )
     total = Counts()
     pooled: dict[str, Counts] = {}
@@ -246,4 +293,6 @@ def agreement(annotations: Annotations, *, labels: list[str], lang: str) -> Agre
         }
         for label, c in sorted(pooled.items())
     }
-    return AgreementReport(pairs, total.f1, _kappa(tags_a, tags_b), per_label, kinds)
+    return AgreementReport(
+        pairs, total.f1, _kappa(tags_a, tags_b), per_label, kinds, include_unconfirmed
+    )

@@ -1,7 +1,16 @@
-"""Annotated articles: one annotator's (or the gold) spans over one article, in article offsets.
+"""Annotations: one annotator's spans over one unit of work, and gold over one article.
 
-This is the record every labels-stage file holds, one JSON object per line:
-``{"article_id", "text", "label": [[start, end, LABEL], ...], "confirmed", ...}``.
+The unit people are given, confirm and agree on is the **segment** (a piece of an article, see
+``nerwb.corpus.segments``); an imported annotation is one unit covering its whole article. Every
+annotator file (a pull snapshot's ``<annotator>.jsonl``, ``labels/imports/<annotator>.jsonl``)
+holds one record per unit:
+``{"article_id", "segment_id", "segment_start", "text", "label": [[start, end, LABEL], ...],
+"article_label": [...], "confirmed", "assigned", "example_id"}``, where ``text`` is the unit's
+text, ``label`` is in unit offsets and ``article_label`` the same spans in article offsets. A
+record without ``segment_id`` (the format before segments) is a whole-article unit.
+
+Gold (``labels/gold/gold.jsonl``) is one record per article: its spans in article offsets and
+the character ranges (``gold_ranges``) that a person confirmed; only those ranges are gold.
 """
 
 from __future__ import annotations
@@ -23,15 +32,96 @@ class LabeledSpan:
     def text(self, text: str) -> str:
         return text[self.start : self.end]
 
+    def shifted(self, by: int) -> LabeledSpan:
+        return LabeledSpan(self.start + by, self.end + by, self.label)
+
+
+@dataclass
+class AnnotatedSegment:
+    """One annotator's work on one unit: its spans (article offsets) and whether they confirmed it.
+
+    ``assigned`` is None where no assignment plan exists (imports, a push without annotators).
+    """
+
+    article_id: str
+    segment_id: str
+    start: int  # the unit's offset in its article
+    text: str  # the unit's text: article_text[start:end]
+    spans: list[LabeledSpan] = field(default_factory=list)
+    confirmed: bool = False
+    assigned: bool | None = None
+    example_id: int | None = None
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    def local_spans(self) -> list[LabeledSpan]:
+        """The spans in the unit's own offsets (what Doccano shows)."""
+        return [s.shifted(-self.start) for s in sorted(self.spans)]
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "segment_id": self.segment_id,
+            "segment_start": self.start,
+            "text": self.text,
+            "label": [[s.start, s.end, s.label] for s in self.local_spans()],
+            "article_label": [[s.start, s.end, s.label] for s in sorted(self.spans)],
+            "confirmed": self.confirmed,
+            "assigned": self.assigned,
+            "example_id": self.example_id,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], *, path: Path, line: int) -> AnnotatedSegment:
+        try:
+            article_id = str(record["article_id"])
+            start = int(record.get("segment_start") or 0)
+            spans = [
+                LabeledSpan(int(s) + start, int(e) + start, str(lab))
+                for s, e, lab in record.get("label", [])
+            ]
+            assigned = record.get("assigned")
+            example_id = record.get("example_id")
+            return cls(
+                article_id,
+                str(record.get("segment_id") or article_id),
+                start,
+                str(record["text"]),
+                spans,
+                bool(record.get("confirmed")),
+                None if assigned is None else bool(assigned),
+                None if example_id is None else int(example_id),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise InputError(f"not an annotation record ({err})", path=path, line=line) from None
+
+
+def whole_article(
+    article_id: str, text: str, spans: list[LabeledSpan], *, confirmed: bool = True
+) -> AnnotatedSegment:
+    """An annotation of a whole article as one unit (imports, tests)."""
+    return AnnotatedSegment(article_id, article_id, 0, text, sorted(set(spans)), confirmed)
+
 
 @dataclass
 class AnnotatedArticle:
+    """Gold for one article: spans in article offsets, and which of its text is gold.
+
+    ``gold_ranges`` is None when the whole article is gold; otherwise only the listed
+    ``[start, end)`` ranges were confirmed by someone, and the rest must not be used as
+    "no entity here". ``left_out`` lists the units seen but not confirmed, with the reason.
+    """
+
     article_id: str
     text: str
     spans: list[LabeledSpan] = field(default_factory=list)
     confirmed: bool = False
     # Gold spans carry who agreed on them: {"start,end,LABEL": ["A", "B"]}.
     provenance: dict[str, list[str]] | None = None
+    gold_ranges: list[tuple[int, int]] | None = None
+    left_out: list[dict[str, Any]] = field(default_factory=list)
 
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -44,6 +134,10 @@ class AnnotatedArticle:
             record["annotators"] = [
                 self.provenance.get(span_key(s), []) for s in sorted(self.spans)
             ]
+        if self.gold_ranges is not None:
+            record["gold_ranges"] = [[s, e] for s, e in self.gold_ranges]
+        if self.left_out:
+            record["left_out"] = self.left_out
         return record
 
     @classmethod
@@ -53,6 +147,9 @@ class AnnotatedArticle:
             article = cls(
                 str(record["article_id"]), str(record["text"]), spans, bool(record.get("confirmed"))
             )
+            if record.get("gold_ranges") is not None:
+                article.gold_ranges = [(int(s), int(e)) for s, e in record["gold_ranges"]]
+            article.left_out = list(record.get("left_out") or [])
         except (KeyError, TypeError, ValueError) as err:
             raise InputError(
                 f"not an annotated-article record ({err})", path=path, line=line
@@ -64,9 +161,45 @@ class AnnotatedArticle:
             }
         return article
 
+    def gold_pieces(self) -> list[tuple[int, int]]:
+        """The gold ranges, sorted, neighbours joined; the whole text when the article is all gold."""
+        if self.gold_ranges is None:
+            return [(0, len(self.text))]
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(self.gold_ranges):
+            # Neighbouring segments (only blanks between them) make one piece: more context.
+            if merged and not self.text[merged[-1][1] : start].strip():
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return merged
+
+    @property
+    def fully_gold(self) -> bool:
+        """Every non-blank character lies in a gold range (gaps between segments are blanks)."""
+        covered = 0
+        for start, end in self.gold_pieces():
+            if self.text[covered:start].strip():
+                return False
+            covered = end
+        return not self.text[covered:].strip()
+
 
 def span_key(span: LabeledSpan) -> str:
     return f"{span.start},{span.end},{span.label}"
+
+
+def load_units(path: Path) -> dict[str, AnnotatedSegment]:
+    """One annotator file: units by segment id."""
+    return {
+        u.segment_id: u
+        for u in (AnnotatedSegment.from_record(r, path=path, line=n) for n, r in iter_jsonl(path))
+    }
+
+
+def save_units(path: Path, units: list[AnnotatedSegment]) -> None:
+    ordered = sorted(units, key=lambda u: (u.article_id, u.start, u.segment_id))
+    atomic_write_jsonl(path, (u.to_record() for u in ordered))
 
 
 def load_annotated(path: Path) -> dict[str, AnnotatedArticle]:

@@ -113,12 +113,20 @@ def audit(
     problems: list[Problem] = []
     known = set(labels)
     counts = dict.fromkeys(labels, 0)
-    for annotator, by_article in sorted(annotations.items()):
-        for article_id, article in sorted(by_article.items()):
-            problems.extend(
-                _span_problems(annotator, article_id, article.text, article.spans, known, lang)
-            )
-            for span in article.spans:
+    for annotator, by_segment in sorted(annotations.items()):
+        for unit in sorted(by_segment.values(), key=lambda u: (u.article_id, u.start)):
+            # Checked in the unit's own text (what the annotator saw), reported in article offsets.
+            for problem in _span_problems(
+                annotator, unit.article_id, unit.text, unit.local_spans(), known, lang
+            ):
+                if problem.start is not None and problem.end is not None:
+                    problem.start += unit.start
+                    problem.end += unit.start
+                for alternative in problem.alternatives.values():
+                    alternative[0] += unit.start
+                    alternative[1] += unit.start
+                problems.append(problem)
+            for span in unit.spans:
                 if span.label in counts:
                     counts[span.label] += 1
     for label, n in counts.items():
@@ -133,7 +141,9 @@ def audit(
                 )
             )
     if splits:
-        labelled = {a for by_article in annotations.values() for a in by_article}
+        labelled = {
+            u.article_id for by_segment in annotations.values() for u in by_segment.values()
+        }
         text_of = {a.id: a.text for a in articles}
         groups = near_duplicate_groups(
             ((a, text_of[a]) for a in labelled if a in text_of), near_duplicate_threshold

@@ -3,6 +3,10 @@
 Every span is accounted for: written as it is, changed by a policy (then written), or skipped
 by a policy; the report lists each change and skip, and per label ``in == written + changed +
 skipped`` holds by construction and is checked before anything is written.
+
+Only gold text goes in: text nobody confirmed must never become "no entity here". An article
+that is all gold is one ``Doc``; one that is partly gold goes in as its gold pieces, each a
+``Doc`` carrying its article id and offset. The report counts what was left out and why.
 """
 
 from __future__ import annotations
@@ -44,6 +48,29 @@ class ConversionReport:
     events: list[dict[str, Any]] = field(default_factory=list)  # each change or skip, with context
     unsplit_articles: list[str] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
+    # per split: whole articles, gold pieces of partly gold articles
+    whole_articles: dict[str, int] = field(default_factory=dict)
+    pieces: dict[str, int] = field(default_factory=dict)
+    # per split and reason ("unconfirmed", "no annotator"): what was left out
+    left_out: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    def leave_out(
+        self,
+        split: str,
+        reason: str,
+        *,
+        segments: int = 0,
+        articles: int = 0,
+        spans: int = 0,
+        chars: int = 0,
+    ) -> None:
+        entry = self.left_out.setdefault(split, {}).setdefault(
+            reason, {"articles": 0, "segments": 0, "spans": 0, "chars": 0}
+        )
+        entry["articles"] += articles
+        entry["segments"] += segments
+        entry["spans"] += spans
+        entry["chars"] += chars
 
     def counts(self, split: str, label: str) -> LabelCounts:
         return self.per_split.setdefault(split, {}).setdefault(label, LabelCounts())
@@ -68,8 +95,10 @@ def article_doc(
     report: ConversionReport,
     on_misaligned: str,
     on_overlap: str,
+    offset: int = 0,
 ) -> Doc:
-    """One article as a ``Doc`` whose ``ents`` are its gold spans, policies applied."""
+    """One article (or, with ``offset``, a gold piece of one) as a ``Doc`` whose ``ents`` are
+    its gold spans, policies applied. Reports and errors give article offsets."""
     doc = blank(lang).make_doc(article.text)
     text = article.text
 
@@ -79,12 +108,12 @@ def article_doc(
             "article_id": article.article_id,
             "kind": kind,
             "action": action,
-            "span": [span.start, span.end, span.label],
+            "span": [span.start + offset, span.end + offset, span.label],
             "text": text[span.start : span.end],
             "context": context(text, span.start, span.end),
         }
         if new is not None:
-            record["new_span"] = [new.start_char, new.end_char, span.label]
+            record["new_span"] = [new.start_char + offset, new.end_char + offset, span.label]
             record["new_text"] = new.text
         report.events.append(record)
 
@@ -97,7 +126,7 @@ def article_doc(
             continue
         if on_misaligned == "error":
             raise LabelsError(
-                f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
+                f"article {article.article_id!r}: span [{span.start + offset}, {span.end + offset}, {span.label}] "
                 f"{text[span.start : span.end]!r} is not on token boundaries "
                 f"({context(text, span.start, span.end)}); choose --on-misaligned expand|contract|skip "
                 "or fix it (see `nerwb labels audit`)"
@@ -126,7 +155,7 @@ def article_doc(
             item for item in aligned if (item[0].start, item[0].end, item[0].label_) in overlapping
         )
         raise LabelsError(
-            f"article {article.article_id!r}: span [{first[1].start}, {first[1].end}, {first[1].label}] "
+            f"article {article.article_id!r}: span [{first[1].start + offset}, {first[1].end + offset}, {first[1].label}] "
             f"{first[0].text!r} overlaps another span; choose --on-overlap longest|skip or fix it"
         )
     if on_overlap == "longest":
@@ -151,7 +180,48 @@ def article_doc(
     doc.user_data["nerwb_article_id"] = article.article_id
     doc.user_data["nerwb_lang"] = lang
     doc.user_data["nerwb_split"] = split
+    doc.user_data["nerwb_offset"] = offset
     return doc
+
+
+def gold_pieces(
+    article: AnnotatedArticle,
+) -> tuple[list[tuple[int, AnnotatedArticle]], list[LabeledSpan]]:
+    """``(offset, piece)`` for each gold piece of ``article`` (one, the article itself, when it is
+    all gold), and the spans that lie in no piece (none unless gold was edited by hand)."""
+    if article.gold_ranges is None or article.fully_gold:
+        return [(0, article)], []
+    pieces, placed = [], set()
+    for start, end in article.gold_pieces():
+        inside = [s for s in article.spans if start <= s.start and s.end <= end]
+        placed.update(inside)
+        piece = AnnotatedArticle(
+            article.article_id, article.text[start:end], [s.shifted(-start) for s in inside]
+        )
+        pieces.append((start, piece))
+    return pieces, [s for s in article.spans if s not in placed]
+
+
+def _count_left_out(article: AnnotatedArticle, split: str, report: ConversionReport) -> None:
+    unconfirmed = article.left_out
+    if unconfirmed:
+        report.leave_out(
+            split,
+            "unconfirmed",
+            segments=len(unconfirmed),
+            spans=sum(int(u.get("spans", 0)) for u in unconfirmed),
+            chars=sum(int(u["end"]) - int(u["start"]) for u in unconfirmed),
+        )
+    # Text that is neither gold nor a segment someone had: nobody was given it.
+    covered = [(int(u["start"]), int(u["end"])) for u in unconfirmed]
+    covered += article.gold_pieces() if article.gold_ranges is not None else []
+    position, bare = 0, 0
+    for start, end in sorted(covered):
+        bare += len(article.text[position:start].strip()) if start > position else 0
+        position = max(position, end)
+    bare += len(article.text[position:].strip())
+    if bare and article.gold_ranges is not None:
+        report.leave_out(split, "no annotator", chars=bare)
 
 
 def to_docbins(
@@ -182,16 +252,34 @@ def to_docbins(
         if split is None:
             report.unsplit_articles.append(article.article_id)
             continue
-        doc = article_doc(
-            article,
-            lang=lang,
-            split=split,
-            report=report,
-            on_misaligned=on_misaligned,
-            on_overlap=on_overlap,
-        )
-        bins[split].add(doc)
-        report.docs[split] = report.docs.get(split, 0) + 1
+        _count_left_out(article, split, report)
+        pieces, stray = gold_pieces(article)
+        for span in stray:  # only a hand-edited gold file can have these: never drop them silently
+            raise LabelsError(
+                f"article {article.article_id!r}: gold span [{span.start}, {span.end}, {span.label}] "
+                "lies outside the article's gold_ranges; fix labels/gold/gold.jsonl or merge again"
+            )
+        for offset, piece in pieces:
+            doc = article_doc(
+                piece,
+                lang=lang,
+                split=split,
+                report=report,
+                on_misaligned=on_misaligned,
+                on_overlap=on_overlap,
+                offset=offset,
+            )
+            bins[split].add(doc)
+            report.docs[split] = report.docs.get(split, 0) + 1
+        if not pieces:
+            continue  # nothing of it confirmed: counted as left out above
+        whole = pieces[0][1] is article
+        counter = report.whole_articles if whole else report.pieces
+        counter[split] = counter.get(split, 0) + len(pieces)
+    gold_ids = {a.article_id for a in gold}
+    for article_id, split in splits.assignments.items():
+        if article_id not in gold_ids:
+            report.leave_out(split, "no annotator", articles=1)
     broken = [
         (s, lab) for s, by in report.per_split.items() for lab, c in by.items() if not c.reconciles
     ]
@@ -217,6 +305,9 @@ def save_conversion_report(report: ConversionReport, path: Path) -> None:
                 s: {lab: asdict(c) for lab, c in by.items()} for s, by in report.per_split.items()
             },
             "totals": {lab: asdict(c) for lab, c in report.totals().items()},
+            "whole_articles": report.whole_articles,
+            "gold_pieces": report.pieces,
+            "left_out": report.left_out,
             "events": report.events,
             "unsplit_articles": report.unsplit_articles,
         },

@@ -10,7 +10,7 @@ from nerwb.corpus.model import article_id_for, content_hash
 from nerwb.corpus.splits import load_splits, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import InputError, LabelsError
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated, save_annotated
+from nerwb.labels.annotations import LabeledSpan, load_units, save_units, whole_article
 from nerwb.labels.importers import ANNOTATION_READERS, read_docbin
 from nerwb.labels.schema import load_schema, save_schema
 from nerwb.workspace import Workspace
@@ -81,7 +81,7 @@ def import_annotations(
         pin_split(copy.deepcopy(splits), sorted(set(planned)), split, keep_existing=True)
 
     imports_path = ws.imports_dir / f"{annotator}.jsonl"
-    existing = load_annotated(imports_path) if imports_path.exists() else {}
+    existing = load_units(imports_path) if imports_path.exists() else {}
 
     if report.labels_added:
         save_schema(schema.with_labels(report.labels_added), ws.schema_path)
@@ -95,12 +95,12 @@ def import_annotations(
         save_splits(ws.splits_path, splits)
     for raw, article in zip(raws, articles, strict=True):
         spans = sorted({LabeledSpan(s, e, lab) for s, e, lab in raw.spans or []})
-        existing[article.id] = AnnotatedArticle(article.id, article.text, spans, confirmed=True)
+        existing[article.id] = whole_article(article.id, article.text, spans)
     for article in existing.values():
         for span in article.spans:
             report.per_label[span.label] = report.per_label.get(span.label, 0) + 1
     report.articles = len(set(ids))
     report.spans = sum(len(existing[i].spans) for i in set(ids))
-    save_annotated(imports_path, list(existing.values()))
+    save_units(imports_path, list(existing.values()))
     report.annotator_file = imports_path
     return report

@@ -1,15 +1,28 @@
-"""Merge annotators into one gold annotation per article, each span with its provenance."""
+"""Merge annotators into gold, one segment at a time, each span with its provenance.
+
+The unit is the segment: only the annotators who confirmed a segment vote on it, and a segment
+nobody confirmed is not gold (its spans, if any, are left out and listed). An article's gold is
+the union of its gold segments, and ``gold_ranges`` says which of its text that covers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from nerwb.errors import LabelsError
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, span_key
+from nerwb.labels.annotations import AnnotatedArticle, AnnotatedSegment, LabeledSpan, span_key
 from nerwb.labels.snapshots import Annotations
 
-STRATEGIES = ("majority", "intersection", "union", "prefer:NAME")
+
+class Strategy(StrEnum):
+    MAJORITY = "majority"
+    INTERSECTION = "intersection"
+    UNION = "union"
+
+
+STRATEGIES = (*Strategy, "prefer:NAME")
 
 
 @dataclass
@@ -17,21 +30,33 @@ class Conflict:
     article_id: str
     spans: dict[str, list[list[Any]]]  # annotator -> their spans in the conflicting region
     reason: str
+    segment_id: str = ""
 
     def to_record(self) -> dict[str, Any]:
-        return {"article_id": self.article_id, "reason": self.reason, "spans": self.spans}
+        return {
+            "article_id": self.article_id,
+            "segment_id": self.segment_id,
+            "reason": self.reason,
+            "spans": self.spans,
+        }
 
 
 @dataclass
 class MergeReport:
     gold: list[AnnotatedArticle]
     conflicts: list[Conflict] = field(default_factory=list)
-    single_annotator: int = 0
-    multi_annotator: int = 0
+    single_annotator: int = 0  # gold segments confirmed by one annotator
+    multi_annotator: int = 0  # gold segments merged from several
+    unconfirmed: int = 0  # segments with work on them that nobody confirmed: not gold
+    unconfirmed_spans: int = 0  # spans in those segments, left out
 
     @property
     def spans(self) -> int:
         return sum(len(a.spans) for a in self.gold)
+
+    @property
+    def gold_segments(self) -> int:
+        return self.single_annotator + self.multi_annotator
 
 
 def _clusters(spans: list[LabeledSpan]) -> list[list[LabeledSpan]]:
@@ -46,7 +71,7 @@ def _clusters(spans: list[LabeledSpan]) -> list[list[LabeledSpan]]:
 
 
 def _vote(
-    article_id: str, text: str, by_annotator: dict[str, set[LabeledSpan]], strategy: str
+    unit: AnnotatedSegment, by_annotator: dict[str, set[LabeledSpan]], strategy: Strategy
 ) -> tuple[list[LabeledSpan], dict[str, list[str]], list[Conflict]]:
     voters = sorted(by_annotator)
     votes: dict[LabeledSpan, list[str]] = {}
@@ -56,9 +81,9 @@ def _vote(
     kept: list[LabeledSpan] = []
     conflicts: list[Conflict] = []
     for cluster in _clusters(list(votes)):
-        if strategy == "intersection":
+        if strategy is Strategy.INTERSECTION:
             winners = [s for s in cluster if len(votes[s]) == len(voters)]
-        elif strategy == "majority":
+        elif strategy is Strategy.MAJORITY:
             winners = [s for s in cluster if len(votes[s]) * 2 > len(voters)]
         else:  # union
             winners = cluster if len(cluster) == 1 else []
@@ -66,7 +91,7 @@ def _vote(
         if winners:
             kept.append(winners[0])
         losers = [s for s in cluster if s not in winners]
-        if losers and (len(cluster) > 1 or strategy != "union"):
+        if losers and (len(cluster) > 1 or strategy is not Strategy.UNION):
             region = {
                 n: [[s.start, s.end, s.label] for s in cluster if n in votes[s]] for n in voters
             }
@@ -75,67 +100,139 @@ def _vote(
                 if len(cluster) > 1
                 else f"marked by {', '.join(votes[cluster[0]])} only"
             )
-            conflicts.append(Conflict(article_id, region, reason))
+            conflicts.append(Conflict(unit.article_id, region, reason, unit.segment_id))
     provenance = {span_key(s): votes[s] for s in kept}
     return kept, provenance, conflicts
 
 
-def merge(annotations: Annotations, strategy: str) -> MergeReport:
-    """One gold annotation per article.
-
-    Args:
-        strategy: ``majority`` (more than half of the article's annotators), ``intersection`` (all of
-            them), ``union`` (anyone, unless spans overlap), or ``prefer:NAME`` (NAME's spans where
-            NAME labelled the article, majority elsewhere).
-
-    Raises:
-        LabelsError: unknown strategy or annotator, or no gold span left.
-    """
-    preferred = None
+def parse_strategy(strategy: str, annotators: list[str]) -> tuple[Strategy, str | None]:
+    """``majority`` | ``intersection`` | ``union`` | ``prefer:NAME`` → (strategy, preferred name)."""
     if strategy.startswith("prefer:"):
         preferred = strategy.split(":", 1)[1]
-        if preferred not in annotations:
+        if preferred not in annotators:
             raise LabelsError(
-                f"--strategy {strategy}: no annotator {preferred!r} (have {', '.join(sorted(annotations))})"
+                f"--strategy {strategy}: no annotator {preferred!r} (have {', '.join(sorted(annotators))})"
             )
-    elif strategy not in ("majority", "intersection", "union"):
-        raise LabelsError(f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
-    article_ids = sorted({a for by_article in annotations.values() for a in by_article})
+        return Strategy.MAJORITY, preferred
+    try:
+        return Strategy(strategy), None
+    except ValueError:
+        raise LabelsError(
+            f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}"
+        ) from None
+
+
+def _merge_unit(
+    present: dict[str, AnnotatedSegment],
+    strategy: Strategy,
+    preferred: str | None,
+    report: MergeReport,
+) -> tuple[list[LabeledSpan], dict[str, list[str]]]:
+    """Gold spans of one segment from the annotators who confirmed it."""
+    if len(present) == 1:
+        ((name, unit),) = present.items()
+        report.single_annotator += 1
+        return sorted(set(unit.spans)), {span_key(s): [name] for s in unit.spans}
+    report.multi_annotator += 1
+    if preferred and preferred in present:
+        spans = sorted(set(present[preferred].spans))
+        provenance = {
+            span_key(s): sorted(n for n, u in present.items() if s in set(u.spans)) for s in spans
+        }
+        return spans, provenance
+    unit = next(iter(present.values()))
+    spans, provenance, conflicts = _vote(
+        unit, {n: set(u.spans) for n, u in present.items()}, strategy
+    )
+    report.conflicts.extend(conflicts)
+    return spans, provenance
+
+
+def merge(
+    annotations: Annotations, strategy: str, *, texts: dict[str, str] | None = None
+) -> MergeReport:
+    """Gold per segment among the annotators who confirmed it; articles are their union.
+
+    Args:
+        strategy: ``majority`` (more than half of the segment's confirming annotators),
+            ``intersection`` (all of them), ``union`` (anyone, unless spans overlap), or
+            ``prefer:NAME`` (NAME's spans where NAME confirmed the segment, majority elsewhere).
+        texts: The corpus text of each article (``corpus/articles.jsonl``); without it an
+            article's text is rebuilt from its units, blanks filling what no unit covers.
+
+    Raises:
+        LabelsError: unknown strategy or annotator, or no segment confirmed by anyone.
+    """
+    mode, preferred = parse_strategy(strategy, list(annotations))
+    units: dict[str, dict[str, AnnotatedSegment]] = {}  # segment id -> annotator -> unit
+    for name, by_segment in annotations.items():
+        for segment_id, unit in by_segment.items():
+            units.setdefault(segment_id, {})[name] = unit
     report = MergeReport(gold=[])
-    for article_id in article_ids:
-        present = {n: arts[article_id] for n, arts in annotations.items() if article_id in arts}
-        text = next(iter(present.values())).text
-        if len(present) == 1:
-            ((name, article),) = present.items()
-            report.single_annotator += 1
-            report.gold.append(
-                AnnotatedArticle(
-                    article_id,
-                    text,
-                    sorted(set(article.spans)),
-                    article.confirmed,
-                    {span_key(s): [name] for s in article.spans},
-                )
-            )
-            continue
-        report.multi_annotator += 1
-        if preferred and preferred in present:
-            spans = sorted(set(present[preferred].spans))
-            provenance = {
-                span_key(s): sorted(n for n, a in present.items() if s in set(a.spans))
-                for s in spans
-            }
-            report.gold.append(AnnotatedArticle(article_id, text, spans, True, provenance))
-            continue
-        mode = "majority" if preferred else strategy
-        spans, provenance, conflicts = _vote(
-            article_id, text, {n: set(a.spans) for n, a in present.items()}, mode
+    articles: dict[str, AnnotatedArticle] = {}
+    for segment_id in sorted(units, key=lambda s: (next(iter(units[s].values())).start, s)):
+        everyone = units[segment_id]
+        unit = next(iter(everyone.values()))
+        article = articles.setdefault(
+            unit.article_id, AnnotatedArticle(unit.article_id, "", [], False, {}, [])
         )
-        report.conflicts.extend(conflicts)
-        report.gold.append(AnnotatedArticle(article_id, text, spans, True, provenance))
-    if report.spans == 0:
+        present = {n: u for n, u in everyone.items() if u.confirmed}
+        if not present:
+            touched = [n for n, u in sorted(everyone.items()) if u.spans]
+            if touched or any(u.assigned for u in everyone.values()):
+                n_spans = sum(len(u.spans) for u in everyone.values())
+                report.unconfirmed += 1
+                report.unconfirmed_spans += n_spans
+                article.left_out.append(
+                    {
+                        "segment_id": segment_id,
+                        "start": unit.start,
+                        "end": unit.end,
+                        "reason": "unconfirmed",
+                        "spans": n_spans,
+                        "annotators": sorted(everyone),
+                    }
+                )
+            continue
+        spans, provenance = _merge_unit(present, mode, preferred, report)
+        article.spans.extend(spans)
+        assert article.provenance is not None and article.gold_ranges is not None
+        article.provenance.update(provenance)
+        article.gold_ranges.append((unit.start, unit.end))
+    rebuilt = _article_texts(annotations)
+    for article in articles.values():
+        article.text = (texts or {}).get(article.article_id) or rebuilt[article.article_id]
+        article.spans = sorted(set(article.spans))
+        article.confirmed = bool(article.gold_ranges) and article.fully_gold
+        if article.confirmed:
+            article.gold_ranges = None  # all of it is gold
+    report.gold = sorted(articles.values(), key=lambda a: a.article_id)
+    if report.gold_segments and report.spans == 0:
         raise LabelsError(
             f"the {strategy} merge leaves no gold span ({len(report.conflicts)} conflict(s)); "
             "try another --strategy or resolve the conflicts"
         )
+    if report.gold_segments == 0:
+        raise LabelsError(
+            f"no segment was confirmed by anyone ({report.unconfirmed} segment(s) have work that "
+            "nobody confirmed); only confirmed segments become gold: confirm them in Doccano, "
+            "then `nerwb doccano pull`"
+        )
     return report
+
+
+def _article_texts(annotations: Annotations) -> dict[str, str]:
+    """Each article's full text, rebuilt from its units (a whole-article unit gives it at once)."""
+    pieces: dict[str, dict[int, str]] = {}
+    for by_segment in annotations.values():
+        for unit in by_segment.values():
+            pieces.setdefault(unit.article_id, {})[unit.start] = unit.text
+    out = {}
+    for article_id, by_start in pieces.items():
+        text = ""
+        for start, piece in sorted(by_start.items()):
+            if len(text) < start:
+                text += " " * (start - len(text))  # a gap no unit covers: never gold
+            text = text[:start] + piece + text[start + len(piece) :]
+        out[article_id] = text
+    return out

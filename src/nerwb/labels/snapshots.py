@@ -1,7 +1,8 @@
 """Pulled snapshots (``labels/pulls/<time>/``) and imported annotations (``labels/imports/``).
 
-Both hold one ``<annotator>.jsonl`` of annotated articles per annotator. The annotations the
-labels stage works on are the latest snapshot (or a named one) plus every import.
+Both hold one ``<annotator>.jsonl`` per annotator, one record per unit of work (a segment, or a
+whole imported article). The annotations the labels stage works on are the latest snapshot (or a
+named one) plus every import.
 """
 
 from __future__ import annotations
@@ -9,10 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from nerwb.errors import LabelsError
-from nerwb.labels.annotations import AnnotatedArticle, load_annotated
+from nerwb.labels.annotations import AnnotatedSegment, load_units
 from nerwb.workspace import Workspace
 
-Annotations = dict[str, dict[str, AnnotatedArticle]]  # annotator -> article id -> annotation
+Annotations = dict[str, dict[str, AnnotatedSegment]]  # annotator -> segment id -> unit
+
+
+def snapshot_file_name(annotator: str) -> str:
+    """An annotator's file in a snapshot (a Doccano username has no path separator)."""
+    return f"{annotator}.jsonl"
 
 
 def snapshots(pulls_dir: Path) -> list[Path]:
@@ -27,7 +33,15 @@ def latest_snapshot(pulls_dir: Path) -> Path | None:
 
 
 def load_snapshot(folder: Path) -> Annotations:
-    return {path.stem: load_annotated(path) for path in sorted(folder.glob("*.jsonl"))}
+    return {path.stem: load_units(path) for path in sorted(folder.glob("*.jsonl"))}
+
+
+def by_article(units: dict[str, AnnotatedSegment]) -> dict[str, list[AnnotatedSegment]]:
+    """The article view of one annotator's units, derived from the segments, in text order."""
+    out: dict[str, list[AnnotatedSegment]] = {}
+    for unit in sorted(units.values(), key=lambda u: (u.article_id, u.start)):
+        out.setdefault(unit.article_id, []).append(unit)
+    return out
 
 
 def load_annotations(ws: Workspace, snapshot: Path | None = None) -> tuple[Annotations, list[str]]:
@@ -51,7 +65,7 @@ def load_annotations(ws: Workspace, snapshot: Path | None = None) -> tuple[Annot
         )
     if ws.imports_dir.is_dir():
         for path in sorted(ws.imports_dir.glob("*.jsonl")):
-            merged.setdefault(path.stem, {}).update(load_annotated(path))
+            merged.setdefault(path.stem, {}).update(load_units(path))
             sources.append(str(path.relative_to(ws.root)))
     if not merged:
         raise LabelsError(
