@@ -59,7 +59,7 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
         snapshot = load_snapshot(result.snapshot)
         for name in DEMO_ANNOTATORS:
             created = {(a, s) for a, s in result.labelling[name].created}
-            pulled = {(a, s) for a, art in snapshot[name].items() for s in art.spans}
+            pulled = {(u.article_id, s) for u in snapshot[name].values() for s in u.spans}
             assert pulled == created
         # agreement over the double-labelled articles: the careful and the noisy annotator differ
         assert 0.3 < result.agreement["overall"]["f1"] < 1.0

@@ -23,6 +23,14 @@ from nerwb.labels.snapshots import load_snapshot
 pytestmark = pytest.mark.doccano
 
 
+def spans_by_article(units) -> dict[str, set]:
+    out: dict[str, set] = {}
+    for unit in units.values():
+        if unit.spans:
+            out.setdefault(unit.article_id, set()).update(unit.spans)
+    return out
+
+
 def annotator_client(ws, name: str) -> DoccanoClient:
     passwords = json.loads((ws.doccano_home / "annotators.json").read_text())
     with connect(ws) as admin:
@@ -61,12 +69,16 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
         expected = {}
         for article_id, span in report.created:
             expected.setdefault(article_id, set()).add(span)
-        pulled = {a: set(art.spans) for a, art in snapshot[name].items() if art.spans}
-        assert pulled == expected, name
-        assert all(art.confirmed for art in snapshot[name].values())
-        for art in snapshot[name].values():
-            for span in art.spans:  # offsets are article offsets: the text must match the corpus
-                assert art.text[span.start : span.end].strip() == art.text[span.start : span.end]
+        assert spans_by_article(snapshot[name]) == expected, name
+        confirmed = sum(u.confirmed for u in snapshot[name].values())
+        assert confirmed == report.examples - report.left_unconfirmed, name
+        texts = {a.id: a.text for a in load_articles(ws.articles_path)}
+        for unit in snapshot[name].values():
+            assert unit.example_id is not None
+            assert texts[unit.article_id][unit.start : unit.end] == unit.text
+            for span in unit.spans:  # offsets are article offsets: the text must match the corpus
+                covered = texts[unit.article_id][span.start : span.end]
+                assert covered.strip() == covered and covered in unit.text
     manifest = json.loads((snapshot_dir / "manifest.json").read_text())
     assert manifest["annotators"]["ann_a"]["spans"] == created["ann_a"].spans_created
     assert set(manifest["files"]) == {"ann_a.jsonl", "ann_b.jsonl"}
@@ -244,11 +256,9 @@ def test_doccano_conflict3_train_round_trip(ws, doccano_server, monkeypatch, cli
         expected = {}
         for article_id, span in report.created:
             expected.setdefault(article_id, set()).add(span)
-        assert {a: set(x.spans) for a, x in snapshot[name].items() if x.spans} == expected
+        assert spans_by_article(snapshot[name]) == expected
     # the careful annotator reproduces the shared gold exactly, in article offsets
-    assert {a: set(x.spans) for a, x in snapshot["c3_a"].items() if x.spans} == {
-        a: set(s) for a, s in gold.items() if s
-    }
+    assert spans_by_article(snapshot["c3_a"]) == {a: set(s) for a, s in gold.items() if s}
     again = cli("doccano", "push", "-w", ws.root)
     assert "uploaded 0" in again.stdout
 

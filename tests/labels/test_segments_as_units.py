@@ -70,7 +70,7 @@ def test_agreement_counts_only_segments_both_confirmed(annotations) -> None:
 
 
 def test_agreement_include_unconfirmed_widens_to_segments_both_have(annotations) -> None:
-    s0, s1, s2 = segments()
+    s2 = segments()[2]
     annotations["A"][s2.id] = unit(s2, [span(s2, "Lions Brigade", "ARMED_GROUP")], confirmed=False)
     # s2 now counts: A has 1 span, B 2 -> both 2 (s0) + 1 (s2), only_b 1 -> F1 2*3/(2*3+0+1)
     report = agreement(annotations, labels=LABELS, lang="en", include_unconfirmed=True)
@@ -131,7 +131,7 @@ def test_merge_with_nobody_confirming_is_error(annotations) -> None:
 
 
 def test_convert_writes_only_gold_text(annotations, tmp_path: Path) -> None:
-    s0, s1, s2 = segments()
+    s0, s1, _ = segments()
     report = merge(annotations, "majority", texts={"a1": TEXT})
     save_annotated(tmp_path / "gold.jsonl", report.gold)
     gold = list(load_annotated(tmp_path / "gold.jsonl").values())  # the file says what is gold

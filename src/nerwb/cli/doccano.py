@@ -176,7 +176,10 @@ def pull_cmd(
     schema = load_schema(ws.schema_path)
     with connect(ws) as client, console.status("Exporting from Doccano"):
         report = pull(client, ws, schema, confirmed_only=confirmed_only)
-    table = Table(title=f"Snapshot {report.snapshot.relative_to(ws.root)} (counts are segments)")
+    table = Table(
+        title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
+        caption="segments, spans and articles per annotator",
+    )
     for column in (
         "annotator",
         "segments",
@@ -235,7 +238,8 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
         state = progress(client, ws)
     of_articles = f" of {state.articles} articles" if state.articles else ""
     table = Table(
-        title=f"{ws.project_name}: {state.segments} segments{of_articles} (counts are segments)"
+        title=f"{ws.project_name}: {state.segments} segments{of_articles}",
+        caption="counts are segments",
     )
     for column in ("annotator", "assigned", "confirmed", "remaining", "articles assigned"):
         table.add_column(column, justify="left" if column == "annotator" else "right")

@@ -114,7 +114,8 @@ class PullReport:
     foreign_examples: int
     diff: dict[str, SnapshotDiff] | None  # None for the first snapshot
     export_attempts: int = 1
-    edited_during_pull: int = 0  # confirmed segments whose spans changed between the two exports
+    # confirmed segments whose spans differed between the two exports, over all attempts
+    edited_during_pull: int = 0
 
 
 @dataclass
@@ -326,13 +327,14 @@ def pull(
     """
     project = find_project(client, ws.project_name)
     articles = {a.id: a.text for a in load_articles(ws.articles_path)}
-    attempts = 0
+    attempts, edited = 0, 0
     while True:
         attempts += 1
         all_files, confirmed_files = _exports(
             client, project.id, between=between_exports if attempts == 1 else None
         )
         parsed = parse_export(all_files, confirmed_files, articles)
+        edited += parsed.mismatched
         if not parsed.mismatched or attempts >= EXPORT_ATTEMPTS:
             break
     by_annotator = parsed.units
@@ -370,7 +372,7 @@ def pull(
             "unit": "segment",
             "segment_length": ws.config.corpus.segment_length,
             "export_attempts": attempts,
-            "edited_during_pull": parsed.mismatched,
+            "edited_during_pull": edited,
             "annotators": {n: s.__dict__ for n, s in summaries.items()},
             "foreign_examples": parsed.foreign,
             "files": hashes,
@@ -385,4 +387,4 @@ def pull(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PullReport(target, summaries, parsed.foreign, diff, attempts, parsed.mismatched)
+    return PullReport(target, summaries, parsed.foreign, diff, attempts, edited)
