@@ -9,11 +9,14 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
+from nerwb.corpus.segments import segment_article
+from nerwb.corpus.store import load_articles
 from nerwb.demo.loop import DEMO_ANNOTATORS, run_demo
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.push import find_project
 from nerwb.doccano.server import free_port
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.workspace import find_workspace
 
 pytestmark = pytest.mark.doccano
 
@@ -21,6 +24,10 @@ pytestmark = pytest.mark.doccano
 def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
     for variable in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD"):
         monkeypatch.delenv(variable, raising=False)
+    # as in the repository's own demo workspace: short articles cut into several segments
+    toml = ws.root / "nerwb.toml"
+    toml.write_text(toml.read_text().replace("segment_length = 2000", "segment_length = 200"))
+    ws = find_workspace(ws.root)
     stages: list[str] = []
     try:
         result = run_demo(
@@ -49,9 +56,13 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
         assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
         # the server is left running, holding the project and both annotators' labels
         assert local_server(ws).status().healthy
+        n_segments = sum(
+            len(segment_article(a.id, a.text, 200)) for a in load_articles(ws.articles_path)
+        )
+        assert n_segments > 16  # multi-segment articles
         with connect(ws) as admin:
             project = find_project(admin, ws.project_name)
-            assert admin.count_examples(project.id) == 16
+            assert admin.count_examples(project.id) == n_segments
             members = {m.username for m in admin.members(project.id)}
         assert set(DEMO_ANNOTATORS) <= members
         assert oct(result.credentials.stat().st_mode & 0o777) == "0o600"
@@ -77,6 +88,8 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
                     ents[ent.label_] = ents.get(ent.label_, 0) + 1
             assert ents == {k: v for k, v in by_label.items() if v}
         assert sum(sum(v.values()) for v in result.docbin_counts.values()) <= result.gold_spans
+        # what bob labelled and left unconfirmed is not gold, unless alice confirmed it
+        assert result.unconfirmed_segments <= result.labelling["demo_bob"].left_unconfirmed
         # a model and a full report
         assert (result.model / "meta.json").exists()
         metrics = json.loads((result.report.parent / "metrics.json").read_text())
@@ -91,6 +104,6 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
         again = run_demo(ws, limit=16, steps=10)
         assert all(r.spans_created == 0 for r in again.labelling.values())
         with connect(ws) as admin:
-            assert admin.count_examples(project.id) == 16
+            assert admin.count_examples(project.id) == n_segments
     finally:
         local_server(ws).down()

@@ -16,7 +16,7 @@ from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.push import find_project, push
+from nerwb.doccano.push import ensure_project, find_project, push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
 
@@ -175,7 +175,7 @@ def test_doccano_span_outside_text_fails_pull_and_keeps_snapshots(doccano_ws, cl
 
 def test_doccano_failed_upload_task_surfaces_server_error(doccano_ws) -> None:
     with connect(doccano_ws) as client:
-        project = find_project(client, doccano_ws.project_name)
+        project, _ = ensure_project(client, doccano_ws.project_name)
         # Rows with different meta keys fail the whole file on the server (JSON_VALID("meta")).
         rows = '{"text": "a", "k1": 1}\n{"text": "b", "k2": {"x": [1]}}\n{"text": "c"}\n'
         upload = client.upload_file("bad.jsonl", rows.encode())

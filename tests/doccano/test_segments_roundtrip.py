@@ -258,3 +258,31 @@ def test_doccano_pull_from_a_mistyped_project_creates_nothing(doccano_ws, cli) -
     assert f"no Doccano project {ws.project_name!r}" in result.stderr
     with connect(ws) as admin:
         assert {p.name for p in admin.projects()} == before
+
+
+def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
+    from nerwb.doccano.push import PushInterrupted
+    from nerwb.doccano.push import push as push_segments
+
+    ws = doccano_ws
+
+    def ctrl_c_after_first_chunk(done: int, total: int) -> None:
+        if done > 0:
+            raise KeyboardInterrupt
+
+    with connect(ws) as client, pytest.raises(PushInterrupted) as stopped:
+        push_segments(
+            client,
+            ws,
+            load_schema(ws.schema_path),
+            splits=["train"],
+            annotators=["int_a"],
+            chunk_rows=5,
+            on_progress=ctrl_c_after_first_chunk,
+        )
+    message = str(stopped.value)
+    assert "push interrupted after uploading 5 of" in message
+    assert "run the same `nerwb doccano push` again to resume" in message
+    passwords = ws.doccano_home / "annotators.json"
+    assert f"Accounts created: int_a; their passwords are in {passwords}" in message
+    assert "int_a" in json.loads(passwords.read_text())

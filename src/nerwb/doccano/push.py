@@ -97,7 +97,8 @@ def find_project(client: DoccanoClient, name: str) -> Project:
     for project in projects:
         if project.name == name:
             return _check_type(project)
-    names = ", ".join(sorted(p.name for p in projects)) or "none"
+    names = ", ".join(sorted(p.name for p in projects)[:10]) or "none"
+    names += ", ..." if len(projects) > 10 else ""
     raise DoccanoError(
         f"no Doccano project {name!r} on {client.url} (projects there: {names}); "
         "push first (`nerwb doccano push`) or fix [doccano] project in nerwb.toml"
