@@ -165,7 +165,9 @@ def run_demo(
         "doccano pull",
         f"{pulled.snapshot.relative_to(ws.root)}: "
         + ", ".join(
-            f"{n} {s.spans} spans in {s.articles} articles" for n, s in pulled.annotators.items()
+            f"{n} {s.spans} spans in {s.segments} segments ({s.confirmed} confirmed) of "
+            f"{s.articles} articles"
+            for n, s in pulled.annotators.items()
         ),
     )
 
