@@ -25,14 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
-from nerwb.corpus.splits import load_splits
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.scoring import DocCounts
-from nerwb.labels.annotations import save_annotated
-from nerwb.labels.docbin import to_docbins
+from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
-from nerwb.labels.merge import merge
-from nerwb.labels.snapshots import load_annotations
+from nerwb.labels.merge import merge_workspace
 from nerwb.training.curve import dev_scores
 from nerwb.workspace import init_workspace
 
@@ -52,17 +49,8 @@ def build(root: Path, corpus: str):
         import_annotations(
             ws, SHARED_DATA / rel, fmt=fmt, annotator="gold", split=split, add_labels=True
         )
-    annotations, _ = load_annotations(ws)
-    gold = merge(annotations, "majority").gold
-    save_annotated(ws.gold_path, gold)
-    to_docbins(
-        gold,
-        load_splits(ws.splits_path),
-        ws.labels_dir,
-        lang="en",
-        on_misaligned="expand",
-        on_overlap="longest",
-    )
+    merge_workspace(ws, "majority")
+    convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
     return ws
 
 

@@ -112,17 +112,13 @@ def gold_of(path: Path) -> dict:
 def prepare_demo_gold(ws):
     """The demo corpus imported as one annotator's gold, split, merged and converted to DocBins:
     a workspace ready to train."""
-    from nerwb.corpus.splits import load_splits, split_workspace
-    from nerwb.labels.annotations import save_annotated
-    from nerwb.labels.docbin import to_docbins
+    from nerwb.corpus.splits import split_workspace
+    from nerwb.labels.docbin import convert_workspace
     from nerwb.labels.imports import import_annotations
-    from nerwb.labels.merge import merge
-    from nerwb.labels.snapshots import load_annotations
+    from nerwb.labels.merge import merge_workspace
 
     import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
     split_workspace(ws)
-    annotations, _ = load_annotations(ws)
-    gold = merge(annotations, "majority").gold
-    save_annotated(ws.gold_path, gold)
-    to_docbins(gold, load_splits(ws.splits_path), ws.labels_dir, lang=ws.language)
+    merge_workspace(ws, "majority")
+    convert_workspace(ws)
     return ws

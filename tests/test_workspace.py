@@ -71,3 +71,25 @@ def test_workspace_repository_root_is_a_workspace_with_packaged_files() -> None:
     ).read_text()
     for cfg in (packaged / "configs").glob("*.cfg"):
         assert (REPO / "configs" / cfg.name).read_text() == cfg.read_text(), cfg.name
+
+
+def test_workspace_paths_are_ignored_where_generated(ws) -> None:
+    from nerwb.workspace import GENERATED_PATHS
+
+    template = (ws.root / ".gitignore").read_text().splitlines()
+    repository = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().splitlines()
+    for path in GENERATED_PATHS:
+        assert f"/{path}" in template and f"/{path}" in repository, path
+    # every generated file the Workspace names lies under a generated path
+    for generated in (
+        ws.push_ledger_path,
+        ws.assignments_path,
+        ws.annotator_passwords_path,
+        ws.problems_path,
+        ws.agreement_path,
+        ws.conflicts_path,
+        ws.conversion_report_path,
+        ws.gold_path,
+    ):
+        relative = generated.relative_to(ws.root).as_posix()
+        assert any(relative.startswith(p) or relative == p for p in GENERATED_PATHS), relative

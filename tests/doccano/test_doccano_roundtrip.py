@@ -32,7 +32,7 @@ def spans_by_article(units) -> dict[str, set]:
 
 
 def annotator_client(ws, name: str) -> DoccanoClient:
-    passwords = json.loads((ws.doccano_home / "annotators.json").read_text())
+    passwords = json.loads(ws.annotator_passwords_path.read_text())
     with connect(ws) as admin:
         url = admin.url
     client = DoccanoClient(url)
@@ -47,7 +47,7 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "Created annotator ann_a" in result.stdout
-    assert oct((ws.doccano_home / "annotators.json").stat().st_mode & 0o777) == "0o600"
+    assert oct(ws.annotator_passwords_path.stat().st_mode & 0o777) == "0o600"
 
     gold = gold_of(DEMO_ARTICLES)
     with connect(ws) as admin:
@@ -126,7 +126,7 @@ def test_doccano_push_twice_and_interrupted_push_add_each_segment_once(doccano_w
         again = push(client, ws, schema, splits=["train", "dev", "test"])
         assert (again.uploaded, again.already_there) == (0, total)
         # the ledger lost: the server's examples decide
-        (ws.state_dir / "push-ledger.json").unlink()
+        ws.push_ledger_path.unlink()
         lost = push(client, ws, schema, splits=["train", "dev", "test"])
         assert lost.reconciled_with_server and lost.uploaded == 0
         ids = [e.meta["segment_id"] for e in client.examples(project.id)]

@@ -36,7 +36,7 @@ def with_segment_length(ws, length: int):
 
 
 def login(ws, name: str) -> DoccanoClient:
-    passwords = json.loads((ws.doccano_home / "annotators.json").read_text())
+    passwords = json.loads(ws.annotator_passwords_path.read_text())
     with connect(ws) as admin:
         url = admin.url
     client = DoccanoClient(url)
@@ -64,7 +64,7 @@ def test_segments_identical_labels_on_shared_segments_agree_fully(segmented_ws, 
         len(segment_article(a.id, a.text, 200)) for a in load_articles(ws.articles_path)
     )
     assert n_segments > len(load_articles(ws.articles_path))  # multi-segment articles
-    plan = json.loads((ws.doccano_home / "assignments.json").read_text())
+    plan = json.loads(ws.assignments_path.read_text())
     for name in ("seg_a", "seg_b"):
         report = label_as(ws, name)
         assert report.examples == sum(name in names for names in plan.values())
@@ -138,7 +138,7 @@ def test_segments_merge_and_convert_keep_only_confirmed_text(segmented_ws, cli) 
             assert any(s <= offset and offset + len(doc.text) <= e for s, e in ranges)
             n_ents += len(doc.ents)
     assert n_ents == len(gold_spans)
-    report = json.loads((ws.labels_dir / "conversion-report.json").read_text())
+    report = json.loads(ws.conversion_report_path.read_text())
     left = sum(
         r["unconfirmed"]["segments"] for r in report["left_out"].values() if "unconfirmed" in r
     )
@@ -159,7 +159,7 @@ def test_segments_one_annotator_each_confirm_their_own(doccano_ws, cli) -> None:
     assert cli("corpus", "add", source, "-w", ws.root).exit_code == 0
     assert cli("corpus", "split", "-w", ws.root).exit_code == 0
     assert cli("doccano", "push", "--annotators", "one_a,one_b", "--overlap", "0", "-w", ws.root)
-    plan = json.loads((ws.doccano_home / "assignments.json").read_text())
+    plan = json.loads(ws.assignments_path.read_text())
     ours = sorted(s for s in plan if s.startswith("two-part#"))
     assert len(ours) == 2 and all(len(plan[s]) == 1 for s in ours)
     # one_a takes the first segment, one_b the second (every member sees every example)
@@ -242,7 +242,7 @@ def test_segments_changed_segment_length_refuses_push(doccano_ws, cli) -> None:
         assert admin.count_examples(project.id) == before
     assert snapshot_tree(ws.state_dir) == state
     # the ledger lost: the server's own segments show the other cut
-    (ws.state_dir / "push-ledger.json").unlink()
+    ws.push_ledger_path.unlink()
     result = cli("doccano", "push", "-w", ws.root)
     assert result.exit_code == 1 and "cut differently" in result.stderr
     with connect(ws) as admin:
@@ -283,6 +283,6 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
     message = str(stopped.value)
     assert "push interrupted after uploading 5 of" in message
     assert "run the same `nerwb doccano push` again to resume" in message
-    passwords = ws.doccano_home / "annotators.json"
+    passwords = ws.annotator_passwords_path
     assert f"Accounts created: int_a; their passwords are in {passwords}" in message
     assert "int_a" in json.loads(passwords.read_text())

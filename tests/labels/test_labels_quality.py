@@ -165,7 +165,7 @@ def test_audit_cli_strict_and_jsonl(ws, cli) -> None:
     save_units(ws.imports_dir / "A.jsonl", [art([(11, 23, "ARMED_GROUP")])])
     result = cli("labels", "audit", "--strict", "-w", ws.root)
     assert result.exit_code == 1
-    lines = (ws.labels_dir / "audit" / "problems.jsonl").read_text().splitlines()
+    lines = ws.problems_path.read_text().splitlines()
     assert any(json.loads(line)["kind"] == "misaligned" for line in lines)
     assert cli("labels", "audit", "-w", ws.root).exit_code == 0
 
@@ -244,7 +244,7 @@ def test_labels_conflict3_two_annotators_agreement_merge_convert(ws, cli) -> Non
         "labels", "convert", "--on-misaligned", "expand", "--on-overlap", "longest", "-w", ws.root
     )
     assert result.exit_code == 0, result.stderr
-    report = json.loads((ws.labels_dir / "conversion-report.json").read_text())
+    report = json.loads(ws.conversion_report_path.read_text())
     gold_spans = sum(
         len(json.loads(line)["label"]) for line in ws.gold_path.read_text().splitlines()
     )

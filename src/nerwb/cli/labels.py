@@ -10,18 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, fail, workspace
+from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import JsonOpt, WorkspaceOpt
-from nerwb.corpus.splits import load_splits
-from nerwb.corpus.store import load_articles
-from nerwb.labels.annotations import load_annotated
-from nerwb.labels.audit import audit
-from nerwb.labels.docbin import save_conversion_report, to_docbins
+from nerwb.labels.audit import audit_workspace
+from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
-from nerwb.labels.merge import merge
-from nerwb.labels.outputs import save_agreement, save_gold, save_problems
+from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import load_schema
-from nerwb.labels.snapshots import load_annotations
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -103,16 +98,8 @@ def audit_cmd(
     Example: nerwb labels audit --strict
     """
     ws = workspace(workspace_dir)
-    annotations, sources = load_annotations(ws, snapshot.resolve() if snapshot else None)
-    problems = audit(
-        annotations,
-        labels=load_schema(ws.schema_path).names,
-        lang=ws.language,
-        articles=load_articles(ws.articles_path),
-        splits=load_splits(ws.splits_path),
-        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
-    )
-    out = save_problems(ws, problems)
+    result = audit_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
+    problems, sources, out = result.problems, result.sources, result.path
     table = Table(title=f"Audit of {', '.join(sources)}")
     for column in ("kind", "who", "article", "span", "text or detail", "alternatives"):
         table.add_column(column, overflow="fold")
@@ -130,10 +117,7 @@ def audit_cmd(
     console.print(table)
     if len(problems) > limit:
         console.print(f"(first {limit} shown; contexts and the rest are in the JSONL file)")
-    kinds: dict[str, int] = {}
-    for p in problems:
-        kinds[p.kind] = kinds.get(p.kind, 0) + 1
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"
+    summary = ", ".join(f"{k} {v}" for k, v in result.kinds().items()) or "none"
     console.print(
         f"{len(problems)} problem(s): {summary}. All listed in {out.relative_to(ws.root)}"
     )
@@ -161,17 +145,15 @@ def agreement_cmd(
 
     Example: nerwb labels agreement --json
     """
-    from nerwb.labels.agreement import agreement  # scikit-learn: only when measuring
+    from nerwb.labels.agreement import measure_agreement  # scikit-learn: only when measuring
 
     ws = workspace(workspace_dir)
-    annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
-    report = agreement(
-        annotations,
-        labels=load_schema(ws.schema_path).names,
-        lang=ws.language,
+    report = measure_agreement(
+        ws,
+        snapshot=snapshot.resolve() if snapshot else None,
         include_unconfirmed=include_unconfirmed,
     )
-    disagreements_path = save_agreement(ws, report)
+    disagreements_path = ws.disagreements_path
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
         return
@@ -220,10 +202,8 @@ def merge_cmd(
     Example: nerwb labels merge --strategy prefer:alice
     """
     ws = workspace(workspace_dir)
-    annotations, sources = load_annotations(ws, snapshot.resolve() if snapshot else None)
-    texts = {a.id: a.text for a in load_articles(ws.articles_path)}
-    report = merge(annotations, strategy, texts=texts)
-    conflicts_path = save_gold(ws, report)
+    report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
+    sources, conflicts_path = report.sources, ws.conflicts_path
     whole = sum(a.confirmed for a in report.gold)
     console.print(
         f"[green]Gold:[/] {report.gold_segments} segment(s), {report.spans} span(s) "
@@ -252,21 +232,7 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
-    splits = load_splits(ws.splits_path)
-    if splits is None:
-        raise fail(f"{ws.splits_path}: no splits yet; run `nerwb corpus split` before converting")
-    if not ws.gold_path.exists():
-        raise fail(f"{ws.gold_path}: no gold yet; run `nerwb labels merge` first")
-    gold = list(load_annotated(ws.gold_path).values())
-    report = to_docbins(
-        gold,
-        splits,
-        ws.labels_dir,
-        lang=ws.language,
-        on_misaligned=on_misaligned,
-        on_overlap=on_overlap,
-    )
-    save_conversion_report(report, ws.labels_dir / "conversion-report.json")
+    report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")
     for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):
         table.add_column(column, justify="left" if column in ("split", "label") else "right")

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.readers import read_articles
-from nerwb.corpus.splits import load_splits, split_workspace
-from nerwb.corpus.store import add_articles, load_articles
+from nerwb.corpus.splits import split_workspace
+from nerwb.corpus.store import add_articles
 from nerwb.demo import DEMO_STEPS
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, LabellingReport, simulate
 from nerwb.doccano.client import DoccanoClient
@@ -26,14 +26,12 @@ from nerwb.doccano.pull import pull
 from nerwb.doccano.push import find_project, push
 from nerwb.errors import LabelsError
 from nerwb.evaluate.run import evaluate
-from nerwb.labels.agreement import agreement
+from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.annotations import LabeledSpan
-from nerwb.labels.audit import audit
-from nerwb.labels.docbin import save_conversion_report, to_docbins
-from nerwb.labels.merge import merge
-from nerwb.labels.outputs import save_agreement, save_gold, save_problems
+from nerwb.labels.audit import audit_workspace
+from nerwb.labels.docbin import convert_workspace
+from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import load_schema
-from nerwb.labels.snapshots import load_annotations
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
 
@@ -139,7 +137,7 @@ def run_demo(
     )
 
     # 4. simulated annotators label through the REST API (a demo device)
-    passwords = json.loads((ws.doccano_home / "annotators.json").read_text(encoding="utf-8"))
+    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
         if name not in passwords:
             on_stage(
@@ -171,36 +169,25 @@ def run_demo(
         ),
     )
 
-    # 6. labels: audit, agreement, merge, convert
-    annotations, _ = load_annotations(ws, pulled.snapshot)
-    annotations = {n: a for n, a in annotations.items() if n in DEMO_ANNOTATORS}
-    problems = audit(
-        annotations,
-        labels=schema.names,
-        lang=ws.language,
-        articles=load_articles(ws.articles_path),
-        splits=load_splits(ws.splits_path),
-        near_duplicate_threshold=settings.near_duplicate_threshold,
-    )
-    problems_path = save_problems(ws, problems)
-    result.problems = len(problems)
+    # 6. labels: audit, agreement, merge, convert (the same use cases as the CLI's)
+    demo_only = {"snapshot": pulled.snapshot, "annotators": list(DEMO_ANNOTATORS)}
+    audited = audit_workspace(ws, **demo_only)
+    result.problems = len(audited.problems)
     on_stage(
-        "labels audit", f"{len(problems)} problem(s) listed in {problems_path.relative_to(ws.root)}"
+        "labels audit",
+        f"{len(audited.problems)} problem(s) listed in {audited.path.relative_to(ws.root)}",
     )
     try:
-        agreed = agreement(annotations, labels=schema.names, lang=ws.language)
+        agreed = measure_agreement(ws, **demo_only)
         result.agreement = agreed.to_json()
-        save_agreement(ws, agreed)
         on_stage(
             "labels agreement",
             f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
             f"{sum(p.segments for p in agreed.pairs)} segment(s) both were given and confirmed",
         )
-    except LabelsError as err:  # no double-labelled article in a tiny run: report, go on
+    except LabelsError as err:  # no double-labelled segment in a tiny run: report, go on
         on_stage("labels agreement", f"skipped: {err}")
-    texts = {a.id: a.text for a in load_articles(ws.articles_path)}
-    merged = merge(annotations, f"prefer:{DEMO_ANNOTATORS[0]}", texts=texts)
-    save_gold(ws, merged)
+    merged = merge_workspace(ws, f"prefer:{DEMO_ANNOTATORS[0]}", **demo_only)
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
     result.unconfirmed_segments = merged.unconfirmed
     on_stage(
@@ -209,15 +196,7 @@ def run_demo(
         f"confirmed segments of {len(merged.gold)} articles; {merged.unconfirmed} unconfirmed "
         f"segment(s) left out ({merged.unconfirmed_spans} spans)",
     )
-    converted = to_docbins(
-        merged.gold,
-        load_splits(ws.splits_path),
-        ws.labels_dir,
-        lang=ws.language,
-        on_misaligned="expand",
-        on_overlap="longest",
-    )
-    save_conversion_report(converted, ws.labels_dir / "conversion-report.json")
+    converted = convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
     result.docbin_counts = {
         s: {lab: c.written + c.changed for lab, c in by.items()}
         for s, by in converted.per_split.items()

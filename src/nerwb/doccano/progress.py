@@ -38,7 +38,7 @@ def progress(client: DoccanoClient, ws: Workspace) -> ProjectProgress:
     """
     project = find_project(client, ws.project_name)
     n_examples = client.count_examples(project.id)
-    plan_path = ws.doccano_home / "assignments.json"
+    plan_path = ws.assignments_path
     plan: dict[str, list[str]] = (
         json.loads(plan_path.read_text(encoding="utf-8")) if plan_path.exists() else {}
     )

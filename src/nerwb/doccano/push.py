@@ -360,7 +360,7 @@ def push(
     )
 
     annotators = annotators or []
-    passwords_path = ws.doccano_home / "annotators.json"
+    passwords_path = ws.annotator_passwords_path
     if annotators:
         report.annotators_created, report.members_added = ensure_annotators(
             client, project.id, annotators, passwords_path
@@ -368,7 +368,7 @@ def push(
 
     segments = selected_segments(ws, splits)
     report.selected = len(segments)
-    ledger = PushLedger(ws.state_dir / "push-ledger.json")
+    ledger = PushLedger(ws.push_ledger_path)
     entry = ledger.entry(client.url, project.id)
     known = entry["segments"]
     if client.count_examples(project.id) != len(known):
@@ -389,7 +389,7 @@ def push(
     todo = [(s, split, title) for s, split, title in segments if s.id not in known]
     report.already_there = len(segments) - len(todo)
 
-    plan_path = ws.doccano_home / "assignments.json"
+    plan_path = ws.assignments_path
     plan: dict[str, list[str]] = (
         json.loads(plan_path.read_text(encoding="utf-8")) if plan_path.exists() else {}
     )

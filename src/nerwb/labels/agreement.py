@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
+from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
-from nerwb.labels.snapshots import Annotations
+from nerwb.labels.schema import load_schema
+from nerwb.labels.snapshots import Annotations, load_annotations
 from nerwb.labels.text import blank, context
+from nerwb.workspace import Workspace
 
 OUTSIDE = "O"
 
@@ -296,3 +300,29 @@ def agreement(
     return AgreementReport(
         pairs, total.f1, _kappa(tags_a, tags_b), per_label, kinds, include_unconfirmed
     )
+
+
+def measure_agreement(
+    ws: Workspace,
+    *,
+    snapshot: Path | None = None,
+    include_unconfirmed: bool = False,
+    annotators: list[str] | None = None,
+) -> AgreementReport:
+    """``labels agreement``: measure, then write ``agreement.json`` and ``disagreements.jsonl``.
+
+    Raises:
+        LabelsError: no annotations, or no two annotators share a (confirmed) segment.
+    """
+    annotations, _ = load_annotations(ws, snapshot, annotators=annotators)
+    report = agreement(
+        annotations,
+        labels=load_schema(ws.schema_path).names,
+        lang=ws.language,
+        include_unconfirmed=include_unconfirmed,
+    )
+    atomic_write_json(ws.agreement_path, report.to_json())
+    atomic_write_jsonl(
+        ws.disagreements_path, (d.to_record() for p in report.pairs for d in p.disagreements)
+    )
+    return report

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
-from nerwb.corpus.splits import Splits
-from nerwb.labels.snapshots import Annotations
+from nerwb.corpus.splits import Splits, load_splits
+from nerwb.corpus.store import load_articles
+from nerwb.io import atomic_write_jsonl
+from nerwb.labels.schema import load_schema
+from nerwb.labels.snapshots import Annotations, load_annotations
 from nerwb.labels.text import EDGE_PUNCTUATION, blank, context
+from nerwb.workspace import Workspace
 
 MIN_EXAMPLES_PER_LABEL = 50  # spaCy debug data warns below this many examples of a new label
 
@@ -160,3 +165,37 @@ def audit(
                     )
                 )
     return problems
+
+
+@dataclass
+class AuditResult:
+    problems: list[Problem]
+    sources: list[str]  # the snapshot and imports audited
+    path: Path  # labels/audit/problems.jsonl
+
+    def kinds(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for p in self.problems:
+            counts[p.kind] = counts.get(p.kind, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def audit_workspace(
+    ws: Workspace, *, snapshot: Path | None = None, annotators: list[str] | None = None
+) -> AuditResult:
+    """``labels audit``: audit the latest (or a named) snapshot plus imports; write every problem.
+
+    Args:
+        annotators: Only these annotators (default: all).
+    """
+    annotations, sources = load_annotations(ws, snapshot, annotators=annotators)
+    problems = audit(
+        annotations,
+        labels=load_schema(ws.schema_path).names,
+        lang=ws.language,
+        articles=load_articles(ws.articles_path),
+        splits=load_splits(ws.splits_path),
+        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+    )
+    atomic_write_jsonl(ws.problems_path, (p.to_record() for p in problems))
+    return AuditResult(problems, sources, ws.problems_path)

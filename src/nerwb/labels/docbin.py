@@ -11,19 +11,19 @@ that is all gold is one ``Doc``; one that is partly gold goes in as its gold pie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
-from nerwb.corpus.splits import Splits
+from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import LabelsError
-from nerwb.io import atomic_write_bytes
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.io import atomic_write_bytes, atomic_write_json
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated
 from nerwb.labels.text import blank, context
-from nerwb.workspace import SPLIT_NAMES
+from nerwb.workspace import SPLIT_NAMES, Workspace
 
 MISALIGNED_POLICIES = ("error", "expand", "contract", "skip")
 OVERLAP_POLICIES = ("error", "longest", "skip")
@@ -292,11 +292,36 @@ def to_docbins(
     return report
 
 
+def convert_workspace(
+    ws: Workspace, *, on_misaligned: str = "error", on_overlap: str = "error"
+) -> ConversionReport:
+    """``labels convert``: gold + splits to ``labels/{train,dev,test}.spacy`` and
+    ``labels/conversion-report.json``.
+
+    Raises:
+        LabelsError: no splits or no gold yet, or a policy is ``error`` and a span needs it.
+    """
+    splits = load_splits(ws.splits_path)
+    if splits is None:
+        raise LabelsError(
+            f"{ws.splits_path}: no splits yet; run `nerwb corpus split` before converting"
+        )
+    if not ws.gold_path.exists():
+        raise LabelsError(f"{ws.gold_path}: no gold yet; run `nerwb labels merge` first")
+    gold = list(load_annotated(ws.gold_path).values())
+    report = to_docbins(
+        gold,
+        splits,
+        ws.labels_dir,
+        lang=ws.language,
+        on_misaligned=on_misaligned,
+        on_overlap=on_overlap,
+    )
+    save_conversion_report(report, ws.conversion_report_path)
+    return report
+
+
 def save_conversion_report(report: ConversionReport, path: Path) -> None:
-    from dataclasses import asdict
-
-    from nerwb.io import atomic_write_json
-
     atomic_write_json(
         path,
         {

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
+from nerwb.corpus.store import load_articles
 from nerwb.errors import LabelsError
-from nerwb.labels.annotations import AnnotatedArticle, AnnotatedSegment, LabeledSpan, span_key
-from nerwb.labels.snapshots import Annotations
+from nerwb.io import atomic_write_jsonl
+from nerwb.labels.annotations import (
+    AnnotatedArticle,
+    AnnotatedSegment,
+    LabeledSpan,
+    save_annotated,
+    span_key,
+)
+from nerwb.labels.snapshots import Annotations, load_annotations
+from nerwb.workspace import Workspace
 
 
 class Strategy(StrEnum):
@@ -49,6 +59,7 @@ class MergeReport:
     multi_annotator: int = 0  # gold segments merged from several
     unconfirmed: int = 0  # segments with work on them that nobody confirmed: not gold
     unconfirmed_spans: int = 0  # spans in those segments, left out
+    sources: list[str] = field(default_factory=list)  # what was merged (snapshot, imports)
 
     @property
     def spans(self) -> int:
@@ -236,3 +247,24 @@ def _article_texts(annotations: Annotations) -> dict[str, str]:
             text = text[:start] + piece + text[start + len(piece) :]
         out[article_id] = text
     return out
+
+
+def merge_workspace(
+    ws: Workspace,
+    strategy: str,
+    *,
+    snapshot: Path | None = None,
+    annotators: list[str] | None = None,
+) -> MergeReport:
+    """``labels merge``: merge the latest (or a named) snapshot plus imports into
+    ``labels/gold/gold.jsonl``, and list the conflicts in ``conflicts.jsonl``.
+
+    Nothing is written when the merge fails.
+    """
+    annotations, sources = load_annotations(ws, snapshot, annotators=annotators)
+    texts = {a.id: a.text for a in load_articles(ws.articles_path)}
+    report = merge(annotations, strategy, texts=texts)
+    report.sources = sources
+    save_annotated(ws.gold_path, report.gold)
+    atomic_write_jsonl(ws.conflicts_path, (c.to_record() for c in report.conflicts))
+    return report

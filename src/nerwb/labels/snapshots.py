@@ -44,11 +44,14 @@ def by_article(units: dict[str, AnnotatedSegment]) -> dict[str, list[AnnotatedSe
     return out
 
 
-def load_annotations(ws: Workspace, snapshot: Path | None = None) -> tuple[Annotations, list[str]]:
+def load_annotations(
+    ws: Workspace, snapshot: Path | None = None, *, annotators: list[str] | None = None
+) -> tuple[Annotations, list[str]]:
     """The annotations to audit, compare and merge, and where they came from.
 
     Args:
         snapshot: A pull folder; default the latest. Imports are always included.
+        annotators: Keep only these annotators (default: all).
 
     Raises:
         LabelsError: nothing to work on, or a named snapshot does not exist.
@@ -67,6 +70,8 @@ def load_annotations(ws: Workspace, snapshot: Path | None = None) -> tuple[Annot
         for path in sorted(ws.imports_dir.glob("*.jsonl")):
             merged.setdefault(path.stem, {}).update(load_units(path))
             sources.append(str(path.relative_to(ws.root)))
+    if annotators is not None:
+        merged = {name: units for name, units in merged.items() if name in annotators}
     if not merged:
         raise LabelsError(
             "no annotations yet: pull them with `nerwb doccano pull` or import them with `nerwb labels import`"
