@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -10,6 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.errors import InputError
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in blocks (DocBins and models can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -23,8 +23,7 @@ from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
-from nerwb.io import atomic_write_jsonl
-from nerwb.training.data import sha256_of
+from nerwb.io import atomic_write_jsonl, sha256_of
 
 REPORT_FILES = (
     "metrics.json",

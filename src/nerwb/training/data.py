@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from spacy.strings import StringStore
 from spacy.tokens import DocBin
 
 from nerwb.errors import TrainingError
+from nerwb.io import sha256_of
 
 BEGIN = 3  # ENT_IOB's code for the first token of an entity (1 = inside, 2 = outside)
 
@@ -33,14 +33,6 @@ class DataSummary:
             "spans": dict(sorted(self.spans.items())),
             "splits": sorted(self.splits),
         }
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _user_data(packed: bytes | None) -> dict:
