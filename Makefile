@@ -33,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python bench/doccano_throughput.py

@@ -16,10 +16,15 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_ARTICLES = REPO / "src" / "nerwb" / "resources" / "demo" / "articles.jsonl"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
-needs_shared = pytest.mark.skipif(
+_shared_absent = pytest.mark.skipif(
     not SHARED_DATA.is_dir(),
     reason=f"{SHARED_DATA} is absent (it is beside the repository in CI, not in a user's clone)",
 )
+
+
+def needs_shared(test):
+    """Marks a test that reads ../shared/data (`-m shared`) and skips it, saying why, without it."""
+    return pytest.mark.shared(_shared_absent(test))
 
 
 @pytest.fixture

@@ -79,7 +79,9 @@ def test_workspace_paths_are_ignored_where_generated(ws) -> None:
     template = (ws.root / ".gitignore").read_text().splitlines()
     repository = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().splitlines()
     for path in GENERATED_PATHS:
-        assert f"/{path}" in template and f"/{path}" in repository, path
+        assert f"/{path}" in template, path
+        # the repository keeps a README in each stage folder: "/training/*" ignores the rest
+        assert f"/{path}" in repository or f"/{path}*" in repository, path
     # every generated file the Workspace names lies under a generated path
     for generated in (
         ws.push_ledger_path,

@@ -21,3 +21,12 @@ SeedOpt = Annotated[
     int | None, typer.Option("--seed", help="Random seed (default: from nerwb.toml).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+SnapshotOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--snapshot",
+        help="A pull snapshot folder, labels/pulls/<time> (default: the latest).",
+        file_okay=False,
+        show_default=False,
+    ),
+]

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
-from nerwb.cli._options import JsonOpt, WorkspaceOpt
+from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
@@ -82,9 +82,7 @@ def import_cmd(
 
 @labels_app.command("audit")
 def audit_cmd(
-    snapshot: Annotated[
-        Path | None, typer.Argument(help="A pull snapshot folder (default: the latest).")
-    ] = None,
+    snapshot: SnapshotOpt = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any problem is found.")
     ] = False,
@@ -127,9 +125,7 @@ def audit_cmd(
 
 @labels_app.command("agreement")
 def agreement_cmd(
-    snapshot: Annotated[
-        Path | None, typer.Argument(help="A pull snapshot folder (default: the latest).")
-    ] = None,
+    snapshot: SnapshotOpt = None,
     as_json: JsonOpt = False,
     show: Annotated[int, typer.Option(help="Disagreements to list on screen.")] = 15,
     include_unconfirmed: Annotated[
@@ -192,9 +188,7 @@ def merge_cmd(
     strategy: Annotated[
         str, typer.Option(help="majority | intersection | union | prefer:NAME")
     ] = "majority",
-    snapshot: Annotated[
-        Path | None, typer.Option(help="A pull snapshot folder (default: the latest).")
-    ] = None,
+    snapshot: SnapshotOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Merge annotators into gold (labels/gold/gold.jsonl), listing conflicts the strategy cannot settle.
