@@ -173,6 +173,11 @@ class Workspace:
         return self.state_dir / "push-ledger.json"
 
     @property
+    def selections_dir(self) -> Path:
+        """``nerwb select``: ranked lists of the segments to label next."""
+        return self.state_dir / "selections"
+
+    @property
     def assignments_path(self) -> Path:
         """The assignment plan: segment id -> annotators."""
         return self.doccano_home / "assignments.json"

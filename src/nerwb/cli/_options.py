@@ -30,3 +30,19 @@ SnapshotOpt = Annotated[
         show_default=False,
     ),
 ]
+
+# Active learning: shared by `doccano push --select` and `nerwb select`.
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="A trained pipeline folder (training/<run>/model-best).",
+        file_okay=False,
+    ),
+]
+
+
+def comma_list(value: str | None) -> list[str]:
+    """``"a, b,,c"`` -> ``["a", "b", "c"]``: the one parser for comma-separated options."""
+    return [v.strip() for v in (value or "").split(",") if v.strip()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,19 +18,45 @@ from rich.progress import (
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, err_console, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushInterrupted, push
 from nerwb.labels.schema import load_schema
+from nerwb.predict.select import SelectStrategy
 from nerwb.workspace import SPLIT_NAMES
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
 
-def _csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+def selection_for(ws, strategy: str | None, model: Path | None, n: int | None, seed: int | None):
+    """``--select/--model/--n`` as a ``Selection`` (None without --select); loads the model."""
+    from nerwb.doccano.push import Selection
+    from nerwb.predict.select import load_selection_model
+
+    if strategy is None:
+        if model is not None or n is not None:
+            raise typer.BadParameter("--model and --n go with --select", param_hint="--select")
+        return None
+    chosen = strategy
+    if n is None:
+        raise typer.BadParameter("how many segments? e.g. --n 20", param_hint="--n")
+    nlp = load_selection_model(model, load_schema(ws.schema_path)) if model else None
+    return Selection(
+        chosen, n, nlp, str(model or ""), ws.config.corpus.seed if seed is None else seed
+    )
+
+
+def show_ranking(ranked, *, title: str, limit: int = 30) -> None:
+    table = Table(title=title)
+    for column in ("rank", "segment", "score", "chars", "why"):
+        table.add_column(
+            column, justify="right" if column in ("rank", "score", "chars") else "left"
+        )
+    for r in ranked[:limit]:
+        table.add_row(str(r.rank), r.segment_id, f"{r.score:.3f}", str(r.chars), escape(r.why))
+    console.print(table)
 
 
 @doccano_app.command("up")
@@ -99,14 +126,23 @@ def push_cmd(
     overlap: Annotated[
         float, typer.Option(help="Share of segments given to two annotators (for agreement).")
     ] = 0.2,
+    select: Annotated[
+        SelectStrategy | None,
+        typer.Option("--select", help="Push only the --n unpushed segments this ranks first."),
+    ] = None,
+    model: ModelOpt = None,
+    n: Annotated[int | None, typer.Option("--n", help="With --select: how many segments.")] = None,
+    seed: SeedOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Push corpus segments to the Doccano project (bulk import; resumable; never twice).
 
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
+    Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
     """
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
+    selection = selection_for(ws, select, model, n, seed)
     with (
         connect(ws) as client,
         Progress(
@@ -124,10 +160,11 @@ def push_cmd(
                 client,
                 ws,
                 schema,
-                splits=_csv(split),
-                annotators=_csv(annotators),
+                splits=comma_list(split),
+                annotators=comma_list(annotators),
                 overlap=overlap,
                 on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                selection=selection,
             )
         except PushInterrupted as interrupted:
             bar.stop()
@@ -143,6 +180,13 @@ def push_cmd(
         f"Segments selected {report.selected}: [green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), "
         f"skipped {report.already_there} already on the server, failed 0."
     )
+    if selection is not None:
+        show_ranking(report.ranked, title=f"Chosen by {selection.strategy} (score on each example)")
+        if len(report.ranked) < report.asked_for:
+            console.print(
+                f"[yellow]Asked for {report.asked_for}, only {len(report.ranked)} unpushed "
+                "segment(s) were left: pushed them all.[/]"
+            )
     if report.reconciled_with_server:
         console.print("The push ledger was checked against the server's examples.")
     for name, password in report.annotators_created.items():

@@ -174,6 +174,15 @@ class DoccanoClient:
         for item in self._pages(f"/v1/projects/{project_id}/examples"):
             yield Example.model_validate(item)
 
+    def set_score(self, project_id: int, example_id: int, score: float) -> None:
+        """The example's ``score``, which annotators can sort by in Doccano's list."""
+        self._request(
+            "PATCH",
+            f"/v1/projects/{project_id}/examples/{example_id}",
+            json={"score": score},
+            idempotent=True,
+        )
+
     def create_example(self, project_id: int, text: str, meta: dict[str, Any]) -> Example:
         """One POST per example: what doccano-client does; kept for the benchmark baseline."""
         return Example.model_validate(

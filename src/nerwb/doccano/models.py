@@ -31,6 +31,7 @@ class Example(_Resource):
     text: str | None = None
     meta: dict[str, Any] = {}
     is_confirmed: bool = False
+    score: float | None = None
 
 
 class User(_Resource):

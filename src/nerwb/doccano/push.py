@@ -13,8 +13,9 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
@@ -24,8 +25,13 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.errors import NerwbError
-from nerwb.io import atomic_write_json
+from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
+
+if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CLI's start-up
+    from spacy.language import Language
+
+    from nerwb.predict.select import Ranked, SelectStrategy
 from nerwb.workspace import SPLIT_NAMES, Workspace
 
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
@@ -63,6 +69,17 @@ class PushInterrupted(NerwbError):
 
 
 @dataclass
+class Selection:
+    """``push --select``: push only the ``n`` unpushed segments ``strategy`` ranks first."""
+
+    strategy: SelectStrategy
+    n: int
+    nlp: Language | None = None
+    model: str = ""  # the model folder, for the ledger
+    seed: int = 0
+
+
+@dataclass
 class PushReport:
     project: Project
     project_created: bool = False
@@ -75,6 +92,8 @@ class PushReport:
     chunks: int = 0
     reconciled_with_server: bool = False
     annotators_created: dict[str, str] = field(default_factory=dict)  # name -> password, shown once
+    ranked: list[Ranked] = field(default_factory=list)  # with --select: what was chosen, in order
+    asked_for: int = 0  # with --select: --n
     members_added: list[str] = field(default_factory=list)
     assignments: dict[str, int] = field(default_factory=dict)  # annotator -> segments assigned
 
@@ -347,6 +366,7 @@ def push(
     overlap: float = 0.0,
     chunk_rows: int = CHUNK_ROWS,
     on_progress: Callable[[int, int], None] | None = None,
+    selection: Selection | None = None,
 ) -> PushReport:
     """Push the segments of ``splits`` to the workspace's Doccano project.
 
@@ -388,6 +408,8 @@ def push(
 
     todo = [(s, split, title) for s, split, title in segments if s.id not in known]
     report.already_there = len(segments) - len(todo)
+    if selection is not None:
+        todo = _select(todo, selection, ws, report)
 
     plan_path = ws.assignments_path
     plan: dict[str, list[str]] = (
@@ -408,7 +430,55 @@ def push(
         _upload(client, project.id, rows, chunk_rows, ledger, known, report, on_progress)
     except KeyboardInterrupt:
         raise PushInterrupted(report, passwords_path) from None
+    if selection is not None and report.ranked:
+        _record_scores(client, project.id, report.ranked, selection, entry)
+        ledger.save()
     return report
+
+
+def _select(
+    todo: list[tuple[Segment, str, str | None]],
+    selection: Selection,
+    ws: Workspace,
+    report: PushReport,
+) -> list[tuple[Segment, str, str | None]]:
+    """The unpushed segments the strategy ranks first, in rank order."""
+    from nerwb.predict.select import rank_segments
+
+    report.asked_for = selection.n
+    report.ranked = rank_segments(
+        [s for s, _, _ in todo],
+        selection.strategy,
+        n=selection.n,
+        nlp=selection.nlp,
+        seed=selection.seed,
+        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+    )
+    by_id = {s.id: (s, split, title) for s, split, title in todo}
+    return [by_id[r.segment_id] for r in report.ranked]
+
+
+def _record_scores(
+    client: DoccanoClient,
+    project_id: int,
+    ranked: list[Ranked],
+    selection: Selection,
+    entry: dict[str, Any],
+) -> None:
+    """Each chosen segment's score on its Doccano example (annotators sort by it) and in the ledger."""
+    wanted = {r.segment_id: r for r in ranked}
+    for example in client.examples(project_id):
+        chosen = wanted.get(str(example.meta.get("segment_id")))
+        if chosen is not None:
+            client.set_score(project_id, example.id, chosen.score)
+    record = entry.setdefault("selection", {})
+    for r in ranked:
+        record[r.segment_id] = {
+            "strategy": str(selection.strategy),
+            "model": selection.model,
+            "rank": r.rank,
+            "score": r.score,
+        }
 
 
 def _upload(
@@ -438,3 +508,42 @@ def _upload(
         report.uploaded += len(chunk)
         if on_progress:
             on_progress(done, len(rows))
+
+
+@dataclass
+class SelectReport:
+    ranked: list[Ranked]
+    pool: int  # unpushed segments the strategy chose from
+    asked_for: int
+    path: Path  # the ranked list, JSONL
+
+
+def select_unpushed(
+    ws: Workspace, selection: Selection, *, splits: list[str], output: Path | None = None
+) -> SelectReport:
+    """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
+    workspace's push ledger; no server needed) and write the ranked list."""
+    from nerwb.predict.select import rank_segments
+
+    pushed = {
+        sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]
+    }
+    pool = [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
+    ranked = rank_segments(
+        pool,
+        selection.strategy,
+        n=selection.n,
+        nlp=selection.nlp,
+        seed=selection.seed,
+        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
+    atomic_write_jsonl(
+        path,
+        (
+            {**r.to_json(), "strategy": str(selection.strategy), "model": selection.model}
+            for r in ranked
+        ),
+    )
+    return SelectReport(ranked, len(pool), selection.n, path)

@@ -1,0 +1,43 @@
+"""``nerwb select``: rank the unpushed segments to label next, without a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nerwb.cli._common import console, workspace
+from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
+from nerwb.cli.doccano import selection_for, show_ranking
+from nerwb.predict.select import SelectStrategy
+
+
+def select_cmd(
+    strategy: Annotated[
+        SelectStrategy, typer.Option("--select", help="How to rank the unpushed segments.")
+    ] = SelectStrategy.UNCERTAIN,
+    model: ModelOpt = None,
+    n: Annotated[int, typer.Option("--n", help="How many segments to choose.")] = 20,
+    split: Annotated[str, typer.Option(help="Comma-separated splits to choose from.")] = "train",
+    seed: SeedOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The ranked list (JSONL).")
+    ] = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Rank the segments no push has uploaded yet: segment id, score, length, why.
+
+    Example: nerwb select --select uncertain --model training/run/model-best --n 20
+    """
+    from nerwb.doccano.push import select_unpushed
+
+    ws = workspace(workspace_dir)
+    selection = selection_for(ws, strategy, model, n, seed)
+    report = select_unpushed(ws, selection, splits=comma_list(split), output=output)
+    show_ranking(
+        report.ranked, title=f"{strategy}: {len(report.ranked)} of {report.pool} unpushed segments"
+    )
+    if len(report.ranked) < n:
+        console.print(f"[yellow]Asked for {n}; only {len(report.ranked)} segment(s) are left.[/]")
+    console.print(f"Ranked list: {report.path}")

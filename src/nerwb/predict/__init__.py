@@ -1,0 +1,1 @@
+"""Applying a trained model to text: entity predictions and the model's uncertainty."""
