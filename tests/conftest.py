@@ -127,3 +127,30 @@ def prepare_demo_gold(ws):
     merge_workspace(ws, "majority")
     convert_workspace(ws)
     return ws
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A workspace holding the demo gold, cut at 200 characters, and a tiny trained model
+    (200 steps of ner-fast.cfg): ``(workspace, model folder)``."""
+    from nerwb.training.run import train
+    from nerwb.workspace import find_workspace
+
+    ws = init_workspace(tmp_path_factory.mktemp("tiny-model") / "ws")
+    toml = ws.root / "nerwb.toml"
+    toml.write_text(toml.read_text().replace("segment_length = 2000", "segment_length = 200"))
+    ws = find_workspace(ws.root)
+    prepare_demo_gold(ws)
+    run = train(
+        ws,
+        config_path=ws.configs_dir / "ner-fast.cfg",
+        output=ws.training_dir / "tiny",
+        train_path=ws.docbin_path("train"),
+        dev_path=ws.docbin_path("dev"),
+        overrides={
+            "training.max_steps": 200,  # enough to predict entities, so suggestions exist
+            "training.eval_frequency": 50,
+            "components.tok2vec.model.encode.width": 32,
+        },
+    )
+    return ws, run.output / "model-best"

@@ -173,6 +173,11 @@ class Workspace:
         return self.state_dir / "push-ledger.json"
 
     @property
+    def suggestions_path(self) -> Path:
+        """The suggestion ledger: what was offered to whom, by which model."""
+        return self.state_dir / "suggestions.json"
+
+    @property
     def selections_dir(self) -> Path:
         """``nerwb select``: ranked lists of the segments to label next."""
         return self.state_dir / "selections"

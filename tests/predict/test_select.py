@@ -8,40 +8,17 @@ import json
 import pytest
 import spacy
 
-from conftest import prepare_demo_gold, snapshot_tree
+from conftest import snapshot_tree
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.predict.select import SelectionError, SelectStrategy, rank_segments
 from nerwb.predict.uncertainty import uncertainties
-from nerwb.training.run import train
-
-TINY = {
-    "training.max_steps": 40,
-    "training.eval_frequency": 20,
-    "components.tok2vec.model.encode.width": 32,
-}
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """A workspace with the demo gold and a tiny trained model, cut at 200 characters."""
-    from nerwb.workspace import find_workspace, init_workspace
-
-    ws = init_workspace(tmp_path_factory.mktemp("select") / "ws")
-    toml = ws.root / "nerwb.toml"
-    toml.write_text(toml.read_text().replace("segment_length = 2000", "segment_length = 200"))
-    ws = find_workspace(ws.root)
-    prepare_demo_gold(ws)
-    run = train(
-        ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=ws.training_dir / "tiny",
-        train_path=ws.docbin_path("train"),
-        dev_path=ws.docbin_path("dev"),
-        overrides=TINY,
-    )
-    return ws, run.output / "model-best"
+def trained(tiny_model):
+    return tiny_model
 
 
 def by_hand(nlp, text: str) -> float:
@@ -138,13 +115,21 @@ def test_select_bad_inputs_are_clear_and_change_nothing(trained, cli, tmp_path) 
 
 @pytest.mark.doccano
 def test_push_select_uncertain_pushes_the_top_segments_with_scores(
-    trained, doccano_server, monkeypatch, cli
+    trained, doccano_server, monkeypatch, cli, tmp_path
 ) -> None:
+    import shutil
+
     from nerwb.doccano.connection import connect
     from nerwb.doccano.push import find_project
     from nerwb.doccano.server import Credentials
+    from nerwb.workspace import find_workspace
 
-    ws, model = trained
+    source, model = trained
+    # a copy: the session's tiny workspace stays unpushed for the other tests
+    shutil.copytree(source.root, tmp_path / "ws", ignore=shutil.ignore_patterns("training"))
+    toml = tmp_path / "ws" / "nerwb.toml"
+    toml.write_text(toml.read_text().replace('project = ""', 'project = "push-select"'))
+    ws = find_workspace(tmp_path / "ws")
     credentials = Credentials.load(doccano_server.credentials_path)
     monkeypatch.setenv("DOCCANO_URL", credentials.url)
     monkeypatch.setenv("DOCCANO_USERNAME", credentials.username)
@@ -170,6 +155,6 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
     # the next 20 come from what is left; more than is left pushes all and says so
     again = cli(*args, "--n", "1000", "-w", ws.root)
     assert again.exit_code == 0, again.stderr
-    assert f"only {len(pool) - 20} unpushed" in again.stdout
+    assert f"only {len(pool) - 20} unpushed" in " ".join(again.stdout.split())
     nothing = cli(*args, "--n", "5", "-w", ws.root)
     assert nothing.exit_code == 1 and "nothing left to choose from" in nothing.stderr

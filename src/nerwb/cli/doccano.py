@@ -133,6 +133,15 @@ def push_cmd(
     model: ModelOpt = None,
     n: Annotated[int | None, typer.Option("--n", help="With --select: how many segments.")] = None,
     seed: SeedOpt = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option(
+            "--suggest",
+            help="A trained model folder: its spans become each assigned annotator's suggestions.",
+        ),
+    ] = None,
+    patterns: PatternsOpt = None,
+    label_map: LabelMapOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Push corpus segments to the Doccano project (bulk import; resumable; never twice).
@@ -143,6 +152,7 @@ def push_cmd(
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
+    suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
     with (
         connect(ws) as client,
         Progress(
@@ -187,6 +197,10 @@ def push_cmd(
                 f"[yellow]Asked for {report.asked_for}, only {len(report.ranked)} unpushed "
                 "segment(s) were left: pushed them all.[/]"
             )
+    if suggester is not None:
+        pushed = {r["segment_id"] for r in report.rows} if report.rows else set()
+        with connect(ws) as client:
+            _run_suggest(client, ws, suggester, pushed)
     if report.reconciled_with_server:
         console.print("The push ledger was checked against the server's examples.")
     for name, password in report.annotators_created.items():
@@ -292,3 +306,88 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
             row.annotator, str(row.total), str(row.confirmed), str(row.remaining), str(row.articles)
         )
     console.print(table)
+
+
+PatternsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--patterns", help="A spaCy entity-ruler patterns.jsonl (with or without a model)."
+    ),
+]
+LabelMapOpt = Annotated[
+    str | None,
+    typer.Option("--label-map", help="Model labels mapped to labels.yml: ORG=ARMED_GROUP,..."),
+]
+
+
+def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+    from nerwb.predict.suggest import load_suggester
+
+    pairs = {}
+    for item in comma_list(label_map):
+        source, sep, target = item.partition("=")
+        if not sep or not source or not target:
+            raise typer.BadParameter(
+                f"{item!r}: expected MODEL_LABEL=LABEL", param_hint="--label-map"
+            )
+        pairs[source.strip()] = target.strip()
+    return load_suggester(
+        load_schema(ws.schema_path),
+        lang=ws.language,
+        model=model,
+        patterns=patterns,
+        label_map=pairs,
+    )
+
+
+def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
+    from nerwb.doccano.suggest import suggest
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("Suggesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("suggest", total=None)
+        report = suggest(
+            client,
+            ws,
+            suggester,
+            segment_ids=segment_ids,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"Suggestions from {report.source}: [green]{report.spans_created} span(s)[/] on "
+        f"{report.suggested} (segment, annotator) pair(s) of {report.pairs}; already suggested "
+        f"{report.already_suggested}, skipped {report.skipped_edited} already labelled and "
+        f"{report.skipped_confirmed} confirmed"
+        + (f"; resumed {report.resumed} an interrupted run had begun" if report.resumed else "")
+        + "."
+    )
+    for name, count in sorted(report.per_annotator.items()):
+        console.print(f"  {name}: {count} span(s), as their own in Doccano")
+
+
+@doccano_app.command("suggest")
+def suggest_cmd(
+    model: Annotated[
+        Path | None, typer.Argument(help="A trained model folder (training/<run>/model-best).")
+    ] = None,
+    patterns: PatternsOpt = None,
+    label_map: LabelMapOpt = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Pre-annotate pushed segments: the model's spans become each assigned annotator's own.
+
+    Never on a segment the annotator already labelled or confirmed; never twice (a ledger in
+    .nerwb/suggestions.json, resumable).
+
+    Example: nerwb doccano suggest training/run/model-best
+    """
+    ws = workspace(workspace_dir)
+    suggester = suggester_for(ws, model, patterns, label_map)
+    with connect(ws) as client:
+        _run_suggest(client, ws, suggester, None)

@@ -262,3 +262,69 @@ def convert_cmd(
             f"[yellow]{len(report.unsplit_articles)} gold article(s) have no split and were not converted; run `nerwb corpus split`.[/]"
         )
     console.print("Wrote " + ", ".join(str(p.relative_to(ws.root)) for p in report.paths.values()))
+
+
+@labels_app.command("suggestions")
+def suggestions_cmd(
+    snapshot: SnapshotOpt = None,
+    as_json: JsonOpt = False,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """What each annotator did with the model's suggestions: accepted, changed, deleted, added.
+
+    Example: nerwb labels suggestions --json
+    """
+    from nerwb.labels.suggestions import (
+        RUBBER_STAMP_SEGMENTS,
+        report_json,
+        suggestions_in_workspace,
+    )
+
+    ws = workspace(workspace_dir)
+    rows, folder = suggestions_in_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
+    if as_json:
+        print(json.dumps(report_json(rows), indent=2))
+        return
+    table = Table(title=f"Suggestions against {folder.relative_to(ws.root)} (confirmed segments)")
+    columns = (
+        "annotator",
+        "label",
+        "offered",
+        "accepted",
+        "boundary",
+        "label chg",
+        "deleted",
+        "added",
+        "P",
+        "R",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("annotator", "label") else "right")
+
+    def fmt(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    for row in rows:
+        for label, o in [*sorted(row.per_label.items()), ("all", row.total)]:
+            table.add_row(
+                row.annotator,
+                label,
+                str(o.offered),
+                str(o.accepted),
+                str(o.boundary_changed),
+                str(o.label_changed),
+                str(o.deleted),
+                str(o.added),
+                fmt(o.precision),
+                fmt(o.recall),
+            )
+    console.print(table)
+    for row in rows:
+        console.print(
+            f"{row.annotator}: {row.segments} suggested segment(s) confirmed, {row.pending} pending"
+        )
+        if row.rubber_stamping:
+            console.print(
+                f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "
+                f"confirmed segments (at least {RUBBER_STAMP_SEGMENTS}): worth a look by a lead.[/]"
+            )

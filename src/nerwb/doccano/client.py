@@ -127,6 +127,10 @@ class DoccanoClient:
         # POST. Token auth needs neither, so drop the cookie.
         self._http.cookies.clear()
 
+    def use_token(self, token: str) -> None:
+        """Authenticate with an API token instead of a login (a remote annotator's own token)."""
+        self._http.headers["Authorization"] = f"Token {token}"
+
     def me(self) -> User:
         return User.model_validate(self._get("/v1/me"))
 

@@ -93,6 +93,7 @@ class PushReport:
     reconciled_with_server: bool = False
     annotators_created: dict[str, str] = field(default_factory=dict)  # name -> password, shown once
     ranked: list[Ranked] = field(default_factory=list)  # with --select: what was chosen, in order
+    rows: list[dict[str, Any]] = field(default_factory=list)  # what this push uploaded
     asked_for: int = 0  # with --select: --n
     members_added: list[str] = field(default_factory=list)
     assignments: dict[str, int] = field(default_factory=dict)  # annotator -> segments assigned
@@ -426,6 +427,7 @@ def push(
 
     rows = [_row(s, split, title, plan.get(s.id)) for s, split, title in todo]
     report.to_upload = len(rows)
+    report.rows = rows
     try:
         _upload(client, project.id, rows, chunk_rows, ledger, known, report, on_progress)
     except KeyboardInterrupt:

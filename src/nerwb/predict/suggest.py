@@ -1,0 +1,140 @@
+"""What the model (or a patterns file) proposes for a text: the spans that become suggestions.
+
+A trained pipeline, a spaCy entity-ruler ``patterns.jsonl`` (for a project with no model yet),
+or both (the ruler fills in where the model found nothing). Model labels must be in
+``labels.yml``, or be mapped there with a label map: a suggestion of a label annotators cannot
+even select would only be noise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from nerwb.errors import InputError, NerwbError
+from nerwb.io import read_text, sha256_of
+from nerwb.labels.schema import LabelSchema
+
+
+class SuggestionError(NerwbError):
+    """A model or patterns file that cannot make suggestions for this workspace."""
+
+
+@dataclass
+class Suggester:
+    nlp: Language
+    source: str  # what made the suggestions, for the ledger: "model:<path>", "patterns:<path>"
+    source_hash: str  # the model's manifest hash, or the patterns file's
+    label_map: dict[str, str]
+
+    def spans(self, texts: Iterable[str], batch_size: int = 64) -> list[list[tuple[int, int, str]]]:
+        """Each text's proposed spans ``(start, end, label)``, labels mapped to labels.yml."""
+        out = []
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            out.append(
+                [
+                    (e.start_char, e.end_char, self.label_map.get(e.label_, e.label_))
+                    for e in doc.ents
+                ]
+            )
+        return out
+
+
+def model_hash(model: Path) -> str:
+    """sha256 of the run's ``manifest.json`` (a nerwb run folder), else of the model's
+    ``meta.json`` and ``config.cfg``."""
+    manifest = model.parent / "manifest.json"
+    if manifest.is_file():
+        return sha256_of(manifest)
+    digest = hashlib.sha256()
+    for name in ("meta.json", "config.cfg"):
+        digest.update((model / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _read_patterns(path: Path, schema: LabelSchema) -> list[dict]:
+    patterns = []
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            pattern = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"malformed JSON ({err.msg})", path=path, line=number) from None
+        if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
+            raise InputError(
+                'expected an entity-ruler pattern {"label": ..., "pattern": ...}',
+                path=path,
+                line=number,
+            )
+        if schema.get(str(pattern["label"])) is None:
+            raise InputError(
+                f"label {pattern['label']!r} is not in labels.yml ({', '.join(schema.names)})",
+                path=path,
+                line=number,
+            )
+        patterns.append(pattern)
+    if not patterns:
+        raise InputError("no patterns in the file", path=path)
+    return patterns
+
+
+def load_suggester(
+    schema: LabelSchema,
+    *,
+    lang: str,
+    model: Path | None = None,
+    patterns: Path | None = None,
+    label_map: dict[str, str] | None = None,
+) -> Suggester:
+    """A model, a patterns file, or both, checked against ``labels.yml``.
+
+    Raises:
+        SuggestionError: neither given, not a pipeline, no ``ner``, a label neither in
+            labels.yml nor mapped there.
+        InputError: a malformed patterns line (its number), or a pattern's unknown label.
+    """
+    label_map = dict(label_map or {})
+    if model is None and patterns is None:
+        raise SuggestionError("give a trained model folder, a patterns.jsonl, or both")
+    sources, hashes = [], []
+    if model is not None:
+        if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
+            raise SuggestionError(
+                f"{model}: not a spaCy pipeline folder (no config.cfg and meta.json)"
+            )
+        try:
+            nlp = spacy.load(model)
+        except Exception as err:  # spaCy raises several types for a broken pipeline
+            raise SuggestionError(
+                f"{model}: cannot load it ({type(err).__name__}: {err})"
+            ) from None
+        if "ner" not in nlp.pipe_names:
+            raise SuggestionError(
+                f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})"
+            )
+        unknown = sorted(
+            lab for lab in nlp.get_pipe("ner").labels if schema.get(label_map.get(lab, lab)) is None
+        )
+        if unknown:
+            raise SuggestionError(
+                f"{model} predicts label(s) {', '.join(unknown)} that labels.yml does not have; "
+                "map them with --label-map MODEL_LABEL=LABEL or train on this workspace's labels"
+            )
+        sources.append(f"model:{model}")
+        hashes.append(model_hash(model))
+    else:
+        nlp = spacy.blank(lang)
+    if patterns is not None:
+        ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False}, last=True)
+        ruler.add_patterns(_read_patterns(patterns, schema))
+        sources.append(f"patterns:{patterns}")
+        hashes.append(sha256_of(patterns))
+    digest = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()
+    return Suggester(nlp, "+".join(sources), digest, label_map)
