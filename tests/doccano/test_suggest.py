@@ -124,7 +124,7 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
     (entry,) = ledger.values()
     done = [(sid, by["rs_a"]) for sid, by in entry.items() if len(by["rs_a"]["spans"]) >= 2]
     assert len(entry) >= 5 and done
-    sid, record = done[0]
+    _, record = done[0]
     record["state"] = "planned"
     ws.suggestions_path.write_text(json.dumps(ledger))
     with login(ws, "rs_a") as client:
