@@ -328,3 +328,42 @@ def suggestions_cmd(
                 f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "
                 f"confirmed segments (at least {RUBBER_STAMP_SEGMENTS}): worth a look by a lead.[/]"
             )
+
+
+@labels_app.command("review")
+def review_cmd(
+    adjudicator: Annotated[
+        str, typer.Option("--adjudicator", help="The account that settles the conflicts.")
+    ],
+    snapshot: SnapshotOpt = None,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Send the last merge's conflicts to <project>-review in Doccano for an adjudicator.
+
+    The adjudicator sees the union of the annotators' spans as their own (who proposed what is
+    in each example's metadata), deletes the wrong ones, adds missing ones and confirms. Then
+    `nerwb doccano pull` and `nerwb labels merge`: a confirmed decision wins over any strategy.
+
+    Example: nerwb labels review --adjudicator lead
+    """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.review import send_to_review
+    from nerwb.labels.snapshots import load_annotations
+
+    ws = workspace(workspace_dir)
+    annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
+    with connect(ws) as client:
+        report = send_to_review(
+            client, ws, load_schema(ws.schema_path), annotations, adjudicator=adjudicator
+        )
+    state = "created" if report.project_created else "reused"
+    console.print(
+        f"Review project {report.project.name!r} {state}: {report.sent} conflicting segment(s) "
+        f"sent ({report.already_there} already there, {report.conflicts} in the merge), "
+        f"{report.spans_created} proposed span(s) shown to {adjudicator}."
+    )
+    if report.password:
+        console.print(
+            f"Created adjudicator [bold]{adjudicator}[/] with password [bold]{report.password}[/] "
+            f"(shown once; kept in {ws.annotator_passwords_path}, mode 0600)"
+        )

@@ -138,7 +138,9 @@ class DoccanoClient:
     def projects(self) -> list[Project]:
         return [Project.model_validate(p) for p in self._pages("/v1/projects")]
 
-    def create_project(self, name: str, *, description: str = "") -> Project:
+    def create_project(
+        self, name: str, *, description: str = "", allow_overlapping: bool = False
+    ) -> Project:
         payload = {
             "name": name,
             "description": description or name,
@@ -147,7 +149,8 @@ class DoccanoClient:
             "guideline": "",
             # Each annotator's spans and confirmations stay their own: agreement needs that.
             "collaborative_annotation": False,
-            "allow_overlapping": False,
+            # The review project shows disagreeing (overlapping) proposals side by side.
+            "allow_overlapping": allow_overlapping,
             "grapheme_mode": False,
             "random_order": False,
         }

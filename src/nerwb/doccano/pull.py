@@ -26,11 +26,13 @@ from typing import Any
 from nerwb.corpus.store import load_articles
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
+from nerwb.doccano.models import Project
 from nerwb.doccano.push import find_project
 from nerwb.errors import InputError
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import (
+    REVIEW_FOLDER,
     Annotations,
     by_article,
     latest_snapshot,
@@ -116,6 +118,7 @@ class PullReport:
     export_attempts: int = 1
     # confirmed segments whose spans differed between the two exports, over all attempts
     edited_during_pull: int = 0
+    review_decisions: int = 0  # confirmed segments in the review project
 
 
 @dataclass
@@ -345,6 +348,7 @@ def pull(
             if (kept := {k: v for k, v in units.items() if v.confirmed})
         }
     summaries = {name: summarise(units, schema) for name, units in by_annotator.items()}
+    reviews, review_project = _pull_review(client, ws, articles)
 
     previous = latest_snapshot(ws.pulls_dir)
     diff = diff_snapshots(load_snapshot(previous), by_annotator) if previous else None
@@ -363,6 +367,11 @@ def pull(
             path = staging / snapshot_file_name(name)
             save_units(path, list(units.values()))
             hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, units in reviews.items():
+            path = staging / REVIEW_FOLDER / snapshot_file_name(name)
+            path.parent.mkdir(exist_ok=True)
+            save_units(path, list(units.values()))
+            hashes[f"{REVIEW_FOLDER}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
         manifest = {
             "project": project.name,
             "project_id": project.id,
@@ -377,14 +386,45 @@ def pull(
             "foreign_examples": parsed.foreign,
             "files": hashes,
             "previous": previous.name if previous else None,
+            "review": (
+                {
+                    "project": review_project.name,
+                    "project_id": review_project.id,
+                    "adjudicators": {n: summarise(u, schema).__dict__ for n, u in reviews.items()},
+                }
+                if review_project
+                else None
+            ),
         }
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
         )
-        for path in staging.iterdir():
-            os.chmod(path, 0o444)  # a snapshot is a record: read-only
+        for path in staging.rglob("*"):
+            if path.is_file():
+                os.chmod(path, 0o444)  # a snapshot is a record: read-only
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PullReport(target, summaries, parsed.foreign, diff, attempts, edited)
+    return PullReport(
+        target,
+        summaries,
+        parsed.foreign,
+        diff,
+        attempts,
+        edited,
+        sum(sum(u.confirmed for u in units.values()) for units in reviews.values()),
+    )
+
+
+def _pull_review(
+    client: DoccanoClient, ws: Workspace, articles: dict[str, str]
+) -> tuple[Annotations, Project | None]:
+    """The adjudicators' segments of ``<project>-review``, when it exists."""
+    from nerwb.doccano.review import find_review_project
+
+    review = find_review_project(client, ws)
+    if review is None:
+        return {}, None
+    every, confirmed = _exports(client, review.id)
+    return parse_export(every, confirmed, articles).units, review

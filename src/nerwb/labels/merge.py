@@ -22,7 +22,7 @@ from nerwb.labels.annotations import (
     save_annotated,
     span_key,
 )
-from nerwb.labels.snapshots import Annotations, load_annotations
+from nerwb.labels.snapshots import Annotations, latest_snapshot, load_annotations, load_reviews
 from nerwb.workspace import Workspace
 
 
@@ -59,6 +59,7 @@ class MergeReport:
     multi_annotator: int = 0  # gold segments merged from several
     unconfirmed: int = 0  # segments with work on them that nobody confirmed: not gold
     unconfirmed_spans: int = 0  # spans in those segments, left out
+    adjudicated: int = 0  # segments settled in the review project
     sources: list[str] = field(default_factory=list)  # what was merged (snapshot, imports)
 
     @property
@@ -67,7 +68,7 @@ class MergeReport:
 
     @property
     def gold_segments(self) -> int:
-        return self.single_annotator + self.multi_annotator
+        return self.single_annotator + self.multi_annotator + self.adjudicated
 
 
 def _clusters(spans: list[LabeledSpan]) -> list[list[LabeledSpan]]:
@@ -160,7 +161,11 @@ def _merge_unit(
 
 
 def merge(
-    annotations: Annotations, strategy: str, *, texts: dict[str, str] | None = None
+    annotations: Annotations,
+    strategy: str,
+    *,
+    texts: dict[str, str] | None = None,
+    reviews: Annotations | None = None,
 ) -> MergeReport:
     """Gold per segment among the annotators who confirmed it; articles are their union.
 
@@ -170,6 +175,8 @@ def merge(
             ``prefer:NAME`` (NAME's spans where NAME confirmed the segment, majority elsewhere).
         texts: The corpus text of each article (``corpus/articles.jsonl``); without it an
             article's text is rebuilt from its units, blanks filling what no unit covers.
+        reviews: Adjudicators' units from the review project: a confirmed decision on a
+            segment is its gold, whatever the strategy (provenance ``adjudicated:<name>``).
 
     Raises:
         LabelsError: unknown strategy or annotator, or no segment confirmed by anyone.
@@ -180,6 +187,12 @@ def merge(
         for segment_id, unit in by_segment.items():
             units.setdefault(segment_id, {})[name] = unit
     report = MergeReport(gold=[])
+    decisions = {
+        segment_id: (name, unit)
+        for name, by_segment in sorted((reviews or {}).items(), reverse=True)
+        for segment_id, unit in by_segment.items()
+        if unit.confirmed
+    }
     articles: dict[str, AnnotatedArticle] = {}
     for segment_id in sorted(units, key=lambda s: (next(iter(units[s].values())).start, s)):
         everyone = units[segment_id]
@@ -187,6 +200,15 @@ def merge(
         article = articles.setdefault(
             unit.article_id, AnnotatedArticle(unit.article_id, "", [], False, {}, [])
         )
+        decision = decisions.get(segment_id)
+        if decision is not None:
+            name, judged = decision
+            report.adjudicated += 1
+            article.spans.extend(judged.spans)
+            assert article.provenance is not None and article.gold_ranges is not None
+            article.provenance.update({span_key(x): [f"adjudicated:{name}"] for x in judged.spans})
+            article.gold_ranges.append((unit.start, unit.end))
+            continue
         present = {n: u for n, u in everyone.items() if u.confirmed}
         if not present:
             touched = [n for n, u in sorted(everyone.items()) if u.spans]
@@ -263,7 +285,9 @@ def merge_workspace(
     """
     annotations, sources = load_annotations(ws, snapshot, annotators=annotators)
     texts = {a.id: a.text for a in load_articles(ws.articles_path)}
-    report = merge(annotations, strategy, texts=texts)
+    folder = snapshot or latest_snapshot(ws.pulls_dir)
+    reviews = load_reviews(folder) if folder else {}
+    report = merge(annotations, strategy, texts=texts, reviews=reviews)
     report.sources = sources
     save_annotated(ws.gold_path, report.gold)
     atomic_write_jsonl(ws.conflicts_path, (c.to_record() for c in report.conflicts))

@@ -16,6 +16,14 @@ from nerwb.workspace import Workspace
 Annotations = dict[str, dict[str, AnnotatedSegment]]  # annotator -> segment id -> unit
 
 
+REVIEW_FOLDER = "review"  # a snapshot's adjudication decisions (the review project)
+
+
+def load_reviews(folder: Path) -> Annotations:
+    """The adjudicators' units in a snapshot's ``review/`` (none when there was no review)."""
+    return load_snapshot(folder / REVIEW_FOLDER) if (folder / REVIEW_FOLDER).is_dir() else {}
+
+
 def snapshot_file_name(annotator: str) -> str:
     """An annotator's file in a snapshot (a Doccano username has no path separator)."""
     return f"{annotator}.jsonl"
