@@ -66,10 +66,14 @@ def speed(root: Path, args: argparse.Namespace) -> dict:
             )
             suggester = load_suggester(schema, lang="en", patterns=patterns)
             with connect(ws) as admin:
-                push(
-                    admin, ws, schema, splits=["train"], annotators=["ann_a", "ann_b"], overlap=1.0
+                # new accounts per project: this workspace holds only its own passwords
+                team = [f"ann_a_{k}", f"ann_b_{k}"]
+                push(admin, ws, schema, splits=["train"], annotators=team, overlap=1.0)
+                seconds, report = timed(
+                    lambda ws=ws, suggester=suggester, k=k: suggest(
+                        admin, ws, suggester, concurrency=k
+                    )
                 )
-                seconds, report = timed(lambda: suggest(admin, ws, suggester, concurrency=k))
             rows[str(k)] = {
                 "spans": report.spans_created,
                 "pairs": report.suggested,
