@@ -154,3 +154,17 @@ def tiny_model(tmp_path_factory):
         },
     )
     return ws, run.output / "model-best"
+
+
+def annotator_login(ws, name: str):
+    """A client logged in to the workspace's server as annotator ``name`` (password from the
+    0600 file nerwb wrote when it created the account)."""
+    from nerwb.doccano.client import DoccanoClient
+    from nerwb.doccano.connection import connect
+
+    passwords = json.loads(ws.annotator_passwords_path.read_text())
+    with connect(ws) as admin:
+        url = admin.url
+    client = DoccanoClient(url)
+    client.login(name, passwords[name])
+    return client

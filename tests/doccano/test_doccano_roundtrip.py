@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_ARTICLES, SHARED_DATA, gold_of, needs_shared, snapshot_tree
+from conftest import (
+    DEMO_ARTICLES,
+    SHARED_DATA,
+    annotator_login,
+    gold_of,
+    needs_shared,
+    snapshot_tree,
+)
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.splits import assign_splits, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.push import ensure_project, find_project, push
@@ -29,15 +35,6 @@ def spans_by_article(units) -> dict[str, set]:
         if unit.spans:
             out.setdefault(unit.article_id, set()).update(unit.spans)
     return out
-
-
-def annotator_client(ws, name: str) -> DoccanoClient:
-    passwords = json.loads(ws.annotator_passwords_path.read_text())
-    with connect(ws) as admin:
-        url = admin.url
-    client = DoccanoClient(url)
-    client.login(name, passwords[name])
-    return client
 
 
 def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
@@ -56,7 +53,7 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
     assert types["ARMED_GROUP"] == ("#e6194b", "a")
     created = {}
     for name, noise in (("ann_a", CAREFUL), ("ann_b", NOISY)):
-        with annotator_client(ws, name) as client:
+        with annotator_login(ws, name) as client:
             report = simulate(client, project.id, name, gold, noise=noise, seed=1)
         created[name] = report
         assert report.examples > 0 and report.spans_created > 0
@@ -248,7 +245,7 @@ def test_doccano_conflict3_train_round_trip(ws, doccano_server, monkeypatch, cli
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
     for name, noise in (("c3_a", CAREFUL), ("c3_b", NOISY)):
-        with annotator_client(ws, name) as client:
+        with annotator_login(ws, name) as client:
             created[name] = simulate(client, project.id, name, gold, noise=noise, seed=2)
     assert cli("doccano", "pull", "-w", ws.root).exit_code == 0
     snapshot = load_snapshot(sorted(ws.pulls_dir.iterdir())[-1])

@@ -6,24 +6,14 @@ import json
 
 import pytest
 
-from conftest import DEMO_ARTICLES, gold_of, snapshot_tree
+from conftest import DEMO_ARTICLES, annotator_login, gold_of, snapshot_tree
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.snapshots import load_reviews, load_snapshot
 
 pytestmark = pytest.mark.doccano
-
-
-def login(ws, name: str) -> DoccanoClient:
-    passwords = json.loads(ws.annotator_passwords_path.read_text())
-    with connect(ws) as admin:
-        url = admin.url
-    client = DoccanoClient(url)
-    client.login(name, passwords[name])
-    return client
 
 
 def test_review_conflicts_go_to_an_adjudicator_whose_decision_wins(doccano_ws, cli) -> None:
@@ -45,7 +35,7 @@ def test_review_conflicts_go_to_an_adjudicator_whose_decision_wins(doccano_ws, c
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
     for name, noise in (("rv_a", CAREFUL), ("rv_b", NOISY)):
-        with login(ws, name) as client:
+        with annotator_login(ws, name) as client:
             simulate(client, project.id, name, gold, noise=noise, seed=5)
     assert cli("doccano", "pull", "-w", ws.root).exit_code == 0
     assert cli("labels", "merge", "--strategy", "intersection", "-w", ws.root).exit_code == 0
@@ -72,7 +62,7 @@ def test_review_conflicts_go_to_an_adjudicator_whose_decision_wins(doccano_ws, c
     snapshot = sorted(ws.pulls_dir.iterdir())[-1]
     units = load_snapshot(snapshot)
     # the adjudicator sees the union of both annotators' spans, as their own
-    with login(ws, "rv_lead") as judge:
+    with annotator_login(ws, "rv_lead") as judge:
         for example in examples:
             sid = example.meta["segment_id"]
             proposed = {

@@ -11,11 +11,10 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from conftest import DEMO_ARTICLES, gold_of, snapshot_tree
+from conftest import DEMO_ARTICLES, annotator_login, gold_of, snapshot_tree
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, Noise, simulate
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import find_project
@@ -35,19 +34,10 @@ def with_segment_length(ws, length: int):
     return find_workspace(ws.root)
 
 
-def login(ws, name: str) -> DoccanoClient:
-    passwords = json.loads(ws.annotator_passwords_path.read_text())
-    with connect(ws) as admin:
-        url = admin.url
-    client = DoccanoClient(url)
-    client.login(name, passwords[name])
-    return client
-
-
 def label_as(ws, name: str, noise: Noise = CAREFUL):
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
-    with login(ws, name) as client:
+    with annotator_login(ws, name) as client:
         return simulate(client, project.id, name, gold_of(DEMO_ARTICLES), noise=noise, seed=3)
 
 
@@ -168,7 +158,7 @@ def test_segments_one_annotator_each_confirm_their_own(doccano_ws, cli) -> None:
         project = find_project(admin, ws.project_name)
         examples = {e.meta["segment_id"]: e for e in admin.examples(project.id)}
     for segment_id, name in who.items():
-        with login(ws, name) as client:
+        with annotator_login(ws, name) as client:
             labels = {t.text: t.id for t in client.span_types(project.id)}
             example = examples[segment_id]
             phrase = "Lions Brigade" if segment_id.endswith("#0") else "Desert Hawks"
@@ -201,7 +191,7 @@ def test_segments_labelling_during_a_pull_stays_consistent(segmented_ws, cli) ->
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
         target = next(e for e in admin.examples(project.id) if e.meta["segment_start"] == 0)
-    with login(ws, "live_a") as annotator:
+    with annotator_login(ws, "live_a") as annotator:
         labels = {t.text: t.id for t in annotator.span_types(project.id)}
 
         def label_and_confirm_now() -> None:

@@ -7,8 +7,7 @@ import json
 import pytest
 import spacy
 
-from conftest import snapshot_tree
-from nerwb.doccano.client import DoccanoClient
+from conftest import annotator_login, snapshot_tree
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
 from nerwb.doccano.suggest import suggest
@@ -21,22 +20,13 @@ from nerwb.predict.suggest import SuggestionError, load_suggester
 pytestmark = pytest.mark.doccano
 
 
-def login(ws, name: str) -> DoccanoClient:
-    passwords = json.loads(ws.annotator_passwords_path.read_text())
-    with connect(ws) as admin:
-        url = admin.url
-    client = DoccanoClient(url)
-    client.login(name, passwords[name])
-    return client
-
-
 def server_spans(ws, name: str) -> dict[str, set[tuple[int, int, str]]]:
     """What ``name`` sees of their own spans, per segment, through the REST API."""
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
         examples = list(admin.examples(project.id))
         types = {t.id: t.text for t in admin.span_types(project.id)}
-    with login(ws, name) as client:
+    with annotator_login(ws, name) as client:
         return {
             e.meta["segment_id"]: {
                 (s.start_offset, s.end_offset, types[s.label])
@@ -107,7 +97,7 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
         examples = list(admin.examples(project.id))
         types = {t.text: t.id for t in admin.span_types(project.id)}
     edited, confirmed = examples[0], examples[1]
-    with login(ws, "rs_a") as client:
+    with annotator_login(ws, "rs_a") as client:
         client.create_span(project.id, edited.id, types["ARMED_GROUP"], 0, 3)
         client.confirm(project.id, confirmed.id)
     suggester = load_suggester(load_schema(ws.schema_path), lang="en", model=model)
@@ -127,7 +117,7 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
     _, record = done[0]
     record["state"] = "planned"
     ws.suggestions_path.write_text(json.dumps(ledger))
-    with login(ws, "rs_a") as client:
+    with annotator_login(ws, "rs_a") as client:
         eid = record["example_id"]
         for span in client.spans(project.id, eid)[1:]:
             client._request("DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}")
@@ -168,7 +158,7 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
         project = find_project(admin, ws.project_name)
         types = {t.text: t.id for t in admin.span_types(project.id)}
     expected = Outcomes()
-    with login(ws, "pv_a") as client:
+    with annotator_login(ws, "pv_a") as client:
         for i, (_, record) in enumerate(with_spans[:4]):
             eid = record["example_id"]
             mine = {(s.start_offset, s.end_offset): s for s in client.spans(project.id, eid)}
