@@ -52,6 +52,15 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
             "labels convert",
             "train",
             "evaluate",
+            "round 2 push",
+            "round 2 suggest",
+            "round 2 annotators",
+            "labels suggestions",
+            "labels review",
+            "labels merge",
+            "labels convert",
+            "train",
+            "evaluate",
         ]
         assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
         # the server is left running, holding the project and both annotators' labels
@@ -100,9 +109,14 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
             "type",
         }
         assert result.report.exists() and (result.report.parent / "confusion.png").exists()
+        # round two: every train segment pushed, the corrections counted, the adjudicator heard
+        assert set(result.corrections) == set(DEMO_ANNOTATORS)
+        assert sum(c.examples for c in result.corrections.values()) > 0
+        assert result.round_one_f is not None
         # a second run adds nothing to Doccano and labels nothing twice
         again = run_demo(ws, limit=16, steps=10)
         assert all(r.spans_created == 0 for r in again.labelling.values())
+        assert all(c.edits == 0 for c in again.corrections.values())
         with connect(ws) as admin:
             assert admin.count_examples(project.id) == n_segments
     finally:

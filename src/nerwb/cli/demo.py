@@ -40,7 +40,8 @@ def demo_cmd(
         if stage == "train":
             progress.stop()
         console.print(f"[bold cyan]{stage:>22}[/]  {info}")
-        if stage == "labels convert":
+        if stage == "labels convert":  # each round trains once, after converting
+            progress.reset(task)
             progress.start()
 
     def on_step(info: dict[str, Any]) -> None:

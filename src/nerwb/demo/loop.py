@@ -1,14 +1,20 @@
 """The main job: the whole loop on the shipped demo corpus, with the embedded defaults.
 
-doccano up → corpus add/split → doccano push (two annotators) → simulated annotators label
-through Doccano's REST API → doccano pull → labels audit/agreement/merge/convert → train →
-evaluate. Each stage calls the same library functions as its CLI command; the stages report
-through a callback so the CLI can show them.
+Round one: doccano up → corpus add/split → doccano push (dev, test, and a random share of the
+train segments, two annotators) → simulated annotators label through Doccano's REST API →
+doccano pull → labels audit/agreement/merge/convert → train → evaluate.
+Round two (the model in the loop): the rest of the train segments, the ones round one's model
+is least sure of (``--select uncertain``), pushed with that model's suggestions → the simulated
+annotators correct them → pull → ``labels suggestions`` → round one's conflicts adjudicated in
+the review project → pull → merge (decisions first) → convert → train → evaluate.
+Each stage calls the same library functions as its CLI command; the stages report through a
+callback so the CLI can show them.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,11 +25,21 @@ from nerwb.corpus.readers import read_articles
 from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles
 from nerwb.demo import DEMO_STEPS
-from nerwb.demo.simulated_annotators import CAREFUL, NOISY, LabellingReport, simulate
+from nerwb.demo.simulated_annotators import (
+    CAREFUL,
+    NOISY,
+    CorrectionReport,
+    LabellingReport,
+    adjudicate,
+    correct,
+    simulate,
+)
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import find_project, push
+from nerwb.doccano.push import PushLedger, Selection, find_project, push
+from nerwb.doccano.review import send_to_review
+from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.run import evaluate
 from nerwb.labels.agreement import measure_agreement
@@ -31,13 +47,19 @@ from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import merge_workspace
-from nerwb.labels.schema import load_schema
+from nerwb.labels.schema import LabelSchema, load_schema
+from nerwb.labels.snapshots import load_annotations
+from nerwb.labels.suggestions import SuggestionLedger, suggestions_in_workspace
+from nerwb.predict.select import SelectStrategy, load_selection_model
+from nerwb.predict.suggest import load_suggester
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
 
 DEMO_ANNOTATORS = ("demo_alice", "demo_bob")  # alice careful, bob noisy
 DEMO_OVERLAP = 0.5  # half the segments labelled by both, for agreement
 DEMO_CONFIG = "ner-accuracy.cfg"
+DEMO_ROUND_ONE = 0.6  # share of the train segments labelled in round one, chosen at random
+DEMO_ADJUDICATOR = "demo_lead"
 
 
 def demo_corpus_path() -> Path:
@@ -55,6 +77,10 @@ class DemoResult:
     gold_spans: int = 0
     conflicts: int = 0
     unconfirmed_segments: int = 0
+    corrections: dict[str, CorrectionReport] = field(default_factory=dict)  # round two
+    suggestions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    review_decisions: int = 0
+    round_one_f: float | None = None  # test strict F after round one (metrics: the last round)
     partly_gold_pieces: int = 0
     docbin_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     model: Path | None = None
@@ -83,6 +109,7 @@ def run_demo(
     steps: int = DEMO_STEPS,
     config: str = DEMO_CONFIG,
     training_overrides: dict[str, Any] | None = None,
+    rounds: int = 2,
     on_stage: Stage = lambda _stage, _info: None,
     on_train_step: Callable[[dict[str, Any]], None] | None = None,
 ) -> DemoResult:
@@ -90,7 +117,8 @@ def run_demo(
 
     Args:
         limit: Use only the first ``limit`` demo articles (the end-to-end test uses a few).
-        steps: Training steps (``training.max_steps``).
+        steps: Training steps (``training.max_steps``), for each round.
+        rounds: 1 for the first round only; 2 adds the model in the loop.
     """
     result = DemoResult()
     schema = load_schema(ws.schema_path)
@@ -119,21 +147,34 @@ def run_demo(
     split = split_workspace(ws)
     on_stage("corpus split", ", ".join(f"{k} {v}" for k, v in split.splits.counts().items()))
 
-    # 3. push with two annotators
+    # 3. push with two annotators: dev and test whole, train in two rounds
     with connect(ws) as admin:
         pushed = push(
             admin,
             ws,
             schema,
-            splits=["train", "dev", "test"],
+            splits=["dev", "test"],
             annotators=list(DEMO_ANNOTATORS),
             overlap=DEMO_OVERLAP,
         )
+        first = _unpushed_train(ws, admin.url, share=DEMO_ROUND_ONE)
+        if first:
+            round_one = push(
+                admin,
+                ws,
+                schema,
+                splits=["train"],
+                annotators=list(DEMO_ANNOTATORS),
+                overlap=DEMO_OVERLAP,
+                selection=Selection(SelectStrategy.RANDOM, first, seed=settings.seed),
+            )
+            pushed.uploaded += round_one.uploaded
         project = find_project(admin, ws.project_name)
     on_stage(
         "doccano push",
         f"project {project.name!r}: {pushed.uploaded} segments uploaded, {pushed.already_there} "
-        f"already there (articles cut at {settings.segment_length} characters)",
+        f"already there (articles cut at {settings.segment_length} characters; "
+        f"{DEMO_ROUND_ONE:.0%} of train now, at random, the rest in round two)",
     )
 
     # 4. simulated annotators label through the REST API (a demo device)
@@ -211,13 +252,57 @@ def run_demo(
         ),
     )
 
+    # 7-8. train, evaluate on the held-out test split
+    _train_and_evaluate(
+        ws,
+        result,
+        schema,
+        pulled.snapshot.name,
+        steps,
+        config,
+        training_overrides,
+        on_stage,
+        on_train_step,
+    )
+
+    # Round two: the model in the loop
+    if rounds >= 2:
+        _round_two(
+            ws, result, schema, gold, steps, config, training_overrides, on_stage, on_train_step
+        )
+    return result
+
+
+def _unpushed_train(ws: Workspace, url: str, *, share: float) -> int:
+    """How many train segments to push so that ``share`` of them is on the server."""
+    from nerwb.doccano.push import selected_segments
+
+    train = [s.id for s, _, _ in selected_segments(ws, ["train"])]
+    known = {
+        sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]
+    }
+    on_server = sum(sid in known for sid in train)
+    return max(0, math.ceil(share * len(train)) - on_server)
+
+
+def _train_and_evaluate(
+    ws: Workspace,
+    result: DemoResult,
+    schema: LabelSchema,
+    name: str,
+    steps: int,
+    config: str,
+    training_overrides: dict[str, Any] | None,
+    on_stage: Stage,
+    on_train_step: Callable[[dict[str, Any]], None] | None,
+) -> None:
     # 7. train
     overrides = {
         "training.max_steps": steps,
         "training.eval_frequency": max(10, steps // 6),
         **(training_overrides or {}),
     }
-    run_dir = ws.training_dir / f"demo-{Path(config).stem}-{pulled.snapshot.name}"
+    run_dir = ws.training_dir / f"demo-{Path(config).stem}-{name}"
     trained = train(
         ws,
         config_path=ws.configs_dir / config,
@@ -245,4 +330,146 @@ def run_demo(
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
     strict = evaluated.metrics["micro"]["strict"]
     on_stage("evaluate", f"test strict P {strict['p']:.3f} R {strict['r']:.3f} F {strict['f']:.3f}")
-    return result
+
+
+def _round_two(
+    ws: Workspace,
+    result: DemoResult,
+    schema: LabelSchema,
+    gold: dict[str, list[LabeledSpan]],
+    steps: int,
+    config: str,
+    training_overrides: dict[str, Any] | None,
+    on_stage: Stage,
+    on_train_step: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    """The rest of train, chosen by round one's uncertainty and pre-annotated by its model."""
+    assert result.model is not None
+    model = result.model
+    with connect(ws) as admin:
+        rest = _unpushed_train(ws, admin.url, share=1.0)
+        chosen: set[str] = set()
+        if rest:
+            nlp = load_selection_model(model, schema)
+            second = push(
+                admin,
+                ws,
+                schema,
+                splits=["train"],
+                annotators=list(DEMO_ANNOTATORS),
+                overlap=DEMO_OVERLAP,
+                selection=Selection(SelectStrategy.UNCERTAIN, rest, nlp, str(model)),
+            )
+            chosen = {r.segment_id for r in second.ranked}
+            top = second.ranked[0] if second.ranked else None
+            on_stage(
+                "round 2 push",
+                f"{len(chosen)} segments round one's model is least sure of"
+                + (f" (first: {top.segment_id}, {top.why})" if top else ""),
+            )
+        else:
+            on_stage("round 2 push", "every train segment is already on the server")
+        # the segments round two chose (a rerun finds them in the push ledger)
+        uncertain = {
+            sid
+            for entry in PushLedger(ws.push_ledger_path).data.values()
+            for sid, how in entry.get("selection", {}).items()
+            if how["strategy"] == SelectStrategy.UNCERTAIN
+        }
+        suggested = suggest(
+            admin,
+            ws,
+            load_suggester(schema, lang=ws.language, model=model),
+            segment_ids=uncertain | chosen,
+        )
+        project = find_project(admin, ws.project_name)
+    on_stage(
+        "round 2 suggest",
+        f"{suggested.spans_created} suggested spans created as each assigned annotator's own "
+        f"({suggested.already_suggested} pairs suggested before)",
+    )
+    ledger = SuggestionLedger(ws.suggestions_path).data
+    offered_ids = {sid for entry in ledger.values() for sid in entry}
+    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
+        if name not in passwords:
+            continue
+        with DoccanoClient(result.url) as client:
+            client.login(name, passwords[name])
+            fixed = correct(
+                client, project.id, name, gold, offered_ids, noise=noise, seed=ws.config.corpus.seed
+            )
+        result.corrections[name] = fixed
+        on_stage(
+            "round 2 annotators",
+            f"{name} corrected {fixed.examples} suggested segments with {fixed.edits} edits "
+            f"({fixed.from_scratch} spans from scratch)",
+        )
+    with connect(ws) as admin:
+        pulled = pull(admin, ws, schema)
+    rows, _ = suggestions_in_workspace(ws, snapshot=pulled.snapshot)
+    result.suggestions = {r.annotator: r.total.to_json() for r in rows}
+    on_stage(
+        "labels suggestions",
+        "; ".join(
+            f"{r.annotator}: {r.total.accepted} of {r.total.offered} accepted, "
+            f"{r.total.deleted} deleted, {r.total.added} added"
+            for r in rows
+        ),
+    )
+    # where the two disagree (a majority of two is both) goes to a (simulated) adjudicator
+    demo_only = {"snapshot": pulled.snapshot, "annotators": list(DEMO_ANNOTATORS)}
+    voted = merge_workspace(ws, "majority", **demo_only)
+    annotations, _ = load_annotations(ws, **demo_only)
+    try:
+        with connect(ws) as admin:
+            sent = send_to_review(admin, ws, schema, annotations, adjudicator=DEMO_ADJUDICATOR)
+        judge_password = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))[
+            DEMO_ADJUDICATOR
+        ]
+        with DoccanoClient(result.url) as judge:
+            judge.login(DEMO_ADJUDICATOR, judge_password)
+            decided = adjudicate(judge, sent.project.id, gold)
+        on_stage(
+            "labels review",
+            f"{len(voted.conflicts)} conflicts in {sent.conflicts} segment(s): {sent.sent} sent "
+            f"to {sent.project.name!r}; {DEMO_ADJUDICATOR} decided {decided}",
+        )
+    except LabelsError as err:  # a tiny run may have no conflicts
+        on_stage("labels review", f"skipped: {err}")
+    with connect(ws) as admin:
+        final = pull(admin, ws, schema)
+    result.review_decisions = final.review_decisions
+    merged = merge_workspace(
+        ws,
+        f"prefer:{DEMO_ANNOTATORS[0]}",
+        snapshot=final.snapshot,
+        annotators=list(DEMO_ANNOTATORS),
+    )
+    on_stage(
+        "labels merge",
+        f"{merged.spans} gold spans in {merged.gold_segments} segments, {merged.adjudicated} "
+        "settled by the adjudicator",
+    )
+    converted = convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
+    on_stage(
+        "labels convert",
+        ", ".join(f"{s} {converted.docs.get(s, 0)} docs" for s in ("train", "dev", "test")),
+    )
+    result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
+    result.docbin_counts = {
+        s: {lab: c.written + c.changed for lab, c in by.items()}
+        for s, by in converted.per_split.items()
+    }
+    result.round_one_f = float(result.metrics["micro"]["strict"]["f"])
+    _train_and_evaluate(
+        ws,
+        result,
+        schema,
+        final.snapshot.name,
+        steps,
+        config,
+        training_overrides,
+        on_stage,
+        on_train_step,
+    )

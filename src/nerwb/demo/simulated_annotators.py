@@ -62,6 +62,43 @@ def _shift(span: LabeledSpan, text: str, rng: random.Random) -> LabeledSpan:
     return rng.choice(options) if options else span
 
 
+def _intended(
+    text: str,
+    offset: int,
+    gold: list[LabeledSpan],
+    labels: list[str],
+    noise: Noise,
+    rng: random.Random,
+    report: LabellingReport,
+) -> list[LabeledSpan]:
+    """What this annotator means to mark in one segment (segment offsets), mistakes included."""
+    taken: list[LabeledSpan] = []
+    for span in gold:
+        local = LabeledSpan(span.start - offset, span.end - offset, span.label)
+        if local.start < 0 or local.end > len(text):
+            continue
+        if rng.random() < noise.miss:
+            report.missed += 1
+            continue
+        if rng.random() < noise.shift:
+            local = _shift(local, text, rng)
+            report.shifted += 1
+        if rng.random() < noise.wrong_type and len(labels) > 1:
+            local = LabeledSpan(
+                local.start, local.end, rng.choice([n for n in labels if n != local.label])
+            )
+            report.retyped += 1
+        if any(t.start < local.end and local.start < t.end for t in taken):
+            continue  # a shift ran into the next span: Doccano forbids overlaps here
+        taken.append(local)
+    return taken
+
+
+def _mine(example, annotator: str, only_assigned: bool) -> bool:
+    assigned = [n for n in str(example.meta.get("assigned_to") or "").split(",") if n]
+    return not (only_assigned and assigned and annotator not in assigned)
+
+
 def simulate(
     client: DoccanoClient,
     project_id: int,
@@ -82,43 +119,115 @@ def simulate(
     labels = {t.text: t.id for t in client.span_types(project_id)}
     report = LabellingReport()
     for example in client.examples(project_id):
-        meta = example.meta
-        assigned = [n for n in str(meta.get("assigned_to") or "").split(",") if n]
-        if only_assigned and assigned and annotator not in assigned:
+        if not _mine(example, annotator, only_assigned):
             continue
-        article_id, offset = meta.get("article_id"), int(meta.get("segment_start", 0))
+        article_id, offset = (
+            example.meta.get("article_id"),
+            int(example.meta.get("segment_start", 0)),
+        )
         text = example.text or ""
         if article_id not in gold or example.is_confirmed:
             continue  # not ours, or labelled on an earlier run: never label twice
         if client.spans(project_id, example.id):
-            continue  # labelled and left unconfirmed on an earlier run
+            continue  # labelled and left unconfirmed on an earlier run, or suggested
         report.examples += 1
-        taken: list[LabeledSpan] = []
-        for span in gold[article_id]:
-            local = LabeledSpan(span.start - offset, span.end - offset, span.label)
-            if local.start < 0 or local.end > len(text):
-                continue
-            if rng.random() < noise.miss:
-                report.missed += 1
-                continue
-            if rng.random() < noise.shift:
-                local = _shift(local, text, rng)
-                report.shifted += 1
-            if rng.random() < noise.wrong_type and len(labels) > 1:
-                local = LabeledSpan(
-                    local.start, local.end, rng.choice([n for n in labels if n != local.label])
-                )
-                report.retyped += 1
-            if any(t.start < local.end and local.start < t.end for t in taken):
-                continue  # a shift ran into the next span: Doccano forbids overlaps here
-            taken.append(local)
+        for local in _intended(text, offset, gold[article_id], list(labels), noise, rng, report):
             client.create_span(project_id, example.id, labels[local.label], local.start, local.end)
             report.spans_created += 1
-            report.created.append(
-                (article_id, LabeledSpan(local.start + offset, local.end + offset, local.label))
-            )
+            report.created.append((article_id, local.shifted(offset)))
         if rng.random() < noise.unconfirmed:
             report.left_unconfirmed += 1
             continue  # labelled, not confirmed: its spans must not become gold
         client.confirm(project_id, example.id)
     return report
+
+
+@dataclass
+class CorrectionReport:
+    examples: int = 0
+    edits: int = 0  # spans deleted plus spans created
+    from_scratch: int = 0  # spans the same annotator would have created with no suggestions
+    labelling: LabellingReport = field(default_factory=LabellingReport)
+
+
+def correct(
+    client: DoccanoClient,
+    project_id: int,
+    annotator: str,
+    gold: dict[str, list[LabeledSpan]],
+    segment_ids: set[str],
+    *,
+    noise: Noise = CAREFUL,
+    seed: int = 0,
+) -> CorrectionReport:
+    """Fix the suggestions on ``segment_ids`` (``ner.correct``): delete the spans this annotator
+    does not mean, add the ones missing, confirm. Counts the edits against labelling from scratch.
+    """
+    rng = random.Random(f"{seed}:{annotator}:correct")
+    labels = {t.text: t.id for t in client.span_types(project_id)}
+    names = {v: k for k, v in labels.items()}
+    report = CorrectionReport()
+    for example in client.examples(project_id):
+        segment_id = str(example.meta.get("segment_id"))
+        article_id = example.meta.get("article_id")
+        if segment_id not in segment_ids or article_id not in gold or example.is_confirmed:
+            continue
+        if not _mine(example, annotator, True):
+            continue
+        offset = int(example.meta.get("segment_start", 0))
+        wanted = set(
+            _intended(
+                example.text or "",
+                offset,
+                gold[article_id],
+                list(labels),
+                noise,
+                rng,
+                report.labelling,
+            )
+        )
+        have = {
+            LabeledSpan(s.start_offset, s.end_offset, names[s.label]): s
+            for s in client.spans(project_id, example.id)
+        }
+        for span, stored in have.items():
+            if span not in wanted:
+                client.delete_span(project_id, example.id, stored.id)
+                report.edits += 1
+        for span in sorted(wanted - set(have)):
+            client.create_span(project_id, example.id, labels[span.label], span.start, span.end)
+            report.edits += 1
+        report.from_scratch += len(wanted)
+        report.examples += 1
+        client.confirm(project_id, example.id)
+    return report
+
+
+def adjudicate(client: DoccanoClient, project_id: int, gold: dict[str, list[LabeledSpan]]) -> int:
+    """A simulated adjudicator in the review project: keep the gold reading, confirm. Returns the
+    segments decided."""
+    labels = {t.text: t.id for t in client.span_types(project_id)}
+    names = {v: k for k, v in labels.items()}
+    decided = 0
+    for example in client.examples(project_id):
+        article_id = example.meta.get("article_id")
+        if article_id not in gold or example.is_confirmed:
+            continue
+        offset, text = int(example.meta.get("segment_start", 0)), example.text or ""
+        wanted = {
+            LabeledSpan(s.start - offset, s.end - offset, s.label)
+            for s in gold[article_id]
+            if s.start >= offset and s.end - offset <= len(text)
+        }
+        have = {
+            LabeledSpan(s.start_offset, s.end_offset, names[s.label]): s
+            for s in client.spans(project_id, example.id)
+        }
+        for span, stored in have.items():
+            if span not in wanted:
+                client.delete_span(project_id, example.id, stored.id)
+        for span in sorted(wanted - set(have)):
+            client.create_span(project_id, example.id, labels[span.label], span.start, span.end)
+        client.confirm(project_id, example.id)
+        decided += 1
+    return decided
