@@ -1,0 +1,1 @@
+"""Apply a trained pipeline to new articles: inputs, model identity, engines, resumable output."""
