@@ -80,18 +80,28 @@ def check_reachable(address: str) -> None:
         ) from None
 
 
-@contextmanager
-def ray_session(address: str | None, actors: int) -> Iterator[None]:
-    """Join the cluster at ``address``, or start a bounded local Ray on 127.0.0.1; always shut
-    this driver's connection down afterwards (a joined cluster keeps running)."""
+def preflight(address: str | None) -> None:
+    """Ray is installed and ``address`` (if any) answers.
+
+    Raises:
+        PredictError: either is not so.
+    """
     if not ray_available():
         raise PredictError(
             "--engine ray needs Ray Data: pip install 'nerwb[ray]' (or `make ray` in the repository)"
         )
+    if address:
+        check_reachable(address)
+
+
+@contextmanager
+def ray_session(address: str | None, actors: int) -> Iterator[None]:
+    """Join the cluster at ``address``, or start a bounded local Ray on 127.0.0.1; always shut
+    this driver's connection down afterwards (a joined cluster keeps running)."""
+    preflight(address)
     import ray
 
     if address:
-        check_reachable(address)
         kwargs: dict[str, Any] = {"address": address}
     else:
         kwargs = {

@@ -173,6 +173,10 @@ def predict(
         raise PredictError(f"cannot write --output {output}: folder {output.parent} does not exist")
     # Load before anything is written, so a broken pipeline leaves no work folder behind.
     nlp = load_pipeline(model, max_length=max_length) if engine is Engine.LOCAL else None
+    if engine is Engine.RAY:  # a missing Ray or a dead --address fails before anything is written
+        from nerwb.predict.ray_engine import preflight
+
+        preflight(address)
     store = PartStore.open(output, header, force=force)
     done = store.done_ids()
     report = PredictReport(output=output, model=info, engine=engine)
