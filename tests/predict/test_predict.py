@@ -278,3 +278,47 @@ def test_predict_conflict3_files_match_spacy(model: Path, tmp_path: Path) -> Non
     texts = [a.text for a in read_articles(files)]
     assert report.records == len(records) == len(texts) == 141
     assert [r["entities"] for r in records] == spacy_entities(model, texts)
+
+
+KILL_AFTER_12 = """
+import os, signal, sys
+from pathlib import Path
+from nerwb.predict.inputs import InputSource
+from nerwb.predict.run import predict
+
+def kill(done, total, words):
+    if done == 12:
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: a crash or a power cut
+
+predict(Path(sys.argv[1]), InputSource(paths=(Path(sys.argv[2]),)), Path(sys.argv[3]),
+        part_size=5, on_progress=kill)
+"""
+
+
+def test_predict_killed_process_resumes(model: Path, folder: Path) -> None:
+    import subprocess
+    import sys
+
+    out = folder.parent / "killed.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_12, str(model), str(folder), str(out)], check=False
+    )
+    assert done.returncode == -9 and not out.exists()
+    report = predict(model, InputSource(paths=(folder,)), out, part_size=5)
+    assert (report.resumed, report.predicted) == (10, 10)
+    whole = folder.parent / "whole.jsonl"
+    predict(model, InputSource(paths=(folder,)), whole, part_size=5)
+    assert out.read_bytes() == whole.read_bytes()
+
+
+def test_build_record_doccano_metadata_cannot_replace_predictions() -> None:
+    from nerwb.predict.inputs import InputArticle
+    from nerwb.predict.model import ModelInfo
+    from nerwb.predict.run import build_record
+
+    article = InputArticle(id="a1", text="IRGC fired", origin="x.csv:2", meta={"label": "old"})
+    info = ModelInfo(Path("m"), "m", "f" * 64, "files")
+    example = build_record(
+        article, [(0, 4, "ARMED_GROUP", "IRGC")], info, fmt=OutputFormat.DOCCANO, include_text=True
+    )
+    assert example["label"] == [[0, 4, "ARMED_GROUP"]] and example["model_hash"] == "f" * 64

@@ -78,11 +78,12 @@ def build_record(
         "origin": article.origin,
     }
     if fmt is OutputFormat.DOCCANO:
+        # Metadata first, so that a CSV column named "label" cannot replace the predictions.
         return {
+            **article.meta,
             "text": article.text,
             "label": [[s, e, label] for s, e, label, _ in entities],
             **about,
-            **article.meta,
             **provenance,
         }
     record: dict[str, Any] = {**about, "meta": article.meta}
