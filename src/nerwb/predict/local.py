@@ -64,3 +64,49 @@ def annotate(
             pending.popleft()
             yield item, entities
             entities, seen = [], 0
+
+
+# Worker processes of ``annotate_in_processes``: each holds its own pipeline.
+_WORKER: dict[str, object] = {}
+
+
+def _load_worker(model: str, max_length: int | None, batch_size: int) -> None:
+    from pathlib import Path
+
+    from nerwb.predict.model import load_pipeline
+
+    _WORKER["nlp"] = load_pipeline(Path(model), max_length=max_length)
+    _WORKER["batch_size"] = batch_size
+
+
+def _annotate_chunk(texts: list[str]) -> list[list[Entity]]:
+    nlp = _WORKER["nlp"]
+    batch_size = _WORKER["batch_size"]
+    return [ents for _, ents in annotate(nlp, texts, str, batch_size=batch_size)]  # type: ignore[arg-type]
+
+
+def annotate_in_processes(
+    model: str,
+    items: list[T],
+    text_of: Callable[[T], str],
+    *,
+    n_process: int,
+    batch_size: int = 64,
+    max_length: int | None = None,
+) -> Iterator[tuple[T, list[Entity]]]:
+    """``annotate`` in ``n_process`` worker processes, each loading the model once.
+
+    Why not ``nlp.pipe(n_process=...)``: it sends every ``Doc`` back to this process as bytes
+    and rebuilds it here, which on two cores cost more than the second process gained; the
+    workers here send back only the entity tuples.
+    """
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+    with multiprocessing.get_context(method).Pool(
+        n_process, initializer=_load_worker, initargs=(model, max_length, batch_size)
+    ) as pool:
+        results = pool.imap(_annotate_chunk, ([text_of(x) for x in c] for c in chunks))
+        for chunk, found in zip(chunks, results, strict=True):
+            yield from zip(chunk, found, strict=True)

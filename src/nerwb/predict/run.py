@@ -16,7 +16,7 @@ from nerwb import __version__
 from nerwb.errors import PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
-from nerwb.predict.local import Entity, annotate
+from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
 from nerwb.predict.output import (
     Container,
@@ -240,5 +240,14 @@ def _run_engine(
                 model, todo, batch_size=batch_size, actors=actors, max_length=max_length
             )
         return
-    if todo:
-        yield from annotate(nlp, todo, lambda a: a.text, batch_size=batch_size, n_process=n_process)
+    if todo and n_process > 1:
+        yield from annotate_in_processes(
+            str(Path(model).resolve()),
+            todo,
+            lambda a: a.text,
+            n_process=n_process,
+            batch_size=batch_size,
+            max_length=max_length,
+        )
+    elif todo:
+        yield from annotate(nlp, todo, lambda a: a.text, batch_size=batch_size)
