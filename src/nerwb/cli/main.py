@@ -14,6 +14,7 @@ from nerwb.cli.demo import demo_cmd
 from nerwb.cli.doccano import doccano_app
 from nerwb.cli.evaluate import compare_cmd, evaluate_cmd
 from nerwb.cli.labels import labels_app
+from nerwb.cli.predict import predict_cmd
 from nerwb.cli.select import select_cmd
 from nerwb.cli.train import train_cmd, train_curve_cmd
 from nerwb.workspace import init_workspace
@@ -38,6 +39,7 @@ app.command(
 )(train_curve_cmd)
 app.command("evaluate")(evaluate_cmd)
 app.command("compare")(compare_cmd)
+app.command("predict")(predict_cmd)
 app.command("demo")(demo_cmd)
 app.command("select")(select_cmd)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -187,28 +188,32 @@ def _spans_of(record: dict, path: Path, line: int) -> list[tuple[int, int, str]]
     return spans
 
 
+def _jsonl_article(record: dict, path: Path, line: int, options: ReadOptions) -> RawArticle:
+    text = _require_text(record.get(options.text_col), path, line, options.text_col)
+    fields = {}
+    for name in ARTICLE_FIELDS:
+        value = record.get(name)
+        fields[name] = None if value is None else str(value)
+    meta = {
+        k: v
+        for k, v in record.items()
+        if k not in ARTICLE_FIELDS and k not in ANNOTATION_KEYS and k != options.text_col
+    }
+    return RawArticle(
+        text=text,
+        origin=f"{path}:{line}",
+        meta=meta,
+        spans=_spans_of(record, path, line),
+        **fields,
+    )
+
+
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
     for line, record in iter_jsonl(path):
-        text = _require_text(record.get(options.text_col), path, line, options.text_col)
-        fields = {}
-        for name in ARTICLE_FIELDS:
-            value = record.get(name)
-            fields[name] = None if value is None else str(value)
-        meta = {
-            k: v
-            for k, v in record.items()
-            if k not in ARTICLE_FIELDS and k not in ANNOTATION_KEYS and k != options.text_col
-        }
-        yield RawArticle(
-            text=text,
-            origin=f"{path}:{line}",
-            meta=meta,
-            spans=_spans_of(record, path, line),
-            **fields,
-        )
+        yield _jsonl_article(record, path, line, options)
 
 
-def read_csv(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+def _csv_rows(path: Path, options: ReadOptions) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
     columns = reader.fieldnames or []
     if options.text_col not in columns:
@@ -217,19 +222,29 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
             "choose one with --text-col",
             path=path,
         )
-    for row_number, row in enumerate(reader, start=2):  # line 1 is the header
-        text = _require_text(row.get(options.text_col), path, row_number, options.text_col)
-        known = {options.text_col, options.id_col, options.title_col}
-        yield RawArticle(
-            text=text,
-            origin=f"{path}:{row_number}",
-            id=row.get(options.id_col) or None,
-            title=row.get(options.title_col) or None,
-            url=row.get("url") or None,
-            date=row.get("date") or None,
-            source=row.get("source") or None,
-            meta={k: v for k, v in row.items() if k not in known | {"url", "date", "source"}},
-        )
+    yield from enumerate(reader, start=2)  # line 1 is the header
+
+
+def _csv_article(
+    row: dict[str, str], path: Path, row_number: int, options: ReadOptions
+) -> RawArticle:
+    text = _require_text(row.get(options.text_col), path, row_number, options.text_col)
+    known = {options.text_col, options.id_col, options.title_col}
+    return RawArticle(
+        text=text,
+        origin=f"{path}:{row_number}",
+        id=row.get(options.id_col) or None,
+        title=row.get(options.title_col) or None,
+        url=row.get("url") or None,
+        date=row.get("date") or None,
+        source=row.get("source") or None,
+        meta={k: v for k, v in row.items() if k not in known | {"url", "date", "source"}},
+    )
+
+
+def read_csv(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
+    for row_number, row in _csv_rows(path, options):
+        yield _csv_article(row, path, row_number, options)
 
 
 Reader = Callable[[Path, ReadOptions], Iterator[RawArticle]]
@@ -269,3 +284,51 @@ def read_articles(paths: list[Path], options: ReadOptions | None = None) -> Iter
     files = [f for p in paths for f in files_to_read(Path(p))]  # check every path before reading
     for file in files:
         yield from READERS[file.suffix.lower()](file, options)
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict | InputError]]:
+    """Like ``iter_jsonl``, but a malformed line is handed back as its error, not raised."""
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield number, InputError(f"malformed JSON ({err.msg})", path=path, line=number)
+            continue
+        if not isinstance(record, dict):
+            yield number, InputError("expected a JSON object", path=path, line=number)
+            continue
+        yield number, record
+
+
+def read_file_tolerant(path: Path, options: ReadOptions) -> Iterator[RawArticle | InputError]:
+    """The articles of one file, with each bad record handed back as an ``InputError`` in its place.
+
+    For callers that skip bad records and go on (``nerwb predict --on-error skip``): a bad line
+    of a JSONL or CSV file costs that line only; an unreadable file yields one error. The
+    records are the ones ``READERS`` would give.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            for line, record in _jsonl_lines(path):
+                if isinstance(record, InputError):
+                    yield record
+                    continue
+                try:
+                    yield _jsonl_article(record, path, line, options)
+                except InputError as err:
+                    yield err
+        elif suffix == ".csv":
+            for row_number, row in _csv_rows(path, options):
+                try:
+                    yield _csv_article(row, path, row_number, options)
+                except InputError as err:
+                    yield err
+        else:
+            yield from READERS[suffix](path, options)
+    except InputError as err:  # the whole file: not UTF-8, no text column, no text
+        yield err
+    except OSError as err:  # permissions, a file gone since listing: this file only
+        yield InputError(f"cannot read the file ({err.strerror or err})", path=path)

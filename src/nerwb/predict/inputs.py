@@ -1,0 +1,150 @@
+"""What ``nerwb predict`` reads: files through the corpus readers, or the workspace corpus.
+
+Every input becomes an ``InputArticle`` with the id the corpus would give it
+(``article_id_for`` when the input has none), so predictions join back to ``corpus add``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from nerwb.corpus.model import RawArticle, article_id_for
+from nerwb.corpus.readers import ReadOptions, files_to_read, read_file_tolerant
+from nerwb.corpus.splits import load_splits
+from nerwb.corpus.store import load_articles
+from nerwb.errors import InputError, PredictError
+from nerwb.workspace import Workspace
+
+
+class OnError(StrEnum):
+    """What a bad input record does: stop the run, or be counted, listed and left out."""
+
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+@dataclass
+class InputArticle:
+    """One article to predict on, with the metadata that goes into its output record."""
+
+    id: str
+    text: str
+    origin: str
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    source: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_raw(cls, raw: RawArticle) -> InputArticle:
+        return cls(
+            id=raw.id or article_id_for(raw.text),
+            text=raw.text,
+            origin=raw.origin,
+            title=raw.title,
+            url=raw.url,
+            date=raw.date,
+            source=raw.source,
+            meta=raw.meta,
+        )
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """An input record left out under ``--on-error skip``."""
+
+    file: str
+    line: int | None
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "error": self.error}
+
+
+@dataclass(frozen=True)
+class InputSource:
+    """Where the articles come from: files and folders, or the workspace corpus (one split or all)."""
+
+    paths: tuple[Path, ...] = ()
+    options: ReadOptions = field(default_factory=ReadOptions)
+    workspace: Workspace | None = None  # set: read the workspace corpus instead of paths
+    split: str | None = None
+
+    def files(self) -> list[Path]:
+        """Every file to read, checked before any is read (a missing path fails the run)."""
+        if self.workspace is not None:
+            return [self.workspace.articles_path]
+        if not self.paths:
+            raise PredictError("no input: give files or folders, or --corpus")
+        return [f for p in self.paths for f in files_to_read(Path(p))]
+
+    def fingerprint(self) -> str:
+        """sha256 over every input file's path and bytes and the read settings: a resumed run
+        must read exactly what the interrupted one read."""
+        digest = hashlib.sha256()
+        digest.update(repr((self.options, self.split)).encode())
+        files = self.files()
+        if self.workspace is not None and self.split is not None:
+            files.append(self.workspace.splits_path)
+        for file in files:
+            digest.update(str(file.resolve()).encode() + b"\0")
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(b"<unreadable>")  # reported as a bad record when read
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def read(self, *, on_error: OnError, bad: list[BadRecord]) -> Iterator[InputArticle]:
+        """The articles in input order; bad records raise (``fail``) or go into ``bad`` (``skip``).
+
+        Raises:
+            PredictError: a bad record under ``OnError.FAIL``, or a split with no articles.
+        """
+        if self.workspace is not None:
+            yield from self._read_corpus()
+            return
+        for file in self.files():
+            for item in read_file_tolerant(file, self.options):
+                if isinstance(item, InputError):
+                    if on_error is OnError.FAIL:
+                        raise PredictError(
+                            f"{item}; pass --on-error skip to leave bad records out and list them"
+                        )
+                    bad.append(BadRecord(str(item.path or file), item.line, str(item)))
+                    continue
+                yield InputArticle.from_raw(item)
+
+    def _read_corpus(self) -> Iterator[InputArticle]:
+        ws = self.workspace
+        assert ws is not None
+        articles = load_articles(ws.articles_path)
+        if not articles:
+            raise PredictError(f"{ws.articles_path} holds no articles; add some with `corpus add`")
+        keep: set[str] | None = None
+        if self.split is not None:
+            splits = load_splits(ws.splits_path)
+            if splits is None:
+                raise PredictError(
+                    f"no {ws.splits_path}: run `nerwb corpus split` first, or leave --split out"
+                )
+            keep = splits.ids(self.split)
+        for article in articles:
+            if keep is not None and article.id not in keep:
+                continue
+            yield InputArticle(
+                id=article.id,
+                text=article.text,
+                origin=article.origin,
+                title=article.title,
+                url=article.url,
+                date=article.date,
+                source=article.source,
+                meta=article.meta,
+            )

@@ -1,0 +1,84 @@
+"""Loading a pipeline for prediction, and the name and hash that every output record carries."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from nerwb.errors import PredictError
+
+MANIFEST = "manifest.json"  # written by `nerwb train` beside model-best/ and model-last/
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which model made a prediction.
+
+    ``hash_of`` says what ``hash`` is: ``"manifest"`` when the model sits in a nerwb run folder
+    (sha256 of the run's ``manifest.json`` followed by the model folder's name, so model-best
+    and model-last of one run differ), else ``"files"`` (sha256 over every file of the model
+    folder, relative path and bytes, in sorted order).
+    """
+
+    path: Path
+    name: str
+    hash: str
+    hash_of: str
+
+
+def model_name(model: Path) -> str:
+    """``<run>-model-best`` for a model in a run folder, else the folder's name."""
+    model = model.resolve()
+    if model.name in ("model-best", "model-last"):
+        return f"{model.parent.name}-{model.name}"
+    return model.name
+
+
+def check_model_folder(model: Path) -> None:
+    if not model.is_dir():
+        raise PredictError(f"model folder {model} does not exist")
+    if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
+        raise PredictError(
+            f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json); "
+            "give a trained model such as training/<run>/model-best"
+        )
+
+
+def model_info(model: Path) -> ModelInfo:
+    """The name and hash of the model folder ``model`` (see ``ModelInfo``)."""
+    check_model_folder(model)
+    manifest = model.resolve().parent / MANIFEST
+    digest = hashlib.sha256()
+    if manifest.is_file():
+        digest.update(manifest.read_bytes() + b"\0" + model.resolve().name.encode())
+        return ModelInfo(model, model_name(model), digest.hexdigest(), "manifest")
+    for file in sorted(p for p in model.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(model).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return ModelInfo(model, model_name(model), digest.hexdigest(), "files")
+
+
+def load_pipeline(model: Path, *, max_length: int | None = None) -> Language:
+    """Load a trained pipeline with an ``ner`` component.
+
+    Raises:
+        PredictError: no such folder, not a spaCy pipeline, a broken one, or one without ``ner``.
+    """
+    check_model_folder(model)
+    try:
+        nlp = spacy.load(model)
+    except Exception as err:  # spaCy raises several types for a broken pipeline
+        raise PredictError(
+            f"{model}: cannot load the pipeline ({type(err).__name__}: {err})"
+        ) from None
+    if "ner" not in nlp.pipe_names:
+        raise PredictError(
+            f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})"
+        )
+    if max_length is not None:
+        nlp.max_length = max_length
+    return nlp

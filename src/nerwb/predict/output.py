@@ -1,0 +1,197 @@
+"""Resumable output: part files and an index of finished parts, assembled atomically at the end.
+
+While a run is under way, ``OUT`` does not exist yet; its work folder ``OUT.parts/`` holds
+``part-00000.jsonl``, ``part-00001.jsonl``, ... and ``_index.json``, which lists each finished
+part with its article ids, the model hash and the inputs' fingerprint. A part is written
+(temp file, rename) before the index names it, so after an interruption the index lists only
+whole parts, and a part file it does not list is overwritten by the rerun. When every article
+is done, the parts are concatenated into a temp file beside ``OUT`` and renamed onto it, then
+``OUT.parts/`` is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from nerwb.errors import PredictError
+from nerwb.io import atomic_write_json, atomic_write_jsonl
+
+INDEX = "_index.json"
+INDEX_VERSION = 1
+
+
+class OutputFormat(StrEnum):
+    """What each line holds: nerwb's prediction record, or a Doccano-importable example."""
+
+    RECORDS = "records"
+    DOCCANO = "doccano"
+
+
+class Container(StrEnum):
+    """The file type of OUT, from its extension."""
+
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+
+
+def container_of(output: Path) -> Container:
+    return Container.PARQUET if output.suffix.lower() == ".parquet" else Container.JSONL
+
+
+def parts_folder(output: Path) -> Path:
+    return output.with_name(output.name + ".parts")
+
+
+def skipped_file(output: Path) -> Path:
+    """Where ``--on-error skip`` lists the records it left out."""
+    return output.with_name(output.stem + ".skipped.jsonl")
+
+
+def pyarrow_available() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class PartStore:
+    """The ``OUT.parts/`` folder of one run: which articles are done, and the next part."""
+
+    def __init__(self, folder: Path, header: dict[str, Any]) -> None:
+        self.folder = folder
+        self.header = header
+        self.parts: list[dict[str, Any]] = []
+
+    @classmethod
+    def open(cls, output: Path, header: dict[str, Any], *, force: bool) -> PartStore:
+        """Resume the run in ``OUT.parts/`` if it is this same job, or start a fresh one.
+
+        Raises:
+            PredictError: the folder holds a run of another model, other inputs or other
+                settings (without ``force``), or cannot be written.
+        """
+        folder = parts_folder(output)
+        store = cls(folder, header)
+        index_path = folder / INDEX
+        if index_path.is_file():
+            try:
+                index = json.loads(index_path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as err:
+                raise PredictError(
+                    f"{index_path} is unreadable ({err}); pass --force to start over"
+                ) from None
+            different = [
+                key for key, value in header.items() if index.get("header", {}).get(key) != value
+            ]
+            if not different:
+                store.parts = list(index.get("parts", []))
+                return store
+            if not force:
+                held = index.get("header", {})
+                raise PredictError(
+                    f"{folder} holds an unfinished run with another "
+                    f"{', '.join(different)} (model {held.get('model')}, hash "
+                    f"{str(held.get('model_hash'))[:12]}); pass --force to discard it, or choose "
+                    "another --output"
+                )
+        if folder.exists():
+            shutil.rmtree(folder)
+        try:
+            folder.mkdir(parents=True)
+            store._write_index()
+        except OSError as err:
+            raise PredictError(
+                f"cannot write {folder} ({err.strerror or err}); choose another --output"
+            ) from None
+        return store
+
+    def done_ids(self) -> set[str]:
+        return {i for part in self.parts for i in part["ids"]}
+
+    def write_part(self, records: list[dict[str, Any]], ids: list[str]) -> None:
+        name = f"part-{len(self.parts):05d}.jsonl"
+        atomic_write_jsonl(self.folder / name, records)
+        self.parts.append({"file": name, "ids": ids})
+        self._write_index()
+
+    def _write_index(self) -> None:
+        atomic_write_json(
+            self.folder / INDEX,
+            {"version": INDEX_VERSION, "header": self.header, "parts": self.parts},
+        )
+
+    def records(self) -> Iterable[str]:
+        """Every finished line, part after part."""
+        for part in self.parts:
+            with (self.folder / part["file"]).open(encoding="utf-8") as fh:
+                yield from fh
+
+    def assemble(self, output: Path, container: Container) -> int:
+        """Write all parts to ``output`` atomically, then remove the work folder.
+
+        Returns:
+            The number of records written.
+        """
+        ids = [i for part in self.parts for i in part["ids"]]
+        if len(ids) != len(set(ids)):  # cannot happen: ids are checked before each part
+            raise PredictError(f"{self.folder} lists an article twice; pass --force to redo it")
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+        os.close(fd)
+        try:
+            if container is Container.PARQUET:
+                _write_parquet(Path(tmp), (json.loads(line) for line in self.records()))
+            else:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    for line in self.records():
+                        fh.write(line)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.replace(tmp, output)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        shutil.rmtree(self.folder)
+        return len(ids)
+
+
+def _write_parquet(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
+    for record in records:
+        row = dict(record)
+        # Entities as structs and metadata as JSON text: a column needs one type for all rows.
+        row["entities"] = [
+            {"start": s, "end": e, "label": label, "text": t} for s, e, label, t in row["entities"]
+        ]
+        row["meta"] = json.dumps(row.get("meta") or {}, ensure_ascii=False)
+        rows.append(row)
+    entity = pa.struct(
+        [("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()), ("text", pa.string())]
+    )
+    fields = [
+        ("id", pa.string()),
+        ("title", pa.string()),
+        ("url", pa.string()),
+        ("date", pa.string()),
+        ("source", pa.string()),
+        ("origin", pa.string()),
+        ("meta", pa.string()),
+        ("entities", pa.list_(entity)),
+        ("model", pa.string()),
+        ("model_hash", pa.string()),
+        ("nerwb_version", pa.string()),
+    ]
+    if rows and "text" in rows[0]:
+        fields.insert(6, ("text", pa.string()))
+    schema = pa.schema(fields)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)

@@ -1,0 +1,253 @@
+"""``nerwb predict``: apply a trained model to articles and write one record per article."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from nerwb import __version__
+from nerwb.errors import PredictError
+from nerwb.io import atomic_write_jsonl
+from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
+from nerwb.predict.local import Entity, annotate, annotate_in_processes
+from nerwb.predict.model import ModelInfo, load_pipeline, model_info
+from nerwb.predict.output import (
+    Container,
+    OutputFormat,
+    PartStore,
+    container_of,
+    pyarrow_available,
+    skipped_file,
+)
+
+DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
+
+
+class Engine(StrEnum):
+    LOCAL = "local"
+    RAY = "ray"
+
+
+# Called after each article with (articles done this run, articles to do this run, words done).
+ProgressCallback = Callable[[int, int, int], None]
+
+
+@dataclass
+class PredictReport:
+    output: Path
+    model: ModelInfo
+    engine: Engine
+    records: int = 0  # in the output file
+    predicted: int = 0  # this run
+    resumed: int = 0  # done by an earlier, interrupted run
+    duplicates: int = 0  # an id seen before in the same inputs: predicted once
+    words: int = 0
+    seconds: float = 0.0
+    skipped: list[BadRecord] = field(default_factory=list)
+    skipped_path: Path | None = None
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.predicted / self.seconds if self.seconds else 0.0
+
+
+def build_record(
+    article: InputArticle,
+    entities: list[Entity],
+    model: ModelInfo,
+    *,
+    fmt: OutputFormat,
+    include_text: bool,
+) -> dict[str, Any]:
+    """One output line. ``records``: nerwb's record; ``doccano``: text + label for Doccano's
+    JSONL import, the rest becoming the example's metadata."""
+    provenance = {"model": model.name, "model_hash": model.hash, "nerwb_version": __version__}
+    about = {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "date": article.date,
+        "source": article.source,
+        "origin": article.origin,
+    }
+    if fmt is OutputFormat.DOCCANO:
+        # Metadata first, so that a CSV column named "label" cannot replace the predictions.
+        return {
+            **article.meta,
+            "text": article.text,
+            "label": [[s, e, label] for s, e, label, _ in entities],
+            **about,
+            **provenance,
+        }
+    record: dict[str, Any] = {**about, "meta": article.meta}
+    if include_text:
+        record["text"] = article.text
+    record["entities"] = [list(e) for e in entities]
+    record.update(provenance)
+    return record
+
+
+def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
+    if output.is_dir():
+        raise PredictError(f"--output {output} is a folder; give a file such as preds.jsonl")
+    if not output.exists() or force:
+        return
+    held = "predictions"
+    try:
+        with output.open(encoding="utf-8") as fh:
+            first = json.loads(fh.readline() or "{}")
+        if first.get("model_hash") == model.hash:
+            held = f"finished predictions of this model ({model.name})"
+        elif first.get("model_hash"):
+            held = f"predictions of another model ({first.get('model')}, hash {first['model_hash'][:12]})"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        pass  # parquet or not nerwb's: say only that it exists
+    raise PredictError(
+        f"--output {output} already holds {held}; pass --force to replace it "
+        "(the old file stays until the new one is complete) or choose another --output"
+    )
+
+
+def predict(
+    model: Path,
+    source: InputSource,
+    output: Path,
+    *,
+    fmt: OutputFormat = OutputFormat.RECORDS,
+    include_text: bool = True,
+    engine: Engine = Engine.LOCAL,
+    n_process: int = 1,
+    batch_size: int = 64,
+    part_size: int = DEFAULT_PART_SIZE,
+    on_error: OnError = OnError.FAIL,
+    force: bool = False,
+    max_length: int | None = None,
+    address: str | None = None,
+    actors: int = 2,
+    on_progress: ProgressCallback | None = None,
+) -> PredictReport:
+    """Predict entities on every article of ``source`` and write ``output`` (see ``output.py``
+    for the part files that make an interrupted run resumable).
+
+    Raises:
+        PredictError: a bad model folder, settings that do not fit together, an output that
+            holds other predictions (without ``force``), an unwritable output, a bad input
+            record under ``OnError.FAIL``, or a Ray that cannot be started or reached.
+        InputError: an input path that does not exist or has an unknown extension.
+    """
+    output = Path(output)
+    container = container_of(output)
+    if fmt is OutputFormat.DOCCANO and container is Container.PARQUET:
+        raise PredictError(
+            "--format doccano writes JSONL for Doccano's import; use a .jsonl output"
+        )
+    if fmt is OutputFormat.DOCCANO and not include_text:
+        raise PredictError("--format doccano needs the text (Doccano imports it); drop --no-text")
+    if container is Container.PARQUET and not pyarrow_available():
+        raise PredictError(
+            f"--output {output} is .parquet, which needs pyarrow: pip install pyarrow "
+            "(or 'nerwb[ray]'), or write .jsonl"
+        )
+    for name, value in (("--batch-size", batch_size), ("--n-process", n_process)):
+        if value < 1:
+            raise PredictError(f"{name} must be at least 1, not {value}")
+    if part_size < 1 or actors < 1:
+        raise PredictError("--part-size and --actors must be at least 1")
+    info = model_info(model)
+    _check_output(output, info, force=force)
+    header = {
+        "model": info.name,
+        "model_hash": info.hash,
+        "inputs": source.fingerprint(),
+        "format": str(fmt),
+        "text": include_text,
+        "max_length": max_length,
+    }
+    if not output.parent.exists():
+        raise PredictError(f"cannot write --output {output}: folder {output.parent} does not exist")
+    # Load before anything is written, so a broken pipeline leaves no work folder behind.
+    nlp = load_pipeline(model, max_length=max_length) if engine is Engine.LOCAL else None
+    if engine is Engine.RAY:  # a missing Ray or a dead --address fails before anything is written
+        from nerwb.predict.ray_engine import preflight
+
+        preflight(address)
+    store = PartStore.open(output, header, force=force)
+    done = store.done_ids()
+    report = PredictReport(output=output, model=info, engine=engine)
+
+    # Read everything first: bad records are found (and the run fails, under `fail`) before
+    # any model time is spent, and the progress bar knows its total.
+    todo: list[InputArticle] = []
+    seen: set[str] = set()
+    for article in source.read(on_error=on_error, bad=report.skipped):
+        if article.id in seen:
+            report.duplicates += 1
+        elif article.id in done:
+            report.resumed += 1
+        else:
+            todo.append(article)
+        seen.add(article.id)
+    if report.skipped:
+        report.skipped_path = skipped_file(output)
+        atomic_write_jsonl(report.skipped_path, (b.to_json() for b in report.skipped))
+
+    start = time.perf_counter()
+    buffer: list[dict[str, Any]] = []
+    ids: list[str] = []
+    try:
+        for article, entities in _run_engine(
+            nlp, model, todo, n_process, batch_size, max_length, address, actors
+        ):
+            buffer.append(build_record(article, entities, info, fmt=fmt, include_text=include_text))
+            ids.append(article.id)
+            report.predicted += 1
+            report.words += len(article.text.split())
+            if len(buffer) >= part_size:
+                store.write_part(buffer, ids)
+                buffer, ids = [], []
+            if on_progress:
+                on_progress(report.predicted, len(todo), report.words)
+        if buffer:
+            store.write_part(buffer, ids)
+    finally:
+        report.seconds = time.perf_counter() - start
+    report.records = store.assemble(output, container)
+    return report
+
+
+def _run_engine(
+    nlp: Language | None,
+    model: Path,
+    todo: list[InputArticle],
+    n_process: int,
+    batch_size: int,
+    max_length: int | None,
+    address: str | None,
+    actors: int,
+) -> Iterator[tuple[InputArticle, list[Entity]]]:
+    if nlp is None:  # the Ray engine: each actor loads the model itself
+        from nerwb.predict.ray_engine import predict_ray, ray_session
+
+        with ray_session(address, actors):
+            yield from predict_ray(
+                model, todo, batch_size=batch_size, actors=actors, max_length=max_length
+            )
+        return
+    if todo and n_process > 1:
+        yield from annotate_in_processes(
+            str(Path(model).resolve()),
+            todo,
+            lambda a: a.text,
+            n_process=n_process,
+            batch_size=batch_size,
+            max_length=max_length,
+        )
+    elif todo:
+        yield from annotate(nlp, todo, lambda a: a.text, batch_size=batch_size)

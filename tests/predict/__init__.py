@@ -1,0 +1,1 @@
+"""Tests of nerwb.predict (a package so that its conftest.py does not shadow tests/conftest.py)."""
