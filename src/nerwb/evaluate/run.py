@@ -23,7 +23,7 @@ from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
-from nerwb.io import atomic_write_jsonl
+from nerwb.io import atomic_write_jsonl, split_lines
 from nerwb.training.data import sha256_of
 
 REPORT_FILES = (
@@ -227,7 +227,7 @@ def _load_run(folder: Path) -> tuple[dict[str, Any], list[DocCounts]]:
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     docs = [
         DocCounts.from_json(json.loads(line))
-        for line in per_doc_path.read_text(encoding="utf-8").splitlines()
+        for line in split_lines(per_doc_path.read_text(encoding="utf-8"))
         if line.strip()
     ]
     return metrics, docs
