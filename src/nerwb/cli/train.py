@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nerwb.cli._common import console, workspace
+from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.io import atomic_write_json
@@ -121,13 +121,15 @@ def train_cmd(
             ws,
             config_path=config_path,
             output=output,
-            train_path=train_data or ws.docbin_path("train"),
-            dev_path=dev_data or ws.docbin_path("dev"),
+            train_path=train_data,
+            dev_path=dev_data,
             overrides=overrides,
             gpu_id=gpu_id,
             force=force,
             on_step=on_step,
         )
+    for message in result.notes:
+        warn(message)
     console.print(table)
     per_type = result.best_scores.get("ents_per_type") or {}
     if per_type:
