@@ -11,7 +11,7 @@ from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import WorkspaceOpt
-from nerwb.corpus.readers import ReadOptions, read_articles
+from nerwb.corpus.readers import ReadOptions, read_articles, select_files
 from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
 from nerwb.corpus.store import add_articles, duplicates_log, load_articles
@@ -39,24 +39,39 @@ def add_cmd(
     """
     ws = workspace(workspace_dir)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
+    selection = select_files(paths, workspace_root=ws.root)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as bar:
         task = bar.add_task("Reading articles", total=None)
         report, _ = add_articles(
             ws.articles_path,
-            read_articles(paths, options),
+            read_articles(selection.files, options),
             on_article=lambda raw: bar.update(task, advance=1, description=f"Reading {raw.origin}"),
         )
     console.print(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
         f"{len(report.duplicates)} exact duplicate(s) skipped."
     )
+    if selection.skipped:
+        examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
+        more = ", ..." if len(selection.skipped) > 5 else ""
+        console.print(
+            f"Skipped {len(selection.skipped)} file(s) in the workspace's own or hidden folders "
+            f"({examples}{more}); name a file to read it anyway."
+        )
     if report.with_spans:
         console.print(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+def _shown(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
 
 
 @corpus_app.command("split")
