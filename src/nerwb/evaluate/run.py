@@ -24,6 +24,8 @@ from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
 from nerwb.io import atomic_write_jsonl, split_lines
+from nerwb.labels.docbin import ConversionReport
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.training.data import sha256_of
 
 REPORT_FILES = (
@@ -85,6 +87,21 @@ def output_folder(base: Path, requested: Path | None, name: str) -> Path:
     return candidate
 
 
+def conversion_summary(
+    conversion: ConversionReport, on_misaligned: str, on_overlap: str
+) -> dict[str, Any]:
+    """What converting the gold data changed or dropped (nothing for a .spacy file)."""
+    totals = conversion.totals().values()
+    return {
+        "on_misaligned": str(on_misaligned),
+        "on_overlap": str(on_overlap),
+        "spans_in": sum(c.spans_in for c in totals),
+        "changed": sum(c.changed for c in totals),
+        "skipped": sum(c.skipped for c in totals),
+        "events": conversion.events,
+    }
+
+
 def evaluate(
     model: Path,
     data: Path,
@@ -96,6 +113,7 @@ def evaluate(
     n_bootstrap: int = 1000,
     seed: int = 0,
     on_misaligned: str = "error",
+    on_overlap: str = "error",
     on_doc: Callable[[int, int], None] | None = None,
 ) -> EvalRun:
     """Predict on ``data`` with ``model``, score, and write the five artefacts plus per-document counts.
@@ -103,8 +121,13 @@ def evaluate(
     Raises:
         EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty data.
     """
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     nlp = load_model(model)
-    gold_docs = load_gold_docs(data, lang=lang, on_misaligned=on_misaligned)
+    conversion = ConversionReport()
+    gold_docs = load_gold_docs(
+        data, lang=lang, on_misaligned=on_misaligned, on_overlap=on_overlap, report=conversion
+    )
     model_labels = set(nlp.get_pipe("ner").labels)
     gold_labels = {e.label_ for d in gold_docs for e in d.ents}
     unseen = sorted(gold_labels - model_labels)
@@ -171,6 +194,7 @@ def evaluate(
         "unseen_labels": unseen,
         "bootstrap": {"resamples": n_bootstrap, "seed": seed, "unit": "document"},
         "errors_by_kind": {k: sum(e.kind == k for e in errors) for k in KINDS},
+        "conversion": conversion_summary(conversion, on_misaligned, on_overlap),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

@@ -18,11 +18,12 @@ from nerwb.corpus.splits import Splits
 from nerwb.errors import LabelsError
 from nerwb.io import atomic_write_bytes
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.labels.text import blank, context
 from nerwb.workspace import SPLIT_NAMES
 
-MISALIGNED_POLICIES = ("error", "expand", "contract", "skip")
-OVERLAP_POLICIES = ("error", "longest", "skip")
+MISALIGNED_POLICIES = MisalignedPolicy  # older name, kept for importers
+OVERLAP_POLICIES = OverlapPolicy
 
 
 @dataclass
@@ -70,6 +71,8 @@ def article_doc(
     on_overlap: str,
 ) -> Doc:
     """One article as a ``Doc`` whose ``ents`` are its gold spans, policies applied."""
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     doc = blank(lang).make_doc(article.text)
     text = article.text
 
@@ -91,6 +94,18 @@ def article_doc(
     aligned: list[tuple[Span, LabeledSpan, bool]] = []  # (span, original, changed?)
     for span in sorted(article.spans):
         report.counts(split, span.label).spans_in += 1
+        if not 0 <= span.start < span.end <= len(text):
+            problem = (
+                "ends before it starts"
+                if span.end < span.start
+                else "is empty"
+                if span.end == span.start
+                else "lies outside the text"
+            )
+            raise LabelsError(
+                f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
+                f"{problem} (length {len(text)})"
+            )
         exact = doc.char_span(span.start, span.end, label=span.label)
         if exact is not None and len(exact):
             aligned.append((exact, span, False))
@@ -105,7 +120,7 @@ def article_doc(
         moved = None
         if on_misaligned in ("expand", "contract"):
             moved = doc.char_span(
-                span.start, span.end, label=span.label, alignment_mode=on_misaligned
+                span.start, span.end, label=span.label, alignment_mode=on_misaligned.value
             )
         if moved is None or not len(moved):
             report.counts(split, span.label).skipped += 1
@@ -171,10 +186,8 @@ def to_docbins(
     Raises:
         LabelsError: a policy is ``error`` and a span needs it, or a policy name is unknown.
     """
-    if on_misaligned not in MISALIGNED_POLICIES:
-        raise LabelsError(f"--on-misaligned must be one of {', '.join(MISALIGNED_POLICIES)}")
-    if on_overlap not in OVERLAP_POLICIES:
-        raise LabelsError(f"--on-overlap must be one of {', '.join(OVERLAP_POLICIES)}")
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     report = ConversionReport()
     bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
     for article in sorted(gold, key=lambda a: a.article_id):
