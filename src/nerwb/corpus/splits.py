@@ -187,6 +187,27 @@ def pin_split(
     return splits, kept
 
 
+def pin_held_out(splits: Splits | None, article_ids: list[str]) -> tuple[Splits, list[str]]:
+    """Put ``article_ids`` in the test split, moving those now in train or dev.
+
+    A held-out set the user declares (a published test set) wins over where its documents were
+    placed before: training on a test document would inflate every score measured on it.
+
+    Returns:
+        The splits and the ids moved from train or dev to test, in the order given.
+    """
+    now = _now()
+    splits = splits or Splits(created=now)
+    moved = []
+    for article_id in article_ids:
+        current = splits.assignments.get(article_id)
+        if current is not None and current != "test" and article_id not in moved:
+            moved.append(article_id)
+        splits.assignments[article_id] = "test"
+    splits.updated = now
+    return splits, moved
+
+
 def split_workspace(ws: Workspace, *, reset_test: bool = False) -> SplitReport:
     """Split the workspace's articles with its settings and save ``corpus/splits.json``.
 
