@@ -65,3 +65,22 @@ def test_imports_shared_re3d_dev_as_held_out(ws) -> None:
     )
     splits = load_splits(ws.splits_path)
     assert all(splits.assignments[i] == "test" for i in report.moved_to_test)
+
+
+def test_imports_reversed_span_ends_before_it_starts(ws, cli, tmp_path: Path) -> None:
+    from conftest import snapshot_tree, write_jsonl
+
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {
+                "text": "Fighters of the Lions Brigade carried rifles.",
+                "label": [[29, 12, "ARMED_GROUP"]],
+            }
+        ],
+    )
+    before = snapshot_tree(ws.root)
+    result = cli("labels", "import", path, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "span [29, 12, 'ARMED_GROUP'] ends before it starts" in result.stderr
+    assert snapshot_tree(ws.root) == before

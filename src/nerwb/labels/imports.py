@@ -62,8 +62,15 @@ def import_annotations(
     for raw in raws:
         for start, end, label in raw.spans or []:
             if not (0 <= start < end <= len(raw.text)):
+                problem = (
+                    "ends before it starts"
+                    if end < start
+                    else "is empty"
+                    if end == start
+                    else "lies outside the text"
+                )
                 raise InputError(
-                    f"span [{start}, {end}, {label!r}] lies outside the text (length {len(raw.text)}) of {raw.origin}",
+                    f"span [{start}, {end}, {label!r}] {problem} (length {len(raw.text)}) of {raw.origin}",
                     path=path,
                 )
             seen_labels.add(label)
