@@ -38,9 +38,21 @@ def _require_text(text: object, path: Path, line: int | None = None, field: str 
     return text
 
 
+TITLE_MAX_CHARS = 200  # a first "line" can be a whole unwrapped paragraph
+
+
+def _first_line_title(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.strip():
+            title = " ".join(line.split())
+            return title if len(title) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS] + "…"
+    return None
+
+
 def read_txt(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
     text = _require_text(read_text(path), path, field="file text")
-    yield RawArticle(text=text.strip("\n"), origin=str(path), title=path.stem)
+    title = _first_line_title(text) or path.stem
+    yield RawArticle(text=text.strip("\n"), origin=str(path), title=title)
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
@@ -194,11 +206,18 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
         for name in ARTICLE_FIELDS:
             value = record.get(name)
             fields[name] = None if value is None else str(value)
-        meta = {
-            k: v
+        # A record's own ``meta`` object is the article's metadata (Doccano exports write one);
+        # other unknown fields join it.
+        own = record.get("meta")
+        meta = dict(own) if isinstance(own, dict) else {}
+        meta.update(
+            (k, v)
             for k, v in record.items()
-            if k not in ARTICLE_FIELDS and k not in ANNOTATION_KEYS and k != options.text_col
-        }
+            if k not in ARTICLE_FIELDS
+            and k not in ANNOTATION_KEYS
+            and k != options.text_col
+            and not (k == "meta" and isinstance(v, dict))
+        )
         yield RawArticle(
             text=text,
             origin=f"{path}:{line}",
