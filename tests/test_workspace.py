@@ -71,3 +71,10 @@ def test_workspace_repository_root_is_a_workspace_with_packaged_files() -> None:
     ).read_text()
     for cfg in (packaged / "configs").glob("*.cfg"):
         assert (REPO / "configs" / cfg.name).read_text() == cfg.read_text(), cfg.name
+
+
+def test_workspace_missing_folder_says_it_does_not_exist(cli, tmp_path) -> None:
+    result = cli("corpus", "stats", "-w", tmp_path / "no-such-folder")
+    assert result.exit_code == 1
+    assert "no-such-folder does not exist" in result.stderr
+    assert "not inside" not in result.stderr
