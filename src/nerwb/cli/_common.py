@@ -14,6 +14,8 @@ from typer.core import TyperGroup
 from nerwb.errors import NerwbError
 from nerwb.workspace import Workspace, find_workspace
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -19,7 +19,10 @@ from nerwb.io import read_jsonl
 from nerwb.workspace import SPLIT_NAMES
 
 corpus_app = typer.Typer(
-    cls=NerwbGroup, help="Ingest, split and describe the articles.", no_args_is_help=True
+    cls=NerwbGroup,
+    help="Ingest, split and describe the articles.\n\n"
+    "Example: nerwb corpus add news/ wire.jsonl && nerwb corpus split && nerwb corpus stats",
+    no_args_is_help=True,
 )
 
 
