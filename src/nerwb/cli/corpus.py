@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
@@ -70,6 +72,21 @@ def add_cmd(
         )
 
 
+@contextmanager
+def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar; yields the ``(done, total)`` callback for the library."""
+    with Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        refresh_per_second=4,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def _shown(path: Path, root: Path) -> Path:
     try:
         return path.resolve().relative_to(root.resolve())
@@ -99,7 +116,8 @@ def split_cmd(
             default=False,
         ):
             raise typer.Exit(1)
-    result = split_workspace(ws, reset_test=reset_test)
+    with _bar("Indexing articles for near-duplicates") as on_progress:
+        result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)
     counts = result.splits.counts()
     table = Table(title="Splits")
     for column in ("split", "articles", "new"):
@@ -121,13 +139,15 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     ws = workspace(workspace_dir)
     articles = load_articles(ws.articles_path)
     log = duplicates_log(ws.articles_path)
-    stats = corpus_stats(
-        articles,
-        load_splits(ws.splits_path),
-        segment_length=ws.config.corpus.segment_length,
-        duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
-        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
-    )
+    with _bar("Counting segments and near-duplicates") as on_progress:
+        stats = corpus_stats(
+            articles,
+            load_splits(ws.splits_path),
+            segment_length=ws.config.corpus.segment_length,
+            duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
+            near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+            on_progress=on_progress,
+        )
     table = Table(title=f"Corpus of {ws.config.project.name}")
     for column in ("split", "articles", "segments", "words"):
         table.add_column(column, justify="right" if column != "split" else "left")
