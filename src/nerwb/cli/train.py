@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -128,6 +128,9 @@ def train_cmd(
             force=force,
             on_step=on_step,
         )
+        # Freeze the bar's clock so that its last frame and the summary show the same time.
+        bar.stop_task(task)
+        elapsed = timedelta(seconds=int(bar.tasks[0].elapsed or 0))
     for message in result.notes:
         warn(message)
     console.print(table)
@@ -140,7 +143,7 @@ def train_cmd(
             labels.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
         console.print(labels)
     console.print(
-        f"[green]Trained[/] in {result.seconds:.0f} s, {result.steps} steps; best dev F {result.best_score:.3f}. "
+        f"[green]Trained[/] in {elapsed}, {result.steps} steps; best dev F {result.best_score:.3f}. "
         f"Model: {result.output / 'model-best'}; manifest: {result.output / 'manifest.json'}"
     )
 
