@@ -87,6 +87,27 @@ def output_folder(base: Path, requested: Path | None, name: str) -> Path:
     return candidate
 
 
+def training_facts(model: Path) -> dict[str, Any] | None:
+    """How the model was trained, from the run's ``manifest.json`` beside it (``nerwb train``)."""
+    path = Path(model).parent / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    data = manifest.get("data") or {}
+    return {
+        "manifest": str(path),
+        "config_file": manifest.get("config_file"),
+        "config_sha256": manifest.get("config_sha256"),
+        "steps": manifest.get("steps"),
+        "seed": manifest.get("seed"),
+        "train_docs": (data.get("train") or {}).get("docs"),
+        "dev_docs": (data.get("dev") or {}).get("docs"),
+        "best_dev_f": (manifest.get("best_dev") or {}).get("ents_f"),
+        "finished": manifest.get("finished"),
+    }
+
+
 def conversion_summary(
     conversion: ConversionReport, on_misaligned: str, on_overlap: str
 ) -> dict[str, Any]:
@@ -195,6 +216,7 @@ def evaluate(
         "bootstrap": {"resamples": n_bootstrap, "seed": seed, "unit": "document"},
         "errors_by_kind": {k: sum(e.kind == k for e in errors) for k in KINDS},
         "conversion": conversion_summary(conversion, on_misaligned, on_overlap),
+        "training": training_facts(model),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -218,11 +240,14 @@ def evaluate(
             (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
             for i in range(len(gold_docs))
         ]
-        (staging / "report.html").write_text(
-            html_report(metrics, confusion, rendered, colours or {}), encoding="utf-8"
-        )
         confusion_png(confusion, staging / "confusion.png")
         per_label_png(metrics, staging / "per_label.png")
+        images = {
+            name: (staging / name).read_bytes() for name in ("per_label.png", "confusion.png")
+        }
+        (staging / "report.html").write_text(
+            html_report(metrics, confusion, rendered, colours or {}, images), encoding="utf-8"
+        )
         if folder.exists():
             folder.rmdir()  # empty by construction of output_folder
         os.replace(staging, folder)
