@@ -128,9 +128,12 @@ def train_cmd(
             force=force,
             on_step=on_step,
         )
-        # Freeze the bar's clock so that its last frame and the summary show the same time.
+        # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
+        # before the models were saved), so that its last frame and the summary agree.
         bar.stop_task(task)
-        elapsed = timedelta(seconds=int(bar.tasks[0].elapsed or 0))
+        state = bar.tasks[0]
+        state.finished_time = state.elapsed
+        elapsed = timedelta(seconds=int(state.finished_time or 0))
     for message in result.notes:
         warn(message)
     console.print(table)
