@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,8 +139,14 @@ def prepare_output(output: Path, *, force: bool) -> Path:
         )
     staging = output.with_name(f".{output.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    (staging / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Made under another name and renamed with its owner file inside, so that a concurrent
+    # run's sweep never sees this staging folder without an owner.
+    starting = Path(
+        tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".starting", dir=output.parent)
+    )
+    (starting / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    os.replace(starting, staging)
     return staging
 
 
