@@ -24,8 +24,9 @@ transformer: $(STAMP)
 ray: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[ray]"
 
+# PORT: the local Doccano's port (`make demo PORT=8010`); default: nerwb.toml's.
 demo: $(STAMP)
-	$(BIN)/nerwb demo
+	$(BIN)/nerwb demo$(if $(PORT), --port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

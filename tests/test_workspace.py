@@ -95,3 +95,10 @@ def test_workspace_paths_are_ignored_where_generated(ws) -> None:
     ):
         relative = generated.relative_to(ws.root).as_posix()
         assert any(relative.startswith(p) or relative == p for p in GENERATED_PATHS), relative
+
+
+def test_workspace_missing_folder_says_it_does_not_exist(cli, tmp_path) -> None:
+    result = cli("corpus", "stats", "-w", tmp_path / "no-such-folder")
+    assert result.exit_code == 1
+    assert "no-such-folder does not exist" in result.stderr
+    assert "not inside" not in result.stderr

@@ -72,10 +72,22 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines of a line-based file (JSONL, CoNLL): split on ``\\n`` only, a trailing ``\\r`` dropped.
+
+    ``str.splitlines`` also splits on U+2028, U+2029, U+0085 and other Unicode breaks, which
+    are legal, unescaped characters inside a JSON string and part of an article's text.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, record)`` for each non-blank line; a bad line names its number."""
     text = read_text(path)
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:

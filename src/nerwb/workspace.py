@@ -213,8 +213,12 @@ def find_workspace(start: Path | None = None) -> Workspace:
     """The workspace holding ``start`` (or the current folder), looking upwards as git does.
 
     Raises:
-        WorkspaceError: no ``nerwb.toml`` in the folder or any parent, or it is invalid.
+        WorkspaceError: ``start`` does not exist, no ``nerwb.toml`` in the folder or any parent,
+            or it is invalid.
     """
+    if start is not None and not Path(start).is_dir():
+        problem = "is not a folder" if Path(start).exists() else "does not exist"
+        raise WorkspaceError(f"workspace folder {start} {problem}")
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_NAME

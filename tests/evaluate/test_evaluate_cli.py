@@ -203,6 +203,9 @@ def test_evaluate_report_renders_in_headless_chromium(model_ws, cli, tmp_path) -
     )
     assert 'class="entities"' in dom  # displaCy's rendering
     assert "document(s) shown" in dom  # the filter script ran in the browser
+    assert dom.count('src="data:image/png;base64,') == 2  # the plots travel inside the page
+    assert "<th>exact F</th><th>partial F</th><th>type F</th>" in dom
+    assert 'id="training"' in dom and "best dev F" in dom
     shot = tmp_path / "report.png"
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],

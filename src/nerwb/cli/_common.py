@@ -14,8 +14,26 @@ from typer.core import TyperGroup
 from nerwb.errors import NerwbError
 from nerwb.workspace import Workspace, find_workspace
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+
+class _Console(Console):
+    """Wraps long lines only on a terminal: in a file or a pipe a path or URL stays one line.
+
+    Decided at each print, since tests and shells swap ``sys.stdout`` after import.
+    """
+
+    @property  # type: ignore[override]
+    def soft_wrap(self) -> bool:
+        return self._soft_wrap or not self.is_terminal
+
+    @soft_wrap.setter
+    def soft_wrap(self, value: bool) -> None:
+        self._soft_wrap = value
+
+
+console = _Console(highlight=False)
+err_console = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str) -> typer.Exit:

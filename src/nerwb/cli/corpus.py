@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import WorkspaceOpt
-from nerwb.corpus.readers import ReadOptions, read_articles
+from nerwb.corpus.readers import ReadOptions, read_articles, select_files
 from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
 from nerwb.corpus.store import add_articles, duplicates_log, load_articles
@@ -19,7 +21,10 @@ from nerwb.io import read_jsonl
 from nerwb.workspace import SPLIT_NAMES
 
 corpus_app = typer.Typer(
-    cls=NerwbGroup, help="Ingest, split and describe the articles.", no_args_is_help=True
+    cls=NerwbGroup,
+    help="Ingest, split and describe the articles.\n\n"
+    "Example: nerwb corpus add news/ wire.jsonl && nerwb corpus split && nerwb corpus stats",
+    no_args_is_help=True,
 )
 
 
@@ -39,24 +44,54 @@ def add_cmd(
     """
     ws = workspace(workspace_dir)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
+    selection = select_files(paths, workspace_root=ws.root)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as bar:
         task = bar.add_task("Reading articles", total=None)
         report, _ = add_articles(
             ws.articles_path,
-            read_articles(paths, options),
+            read_articles(selection.files, options),
             on_article=lambda raw: bar.update(task, advance=1, description=f"Reading {raw.origin}"),
         )
     console.print(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
         f"{len(report.duplicates)} exact duplicate(s) skipped."
     )
+    if selection.skipped:
+        examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
+        more = ", ..." if len(selection.skipped) > 5 else ""
+        console.print(
+            f"Skipped {len(selection.skipped)} file(s) in the workspace's own or hidden folders "
+            f"({examples}{more}); name a file to read it anyway."
+        )
     if report.with_spans:
         console.print(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+@contextmanager
+def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar; yields the ``(done, total)`` callback for the library."""
+    with Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        refresh_per_second=4,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _shown(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
 
 
 @corpus_app.command("split")
@@ -81,7 +116,8 @@ def split_cmd(
             default=False,
         ):
             raise typer.Exit(1)
-    result = split_workspace(ws, reset_test=reset_test)
+    with _bar("Indexing articles for near-duplicates") as on_progress:
+        result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)
     counts = result.splits.counts()
     table = Table(title="Splits")
     for column in ("split", "articles", "new"):
@@ -103,13 +139,15 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     ws = workspace(workspace_dir)
     articles = load_articles(ws.articles_path)
     log = duplicates_log(ws.articles_path)
-    stats = corpus_stats(
-        articles,
-        load_splits(ws.splits_path),
-        segment_length=ws.config.corpus.segment_length,
-        duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
-        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
-    )
+    with _bar("Counting segments and near-duplicates") as on_progress:
+        stats = corpus_stats(
+            articles,
+            load_splits(ws.splits_path),
+            segment_length=ws.config.corpus.segment_length,
+            duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
+            near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+            on_progress=on_progress,
+        )
     table = Table(title=f"Corpus of {ws.config.project.name}")
     for column in ("split", "articles", "segments", "words"):
         table.add_column(column, justify="right" if column != "split" else "left")

@@ -13,6 +13,7 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import JsonOpt, WorkspaceOpt
 from nerwb.errors import SchemaError
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import load_schema
 
 
@@ -35,8 +36,12 @@ def evaluate_cmd(
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     on_misaligned: Annotated[
-        str, typer.Option(help="For .jsonl/CoNLL data: error | expand | contract | skip.")
-    ] = "error",
+        MisalignedPolicy,
+        typer.Option(help="For .jsonl/CoNLL data: a span not on token boundaries."),
+    ] = MisalignedPolicy.ERROR,
+    on_overlap: Annotated[
+        OverlapPolicy, typer.Option(help="For .jsonl/CoNLL data: spans that overlap.")
+    ] = OverlapPolicy.ERROR,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Score a model on held-out data: P/R/F per label and schema, intervals, errors, reports.
@@ -68,6 +73,7 @@ def evaluate_cmd(
             n_bootstrap=bootstrap,
             seed=seed,
             on_misaligned=on_misaligned,
+            on_overlap=on_overlap,
             on_doc=lambda done, total: bar.update(task, completed=done, total=total),
         )
     m = run.metrics
@@ -94,6 +100,14 @@ def evaluate_cmd(
             str(s["support"]),
         )
     console.print(table)
+    conversion = m["conversion"]
+    if conversion["changed"] or conversion["skipped"]:
+        warn(
+            f"converting the gold data changed {conversion['changed']} and dropped "
+            f"{conversion['skipped']} of {conversion['spans_in']} span(s) "
+            f"(--on-misaligned {conversion['on_misaligned']}, --on-overlap {conversion['on_overlap']}); "
+            "each is listed under conversion.events in metrics.json"
+        )
     if m["unseen_labels"]:
         warn(f"labels in the data that the model never saw: {', '.join(m['unseen_labels'])}")
     console.print(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from nerwb import __version__
-from nerwb.cli._common import NerwbGroup, console
+from nerwb.cli._common import HELP_OPTIONS, NerwbGroup, console
 from nerwb.cli.corpus import corpus_app
 from nerwb.cli.demo import demo_cmd
 from nerwb.cli.doccano import doccano_app
@@ -27,10 +27,22 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,
+    # Click passes help_option_names down to every group and command below.
+    context_settings=HELP_OPTIONS,
 )
 app.add_typer(corpus_app, name="corpus")
-app.add_typer(doccano_app, name="doccano")
-app.add_typer(labels_app, name="labels")
+# cli/doccano.py and cli/labels.py define their groups; their help, with an example, is set here.
+app.add_typer(
+    doccano_app,
+    name="doccano",
+    help="Run and talk to Doccano.\n\nExample: nerwb doccano up && nerwb doccano push --annotators amira,ben",
+)
+app.add_typer(
+    labels_app,
+    name="labels",
+    help="Import, audit, measure, merge and convert annotations.\n\n"
+    "Example: nerwb labels merge --strategy majority && nerwb labels convert",
+)
 app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     train_cmd
 )

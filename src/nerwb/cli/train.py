@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nerwb.cli._common import console, workspace
+from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.io import atomic_write_json
@@ -121,13 +121,21 @@ def train_cmd(
             ws,
             config_path=config_path,
             output=output,
-            train_path=train_data or ws.docbin_path("train"),
-            dev_path=dev_data or ws.docbin_path("dev"),
+            train_path=train_data,
+            dev_path=dev_data,
             overrides=overrides,
             gpu_id=gpu_id,
             force=force,
             on_step=on_step,
         )
+        # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
+        # before the models were saved), so that its last frame and the summary agree.
+        bar.stop_task(task)
+        state = bar.tasks[0]
+        state.finished_time = state.elapsed
+        elapsed = timedelta(seconds=int(state.finished_time or 0))
+    for message in result.notes:
+        warn(message)
     console.print(table)
     per_type = result.best_scores.get("ents_per_type") or {}
     if per_type:
@@ -138,7 +146,7 @@ def train_cmd(
             labels.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
         console.print(labels)
     console.print(
-        f"[green]Trained[/] in {result.seconds:.0f} s, {result.steps} steps; best dev F {result.best_score:.3f}. "
+        f"[green]Trained[/] in {elapsed}, {result.steps} steps; best dev F {result.best_score:.3f}. "
         f"Model: {result.output / 'model-best'}; manifest: {result.output / 'manifest.json'}"
     )
 

@@ -39,9 +39,21 @@ def _require_text(text: object, path: Path, line: int | None = None, field: str 
     return text
 
 
+TITLE_MAX_CHARS = 200  # a first "line" can be a whole unwrapped paragraph
+
+
+def _first_line_title(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.strip():
+            title = " ".join(line.split())
+            return title if len(title) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS] + "…"
+    return None
+
+
 def read_txt(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
     text = _require_text(read_text(path), path, field="file text")
-    yield RawArticle(text=text.strip("\n"), origin=str(path), title=path.stem)
+    title = _first_line_title(text) or path.stem
+    yield RawArticle(text=text.strip("\n"), origin=str(path), title=title)
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
@@ -194,11 +206,18 @@ def _jsonl_article(record: dict, path: Path, line: int, options: ReadOptions) ->
     for name in ARTICLE_FIELDS:
         value = record.get(name)
         fields[name] = None if value is None else str(value)
-    meta = {
-        k: v
+    # A record's own ``meta`` object is the article's metadata (Doccano exports write one);
+    # other unknown fields join it.
+    own = record.get("meta")
+    meta = dict(own) if isinstance(own, dict) else {}
+    meta.update(
+        (k, v)
         for k, v in record.items()
-        if k not in ARTICLE_FIELDS and k not in ANNOTATION_KEYS and k != options.text_col
-    }
+        if k not in ARTICLE_FIELDS
+        and k not in ANNOTATION_KEYS
+        and k != options.text_col
+        and not (k == "meta" and isinstance(v, dict))
+    )
     return RawArticle(
         text=text,
         origin=f"{path}:{line}",
@@ -259,23 +278,69 @@ READERS: dict[str, Reader] = {
 }
 
 
+# A workspace's own folders and root files: nerwb's inputs and outputs, never articles.
+WORKSPACE_FOLDERS = ("labels", "configs", "corpus", "training", "evaluate", ".nerwb")
+WORKSPACE_ROOT_FILES = ("README.md", "nerwb.toml")
+
+
+@dataclass
+class FileSelection:
+    files: list[Path]
+    skipped: list[Path]  # found while walking a folder, but nerwb's own or in a hidden folder
+
+
+def _skip_in_walk(file: Path, folder: Path, workspace_root: Path | None) -> bool:
+    if any(part.startswith(".") for part in file.relative_to(folder).parts):
+        return True
+    if workspace_root is None:
+        return False
+    try:
+        rel = file.resolve().relative_to(workspace_root)
+        walked = folder.resolve().relative_to(workspace_root)
+    except ValueError:
+        return False
+    if len(rel.parts) == 1:
+        return rel.name in WORKSPACE_ROOT_FILES
+    # Walking inside one of them (`corpus add labels/imports/`) is the user's explicit choice.
+    return rel.parts[0] in WORKSPACE_FOLDERS and walked.parts[:1] != rel.parts[:1]
+
+
+def select_files(paths: list[Path], *, workspace_root: Path | None = None) -> FileSelection:
+    """The files under ``paths`` that a reader knows; a folder is read recursively, sorted.
+
+    A folder walk skips hidden folders and, inside ``workspace_root``, the workspace's own
+    folders and root files; a file named explicitly is always read.
+
+    Raises:
+        InputError: a path does not exist, or a named file has an unknown extension.
+    """
+    root = workspace_root.resolve() if workspace_root is not None else None
+    selection = FileSelection([], [])
+    for path in map(Path, paths):
+        if not path.exists():
+            raise InputError("no such file or folder", path=path)
+        if not path.is_dir():
+            if path.suffix.lower() not in READERS:
+                raise InputError(
+                    f"unknown file extension {path.suffix or '(none)'!r}; "
+                    f"nerwb reads {', '.join(sorted(READERS))}",
+                    path=path,
+                )
+            selection.files.append(path)
+            continue
+        for file in sorted(path.rglob("*")):
+            if not file.is_file() or file.suffix.lower() not in READERS:
+                continue
+            if _skip_in_walk(file, path, root):
+                selection.skipped.append(file)
+            else:
+                selection.files.append(file)
+    return selection
+
+
 def files_to_read(path: Path) -> list[Path]:
     """The files under ``path`` that a reader knows (a folder is read recursively, sorted)."""
-    if not path.exists():
-        raise InputError("no such file or folder", path=path)
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
-        )
-    if path.suffix.lower() not in READERS:
-        raise InputError(
-            f"unknown file extension {path.suffix or '(none)'!r}; "
-            f"nerwb reads {', '.join(sorted(READERS))}",
-            path=path,
-        )
-    return [path]
+    return select_files([path]).files
 
 
 def read_articles(paths: list[Path], options: ReadOptions | None = None) -> Iterator[RawArticle]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,6 +92,7 @@ def assign_splits(
     seed: int,
     near_duplicate_threshold: float,
     reset_test: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> SplitReport:
     """Give every article without a split one; articles with a split keep it.
 
@@ -105,7 +107,16 @@ def assign_splits(
         kept = {}  # every article is placed afresh
     known = {a.id for a in articles}
     kept = {a: s for a, s in kept.items() if a in known}
-    groups = near_duplicate_groups(((a.id, a.text) for a in articles), near_duplicate_threshold)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if on_progress:
+            on_progress(done[0], len(articles))
+
+    groups = near_duplicate_groups(
+        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
+    )
     group_of = {member: tuple(g) for g in groups for member in g}
 
     units: list[tuple[str, ...]] = []
@@ -187,8 +198,36 @@ def pin_split(
     return splits, kept
 
 
-def split_workspace(ws: Workspace, *, reset_test: bool = False) -> SplitReport:
+def pin_held_out(splits: Splits | None, article_ids: list[str]) -> tuple[Splits, list[str]]:
+    """Put ``article_ids`` in the test split, moving those now in train or dev.
+
+    A held-out set the user declares (a published test set) wins over where its documents were
+    placed before: training on a test document would inflate every score measured on it.
+
+    Returns:
+        The splits and the ids moved from train or dev to test, in the order given.
+    """
+    now = _now()
+    splits = splits or Splits(created=now)
+    moved = []
+    for article_id in article_ids:
+        current = splits.assignments.get(article_id)
+        if current is not None and current != "test" and article_id not in moved:
+            moved.append(article_id)
+        splits.assignments[article_id] = "test"
+    splits.updated = now
+    return splits, moved
+
+
+def split_workspace(
+    ws: Workspace,
+    *,
+    reset_test: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SplitReport:
     """Split the workspace's articles with its settings and save ``corpus/splits.json``.
+
+    ``on_progress(done, total)`` is called per article indexed for near-duplicates.
 
     Raises:
         SplitError: the corpus has no articles yet.
@@ -208,6 +247,7 @@ def split_workspace(ws: Workspace, *, reset_test: bool = False) -> SplitReport:
         seed=settings.seed,
         near_duplicate_threshold=settings.near_duplicate_threshold,
         reset_test=reset_test,
+        on_progress=on_progress,
     )
     save_splits(ws.splits_path, report.splits)
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nerwb.corpus.dedup import near_duplicate_groups
@@ -41,7 +42,21 @@ def corpus_stats(
     segment_length: int,
     duplicates_skipped: int,
     near_duplicate_threshold: float,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> CorpusStats:
+    """Counts per split and the near-duplicate groups.
+
+    Args:
+        on_progress: called with ``(done, total)``; each article is visited twice (segments,
+            then near-duplicate index), so ``total`` is twice the article count.
+    """
+    total, done = 2 * len(articles), [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if on_progress:
+            on_progress(done[0], total)
+
     stats = CorpusStats(per_split={name: SplitCounts() for name in (*SPLIT_NAMES, "unsplit")})
     assignments = splits.assignments if splits else {}
     for article in articles:
@@ -49,8 +64,9 @@ def corpus_stats(
         counts.articles += 1
         counts.words += article.words
         counts.segments += len(segment_article(article.id, article.text, segment_length))
+        tick()
     stats.duplicates_skipped = duplicates_skipped
     stats.near_duplicate_groups = near_duplicate_groups(
-        ((a.id, a.text) for a in articles), near_duplicate_threshold
+        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
     )
     return stats

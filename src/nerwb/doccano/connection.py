@@ -17,7 +17,7 @@ from nerwb.workspace import Workspace
 
 
 def local_server(ws: Workspace) -> LocalServer:
-    return LocalServer(ws.doccano_home)
+    return LocalServer(ws.doccano_home, default_port=ws.config.doccano.port)
 
 
 def remote_url(ws: Workspace) -> str:

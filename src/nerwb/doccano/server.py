@@ -134,9 +134,10 @@ def free_port() -> int:
 class LocalServer:
     """One workspace's Doccano server; its state lives in ``home`` (``.nerwb/doccano/``)."""
 
-    def __init__(self, home: Path, *, venv: Path | None = None):
+    def __init__(self, home: Path, *, venv: Path | None = None, default_port: int = 8000):
         self.home = Path(home)
         self.venv = venv or default_venv()
+        self.default_port = default_port  # nerwb.toml's [doccano] port
 
     # ---------------------------------------------------------------- paths
     @property
@@ -213,8 +214,13 @@ class LocalServer:
             return json.loads(self._settings_path.read_text(encoding="utf-8"))
         return {}
 
+    def remembered_port(self) -> int | None:
+        """The port this workspace's server runs on, or last ran on."""
+        port = self._settings().get("port")
+        return int(port) if port else None
+
     def url(self, port: int | None = None) -> str:
-        return f"http://{HOST}:{port or self._settings().get('port', 8000)}"
+        return f"http://{HOST}:{port or self.remembered_port() or self.default_port}"
 
     def _env(self, settings: dict) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "NERWB_"))}
@@ -254,20 +260,33 @@ class LocalServer:
 
     # ---------------------------------------------------------------- up / down
     def up(
-        self, *, port: int = 8000, on_step: Callable[[str], None] = lambda _: None
+        self, *, port: int | None = None, on_step: Callable[[str], None] = lambda _: None
     ) -> tuple[ServerStatus, bool]:
         """Install if needed, initialise, start web app and worker, wait until healthy.
+
+        Without a ``port`` (or with ``default_port``, which is what a plain ``doccano up``
+        passes) the server runs on the port it runs or last ran on, so its URL, the stored
+        credentials and the annotators' bookmarks stay valid.
 
         Returns:
             The status and whether this call started anything (``False``: it was already up).
 
         Raises:
-            DoccanoError: the port is taken by another program, a step failed, or the server did
-                not become healthy in time (the log files are named).
+            DoccanoError: the server already runs on another port than ``port``, the port is
+                taken by another program, a step failed, or the server did not become healthy
+                in time (the log files are named).
         """
+        requested = None if port in (None, self.default_port) else port
+        remembered = self.remembered_port()
         current = self.status()
         if current.running and current.healthy:
+            if requested is not None and remembered is not None and requested != remembered:
+                raise DoccanoError(
+                    f"the workspace's Doccano is already running on {remembered}; "
+                    f"`nerwb doccano down` first to move it to port {requested}"
+                )
             return current, False
+        port = requested or remembered or self.default_port
         if current.web_pid or current.worker_pid:
             on_step("A previous server is half running; stopping it first")
             self.down()

@@ -11,17 +11,32 @@ from nerwb.errors import EvaluationError
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
 from nerwb.labels.docbin import ConversionReport, article_doc
 from nerwb.labels.importers import ANNOTATION_READERS
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.labels.text import blank
 
 CONLL_SUFFIXES = (".conll", ".iob", ".iob2", ".bio", ".biluo", ".txt", ".tsv")
 
 
-def load_gold_docs(path: Path, *, lang: str, on_misaligned: str = "error") -> list[Doc]:
+def load_gold_docs(
+    path: Path,
+    *,
+    lang: str,
+    on_misaligned: str = "error",
+    on_overlap: str = "error",
+    report: ConversionReport | None = None,
+) -> list[Doc]:
     """Gold docs from ``path`` by its suffix.
+
+    Args:
+        report: filled with what converting a .jsonl/CoNLL file changed or skipped.
 
     Raises:
         EvaluationError: missing, unknown format, or no documents.
+        LabelsError: an unknown policy, or a span the policies do not allow.
     """
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    report = report if report is not None else ConversionReport()
     if not path.is_file():
         raise EvaluationError(f"evaluation data {path} does not exist")
     suffix = path.suffix.lower()
@@ -32,7 +47,6 @@ def load_gold_docs(path: Path, *, lang: str, on_misaligned: str = "error") -> li
             raise EvaluationError(f"{path} is not a spaCy DocBin ({type(err).__name__})") from None
     elif suffix in (".jsonl", *CONLL_SUFFIXES):
         reader = ANNOTATION_READERS["doccano" if suffix == ".jsonl" else "conll"]
-        report = ConversionReport()
         docs = []
         for index, raw in enumerate(reader(path)):
             article = AnnotatedArticle(
@@ -47,7 +61,7 @@ def load_gold_docs(path: Path, *, lang: str, on_misaligned: str = "error") -> li
                     split="eval",
                     report=report,
                     on_misaligned=on_misaligned,
-                    on_overlap="error",
+                    on_overlap=on_overlap,
                 )
             )
     else:

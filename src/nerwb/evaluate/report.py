@@ -18,8 +18,38 @@ ERROR_MARK = " ✗"
 ERROR_COLOUR = "repeating-linear-gradient(45deg, #ffd6d6, #ffd6d6 6px, #ffffff 6px, #ffffff 12px)"
 
 
+NO_SUPPORT = "—"  # a label with no gold span has no recall, F or interval: not F 0.0 [0, 0]
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
+
+
+def _label_cells(s: dict[str, Any]) -> list[str]:
+    """P, R, F, F interval, exact F, partial F, type F of one label, as shown in the tables."""
+    if not s["support"]:
+        return [NO_SUPPORT] * 7
+    lo, hi = s["f_ci95"]
+    return [
+        _pct(s["p"]),
+        _pct(s["r"]),
+        _pct(s["f"]),
+        f"[{_pct(lo)}, {_pct(hi)}]",
+        _pct(s["exact"]["f"]),
+        _pct(s["partial"]["f"]),
+        _pct(s["type"]["f"]),
+    ]
+
+
+def _training_line(training: dict[str, Any] | None) -> str:
+    if not training:
+        return "Model: no manifest.json beside it (not trained by `nerwb train`)."
+    best = training.get("best_dev_f")
+    return (
+        f"Model trained with {training.get('config_file')} for {training.get('steps')} steps on "
+        f"{training.get('train_docs')} train / {training.get('dev_docs')} dev documents; "
+        f"best dev F {'?' if best is None else _pct(best)} (from {training.get('manifest')})."
+    )
 
 
 def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
@@ -30,6 +60,8 @@ def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
         f"{metrics['n_gold']} gold spans, {metrics['n_pred']} predicted. "
         f"{metrics['words_per_second']:,.0f} words/s. Intervals: 95 % bootstrap over documents "
         f"({metrics['bootstrap']['resamples']} resamples, seed {metrics['bootstrap']['seed']}).",
+        "",
+        _training_line(metrics.get("training")),
         "",
         "## Summary (micro)",
         "",
@@ -54,11 +86,7 @@ def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for label, s in metrics["per_label"].items():
-        lo, hi = s["f_ci95"]
-        lines.append(
-            f"| {label} | {s['support']} | {_pct(s['p'])} | {_pct(s['r'])} | {_pct(s['f'])} | "
-            f"[{_pct(lo)}, {_pct(hi)}] | {_pct(s['exact']['f'])} | {_pct(s['partial']['f'])} | {_pct(s['type']['f'])} |"
-        )
+        lines.append(f"| {label} | {s['support']} | " + " | ".join(_label_cells(s)) + " |")
     if metrics.get("unseen_labels"):
         lines += [
             "",
@@ -98,20 +126,32 @@ def html_report(
     confusion: dict[str, Any],
     docs: list[tuple[str, Doc, list, list, list[ErrorCase]]],
     colours: dict[str, str],
+    images: dict[str, bytes] | None = None,
 ) -> str:
-    """Self-contained HTML: the tables, then each document with errors, gold above prediction."""
+    """Self-contained HTML: the tables and plots, then each document with errors, gold above
+    prediction. ``images`` (name to PNG bytes) are embedded as data URIs."""
+    import base64
+
     options = {"colors": {**colours, **{label + ERROR_MARK: ERROR_COLOUR for label in colours}}}
     for label in {e.label for _, _, _, _, errors in docs for e in errors}:
         options["colors"].setdefault(label + ERROR_MARK, ERROR_COLOUR)
     md_tables = markdown(metrics, confusion)
+    micro_ci = metrics["micro_f_ci95"]
     summary_rows = "".join(
-        f"<tr><td>{schema}</td><td>{_pct(s['p'])}</td><td>{_pct(s['r'])}</td><td>{_pct(s['f'])}</td></tr>"
+        f"<tr><td>{schema}</td><td>{_pct(s['p'])}</td><td>{_pct(s['r'])}</td><td>{_pct(s['f'])}</td>"
+        f"<td>{f'[{_pct(micro_ci[0])}, {_pct(micro_ci[1])}]' if schema == 'strict' else ''}</td></tr>"
         for schema, s in metrics["micro"].items()
     )
     label_rows = "".join(
-        f"<tr><td>{html.escape(label)}</td><td>{s['support']}</td><td>{_pct(s['p'])}</td><td>{_pct(s['r'])}</td>"
-        f"<td>{_pct(s['f'])}</td><td>[{_pct(s['f_ci95'][0])}, {_pct(s['f_ci95'][1])}]</td></tr>"
+        f"<tr><td>{html.escape(label)}</td><td>{s['support']}</td>"
+        + "".join(f"<td>{cell}</td>" for cell in _label_cells(s))
+        + "</tr>"
         for label, s in metrics["per_label"].items()
+    )
+    plots = "".join(
+        f"<figure><img alt='{html.escape(name)}' src=\"data:image/png;base64,"
+        f'{base64.b64encode(png).decode("ascii")}"><figcaption>{html.escape(name)}</figcaption></figure>'
+        for name, png in (images or {}).items()
     )
     conf_head = "".join(f"<th>{html.escape(x)}</th>" for x in confusion["labels"])
     conf_rows = "".join(
@@ -165,11 +205,14 @@ td:first-child, th:first-child {{ text-align: left; }}
 </style></head><body>
 <h1>Evaluation of <code>{html.escape(metrics["model"])}</code></h1>
 <p>Data <code>{html.escape(metrics["data"])}</code>: {metrics["n_docs"]} documents, {metrics["n_gold"]} gold spans,
-{metrics["n_pred"]} predicted; intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
+{metrics["n_pred"]} predicted (sha256 <code>{html.escape(metrics["data_sha256"])}</code>); intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
+<p id="training">{html.escape(_training_line(metrics.get("training")))}</p>
 <h2>Summary (micro)</h2>
-<table id="summary"><tr><th>schema</th><th>P</th><th>R</th><th>F</th></tr>{summary_rows}</table>
+<table id="summary"><tr><th>schema</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th></tr>{summary_rows}</table>
 <h2>Per label (strict)</h2>
-<table id="per-label"><tr><th>label</th><th>support</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th></tr>{label_rows}</table>
+<table id="per-label"><tr><th>label</th><th>support</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th><th>exact F</th><th>partial F</th><th>type F</th></tr>{label_rows}</table>
+<p>A label without gold spans in this data has no recall, F or interval ({NO_SUPPORT}).</p>
+<div id="plots">{plots}</div>
 <h2>Confusion (rows gold, columns predicted)</h2>
 <table id="confusion"><tr><th>gold \\ pred</th>{conf_head}</tr>{conf_rows}</table>
 <h2>Documents with errors ({len(blocks)})</h2>
@@ -225,17 +268,26 @@ def per_label_png(metrics: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = list(metrics["per_label"])
-    f = [metrics["per_label"][k]["f"] for k in labels]
+    per_label = metrics["per_label"]
+    labels = list(per_label)
+    supported = [per_label[k]["support"] > 0 for k in labels]
+    f = [per_label[k]["f"] if ok else 0.0 for k, ok in zip(labels, supported, strict=True)]
     lo = [
-        max(0.0, v - metrics["per_label"][k]["f_ci95"][0]) for k, v in zip(labels, f, strict=True)
+        max(0.0, v - per_label[k]["f_ci95"][0]) if ok else 0.0
+        for k, v, ok in zip(labels, f, supported, strict=True)
     ]
     hi = [
-        max(0.0, metrics["per_label"][k]["f_ci95"][1] - v) for k, v in zip(labels, f, strict=True)
+        max(0.0, per_label[k]["f_ci95"][1] - v) if ok else 0.0
+        for k, v, ok in zip(labels, f, supported, strict=True)
     ]
-    fig, ax = plt.subplots(figsize=(1.5 + 1.3 * len(labels), 4))
-    ax.bar(labels, f, yerr=[lo, hi], capsize=6, color="#4363d8")
-    ax.set_ylim(0, 1)
+    ticks = [f"{k}\n(n={per_label[k]['support']})" for k in labels]
+    fig, ax = plt.subplots(figsize=(1.5 + 1.3 * len(labels), 4.2))
+    bars = ax.bar(ticks, f, yerr=[lo, hi], capsize=6, color="#4363d8", error_kw={"clip_on": False})
+    for bar, ok in zip(bars, supported, strict=True):
+        if not ok:  # no gold span: no F to draw
+            bar.set_visible(False)
+            ax.annotate(NO_SUPPORT, (bar.get_x() + bar.get_width() / 2, 0.02), ha="center")
+    ax.set_ylim(0, 1.08)  # room above 1.0 for the upper error bars and their caps
     ax.set_ylabel("strict F (95 % bootstrap CI)")
     ax.set_title("F per label")
     plt.setp(ax.get_xticklabels(), rotation=20, ha="right")

@@ -23,7 +23,9 @@ from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
-from nerwb.io import atomic_write_jsonl, sha256_of
+from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
+from nerwb.labels.docbin import ConversionReport
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 
 REPORT_FILES = (
     "metrics.json",
@@ -84,6 +86,42 @@ def output_folder(base: Path, requested: Path | None, name: str) -> Path:
     return candidate
 
 
+def training_facts(model: Path) -> dict[str, Any] | None:
+    """How the model was trained, from the run's ``manifest.json`` beside it (``nerwb train``)."""
+    path = Path(model).parent / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    data = manifest.get("data") or {}
+    return {
+        "manifest": str(path),
+        "config_file": manifest.get("config_file"),
+        "config_sha256": manifest.get("config_sha256"),
+        "steps": manifest.get("steps"),
+        "seed": manifest.get("seed"),
+        "train_docs": (data.get("train") or {}).get("docs"),
+        "dev_docs": (data.get("dev") or {}).get("docs"),
+        "best_dev_f": (manifest.get("best_dev") or {}).get("ents_f"),
+        "finished": manifest.get("finished"),
+    }
+
+
+def conversion_summary(
+    conversion: ConversionReport, on_misaligned: str, on_overlap: str
+) -> dict[str, Any]:
+    """What converting the gold data changed or dropped (nothing for a .spacy file)."""
+    totals = conversion.totals().values()
+    return {
+        "on_misaligned": str(on_misaligned),
+        "on_overlap": str(on_overlap),
+        "spans_in": sum(c.spans_in for c in totals),
+        "changed": sum(c.changed for c in totals),
+        "skipped": sum(c.skipped for c in totals),
+        "events": conversion.events,
+    }
+
+
 def evaluate(
     model: Path,
     data: Path,
@@ -95,6 +133,7 @@ def evaluate(
     n_bootstrap: int = 1000,
     seed: int = 0,
     on_misaligned: str = "error",
+    on_overlap: str = "error",
     on_doc: Callable[[int, int], None] | None = None,
 ) -> EvalRun:
     """Predict on ``data`` with ``model``, score, and write the five artefacts plus per-document counts.
@@ -102,8 +141,13 @@ def evaluate(
     Raises:
         EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty data.
     """
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     nlp = load_model(model)
-    gold_docs = load_gold_docs(data, lang=lang, on_misaligned=on_misaligned)
+    conversion = ConversionReport()
+    gold_docs = load_gold_docs(
+        data, lang=lang, on_misaligned=on_misaligned, on_overlap=on_overlap, report=conversion
+    )
     model_labels = set(nlp.get_pipe("ner").labels)
     gold_labels = {e.label_ for d in gold_docs for e in d.ents}
     unseen = sorted(gold_labels - model_labels)
@@ -170,6 +214,8 @@ def evaluate(
         "unseen_labels": unseen,
         "bootstrap": {"resamples": n_bootstrap, "seed": seed, "unit": "document"},
         "errors_by_kind": {k: sum(e.kind == k for e in errors) for k in KINDS},
+        "conversion": conversion_summary(conversion, on_misaligned, on_overlap),
+        "training": training_facts(model),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -193,11 +239,14 @@ def evaluate(
             (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
             for i in range(len(gold_docs))
         ]
-        (staging / "report.html").write_text(
-            html_report(metrics, confusion, rendered, colours or {}), encoding="utf-8"
-        )
         confusion_png(confusion, staging / "confusion.png")
         per_label_png(metrics, staging / "per_label.png")
+        images = {
+            name: (staging / name).read_bytes() for name in ("per_label.png", "confusion.png")
+        }
+        (staging / "report.html").write_text(
+            html_report(metrics, confusion, rendered, colours or {}, images), encoding="utf-8"
+        )
         if folder.exists():
             folder.rmdir()  # empty by construction of output_folder
         os.replace(staging, folder)
@@ -226,7 +275,7 @@ def _load_run(folder: Path) -> tuple[dict[str, Any], list[DocCounts]]:
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     docs = [
         DocCounts.from_json(json.loads(line))
-        for line in per_doc_path.read_text(encoding="utf-8").splitlines()
+        for line in split_lines(per_doc_path.read_text(encoding="utf-8"))
         if line.strip()
     ]
     return metrics, docs

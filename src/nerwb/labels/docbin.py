@@ -22,11 +22,12 @@ from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import LabelsError
 from nerwb.io import atomic_write_bytes, atomic_write_json
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.labels.text import blank, context
 from nerwb.workspace import SPLIT_NAMES, Workspace
 
-MISALIGNED_POLICIES = ("error", "expand", "contract", "skip")
-OVERLAP_POLICIES = ("error", "longest", "skip")
+MISALIGNED_POLICIES = MisalignedPolicy  # older name, kept for importers
+OVERLAP_POLICIES = OverlapPolicy
 
 
 @dataclass
@@ -99,6 +100,8 @@ def article_doc(
 ) -> Doc:
     """One article (or, with ``offset``, a gold piece of one) as a ``Doc`` whose ``ents`` are
     its gold spans, policies applied. Reports and errors give article offsets."""
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     doc = blank(lang).make_doc(article.text)
     text = article.text
 
@@ -120,6 +123,18 @@ def article_doc(
     aligned: list[tuple[Span, LabeledSpan, bool]] = []  # (span, original, changed?)
     for span in sorted(article.spans):
         report.counts(split, span.label).spans_in += 1
+        if not 0 <= span.start < span.end <= len(text):
+            problem = (
+                "ends before it starts"
+                if span.end < span.start
+                else "is empty"
+                if span.end == span.start
+                else "lies outside the text"
+            )
+            raise LabelsError(
+                f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
+                f"{problem} (length {len(text)})"
+            )
         exact = doc.char_span(span.start, span.end, label=span.label)
         if exact is not None and len(exact):
             aligned.append((exact, span, False))
@@ -134,7 +149,7 @@ def article_doc(
         moved = None
         if on_misaligned in ("expand", "contract"):
             moved = doc.char_span(
-                span.start, span.end, label=span.label, alignment_mode=on_misaligned
+                span.start, span.end, label=span.label, alignment_mode=on_misaligned.value
             )
         if moved is None or not len(moved):
             report.counts(split, span.label).skipped += 1
@@ -241,10 +256,8 @@ def to_docbins(
     Raises:
         LabelsError: a policy is ``error`` and a span needs it, or a policy name is unknown.
     """
-    if on_misaligned not in MISALIGNED_POLICIES:
-        raise LabelsError(f"--on-misaligned must be one of {', '.join(MISALIGNED_POLICIES)}")
-    if on_overlap not in OVERLAP_POLICIES:
-        raise LabelsError(f"--on-overlap must be one of {', '.join(OVERLAP_POLICIES)}")
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     report = ConversionReport()
     bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
     for article in sorted(gold, key=lambda a: a.article_id):

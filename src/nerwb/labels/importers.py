@@ -17,7 +17,7 @@ from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import ReadOptions
 from nerwb.corpus.readers import read_jsonl as read_doccano_jsonl
 from nerwb.errors import InputError
-from nerwb.io import read_text
+from nerwb.io import read_text, split_lines
 
 _DOCSTART = "-DOCSTART-"
 _TAG = re.compile(r"^(?:O|[BIELSU]-.+)$")
@@ -98,7 +98,7 @@ def read_conll(path: Path, options: ReadOptions | None = None) -> Iterator[RawAr
     A blank line ends a sentence. Without ``-DOCSTART-`` lines every sentence becomes an
     article; with them, the sentences between two markers form one article (one per line).
     """
-    lines = read_text(path).splitlines()
+    lines = split_lines(read_text(path))
     rows: list[tuple[int, list[str]]] = []
     width: int | None = None
     has_docstart = any(line.split()[:1] == [_DOCSTART] for line in lines)

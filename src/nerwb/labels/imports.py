@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nerwb.corpus.model import article_id_for, content_hash
-from nerwb.corpus.splits import load_splits, pin_split, save_splits
+from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import InputError, LabelsError
 from nerwb.labels.annotations import LabeledSpan, load_units, save_units, whole_article
@@ -28,6 +28,8 @@ class ImportReport:
     kept_in_other_split: list[str] = field(
         default_factory=list
     )  # exact repeats of articles placed before
+    # Imported as --split test while in train or dev: moved to test, so nothing trains on them.
+    moved_to_test: list[str] = field(default_factory=list)
 
 
 def import_annotations(
@@ -41,9 +43,13 @@ def import_annotations(
 ) -> ImportReport:
     """Import ``path``: validate everything first, then write corpus, splits and annotations.
 
+    With ``split="test"`` the file is a held-out set: documents of it that are in train or dev
+    move to test (listed in ``moved_to_test``); re-run ``labels convert`` afterwards.
+
     Raises:
         InputError: the file is bad (line named), a span is out of range, or it uses labels that
             labels.yml lacks (named) and ``add_labels`` is off.
+        SplitError: ``split`` is unknown, or pins a test article to train or dev.
     """
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
@@ -56,8 +62,15 @@ def import_annotations(
     for raw in raws:
         for start, end, label in raw.spans or []:
             if not (0 <= start < end <= len(raw.text)):
+                problem = (
+                    "ends before it starts"
+                    if end < start
+                    else "is empty"
+                    if end == start
+                    else "lies outside the text"
+                )
                 raise InputError(
-                    f"span [{start}, {end}, {label!r}] lies outside the text (length {len(raw.text)}) of {raw.origin}",
+                    f"span [{start}, {end}, {label!r}] {problem} (length {len(raw.text)}) of {raw.origin}",
                     path=path,
                 )
             seen_labels.add(label)
@@ -72,7 +85,7 @@ def import_annotations(
             )
         report.labels_added = unknown
     splits = load_splits(ws.splits_path)
-    if split:
+    if split and split != "test":
         # Check the pinning before anything is written: a test article must not move.
         known = {a.hash: a.id for a in load_articles(ws.articles_path)}
         planned = [
@@ -88,7 +101,10 @@ def import_annotations(
     corpus, articles = add_articles(ws.articles_path, raws)
     report.added_to_corpus = len(corpus.added)
     ids = [a.id for a in articles]
-    if split:
+    if split == "test":
+        splits, report.moved_to_test = pin_held_out(splits, sorted(set(ids)))
+        save_splits(ws.splits_path, splits)
+    elif split:
         splits, report.kept_in_other_split = pin_split(
             splits, sorted(set(ids)), split, keep_existing=True
         )

@@ -40,12 +40,31 @@ def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
             raise TrainingError(
                 f"override --{key}: section [{section_path}] of {path.name} has no setting {name!r}"
             )
+        _check_type(key, overrides[key], node.get(name), path)
     try:
         config = Config().from_disk(path, overrides=overrides, interpolate=False)
     except Exception as err:
         raise TrainingError(f"{path}: cannot apply overrides ({err})") from None
     _check_pretrained_weights(config, path)
     return config
+
+
+def _check_type(key: str, value: Any, current: Any, path: Path) -> None:
+    # spaCy validates these only once training starts, with a traceback; the config's own value
+    # says what the setting takes (bool before int: a bool is an int in Python).
+    if isinstance(current, bool):
+        expected, ok = "true or false", isinstance(value, bool)
+    elif isinstance(current, int):
+        expected, ok = "an integer", isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(current, float):
+        expected = "a number"
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    else:
+        return
+    if not ok:
+        raise TrainingError(
+            f"override --{key} {value!r}: {path.name} expects {expected} there (it has {current!r})"
+        )
 
 
 def _check_pretrained_weights(config: Config, path: Path) -> None:

@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class TrainResult:
     seconds: float
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what nerwb changed or cleaned, for the user
 
 
 def _git_commit(root: Path) -> str | None:
@@ -90,6 +92,44 @@ def check_labels(train: DataSummary, dev: DataSummary) -> None:
         )
 
 
+OWNER_FILE = "nerwb-owner.pid"  # in a staging folder: the process training into it
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
+def sweep_stale_staging(parent: Path) -> list[str]:
+    """Remove the ``.*.partial`` staging folders in ``parent`` that no live process owns.
+
+    A run killed hard (SIGKILL, power loss) cannot clean up after itself; its staging folder
+    holds no finished model and would otherwise stay hidden forever.
+    """
+    swept = []
+    if not parent.is_dir():
+        return swept
+    for folder in sorted(parent.glob(".*.partial")):
+        if not folder.is_dir():
+            continue
+        try:
+            pid = int((folder / OWNER_FILE).read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            pid = None  # no owner file: left by a run that predates it, or never started
+        if pid is not None and _alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        swept.append(folder.name)
+    return swept
+
+
 def prepare_output(output: Path, *, force: bool) -> Path:
     """The staging folder to train into; refuses an output that holds another run."""
     if output.exists() and any(output.iterdir()) and not force:
@@ -99,8 +139,65 @@ def prepare_output(output: Path, *, force: bool) -> Path:
         )
     staging = output.with_name(f".{output.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Made under another name and renamed with its owner file inside, so that a concurrent
+    # run's sweep never sees this staging folder without an owner.
+    starting = Path(
+        tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".starting", dir=output.parent)
+    )
+    (starting / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    os.replace(starting, staging)
     return staging
+
+
+def resolve_data_paths(
+    ws: Workspace,
+    config_path: Path,
+    overrides: dict[str, Any],
+    train_path: Path | None,
+    dev_path: Path | None,
+) -> tuple[Path, Path]:
+    """The training and dev data: ``--train``/``--dev``, else ``--paths.train``/``--paths.dev``
+    or the config's own non-null ``[paths]``, else ``labels/{train,dev}.spacy``.
+
+    Raises:
+        TrainingError: ``--train`` and ``--paths.train`` (or the dev pair) name different files.
+    """
+    paths = load_training_config(config_path, overrides).get("paths") or {}
+    chosen = []
+    for key, given, default in (
+        ("train", train_path, ws.docbin_path("train")),
+        ("dev", dev_path, ws.docbin_path("dev")),
+    ):
+        configured = paths.get(key)
+        if given is not None:
+            override = overrides.get(f"paths.{key}")
+            if override is not None and Path(str(override)) != Path(given):
+                raise TrainingError(
+                    f"--{key} {given} and --paths.{key} {override} name different data; give one"
+                )
+            chosen.append(Path(given))
+        elif isinstance(configured, str) and configured and "${" not in configured:
+            chosen.append(Path(configured))
+        else:
+            chosen.append(default)
+    return chosen[0], chosen[1]
+
+
+def _short_run_eval(config: Any, notes: list[str]) -> None:
+    # spaCy evaluates at step 0 and every eval_frequency steps: a run shorter than that is only
+    # scored untrained, and that untrained model becomes model-best.
+    try:
+        training = config.interpolate()["training"]
+        max_steps, every = int(training.get("max_steps") or 0), int(training["eval_frequency"])
+    except Exception:  # a config that cannot interpolate fails later with spaCy's own message
+        return
+    if 0 < max_steps < every:
+        config["training"]["eval_frequency"] = max_steps
+        notes.append(
+            f"training.max_steps {max_steps} is below training.eval_frequency {every}; "
+            f"evaluating every {max_steps} steps instead, so the last step is scored"
+        )
 
 
 def train(
@@ -108,8 +205,8 @@ def train(
     *,
     config_path: Path,
     output: Path,
-    train_path: Path,
-    dev_path: Path,
+    train_path: Path | None = None,
+    dev_path: Path | None = None,
     overrides: dict[str, Any] | None = None,
     gpu_id: int = -1,
     force: bool = False,
@@ -123,6 +220,8 @@ def train(
             folder holding another run without ``force``.
     """
     overrides = dict(overrides or {})
+    notes: list[str] = []
+    train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
     test_path = ws.docbin_path("test")
     splits = load_splits(ws.splits_path)
     test_ids = splits.ids("test") if splits else set()
@@ -134,6 +233,13 @@ def train(
     check_labels(data["training"], data["dev"])
     overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
     config = load_training_config(config_path, overrides)
+    _short_run_eval(config, notes)
+    swept = sweep_stale_staging(output.parent)
+    if swept:
+        notes.append(
+            f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
+            f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
+        )
     staging = prepare_output(output, force=force)
 
     if gpu_id >= 0:
@@ -166,7 +272,7 @@ def train(
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             nlp = init_nlp(train_config, use_gpu=gpu_id)
             spacy_train(nlp, staging, use_gpu=gpu_id, stdout=io.StringIO(), stderr=io.StringIO())
-    except Exception:
+    except BaseException:  # Ctrl-C too: an unfinished staging folder is never a run
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
@@ -197,13 +303,17 @@ def train(
         "gpu_id": gpu_id,
         "best_dev": {k: v for k, v in performance.items() if k.startswith("ents")},
         "evaluations": evaluations,
+        "notes": notes,
         "config": config_text,
     }
     (staging / "manifest.json").write_text(
         json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
     )
+    (staging / OWNER_FILE).unlink(missing_ok=True)
     if output.exists():
         shutil.rmtree(output)  # only reached with force, after the new run succeeded
     os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
-    return TrainResult(output, best, manifest["best_dev"], manifest, seconds, steps[0], evaluations)
+    return TrainResult(
+        output, best, manifest["best_dev"], manifest, seconds, steps[0], evaluations, notes
+    )

@@ -1,0 +1,85 @@
+"""evaluate's conversion of .jsonl/CoNLL gold: policies validated, changes recorded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import prepare_demo_gold, snapshot_tree, write_jsonl
+from nerwb.errors import LabelsError
+from nerwb.evaluate.data import load_gold_docs
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
+from nerwb.training.run import train
+
+TINY = {
+    "training.max_steps": 6,
+    "training.eval_frequency": 6,
+    "components.tok2vec.model.encode.width": 32,
+}
+TEXT = "Fighters of the Lions Brigade carried rifles."
+
+
+@pytest.fixture(scope="module")
+def model_ws(tmp_path_factory):
+    from nerwb.workspace import init_workspace
+
+    ws = init_workspace(tmp_path_factory.mktemp("eval-policies") / "ws")
+    prepare_demo_gold(ws)
+    run = train(
+        ws,
+        config_path=ws.configs_dir / "ner-fast.cfg",
+        output=ws.training_dir / "t",
+        overrides=TINY,
+    )
+    return ws, run.output / "model-best"
+
+
+def test_run_unknown_misaligned_policy_is_refused(model_ws, cli, tmp_path) -> None:
+    ws, model = model_ws
+    data = write_jsonl(tmp_path / "g.jsonl", [{"text": TEXT, "label": [[17, 29, "ARMED_GROUP"]]}])
+    before = snapshot_tree(ws.root)
+    result = cli("evaluate", model, data, "--on-misaligned", "expnad", "-w", ws.root)
+    assert result.exit_code != 0
+    assert "expnad" in result.stderr and "expand" in result.stderr
+    assert snapshot_tree(ws.root) == before
+    with pytest.raises(LabelsError, match="--on-misaligned must be one of error, expand"):
+        load_gold_docs(data, lang="en", on_misaligned="expnad")
+    assert [p.value for p in MisalignedPolicy] == ["error", "expand", "contract", "skip"]
+    assert [p.value for p in OverlapPolicy] == ["error", "longest", "skip"]
+
+
+def test_run_out_of_range_span_is_outside_the_text(tmp_path) -> None:
+    data = write_jsonl(tmp_path / "g.jsonl", [{"text": TEXT, "label": [[16, 99, "ARMED_GROUP"]]}])
+    with pytest.raises(LabelsError, match=r"\[16, 99, ARMED_GROUP\] lies outside the text"):
+        load_gold_docs(data, lang="en", on_misaligned="expand")
+
+
+def test_run_overlap_option_and_conversion_recorded(model_ws, cli, tmp_path) -> None:
+    ws, model = model_ws
+    data = write_jsonl(
+        tmp_path / "g.jsonl",
+        [
+            {
+                "text": TEXT,
+                "label": [
+                    [16, 29, "ARMED_GROUP"],
+                    [22, 29, "ARMED_GROUP"],
+                    [17, 24, "ARMED_GROUP"],
+                ],
+            }
+        ],
+    )
+    refused = cli("evaluate", model, data, "--on-misaligned", "skip", "-w", ws.root)
+    assert refused.exit_code == 1 and "--on-overlap longest|skip" in refused.stderr
+    out = tmp_path / "run"
+    result = cli(
+        "evaluate", model, data, "--on-misaligned", "skip", "--on-overlap", "longest",
+        "-o", out, "-w", ws.root,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    conversion = json.loads((out / "metrics.json").read_text())["conversion"]
+    assert conversion["on_misaligned"] == "skip" and conversion["on_overlap"] == "longest"
+    assert conversion["skipped"] == 2 and conversion["changed"] == 0
+    assert {e["kind"] for e in conversion["events"]} == {"misaligned", "overlap"}
+    assert "dropped 2" in " ".join(result.stderr.split())
