@@ -105,7 +105,7 @@ def main() -> None:
                 str(args.steps // 4),
             ]
             subprocess.run(
-                spacy_argv(config, train, dev, out, overrides),
+                spacy_argv(cfg, train, dev, out, overrides),
                 check=True,
                 capture_output=True,
                 env=env,

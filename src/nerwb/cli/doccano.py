@@ -74,7 +74,7 @@ def up_cmd(
     server = local_server(ws)
     with console.status("Starting Doccano") as spinner:
         status, started = server.up(
-            port=port or ws.config.doccano.port,
+            port=port,
             on_step=lambda step: spinner.update(step),
         )
     word = "Started" if started else "Already running:"

@@ -71,6 +71,12 @@ def import_cmd(
         + (f", pinned to {report.split}" if report.split else "")
         + "."
     )
+    if report.moved_to_test:
+        console.print(
+            f"[yellow]{len(report.moved_to_test)} document(s) of this held-out set repeat train/dev "
+            f"ones: they moved to test, so nothing trains on them (first: {report.moved_to_test[0]}). "
+            "Run `nerwb labels convert` again before training.[/]"
+        )
     if report.kept_in_other_split:
         console.print(
             f"[yellow]{len(report.kept_in_other_split)} article(s) repeat texts already in another split "

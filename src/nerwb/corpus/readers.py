@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from nerwb.corpus.model import RawArticle
 from nerwb.errors import InputError
-from nerwb.io import iter_jsonl, read_text
+from nerwb.io import iter_jsonl, read_text, split_lines
 
 ARTICLE_FIELDS = ("id", "title", "url", "date", "source")
 # Keys of a Doccano export that are annotations or Doccano bookkeeping, not article metadata.
@@ -353,7 +353,7 @@ def read_articles(paths: list[Path], options: ReadOptions | None = None) -> Iter
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict | InputError]]:
     """Like ``iter_jsonl``, but a malformed line is handed back as its error, not raised."""
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(split_lines(read_text(path)), start=1):
         if not line.strip():
             continue
         try:

@@ -128,9 +128,7 @@ def run_demo(
         on_stage("doccano up", "using the remote server named by DOCCANO_URL / nerwb.toml")
     else:
         server = local_server(ws)
-        status, started = server.up(
-            port=port or ws.config.doccano.port, on_step=lambda s: on_stage("doccano up", s)
-        )
+        status, started = server.up(port=port, on_step=lambda s: on_stage("doccano up", s))
         on_stage("doccano up", f"{'started' if started else 'already running'} at {status.url}")
         result.credentials = server.credentials_path
     result.url = credentials_for(ws).url
