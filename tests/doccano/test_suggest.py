@@ -11,7 +11,7 @@ from conftest import annotator_login, snapshot_tree
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
 from nerwb.doccano.suggest import suggest
-from nerwb.errors import InputError
+from nerwb.errors import InputError, PredictError
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.schema import load_schema
 from nerwb.labels.suggestions import Outcomes, compare_segment
@@ -237,11 +237,11 @@ def test_compare_segment_by_hand() -> None:
 def test_suggest_bad_inputs(doccano_ws, tiny_model, tmp_path, cli, monkeypatch) -> None:
     ws = doccano_ws
     schema = load_schema(ws.schema_path)
-    with pytest.raises(SuggestionError, match="not a spaCy pipeline folder"):
+    with pytest.raises(PredictError, match="not a spaCy pipeline folder"):
         load_suggester(schema, lang="en", model=ws.configs_dir)
     nlp = spacy.blank("en")
     nlp.to_disk(tmp_path / "no-ner")
-    with pytest.raises(SuggestionError, match="has no 'ner' component"):
+    with pytest.raises(PredictError, match="has no 'ner' component"):
         load_suggester(schema, lang="en", model=tmp_path / "no-ner")
     nlp = spacy.blank("en")
     nlp.add_pipe("ner").add_label("ORG")

@@ -31,6 +31,7 @@ VENV_ENV = "NERWB_DOCCANO_VENV"
 HOST = "127.0.0.1"
 ADMIN = "admin"
 HEALTH_TIMEOUT_S = 180.0  # cold start measured at ~20 s; slow CI machines get headroom
+WORKER_RESTARTS = 2  # a worker that lost the start-up race for the broker table restarts
 STOP_TIMEOUT_S = 25.0  # the celery worker takes up to ~15 s to stop on SIGTERM
 SECRET_MODE = 0o600
 
@@ -362,10 +363,23 @@ class LocalServer:
 
         on_step("Waiting for /v1/health/")
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
+        worker_restarts = 0
         while time.monotonic() < deadline:
             status = self.status()
             if status.healthy:
                 return status, True
+            if (
+                status.web_pid is not None
+                and status.worker_pid is None
+                and worker_restarts < WORKER_RESTARTS
+                and self._lost_queue_race()
+            ):
+                # The web app and the worker both create kombu's queue row on an empty broker
+                # table; the loser exits with a UNIQUE error. The row exists now: start again.
+                worker_restarts += 1
+                on_step("Restarting the import/export worker (it lost a start-up race)")
+                self._spawn("worker", worker, env)
+                continue
             if status.web_pid is None or status.worker_pid is None:
                 role = "web" if status.web_pid is None else "worker"
                 self.down()
@@ -378,6 +392,11 @@ class LocalServer:
             f"Doccano did not become healthy within {HEALTH_TIMEOUT_S:.0f} s; "
             f"see {self.log_path('web')} and {self.log_path('worker')}"
         )
+
+    def _lost_queue_race(self) -> bool:
+        log = self.log_path("worker")
+        tail = log.read_bytes()[-20_000:].decode("utf-8", "replace") if log.exists() else ""
+        return "UNIQUE constraint failed: kombu_queue.name" in tail
 
     def _spawn(self, role: str, argv: list[str], env: dict[str, str]) -> None:
         with open(self.log_path(role), "ab") as log:

@@ -13,13 +13,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.language import Language
 
 from nerwb.corpus.dedup import jaccard, shingles
 from nerwb.corpus.model import Segment
 from nerwb.errors import NerwbError
 from nerwb.labels.schema import LabelSchema
+from nerwb.predict.model import load_pipeline
 from nerwb.predict.uncertainty import uncertainties
 
 
@@ -51,23 +51,10 @@ def load_selection_model(path: Path, schema: LabelSchema) -> Language:
     """A trained pipeline with ``ner`` whose labels are all in ``labels.yml``.
 
     Raises:
-        SelectionError: not a pipeline folder, no ``ner``, or labels that labels.yml lacks.
+        PredictError: not a pipeline folder, a broken one, or one without ``ner``.
+        SelectionError: labels that labels.yml lacks.
     """
-    if not (path / "config.cfg").is_file() or not (path / "meta.json").is_file():
-        raise SelectionError(
-            f"--model {path}: not a spaCy pipeline folder (no config.cfg and meta.json); "
-            "give a trained model, e.g. training/<run>/model-best"
-        )
-    try:
-        nlp = spacy.load(path)
-    except Exception as err:  # spaCy raises several types for a broken pipeline
-        raise SelectionError(
-            f"--model {path}: cannot load it ({type(err).__name__}: {err})"
-        ) from None
-    if "ner" not in nlp.pipe_names:
-        raise SelectionError(
-            f"--model {path} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names)})"
-        )
+    nlp = load_pipeline(path)
     unknown = sorted(set(nlp.get_pipe("ner").labels) - set(schema.names))
     if unknown:
         raise SelectionError(

@@ -20,6 +20,7 @@ from spacy.language import Language
 from nerwb.errors import InputError, NerwbError
 from nerwb.io import read_text, sha256_of
 from nerwb.labels.schema import LabelSchema
+from nerwb.predict.model import load_pipeline, model_info
 
 
 class SuggestionError(NerwbError):
@@ -44,18 +45,6 @@ class Suggester:
                 ]
             )
         return out
-
-
-def model_hash(model: Path) -> str:
-    """sha256 of the run's ``manifest.json`` (a nerwb run folder), else of the model's
-    ``meta.json`` and ``config.cfg``."""
-    manifest = model.parent / "manifest.json"
-    if manifest.is_file():
-        return sha256_of(manifest)
-    digest = hashlib.sha256()
-    for name in ("meta.json", "config.cfg"):
-        digest.update((model / name).read_bytes())
-    return digest.hexdigest()
 
 
 def _read_patterns(path: Path, schema: LabelSchema) -> list[dict]:
@@ -96,8 +85,8 @@ def load_suggester(
     """A model, a patterns file, or both, checked against ``labels.yml``.
 
     Raises:
-        SuggestionError: neither given, not a pipeline, no ``ner``, a label neither in
-            labels.yml nor mapped there.
+        PredictError: not a pipeline folder, a broken one, or one without ``ner``.
+        SuggestionError: neither given, or a label neither in labels.yml nor mapped there.
         InputError: a malformed patterns line (its number), or a pattern's unknown label.
     """
     label_map = dict(label_map or {})
@@ -105,20 +94,7 @@ def load_suggester(
         raise SuggestionError("give a trained model folder, a patterns.jsonl, or both")
     sources, hashes = [], []
     if model is not None:
-        if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
-            raise SuggestionError(
-                f"{model}: not a spaCy pipeline folder (no config.cfg and meta.json)"
-            )
-        try:
-            nlp = spacy.load(model)
-        except Exception as err:  # spaCy raises several types for a broken pipeline
-            raise SuggestionError(
-                f"{model}: cannot load it ({type(err).__name__}: {err})"
-            ) from None
-        if "ner" not in nlp.pipe_names:
-            raise SuggestionError(
-                f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})"
-            )
+        nlp = load_pipeline(model)
         unknown = sorted(
             lab for lab in nlp.get_pipe("ner").labels if schema.get(label_map.get(lab, lab)) is None
         )
@@ -128,7 +104,7 @@ def load_suggester(
                 "map them with --label-map MODEL_LABEL=LABEL or train on this workspace's labels"
             )
         sources.append(f"model:{model}")
-        hashes.append(model_hash(model))
+        hashes.append(model_info(model).hash)
     else:
         nlp = spacy.blank(lang)
     if patterns is not None:
