@@ -165,7 +165,6 @@ def correct(
     """
     rng = random.Random(f"{seed}:{annotator}:correct")
     labels = {t.text: t.id for t in client.span_types(project_id)}
-    names = {v: k for k, v in labels.items()}
     report = CorrectionReport()
     for example in client.examples(project_id):
         segment_id = str(example.meta.get("segment_id"))
@@ -186,28 +185,42 @@ def correct(
                 report.labelling,
             )
         )
-        have = {
-            LabeledSpan(s.start_offset, s.end_offset, names[s.label]): s
-            for s in client.spans(project_id, example.id)
-        }
-        for span, stored in have.items():
-            if span not in wanted:
-                client.delete_span(project_id, example.id, stored.id)
-                report.edits += 1
-        for span in sorted(wanted - set(have)):
-            client.create_span(project_id, example.id, labels[span.label], span.start, span.end)
-            report.edits += 1
+        report.edits += _make_spans(client, project_id, example.id, wanted, labels)
         report.from_scratch += len(wanted)
         report.examples += 1
         client.confirm(project_id, example.id)
     return report
 
 
+def _make_spans(
+    client: DoccanoClient,
+    project_id: int,
+    example_id: int,
+    wanted: set[LabeledSpan],
+    labels: dict[str, int],
+) -> int:
+    """Make the caller's spans on an example exactly ``wanted``; returns the edits it took
+    (Doccano cannot resize a span: a changed one is deleted and made again)."""
+    names = {v: k for k, v in labels.items()}
+    have = {
+        LabeledSpan(s.start_offset, s.end_offset, names[s.label]): s
+        for s in client.spans(project_id, example_id)
+    }
+    edits = 0
+    for span, stored in have.items():
+        if span not in wanted:
+            client.delete_span(project_id, example_id, stored.id)
+            edits += 1
+    for span in sorted(wanted - set(have)):
+        client.create_span(project_id, example_id, labels[span.label], span.start, span.end)
+        edits += 1
+    return edits
+
+
 def adjudicate(client: DoccanoClient, project_id: int, gold: dict[str, list[LabeledSpan]]) -> int:
     """A simulated adjudicator in the review project: keep the gold reading, confirm. Returns the
     segments decided."""
     labels = {t.text: t.id for t in client.span_types(project_id)}
-    names = {v: k for k, v in labels.items()}
     decided = 0
     for example in client.examples(project_id):
         article_id = example.meta.get("article_id")
@@ -219,15 +232,7 @@ def adjudicate(client: DoccanoClient, project_id: int, gold: dict[str, list[Labe
             for s in gold[article_id]
             if s.start >= offset and s.end - offset <= len(text)
         }
-        have = {
-            LabeledSpan(s.start_offset, s.end_offset, names[s.label]): s
-            for s in client.spans(project_id, example.id)
-        }
-        for span, stored in have.items():
-            if span not in wanted:
-                client.delete_span(project_id, example.id, stored.id)
-        for span in sorted(wanted - set(have)):
-            client.create_span(project_id, example.id, labels[span.label], span.start, span.end)
+        _make_spans(client, project_id, example.id, wanted, labels)
         client.confirm(project_id, example.id)
         decided += 1
     return decided

@@ -17,7 +17,7 @@ import numpy as np
 import spacy
 from sklearn.metrics import confusion_matrix
 
-from nerwb.errors import EvaluationError
+from nerwb.errors import EvaluationError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
@@ -26,6 +26,7 @@ from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
 from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
+from nerwb.predict.model import load_pipeline
 
 REPORT_FILES = (
     "metrics.json",
@@ -53,23 +54,11 @@ def model_name(model: Path) -> str:
 
 
 def load_model(model: Path) -> spacy.language.Language:
-    if not model.is_dir():
-        raise EvaluationError(f"model folder {model} does not exist")
-    if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
-        raise EvaluationError(
-            f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json)"
-        )
+    """The trained pipeline to evaluate (nerwb.predict's loader, errors as EvaluationError)."""
     try:
-        nlp = spacy.load(model)
-    except Exception as err:  # spaCy raises several types for a broken pipeline
-        raise EvaluationError(
-            f"{model}: cannot load the pipeline ({type(err).__name__}: {err})"
-        ) from None
-    if "ner" not in nlp.pipe_names:
-        raise EvaluationError(
-            f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})"
-        )
-    return nlp
+        return load_pipeline(model)
+    except PredictError as err:
+        raise EvaluationError(str(err)) from None
 
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:
