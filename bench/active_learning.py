@@ -70,7 +70,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--config", default="ner-fast.cfg")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--strategies",
+        default=",".join(STRATEGIES),
+        help="comma-separated; fewer than all writes active-learning-<names>.json beside the full run",
+    )
     args = parser.parse_args()
+    strategies = [SelectStrategy(x) for x in args.strategies.split(",") if x]
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -154,7 +160,7 @@ def main() -> None:
             final_sets[(str(strategy), seed)] = list(chosen)
             return points
 
-        jobs = [(st, seed) for seed in range(args.seeds) for st in STRATEGIES]
+        jobs = [(st, seed) for seed in range(args.seeds) for st in strategies]
         with ThreadPoolExecutor(max_workers=args.jobs) as workers:
             curves = dict(zip(jobs, workers.map(lambda j: curve(*j), jobs), strict=True))
             full = list(
@@ -188,7 +194,7 @@ def main() -> None:
         },
         "strategies": {},
     }
-    for strategy in STRATEGIES:
+    for strategy in strategies:
         rows = [curves[(strategy, seed)] for seed in range(args.seeds)]
         per_round = []
         for i, budget in enumerate(BUDGETS):
@@ -228,8 +234,13 @@ def main() -> None:
             for st in ("random", "uncertain")
         },
     }
-    path = save("active-learning", result)
-    plot(result, RESULTS / "active-learning.png")
+    name = (
+        "active-learning"
+        if len(strategies) == len(STRATEGIES)
+        else "active-learning-" + "-".join(strategies)
+    )
+    path = save(name, result)
+    plot(result, RESULTS / f"{name}.png")
     print(
         json.dumps({k: v["rounds"] for k, v in result["strategies"].items()}, indent=1),
         f"\nwrote {path}",
