@@ -84,19 +84,24 @@ def split_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, record)`` for each non-blank line; a bad line names its number."""
-    text = read_text(path)
+def parse_jsonl(text: str, where: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, record)`` for each non-blank line of JSONL ``text``; a bad line is
+    an ``InputError`` naming ``where`` (a file, or an export entry) and its number."""
     for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON ({err.msg})", path=path, line=number) from None
+            raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
         if not isinstance(record, dict):
-            raise InputError("expected a JSON object", path=path, line=number)
+            raise InputError("expected a JSON object", path=where, line=number)
         yield number, record
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, record)`` for each non-blank line; a bad line names its number."""
+    yield from parse_jsonl(read_text(path), path)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

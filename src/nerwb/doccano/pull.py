@@ -29,6 +29,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.push import find_project
 from nerwb.errors import InputError
+from nerwb.io import parse_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import (
@@ -131,18 +132,10 @@ class ParsedExport:
 
 
 def _records(where: str, content: bytes) -> dict[int, tuple[int, dict[str, Any]]]:
-    out = {}
-    for number, line in enumerate(content.decode("utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
-        if not isinstance(record, dict):
-            raise InputError("expected a JSON object", path=where, line=number)
-        out[int(record.get("id") or -number)] = (number, record)
-    return out
+    return {
+        int(record.get("id") or -number): (number, record)
+        for number, record in parse_jsonl(content.decode("utf-8"), where)
+    }
 
 
 def _spans(record: dict[str, Any], where: str, line: int) -> list[tuple[int, int, str]]:

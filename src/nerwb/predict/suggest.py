@@ -9,7 +9,6 @@ even select would only be noise.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import spacy
 from spacy.language import Language
 
 from nerwb.errors import InputError, NerwbError
-from nerwb.io import read_text, sha256_of
+from nerwb.io import iter_jsonl, sha256_of
 from nerwb.labels.schema import LabelSchema
 from nerwb.predict.model import load_pipeline, model_info
 
@@ -49,14 +48,8 @@ class Suggester:
 
 def _read_patterns(path: Path, schema: LabelSchema) -> list[dict]:
     patterns = []
-    for number, line in enumerate(read_text(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            pattern = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON ({err.msg})", path=path, line=number) from None
-        if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
+    for number, pattern in iter_jsonl(path):
+        if "label" not in pattern or "pattern" not in pattern:
             raise InputError(
                 'expected an entity-ruler pattern {"label": ..., "pattern": ...}',
                 path=path,
