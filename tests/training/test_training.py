@@ -9,9 +9,8 @@ import pytest
 from spacy.tokens import DocBin
 
 from conftest import prepare_demo_gold, snapshot_tree
-from nerwb.cli.train import parse_overrides
 from nerwb.errors import TrainingError
-from nerwb.training.config import load_training_config
+from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import estimate, fit_log
 
 TINY = (

@@ -17,6 +17,7 @@ from nerwb.cli.labels import labels_app
 from nerwb.cli.predict import predict_cmd
 from nerwb.cli.select import select_cmd
 from nerwb.cli.train import train_cmd, train_curve_cmd
+from nerwb.training.base_model import find_base_pipeline
 from nerwb.workspace import init_workspace
 
 app = typer.Typer(
@@ -76,13 +77,31 @@ def init_cmd(
     directory: Annotated[Path, typer.Argument(help="Folder to make into a workspace.")],
     name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")] = None,
     language: Annotated[str, typer.Option(help="spaCy language code.")] = "en",
+    base_model: Annotated[
+        str | None,
+        typer.Option(
+            "--base-model",
+            help="Installed spaCy pipeline or folder to train on top of: training then "
+            "defaults to configs/ner-pretrained.cfg with it.",
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace with the conflict-news label schema and training configs.
 
     Example: nerwb init conflict-news
+    Example: nerwb init conflict-news --base-model en_core_web_sm
     """
-    ws = init_workspace(directory, name=name, language=language)
+    if base_model:
+        # checked now, not at the first `nerwb train`, so a typo costs nothing
+        base = find_base_pipeline(base_model, language=language)
+        # a folder is kept absolute: `nerwb train` runs from anywhere in the workspace
+        base_model = base.location if Path(base.location).is_absolute() else base.requested
+    ws = init_workspace(directory, name=name, language=language, base_model=base_model)
     console.print(f"[green]Created workspace[/] {ws.root} (project {ws.config.project.name!r})")
+    if base_model:
+        console.print(
+            f"Training defaults to {ws.config.training.config} on {base.name} {base.version}."
+        )
     console.print("Next: cd into it, then `nerwb corpus add PATH...` and `nerwb corpus split`.")
 
 

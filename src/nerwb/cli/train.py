@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,39 +14,37 @@ from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.io import atomic_write_json
-from nerwb.training.config import load_training_config
+from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import plot_curve, train_curve
 from nerwb.training.run import train
+from nerwb.workspace import PRETRAINED_CONFIG
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="spaCy config (default: configs/ner-accuracy.cfg)."),
+    typer.Option(
+        "--config",
+        "-c",
+        help="spaCy config (default: nerwb.toml [training] config, configs/ner-accuracy.cfg; "
+        "with --base-model: configs/ner-pretrained.cfg).",
+    ),
+]
+BaseModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-model",
+        help="Installed spaCy pipeline or folder whose tok2vec the config sources "
+        "(default: nerwb.toml [training] base_model).",
+    ),
 ]
 
 
-def parse_overrides(args: list[str]) -> dict[str, Any]:
-    """``--section.key value`` (or ``--section.key=value``) pairs; values parsed as JSON when they can be."""
-    overrides: dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if not arg.startswith("--") or "." not in arg:
-            raise TrainingError(
-                f"unexpected argument {arg!r}: config overrides look like --training.max_steps 500"
-            )
-        key, _, value = arg[2:].partition("=")
-        if not value:
-            if i + 1 >= len(args) or args[i + 1].startswith("--"):
-                value = "true"
-            else:
-                i += 1
-                value = args[i]
-        try:
-            overrides[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[key.replace("-", "_")] = value
-        i += 1
-    return overrides
+def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
+    if config is None and base_model:
+        config = ws.root / PRETRAINED_CONFIG
+    config_path = config or ws.default_config_path
+    if base_model is None and config_path.resolve() == ws.default_config_path.resolve():
+        base_model = ws.config.training.base_model or None
+    return config_path, base_model
 
 
 def _stamp() -> str:
@@ -72,15 +69,17 @@ def train_cmd(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an output folder that holds another run.")
     ] = False,
+    base_model: BaseModelOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Train a spaCy NER pipeline; extra --section.key value arguments override the config.
 
     Example: nerwb train --config configs/ner-fast.cfg --training.max_steps 500
+    Example: nerwb train --base-model en_core_web_sm
     """
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
-    config_path = config or ws.configs_dir / "ner-accuracy.cfg"
+    config_path, base_model = _config_and_base(ws, config, base_model)
     output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
     table = Table(title="Dev scores at each evaluation")
@@ -126,6 +125,7 @@ def train_cmd(
             overrides=overrides,
             gpu_id=gpu_id,
             force=force,
+            base_model=base_model,
             on_step=on_step,
         )
         # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
@@ -162,6 +162,7 @@ def train_curve_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for curve.json and curve.png.")
     ] = None,
+    base_model: BaseModelOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Train on growing shares of the training data; per-label dev F and articles still needed.
@@ -176,7 +177,7 @@ def train_curve_cmd(
         raise TrainingError(
             f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
         ) from None
-    config_path = config or ws.configs_dir / "ner-accuracy.cfg"
+    config_path, base_model = _config_and_base(ws, config, base_model)
     out = output or ws.training_dir / f"curve-{_stamp()}"
     with Progress(
         TextColumn("Learning curve"),
@@ -195,6 +196,7 @@ def train_curve_cmd(
             seeds=seeds,
             target=target,
             overrides=overrides,
+            base_model=base_model,
             on_run=lambda *_: bar.advance(task),
         )
     out.mkdir(parents=True, exist_ok=True)

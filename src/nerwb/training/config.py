@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,32 @@ def _check_pretrained_weights(config: Config, path: Path) -> None:
             "would ignore the weights; use a config made with "
             "`spacy init fill-config CONFIG OUT --pretraining` (the one the weights came from)"
         )
+
+
+def parse_overrides(args: list[str]) -> dict[str, Any]:
+    """``--section.key value`` (or ``--section.key=value``) pairs; values parsed as JSON when they can be.
+
+    Not spaCy's ``parse_config_overrides``: it exits the process on a bad argument, and
+    library code here raises instead so the CLI can say what was wrong.
+    """
+    overrides: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or "." not in arg:
+            raise TrainingError(
+                f"unexpected argument {arg!r}: config overrides look like --training.max_steps 500"
+            )
+        key, _, value = arg[2:].partition("=")
+        if not value:
+            if i + 1 >= len(args) or args[i + 1].startswith("--"):
+                value = "true"
+            else:
+                i += 1
+                value = args[i]
+        try:
+            overrides[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.replace("-", "_")] = value
+        i += 1
+    return overrides

@@ -143,6 +143,7 @@ def train_curve(
     seeds: int,
     target: float,
     overrides: dict[str, Any] | None = None,
+    base_model: str | None = None,
     on_run: Callable[[float, int, float], None] | None = None,
 ) -> CurveReport:
     """Train on each fraction of the training articles with each seed; score on the same dev set."""
@@ -171,6 +172,7 @@ def train_curve(
                     train_path=subset,
                     dev_path=dev_path,
                     overrides={**(overrides or {}), "training.seed": seed, "system.seed": seed},
+                    base_model=base_model,
                 )
                 overall, per_label, _ = dev_scores(
                     result.output / "model-best", dev_path, ws.language

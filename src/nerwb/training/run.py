@@ -26,10 +26,12 @@ from typing import Any
 import spacy
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
+from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import TrainingError
+from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, refuse_test_data, summarise
 from nerwb.workspace import Workspace
@@ -184,6 +186,39 @@ def resolve_data_paths(
     return chosen[0], chosen[1]
 
 
+def resolve_base_pipeline(
+    ws: Workspace, config_path: Path, overrides: dict[str, Any], base_model: str | None
+) -> BasePipeline | None:
+    """The base pipeline a config sources its tok2vec from (``[paths] base_model``), checked;
+    sets the overrides that point spaCy at it and fit the ner's listener to its width.
+
+    Raises:
+        TrainingError: ``base_model`` given for a config that takes none, a config that needs
+            one without it, or a base pipeline that cannot serve (see ``find_base_pipeline``).
+    """
+    config = load_training_config(config_path, overrides)
+    paths = config.get("paths") or {}
+    if "base_model" not in paths:
+        if base_model:
+            raise TrainingError(
+                f"--base-model {base_model}: the config {config_path.name} takes no base "
+                "pipeline (no [paths] base_model); use configs/ner-pretrained.cfg"
+            )
+        return None
+    requested = base_model or overrides.get("paths.base_model") or paths.get("base_model")
+    if not requested:
+        raise TrainingError(
+            f"{config_path.name} sources its tok2vec from a base pipeline: pass "
+            "--base-model NAME|FOLDER or set [training] base_model in nerwb.toml"
+        )
+    base = find_base_pipeline(str(requested), language=ws.language)
+    overrides["paths.base_model"] = base.location
+    listener = (config.get("components", {}).get("ner", {}).get("model", {})).get("tok2vec", {})
+    if "width" in listener:
+        overrides["components.ner.model.tok2vec.width"] = base.tok2vec_width
+    return base
+
+
 def _short_run_eval(config: Any, notes: list[str]) -> None:
     # spaCy evaluates at step 0 and every eval_frequency steps: a run shorter than that is only
     # scored untrained, and that untrained model becomes model-best.
@@ -210,6 +245,7 @@ def train(
     overrides: dict[str, Any] | None = None,
     gpu_id: int = -1,
     force: bool = False,
+    base_model: str | None = None,
     on_step: StepCallback | None = None,
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/`` and ``manifest.json`` to ``output``.
@@ -217,7 +253,8 @@ def train(
     Raises:
         TrainingError: a missing config or data file, a bad override, empty training data, a dev
             label unseen in training, test data used for training or selection, or an output
-            folder holding another run without ``force``.
+            folder holding another run without ``force``; a base pipeline that is missing
+            or cannot serve.
     """
     overrides = dict(overrides or {})
     notes: list[str] = []
@@ -231,6 +268,7 @@ def train(
         refuse_test_data(summary, role=role, test_path=test_path, test_ids=test_ids)
         data[role] = summary
     check_labels(data["training"], data["dev"])
+    base = resolve_base_pipeline(ws, config_path, overrides, base_model)
     overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
     config = load_training_config(config_path, overrides)
     _short_run_eval(config, notes)
@@ -282,8 +320,15 @@ def train(
     meta = json.loads((best_dir / "meta.json").read_text(encoding="utf-8"))
     performance = meta.get("performance", {})
     # Users read the committed config, not nerwb's logger swap: keep theirs in the model folders.
+    # Not where a component is sourced: spaCy's own copy has the sourced component's config
+    # written out, so the model loads without the base pipeline installed.
     for folder in ("model-best", "model-last"):
-        config.to_disk(staging / folder / "config.cfg")
+        if base is None:
+            config.to_disk(staging / folder / "config.cfg")
+        else:
+            saved = Config().from_disk(staging / folder / "config.cfg", interpolate=False)
+            saved["training"]["logger"] = config["training"]["logger"]
+            saved.to_disk(staging / folder / "config.cfg")
     config_text = config.to_str()
     manifest = {
         "nerwb_version": __version__,
@@ -292,6 +337,7 @@ def train(
         "config_file": str(config_path),
         "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
         "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},
+        "base_model": base.to_json() if base else None,
         "seed": config.interpolate()["training"].get("seed"),
         "labels": sorted(data["training"].spans),
         "data": {"train": data["training"].to_json(), "dev": data["dev"].to_json()},

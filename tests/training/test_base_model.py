@@ -1,0 +1,159 @@
+"""Training on top of a base pipeline's tok2vec: tiny base pipelines built here, real runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+import spacy
+
+from conftest import prepare_demo_gold, snapshot_tree
+from nerwb.errors import TrainingError
+from nerwb.training.base_model import find_base_pipeline
+
+TINY = ("--training.max_steps", "12", "--training.eval_frequency", "6")
+
+
+def make_base(folder: Path, *, lang: str = "en", width: int = 32, tok2vec: bool = True) -> Path:
+    """A small trained-looking pipeline: a tok2vec of ``width`` (or a sentencizer only)."""
+    nlp = spacy.blank(lang)
+    if tok2vec:
+        nlp.add_pipe(
+            "tok2vec",
+            config={
+                "model": {
+                    "@architectures": "spacy.Tok2Vec.v2",
+                    "embed": {
+                        "@architectures": "spacy.MultiHashEmbed.v2",
+                        "width": width,
+                        "attrs": ["NORM", "SHAPE"],
+                        "rows": [500, 100],
+                        "include_static_vectors": False,
+                    },
+                    "encode": {
+                        "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                        "width": width,
+                        "depth": 1,
+                        "window_size": 1,
+                        "maxout_pieces": 2,
+                    },
+                }
+            },
+        )
+    else:
+        nlp.add_pipe("sentencizer")
+    nlp.initialize()
+    nlp.meta["name"] = "tiny_base"
+    nlp.meta["version"] = "0.0.1"
+    nlp.to_disk(folder)
+    return folder
+
+
+@pytest.fixture
+def trained_ws(ws):
+    prepare_demo_gold(ws)
+    return ws
+
+
+def test_train_on_a_base_pipeline_folder(trained_ws, cli, tmp_path: Path) -> None:
+    ws = trained_ws
+    base = make_base(tmp_path / "base", width=32)
+    out = ws.root / "training" / "on-base"
+    result = cli("train", "--base-model", base, "-o", out, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    weights = (base / "tok2vec" / "model").read_bytes()
+    assert manifest["base_model"]["tok2vec_sha256"] == hashlib.sha256(weights).hexdigest()
+    assert manifest["base_model"]["name"] == "en_tiny_base"
+    assert manifest["base_model"]["version"] == "0.0.1"
+    assert manifest["config_file"].endswith("ner-pretrained.cfg")
+    # the ner's listener was fitted to the base's width (the config says 96)
+    assert manifest["overrides"]["components.ner.model.tok2vec.width"] == 32
+    # the model loads with plain spacy.load after the base pipeline is gone
+    for path in sorted(base.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    nlp = spacy.load(out / "model-best")
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert nlp.get_pipe("tok2vec").model.get_dim("nO") == 32
+    nlp("Kata'ib Hezbollah said 608 American troops were killed.")
+
+
+def test_init_base_model_makes_it_the_default(cli, tmp_path: Path) -> None:
+    base = make_base(tmp_path / "base")
+    root = tmp_path / "ws"
+    result = cli("init", root, "--base-model", base)
+    assert result.exit_code == 0, result.stderr
+    settings = tomllib.loads((root / "nerwb.toml").read_text())["training"]
+    assert settings == {"config": "configs/ner-pretrained.cfg", "base_model": str(base)}
+    assert (root / "configs" / "ner-pretrained.cfg").is_file()
+    # without --base-model the workspace trains the dependency-free config
+    plain = cli("init", tmp_path / "plain")
+    assert plain.exit_code == 0
+    settings = tomllib.loads((tmp_path / "plain" / "nerwb.toml").read_text())["training"]
+    assert settings == {"config": "configs/ner-accuracy.cfg", "base_model": ""}
+
+
+def test_workspace_default_base_model_is_used_by_train(cli, tmp_path: Path) -> None:
+    from nerwb.workspace import find_workspace
+
+    base = make_base(tmp_path / "base", width=24)
+    root = tmp_path / "ws"
+    assert cli("init", root, "--base-model", base).exit_code == 0
+    ws = find_workspace(root)
+    prepare_demo_gold(ws)
+    out = root / "training" / "default"
+    result = cli("train", "-o", out, *TINY, "-w", root)
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["base_model"]["tok2vec_width"] == 24
+
+
+def test_base_model_bad_inputs(trained_ws, cli, tmp_path: Path) -> None:
+    ws = trained_ws
+    before = snapshot_tree(ws.root / "training")
+    missing = cli("train", "--base-model", "xx_not_a_pipeline_sm", *TINY, "-w", ws.root)
+    assert missing.exit_code == 1
+    assert "'xx_not_a_pipeline_sm' is not installed" in missing.stderr
+    assert "make base-model" in missing.stderr
+    german = make_base(tmp_path / "de", lang="de")
+    result = cli("train", "--base-model", german, *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "is for language 'de'" in result.stderr
+    assert "workspace's is 'en'" in result.stderr
+    bare = make_base(tmp_path / "bare", tok2vec=False)
+    result = cli("train", "--base-model", bare, *TINY, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "has no tok2vec component (its pipeline: sentencizer)" in result.stderr
+    not_a_pipeline = tmp_path / "empty"
+    not_a_pipeline.mkdir()
+    result = cli("train", "--base-model", not_a_pipeline, *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "is not a spaCy pipeline folder" in result.stderr
+    # a config that sources nothing cannot take a base pipeline
+    result = cli(
+        "train",
+        "-c",
+        ws.configs_dir / "ner-fast.cfg",
+        "--base-model",
+        make_base(tmp_path / "ok"),
+        *TINY,
+        "-w",
+        ws.root,
+    )
+    assert result.exit_code == 1 and "takes no base pipeline" in result.stderr
+    # nothing was written by any refused run
+    assert snapshot_tree(ws.root / "training") == before
+    # init refuses a missing base before it creates anything
+    result = cli("init", tmp_path / "new", "--base-model", "xx_not_a_pipeline_sm")
+    assert result.exit_code == 1 and not (tmp_path / "new").exists()
+
+
+def test_reupload_with_other_weights_is_refused(tmp_path: Path, monkeypatch) -> None:
+    from nerwb.training import base_model
+
+    base = make_base(tmp_path / "base")
+    # pretend this folder is a re-upload whose official weights are known
+    monkeypatch.setitem(base_model.TRUSTED_TOK2VEC, (str(base.resolve()), "0.0.1"), "0" * 64)
+    with pytest.raises(TrainingError, match="not the official release's"):
+        find_base_pipeline(str(base), language="en")
