@@ -11,11 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
-from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt
+from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt, comma_list
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
+from nerwb.labels.patterns import build_patterns
 from nerwb.labels.schema import load_schema
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
@@ -373,3 +374,51 @@ def review_cmd(
             f"Created adjudicator [bold]{adjudicator}[/] with password [bold]{report.password}[/] "
             f"(shown once; kept in {ws.annotator_passwords_path}, mode 0600)"
         )
+
+
+@labels_app.command("patterns")
+def patterns_cmd(
+    include_dev: Annotated[
+        bool,
+        typer.Option(
+            "--include-dev", help="Also take names from the dev split (then dev F is optimistic)."
+        ),
+    ] = False,
+    labels: Annotated[
+        str | None,
+        typer.Option(help="Labels to list (default: those whose spans are names, not numbers)."),
+    ] = None,
+    min_count: Annotated[
+        int, typer.Option(help="Only names seen at least this often in gold.", min=1)
+    ] = 1,
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Write labels/patterns.jsonl (entity-ruler patterns) from the confirmed gold names.
+
+    Lines you add by hand (a list of groups from elsewhere) are kept; only the lines nerwb
+    wrote are rebuilt. The file feeds `nerwb doccano suggest --patterns`.
+
+    Example: nerwb labels patterns --min-count 2
+    """
+    ws = workspace(workspace_dir)
+    report = build_patterns(
+        ws,
+        splits=("train", "dev") if include_dev else ("train",),
+        labels=comma_list(labels) or None,
+        min_count=min_count,
+    )
+    table = Table(title=f"Names from the gold of {report.articles} article(s)")
+    table.add_column("label")
+    table.add_column("patterns", justify="right")
+    for label, n in sorted(report.per_label.items()):
+        table.add_row(label, str(n))
+    console.print(table)
+    for label, share in sorted(report.left_out_labels.items()):
+        console.print(
+            f"  left out {label}: {share:.0%} of its spans hold a number (phrases, not names; "
+            "name it with --labels to list it anyway)"
+        )
+    console.print(
+        f"Wrote {report.path.relative_to(ws.root)} ({sum(report.per_label.values())} from gold, "
+        f"{report.kept_from_user} of your own kept)"
+    )

@@ -16,8 +16,9 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from nerwb.errors import InputError, NerwbError
-from nerwb.io import iter_jsonl, sha256_of
+from nerwb.errors import NerwbError
+from nerwb.io import sha256_of
+from nerwb.labels.patterns import read_patterns
 from nerwb.labels.schema import LabelSchema
 from nerwb.predict.model import load_pipeline, model_info
 
@@ -44,27 +45,6 @@ class Suggester:
                 ]
             )
         return out
-
-
-def _read_patterns(path: Path, schema: LabelSchema) -> list[dict]:
-    patterns = []
-    for number, pattern in iter_jsonl(path):
-        if "label" not in pattern or "pattern" not in pattern:
-            raise InputError(
-                'expected an entity-ruler pattern {"label": ..., "pattern": ...}',
-                path=path,
-                line=number,
-            )
-        if schema.get(str(pattern["label"])) is None:
-            raise InputError(
-                f"label {pattern['label']!r} is not in labels.yml ({', '.join(schema.names)})",
-                path=path,
-                line=number,
-            )
-        patterns.append(pattern)
-    if not patterns:
-        raise InputError("no patterns in the file", path=path)
-    return patterns
 
 
 def load_suggester(
@@ -102,7 +82,7 @@ def load_suggester(
         nlp = spacy.blank(lang)
     if patterns is not None:
         ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False}, last=True)
-        ruler.add_patterns(_read_patterns(patterns, schema))
+        ruler.add_patterns(read_patterns(patterns, schema))
         sources.append(f"patterns:{patterns}")
         hashes.append(sha256_of(patterns))
     digest = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()
