@@ -64,7 +64,10 @@ def test_patterns_bad_input_names_the_line_and_keeps_the_file(ws, cli) -> None:
     good = json.dumps({"label": "ARMED_GROUP", "pattern": "IRGC"})
     for bad, message in (
         ("{not json", "line 2"),
-        (json.dumps({"label": "WEAPON", "pattern": "AK-47"}), "label 'WEAPON' is not in labels.yml"),
+        (
+            json.dumps({"label": "WEAPON", "pattern": "AK-47"}),
+            "label 'WEAPON' is not in labels.yml",
+        ),
         (json.dumps({"pattern": "x"}), "expected an entity-ruler pattern"),
     ):
         ws.patterns_path.write_text(f"{good}\n{bad}\n", encoding="utf-8")
