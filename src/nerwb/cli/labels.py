@@ -261,7 +261,7 @@ def convert_cmd(
             )
     for event in report.events[:20]:
         console.print(
-            f"  {event['action']} ({event['kind']}) {event['article_id']}: {escape(event['context'])}"
+            f"  {event.action} ({event.kind}) {event.article_id}: {escape(event.context)}"
         )
     if report.unsplit_articles:
         console.print(

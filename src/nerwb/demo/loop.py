@@ -41,6 +41,7 @@ from nerwb.doccano.push import PushLedger, Selection, find_project, push
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
+from nerwb.evaluate.metrics import EvalMetrics
 from nerwb.evaluate.run import evaluate
 from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.annotations import LabeledSpan
@@ -86,7 +87,7 @@ class DemoResult:
     model: Path | None = None
     best_dev_f: float = 0.0
     report: Path | None = None
-    metrics: dict[str, Any] = field(default_factory=dict)
+    metrics: EvalMetrics | None = None
 
 
 Stage = Callable[[str, str], None]  # (stage name, what happened)
@@ -326,8 +327,8 @@ def _train_and_evaluate(
         colours=schema.colours(),
     )
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
-    strict = evaluated.metrics["micro"]["strict"]
-    on_stage("evaluate", f"test strict P {strict['p']:.3f} R {strict['r']:.3f} F {strict['f']:.3f}")
+    strict = evaluated.metrics.micro["strict"]
+    on_stage("evaluate", f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
 
 
 def _round_two(
@@ -459,7 +460,8 @@ def _round_two(
         s: {lab: c.written + c.changed for lab, c in by.items()}
         for s, by in converted.per_split.items()
     }
-    result.round_one_f = float(result.metrics["micro"]["strict"]["f"])
+    # round one's _train_and_evaluate set result.metrics
+    result.round_one_f = result.metrics.micro["strict"].f if result.metrics else None
     _train_and_evaluate(
         ws,
         result,

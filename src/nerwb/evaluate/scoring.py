@@ -1,4 +1,4 @@
-"""Span scoring: spaCy's strict P/R/F, and the SemEval-2013 exact / partial / type schemas.
+"""LabeledSpan scoring: spaCy's strict P/R/F, and the SemEval-2013 exact / partial / type schemas.
 
 ``strict`` is spaCy's ``ents_p/r/f`` (exact boundaries and type; P over predictions, R over
 gold). ``exact``, ``partial`` and ``type`` follow the SemEval-2013 task 9.1 schemas as
@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMAS = ("strict", "exact", "partial", "type")
-
-Span = tuple[int, int, str]  # start, end (exclusive), label
+from nerwb.labels.annotations import LabeledSpan
 
 
 @dataclass
@@ -59,11 +57,13 @@ class SemEvalCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _overlaps(a: Span, b: Span) -> bool:
+def _overlaps(a: LabeledSpan, b: LabeledSpan) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _exact_or_partial(gold: list[Span], pred: list[Span], *, partial: bool) -> SemEvalCounts:
+def _exact_or_partial(
+    gold: list[LabeledSpan], pred: list[LabeledSpan], *, partial: bool
+) -> SemEvalCounts:
     """Same boundaries are correct; otherwise the first unmatched overlapping gold span makes the
     prediction incorrect (exact) or partial (partial). Each gold span is matched once."""
     counts = SemEvalCounts()
@@ -93,7 +93,7 @@ def _exact_or_partial(gold: list[Span], pred: list[Span], *, partial: bool) -> S
     return counts
 
 
-def _entity_type(gold: list[Span], pred: list[Span]) -> SemEvalCounts:
+def _entity_type(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> SemEvalCounts:
     """Overlap with the same label is correct (the closest boundaries win); overlap with another
     label only is incorrect. Each gold span is matched once."""
     counts = SemEvalCounts()
@@ -121,7 +121,7 @@ def _entity_type(gold: list[Span], pred: list[Span]) -> SemEvalCounts:
     return counts
 
 
-def semeval_counts(gold: list[Span], pred: list[Span]) -> dict[str, SemEvalCounts]:
+def semeval_counts(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> dict[str, SemEvalCounts]:
     """Counts per schema (exact, partial, type) for one document, as nervaluate 1.x counts them."""
     return {
         "exact": _exact_or_partial(gold, pred, partial=False),
@@ -157,7 +157,7 @@ class DocCounts:
         )
 
 
-def doc_counts(gold: list[Span], pred: list[Span]) -> DocCounts:
+def doc_counts(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> DocCounts:
     counts = DocCounts(semeval=semeval_counts(gold, pred))
     gold_set = set(gold)
     for span in pred:
@@ -180,8 +180,8 @@ class Scores:
 def score(
     docs: list[DocCounts],
     labels: list[str],
-    gold_by_doc: list[list[Span]],
-    pred_by_doc: list[list[Span]],
+    gold_by_doc: list[list[LabeledSpan]],
+    pred_by_doc: list[list[LabeledSpan]],
 ) -> Scores:
     """Micro scores per schema, and per label (strict, plus each SemEval schema on that label)."""
     tp = sum(sum(d.tp.values()) for d in docs)

@@ -17,14 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nerwb.errors import InputError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
-@dataclass(frozen=True, order=True)
-class LabeledSpan:
+
+class LabeledSpan(NamedTuple):
+    """A labelled character span: start, end (exclusive), label.
+
+    A tuple, so it sorts, hashes and compares as ``(start, end, label)`` and is written to JSON
+    as ``[start, end, label]``: the one span type of labels and of evaluation.
+    """
+
     start: int
     end: int
     label: str
@@ -34,6 +42,11 @@ class LabeledSpan:
 
     def shifted(self, by: int) -> LabeledSpan:
         return LabeledSpan(self.start + by, self.end + by, self.label)
+
+
+def doc_spans(doc: Doc) -> list[LabeledSpan]:
+    """The entities of a spaCy ``Doc`` as character spans."""
+    return [LabeledSpan(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
 @dataclass
