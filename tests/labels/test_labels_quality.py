@@ -47,8 +47,8 @@ def test_agreement_reconciles_by_hand() -> None:
     )
     # spans: 1 shared, 1 only A, 1 only B -> F1 = 2*1 / (2*1 + 1 + 1) = 0.5
     assert report.overall_f1 == pytest.approx(0.5)
-    assert report.per_label["ARMED_GROUP"]["f1"] == pytest.approx(2 / 3)
-    assert report.per_label["CASUALTY_FIGURE"]["f1"] == pytest.approx(0.0)
+    assert report.per_label["ARMED_GROUP"].f1 == pytest.approx(2 / 3)
+    assert report.per_label["CASUALTY_FIGURE"].f1 == pytest.approx(0.0)
     # tokens  Gunmen of Lions Brigade killed four people .
     # A       O      O  AG    AG      O      CF   CF     O
     # B       O      O  AG    AG      O      AG   AG     O

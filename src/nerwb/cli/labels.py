@@ -165,11 +165,11 @@ def agreement_cmd(
     for label, row in report.per_label.items():
         table.add_row(
             label,
-            f"{row['f1']:.3f}",
-            f"{row['kappa']:.3f}",
-            str(row["agreed"]),
-            str(row["only_a"]),
-            str(row["only_b"]),
+            f"{row.f1:.3f}",
+            f"{row.kappa:.3f}",
+            str(row.agreed),
+            str(row.only_a),
+            str(row.only_b),
         )
     table.add_row(
         "[bold]overall", f"{report.overall_f1:.3f}", f"{report.overall_kappa:.3f}", "", "", ""

@@ -90,11 +90,31 @@ class PairAgreement:
 
 
 @dataclass
+class LabelAgreement:
+    """One label's agreement, pooled over every pair: span F1, token kappa and the span counts."""
+
+    f1: float
+    kappa: float
+    agreed: int
+    only_a: int
+    only_b: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "f1": self.f1,
+            "kappa": self.kappa,
+            "agreed": self.agreed,
+            "only_a": self.only_a,
+            "only_b": self.only_b,
+        }
+
+
+@dataclass
 class AgreementReport:
     pairs: list[PairAgreement]
     overall_f1: float
     overall_kappa: float
-    per_label: dict[str, dict[str, float]]
+    per_label: dict[str, LabelAgreement]
     kinds: dict[str, int]
 
     include_unconfirmed: bool = False
@@ -104,7 +124,7 @@ class AgreementReport:
             "unit": "segment",
             "include_unconfirmed": self.include_unconfirmed,
             "overall": {"f1": self.overall_f1, "kappa": self.overall_kappa},
-            "per_label": self.per_label,
+            "per_label": {k: v.to_json() for k, v in self.per_label.items()},
             "disagreement_kinds": self.kinds,
             "pairs": [
                 {
@@ -288,13 +308,13 @@ def agreement(
         for d in pair.disagreements:
             kinds[d.kind] = kinds.get(d.kind, 0) + 1
     per_label = {
-        label: {
-            "f1": c.f1,
-            "kappa": _kappa([t == label for t in tags_a], [t == label for t in tags_b]),  # type: ignore[misc]
-            "agreed": c.both,
-            "only_a": c.only_a,
-            "only_b": c.only_b,
-        }
+        label: LabelAgreement(
+            f1=c.f1,
+            kappa=_kappa([t == label for t in tags_a], [t == label for t in tags_b]),  # type: ignore[misc]
+            agreed=c.both,
+            only_a=c.only_a,
+            only_b=c.only_b,
+        )
         for label, c in sorted(pooled.items())
     }
     return AgreementReport(
