@@ -11,7 +11,7 @@ from spacy.scorer import Scorer
 from spacy.training import Example
 
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
-from nerwb.evaluate.errors import confusion_pairs, find_errors
+from nerwb.evaluate.error_analysis import confusion_pairs, find_errors
 from nerwb.evaluate.scoring import doc_counts, score
 
 LABELS = ["A", "B", "C"]

@@ -11,7 +11,7 @@ from typing import Any
 from spacy import displacy
 from spacy.tokens import Doc, Span
 
-from nerwb.evaluate.errors import KINDS, NONE, ErrorCase
+from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase
 from nerwb.evaluate.metrics import EvalMetrics, LabelMetrics, TrainingFacts
 from nerwb.labels.annotations import LabeledSpan
 

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from nerwb.errors import EvaluationError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
-from nerwb.evaluate.errors import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
+from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
 from nerwb.evaluate.metrics import (
     BootstrapFacts,
     ComparisonRow,

@@ -27,9 +27,6 @@ from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.labels.text import blank, context
 from nerwb.workspace import SPLIT_NAMES, Workspace
 
-MISALIGNED_POLICIES = MisalignedPolicy  # older name, kept for importers
-OVERLAP_POLICIES = OverlapPolicy
-
 
 @dataclass
 class LabelCounts:
