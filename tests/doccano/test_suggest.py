@@ -12,7 +12,7 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import InputError, PredictError
-from nerwb.labels.annotations import LabeledSpan
+from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.schema import load_schema
 from nerwb.labels.suggestions import Outcomes, compare_segment
 from nerwb.predict.suggest import SuggestionError, load_suggester
@@ -59,10 +59,7 @@ def test_suggest_each_annotator_sees_the_model_on_their_segments_only(
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
         texts = {e.meta["segment_id"]: e.text for e in admin.examples(project.id)}
-    predicted = {
-        sid: {(e.start_char, e.end_char, e.label_) for e in nlp(text).ents}
-        for sid, text in texts.items()
-    }
+    predicted = {sid: set(doc_spans(nlp(text))) for sid, text in texts.items()}
     assert any(predicted.values())
     for name in ("sg_a", "sg_b"):
         seen = server_spans(ws, name)

@@ -88,7 +88,7 @@ def test_train_bad_inputs(trained_ws, cli, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "has no documents" in result.stderr
     # dev has a label that train lacks
     only_ag = tmp_path / "only_ag.spacy"
-    from nerwb.labels.text import blank
+    from nerwb.text import blank
 
     docs = list(DocBin().from_disk(ws.docbin_path("train")).get_docs(blank("en").vocab))
     for doc in docs:

@@ -12,7 +12,7 @@ from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
 from nerwb.labels.docbin import ConversionReport, article_doc
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.labels.readers import ANNOTATION_READERS
-from nerwb.labels.text import blank
+from nerwb.text import blank
 
 CONLL_SUFFIXES = (".conll", ".iob", ".iob2", ".bio", ".biluo", ".txt", ".tsv")
 

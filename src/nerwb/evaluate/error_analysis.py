@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nerwb.labels.annotations import LabeledSpan
-from nerwb.labels.text import context
+from nerwb.labels.annotations import LabeledSpan, context
 
 NONE = "(none)"  # the row/column for spurious predictions and missed gold spans
 KINDS = ("missed", "spurious", "wrong_type", "wrong_boundary")

@@ -22,10 +22,10 @@ from typing import Any
 from sklearn.metrics import cohen_kappa_score
 
 from nerwb.io import atomic_write_json, atomic_write_jsonl
-from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
+from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
-from nerwb.labels.text import blank, context
+from nerwb.text import blank
 from nerwb.workspace import Workspace
 
 OUTSIDE = "O"

@@ -44,6 +44,17 @@ class LabeledSpan(NamedTuple):
         return LabeledSpan(self.start + by, self.end + by, self.label)
 
 
+CONTEXT_CHARS = 60  # either side: enough to recognise the sentence, short enough for one line
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """The span in its sentence-ish surroundings, marked with ⟦ ⟧, on one line."""
+    left = text[max(0, start - width) : start]
+    right = text[end : end + width]
+    snippet = f"{'…' if start > width else ''}{left}⟦{text[start:end]}⟧{right}{'…' if end + width < len(text) else ''}"
+    return " ".join(snippet.split())
+
+
 def doc_spans(doc: Doc) -> list[LabeledSpan]:
     """The entities of a spaCy ``Doc`` as character spans."""
     return [LabeledSpan(e.start_char, e.end_char, e.label_) for e in doc.ents]

@@ -22,9 +22,9 @@ from spacy.util import filter_spans
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import LabelsError
 from nerwb.io import atomic_write_bytes, atomic_write_json
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, load_annotated
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
-from nerwb.labels.text import blank, context
+from nerwb.text import blank
 from nerwb.workspace import SPLIT_NAMES, Workspace
 
 

@@ -24,7 +24,7 @@ from spacy.training import Example
 
 from nerwb.errors import TrainingError
 from nerwb.evaluate.scoring import DocCounts, doc_counts
-from nerwb.labels.text import blank
+from nerwb.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
 
