@@ -220,7 +220,7 @@ def test_dev_scores_counts_each_document(tmp_path: Path) -> None:
     """Per-document counts (the bootstrap's input) must add up to spaCy's own dev F."""
     import spacy
 
-    from nerwb.training.curve import dev_scores
+    from nerwb.evaluate.dev import dev_scores
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
