@@ -1,0 +1,36 @@
+"""Training configs: the committed ones are valid, and overrides parse."""
+
+from __future__ import annotations
+
+import pytest
+
+from nerwb.cli.train import parse_overrides
+from nerwb.errors import TrainingError
+from nerwb.training.config import load_training_config
+
+
+def test_train_overrides_parsing() -> None:
+    assert parse_overrides(
+        ["--training.max_steps", "5", "--nlp.lang=en", "--training.dropout", "0.3"]
+    ) == {
+        "training.max_steps": 5,
+        "nlp.lang": "en",
+        "training.dropout": 0.3,
+    }
+    with pytest.raises(TrainingError, match="unexpected argument 'stray'"):
+        parse_overrides(["stray"])
+
+
+@pytest.mark.parametrize("name", ["ner-fast.cfg", "ner-accuracy.cfg", "ner-transformer.cfg"])
+def test_train_committed_configs_are_valid(name: str) -> None:
+    from conftest import REPO
+
+    config = load_training_config(REPO / "configs" / name, {})
+    assert config["nlp"]["pipeline"][-1] == "ner"
+    assert config.interpolate()["training"]["max_steps"] > 0
+    head = (REPO / "configs" / name).read_text().splitlines()[0]
+    assert head.startswith(f"# {name}:")
+    if name != "ner-transformer.cfg":
+        import spacy
+
+        spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
