@@ -117,7 +117,7 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
     with annotator_login(ws, "rs_a") as client:
         eid = record["example_id"]
         for span in client.spans(project.id, eid)[1:]:
-            client._request("DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}")
+            client.delete_span(project.id, eid, span.id)
     with connect(ws) as admin:
         report = suggest(admin, ws, suggester)
     assert report.skipped_edited == 1 and report.skipped_confirmed == 1
@@ -164,15 +164,11 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
             if i == 0:
                 expected.accepted += len(record["spans"])  # accept all
             elif i == 1:  # delete the first, keep the rest
-                client._request(
-                    "DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}"
-                )
+                client.delete_span(project.id, eid, span.id)
                 expected.deleted += 1
                 expected.accepted += len(record["spans"]) - 1
             elif i == 2:  # relabel the first, add a span of their own
-                client._request(
-                    "DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}"
-                )
+                client.delete_span(project.id, eid, span.id)
                 client.create_span(project.id, eid, types["DESIGNATION"], first[0], first[1])
                 expected.label_changed += 1
                 expected.accepted += len(record["spans"]) - 1
@@ -180,9 +176,7 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
                 client.create_span(project.id, eid, types["CASUALTY_FIGURE"], free, free + 3)
                 expected.added += 1
             else:  # trim the first span by one character
-                client._request(
-                    "DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}"
-                )
+                client.delete_span(project.id, eid, span.id)
                 client.create_span(project.id, eid, types["ARMED_GROUP"], first[0], first[1] - 1)
                 expected.boundary_changed += 1
                 expected.accepted += len(record["spans"]) - 1
