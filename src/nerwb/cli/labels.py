@@ -12,11 +12,16 @@ from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt
+from nerwb.doccano.connection import connect
+from nerwb.doccano.review import send_to_review
+from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import load_schema
+from nerwb.labels.snapshots import load_annotations
+from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -147,8 +152,6 @@ def agreement_cmd(
 
     Example: nerwb labels agreement --json
     """
-    from nerwb.labels.agreement import measure_agreement  # scikit-learn: only when measuring
-
     ws = workspace(workspace_dir)
     report = measure_agreement(
         ws,
@@ -280,12 +283,6 @@ def suggestions_cmd(
 
     Example: nerwb labels suggestions --json
     """
-    from nerwb.labels.suggestions import (
-        RUBBER_STAMP_SEGMENTS,
-        report_json,
-        suggestions_in_workspace,
-    )
-
     ws = workspace(workspace_dir)
     rows, folder = suggestions_in_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
     if as_json:
@@ -352,10 +349,6 @@ def review_cmd(
 
     Example: nerwb labels review --adjudicator lead
     """
-    from nerwb.doccano.connection import connect
-    from nerwb.doccano.review import send_to_review
-    from nerwb.labels.snapshots import load_annotations
-
     ws = workspace(workspace_dir)
     annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
     with connect(ws) as client:

@@ -10,6 +10,7 @@ import typer
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
 from nerwb.cli.doccano import selection_for, show_ranking
+from nerwb.doccano.push import select_unpushed
 from nerwb.predict.select import SelectStrategy
 
 
@@ -30,8 +31,6 @@ def select_cmd(
 
     Example: nerwb select --select uncertain --model training/run/model-best --n 20
     """
-    from nerwb.doccano.push import select_unpushed
-
     ws = workspace(workspace_dir)
     selection = selection_for(ws, strategy, model, n, seed)
     report = select_unpushed(ws, selection, splits=comma_list(split), output=output)

@@ -37,7 +37,7 @@ from nerwb.demo.simulated_annotators import (
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushLedger, Selection, find_project, push
+from nerwb.doccano.push import PushLedger, Selection, find_project, push, selected_segments
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
@@ -274,8 +274,6 @@ def run_demo(
 
 def _unpushed_train(ws: Workspace, url: str, *, share: float) -> int:
     """How many train segments to push so that ``share`` of them is on the server."""
-    from nerwb.doccano.push import selected_segments
-
     train = [s.id for s, _, _ in selected_segments(ws, ["train"])]
     known = {
         sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]

@@ -37,17 +37,6 @@ from nerwb.workspace import SPLIT_NAMES, Workspace
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
 CHUNK_BYTES = 8 * 1024 * 1024  # far under Doccano's MAX_UPLOAD_SIZE default (1 GiB)
 ANNOTATOR_ROLE = "annotator"
-# Every row carries every key (Doccano fails a whole file otherwise) and never `id`
-# (it would overwrite Doccano's own id in exports).
-META_KEYS = (
-    "article_id",
-    "segment_id",
-    "segment_start",
-    "split",
-    "content_hash",
-    "title",
-    "assigned_to",
-)
 
 
 class PushInterrupted(NerwbError):
@@ -332,6 +321,8 @@ def import_row(
 ) -> dict[str, Any]:
     """The JSONL row Doccano imports for one segment: its text, and in ``meta`` what a pull
     needs to map it back (article, segment, offset, content hash, who it is for)."""
+    # Every row carries every key (Doccano fails a whole file otherwise) and never `id`
+    # (it would overwrite Doccano's own id in exports).
     return {
         "text": segment.text,
         "article_id": segment.article_id,

@@ -31,7 +31,6 @@ from nerwb.labels.snapshots import Annotations
 from nerwb.workspace import Workspace
 
 REVIEW_SUFFIX = "-review"
-REVIEW_META_KEYS = ("article_id", "segment_id", "segment_start", "proposals", "assigned_to")
 
 
 def review_project_name(ws: Workspace) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from sklearn.metrics import ConfusionMatrixDisplay
 from spacy import displacy
 from spacy.tokens import Doc, Span
 
@@ -132,8 +135,6 @@ def html_report(
 ) -> str:
     """Self-contained HTML: the tables and plots, then each document with errors, gold above
     prediction. ``images`` (name to PNG bytes) are embedded as data URIs."""
-    import base64
-
     options = {"colors": {**colours, **{label + ERROR_MARK: ERROR_COLOUR for label in colours}}}
     for label in {e.label for _, _, _, _, errors in docs for e in errors}:
         options["colors"].setdefault(label + ERROR_MARK, ERROR_COLOUR)
@@ -250,8 +251,6 @@ def confusion_png(confusion: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
-    from sklearn.metrics import ConfusionMatrixDisplay
 
     labels = confusion["labels"]
     display = ConfusionMatrixDisplay(np.array(confusion["matrix"]), display_labels=labels)

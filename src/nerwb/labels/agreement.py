@@ -21,6 +21,7 @@ from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
+from nerwb.errors import LabelsError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
@@ -272,8 +273,6 @@ def agreement(
     Raises:
         LabelsError: no two annotators share a (confirmed) segment.
     """
-    from nerwb.errors import LabelsError
-
     pairs = []
     for a, b in itertools.combinations(sorted(annotations), 2):
         pair = compare_pair(
