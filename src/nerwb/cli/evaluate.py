@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nerwb.cli._common import console, warn, workspace
-from nerwb.cli._options import JsonOpt, WorkspaceOpt
+from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.errors import SchemaError
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import load_schema
@@ -28,13 +28,10 @@ def evaluate_cmd(
         ),
     ] = None,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Report folder (default: evaluate/<model>-<UTC time>)."
-        ),
+        Path | None, output_option("Report folder (default: evaluate/<model>-<UTC time>).")
     ] = None,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    bootstrap: BootstrapOpt = 1000,
+    seed: BootstrapSeedOpt = 0,
     on_misaligned: Annotated[
         MisalignedPolicy,
         typer.Option(help="For .jsonl/CoNLL data: a span not on token boundaries."),
@@ -118,8 +115,8 @@ def evaluate_cmd(
 def compare_cmd(
     run_a: Annotated[Path, typer.Argument(help="An evaluation folder.")],
     run_b: Annotated[Path, typer.Argument(help="Another evaluation folder on the same data.")],
-    bootstrap: Annotated[int, typer.Option(help="Paired bootstrap resamples.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    bootstrap: BootstrapOpt = 1000,
+    seed: BootstrapSeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Paired bootstrap of two evaluation runs on the same documents: F difference with a 95 % interval.
