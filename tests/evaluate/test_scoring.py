@@ -71,8 +71,8 @@ def test_strict_equals_spacy_scorer() -> None:
     assert ours.micro["strict"].r == pytest.approx(expected["ents_r"], abs=1e-9)
     assert ours.micro["strict"].f == pytest.approx(expected["ents_f"], abs=1e-9)
     for label, s in expected["ents_per_type"].items():
-        assert ours.per_label[label]["f"] == pytest.approx(s["f"], abs=1e-9)
-        assert ours.per_label[label]["p"] == pytest.approx(s["p"], abs=1e-9)
+        assert ours.per_label[label].f == pytest.approx(s["f"], abs=1e-9)
+        assert ours.per_label[label].p == pytest.approx(s["p"], abs=1e-9)
 
 
 def test_semeval_schemas_equal_nervaluate() -> None:
@@ -105,7 +105,7 @@ def test_semeval_schemas_equal_nervaluate() -> None:
         for label in LABELS:
             ref = per_entity[label][theirs_name]
             ref_f = ref.f1 if hasattr(ref, "f1") else ref["f1"]
-            assert ours.per_label[label][ours_name]["f"] == pytest.approx(ref_f, abs=1e-9), (
+            assert getattr(ours.per_label[label], ours_name).f == pytest.approx(ref_f, abs=1e-9), (
                 label,
                 ours_name,
             )

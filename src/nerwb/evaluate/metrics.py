@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from nerwb.evaluate.scoring import PRF
-
-SEMEVAL_SCHEMAS = ("exact", "partial", "type")
+from nerwb.evaluate.scoring import PRF, SEMEVAL_SCHEMAS, LabelScores
 
 
 def _interval(pair: Any) -> tuple[float, float]:
@@ -40,17 +38,9 @@ class LabelMetrics:
     f_ci95: tuple[float, float]
 
     @classmethod
-    def from_scores(cls, entry: dict[str, Any], ci: tuple[float, float]) -> LabelMetrics:
-        """From one ``scoring.score`` per-label entry and its strict-F interval."""
-        return cls(
-            entry["p"],
-            entry["r"],
-            entry["f"],
-            entry["support"],
-            entry["predicted"],
-            *(_prf(entry[schema]) for schema in SEMEVAL_SCHEMAS),
-            f_ci95=_interval(ci),
-        )
+    def from_scores(cls, s: LabelScores, ci: tuple[float, float]) -> LabelMetrics:
+        """One label's ``scoring.score`` result with its strict-F interval."""
+        return cls(s.p, s.r, s.f, s.support, s.predicted, s.exact, s.partial, s.type, _interval(ci))
 
     def to_json(self) -> dict[str, Any]:
         return {

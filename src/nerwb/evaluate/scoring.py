@@ -169,10 +169,27 @@ def doc_counts(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> DocCounts:
     return counts
 
 
+SEMEVAL_SCHEMAS = ("exact", "partial", "type")
+
+
+@dataclass
+class LabelScores:
+    """One label: strict P/R/F, its gold and predicted counts, and each SemEval schema."""
+
+    p: float
+    r: float
+    f: float
+    support: int  # gold spans
+    predicted: int
+    exact: PRF
+    partial: PRF
+    type: PRF
+
+
 @dataclass
 class Scores:
-    micro: dict[str, PRF]
-    per_label: dict[str, dict[str, Any]]
+    micro: dict[str, PRF]  # strict, then each SemEval schema
+    per_label: dict[str, LabelScores]
     n_gold: int
     n_pred: int
 
@@ -188,25 +205,28 @@ def score(
     n_pred = sum(sum(d.n_pred.values()) for d in docs)
     n_gold = sum(sum(d.n_gold.values()) for d in docs)
     micro = {"strict": prf(tp, n_pred, n_gold)}
-    for schema in ("exact", "partial", "type"):
+    for schema in SEMEVAL_SCHEMAS:
         total = SemEvalCounts()
         for d in docs:
             total.add(d.semeval[schema])
         micro[schema] = total.scores(half_credit=schema == "partial")
-    per_label: dict[str, dict[str, Any]] = {}
+    per_label: dict[str, LabelScores] = {}
     for label in labels:
         ltp = sum(d.tp.get(label, 0) for d in docs)
         lp = sum(d.n_pred.get(label, 0) for d in docs)
         lg = sum(d.n_gold.get(label, 0) for d in docs)
-        entry: dict[str, Any] = {**prf(ltp, lp, lg).to_json(), "support": lg, "predicted": lp}
-        totals = {schema: SemEvalCounts() for schema in ("exact", "partial", "type")}
+        strict = prf(ltp, lp, lg)
+        totals = {schema: SemEvalCounts() for schema in SEMEVAL_SCHEMAS}
         for gold, pred in zip(gold_by_doc, pred_by_doc, strict=True):
             per_doc = semeval_counts(
                 [g for g in gold if g[2] == label], [p for p in pred if p[2] == label]
             )
             for schema, c in per_doc.items():
                 totals[schema].add(c)
-        for schema, c in totals.items():
-            entry[schema] = c.scores(half_credit=schema == "partial").to_json()
-        per_label[label] = entry
+        exact, partial, type_ = (
+            totals[schema].scores(half_credit=schema == "partial") for schema in SEMEVAL_SCHEMAS
+        )
+        per_label[label] = LabelScores(
+            strict.p, strict.r, strict.f, lg, lp, exact=exact, partial=partial, type=type_
+        )
     return Scores(micro, per_label, n_gold, n_pred)
