@@ -31,7 +31,7 @@ from nerwb.evaluate.metrics import (
     TrainingFacts,
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
-from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
+from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, prf, score
 from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
@@ -143,6 +143,23 @@ def predict_all(
     return Predictions(predicted, words / seconds if seconds else 0.0)
 
 
+def with_intervals(
+    scores: Scores, per_doc: list[DocCounts], labels: list[str], n_bootstrap: int, seed: int
+) -> tuple[dict[str, LabelMetrics], tuple[float, float]]:
+    """Each label's scores with the 95 % bootstrap interval of its F, and micro F's interval."""
+    weights = resample_weights(len(per_doc), n_bootstrap, seed)
+    label_f, micro_f = resampled_f(count_matrix(per_doc, labels), weights)
+    label_ci = intervals(label_f)
+    micro_ci = intervals(micro_f)
+    per_label = {
+        label: LabelMetrics.from_scores(
+            scores.per_label[label], (float(label_ci[0][j]), float(label_ci[1][j]))
+        )
+        for j, label in enumerate(labels)
+    }
+    return per_label, (float(micro_ci[0]), float(micro_ci[1]))
+
+
 def find_all_errors(
     doc_ids: list[str],
     texts: list[str],
@@ -247,11 +264,7 @@ def evaluate(
     per_doc = [doc_counts(g, p) for g, p in zip(gold_spans, pred_spans, strict=True)]
     scores = score(per_doc, labels, gold_spans, pred_spans)
 
-    weights = resample_weights(len(per_doc), n_bootstrap, seed)
-    label_f, micro_f = resampled_f(count_matrix(per_doc, labels), weights)
-    label_ci = intervals(label_f)
-    micro_ci = intervals(micro_f)
-
+    per_label, micro_ci = with_intervals(scores, per_doc, labels, n_bootstrap, seed)
     doc_ids = [
         str((d.user_data or {}).get("nerwb_article_id") or f"doc-{i}")
         for i, d in enumerate(gold_docs)
@@ -265,13 +278,8 @@ def evaluate(
         n_gold=scores.n_gold,
         n_pred=scores.n_pred,
         micro=scores.micro,
-        micro_f_ci95=(float(micro_ci[0]), float(micro_ci[1])),
-        per_label={
-            label: LabelMetrics.from_scores(
-                scores.per_label[label], (float(label_ci[0][j]), float(label_ci[1][j]))
-            )
-            for j, label in enumerate(labels)
-        },
+        micro_f_ci95=micro_ci,
+        per_label=per_label,
         words_per_second=predictions.words_per_second,
         unseen_labels=sorted(gold_labels - model_labels),
         bootstrap=BootstrapFacts(resamples=n_bootstrap, seed=seed),
@@ -289,15 +297,8 @@ def evaluate(
         for i in range(len(gold_docs))
     ]
     folder = output_folder(evaluate_dir, output, model_name(model))
-    write_report(
-        folder,
-        metrics,
-        confusion_table(labels, gold_spans, pred_spans),
-        errors,
-        per_doc,
-        rendered,
-        colours or {},
-    )
+    confusion = confusion_table(labels, gold_spans, pred_spans)
+    write_report(folder, metrics, confusion, errors, per_doc, rendered, colours or {})
     return EvalRun(folder, metrics)
 
 
