@@ -26,11 +26,11 @@ from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
+from nerwb.evaluate.dev import dev_scores
 from nerwb.evaluate.scoring import DocCounts
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
-from nerwb.training.curve import dev_scores
 from nerwb.workspace import init_workspace
 
 BIN = Path(sys.executable).parent

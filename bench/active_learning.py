@@ -33,10 +33,10 @@ from accuracy import build, spacy_argv
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import Splits, load_splits
+from nerwb.evaluate.dev import dev_scores
 from nerwb.labels.annotations import AnnotatedArticle, load_annotated
 from nerwb.labels.docbin import to_docbins
 from nerwb.predict.select import SelectStrategy, rank_segments
-from nerwb.training.curve import dev_scores
 
 BUDGETS = (0.1, 0.2, 0.3, 0.45, 0.6)  # shares of the pool's words after each round
 STRATEGIES = (SelectStrategy.RANDOM, SelectStrategy.UNCERTAIN, SelectStrategy.UNCERTAIN_DIVERSE)

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, paired_gain, spacy_argv, spacy_default_config
+from nerwb.evaluate.dev import dev_scores
 from nerwb.evaluate.scoring import DocCounts
-from nerwb.training.curve import dev_scores
 
 
 def fold_docbins(ws, root: Path, folds: int, seed: int) -> list[tuple[Path, Path, int]]:

@@ -22,7 +22,7 @@ from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.connection import connect
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import _row, find_project, push
+from nerwb.doccano.push import find_project, import_row, push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.labels.schema import load_schema
 from nerwb.workspace import find_workspace, init_workspace
@@ -118,7 +118,7 @@ def main() -> None:
             rows = []
             for a in load_articles(base_ws.articles_path):
                 for segment in segment_article(a.id, a.text, base_ws.config.corpus.segment_length):
-                    rows.append(_row(segment, "train", None, None))
+                    rows.append(import_row(segment, "train", None, None))
             with connect(base_ws) as client:
                 project = find_project(client, base_ws.project_name)
 
@@ -144,7 +144,7 @@ def main() -> None:
                     for segment in segment_article(
                         a.id, a.text, pull_ws.config.corpus.segment_length
                     ):
-                        row = _row(segment, "train", None, None)
+                        row = import_row(segment, "train", None, None)
                         row["label"] = [[0, 6, "ARMED_GROUP"], [10, 14, "CASUALTY_FIGURE"]]
                         labelled.append(row)
                 content = "".join(json.dumps(r) + "\n" for r in labelled).encode()

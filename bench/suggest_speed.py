@@ -32,7 +32,7 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.push import push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.doccano.suggest import suggest
-from nerwb.labels.annotations import load_annotated
+from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
 from nerwb.workspace import find_workspace
@@ -119,7 +119,7 @@ def edits(root: Path, args: argparse.Namespace) -> dict:
                 for s in article.spans
                 if segment.start <= s.start and s.end <= segment.end
             }
-            offered = {(e.start_char, e.end_char, e.label_) for e in nlp(segment.text).ents}
+            offered = set(doc_spans(nlp(segment.text)))
             scratch += len(truth)
             corrections += len(offered - truth) + len(truth - offered)
             tp += len(offered & truth)

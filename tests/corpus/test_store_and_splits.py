@@ -125,7 +125,9 @@ def test_corpus_cli_add_split_stats_and_resplit_keeps_test(ws, cli, tmp_path: Pa
     assert test_before <= after.ids("test")
     stats = cli("corpus", "stats", "-w", ws.root)
     assert stats.exit_code == 0
-    assert "65" in stats.stdout and "Exact duplicates skipped: 0" in stats.stdout
+    total_row = next(line for line in stats.stdout.splitlines() if " total " in line)
+    assert total_row.split("│")[2].strip() == "65"  # 45 demo articles + 20 added
+    assert "Exact duplicates skipped: 0" in stats.stdout
 
 
 def test_corpus_cli_reset_test_needs_confirmation(ws, cli) -> None:

@@ -62,6 +62,8 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
     assert result.exit_code == 0, result.stderr
     snapshot_dir = sorted(ws.pulls_dir.iterdir())[-1]
     snapshot = load_snapshot(snapshot_dir)
+    with connect(ws) as admin:
+        example_ids = {e.meta["segment_id"]: e.id for e in admin.examples(project.id)}
     for name, report in created.items():
         expected = {}
         for article_id, span in report.created:
@@ -71,7 +73,7 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
         assert confirmed == report.examples - report.left_unconfirmed, name
         texts = {a.id: a.text for a in load_articles(ws.articles_path)}
         for unit in snapshot[name].values():
-            assert unit.example_id is not None
+            assert unit.example_id == example_ids[unit.segment_id]
             assert texts[unit.article_id][unit.start : unit.end] == unit.text
             for span in unit.spans:  # offsets are article offsets: the text must match the corpus
                 covered = texts[unit.article_id][span.start : span.end]

@@ -8,7 +8,7 @@ import pytest
 
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.pull import diff_snapshots, parse_export, safe_entries
-from nerwb.doccano.push import _chunks, plan_assignments
+from nerwb.doccano.push import plan_assignments, row_chunks
 from nerwb.errors import InputError
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
 
@@ -134,4 +134,4 @@ def test_push_plan_overlap_share_and_balance() -> None:
 
 def test_push_chunks_respect_row_limit() -> None:
     rows = [{"text": "x" * 10} for _ in range(25)]
-    assert [len(c) for c in _chunks(rows, 10)] == [10, 10, 5]
+    assert [len(c) for c in row_chunks(rows, 10)] == [10, 10, 5]

@@ -83,9 +83,7 @@ def test_review_conflicts_go_to_an_adjudicator_whose_decision_wins(doccano_ws, c
         keep = {(s.start, s.end, s.label) for s in units["rv_b"][sid].local_spans()}
         for span in judge.spans(review.id, decided.id):
             if (span.start_offset, span.end_offset, types[span.label]) not in keep:
-                judge._request(
-                    "DELETE", f"/v1/projects/{review.id}/examples/{decided.id}/spans/{span.id}"
-                )
+                judge.delete_span(review.id, decided.id, span.id)
         judge.confirm(review.id, decided.id)
     again = cli("labels", "review", "--adjudicator", "rv_lead", "-w", ws.root)
     assert again.exit_code == 0 and "0 conflicting segment(s) sent" in " ".join(

@@ -12,7 +12,7 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import InputError, PredictError
-from nerwb.labels.annotations import LabeledSpan
+from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.schema import load_schema
 from nerwb.labels.suggestions import Outcomes, compare_segment
 from nerwb.predict.suggest import SuggestionError, load_suggester
@@ -59,10 +59,7 @@ def test_suggest_each_annotator_sees_the_model_on_their_segments_only(
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
         texts = {e.meta["segment_id"]: e.text for e in admin.examples(project.id)}
-    predicted = {
-        sid: {(e.start_char, e.end_char, e.label_) for e in nlp(text).ents}
-        for sid, text in texts.items()
-    }
+    predicted = {sid: set(doc_spans(nlp(text))) for sid, text in texts.items()}
     assert any(predicted.values())
     for name in ("sg_a", "sg_b"):
         seen = server_spans(ws, name)
@@ -120,7 +117,7 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
     with annotator_login(ws, "rs_a") as client:
         eid = record["example_id"]
         for span in client.spans(project.id, eid)[1:]:
-            client._request("DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}")
+            client.delete_span(project.id, eid, span.id)
     with connect(ws) as admin:
         report = suggest(admin, ws, suggester)
     assert report.skipped_edited == 1 and report.skipped_confirmed == 1
@@ -167,15 +164,11 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
             if i == 0:
                 expected.accepted += len(record["spans"])  # accept all
             elif i == 1:  # delete the first, keep the rest
-                client._request(
-                    "DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}"
-                )
+                client.delete_span(project.id, eid, span.id)
                 expected.deleted += 1
                 expected.accepted += len(record["spans"]) - 1
             elif i == 2:  # relabel the first, add a span of their own
-                client._request(
-                    "DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}"
-                )
+                client.delete_span(project.id, eid, span.id)
                 client.create_span(project.id, eid, types["DESIGNATION"], first[0], first[1])
                 expected.label_changed += 1
                 expected.accepted += len(record["spans"]) - 1
@@ -183,9 +176,7 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
                 client.create_span(project.id, eid, types["CASUALTY_FIGURE"], free, free + 3)
                 expected.added += 1
             else:  # trim the first span by one character
-                client._request(
-                    "DELETE", f"/v1/projects/{project.id}/examples/{eid}/spans/{span.id}"
-                )
+                client.delete_span(project.id, eid, span.id)
                 client.create_span(project.id, eid, types["ARMED_GROUP"], first[0], first[1] - 1)
                 expected.boundary_changed += 1
                 expected.accepted += len(record["spans"]) - 1

@@ -6,11 +6,14 @@ import json
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 import spacy
 
 from conftest import prepare_demo_gold, snapshot_tree, write_jsonl
 from nerwb.corpus.splits import load_splits
+from nerwb.evaluate.bootstrap import count_matrix, resample_weights, resampled_f
+from nerwb.evaluate.run import load_run
 from nerwb.training.run import train
 
 TINY = {
@@ -112,7 +115,17 @@ def test_evaluate_and_compare_paired(model_ws, cli, tmp_path) -> None:
         micro["ci95"][0] <= micro["diff"] <= micro["ci95"][1]
         or micro["ci95"][0] == micro["ci95"][1]
     )
-    assert 0 <= micro["p_a_beats_b"] <= 1
+    # P(A > B) is the share of the 1000 paired resamples (seed 0) where A's micro F is higher
+    (metrics_a, docs_a), (metrics_b, docs_b) = load_run(tmp_path / "a"), load_run(tmp_path / "b")
+    labels = sorted(set(metrics_a.per_label) | set(metrics_b.per_label))
+    weights = resample_weights(len(docs_a), 1000, 0)
+    f_a = resampled_f(count_matrix(docs_a, labels), weights)[1]
+    f_b = resampled_f(count_matrix(docs_b, labels), weights)[1]
+    assert micro["p_a_beats_b"] == float(np.mean(f_a - f_b > 0))
+    # a run against itself: no difference, and A never beats B
+    same = json.loads(cli("compare", tmp_path / "a", tmp_path / "a", "--json").stdout)["rows"]
+    assert same["micro"]["diff"] == 0.0 and same["micro"]["ci95"] == [0.0, 0.0]
+    assert same["micro"]["p_a_beats_b"] == 0.0
     assert set(rows) >= {"micro", "ARMED_GROUP"}
     # different data: refused
     assert (

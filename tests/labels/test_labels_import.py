@@ -8,7 +8,7 @@ from conftest import SHARED_DATA, needs_shared, snapshot_tree, write_jsonl
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.labels.annotations import load_annotated
-from nerwb.labels.importers import read_conll
+from nerwb.labels.readers import read_conll
 
 CONLL = """Gunmen\tO
 of\tO

@@ -69,7 +69,7 @@ def test_predict_folder_matches_spacy_and_corpus_ids(model: Path, folder: Path, 
     by_file = {Path(r["origin"]).name: r for r in records}
     assert by_file["b.md"]["title"] == "A title" and by_file["a.txt"]["text"] == raw[0].text
     assert not parts_folder(out).exists()  # assembled, work folder gone
-    assert "docs/s" in result.stdout or "Wrote 20 record(s)" in result.stdout
+    assert "Wrote 20 record(s)" in " ".join(result.stdout.split())
 
 
 def test_predict_long_articles_in_pieces_map_back(model: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from spacy.tokens import DocBin
 
 from conftest import prepare_demo_gold, snapshot_tree
-from nerwb.labels.text import blank
+from nerwb.text import blank
 from nerwb.training.run import train
 
 SMALL = ("--components.tok2vec.model.encode.width", "32")

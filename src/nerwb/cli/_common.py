@@ -55,9 +55,5 @@ def workspace(path: Path | None) -> Workspace:
     return find_workspace(path)
 
 
-def note(message: str) -> None:
-    console.print(message)
-
-
 def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +20,11 @@ WorkspaceOpt = Annotated[
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", help="Random seed (default: from nerwb.toml).")
 ]
+# `nerwb evaluate` and `nerwb compare`: intervals from resampling the documents.
+BootstrapOpt = Annotated[
+    int, typer.Option("--bootstrap", help="Bootstrap resamples (of the documents).")
+]
+BootstrapSeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 SnapshotOpt = Annotated[
     Path | None,
@@ -41,6 +46,11 @@ ModelOpt = Annotated[
         file_okay=False,
     ),
 ]
+
+
+def output_option(help: str) -> Any:
+    """``--output`` / ``-o``, spelled once; each command says what it writes and its default."""
+    return typer.Option("--output", "-o", help=help)
 
 
 def comma_list(value: str | None) -> list[str]:

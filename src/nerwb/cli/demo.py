@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.demo import DEMO_STEPS
+from nerwb.demo.loop import run_demo
 
 
 def demo_cmd(
@@ -24,8 +25,6 @@ def demo_cmd(
 
     Example: nerwb demo --steps 300
     """
-    from nerwb.demo.loop import run_demo  # the whole stack: only when the demo runs
-
     ws = workspace(workspace_dir)
     progress = Progress(
         TextColumn("  training"),

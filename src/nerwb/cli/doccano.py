@@ -22,9 +22,11 @@ from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushInterrupted, push
+from nerwb.doccano.push import PushInterrupted, Selection, push
+from nerwb.doccano.suggest import suggest
 from nerwb.labels.schema import load_schema
-from nerwb.predict.select import SelectStrategy
+from nerwb.predict.select import SelectStrategy, load_selection_model
+from nerwb.predict.suggest import load_suggester
 from nerwb.workspace import SPLIT_NAMES
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
@@ -32,9 +34,6 @@ doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_ar
 
 def selection_for(ws, strategy: str | None, model: Path | None, n: int | None, seed: int | None):
     """``--select/--model/--n`` as a ``Selection`` (None without --select); loads the model."""
-    from nerwb.doccano.push import Selection
-    from nerwb.predict.select import load_selection_model
-
     if strategy is None:
         if model is not None or n is not None:
             raise typer.BadParameter("--model and --n go with --select", param_hint="--select")
@@ -321,7 +320,6 @@ LabelMapOpt = Annotated[
 
 
 def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
-    from nerwb.predict.suggest import load_suggester
 
     pairs = {}
     for item in comma_list(label_map):
@@ -341,7 +339,6 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
 
 
 def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
-    from nerwb.doccano.suggest import suggest
 
     with Progress(
         SpinnerColumn(),

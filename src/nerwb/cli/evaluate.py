@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nerwb.cli._common import console, warn, workspace
-from nerwb.cli._options import JsonOpt, WorkspaceOpt
+from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.errors import SchemaError
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import load_schema
@@ -28,13 +28,10 @@ def evaluate_cmd(
         ),
     ] = None,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Report folder (default: evaluate/<model>-<UTC time>)."
-        ),
+        Path | None, output_option("Report folder (default: evaluate/<model>-<UTC time>).")
     ] = None,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    bootstrap: BootstrapOpt = 1000,
+    seed: BootstrapSeedOpt = 0,
     on_misaligned: Annotated[
         MisalignedPolicy,
         typer.Option(help="For .jsonl/CoNLL data: a span not on token boundaries."),
@@ -77,49 +74,49 @@ def evaluate_cmd(
             on_doc=lambda done, total: bar.update(task, completed=done, total=total),
         )
     m = run.metrics
-    table = Table(title=f"{m['n_docs']} docs, {m['n_gold']} gold, {m['n_pred']} predicted")
+    table = Table(title=f"{m.n_docs} docs, {m.n_gold} gold, {m.n_pred} predicted")
     for column in ("", "P", "R", "F", "F 95% CI", "support"):
         table.add_column(column, justify="left" if not column else "right")
-    for schema, s in m["micro"].items():
-        ci = m["micro_f_ci95"] if schema == "strict" else None
+    for schema, s in m.micro.items():
+        ci = m.micro_f_ci95 if schema == "strict" else None
         table.add_row(
             f"micro {schema}",
-            f"{s['p']:.3f}",
-            f"{s['r']:.3f}",
-            f"{s['f']:.3f}",
+            f"{s.p:.3f}",
+            f"{s.r:.3f}",
+            f"{s.f:.3f}",
             f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else "",
             "",
         )
-    for label, s in m["per_label"].items():
+    for label, s in m.per_label.items():
         table.add_row(
             label,
-            f"{s['p']:.3f}",
-            f"{s['r']:.3f}",
-            f"{s['f']:.3f}",
-            f"{s['f_ci95'][0]:.3f}-{s['f_ci95'][1]:.3f}",
-            str(s["support"]),
+            f"{s.p:.3f}",
+            f"{s.r:.3f}",
+            f"{s.f:.3f}",
+            f"{s.f_ci95[0]:.3f}-{s.f_ci95[1]:.3f}",
+            str(s.support),
         )
     console.print(table)
-    conversion = m["conversion"]
-    if conversion["changed"] or conversion["skipped"]:
+    conversion = m.conversion
+    if conversion.changed or conversion.skipped:
         warn(
-            f"converting the gold data changed {conversion['changed']} and dropped "
-            f"{conversion['skipped']} of {conversion['spans_in']} span(s) "
-            f"(--on-misaligned {conversion['on_misaligned']}, --on-overlap {conversion['on_overlap']}); "
+            f"converting the gold data changed {conversion.changed} and dropped "
+            f"{conversion.skipped} of {conversion.spans_in} span(s) "
+            f"(--on-misaligned {conversion.on_misaligned}, --on-overlap {conversion.on_overlap}); "
             "each is listed under conversion.events in metrics.json"
         )
-    if m["unseen_labels"]:
-        warn(f"labels in the data that the model never saw: {', '.join(m['unseen_labels'])}")
+    if m.unseen_labels:
+        warn(f"labels in the data that the model never saw: {', '.join(m.unseen_labels)}")
     console.print(
-        f"{m['words_per_second']:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
+        f"{m.words_per_second:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
     )
 
 
 def compare_cmd(
     run_a: Annotated[Path, typer.Argument(help="An evaluation folder.")],
     run_b: Annotated[Path, typer.Argument(help="Another evaluation folder on the same data.")],
-    bootstrap: Annotated[int, typer.Option(help="Paired bootstrap resamples.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    bootstrap: BootstrapOpt = 1000,
+    seed: BootstrapSeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Paired bootstrap of two evaluation runs on the same documents: F difference with a 95 % interval.
@@ -130,12 +127,7 @@ def compare_cmd(
 
     result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
     if as_json:
-        print(
-            json.dumps(
-                {"a": result.a, "b": result.b, "resamples": result.resamples, "rows": result.rows},
-                indent=2,
-            )
-        )
+        print(json.dumps(result.to_json(), indent=2))
         return
     table = Table(title=f"A = {run_a.name}, B = {run_b.name} ({result.resamples} paired resamples)")
     for column in ("", "F A", "F B", "A - B", "95% CI", "P(A > B)"):
@@ -143,10 +135,10 @@ def compare_cmd(
     for name, r in result.rows.items():
         table.add_row(
             name,
-            f"{r['f_a']:.3f}",
-            f"{r['f_b']:.3f}",
-            f"{r['diff']:+.3f}",
-            f"{r['ci95'][0]:+.3f} … {r['ci95'][1]:+.3f}",
-            f"{r['p_a_beats_b']:.2f}",
+            f"{r.f_a:.3f}",
+            f"{r.f_b:.3f}",
+            f"{r.diff:+.3f}",
+            f"{r.ci95[0]:+.3f} … {r.ci95[1]:+.3f}",
+            f"{r.p_a_beats_b:.2f}",
         )
     console.print(table)

@@ -12,12 +12,17 @@ from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt, comma_list
+from nerwb.doccano.connection import connect
+from nerwb.doccano.review import send_to_review
+from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.patterns import build_patterns
 from nerwb.labels.schema import load_schema
+from nerwb.labels.snapshots import load_annotations
+from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -148,8 +153,6 @@ def agreement_cmd(
 
     Example: nerwb labels agreement --json
     """
-    from nerwb.labels.agreement import measure_agreement  # scikit-learn: only when measuring
-
     ws = workspace(workspace_dir)
     report = measure_agreement(
         ws,
@@ -166,11 +169,11 @@ def agreement_cmd(
     for label, row in report.per_label.items():
         table.add_row(
             label,
-            f"{row['f1']:.3f}",
-            f"{row['kappa']:.3f}",
-            str(row["agreed"]),
-            str(row["only_a"]),
-            str(row["only_b"]),
+            f"{row.f1:.3f}",
+            f"{row.kappa:.3f}",
+            str(row.agreed),
+            str(row.only_a),
+            str(row.only_b),
         )
     table.add_row(
         "[bold]overall", f"{report.overall_f1:.3f}", f"{report.overall_kappa:.3f}", "", "", ""
@@ -262,7 +265,7 @@ def convert_cmd(
             )
     for event in report.events[:20]:
         console.print(
-            f"  {event['action']} ({event['kind']}) {event['article_id']}: {escape(event['context'])}"
+            f"  {event.action} ({event.kind}) {event.article_id}: {escape(event.context)}"
         )
     if report.unsplit_articles:
         console.print(
@@ -281,12 +284,6 @@ def suggestions_cmd(
 
     Example: nerwb labels suggestions --json
     """
-    from nerwb.labels.suggestions import (
-        RUBBER_STAMP_SEGMENTS,
-        report_json,
-        suggestions_in_workspace,
-    )
-
     ws = workspace(workspace_dir)
     rows, folder = suggestions_in_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
     if as_json:
@@ -353,10 +350,6 @@ def review_cmd(
 
     Example: nerwb labels review --adjudicator lead
     """
-    from nerwb.doccano.connection import connect
-    from nerwb.doccano.review import send_to_review
-    from nerwb.labels.snapshots import load_annotations
-
     ws = workspace(workspace_dir)
     annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
     with connect(ws) as client:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nerwb.cli._common import console, warn, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.corpus.readers import ReadOptions
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource, OnError
@@ -30,8 +30,7 @@ def predict_cmd(
         ),
     ] = None,
     output: Annotated[
-        Path,
-        typer.Option("--output", "-o", help="Output file: .jsonl, or .parquet (needs pyarrow)."),
+        Path, output_option("Output file: .jsonl, or .parquet (needs pyarrow).")
     ] = Path("predictions.jsonl"),
     corpus: Annotated[
         bool, typer.Option("--corpus", help="Predict on the workspace corpus instead of INPUT.")

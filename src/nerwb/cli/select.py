@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from nerwb.cli._common import console, workspace
-from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
+from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list, output_option
 from nerwb.cli.doccano import selection_for, show_ranking
+from nerwb.doccano.push import select_unpushed
 from nerwb.predict.select import SelectStrategy
 
 
@@ -21,17 +22,13 @@ def select_cmd(
     n: Annotated[int, typer.Option("--n", help="How many segments to choose.")] = 20,
     split: Annotated[str, typer.Option(help="Comma-separated splits to choose from.")] = "train",
     seed: SeedOpt = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="The ranked list (JSONL).")
-    ] = None,
+    output: Annotated[Path | None, output_option("The ranked list (JSONL).")] = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Rank the segments no push has uploaded yet: segment id, score, length, why.
 
     Example: nerwb select --select uncertain --model training/run/model-best --n 20
     """
-    from nerwb.doccano.push import select_unpushed
-
     ws = workspace(workspace_dir)
     selection = selection_for(ws, strategy, model, n, seed)
     report = select_unpushed(ws, selection, splits=comma_list(split), output=output)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
+from nerwb.corpus.store import load_articles
 from nerwb.errors import SplitError
 from nerwb.io import atomic_write_json, read_text
 from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
@@ -232,8 +233,6 @@ def split_workspace(
     Raises:
         SplitError: the corpus has no articles yet.
     """
-    from nerwb.corpus.store import load_articles
-
     articles = load_articles(ws.articles_path)
     if not articles:
         raise SplitError(

@@ -37,10 +37,11 @@ from nerwb.demo.simulated_annotators import (
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushLedger, Selection, find_project, push
+from nerwb.doccano.push import PushLedger, Selection, find_project, push, selected_segments
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
+from nerwb.evaluate.metrics import EvalMetrics
 from nerwb.evaluate.run import evaluate
 from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.annotations import LabeledSpan
@@ -86,7 +87,7 @@ class DemoResult:
     model: Path | None = None
     best_dev_f: float = 0.0
     report: Path | None = None
-    metrics: dict[str, Any] = field(default_factory=dict)
+    metrics: EvalMetrics | None = None
 
 
 Stage = Callable[[str, str], None]  # (stage name, what happened)
@@ -273,8 +274,6 @@ def run_demo(
 
 def _unpushed_train(ws: Workspace, url: str, *, share: float) -> int:
     """How many train segments to push so that ``share`` of them is on the server."""
-    from nerwb.doccano.push import selected_segments
-
     train = [s.id for s, _, _ in selected_segments(ws, ["train"])]
     known = {
         sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]
@@ -326,8 +325,8 @@ def _train_and_evaluate(
         colours=schema.colours(),
     )
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
-    strict = evaluated.metrics["micro"]["strict"]
-    on_stage("evaluate", f"test strict P {strict['p']:.3f} R {strict['r']:.3f} F {strict['f']:.3f}")
+    strict = evaluated.metrics.micro["strict"]
+    on_stage("evaluate", f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
 
 
 def _round_two(
@@ -459,7 +458,8 @@ def _round_two(
         s: {lab: c.written + c.changed for lab, c in by.items()}
         for s, by in converted.per_split.items()
     }
-    result.round_one_f = float(result.metrics["micro"]["strict"]["f"])
+    # round one's _train_and_evaluate set result.metrics
+    result.round_one_f = result.metrics.micro["strict"].f if result.metrics else None
     _train_and_evaluate(
         ws,
         result,

@@ -28,6 +28,7 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.push import find_project
+from nerwb.doccano.review import find_review_project
 from nerwb.errors import InputError
 from nerwb.io import parse_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
@@ -414,8 +415,6 @@ def _pull_review(
     client: DoccanoClient, ws: Workspace, articles: dict[str, str]
 ) -> tuple[Annotations, Project | None]:
     """The adjudicators' segments of ``<project>-review``, when it exists."""
-    from nerwb.doccano.review import find_review_project
-
     review = find_review_project(client, ws)
     if review is None:
         return {}, None

@@ -37,17 +37,6 @@ from nerwb.workspace import SPLIT_NAMES, Workspace
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
 CHUNK_BYTES = 8 * 1024 * 1024  # far under Doccano's MAX_UPLOAD_SIZE default (1 GiB)
 ANNOTATOR_ROLE = "annotator"
-# Every row carries every key (Doccano fails a whole file otherwise) and never `id`
-# (it would overwrite Doccano's own id in exports).
-META_KEYS = (
-    "article_id",
-    "segment_id",
-    "segment_start",
-    "split",
-    "content_hash",
-    "title",
-    "assigned_to",
-)
 
 
 class PushInterrupted(NerwbError):
@@ -327,9 +316,13 @@ def server_segment_ids(client: DoccanoClient, project_id: int) -> dict[str, str]
     }
 
 
-def _row(
+def import_row(
     segment: Segment, split: str, title: str | None, assigned: list[str] | None
 ) -> dict[str, Any]:
+    """The JSONL row Doccano imports for one segment: its text, and in ``meta`` what a pull
+    needs to map it back (article, segment, offset, content hash, who it is for)."""
+    # Every row carries every key (Doccano fails a whole file otherwise) and never `id`
+    # (it would overwrite Doccano's own id in exports).
     return {
         "text": segment.text,
         "article_id": segment.article_id,
@@ -343,7 +336,8 @@ def _row(
     }
 
 
-def _chunks(rows: list[dict[str, Any]], max_rows: int) -> list[list[dict[str, Any]]]:
+def row_chunks(rows: list[dict[str, Any]], max_rows: int) -> list[list[dict[str, Any]]]:
+    """Rows in upload files of at most ``max_rows`` rows and ``CHUNK_BYTES`` bytes."""
     chunks, current, size = [], [], 0
     for row in rows:
         line = len(json.dumps(row, ensure_ascii=False).encode("utf-8")) + 1
@@ -425,7 +419,7 @@ def push(
             for name in names:
                 report.assignments[name] = report.assignments.get(name, 0) + 1
 
-    rows = [_row(s, split, title, plan.get(s.id)) for s, split, title in todo]
+    rows = [import_row(s, split, title, plan.get(s.id)) for s, split, title in todo]
     report.to_upload = len(rows)
     report.rows = rows
     try:
@@ -496,7 +490,7 @@ def _upload(
     done = 0
     if on_progress:
         on_progress(0, len(rows))
-    for number, chunk in enumerate(_chunks(rows, chunk_rows), start=1):
+    for number, chunk in enumerate(row_chunks(rows, chunk_rows), start=1):
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload_id = client.upload_file(f"nerwb-push-{number}.jsonl", content)
         client.wait_task(

@@ -20,8 +20,8 @@ from nerwb.doccano.models import Project
 from nerwb.doccano.push import (
     CHUNK_ROWS,
     PushLedger,
-    _chunks,
     ensure_annotators,
+    row_chunks,
     sync_span_types,
 )
 from nerwb.errors import LabelsError
@@ -31,7 +31,6 @@ from nerwb.labels.snapshots import Annotations
 from nerwb.workspace import Workspace
 
 REVIEW_SUFFIX = "-review"
-REVIEW_META_KEYS = ("article_id", "segment_id", "segment_start", "proposals", "assigned_to")
 
 
 def review_project_name(ws: Workspace) -> str:
@@ -124,7 +123,7 @@ def send_to_review(
                 "label": [],
             }
         )
-    for number, chunk in enumerate(_chunks(rows, CHUNK_ROWS), start=1):
+    for number, chunk in enumerate(row_chunks(rows, CHUNK_ROWS), start=1):
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload = admin.upload_file(f"nerwb-review-{number}.jsonl", content)
         admin.wait_task(admin.start_import(project.id, [upload]), what=f"review import {number}")

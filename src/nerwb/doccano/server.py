@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.io import atomic_write_json, atomic_write_text
 
@@ -248,13 +249,12 @@ class LocalServer:
             return None
         return pid if _alive(pid) else None
 
-    def status(self, *, check_health: bool = True) -> ServerStatus:
-        from nerwb.doccano.client import DoccanoClient
+    def status(self) -> ServerStatus:
 
         url = self.url()
         web, worker = self._pid("web"), self._pid("worker")
         healthy = False
-        if check_health and web is not None:
+        if web is not None:
             with DoccanoClient(url, timeout=5) as client:
                 healthy = client.health()
         return ServerStatus(url, web, worker, healthy, self.home)
@@ -298,6 +298,19 @@ class LocalServer:
             )
         if not self.is_installed():
             self.install(on_step)
+        settings, credentials = self._prepare_home(port)
+        env = self._env(settings)
+        self._init_database(env, on_step)
+        on_step("Setting the admin password")
+        self._set_admin(env, credentials)
+        on_step(f"Starting the web app on {credentials.url} and the import/export worker")
+        worker = self._start(port, env)
+        on_step("Waiting for /v1/health/")
+        return self._wait_healthy(worker, env, on_step), True
+
+    def _prepare_home(self, port: int) -> tuple[dict, Credentials]:
+        """The home folder (0700), its settings with this port, and the admin credentials:
+        kept from an earlier run, so bookmarks and stored logins stay valid."""
         self.home.mkdir(parents=True, exist_ok=True)
         os.chmod(self.home, 0o700)
         (self.home / "media").mkdir(exist_ok=True)
@@ -312,25 +325,30 @@ class LocalServer:
         else:
             credentials = Credentials(self.url(port), ADMIN, secrets.token_urlsafe(18))
         credentials.save(self.credentials_path)
+        return settings, credentials
 
-        env = self._env(settings)
+    def _init_database(self, env: dict[str, str], on_step: Callable[[str], None]) -> None:
+        """Migrate a new database once: from the template copy when there is one (fast),
+        otherwise by running the migrations and keeping the result as the template."""
         db = self.home / "db.sqlite3"
         migrated_marker = self.home / ".migrated"
         if not db.exists() and self._template_db.exists():
             shutil.copyfile(self._template_db, db)  # already migrated, roles created
             atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
-        if not (db.exists() and migrated_marker.exists()):
-            on_step("Initialising the database (migrations and roles)")
-            fresh = not db.exists()
-            self._run(
-                [str(self._python), "-c", _SETUP_SCRIPT],
-                "initialising Doccano",
-                {**env, "NERWB_MIGRATE": "1"},
-            )
-            if fresh and not self._template_db.exists():
-                shutil.copyfile(db, self._template_db)
-            atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
-        on_step("Setting the admin password")
+        if db.exists() and migrated_marker.exists():
+            return
+        on_step("Initialising the database (migrations and roles)")
+        fresh = not db.exists()
+        self._run(
+            [str(self._python), "-c", _SETUP_SCRIPT],
+            "initialising Doccano",
+            {**env, "NERWB_MIGRATE": "1"},
+        )
+        if fresh and not self._template_db.exists():
+            shutil.copyfile(db, self._template_db)
+        atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
+
+    def _set_admin(self, env: dict[str, str], credentials: Credentials) -> None:
         self._run(
             [str(self._python), "-c", _SETUP_SCRIPT],
             "creating the admin user",
@@ -342,7 +360,8 @@ class LocalServer:
             },
         )
 
-        on_step(f"Starting the web app on {credentials.url} and the import/export worker")
+    def _start(self, port: int, env: dict[str, str]) -> list[str]:
+        """Spawn the web app and the worker; returns the worker's argv (to restart it)."""
         gunicorn = [
             str(self.venv / "bin" / "gunicorn"),
             "--chdir",
@@ -360,14 +379,18 @@ class LocalServer:
         worker = [str(self.venv / "bin" / "doccano"), "task", "--concurrency", "2"]
         self._spawn("web", gunicorn, env)
         self._spawn("worker", worker, env)
+        return worker
 
-        on_step("Waiting for /v1/health/")
+    def _wait_healthy(
+        self, worker: list[str], env: dict[str, str], on_step: Callable[[str], None]
+    ) -> ServerStatus:
+        """Poll until healthy; stop everything and raise if a process dies or time runs out."""
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         worker_restarts = 0
         while time.monotonic() < deadline:
             status = self.status()
             if status.healthy:
-                return status, True
+                return status
             if (
                 status.web_pid is not None
                 and status.worker_pid is None

@@ -10,9 +10,9 @@ from spacy.tokens import Doc, DocBin
 from nerwb.errors import EvaluationError
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
 from nerwb.labels.docbin import ConversionReport, article_doc
-from nerwb.labels.importers import ANNOTATION_READERS
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
-from nerwb.labels.text import blank
+from nerwb.labels.readers import ANNOTATION_READERS
+from nerwb.text import blank
 
 CONLL_SUFFIXES = (".conll", ".iob", ".iob2", ".bio", ".biluo", ".txt", ".tsv")
 
@@ -23,12 +23,9 @@ def load_gold_docs(
     lang: str,
     on_misaligned: str = "error",
     on_overlap: str = "error",
-    report: ConversionReport | None = None,
-) -> list[Doc]:
-    """Gold docs from ``path`` by its suffix.
-
-    Args:
-        report: filled with what converting a .jsonl/CoNLL file changed or skipped.
+) -> tuple[list[Doc], ConversionReport]:
+    """Gold docs from ``path`` by its suffix, and what converting a .jsonl/CoNLL file changed
+    or skipped (an empty report for a .spacy file).
 
     Raises:
         EvaluationError: missing, unknown format, or no documents.
@@ -36,7 +33,7 @@ def load_gold_docs(
     """
     on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
     on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
-    report = report if report is not None else ConversionReport()
+    report = ConversionReport()
     if not path.is_file():
         raise EvaluationError(f"evaluation data {path} does not exist")
     suffix = path.suffix.lower()
@@ -54,20 +51,19 @@ def load_gold_docs(
                 raw.text,
                 [LabeledSpan(*s) for s in raw.spans or []],
             )
-            docs.append(
-                article_doc(
-                    article,
-                    lang=lang,
-                    split="eval",
-                    report=report,
-                    on_misaligned=on_misaligned,
-                    on_overlap=on_overlap,
-                )
+            found = article_doc(
+                article,
+                lang=lang,
+                split="eval",
+                on_misaligned=on_misaligned,
+                on_overlap=on_overlap,
             )
+            report.add("eval", found)
+            docs.append(found.doc)
     else:
         raise EvaluationError(
             f"{path}: unknown data format {suffix!r}; use .spacy, .jsonl or a CoNLL/IOB file"
         )
     if not docs:
         raise EvaluationError(f"evaluation data {path} holds no documents")
-    return docs
+    return docs, report

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from sklearn.metrics import ConfusionMatrixDisplay
 from spacy import displacy
 from spacy.tokens import Doc, Span
 
-from nerwb.evaluate.errors import KINDS, NONE, ErrorCase
+from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase
+from nerwb.evaluate.metrics import EvalMetrics, LabelMetrics, TrainingFacts
+from nerwb.labels.annotations import LabeledSpan
 
 ERROR_MARK = " ✗"
 # Striped, so an error reads as an error whatever the label colour (displaCy takes any CSS background).
@@ -25,56 +30,56 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _label_cells(s: dict[str, Any]) -> list[str]:
+def _label_cells(s: LabelMetrics) -> list[str]:
     """P, R, F, F interval, exact F, partial F, type F of one label, as shown in the tables."""
-    if not s["support"]:
+    if not s.support:
         return [NO_SUPPORT] * 7
-    lo, hi = s["f_ci95"]
+    lo, hi = s.f_ci95
     return [
-        _pct(s["p"]),
-        _pct(s["r"]),
-        _pct(s["f"]),
+        _pct(s.p),
+        _pct(s.r),
+        _pct(s.f),
         f"[{_pct(lo)}, {_pct(hi)}]",
-        _pct(s["exact"]["f"]),
-        _pct(s["partial"]["f"]),
-        _pct(s["type"]["f"]),
+        _pct(s.exact.f),
+        _pct(s.partial.f),
+        _pct(s.type.f),
     ]
 
 
-def _training_line(training: dict[str, Any] | None) -> str:
+def _training_line(training: TrainingFacts | None) -> str:
     if not training:
         return "Model: no manifest.json beside it (not trained by `nerwb train`)."
-    best = training.get("best_dev_f")
+    best = training.best_dev_f
     return (
-        f"Model trained with {training.get('config_file')} for {training.get('steps')} steps on "
-        f"{training.get('train_docs')} train / {training.get('dev_docs')} dev documents; "
-        f"best dev F {'?' if best is None else _pct(best)} (from {training.get('manifest')})."
+        f"Model trained with {training.config_file} for {training.steps} steps on "
+        f"{training.train_docs} train / {training.dev_docs} dev documents; "
+        f"best dev F {'?' if best is None else _pct(best)} (from {training.manifest})."
     )
 
 
-def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
+def markdown(metrics: EvalMetrics, confusion: dict[str, Any]) -> str:
     lines = [
-        f"# Evaluation of `{metrics['model']}`",
+        f"# Evaluation of `{metrics.model}`",
         "",
-        f"Data: `{metrics['data']}` (sha256 `{metrics['data_sha256'][:12]}…`), {metrics['n_docs']} documents, "
-        f"{metrics['n_gold']} gold spans, {metrics['n_pred']} predicted. "
-        f"{metrics['words_per_second']:,.0f} words/s. Intervals: 95 % bootstrap over documents "
-        f"({metrics['bootstrap']['resamples']} resamples, seed {metrics['bootstrap']['seed']}).",
+        f"Data: `{metrics.data}` (sha256 `{metrics.data_sha256[:12]}…`), {metrics.n_docs} documents, "
+        f"{metrics.n_gold} gold spans, {metrics.n_pred} predicted. "
+        f"{metrics.words_per_second:,.0f} words/s. Intervals: 95 % bootstrap over documents "
+        f"({metrics.bootstrap.resamples} resamples, seed {metrics.bootstrap.seed}).",
         "",
-        _training_line(metrics.get("training")),
+        _training_line(metrics.training),
         "",
         "## Summary (micro)",
         "",
         "| schema | P | R | F |",
         "|---|---:|---:|---:|",
     ]
-    for schema, s in metrics["micro"].items():
+    for schema, s in metrics.micro.items():
         ci = (
-            f" [{_pct(metrics['micro_f_ci95'][0])}, {_pct(metrics['micro_f_ci95'][1])}]"
+            f" [{_pct(metrics.micro_f_ci95[0])}, {_pct(metrics.micro_f_ci95[1])}]"
             if schema == "strict"
             else ""
         )
-        lines.append(f"| {schema} | {_pct(s['p'])} | {_pct(s['r'])} | {_pct(s['f'])}{ci} |")
+        lines.append(f"| {schema} | {_pct(s.p)} | {_pct(s.r)} | {_pct(s.f)}{ci} |")
     lines += [
         "",
         "strict = exact boundaries and type (spaCy's ents_p/r/f); exact = boundaries only; partial = "
@@ -85,12 +90,12 @@ def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
         "| label | support | P | R | F | F 95 % CI | exact F | partial F | type F |",
         "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
-    for label, s in metrics["per_label"].items():
-        lines.append(f"| {label} | {s['support']} | " + " | ".join(_label_cells(s)) + " |")
-    if metrics.get("unseen_labels"):
+    for label, s in metrics.per_label.items():
+        lines.append(f"| {label} | {s.support} | " + " | ".join(_label_cells(s)) + " |")
+    if metrics.unseen_labels:
         lines += [
             "",
-            f"Labels in the data that the model never saw: {', '.join(metrics['unseen_labels'])}.",
+            f"Labels in the data that the model never saw: {', '.join(metrics.unseen_labels)}.",
         ]
     labels = confusion["labels"]
     lines += ["", "## Confusion (rows: gold, columns: predicted; (none) = missed / spurious)", ""]
@@ -99,12 +104,12 @@ def markdown(metrics: dict[str, Any], confusion: dict[str, Any]) -> str:
     for label, row in zip(labels, confusion["matrix"], strict=True):
         lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
     lines += ["", "## Errors by kind", ""]
-    for kind, n in metrics["errors_by_kind"].items():
+    for kind, n in metrics.errors_by_kind.items():
         lines.append(f"- {kind}: {n}")
     return "\n".join(lines) + "\n"
 
 
-def _marked(doc: Doc, spans: list[tuple[int, int, str]], wrong: set[tuple[int, int, str]]) -> Doc:
+def _marked(doc: Doc, spans: list[LabeledSpan], wrong: set[LabeledSpan]) -> Doc:
     """A copy of ``doc`` whose ents are ``spans``, error spans relabelled with a mark."""
     copy = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     ents = []
@@ -122,31 +127,29 @@ def _marked(doc: Doc, spans: list[tuple[int, int, str]], wrong: set[tuple[int, i
 
 
 def html_report(
-    metrics: dict[str, Any],
+    metrics: EvalMetrics,
     confusion: dict[str, Any],
-    docs: list[tuple[str, Doc, list, list, list[ErrorCase]]],
+    docs: list[tuple[str, Doc, list[LabeledSpan], list[LabeledSpan], list[ErrorCase]]],
     colours: dict[str, str],
     images: dict[str, bytes] | None = None,
 ) -> str:
     """Self-contained HTML: the tables and plots, then each document with errors, gold above
     prediction. ``images`` (name to PNG bytes) are embedded as data URIs."""
-    import base64
-
     options = {"colors": {**colours, **{label + ERROR_MARK: ERROR_COLOUR for label in colours}}}
     for label in {e.label for _, _, _, _, errors in docs for e in errors}:
         options["colors"].setdefault(label + ERROR_MARK, ERROR_COLOUR)
     md_tables = markdown(metrics, confusion)
-    micro_ci = metrics["micro_f_ci95"]
+    micro_ci = metrics.micro_f_ci95
     summary_rows = "".join(
-        f"<tr><td>{schema}</td><td>{_pct(s['p'])}</td><td>{_pct(s['r'])}</td><td>{_pct(s['f'])}</td>"
+        f"<tr><td>{schema}</td><td>{_pct(s.p)}</td><td>{_pct(s.r)}</td><td>{_pct(s.f)}</td>"
         f"<td>{f'[{_pct(micro_ci[0])}, {_pct(micro_ci[1])}]' if schema == 'strict' else ''}</td></tr>"
-        for schema, s in metrics["micro"].items()
+        for schema, s in metrics.micro.items()
     )
     label_rows = "".join(
-        f"<tr><td>{html.escape(label)}</td><td>{s['support']}</td>"
+        f"<tr><td>{html.escape(label)}</td><td>{s.support}</td>"
         + "".join(f"<td>{cell}</td>" for cell in _label_cells(s))
         + "</tr>"
-        for label, s in metrics["per_label"].items()
+        for label, s in metrics.per_label.items()
     )
     plots = "".join(
         f"<figure><img alt='{html.escape(name)}' src=\"data:image/png;base64,"
@@ -192,10 +195,10 @@ def html_report(
             f"<h3>{html.escape(doc_id)}</h3><div class='pair'><div class='side'><h4>Gold</h4>{gold_html}</div>"
             f"<div class='side'><h4>Prediction</h4>{pred_html}</div></div><ul>{items}</ul></section>"
         )
-    label_options = "".join(f"<option>{html.escape(x)}</option>" for x in metrics["per_label"])
+    label_options = "".join(f"<option>{html.escape(x)}</option>" for x in metrics.per_label)
     kind_options = "".join(f"<option>{k}</option>" for k in KINDS)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics["model"])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics.model)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1100px; }}
 table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
@@ -203,10 +206,10 @@ td:first-child, th:first-child {{ text-align: left; }}
 .doc {{ border-top: 2px solid #ddd; margin-top: 1.5em; }} .side h4 {{ margin: .4em 0; color: #555; }}
 .hidden {{ display: none; }} .filters {{ position: sticky; top: 0; background: #fff; padding: .5em 0; }}
 </style></head><body>
-<h1>Evaluation of <code>{html.escape(metrics["model"])}</code></h1>
-<p>Data <code>{html.escape(metrics["data"])}</code>: {metrics["n_docs"]} documents, {metrics["n_gold"]} gold spans,
-{metrics["n_pred"]} predicted (sha256 <code>{html.escape(metrics["data_sha256"])}</code>); intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
-<p id="training">{html.escape(_training_line(metrics.get("training")))}</p>
+<h1>Evaluation of <code>{html.escape(metrics.model)}</code></h1>
+<p>Data <code>{html.escape(metrics.data)}</code>: {metrics.n_docs} documents, {metrics.n_gold} gold spans,
+{metrics.n_pred} predicted (sha256 <code>{html.escape(metrics.data_sha256)}</code>); intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
+<p id="training">{html.escape(_training_line(metrics.training))}</p>
 <h2>Summary (micro)</h2>
 <table id="summary"><tr><th>schema</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th></tr>{summary_rows}</table>
 <h2>Per label (strict)</h2>
@@ -237,7 +240,7 @@ document.getElementById('f-label').onchange = applyFilters;
 document.getElementById('f-kind').onchange = applyFilters;
 applyFilters();
 </script>
-<!-- metrics: {html.escape(json.dumps(metrics["micro"]))} -->
+<!-- metrics: {html.escape(json.dumps({k: v.to_json() for k, v in metrics.micro.items()}))} -->
 <details><summary>Markdown version</summary><pre>{html.escape(md_tables)}</pre></details>
 </body></html>
 """
@@ -248,8 +251,6 @@ def confusion_png(confusion: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
-    from sklearn.metrics import ConfusionMatrixDisplay
 
     labels = confusion["labels"]
     display = ConfusionMatrixDisplay(np.array(confusion["matrix"]), display_labels=labels)
@@ -262,25 +263,25 @@ def confusion_png(confusion: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def per_label_png(metrics: dict[str, Any], path: Path) -> None:
+def per_label_png(metrics: EvalMetrics, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    per_label = metrics["per_label"]
+    per_label = metrics.per_label
     labels = list(per_label)
-    supported = [per_label[k]["support"] > 0 for k in labels]
-    f = [per_label[k]["f"] if ok else 0.0 for k, ok in zip(labels, supported, strict=True)]
+    supported = [per_label[k].support > 0 for k in labels]
+    f = [per_label[k].f if ok else 0.0 for k, ok in zip(labels, supported, strict=True)]
     lo = [
-        max(0.0, v - per_label[k]["f_ci95"][0]) if ok else 0.0
+        max(0.0, v - per_label[k].f_ci95[0]) if ok else 0.0
         for k, v, ok in zip(labels, f, supported, strict=True)
     ]
     hi = [
-        max(0.0, per_label[k]["f_ci95"][1] - v) if ok else 0.0
+        max(0.0, per_label[k].f_ci95[1] - v) if ok else 0.0
         for k, v, ok in zip(labels, f, supported, strict=True)
     ]
-    ticks = [f"{k}\n(n={per_label[k]['support']})" for k in labels]
+    ticks = [f"{k}\n(n={per_label[k].support})" for k in labels]
     fig, ax = plt.subplots(figsize=(1.5 + 1.3 * len(labels), 4.2))
     bars = ax.bar(ticks, f, yerr=[lo, hi], capsize=6, color="#4363d8", error_kw={"clip_on": False})
     for bar, ok in zip(bars, supported, strict=True):

@@ -14,16 +14,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import spacy
 from sklearn.metrics import confusion_matrix
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from nerwb.errors import EvaluationError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
-from nerwb.evaluate.errors import KINDS, NONE, confusion_pairs, find_errors
+from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
+from nerwb.evaluate.metrics import (
+    BootstrapFacts,
+    ComparisonRow,
+    ConversionSummary,
+    EvalMetrics,
+    LabelMetrics,
+    TrainingFacts,
+)
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
-from nerwb.evaluate.scoring import DocCounts, doc_counts, prf, score
+from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, prf, score
 from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
+from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline
@@ -41,7 +51,7 @@ REPORT_FILES = (
 @dataclass
 class EvalRun:
     folder: Path
-    metrics: dict[str, Any]
+    metrics: EvalMetrics
 
 
 def model_name(model: Path) -> str:
@@ -53,7 +63,7 @@ def model_name(model: Path) -> str:
     )
 
 
-def load_model(model: Path) -> spacy.language.Language:
+def load_model(model: Path) -> Language:
     """The trained pipeline to evaluate (nerwb.predict's loader, errors as EvaluationError)."""
     try:
         return load_pipeline(model)
@@ -75,7 +85,7 @@ def output_folder(base: Path, requested: Path | None, name: str) -> Path:
     return candidate
 
 
-def training_facts(model: Path) -> dict[str, Any] | None:
+def training_facts(model: Path) -> TrainingFacts | None:
     """How the model was trained, from the run's ``manifest.json`` beside it (``nerwb train``)."""
     path = Path(model).parent / "manifest.json"
     try:
@@ -83,32 +93,139 @@ def training_facts(model: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     data = manifest.get("data") or {}
-    return {
-        "manifest": str(path),
-        "config_file": manifest.get("config_file"),
-        "config_sha256": manifest.get("config_sha256"),
-        "steps": manifest.get("steps"),
-        "seed": manifest.get("seed"),
-        "train_docs": (data.get("train") or {}).get("docs"),
-        "dev_docs": (data.get("dev") or {}).get("docs"),
-        "best_dev_f": (manifest.get("best_dev") or {}).get("ents_f"),
-        "finished": manifest.get("finished"),
-    }
+    return TrainingFacts(
+        manifest=str(path),
+        config_file=manifest.get("config_file"),
+        config_sha256=manifest.get("config_sha256"),
+        steps=manifest.get("steps"),
+        seed=manifest.get("seed"),
+        train_docs=(data.get("train") or {}).get("docs"),
+        dev_docs=(data.get("dev") or {}).get("docs"),
+        best_dev_f=(manifest.get("best_dev") or {}).get("ents_f"),
+        finished=manifest.get("finished"),
+    )
 
 
 def conversion_summary(
     conversion: ConversionReport, on_misaligned: str, on_overlap: str
-) -> dict[str, Any]:
+) -> ConversionSummary:
     """What converting the gold data changed or dropped (nothing for a .spacy file)."""
     totals = conversion.totals().values()
-    return {
-        "on_misaligned": str(on_misaligned),
-        "on_overlap": str(on_overlap),
-        "spans_in": sum(c.spans_in for c in totals),
-        "changed": sum(c.changed for c in totals),
-        "skipped": sum(c.skipped for c in totals),
-        "events": conversion.events,
+    return ConversionSummary(
+        on_misaligned=str(on_misaligned),
+        on_overlap=str(on_overlap),
+        spans_in=sum(c.spans_in for c in totals),
+        changed=sum(c.changed for c in totals),
+        skipped=sum(c.skipped for c in totals),
+        events=[e.to_json() for e in conversion.events],
+    )
+
+
+@dataclass
+class Predictions:
+    """The model's output on the gold texts, and how fast it came."""
+
+    docs: list[Doc]
+    words_per_second: float
+
+
+def predict_all(
+    nlp: Language, texts: list[str], on_doc: Callable[[int, int], None] | None
+) -> Predictions:
+    start = time.perf_counter()
+    predicted = []
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=64)):
+        predicted.append(doc)
+        if on_doc:
+            on_doc(i + 1, len(texts))
+    seconds = time.perf_counter() - start
+    words = sum(len(t.split()) for t in texts)
+    return Predictions(predicted, words / seconds if seconds else 0.0)
+
+
+def with_intervals(
+    scores: Scores, per_doc: list[DocCounts], labels: list[str], n_bootstrap: int, seed: int
+) -> tuple[dict[str, LabelMetrics], tuple[float, float]]:
+    """Each label's scores with the 95 % bootstrap interval of its F, and micro F's interval."""
+    weights = resample_weights(len(per_doc), n_bootstrap, seed)
+    label_f, micro_f = resampled_f(count_matrix(per_doc, labels), weights)
+    label_ci = intervals(label_f)
+    micro_ci = intervals(micro_f)
+    per_label = {
+        label: LabelMetrics.from_scores(
+            scores.per_label[label], (float(label_ci[0][j]), float(label_ci[1][j]))
+        )
+        for j, label in enumerate(labels)
     }
+    return per_label, (float(micro_ci[0]), float(micro_ci[1]))
+
+
+def find_all_errors(
+    doc_ids: list[str],
+    texts: list[str],
+    gold: list[list[LabeledSpan]],
+    pred: list[list[LabeledSpan]],
+) -> list[ErrorCase]:
+    return [
+        e
+        for i, (g, p) in enumerate(zip(gold, pred, strict=True))
+        for e in find_errors(i, doc_ids[i], texts[i], g, p)
+    ]
+
+
+def confusion_table(
+    labels: list[str], gold: list[list[LabeledSpan]], pred: list[list[LabeledSpan]]
+) -> dict[str, Any]:
+    """Gold label by predicted label, with (none) for missed and spurious spans."""
+    pairs = [pair for g, p in zip(gold, pred, strict=True) for pair in confusion_pairs(g, p)]
+    axis = [*labels, NONE]
+    matrix = (
+        confusion_matrix([a for a, _ in pairs], [b for _, b in pairs], labels=axis)
+        if pairs
+        else np.zeros((len(axis), len(axis)), int)
+    )
+    matrix[-1, -1] = 0  # (none) predicted for (none) is not a thing
+    return {"labels": axis, "matrix": matrix.tolist()}
+
+
+def write_report(
+    folder: Path,
+    metrics: EvalMetrics,
+    confusion: dict[str, Any],
+    errors: list[ErrorCase],
+    per_doc: list[DocCounts],
+    rendered: list[tuple[str, Doc, list[LabeledSpan], list[LabeledSpan], list[ErrorCase]]],
+    colours: dict[str, str],
+) -> None:
+    """Write every artefact into a staging folder beside ``folder``, then rename it into place,
+    so a failed run leaves no half-written report."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    doc_ids = [doc_id for doc_id, *_ in rendered]
+    try:
+        (staging / "metrics.json").write_text(
+            json.dumps(metrics.to_json(), indent=2) + "\n", encoding="utf-8"
+        )
+        atomic_write_jsonl(staging / "errors.jsonl", (e.to_record() for e in errors))
+        atomic_write_jsonl(
+            staging / "per_doc.jsonl",
+            ({"doc": i, **c.to_json()} for i, c in zip(doc_ids, per_doc, strict=True)),
+        )
+        (staging / "report.md").write_text(markdown(metrics, confusion), encoding="utf-8")
+        confusion_png(confusion, staging / "confusion.png")
+        per_label_png(metrics, staging / "per_label.png")
+        images = {
+            name: (staging / name).read_bytes() for name in ("per_label.png", "confusion.png")
+        }
+        (staging / "report.html").write_text(
+            html_report(metrics, confusion, rendered, colours, images), encoding="utf-8"
+        )
+        if folder.exists():
+            folder.rmdir()  # empty by construction of output_folder
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def evaluate(
@@ -133,115 +250,55 @@ def evaluate(
     on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
     on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     nlp = load_model(model)
-    conversion = ConversionReport()
-    gold_docs = load_gold_docs(
-        data, lang=lang, on_misaligned=on_misaligned, on_overlap=on_overlap, report=conversion
+    gold_docs, conversion = load_gold_docs(
+        data, lang=lang, on_misaligned=on_misaligned, on_overlap=on_overlap
     )
     model_labels = set(nlp.get_pipe("ner").labels)
     gold_labels = {e.label_ for d in gold_docs for e in d.ents}
-    unseen = sorted(gold_labels - model_labels)
+    labels = sorted(gold_labels | model_labels)
 
     texts = [d.text for d in gold_docs]
-    start = time.perf_counter()
-    predicted = []
-    for i, doc in enumerate(nlp.pipe(texts, batch_size=64)):
-        predicted.append(doc)
-        if on_doc:
-            on_doc(i + 1, len(texts))
-    seconds = time.perf_counter() - start
-    words = sum(len(t.split()) for t in texts)
-
-    gold_spans = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in gold_docs]
-    pred_spans = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in predicted]
-    labels = sorted(gold_labels | model_labels)
+    predictions = predict_all(nlp, texts, on_doc)
+    gold_spans = [doc_spans(d) for d in gold_docs]
+    pred_spans = [doc_spans(d) for d in predictions.docs]
     per_doc = [doc_counts(g, p) for g, p in zip(gold_spans, pred_spans, strict=True)]
     scores = score(per_doc, labels, gold_spans, pred_spans)
 
-    weights = resample_weights(len(per_doc), n_bootstrap, seed)
-    label_f, micro_f = resampled_f(count_matrix(per_doc, labels), weights)
-    label_ci = intervals(label_f)
-    micro_ci = intervals(micro_f)
-
+    per_label, micro_ci = with_intervals(scores, per_doc, labels, n_bootstrap, seed)
     doc_ids = [
         str((d.user_data or {}).get("nerwb_article_id") or f"doc-{i}")
         for i, d in enumerate(gold_docs)
     ]
-    errors = [
-        e
-        for i, (g, p) in enumerate(zip(gold_spans, pred_spans, strict=True))
-        for e in find_errors(i, doc_ids[i], texts[i], g, p)
-    ]
-    pairs = [
-        pair for g, p in zip(gold_spans, pred_spans, strict=True) for pair in confusion_pairs(g, p)
-    ]
-    axis = [*labels, NONE]
-    matrix = (
-        confusion_matrix([a for a, _ in pairs], [b for _, b in pairs], labels=axis)
-        if pairs
-        else np.zeros((len(axis), len(axis)), int)
+    errors = find_all_errors(doc_ids, texts, gold_spans, pred_spans)
+    metrics = EvalMetrics(
+        model=str(model),
+        data=str(data),
+        data_sha256=sha256_of(data),
+        n_docs=len(gold_docs),
+        n_gold=scores.n_gold,
+        n_pred=scores.n_pred,
+        micro=scores.micro,
+        micro_f_ci95=micro_ci,
+        per_label=per_label,
+        words_per_second=predictions.words_per_second,
+        unseen_labels=sorted(gold_labels - model_labels),
+        bootstrap=BootstrapFacts(resamples=n_bootstrap, seed=seed),
+        errors_by_kind={k: sum(e.kind == k for e in errors) for k in KINDS},
+        conversion=conversion_summary(conversion, on_misaligned, on_overlap),
+        training=training_facts(model),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    matrix[-1, -1] = 0
-    confusion = {"labels": axis, "matrix": matrix.tolist()}
 
-    metrics: dict[str, Any] = {
-        "model": str(model),
-        "data": str(data),
-        "data_sha256": sha256_of(data),
-        "n_docs": len(gold_docs),
-        "n_gold": scores.n_gold,
-        "n_pred": scores.n_pred,
-        "micro": {k: v.to_json() for k, v in scores.micro.items()},
-        "micro_f_ci95": [float(micro_ci[0]), float(micro_ci[1])],
-        "per_label": {
-            label: {
-                **scores.per_label[label],
-                "f_ci95": [float(label_ci[0][j]), float(label_ci[1][j])],
-            }
-            for j, label in enumerate(labels)
-        },
-        "words_per_second": words / seconds if seconds else 0.0,
-        "unseen_labels": unseen,
-        "bootstrap": {"resamples": n_bootstrap, "seed": seed, "unit": "document"},
-        "errors_by_kind": {k: sum(e.kind == k for e in errors) for k in KINDS},
-        "conversion": conversion_summary(conversion, on_misaligned, on_overlap),
-        "training": training_facts(model),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
+    by_doc: dict[int, list[ErrorCase]] = {}
+    for e in errors:
+        by_doc.setdefault(e.doc_index, []).append(e)
+    rendered = [
+        (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
+        for i in range(len(gold_docs))
+    ]
     folder = output_folder(evaluate_dir, output, model_name(model))
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        (staging / "metrics.json").write_text(
-            json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
-        )
-        atomic_write_jsonl(staging / "errors.jsonl", (e.to_record() for e in errors))
-        atomic_write_jsonl(
-            staging / "per_doc.jsonl",
-            ({"doc": i, **c.to_json()} for i, c in zip(doc_ids, per_doc, strict=True)),
-        )
-        (staging / "report.md").write_text(markdown(metrics, confusion), encoding="utf-8")
-        by_doc: dict[int, list] = {}
-        for e in errors:
-            by_doc.setdefault(e.doc_index, []).append(e)
-        rendered = [
-            (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
-            for i in range(len(gold_docs))
-        ]
-        confusion_png(confusion, staging / "confusion.png")
-        per_label_png(metrics, staging / "per_label.png")
-        images = {
-            name: (staging / name).read_bytes() for name in ("per_label.png", "confusion.png")
-        }
-        (staging / "report.html").write_text(
-            html_report(metrics, confusion, rendered, colours or {}, images), encoding="utf-8"
-        )
-        if folder.exists():
-            folder.rmdir()  # empty by construction of output_folder
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    confusion = confusion_table(labels, gold_spans, pred_spans)
+    write_report(folder, metrics, confusion, errors, per_doc, rendered, colours or {})
     return EvalRun(folder, metrics)
 
 
@@ -249,19 +306,30 @@ def evaluate(
 class Comparison:
     a: str
     b: str
-    rows: dict[
-        str, dict[str, float]
-    ]  # "micro" and each label: f_a, f_b, diff, ci low/high, p(A > B)
+    rows: dict[str, ComparisonRow]  # "micro", then each label
     resamples: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "resamples": self.resamples,
+            "rows": {k: v.to_json() for k, v in self.rows.items()},
+        }
 
-def _load_run(folder: Path) -> tuple[dict[str, Any], list[DocCounts]]:
+
+def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
+    """The metrics and per-document counts of an evaluation folder.
+
+    Raises:
+        EvaluationError: the folder has no metrics.json or per_doc.jsonl.
+    """
     metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
     if not metrics_path.is_file() or not per_doc_path.is_file():
         raise EvaluationError(
             f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
         )
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    metrics = EvalMetrics.from_json(json.loads(metrics_path.read_text(encoding="utf-8")))
     docs = [
         DocCounts.from_json(json.loads(line))
         for line in split_lines(per_doc_path.read_text(encoding="utf-8"))
@@ -276,30 +344,30 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
     Raises:
         EvaluationError: the runs were made on different data (their data hashes differ).
     """
-    metrics_a, docs_a = _load_run(run_a)
-    metrics_b, docs_b = _load_run(run_b)
-    if metrics_a["data_sha256"] != metrics_b["data_sha256"] or len(docs_a) != len(docs_b):
+    metrics_a, docs_a = load_run(run_a)
+    metrics_b, docs_b = load_run(run_b)
+    if metrics_a.data_sha256 != metrics_b.data_sha256 or len(docs_a) != len(docs_b):
         raise EvaluationError(
-            f"the runs were made on different data ({metrics_a['data']} sha256 {metrics_a['data_sha256'][:12]} vs "
-            f"{metrics_b['data']} sha256 {metrics_b['data_sha256'][:12]}); a paired comparison needs the same documents"
+            f"the runs were made on different data ({metrics_a.data} sha256 {metrics_a.data_sha256[:12]} vs "
+            f"{metrics_b.data} sha256 {metrics_b.data_sha256[:12]}); a paired comparison needs the same documents"
         )
-    labels = sorted(set(metrics_a["per_label"]) | set(metrics_b["per_label"]))
+    labels = sorted(set(metrics_a.per_label) | set(metrics_b.per_label))
     weights = resample_weights(len(docs_a), n_bootstrap, seed)
     fa_label, fa_micro = resampled_f(count_matrix(docs_a, labels), weights)
     fb_label, fb_micro = resampled_f(count_matrix(docs_b, labels), weights)
 
     def row(
         point_a: float, point_b: float, sample_a: np.ndarray, sample_b: np.ndarray
-    ) -> dict[str, float]:
+    ) -> ComparisonRow:
         diff = sample_a - sample_b
         lo, hi = intervals(diff)
-        return {
-            "f_a": point_a,
-            "f_b": point_b,
-            "diff": point_a - point_b,
-            "ci95": [float(lo), float(hi)],
-            "p_a_beats_b": float(np.mean(diff > 0)),
-        }
+        return ComparisonRow(
+            f_a=point_a,
+            f_b=point_b,
+            diff=point_a - point_b,
+            ci95=(float(lo), float(hi)),
+            p_a_beats_b=float(np.mean(diff > 0)),
+        )
 
     def point(docs: list[DocCounts], label: str | None) -> float:
         if label is None:

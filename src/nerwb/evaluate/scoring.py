@@ -1,4 +1,4 @@
-"""Span scoring: spaCy's strict P/R/F, and the SemEval-2013 exact / partial / type schemas.
+"""LabeledSpan scoring: spaCy's strict P/R/F, and the SemEval-2013 exact / partial / type schemas.
 
 ``strict`` is spaCy's ``ents_p/r/f`` (exact boundaries and type; P over predictions, R over
 gold). ``exact``, ``partial`` and ``type`` follow the SemEval-2013 task 9.1 schemas as
@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMAS = ("strict", "exact", "partial", "type")
-
-Span = tuple[int, int, str]  # start, end (exclusive), label
+from nerwb.labels.annotations import LabeledSpan
 
 
 @dataclass
@@ -59,11 +57,13 @@ class SemEvalCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _overlaps(a: Span, b: Span) -> bool:
+def _overlaps(a: LabeledSpan, b: LabeledSpan) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _exact_or_partial(gold: list[Span], pred: list[Span], *, partial: bool) -> SemEvalCounts:
+def _exact_or_partial(
+    gold: list[LabeledSpan], pred: list[LabeledSpan], *, partial: bool
+) -> SemEvalCounts:
     """Same boundaries are correct; otherwise the first unmatched overlapping gold span makes the
     prediction incorrect (exact) or partial (partial). Each gold span is matched once."""
     counts = SemEvalCounts()
@@ -93,7 +93,7 @@ def _exact_or_partial(gold: list[Span], pred: list[Span], *, partial: bool) -> S
     return counts
 
 
-def _entity_type(gold: list[Span], pred: list[Span]) -> SemEvalCounts:
+def _entity_type(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> SemEvalCounts:
     """Overlap with the same label is correct (the closest boundaries win); overlap with another
     label only is incorrect. Each gold span is matched once."""
     counts = SemEvalCounts()
@@ -121,7 +121,7 @@ def _entity_type(gold: list[Span], pred: list[Span]) -> SemEvalCounts:
     return counts
 
 
-def semeval_counts(gold: list[Span], pred: list[Span]) -> dict[str, SemEvalCounts]:
+def semeval_counts(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> dict[str, SemEvalCounts]:
     """Counts per schema (exact, partial, type) for one document, as nervaluate 1.x counts them."""
     return {
         "exact": _exact_or_partial(gold, pred, partial=False),
@@ -157,7 +157,7 @@ class DocCounts:
         )
 
 
-def doc_counts(gold: list[Span], pred: list[Span]) -> DocCounts:
+def doc_counts(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> DocCounts:
     counts = DocCounts(semeval=semeval_counts(gold, pred))
     gold_set = set(gold)
     for span in pred:
@@ -169,10 +169,27 @@ def doc_counts(gold: list[Span], pred: list[Span]) -> DocCounts:
     return counts
 
 
+SEMEVAL_SCHEMAS = ("exact", "partial", "type")
+
+
+@dataclass
+class LabelScores:
+    """One label: strict P/R/F, its gold and predicted counts, and each SemEval schema."""
+
+    p: float
+    r: float
+    f: float
+    support: int  # gold spans
+    predicted: int
+    exact: PRF
+    partial: PRF
+    type: PRF
+
+
 @dataclass
 class Scores:
-    micro: dict[str, PRF]
-    per_label: dict[str, dict[str, Any]]
+    micro: dict[str, PRF]  # strict, then each SemEval schema
+    per_label: dict[str, LabelScores]
     n_gold: int
     n_pred: int
 
@@ -180,33 +197,36 @@ class Scores:
 def score(
     docs: list[DocCounts],
     labels: list[str],
-    gold_by_doc: list[list[Span]],
-    pred_by_doc: list[list[Span]],
+    gold_by_doc: list[list[LabeledSpan]],
+    pred_by_doc: list[list[LabeledSpan]],
 ) -> Scores:
     """Micro scores per schema, and per label (strict, plus each SemEval schema on that label)."""
     tp = sum(sum(d.tp.values()) for d in docs)
     n_pred = sum(sum(d.n_pred.values()) for d in docs)
     n_gold = sum(sum(d.n_gold.values()) for d in docs)
     micro = {"strict": prf(tp, n_pred, n_gold)}
-    for schema in ("exact", "partial", "type"):
+    for schema in SEMEVAL_SCHEMAS:
         total = SemEvalCounts()
         for d in docs:
             total.add(d.semeval[schema])
         micro[schema] = total.scores(half_credit=schema == "partial")
-    per_label: dict[str, dict[str, Any]] = {}
+    per_label: dict[str, LabelScores] = {}
     for label in labels:
         ltp = sum(d.tp.get(label, 0) for d in docs)
         lp = sum(d.n_pred.get(label, 0) for d in docs)
         lg = sum(d.n_gold.get(label, 0) for d in docs)
-        entry: dict[str, Any] = {**prf(ltp, lp, lg).to_json(), "support": lg, "predicted": lp}
-        totals = {schema: SemEvalCounts() for schema in ("exact", "partial", "type")}
+        strict = prf(ltp, lp, lg)
+        totals = {schema: SemEvalCounts() for schema in SEMEVAL_SCHEMAS}
         for gold, pred in zip(gold_by_doc, pred_by_doc, strict=True):
             per_doc = semeval_counts(
                 [g for g in gold if g[2] == label], [p for p in pred if p[2] == label]
             )
             for schema, c in per_doc.items():
                 totals[schema].add(c)
-        for schema, c in totals.items():
-            entry[schema] = c.scores(half_credit=schema == "partial").to_json()
-        per_label[label] = entry
+        exact, partial, type_ = (
+            totals[schema].scores(half_credit=schema == "partial") for schema in SEMEVAL_SCHEMAS
+        )
+        per_label[label] = LabelScores(
+            strict.p, strict.r, strict.f, lg, lp, exact=exact, partial=partial, type=type_
+        )
     return Scores(micro, per_label, n_gold, n_pred)

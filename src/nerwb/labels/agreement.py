@@ -21,11 +21,12 @@ from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
+from nerwb.errors import LabelsError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
-from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
+from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
-from nerwb.labels.text import blank, context
+from nerwb.text import blank
 from nerwb.workspace import Workspace
 
 OUTSIDE = "O"
@@ -90,11 +91,31 @@ class PairAgreement:
 
 
 @dataclass
+class LabelAgreement:
+    """One label's agreement, pooled over every pair: span F1, token kappa and the span counts."""
+
+    f1: float
+    kappa: float
+    agreed: int
+    only_a: int
+    only_b: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "f1": self.f1,
+            "kappa": self.kappa,
+            "agreed": self.agreed,
+            "only_a": self.only_a,
+            "only_b": self.only_b,
+        }
+
+
+@dataclass
 class AgreementReport:
     pairs: list[PairAgreement]
     overall_f1: float
     overall_kappa: float
-    per_label: dict[str, dict[str, float]]
+    per_label: dict[str, LabelAgreement]
     kinds: dict[str, int]
 
     include_unconfirmed: bool = False
@@ -104,7 +125,7 @@ class AgreementReport:
             "unit": "segment",
             "include_unconfirmed": self.include_unconfirmed,
             "overall": {"f1": self.overall_f1, "kappa": self.overall_kappa},
-            "per_label": self.per_label,
+            "per_label": {k: v.to_json() for k, v in self.per_label.items()},
             "disagreement_kinds": self.kinds,
             "pairs": [
                 {
@@ -252,8 +273,6 @@ def agreement(
     Raises:
         LabelsError: no two annotators share a (confirmed) segment.
     """
-    from nerwb.errors import LabelsError
-
     pairs = []
     for a, b in itertools.combinations(sorted(annotations), 2):
         pair = compare_pair(
@@ -288,13 +307,13 @@ def agreement(
         for d in pair.disagreements:
             kinds[d.kind] = kinds.get(d.kind, 0) + 1
     per_label = {
-        label: {
-            "f1": c.f1,
-            "kappa": _kappa([t == label for t in tags_a], [t == label for t in tags_b]),  # type: ignore[misc]
-            "agreed": c.both,
-            "only_a": c.only_a,
-            "only_b": c.only_b,
-        }
+        label: LabelAgreement(
+            f1=c.f1,
+            kappa=_kappa([t == label for t in tags_a], [t == label for t in tags_b]),  # type: ignore[misc]
+            agreed=c.both,
+            only_a=c.only_a,
+            only_b=c.only_b,
+        )
         for label, c in sorted(pooled.items())
     }
     return AgreementReport(

@@ -17,14 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nerwb.errors import InputError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
-@dataclass(frozen=True, order=True)
-class LabeledSpan:
+
+class LabeledSpan(NamedTuple):
+    """A labelled character span: start, end (exclusive), label.
+
+    A tuple, so it sorts, hashes and compares as ``(start, end, label)`` and is written to JSON
+    as ``[start, end, label]``: the one span type of labels and of evaluation.
+    """
+
     start: int
     end: int
     label: str
@@ -34,6 +42,22 @@ class LabeledSpan:
 
     def shifted(self, by: int) -> LabeledSpan:
         return LabeledSpan(self.start + by, self.end + by, self.label)
+
+
+CONTEXT_CHARS = 60  # either side: enough to recognise the sentence, short enough for one line
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """The span in its sentence-ish surroundings, marked with ⟦ ⟧, on one line."""
+    left = text[max(0, start - width) : start]
+    right = text[end : end + width]
+    snippet = f"{'…' if start > width else ''}{left}⟦{text[start:end]}⟧{right}{'…' if end + width < len(text) else ''}"
+    return " ".join(snippet.split())
+
+
+def doc_spans(doc: Doc) -> list[LabeledSpan]:
+    """The entities of a spaCy ``Doc`` as character spans."""
+    return [LabeledSpan(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
 @dataclass

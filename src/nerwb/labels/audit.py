@@ -8,6 +8,7 @@ labels with few examples, and the same article or a near-duplicate on both sides
 from __future__ import annotations
 
 import itertools
+import string
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,15 @@ from nerwb.corpus.model import Article
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.io import atomic_write_jsonl
+from nerwb.labels.annotations import context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
-from nerwb.labels.text import EDGE_PUNCTUATION, blank, context
+from nerwb.text import blank
 from nerwb.workspace import Workspace
+
+# A span that starts or ends on one of these probably took a neighbour's punctuation; the
+# currency and percent signs belong to the figures they mark.
+EDGE_PUNCTUATION = set(string.punctuation + "“”‘’«»—–…") - {"%", "$", "€", "£"}
 
 MIN_EXAMPLES_PER_LABEL = 50  # spaCy debug data warns below this many examples of a new label
 

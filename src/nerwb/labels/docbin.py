@@ -11,6 +11,7 @@ that is all gold is one ``Doc``; one that is partly gold goes in as its gold pie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,10 @@ from spacy.util import filter_spans
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import LabelsError
 from nerwb.io import atomic_write_bytes, atomic_write_json
-from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated
+from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, load_annotated
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
-from nerwb.labels.text import blank, context
+from nerwb.text import blank
 from nerwb.workspace import SPLIT_NAMES, Workspace
-
-MISALIGNED_POLICIES = MisalignedPolicy  # older name, kept for importers
-OVERLAP_POLICIES = OverlapPolicy
 
 
 @dataclass
@@ -46,7 +44,7 @@ class LabelCounts:
 class ConversionReport:
     per_split: dict[str, dict[str, LabelCounts]] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)  # each change or skip, with context
+    events: list[ConversionEvent] = field(default_factory=list)  # each change or skip
     unsplit_articles: list[str] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     # per split: whole articles, gold pieces of partly gold articles
@@ -76,6 +74,16 @@ class ConversionReport:
     def counts(self, split: str, label: str) -> LabelCounts:
         return self.per_split.setdefault(split, {}).setdefault(label, LabelCounts())
 
+    def add(self, split: str, found: ArticleConversion) -> None:
+        """Count one converted article (or piece) into ``split``."""
+        for label, c in found.counts.items():
+            mine = self.counts(split, label)
+            mine.spans_in += c.spans_in
+            mine.written += c.written
+            mine.changed += c.changed
+            mine.skipped += c.skipped
+        self.events.extend(found.events)
+
     def totals(self) -> dict[str, LabelCounts]:
         out: dict[str, LabelCounts] = {}
         for by_label in self.per_split.values():
@@ -88,53 +96,84 @@ class ConversionReport:
         return out
 
 
-def article_doc(
-    article: AnnotatedArticle,
-    *,
-    lang: str,
-    split: str,
-    report: ConversionReport,
-    on_misaligned: str,
-    on_overlap: str,
-    offset: int = 0,
-) -> Doc:
-    """One article (or, with ``offset``, a gold piece of one) as a ``Doc`` whose ``ents`` are
-    its gold spans, policies applied. Reports and errors give article offsets."""
-    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
-    doc = blank(lang).make_doc(article.text)
-    text = article.text
+@dataclass(frozen=True)
+class ConversionEvent:
+    """One span a policy changed or skipped, in article offsets, with its context."""
 
-    def event(kind: str, span: LabeledSpan, action: str, new: Span | None = None) -> None:
-        record = {
-            "split": split,
-            "article_id": article.article_id,
-            "kind": kind,
-            "action": action,
-            "span": [span.start + offset, span.end + offset, span.label],
-            "text": text[span.start : span.end],
-            "context": context(text, span.start, span.end),
+    split: str
+    article_id: str
+    kind: str  # "misaligned" or "overlap"
+    action: str  # "skipped", or the alignment mode that moved it
+    span: tuple[int, int, str]
+    text: str
+    context: str
+    new_span: tuple[int, int, str] | None = None
+    new_text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "split": self.split,
+            "article_id": self.article_id,
+            "kind": self.kind,
+            "action": self.action,
+            "span": list(self.span),
+            "text": self.text,
+            "context": self.context,
         }
-        if new is not None:
-            record["new_span"] = [new.start_char + offset, new.end_char + offset, span.label]
-            record["new_text"] = new.text
-        report.events.append(record)
+        if self.new_span is not None:
+            record["new_span"] = list(self.new_span)
+            record["new_text"] = self.new_text
+        return record
 
-    aligned: list[tuple[Span, LabeledSpan, bool]] = []  # (span, original, changed?)
+
+@dataclass
+class ArticleConversion:
+    """What converting one article (or gold piece) produced: its ``Doc``, per-label counts and
+    the changes and skips. The caller adds it to a ``ConversionReport``."""
+
+    doc: Doc
+    counts: dict[str, LabelCounts] = field(default_factory=dict)
+    events: list[ConversionEvent] = field(default_factory=list)
+
+    def count(self, label: str) -> LabelCounts:
+        return self.counts.setdefault(label, LabelCounts())
+
+
+# (spaCy span, the gold span it came from, moved by a policy?)
+Aligned = tuple[Span, LabeledSpan, bool]
+
+
+def _check_in_text(article: AnnotatedArticle, span: LabeledSpan) -> None:
+    text = article.text
+    if 0 <= span.start < span.end <= len(text):
+        return
+    problem = (
+        "ends before it starts"
+        if span.end < span.start
+        else "is empty"
+        if span.end == span.start
+        else "lies outside the text"
+    )
+    raise LabelsError(
+        f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
+        f"{problem} (length {len(text)})"
+    )
+
+
+def _align(
+    doc: Doc,
+    article: AnnotatedArticle,
+    on_misaligned: MisalignedPolicy,
+    offset: int,
+    found: ArticleConversion,
+    event: Callable[..., ConversionEvent],
+) -> list[Aligned]:
+    """Each span on token boundaries: as it is, or moved or skipped by ``on_misaligned``."""
+    text = article.text
+    aligned: list[Aligned] = []
     for span in sorted(article.spans):
-        report.counts(split, span.label).spans_in += 1
-        if not 0 <= span.start < span.end <= len(text):
-            problem = (
-                "ends before it starts"
-                if span.end < span.start
-                else "is empty"
-                if span.end == span.start
-                else "lies outside the text"
-            )
-            raise LabelsError(
-                f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
-                f"{problem} (length {len(text)})"
-            )
+        found.count(span.label).spans_in += 1
+        _check_in_text(article, span)
         exact = doc.char_span(span.start, span.end, label=span.label)
         if exact is not None and len(exact):
             aligned.append((exact, span, False))
@@ -152,14 +191,24 @@ def article_doc(
                 span.start, span.end, label=span.label, alignment_mode=on_misaligned.value
             )
         if moved is None or not len(moved):
-            report.counts(split, span.label).skipped += 1
-            event("misaligned", span, "skipped")
+            found.count(span.label).skipped += 1
+            found.events.append(event("misaligned", span, "skipped"))
             continue
         aligned.append((moved, span, True))
-        event("misaligned", span, on_misaligned, moved)
+        found.events.append(event("misaligned", span, str(on_misaligned), moved))
+    return aligned
 
+
+def _resolve_overlaps(
+    aligned: list[Aligned],
+    article: AnnotatedArticle,
+    on_overlap: OverlapPolicy,
+    offset: int,
+    found: ArticleConversion,
+    event: Callable[..., ConversionEvent],
+) -> list[Span]:
+    """The spans that stay once ``on_overlap`` has settled every overlap; counts each span."""
     aligned.sort(key=lambda item: (item[0].start, -len(item[0])))
-    keep: list[tuple[Span, LabeledSpan, bool]] = []
     overlapping = set()
     for i, (a, _, _) in enumerate(aligned):
         for b, _, _ in aligned[i + 1 :]:
@@ -177,26 +226,65 @@ def article_doc(
         winners = {(s.start, s.end, s.label_) for s in filter_spans([item[0] for item in aligned])}
     else:
         winners = {(s.start, s.end, s.label_) for s, _, _ in aligned} - overlapping
+    keep: list[Span] = []
     for span, original, changed in aligned:
-        if (span.start, span.end, span.label_) in winners:
-            winners.discard(
-                (span.start, span.end, span.label_)
-            )  # a duplicate after expansion counts once
-            keep.append((span, original, changed))
-            counts = report.counts(split, original.label)
+        key = (span.start, span.end, span.label_)
+        if key in winners:
+            winners.discard(key)  # a duplicate after expansion counts once
+            keep.append(span)
+            counts = found.count(original.label)
             if changed:
                 counts.changed += 1
             else:
                 counts.written += 1
         else:
-            report.counts(split, original.label).skipped += 1
-            event("overlap", original, "skipped")
-    doc.ents = [span for span, _, _ in keep]
+            found.count(original.label).skipped += 1
+            found.events.append(event("overlap", original, "skipped"))
+    return keep
+
+
+def article_doc(
+    article: AnnotatedArticle,
+    *,
+    lang: str,
+    split: str,
+    on_misaligned: str,
+    on_overlap: str,
+    offset: int = 0,
+) -> ArticleConversion:
+    """One article (or, with ``offset``, a gold piece of one) as a ``Doc`` whose ``ents`` are
+    its gold spans, policies applied, with what the policies changed or skipped. Events and
+    errors give article offsets."""
+    misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
+    overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    doc = blank(lang).make_doc(article.text)
+    text = article.text
+    found = ArticleConversion(doc)
+
+    def event(
+        kind: str, span: LabeledSpan, action: str, new: Span | None = None
+    ) -> ConversionEvent:
+        return ConversionEvent(
+            split=split,
+            article_id=article.article_id,
+            kind=kind,
+            action=action,
+            span=(span.start + offset, span.end + offset, span.label),
+            text=text[span.start : span.end],
+            context=context(text, span.start, span.end),
+            new_span=None
+            if new is None
+            else (new.start_char + offset, new.end_char + offset, span.label),
+            new_text=None if new is None else new.text,
+        )
+
+    aligned = _align(doc, article, misaligned, offset, found, event)
+    doc.ents = _resolve_overlaps(aligned, article, overlap, offset, found, event)
     doc.user_data["nerwb_article_id"] = article.article_id
     doc.user_data["nerwb_lang"] = lang
     doc.user_data["nerwb_split"] = split
     doc.user_data["nerwb_offset"] = offset
-    return doc
+    return found
 
 
 def gold_pieces(
@@ -273,16 +361,16 @@ def to_docbins(
                 "lies outside the article's gold_ranges; fix labels/gold/gold.jsonl or merge again"
             )
         for offset, piece in pieces:
-            doc = article_doc(
+            found = article_doc(
                 piece,
                 lang=lang,
                 split=split,
-                report=report,
                 on_misaligned=on_misaligned,
                 on_overlap=on_overlap,
                 offset=offset,
             )
-            bins[split].add(doc)
+            report.add(split, found)
+            bins[split].add(found.doc)
             report.docs[split] = report.docs.get(split, 0) + 1
         if not pieces:
             continue  # nothing of it confirmed: counted as left out above
@@ -346,7 +434,7 @@ def save_conversion_report(report: ConversionReport, path: Path) -> None:
             "whole_articles": report.whole_articles,
             "gold_pieces": report.pieces,
             "left_out": report.left_out,
-            "events": report.events,
+            "events": [e.to_json() for e in report.events],
             "unsplit_articles": report.unsplit_articles,
         },
     )

@@ -11,7 +11,7 @@ from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_split
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import InputError, LabelsError
 from nerwb.labels.annotations import LabeledSpan, load_units, save_units, whole_article
-from nerwb.labels.importers import ANNOTATION_READERS, read_docbin
+from nerwb.labels.readers import ANNOTATION_READERS, read_docbin
 from nerwb.labels.schema import load_schema, save_schema
 from nerwb.workspace import Workspace
 

@@ -20,7 +20,7 @@ from nerwb.errors import InputError, LabelsError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import LabelSchema, load_schema
-from nerwb.labels.text import blank
+from nerwb.text import blank
 from nerwb.workspace import Workspace
 
 GENERATED_ID = "nerwb:gold"  # marks the lines a rebuild may replace

@@ -6,13 +6,16 @@ entities back the same way.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 from spacy.language import Language
 
 from nerwb.corpus.segments import segment_article
+from nerwb.predict.model import load_pipeline
 
 T = TypeVar("T")
 Entity = tuple[int, int, str, str]  # start, end (article offsets), label, text
@@ -71,9 +74,6 @@ _WORKER: dict[str, object] = {}
 
 
 def _load_worker(model: str, max_length: int | None, batch_size: int) -> None:
-    from pathlib import Path
-
-    from nerwb.predict.model import load_pipeline
 
     _WORKER["nlp"] = load_pipeline(Path(model), max_length=max_length)
     _WORKER["batch_size"] = batch_size
@@ -100,8 +100,6 @@ def annotate_in_processes(
     and rebuilds it here, which on two cores cost more than the second process gained; the
     workers here send back only the entity tuples.
     """
-    import multiprocessing
-
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
     with multiprocessing.get_context(method).Pool(

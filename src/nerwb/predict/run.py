@@ -26,6 +26,7 @@ from nerwb.predict.output import (
     pyarrow_available,
     skipped_file,
 )
+from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
 
 DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
 
@@ -175,8 +176,6 @@ def predict(
     # Load before anything is written, so a broken pipeline leaves no work folder behind.
     nlp = load_pipeline(model, max_length=max_length) if engine is Engine.LOCAL else None
     if engine is Engine.RAY:  # a missing Ray or a dead --address fails before anything is written
-        from nerwb.predict.ray_engine import preflight
-
         preflight(address)
     store = PartStore.open(output, header, force=force)
     done = store.done_ids()
@@ -233,8 +232,6 @@ def _run_engine(
     actors: int,
 ) -> Iterator[tuple[InputArticle, list[Entity]]]:
     if nlp is None:  # the Ray engine: each actor loads the model itself
-        from nerwb.predict.ray_engine import predict_ray, ray_session
-
         with ray_session(address, actors):
             yield from predict_ray(
                 model, todo, batch_size=batch_size, actors=actors, max_length=max_length

@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import spacy
-from spacy.scorer import Scorer
 from spacy.tokens import DocBin
-from spacy.training import Example
 
 from nerwb.errors import TrainingError
-from nerwb.evaluate.scoring import DocCounts, doc_counts
-from nerwb.labels.text import blank
+from nerwb.evaluate.dev import dev_scores
+from nerwb.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
 
@@ -107,29 +104,6 @@ def estimate(label: str, sizes: list[int], means: list[float], target: float) ->
         )
     return LabelEstimate(
         label, current, per_doubling, max(0, math.ceil(round(needed - sizes[-1], 6))), "log fit"
-    )
-
-
-def dev_scores(
-    model: Path, dev_path: Path, lang: str
-) -> tuple[float, dict[str, float], list[DocCounts]]:
-    """Dev F of a model, F per label, and each dev document's counts (for paired bootstraps)."""
-    nlp = spacy.load(model)
-    docs = list(DocBin().from_disk(dev_path).get_docs(blank(lang).vocab))
-    examples = [Example(nlp(d.text), d) for d in docs]
-    scores = Scorer.score_spans(examples, "ents")
-    per_type = scores.get("ents_per_type") or {}
-    per_doc = [
-        doc_counts(
-            [(e.start_char, e.end_char, e.label_) for e in eg.reference.ents],
-            [(e.start_char, e.end_char, e.label_) for e in eg.predicted.ents],
-        )
-        for eg in examples
-    ]
-    return (
-        float(scores["ents_f"] or 0.0),
-        {k: float(v["f"]) for k, v in per_type.items()},
-        per_doc,
     )
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nerwb.evaluate.scoring import Span
-from nerwb.labels.text import context
+from nerwb.labels.annotations import LabeledSpan, context
 
 NONE = "(none)"  # the row/column for spurious predictions and missed gold spans
 KINDS = ("missed", "spurious", "wrong_type", "wrong_boundary")
@@ -18,8 +17,8 @@ class ErrorCase:
     kind: str
     doc_index: int
     doc_id: str
-    gold: Span | None
-    pred: Span | None
+    gold: LabeledSpan | None
+    pred: LabeledSpan | None
     text: str
     context: str
 
@@ -40,7 +39,7 @@ class ErrorCase:
 
 
 def find_errors(
-    doc_index: int, doc_id: str, text: str, gold: list[Span], pred: list[Span]
+    doc_index: int, doc_id: str, text: str, gold: list[LabeledSpan], pred: list[LabeledSpan]
 ) -> list[ErrorCase]:
     """Classify each disagreement: same boundaries and other type is ``wrong_type``; overlapping
     with the same type is ``wrong_boundary``; overlapping with another type counts as
@@ -48,7 +47,7 @@ def find_errors(
     prediction ``spurious``."""
     errors = []
     gold_set, pred_set = set(gold), set(pred)
-    matched_gold: set[Span] = set(gold_set & pred_set)
+    matched_gold: set[LabeledSpan] = set(gold_set & pred_set)
     for p in sorted(pred_set - gold_set):
         partner = next(
             (g for g in sorted(gold) if g not in pred_set and g[0] < p[1] and p[0] < g[1]), None
@@ -81,11 +80,11 @@ def find_errors(
     return errors
 
 
-def confusion_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[str, str]]:
+def confusion_pairs(gold: list[LabeledSpan], pred: list[LabeledSpan]) -> list[tuple[str, str]]:
     """(gold label, predicted label) pairs: exact and overlapping matches, then NONE for the rest."""
     pairs = []
-    used_gold: set[Span] = set()
-    used_pred: set[Span] = set()
+    used_gold: set[LabeledSpan] = set()
+    used_pred: set[LabeledSpan] = set()
     for p in pred:
         if p in gold:
             pairs.append((p[2], p[2]))

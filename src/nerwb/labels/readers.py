@@ -18,6 +18,7 @@ from nerwb.corpus.readers import ReadOptions
 from nerwb.corpus.readers import read_jsonl as read_doccano_jsonl
 from nerwb.errors import InputError
 from nerwb.io import read_text, split_lines
+from nerwb.labels.annotations import doc_spans
 
 _DOCSTART = "-DOCSTART-"
 _TAG = re.compile(r"^(?:O|[BIELSU]-.+)$")
@@ -194,7 +195,7 @@ def read_docbin(
             text=doc.text,
             origin=f"{path}:doc{index}",
             id=article_id,
-            spans=[(e.start_char, e.end_char, e.label_) for e in doc.ents],
+            spans=doc_spans(doc),
         )
 
 

@@ -1,0 +1,212 @@
+"""The typed contents of ``metrics.json``: what ``nerwb evaluate`` measured, and the rows of
+``nerwb compare``.
+
+``to_json`` writes the keys in the order ``metrics.json`` has always had and ``from_json`` reads
+them back, so files written before these types existed still load and new ones are byte-for-byte
+what the old dictionaries gave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nerwb.evaluate.scoring import PRF, SEMEVAL_SCHEMAS, LabelScores
+
+
+def _interval(pair: Any) -> tuple[float, float]:
+    lo, hi = pair
+    return float(lo), float(hi)
+
+
+def _prf(data: dict[str, float]) -> PRF:
+    return PRF(data["p"], data["r"], data["f"])
+
+
+@dataclass
+class LabelMetrics:
+    """One label: strict P/R/F with its bootstrap interval, support, and the SemEval schemas."""
+
+    p: float
+    r: float
+    f: float
+    support: int  # gold spans
+    predicted: int
+    exact: PRF
+    partial: PRF
+    type: PRF
+    f_ci95: tuple[float, float]
+
+    @classmethod
+    def from_scores(cls, s: LabelScores, ci: tuple[float, float]) -> LabelMetrics:
+        """One label's ``scoring.score`` result with its strict-F interval."""
+        return cls(s.p, s.r, s.f, s.support, s.predicted, s.exact, s.partial, s.type, _interval(ci))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "p": self.p,
+            "r": self.r,
+            "f": self.f,
+            "support": self.support,
+            "predicted": self.predicted,
+            "exact": self.exact.to_json(),
+            "partial": self.partial.to_json(),
+            "type": self.type.to_json(),
+            "f_ci95": list(self.f_ci95),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LabelMetrics:
+        return cls(
+            data["p"],
+            data["r"],
+            data["f"],
+            data["support"],
+            data["predicted"],
+            *(_prf(data[schema]) for schema in SEMEVAL_SCHEMAS),
+            f_ci95=_interval(data["f_ci95"]),
+        )
+
+
+@dataclass
+class BootstrapFacts:
+    resamples: int
+    seed: int
+    unit: str = "document"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"resamples": self.resamples, "seed": self.seed, "unit": self.unit}
+
+
+@dataclass
+class ConversionSummary:
+    """What converting the gold data changed or dropped (nothing for a .spacy file)."""
+
+    on_misaligned: str
+    on_overlap: str
+    spans_in: int
+    changed: int
+    skipped: int
+    events: list[dict[str, Any]] = field(default_factory=list)  # ConversionEvent.to_json()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "on_misaligned": self.on_misaligned,
+            "on_overlap": self.on_overlap,
+            "spans_in": self.spans_in,
+            "changed": self.changed,
+            "skipped": self.skipped,
+            "events": self.events,
+        }
+
+
+@dataclass
+class TrainingFacts:
+    """How the model was trained, from the run's ``manifest.json`` (``nerwb train``)."""
+
+    manifest: str
+    config_file: str | None
+    config_sha256: str | None
+    steps: int | None
+    seed: int | None
+    train_docs: int | None
+    dev_docs: int | None
+    best_dev_f: float | None
+    finished: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "manifest": self.manifest,
+            "config_file": self.config_file,
+            "config_sha256": self.config_sha256,
+            "steps": self.steps,
+            "seed": self.seed,
+            "train_docs": self.train_docs,
+            "dev_docs": self.dev_docs,
+            "best_dev_f": self.best_dev_f,
+            "finished": self.finished,
+        }
+
+
+@dataclass
+class EvalMetrics:
+    """Everything ``metrics.json`` holds."""
+
+    model: str
+    data: str
+    data_sha256: str
+    n_docs: int
+    n_gold: int
+    n_pred: int
+    micro: dict[str, PRF]  # strict, exact, partial, type
+    micro_f_ci95: tuple[float, float]  # of strict F
+    per_label: dict[str, LabelMetrics]
+    words_per_second: float
+    unseen_labels: list[str]
+    bootstrap: BootstrapFacts
+    errors_by_kind: dict[str, int]
+    conversion: ConversionSummary
+    training: TrainingFacts | None
+    created: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "data": self.data,
+            "data_sha256": self.data_sha256,
+            "n_docs": self.n_docs,
+            "n_gold": self.n_gold,
+            "n_pred": self.n_pred,
+            "micro": {k: v.to_json() for k, v in self.micro.items()},
+            "micro_f_ci95": list(self.micro_f_ci95),
+            "per_label": {k: v.to_json() for k, v in self.per_label.items()},
+            "words_per_second": self.words_per_second,
+            "unseen_labels": self.unseen_labels,
+            "bootstrap": self.bootstrap.to_json(),
+            "errors_by_kind": self.errors_by_kind,
+            "conversion": self.conversion.to_json(),
+            "training": None if self.training is None else self.training.to_json(),
+            "created": self.created,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EvalMetrics:
+        training = data.get("training")
+        return cls(
+            model=data["model"],
+            data=data["data"],
+            data_sha256=data["data_sha256"],
+            n_docs=data["n_docs"],
+            n_gold=data["n_gold"],
+            n_pred=data["n_pred"],
+            micro={k: _prf(v) for k, v in data["micro"].items()},
+            micro_f_ci95=_interval(data["micro_f_ci95"]),
+            per_label={k: LabelMetrics.from_json(v) for k, v in data["per_label"].items()},
+            words_per_second=data["words_per_second"],
+            unseen_labels=list(data["unseen_labels"]),
+            bootstrap=BootstrapFacts(**data["bootstrap"]),
+            errors_by_kind=dict(data["errors_by_kind"]),
+            conversion=ConversionSummary(**data["conversion"]),
+            training=None if training is None else TrainingFacts(**training),
+            created=data["created"],
+        )
+
+
+@dataclass
+class ComparisonRow:
+    """One line of ``nerwb compare``: F of A and B, the paired difference and its interval."""
+
+    f_a: float
+    f_b: float
+    diff: float
+    ci95: tuple[float, float]
+    p_a_beats_b: float  # share of resamples where A's F is higher
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "f_a": self.f_a,
+            "f_b": self.f_b,
+            "diff": self.diff,
+            "ci95": list(self.ci95),
+            "p_a_beats_b": self.p_a_beats_b,
+        }

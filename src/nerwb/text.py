@@ -1,0 +1,15 @@
+"""The tokenizer every stage shares: labels, evaluation and training must agree on token
+boundaries, so they all take them from here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+
+@lru_cache(maxsize=8)
+def blank(lang: str) -> Language:
+    """``spacy.blank(lang)``, once per language: its tokenizer defines token boundaries."""
+    return spacy.blank(lang)

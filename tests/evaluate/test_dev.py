@@ -1,0 +1,48 @@
+"""Dev scores of a trained model against spaCy's own dev F."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.tokens import DocBin
+
+
+def test_dev_scores_counts_each_document(tmp_path: Path) -> None:
+    """Per-document counts (the bootstrap's input) must add up to spaCy's own dev F."""
+    import spacy
+
+    from nerwb.evaluate.dev import dev_scores
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(
+        [
+            {"label": "ARMED_GROUP", "pattern": "IRGC"},
+            {"label": "ARMED_GROUP", "pattern": "Hamas"},  # spurious in the second document
+            {"label": "DESIGNATION", "pattern": "terror list"},
+        ]
+    )
+    model = tmp_path / "model"
+    nlp.to_disk(model)
+    gold = spacy.blank("en")
+    first = gold("IRGC was put on the terror list.")
+    first.ents = [first.char_span(0, 4, "ARMED_GROUP"), first.char_span(20, 31, "DESIGNATION")]
+    second = gold("Hamas said 608 American troops died.")
+    second.ents = [second.char_span(11, 30, "CASUALTY_FIGURE")]
+    dev = tmp_path / "dev.spacy"
+    DocBin(docs=[first, second]).to_disk(dev)
+
+    overall, per_label, per_doc = dev_scores(model, dev, "en")
+    assert [(d.tp, d.n_pred, d.n_gold) for d in per_doc] == [
+        (
+            {"ARMED_GROUP": 1, "DESIGNATION": 1},
+            {"ARMED_GROUP": 1, "DESIGNATION": 1},
+            {"ARMED_GROUP": 1, "DESIGNATION": 1},
+        ),
+        ({}, {"ARMED_GROUP": 1}, {"CASUALTY_FIGURE": 1}),
+    ]
+    # 2 right of 3 predicted, 2 found of 3 gold: P = R = F = 2/3
+    assert overall == pytest.approx(2 / 3)
+    assert per_label["DESIGNATION"] == pytest.approx(1.0)
+    assert per_label["ARMED_GROUP"] == pytest.approx(2 / 3)

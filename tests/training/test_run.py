@@ -1,0 +1,109 @@
+"""Real (tiny) spaCy training runs on the demo corpus: models, manifest and refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.tokens import DocBin
+
+from conftest import prepare_demo_gold, snapshot_tree
+
+TINY = (
+    "--training.max_steps",
+    "12",
+    "--training.eval_frequency",
+    "6",
+    "--components.tok2vec.model.encode.width",
+    "32",
+)
+
+
+@pytest.fixture
+def trained_ws(ws):
+    """Demo corpus imported as gold, split, converted: ready to train."""
+    prepare_demo_gold(ws)
+    return ws
+
+
+def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
+    ws = trained_ws
+    out = ws.root / "training" / "run1"
+    result = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    assert (out / "model-best" / "meta.json").exists() and (out / "model-last").is_dir()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"]["training.max_steps"] == 12
+    assert manifest["steps"] == 12
+    assert manifest["labels"] == ["ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"]
+    assert (
+        manifest["data"]["train"]["sha256"]
+        and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
+    )
+    assert manifest["seed"] == 0 and "ents_f" in manifest["best_dev"]
+    assert "[training]" in manifest["config"] and "Dev scores" in result.stdout
+    # a second run into the same folder is refused; nothing of the first is lost
+    before = snapshot_tree(out)
+    again = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
+    assert again.exit_code == 1 and "already holds a run" in again.stderr
+    assert snapshot_tree(out) == before
+    forced = cli(
+        "train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "--force", "-w", ws.root
+    )
+    assert forced.exit_code == 0
+
+
+def test_train_refuses_test_set_as_train_or_dev(trained_ws, cli) -> None:
+    ws = trained_ws
+    for option in ("--train", "--dev"):
+        result = cli("train", option, ws.docbin_path("test"), *TINY, "-w", ws.root)
+        assert result.exit_code == 1
+        assert "is the held-out test set" in result.stderr
+    # a copy of the test DocBin under another name is still recognised by its articles
+    copy = ws.root / "sneaky.spacy"
+    copy.write_bytes(ws.docbin_path("test").read_bytes())
+    result = cli("train", "--dev", copy, *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "contains test articles" in result.stderr
+    assert not list((ws.root / "training").glob("*"))
+
+
+def test_train_bad_inputs(trained_ws, cli, tmp_path: Path) -> None:
+    ws = trained_ws
+    result = cli("train", "-c", tmp_path / "nope.cfg", "-w", ws.root)
+    assert result.exit_code == 1 and "nope.cfg does not exist" in result.stderr
+    result = cli("train", "--train", tmp_path / "missing.spacy", *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "missing.spacy does not exist" in result.stderr
+    result = cli("train", "--bogus.key", "1", "-w", ws.root)
+    assert result.exit_code == 1 and "has no section [bogus]" in result.stderr
+    result = cli("train", "--training.no_such_key", "1", "-w", ws.root)
+    assert result.exit_code == 1 and "has no setting 'no_such_key'" in result.stderr
+    empty = tmp_path / "empty.spacy"
+    DocBin().to_disk(empty)
+    result = cli("train", "--train", empty, *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "has no documents" in result.stderr
+    # dev has a label that train lacks
+    only_ag = tmp_path / "only_ag.spacy"
+    from nerwb.text import blank
+
+    docs = list(DocBin().from_disk(ws.docbin_path("train")).get_docs(blank("en").vocab))
+    for doc in docs:
+        doc.ents = [e for e in doc.ents if e.label_ == "ARMED_GROUP"]
+    DocBin(docs=docs, store_user_data=True).to_disk(only_ag)
+    result = cli("train", "--train", only_ag, *TINY, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "label(s) CASUALTY_FIGURE, DESIGNATION that the training data" in result.stderr
+
+
+def test_train_refuses_pretrained_weights_spacy_would_ignore(trained_ws, cli, tmp_path) -> None:
+    """spaCy silently skips init_tok2vec without a [pretraining] section: nerwb says so."""
+    ws = trained_ws
+    weights = tmp_path / "model50.bin"
+    weights.write_bytes(b"weights")
+    before = snapshot_tree(ws.root)
+    result = cli("train", "--paths.init_tok2vec", weights, *TINY, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "has no [pretraining] section, so spaCy would ignore the weights" in result.stderr
+    result = cli("train", "--paths.init_tok2vec", tmp_path / "gone.bin", *TINY, "-w", ws.root)
+    assert result.exit_code == 1 and "gone.bin do not exist" in result.stderr
+    assert snapshot_tree(ws.root) == before
