@@ -107,3 +107,30 @@ def test_train_refuses_pretrained_weights_spacy_would_ignore(trained_ws, cli, tm
     result = cli("train", "--paths.init_tok2vec", tmp_path / "gone.bin", *TINY, "-w", ws.root)
     assert result.exit_code == 1 and "gone.bin do not exist" in result.stderr
     assert snapshot_tree(ws.root) == before
+
+
+def test_train_reports_typed_steps_and_keeps_spacys_log(trained_ws) -> None:
+    from nerwb.training.run import StepEvent, train
+
+    ws = trained_ws
+    events: list[StepEvent] = []
+    result = train(
+        ws,
+        config_path=ws.configs_dir / "ner-fast.cfg",
+        output=ws.training_dir / "typed",
+        overrides={
+            "training.max_steps": 12,
+            "training.eval_frequency": 6,
+            "components.tok2vec.model.encode.width": 32,
+        },
+        on_step=events.append,
+    )
+    evaluated = [e.step for e in events if e.evaluated]
+    assert evaluated == [0, 6, 12]  # spaCy scores the untrained model, then every 6 steps
+    assert [e.step for e in events] == list(range(13))  # one event per step, in order
+    assert all("ner" in e.losses for e in events if e.evaluated)
+    assert [ev["step"] for ev in result.evaluations] == evaluated
+    # spaCy's own status lines are kept beside the models, not thrown away
+    log = (result.output / "train.log").read_text()
+    assert "Initial learn rate: 0.001" in log and "Saved pipeline" in log
+    assert "\x1b[" not in log

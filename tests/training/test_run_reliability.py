@@ -107,7 +107,7 @@ def test_run_interrupt_removes_staging_and_stale_partials_are_swept(trained_ws) 
     live.mkdir()
     (live / "nerwb-owner.pid").write_text(str(os.getppid()))
 
-    def interrupt(info: dict) -> None:
+    def interrupt(event) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

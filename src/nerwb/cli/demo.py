@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,6 +11,7 @@ from nerwb.cli._common import console, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.demo import DEMO_STEPS
 from nerwb.demo.loop import run_demo
+from nerwb.training.run import StepEvent
 
 
 def demo_cmd(
@@ -43,11 +44,8 @@ def demo_cmd(
             progress.reset(task)
             progress.start()
 
-    def on_step(info: dict[str, Any]) -> None:
-        if info:
-            progress.update(task, completed=int(info.get("step", 0)))
-        else:
-            progress.advance(task)
+    def on_step(event: StepEvent) -> None:
+        progress.update(task, completed=event.step)
 
     console.print(
         "[bold]nerwb demo[/]: the whole loop on the shipped demo corpus. "

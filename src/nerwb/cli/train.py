@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,7 +16,7 @@ from nerwb.errors import TrainingError
 from nerwb.io import atomic_write_json
 from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import plot_curve, train_curve
-from nerwb.training.run import train
+from nerwb.training.run import StepEvent, train
 from nerwb.workspace import PRETRAINED_CONFIG
 
 ConfigOpt = Annotated[
@@ -98,22 +98,19 @@ def train_cmd(
         task = bar.add_task("train", total=max_steps or None, best=0.0)
         best = [0.0]
 
-        def on_step(info: dict[str, Any]) -> None:
-            if not info:
-                bar.advance(task)
-                return
-            bar.update(task, completed=int(info.get("step", 0)))
-            if info.get("score") is not None:
-                other = info.get("other_scores") or {}
-                best[0] = max(best[0], float(info["score"]))
+        def on_step(event: StepEvent) -> None:
+            bar.update(task, completed=event.step)
+            if event.evaluated:
+                other = event.other_scores
+                best[0] = max(best[0], float(event.score or 0.0))
                 bar.update(task, best=best[0])
                 table.add_row(
-                    str(info["step"]),
-                    f"{(info.get('losses') or {}).get('ner', 0):.1f}",
+                    str(event.step),
+                    f"{event.losses.get('ner', 0):.1f}",
                     f"{other.get('ents_p', 0) or 0:.3f}",
                     f"{other.get('ents_r', 0) or 0:.3f}",
                     f"{other.get('ents_f', 0) or 0:.3f}",
-                    f"{info['score']:.3f}",
+                    f"{event.score:.3f}",
                 )
 
         result = train(

@@ -53,7 +53,7 @@ from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import SuggestionLedger, suggestions_in_workspace
 from nerwb.predict.select import SelectStrategy, load_selection_model
 from nerwb.predict.suggest import load_suggester
-from nerwb.training.run import train
+from nerwb.training.run import StepCallback, train
 from nerwb.workspace import Workspace
 
 DEMO_ANNOTATORS = ("demo_alice", "demo_bob")  # alice careful, bob noisy
@@ -112,7 +112,7 @@ def run_demo(
     training_overrides: dict[str, Any] | None = None,
     rounds: int = 2,
     on_stage: Stage = lambda _stage, _info: None,
-    on_train_step: Callable[[dict[str, Any]], None] | None = None,
+    on_train_step: StepCallback | None = None,
 ) -> DemoResult:
     """Run the whole loop in ``ws``; the local Doccano server stays up afterwards.
 
@@ -291,7 +291,7 @@ def _train_and_evaluate(
     config: str,
     training_overrides: dict[str, Any] | None,
     on_stage: Stage,
-    on_train_step: Callable[[dict[str, Any]], None] | None,
+    on_train_step: StepCallback | None,
 ) -> None:
     # 7. train
     overrides = {
@@ -338,7 +338,7 @@ def _round_two(
     config: str,
     training_overrides: dict[str, Any] | None,
     on_stage: Stage,
-    on_train_step: Callable[[dict[str, Any]], None] | None,
+    on_train_step: StepCallback | None,
 ) -> None:
     """The rest of train, chosen by round one's uncertainty and pre-annotated by its model."""
     assert result.model is not None

@@ -13,11 +13,13 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,23 +38,67 @@ from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, refuse_test_data, summarise
 from nerwb.workspace import Workspace
 
-StepCallback = Callable[[dict[str, Any]], None]
-_CALLBACK: list[StepCallback | None] = [None]
+
+@dataclass(frozen=True)
+class StepEvent:
+    """One training step, as the CLI's progress bar and table need it."""
+
+    step: int
+    score: float | None = None  # only at the steps spaCy evaluates
+    losses: dict[str, float] = field(default_factory=dict)
+    other_scores: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def evaluated(self) -> bool:
+        return self.score is not None
+
+
+StepCallback = Callable[[StepEvent], None]
+# spaCy builds its logger from the config's registry name, so the run's callback cannot be
+# passed in as an argument: it travels in a context variable, set by train() around the loop.
+_RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVar(
+    "nerwb_run_log", default=None
+)
+TRAIN_LOG = "train.log"  # spaCy's own output of the run, kept beside the models
 
 
 @spacy.registry.loggers("nerwb.ProgressLogger.v1")
 def progress_logger() -> Callable:
-    """A spaCy training logger that hands every step to nerwb's callback (the CLI's progress bar)."""
+    """A spaCy training logger that hands every step to the running train() call."""
 
     def setup(nlp: Any, stdout: Any = None, stderr: Any = None) -> tuple[Callable, Callable]:
         def log_step(info: dict[str, Any] | None) -> None:
-            callback = _CALLBACK[0]
-            if callback is not None:
-                callback(info or {})
+            receive = _RUN_LOG.get()
+            if receive is not None:
+                receive(info)
 
         return log_step, lambda: None
 
     return setup
+
+
+@dataclass
+class _StepLog:
+    """What a run's steps leave behind: their count, the evaluations, and the callback."""
+
+    on_step: StepCallback | None
+    steps: int = 0
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, info: dict[str, Any] | None) -> None:
+        # spaCy passes the info dict only at evaluation steps, None at the others
+        if not info:
+            self.steps += 1
+            event = StepEvent(self.steps)
+        else:
+            self.steps = int(info.get("step", self.steps))
+            losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
+            score = None if info.get("score") is None else float(info["score"])
+            event = StepEvent(self.steps, score, losses, dict(info.get("other_scores") or {}))
+            if score is not None:
+                self.evaluations.append({"step": self.steps, "score": score, "losses": losses})
+        if self.on_step:
+            self.on_step(event)
 
 
 @dataclass
@@ -235,30 +281,7 @@ def _short_run_eval(config: Any, notes: list[str]) -> None:
         )
 
 
-def train(
-    ws: Workspace,
-    *,
-    config_path: Path,
-    output: Path,
-    train_path: Path | None = None,
-    dev_path: Path | None = None,
-    overrides: dict[str, Any] | None = None,
-    gpu_id: int = -1,
-    force: bool = False,
-    base_model: str | None = None,
-    on_step: StepCallback | None = None,
-) -> TrainResult:
-    """Train a pipeline and write ``model-best/``, ``model-last/`` and ``manifest.json`` to ``output``.
-
-    Raises:
-        TrainingError: a missing config or data file, a bad override, empty training data, a dev
-            label unseen in training, test data used for training or selection, or an output
-            folder holding another run without ``force``; a base pipeline that is missing
-            or cannot serve.
-    """
-    overrides = dict(overrides or {})
-    notes: list[str] = []
-    train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
+def _check_data(ws: Workspace, train_path: Path, dev_path: Path) -> dict[str, DataSummary]:
     test_path = ws.docbin_path("test")
     splits = load_splits(ws.splits_path)
     test_ids = splits.ids("test") if splits else set()
@@ -268,57 +291,26 @@ def train(
         refuse_test_data(summary, role=role, test_path=test_path, test_ids=test_ids)
         data[role] = summary
     check_labels(data["training"], data["dev"])
-    base = resolve_base_pipeline(ws, config_path, overrides, base_model)
-    overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
-    config = load_training_config(config_path, overrides)
-    _short_run_eval(config, notes)
-    swept = sweep_stale_staging(output.parent)
-    if swept:
-        notes.append(
-            f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
-            f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
-        )
-    staging = prepare_output(output, force=force)
+    return data
 
-    if gpu_id >= 0:
-        from thinc.api import require_gpu
 
-        require_gpu(gpu_id)
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    evaluations: list[dict[str, Any]] = []
-    steps = [0]
-
-    def record(info: dict[str, Any]) -> None:
-        if info:
-            steps[0] = int(info.get("step", steps[0]))
-            if info.get("score") is not None:
-                losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
-                evaluations.append(
-                    {"step": info.get("step"), "score": float(info["score"]), "losses": losses}
-                )
-        else:
-            steps[0] += 1
-        if on_step:
-            on_step(info)
-
+def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> str:
+    """spaCy's init and loop into ``staging``; returns what they wrote to stdout/stderr."""
     train_config = config.copy()
     train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
-    _CALLBACK[0] = record
+    # spaCy's status lines would fight the CLI's progress bar: they go to train.log instead.
+    output = io.StringIO()
+    token = _RUN_LOG.set(log)
     try:
-        # spaCy's init and loop write their own status lines; the CLI draws progress instead.
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             nlp = init_nlp(train_config, use_gpu=gpu_id)
-            spacy_train(nlp, staging, use_gpu=gpu_id, stdout=io.StringIO(), stderr=io.StringIO())
-    except BaseException:  # Ctrl-C too: an unfinished staging folder is never a run
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
     finally:
-        _CALLBACK[0] = None
-    seconds = time.perf_counter() - clock
-    best_dir = staging / "model-best"
-    meta = json.loads((best_dir / "meta.json").read_text(encoding="utf-8"))
-    performance = meta.get("performance", {})
+        _RUN_LOG.reset(token)
+    return re.sub(r"\x1b\[[0-9;]*m", "", output.getvalue())  # wasabi's colours
+
+
+def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None) -> None:
     # Users read the committed config, not nerwb's logger swap: keep theirs in the model folders.
     # Not where a component is sourced: spaCy's own copy has the sourced component's config
     # written out, so the model loads without the base pipeline installed.
@@ -329,8 +321,25 @@ def train(
             saved = Config().from_disk(staging / folder / "config.cfg", interpolate=False)
             saved["training"]["logger"] = config["training"]["logger"]
             saved.to_disk(staging / folder / "config.cfg")
+
+
+def _manifest(
+    ws: Workspace,
+    *,
+    config: Config,
+    config_path: Path,
+    overrides: dict[str, Any],
+    base: BasePipeline | None,
+    data: dict[str, DataSummary],
+    started: datetime,
+    seconds: float,
+    log: _StepLog,
+    gpu_id: int,
+    performance: dict[str, Any],
+    notes: list[str],
+) -> dict[str, Any]:
     config_text = config.to_str()
-    manifest = {
+    return {
         "nerwb_version": __version__,
         "spacy_version": spacy.__version__,
         "python": platform.python_version(),
@@ -345,13 +354,83 @@ def train(
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
-        "steps": steps[0],
+        "steps": log.steps,
         "gpu_id": gpu_id,
         "best_dev": {k: v for k, v in performance.items() if k.startswith("ents")},
-        "evaluations": evaluations,
+        "evaluations": log.evaluations,
         "notes": notes,
         "config": config_text,
     }
+
+
+def train(
+    ws: Workspace,
+    *,
+    config_path: Path,
+    output: Path,
+    train_path: Path | None = None,
+    dev_path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    gpu_id: int = -1,
+    force: bool = False,
+    base_model: str | None = None,
+    on_step: StepCallback | None = None,
+) -> TrainResult:
+    """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
+    ``train.log`` (spaCy's own output) to ``output``.
+
+    Raises:
+        TrainingError: a missing config or data file, a bad override, empty training data, a dev
+            label unseen in training, test data used for training or selection, or an output
+            folder holding another run without ``force``; a base pipeline that is missing
+            or cannot serve.
+    """
+    overrides = dict(overrides or {})
+    notes: list[str] = []
+    train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
+    data = _check_data(ws, train_path, dev_path)
+    base = resolve_base_pipeline(ws, config_path, overrides, base_model)
+    overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
+    config = load_training_config(config_path, overrides)
+    _short_run_eval(config, notes)
+    swept = sweep_stale_staging(output.parent)
+    if swept:
+        notes.append(
+            f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
+            f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
+        )
+    staging = prepare_output(output, force=force)
+    if gpu_id >= 0:
+        from thinc.api import require_gpu
+
+        require_gpu(gpu_id)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    log = _StepLog(on_step)
+    try:
+        spacy_output = _run_spacy(config, staging, gpu_id, log)
+    except BaseException:  # Ctrl-C too: an unfinished staging folder is never a run
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    seconds = time.perf_counter() - clock
+    (staging / TRAIN_LOG).write_text(spacy_output, encoding="utf-8")
+    meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
+    performance = meta.get("performance", {})
+    _keep_users_config(config, staging, base)
+    manifest = _manifest(
+        ws,
+        config=config,
+        config_path=config_path,
+        overrides=overrides,
+        base=base,
+        data=data,
+        started=started,
+        seconds=seconds,
+        log=log,
+        gpu_id=gpu_id,
+        performance=performance,
+        notes=notes,
+    )
     (staging / "manifest.json").write_text(
         json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
     )
@@ -361,5 +440,5 @@ def train(
     os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
     return TrainResult(
-        output, best, manifest["best_dev"], manifest, seconds, steps[0], evaluations, notes
+        output, best, manifest["best_dev"], manifest, seconds, log.steps, log.evaluations, notes
     )
