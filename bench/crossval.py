@@ -30,7 +30,7 @@ from pathlib import Path
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, paired_gain, spacy_argv, spacy_default_config
 from nerwb.evaluate.dev import dev_scores
-from nerwb.evaluate.scoring import DocCounts
+from nerwb.evaluate.scoring import DocCounts, prf
 
 
 def fold_docbins(ws, root: Path, folds: int, seed: int) -> list[tuple[Path, Path, int]]:
@@ -89,7 +89,7 @@ def pooled(counts: list[DocCounts]) -> dict:
     labels = sorted({k for c in counts for k in (*c.n_gold, *c.n_pred)})
 
     def f(tp: int, pred: int, gold: int) -> float:
-        return round(2 * tp / (pred + gold), 4) if pred + gold else 0.0
+        return round(prf(tp, pred, gold).f, 4)
 
     total = [sum(sum(getattr(c, x).values()) for c in counts) for x in ("tp", "n_pred", "n_gold")]
     per_label = {

@@ -9,6 +9,7 @@ Targets (issue 3): push >= 700 docs/s; pull + snapshot of 10k <= 5 s.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import statistics
@@ -25,7 +26,7 @@ from nerwb.doccano.pull import pull
 from nerwb.doccano.push import find_project, import_row, push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.labels.schema import load_schema
-from nerwb.workspace import find_workspace, init_workspace
+from nerwb.workspace import SplitRatios, init_workspace
 
 WORDS = [
     "militia",
@@ -64,14 +65,11 @@ def synthetic_articles(n: int, seed: int = 0) -> list[RawArticle]:
 
 def workspace(root: Path, name: str, articles: list[RawArticle]):
     ws = init_workspace(root / name, name=name)
-    toml = ws.root / "nerwb.toml"
-    toml.write_text(
-        toml.read_text()
-        .replace("train = 0.7", "train = 1.0")
-        .replace("dev = 0.15", "dev = 0.0")
-        .replace("test = 0.15", "test = 0.0")
+    # every segment to train: the settings changed on the workspace object, not in its file
+    corpus = ws.config.corpus.model_copy(
+        update={"split": SplitRatios(train=1.0, dev=0.0, test=0.0)}
     )
-    ws = find_workspace(ws.root)
+    ws = dataclasses.replace(ws, config=ws.config.model_copy(update={"corpus": corpus}))
     add_articles(ws.articles_path, articles)
     split_workspace(ws)
     return ws

@@ -16,6 +16,7 @@ Results: bench/results/suggest-speed.json. Needs ../shared/data.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -35,7 +36,6 @@ from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
-from nerwb.workspace import find_workspace
 
 CONCURRENCY = (1, 4, 8)
 
@@ -53,9 +53,8 @@ def speed(root: Path, args: argparse.Namespace) -> dict:
     try:
         for k in CONCURRENCY:
             ws = build(root / f"speed-{k}", "conflict3")
-            toml = ws.root / "nerwb.toml"
-            toml.write_text(toml.read_text().replace('project = ""', f'project = "speed-{k}"'))
-            ws = find_workspace(ws.root)
+            doccano = ws.config.doccano.model_copy(update={"project": f"speed-{k}"})
+            ws = dataclasses.replace(ws, config=ws.config.model_copy(update={"doccano": doccano}))
             schema = load_schema(ws.schema_path)
             gold = load_annotated(ws.gold_path)
             names = sorted({s.text(a.text) for a in gold.values() for s in a.spans})

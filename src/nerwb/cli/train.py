@@ -13,9 +13,8 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.errors import TrainingError
-from nerwb.io import atomic_write_json
 from nerwb.training.config import load_training_config, parse_overrides
-from nerwb.training.curve import plot_curve, train_curve
+from nerwb.training.curve import train_curve, write_curve
 from nerwb.training.run import StepEvent, train
 from nerwb.workspace import PRETRAINED_CONFIG
 
@@ -196,9 +195,7 @@ def train_curve_cmd(
             base_model=base_model,
             on_run=lambda *_: bar.advance(task),
         )
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out / "curve.json", report.to_json())
-    plot_curve(report, out / "curve.png")
+    data_path, plot_path = write_curve(report, out)
     table = Table(title=f"Dev F by training articles (mean over {seeds} seed(s))")
     labels = sorted({k for p in report.points for k in p.per_label})
     for column in ("share", "articles", "overall", *labels):
@@ -221,4 +218,4 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
-    console.print(f"Wrote {out / 'curve.json'} and {out / 'curve.png'}")
+    console.print(f"Wrote {data_path} and {plot_path}")

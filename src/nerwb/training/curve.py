@@ -21,6 +21,7 @@ from spacy.tokens import DocBin
 
 from nerwb.errors import TrainingError
 from nerwb.evaluate.dev import dev_scores
+from nerwb.io import atomic_write_json
 from nerwb.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
@@ -166,6 +167,15 @@ def train_curve(
         for label in labels
     ]
     return CurveReport(points, estimates, target, len(docs))
+
+
+def write_curve(report: CurveReport, folder: Path) -> tuple[Path, Path]:
+    """``curve.json`` and ``curve.png`` in ``folder``; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data, plot = folder / "curve.json", folder / "curve.png"
+    atomic_write_json(data, report.to_json())
+    plot_curve(report, plot)
+    return data, plot
 
 
 def plot_curve(report: CurveReport, path: Path) -> None:
