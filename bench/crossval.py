@@ -184,7 +184,8 @@ def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[li
         for k in range(args.folds):
             train_path, held_path, _ = folds[k]
             nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
-            if FACTORY in nlp.pipe_names:  # shipped with the component: nothing to add
+            if any(nlp.get_pipe_meta(n).factory == FACTORY for n in nlp.pipe_names):
+                # shipped with the component: nothing to add
                 continue
             train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
             held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
