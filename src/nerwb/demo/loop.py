@@ -36,6 +36,7 @@ from nerwb.demo.simulated_annotators import (
 )
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
+from nerwb.doccano.models import Project
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushLedger, Selection, find_project, push, selected_segments
 from nerwb.doccano.review import send_to_review
@@ -123,8 +124,34 @@ def run_demo(
     """
     result = DemoResult()
     schema = load_schema(ws.schema_path)
+    _start_server(ws, result, port, on_stage)
+    gold = _add_corpus(ws, limit, on_stage)
+    project = _push_round_one(ws, schema, on_stage)
+    _simulate_annotators(ws, result, project.id, gold, on_stage)
+    snapshot = _pull(ws, result, schema, on_stage)
+    _labels(ws, result, snapshot, on_stage)
+    # 7-8. train, evaluate on the held-out test split
+    _train_and_evaluate(
+        ws,
+        result,
+        schema,
+        snapshot.name,
+        steps,
+        config,
+        training_overrides,
+        on_stage,
+        on_train_step,
+    )
+    # Round two: the model in the loop
+    if rounds >= 2:
+        _round_two(
+            ws, result, schema, gold, steps, config, training_overrides, on_stage, on_train_step
+        )
+    return result
 
-    # 1. doccano up (the embedded default), unless the workspace names a remote server
+
+def _start_server(ws: Workspace, result: DemoResult, port: int | None, on_stage: Stage) -> None:
+    """1. doccano up (the embedded default), unless the workspace names a remote server."""
     if remote_url(ws):
         on_stage("doccano up", "using the remote server named by DOCCANO_URL / nerwb.toml")
     else:
@@ -134,7 +161,9 @@ def run_demo(
         result.credentials = server.credentials_path
     result.url = credentials_for(ws).url
 
-    # 2. corpus add + split
+
+def _add_corpus(ws: Workspace, limit: int | None, on_stage: Stage) -> dict[str, list[LabeledSpan]]:
+    """2. corpus add + split; returns the demo corpus's gold (the simulated annotators' key)."""
     source = demo_corpus_path()
     gold = _gold(source, limit)
     raw = [r for r in read_articles([source]) if r.id in gold]
@@ -142,11 +171,14 @@ def run_demo(
     on_stage(
         "corpus add", f"{len(report.added)} added, {len(report.already_present)} already present"
     )
-    settings = ws.config.corpus
     split = split_workspace(ws)
     on_stage("corpus split", ", ".join(f"{k} {v}" for k, v in split.splits.counts().items()))
+    return gold
 
-    # 3. push with two annotators: dev and test whole, train in two rounds
+
+def _push_round_one(ws: Workspace, schema: LabelSchema, on_stage: Stage) -> Project:
+    """3. push with two annotators: dev and test whole, train in two rounds."""
+    settings = ws.config.corpus
     with connect(ws) as admin:
         pushed = push(
             admin,
@@ -175,8 +207,17 @@ def run_demo(
         f"already there (articles cut at {settings.segment_length} characters; "
         f"{DEMO_ROUND_ONE:.0%} of train now, at random, the rest in round two)",
     )
+    return project
 
-    # 4. simulated annotators label through the REST API (a demo device)
+
+def _simulate_annotators(
+    ws: Workspace,
+    result: DemoResult,
+    project_id: int,
+    gold: dict[str, list[LabeledSpan]],
+    on_stage: Stage,
+) -> None:
+    """4. simulated annotators label through the REST API (a demo device)."""
     passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
         if name not in passwords:
@@ -187,7 +228,9 @@ def run_demo(
             continue
         with DoccanoClient(result.url) as client:
             client.login(name, passwords[name])
-            labelled = simulate(client, project.id, name, gold, noise=noise, seed=settings.seed)
+            labelled = simulate(
+                client, project_id, name, gold, noise=noise, seed=ws.config.corpus.seed
+            )
         result.labelling[name] = labelled
         on_stage(
             "simulated annotators",
@@ -195,7 +238,9 @@ def run_demo(
             f"({labelled.missed} missed, {labelled.shifted} shifted, {labelled.retyped} retyped on purpose)",
         )
 
-    # 5. pull
+
+def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage) -> Path:
+    """5. pull; returns the snapshot folder."""
     with connect(ws) as admin:
         pulled = pull(admin, ws, schema)
     result.snapshot = pulled.snapshot
@@ -208,9 +253,12 @@ def run_demo(
             for n, s in pulled.annotators.items()
         ),
     )
+    return pulled.snapshot
 
-    # 6. labels: audit, agreement, merge, convert (the same use cases as the CLI's)
-    demo_only = {"snapshot": pulled.snapshot, "annotators": list(DEMO_ANNOTATORS)}
+
+def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) -> None:
+    """6. labels: audit, agreement, merge, convert (the same use cases as the CLI's)."""
+    demo_only = {"snapshot": snapshot, "annotators": list(DEMO_ANNOTATORS)}
     audited = audit_workspace(ws, **demo_only)
     result.problems = len(audited.problems)
     on_stage(
@@ -250,26 +298,6 @@ def run_demo(
             for s in ("train", "dev", "test")
         ),
     )
-
-    # 7-8. train, evaluate on the held-out test split
-    _train_and_evaluate(
-        ws,
-        result,
-        schema,
-        pulled.snapshot.name,
-        steps,
-        config,
-        training_overrides,
-        on_stage,
-        on_train_step,
-    )
-
-    # Round two: the model in the loop
-    if rounds >= 2:
-        _round_two(
-            ws, result, schema, gold, steps, config, training_overrides, on_stage, on_train_step
-        )
-    return result
 
 
 def _unpushed_train(ws: Workspace, url: str, *, share: float) -> int:
