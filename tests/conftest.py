@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
+import spacy
 from typer.testing import CliRunner
 
 from nerwb.cli.main import app
+from nerwb.labels.annotations import LabeledSpan, whole_article
 from nerwb.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -168,3 +171,84 @@ def annotator_login(ws, name: str):
     client = DoccanoClient(url)
     client.login(name, passwords[name])
     return client
+
+
+# Random documents for the scoring and bootstrap tests
+RANDOM_LABELS = ["A", "B", "C"]
+
+
+def random_spans(doc, rng: random.Random) -> list[tuple[int, int, str]]:
+    """Non-overlapping token-aligned spans, each kept with probability 0.6."""
+    chosen, position = [], 0
+    while position < len(doc) - 1:
+        position += rng.randint(0, 4)
+        length = rng.randint(1, 3)
+        if position + length > len(doc):
+            break
+        chosen.append(doc[position : position + length])
+        position += length
+    return [
+        (s.start_char, s.end_char, rng.choice(RANDOM_LABELS)) for s in chosen if rng.random() < 0.6
+    ]
+
+
+def random_docs(n: int, seed: int):
+    """Token-aligned random gold and predicted spans over blank English docs."""
+    rng = random.Random(seed)
+    nlp = spacy.blank("en")
+    out = []
+    for _ in range(n):
+        doc = nlp.make_doc(
+            " ".join(rng.choice(["alpha", "beta", "gamma", "delta", "eps"]) for _ in range(30))
+        )
+        gold = random_spans(doc, rng)
+        # predictions: copies of gold with noise (dropped, retyped), plus random spans
+        pred = []
+        for s, e, label in gold:
+            roll = rng.random()
+            if roll < 0.5:
+                pred.append((s, e, label))
+            elif roll < 0.65:
+                pred.append((s, e, rng.choice(RANDOM_LABELS)))
+        extra = [
+            sp for sp in random_spans(doc, rng) if all(sp[1] <= p[0] or sp[0] >= p[1] for p in pred)
+        ]
+        pred += extra[: rng.randint(0, 2)]
+        out.append((doc, sorted(set(gold)), sorted(set(pred))))
+    return out
+
+
+# One small article for the audit, agreement and merge tests
+UNIT_TEXT = "Gunmen of Lions Brigade killed four people ."
+
+
+def art(spans, text=UNIT_TEXT, article_id="a1"):
+    """One annotator's confirmed labels of a whole article (one unit)."""
+    return whole_article(article_id, text, [LabeledSpan(*s) for s in spans])
+
+
+LB = (10, 23, "ARMED_GROUP")
+
+
+FP = (31, 42, "CASUALTY_FIGURE")
+
+
+FP_AG = (31, 42, "ARMED_GROUP")
+
+
+# Tiny training runs
+TINY = (
+    "--training.max_steps",
+    "12",
+    "--training.eval_frequency",
+    "6",
+    "--components.tok2vec.model.encode.width",
+    "32",
+)
+
+
+@pytest.fixture
+def trained_ws(ws):
+    """Demo corpus imported as gold, split, converted: ready to train."""
+    prepare_demo_gold(ws)
+    return ws

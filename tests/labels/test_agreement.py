@@ -4,29 +4,12 @@ import json
 
 import pytest
 
+from conftest import FP, FP_AG, LB, art
 from nerwb.errors import LabelsError
 from nerwb.labels.agreement import agreement
 from nerwb.labels.annotations import (
-    LabeledSpan,
     save_units,
-    whole_article,
 )
-
-TEXT = "Gunmen of Lions Brigade killed four people ."
-
-
-def art(spans, text=TEXT, article_id="a1"):
-    """One annotator's confirmed labels of a whole article (one unit)."""
-    return whole_article(article_id, text, [LabeledSpan(*s) for s in spans])
-
-
-LB = (10, 23, "ARMED_GROUP")
-
-
-FP = (31, 42, "CASUALTY_FIGURE")
-
-
-FP_AG = (31, 42, "ARMED_GROUP")
 
 
 def test_agreement_reconciles_by_hand() -> None:

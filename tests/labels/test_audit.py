@@ -2,19 +2,11 @@
 
 import json
 
+from conftest import art
 from nerwb.labels.annotations import (
-    LabeledSpan,
     save_units,
-    whole_article,
 )
 from nerwb.labels.audit import audit
-
-TEXT = "Gunmen of Lions Brigade killed four people ."
-
-
-def art(spans, text=TEXT, article_id="a1"):
-    """One annotator's confirmed labels of a whole article (one unit)."""
-    return whole_article(article_id, text, [LabeledSpan(*s) for s in spans])
 
 
 def test_audit_lists_every_planted_problem() -> None:

@@ -1,28 +1,11 @@
 """Merge strategies on small hand-made annotations."""
 
-from conftest import snapshot_tree
+from conftest import FP, FP_AG, LB, art, snapshot_tree
 from nerwb.labels.annotations import (
     LabeledSpan,
     save_units,
-    whole_article,
 )
 from nerwb.labels.merge import merge
-
-TEXT = "Gunmen of Lions Brigade killed four people ."
-
-
-def art(spans, text=TEXT, article_id="a1"):
-    """One annotator's confirmed labels of a whole article (one unit)."""
-    return whole_article(article_id, text, [LabeledSpan(*s) for s in spans])
-
-
-LB = (10, 23, "ARMED_GROUP")
-
-
-FP = (31, 42, "CASUALTY_FIGURE")
-
-
-FP_AG = (31, 42, "ARMED_GROUP")
 
 
 def test_merge_strategies_and_provenance() -> None:

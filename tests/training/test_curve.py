@@ -6,24 +6,8 @@ import json
 
 import pytest
 
-from conftest import prepare_demo_gold
+from conftest import TINY
 from nerwb.training.curve import estimate, fit_log
-
-TINY = (
-    "--training.max_steps",
-    "12",
-    "--training.eval_frequency",
-    "6",
-    "--components.tok2vec.model.encode.width",
-    "32",
-)
-
-
-@pytest.fixture
-def trained_ws(ws):
-    """Demo corpus imported as gold, split, converted: ready to train."""
-    prepare_demo_gold(ws)
-    return ws
 
 
 def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:

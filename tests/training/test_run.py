@@ -5,26 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from spacy.tokens import DocBin
 
-from conftest import prepare_demo_gold, snapshot_tree
-
-TINY = (
-    "--training.max_steps",
-    "12",
-    "--training.eval_frequency",
-    "6",
-    "--components.tok2vec.model.encode.width",
-    "32",
-)
-
-
-@pytest.fixture
-def trained_ws(ws):
-    """Demo corpus imported as gold, split, converted: ready to train."""
-    prepare_demo_gold(ws)
-    return ws
+from conftest import TINY, snapshot_tree
 
 
 def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:

@@ -8,7 +8,7 @@ what the old dictionaries gave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from nerwb.evaluate.scoring import PRF, SEMEVAL_SCHEMAS, LabelScores
@@ -24,23 +24,16 @@ def _prf(data: dict[str, float]) -> PRF:
 
 
 @dataclass
-class LabelMetrics:
-    """One label: strict P/R/F with its bootstrap interval, support, and the SemEval schemas."""
+class LabelMetrics(LabelScores):
+    """One label's scores (strict P/R/F, support, the SemEval schemas) with the bootstrap
+    interval of its strict F."""
 
-    p: float
-    r: float
-    f: float
-    support: int  # gold spans
-    predicted: int
-    exact: PRF
-    partial: PRF
-    type: PRF
     f_ci95: tuple[float, float]
 
     @classmethod
     def from_scores(cls, s: LabelScores, ci: tuple[float, float]) -> LabelMetrics:
         """One label's ``scoring.score`` result with its strict-F interval."""
-        return cls(s.p, s.r, s.f, s.support, s.predicted, s.exact, s.partial, s.type, _interval(ci))
+        return cls(**{f.name: getattr(s, f.name) for f in fields(s)}, f_ci95=_interval(ci))
 
     def to_json(self) -> dict[str, Any]:
         return {
