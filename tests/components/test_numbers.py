@@ -149,3 +149,27 @@ def test_trained_in_a_pipeline_saved_as_json_loaded_by_plain_spacy(ws, cli, tmp_
     )
     assert run.returncode == 0, run.stderr
     assert "number_phrases" in run.stdout
+    # nerwb predict's worker processes load it too, and agree with nlp.pipe
+    texts = [
+        "Militants said 12 soldiers and 3 civilians were killed in Basra.",
+        "At least five Frontier Corps personnel died; the IRGC denied it.",
+        "More than 4,400 US service members were wounded, officials said.",
+    ]
+    inputs = tmp_path / "articles"
+    inputs.mkdir()
+    for i, text in enumerate(texts):
+        (inputs / f"{i}.txt").write_text(text, encoding="utf-8")
+    preds = tmp_path / "preds.jsonl"
+    model = out / "model-best"
+    result = cli("predict", model, inputs, "-o", preds, "--n-process", "2")
+    assert result.exit_code == 0, result.stderr
+    got = {
+        json.loads(line)["text"]: json.loads(line)["entities"]
+        for line in preds.read_text().splitlines()
+    }
+    nlp = spacy.load(model)
+    expected = {
+        d.text: [[e.start_char, e.end_char, e.label_, e.text] for e in d.ents]
+        for d in nlp.pipe(texts)
+    }
+    assert got == expected
