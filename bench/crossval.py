@@ -136,46 +136,21 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path) -> dict:
         return dict(zip(jobs, pool.map(run, jobs), strict=True))
 
 
-def patterns_from(train_docs, labels_with_numbers: set[str]) -> list[dict]:
-    """What `nerwb labels patterns` writes, from one fold's training part: every distinct name."""
-    names = {
-        (e.label_, tuple(t.lower_ for t in e))
-        for d in train_docs
-        for e in d.ents
-        if e.label_ not in labels_with_numbers
-    }
-    return [{"label": lab, "pattern": [{"LOWER": t} for t in toks]} for lab, toks in sorted(names)]
-
-
-def pattern_precision(nlp, patterns: list[dict], train_docs) -> dict[tuple, float]:
-    """Per pattern: the share of its matches in the training text that gold labels as it."""
-    from spacy.matcher import Matcher
-
-    matcher = Matcher(nlp.vocab)
-    for i, p in enumerate(patterns):
-        matcher.add(str(i), [p["pattern"]])
-    hits: dict[int, list[int]] = {}
-    for doc in train_docs:
-        gold = {(e.start, e.end, e.label_) for e in doc.ents}
-        for match_id, s, e in matcher(doc):
-            i = int(nlp.vocab.strings[match_id])
-            hits.setdefault(i, []).append((s, e, patterns[i]["label"]) in gold)
-    return {i: sum(h) / len(h) for i, h in hits.items()}
-
-
 def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[list[DocCounts]]]:
-    """Held-out counts of each fold's trained model with the add-ons fitted on its training
-    part: the number-anchored component (each reconcile mode) and the gold-names gazetteer.
+    """Held-out counts of each fold's trained model with nerwb's add-on components fitted on
+    its training part: the number-anchored component (each reconcile mode), the gazetteer
+    (unfiltered and filtered) and both.
 
-    Fitted after training, on the same fold: the component needs no gradients from the NER
-    (its classifier is fitted once in initialize), so this equals training it in the pipeline
-    except that model-best was chosen without it.
+    Fitted after training, on the same fold: neither needs gradients from the NER (each is
+    fitted once in initialize), so this equals training them in the pipeline except that
+    model-best was chosen without them. A model trained with the number component gets only
+    the gazetteer.
     """
     import spacy
-    from spacy.matcher import Matcher
-    from spacy.tokens import DocBin, Span
+    from spacy.tokens import DocBin
     from spacy.training import Example
 
+    from nerwb.components.gazetteer import FACTORY as GAZETTEER
     from nerwb.components.numbers import FACTORY, Reconcile, choose, reconcile
     from nerwb.evaluate.scoring import doc_counts
 
@@ -184,41 +159,34 @@ def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[li
         for k in range(args.folds):
             train_path, held_path, _ = folds[k]
             nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
-            if any(nlp.get_pipe_meta(n).factory == FACTORY for n in nlp.pipe_names):
-                # shipped with the component: nothing to add
-                continue
+            shipped = any(nlp.get_pipe_meta(n).factory == FACTORY for n in nlp.pipe_names)
             train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
             held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
-            component = nlp.add_pipe(FACTORY)  # threshold chosen on the fold's training part
             examples = [Example(nlp.make_doc(d.text), d) for d in train]
-            component.initialize(lambda examples=examples: examples)
-            predicted = list(nlp.pipe([d.text for d in held], disable=[FACTORY]))
-            numbers = set(component.labels)
-            patterns = patterns_from(train, numbers)
-            precision = pattern_precision(nlp, patterns, train)
-            ruler = Matcher(nlp.vocab)
-            for i, p in enumerate(patterns):
-                ruler.add(str(i), [p["pattern"]])
+            gazetteers = {}
+            for key, least in (("+gazetteer-unfiltered", 0.0), ("+gazetteer", 0.5)):
+                gazetteers[key] = nlp.add_pipe(GAZETTEER, name=key, config={"min_precision": least})
+                gazetteers[key].initialize(lambda examples=examples: examples)
+            numbers = None
+            if not shipped:
+                numbers = nlp.add_pipe(FACTORY)
+                numbers.initialize(lambda examples=examples: examples)
+            added = [*gazetteers] + ([] if shipped else [FACTORY])
+            predicted = list(nlp.pipe([d.text for d in held], disable=added))
             variants: dict[str, list] = {}
             for doc in predicted:
-                chosen = choose(component.scored(doc), 0.0)
-                for how in Reconcile:
-                    ents = reconcile(doc, chosen, sorted(numbers), how)
-                    variants.setdefault(f"+numbers-{how.value}", []).append(ents)
-                ner = list(doc.ents)
-                taken = {i for e in ner for i in range(e.start, e.end)}
-                matches = sorted(ruler(doc), key=lambda m: (-(m[2] - m[1]), m[1]))
-                for key, keep in (
-                    ("+patterns-fill", lambda i: True),
-                    ("+patterns-filtered", lambda i, p=precision: p.get(i, 0.0) >= 0.5),
-                ):
-                    ents, used = list(ner), set(taken)
-                    for match_id, s, e in matches:
-                        i = int(nlp.vocab.strings[match_id])
-                        if keep(i) and used.isdisjoint(range(s, e)):
-                            ents.append(Span(doc, s, e, label=patterns[i]["label"]))
-                            used.update(range(s, e))
-                    variants.setdefault(key, []).append(sorted(ents, key=lambda x: x.start))
+                if numbers is not None:
+                    chosen = choose(numbers.scored(doc), 0.0)
+                    for how in Reconcile:
+                        ents = reconcile(doc, chosen, numbers.labels, how)
+                        variants.setdefault(f"+numbers-{how.value}", []).append(ents)
+                        if how is Reconcile.PREFER:
+                            both = doc.copy()
+                            both.ents = ents
+                            ents = list(gazetteers["+gazetteer"](both).ents)
+                            variants.setdefault("+numbers-prefer+gazetteer", []).append(ents)
+                for key, gazetteer in gazetteers.items():
+                    variants.setdefault(key, []).append(list(gazetteer(doc.copy()).ents))
             for key, docs in variants.items():
                 counts = [
                     doc_counts(
