@@ -80,6 +80,15 @@ CONFIGS: dict[str, tuple[str, list[str]]] = {
     # as shipped: the component trained in the pipeline (model-best chosen with it)
     "ner-accuracy+numbers": ("configs/ner-accuracy.cfg", []),
     "pretrained-sm+numbers": ("configs/ner-pretrained.cfg", SM),
+    # screened variants of the shipped ner-pretrained.cfg
+    "pretrained-sm+numbers-dropout0.1": (
+        "configs/ner-pretrained.cfg",
+        [*SM, "--training.dropout", "0.1", "--training.optimizer.use_averages", "false"],
+    ),
+    "pretrained-sm+numbers-hidden128": (
+        "configs/ner-pretrained.cfg",
+        [*SM, "--components.ner.model.hidden_width", "128"],
+    ),
 }
 CACHE = REPO / "bench" / ".cache"
 
