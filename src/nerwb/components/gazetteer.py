@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from nerwb.errors import InputError, TrainingError
+from nerwb.io import iter_jsonl
 
 FACTORY = "nerwb_gazetteer"
 NUMBER_SHARE = 0.5  # labels whose spans mostly hold a number are phrases, not names
@@ -114,13 +115,10 @@ class Gazetteer:
         if not path.is_file():
             raise TrainingError(f"{FACTORY}: patterns file {path} does not exist")
         out = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-            if not line.strip():
-                continue
+        for number, pattern in iter_jsonl(path):  # a line that is not JSON: InputError there
             try:
-                pattern = json.loads(line)
                 label, tokens = str(pattern["label"]), _tokens(pattern, self.tokenizer)
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 raise InputError(
                     'expected {"label": ..., "pattern": "phrase" or [{"LOWER": ...}, ...]}',
                     path=path,
