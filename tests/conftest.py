@@ -252,3 +252,24 @@ def trained_ws(ws):
     """Demo corpus imported as gold, split, converted: ready to train."""
     prepare_demo_gold(ws)
     return ws
+
+
+@pytest.fixture(scope="session")
+def six_step_model(tmp_path_factory):
+    """The demo gold and a 6-step ner-fast model: enough for tests of evaluation's inputs and
+    reports, which need a model, not a good one. ``(workspace, model folder)``."""
+    from nerwb.training.run import train
+
+    ws = init_workspace(tmp_path_factory.mktemp("six-step") / "ws")
+    prepare_demo_gold(ws)
+    run = train(
+        ws,
+        config_path=ws.configs_dir / "ner-fast.cfg",
+        output=ws.training_dir / "t",
+        overrides={
+            "training.max_steps": 6,
+            "training.eval_frequency": 6,
+            "components.tok2vec.model.encode.width": 32,
+        },
+    )
+    return ws, run.output / "model-best"

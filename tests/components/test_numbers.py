@@ -19,7 +19,8 @@ from nerwb.components.numbers import (
     NUMBER_WORDS,
     THRESHOLDS,
     Reconcile,
-    candidates,
+    numbers_in,
+    phrases_at,
     reconcile,
     study_labels,
 )
@@ -39,19 +40,26 @@ def doc_with(nlp, text: str, ents: list[tuple[str, str]]) -> Doc:
     return doc
 
 
+def candidates(doc, max_left: int, max_right: int) -> set[str]:
+    """Every phrase the component considers in ``doc``, as text."""
+    return {
+        doc[s:e].text
+        for a in numbers_in(doc, WORDS)
+        for s, e in phrases_at(doc, a, max_left, max_right)
+    }
+
+
 def test_candidates_reach_and_stop_at_clause_ends() -> None:
     nlp = spacy.blank("en")
     doc = nlp.make_doc("At least five Frontier Corps (FC) personnel died. Two more fled")
-    found = {doc[s:e].text for s, e in candidates(doc, 2, 6, WORDS)}
+    found = candidates(doc, 2, 6)
     assert "At least five Frontier Corps (FC) personnel" in found
     assert "five" in found and "Two more fled" in found
     assert not any("." in phrase for phrase in found)  # never across the sentence end
     assert not any(phrase.startswith("Corps") for phrase in found)  # always holds its number
     # "a dozen" is a number to the component, though not to spaCy's like_num
     dozen = nlp.make_doc("more than a dozen dead bodies")
-    assert "more than a dozen dead bodies" in {
-        dozen[s:e].text for s, e in candidates(dozen, 3, 2, WORDS)
-    }
+    assert "more than a dozen dead bodies" in candidates(dozen, 3, 2)
 
 
 def training_examples(nlp) -> list[Example]:
@@ -173,3 +181,23 @@ def test_trained_in_a_pipeline_saved_as_json_loaded_by_plain_spacy(ws, cli, tmp_
         for d in nlp.pipe(texts)
     }
     assert got == expected
+
+
+def test_train_refuses_a_number_label_without_numbers_and_leaves_nothing(ws, cli) -> None:
+    from conftest import snapshot_tree
+
+    prepare_demo_gold(ws)
+    before = snapshot_tree(ws.root)
+    result = cli(
+        "train",
+        "--components.number_phrases.labels",
+        '["ARMED_GROUP"]',
+        "--training.max_steps",
+        "6",
+        "-w",
+        ws.root,
+    )
+    assert result.exit_code == 1
+    assert "training spans contain a number" in result.stderr
+    assert "label ARMED_GROUP" in result.stderr
+    assert snapshot_tree(ws.root) == before  # no run folder, no staging left behind

@@ -5,35 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from conftest import prepare_demo_gold, write_jsonl
-from nerwb.training.run import train
-
-TINY = {
-    "training.max_steps": 6,
-    "training.eval_frequency": 6,
-    "components.tok2vec.model.encode.width": 32,
-}
+from conftest import write_jsonl
 
 
-@pytest.fixture(scope="module")
-def model_ws(tmp_path_factory):
-    from nerwb.workspace import init_workspace
-
-    ws = init_workspace(tmp_path_factory.mktemp("eval-report") / "ws")
-    prepare_demo_gold(ws)
-    run = train(
-        ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=ws.training_dir / "t",
-        overrides=TINY,
-    )
-    return ws, run.output / "model-best"
-
-
-def test_report_contents(model_ws, cli, tmp_path) -> None:
-    ws, model = model_ws
+def test_report_contents(six_step_model, cli, tmp_path) -> None:
+    ws, model = six_step_model
     data = write_jsonl(
         tmp_path / "g.jsonl",
         [

@@ -6,37 +6,16 @@ import json
 
 import pytest
 
-from conftest import prepare_demo_gold, snapshot_tree, write_jsonl
+from conftest import snapshot_tree, write_jsonl
 from nerwb.errors import LabelsError
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
-from nerwb.training.run import train
 
-TINY = {
-    "training.max_steps": 6,
-    "training.eval_frequency": 6,
-    "components.tok2vec.model.encode.width": 32,
-}
 TEXT = "Fighters of the Lions Brigade carried rifles."
 
 
-@pytest.fixture(scope="module")
-def model_ws(tmp_path_factory):
-    from nerwb.workspace import init_workspace
-
-    ws = init_workspace(tmp_path_factory.mktemp("eval-policies") / "ws")
-    prepare_demo_gold(ws)
-    run = train(
-        ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=ws.training_dir / "t",
-        overrides=TINY,
-    )
-    return ws, run.output / "model-best"
-
-
-def test_run_unknown_misaligned_policy_is_refused(model_ws, cli, tmp_path) -> None:
-    ws, model = model_ws
+def test_run_unknown_misaligned_policy_is_refused(six_step_model, cli, tmp_path) -> None:
+    ws, model = six_step_model
     data = write_jsonl(tmp_path / "g.jsonl", [{"text": TEXT, "label": [[17, 29, "ARMED_GROUP"]]}])
     before = snapshot_tree(ws.root)
     result = cli("evaluate", model, data, "--on-misaligned", "expnad", "-w", ws.root)
@@ -55,8 +34,8 @@ def test_run_out_of_range_span_is_outside_the_text(tmp_path) -> None:
         load_gold_docs(data, lang="en", on_misaligned="expand")
 
 
-def test_run_overlap_option_and_conversion_recorded(model_ws, cli, tmp_path) -> None:
-    ws, model = model_ws
+def test_run_overlap_option_and_conversion_recorded(six_step_model, cli, tmp_path) -> None:
+    ws, model = six_step_model
     data = write_jsonl(
         tmp_path / "g.jsonl",
         [

@@ -38,7 +38,8 @@ NUMBER_WORDS = ("dozen", "dozens", "hundreds", "thousands", "millions", "scores"
 STOPS = frozenset({".", "!", "?", ";", ":", "\n"})
 MAX_LEFT, MAX_RIGHT = 4, 10  # caps on what the training data may ask for
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # what initialize chooses among
-DEFAULT_THRESHOLD = 0.5  # where the training data is too small to choose
+DEFAULT_THRESHOLD = 0.5  # balanced classes make 0.5 the even point; also used where the
+# training data is too small to choose one
 MIN_SPANS = 5  # a label needs this many spans before the component serves it on its own
 
 
@@ -93,7 +94,7 @@ class NumberModel:
     labels: list[str]
     max_left: int
     max_right: int
-    threshold: float = 0.5  # chosen in initialize where the config sets none (null)
+    threshold: float = DEFAULT_THRESHOLD  # chosen in initialize where the config sets none
     # which numbers begin an entity, and of which label ("" is none) ...
     anchor: Linear | None = None
     # ... and, given one that does, which of its candidate phrases is the entity
@@ -130,12 +131,6 @@ def phrases_at(doc: Doc, a: int, max_left: int, max_right: int) -> list[tuple[in
 
 def numbers_in(doc: Doc, words: frozenset[str]) -> list[int]:
     return [i for i, token in enumerate(doc) if is_number(token, words)]
-
-
-def candidates(doc: Doc, max_left: int, max_right: int, words: frozenset[str]) -> list[tuple]:
-    """Every phrase around every number of ``doc`` (see ``phrases_at``)."""
-    found = {p for a in numbers_in(doc, words) for p in phrases_at(doc, a, max_left, max_right)}
-    return sorted(found)
 
 
 def _word(doc: Doc, i: int) -> str:
@@ -451,7 +446,7 @@ def _matrix(rows: list[list[str]], vocab: dict[str, int]) -> Any:
     FACTORY,
     default_config={
         "labels": None,
-        "threshold": 0.5,
+        "threshold": DEFAULT_THRESHOLD,
         "reconcile": "prefer",
         "min_share": 0.9,
         "number_words": list(NUMBER_WORDS),
