@@ -15,16 +15,23 @@ gold per label), so the document bootstrap of ``bootstrap.py`` resamples them un
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from spacy.tokens import Doc
+from spacy.attrs import ENT_IOB, ORTH
+from spacy.strings import StringStore
+from spacy.tokens import Doc, DocBin
 
+from nerwb.errors import EvaluationError
 from nerwb.evaluate.bootstrap import count_matrix, intervals
+from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.scoring import DocCounts
+from nerwb.io import sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 
 
@@ -58,12 +65,54 @@ def gold_names_by_label(docs: Iterable[Doc]) -> dict[str, set[str]]:
     return out
 
 
+BEGIN, INSIDE = 3, 1  # ENT_IOB's codes (2 = outside, 0 = not annotated)
+
+
+def docbin_gold_names(path: Path) -> set[str]:
+    """``gold_names`` of a DocBin file, read from its token arrays without building ``Doc``
+    objects (which is most of the cost of reading a training set).
+
+    Raises:
+        EvaluationError: the file is missing or not a DocBin.
+    """
+    if not path.is_file():
+        raise EvaluationError(f"training data {path} does not exist")
+    try:
+        docbin = DocBin().from_disk(path)
+    except Exception as err:  # spaCy raises several types for a file that is not a DocBin
+        raise EvaluationError(
+            f"training data {path} is not a spaCy DocBin ({type(err).__name__})"
+        ) from None
+    if ENT_IOB not in docbin.attrs or ORTH not in docbin.attrs:
+        return set()
+    iob, orth = docbin.attrs.index(ENT_IOB), docbin.attrs.index(ORTH)
+    strings = StringStore(docbin.strings)
+    names: set[str] = set()
+    for tokens, spaces in zip(docbin.tokens, docbin.spaces, strict=True):
+        current: list[str] = []  # the open entity's tokens, each with its trailing space
+        for row, space in zip(tokens, spaces.reshape(-1), strict=True):
+            code = int(row[iob])
+            if code != INSIDE and current:  # a new entity, outside, or unannotated ends it
+                names.add(normalise_name("".join(current)))
+                current = []
+            if code == BEGIN or (code == INSIDE and current):
+                current.append(strings[int(row[orth])] + (" " if space else ""))
+        if current:
+            names.add(normalise_name("".join(current)))
+    return names
+
+
 def names_sha256(names: Iterable[str]) -> str:
     """A fingerprint of a set of names (sorted, one per line), to tell whether two sets differ."""
     digest = hashlib.sha256()
     for name in sorted(set(names)):
         digest.update(name.encode("utf-8") + b"\n")
     return digest.hexdigest()
+
+
+def novelty_of(text: str, span: LabeledSpan, seen: set[str]) -> Novelty:
+    """Whether the text of ``span`` in ``text`` is one of the ``seen`` names."""
+    return Novelty.SEEN if normalise_name(text[span[0] : span[1]]) in seen else Novelty.UNSEEN
 
 
 def novelty_counts(
@@ -73,8 +122,7 @@ def novelty_counts(
     spans by theirs, and the predictions that match a gold entity exactly (tp)."""
 
     def group(span: LabeledSpan) -> Novelty:
-        name = normalise_name(text[span[0] : span[1]])
-        return Novelty.SEEN if name in seen else Novelty.UNSEEN
+        return novelty_of(text, span, seen)
 
     out = {g: DocCounts() for g in Novelty}
     gold_set = {tuple(s) for s in gold}
@@ -177,6 +225,7 @@ class NoveltySplit:
     unseen: GroupScores
     train_data: str  # where the seen names came from (a path, or a note)
     train_names: int  # distinct normalised gold names in the training data
+    train_names_sha256: str | None = None  # names_sha256 of them, to tell two seen sets apart
 
     def group(self, which: Novelty) -> GroupScores:
         return self.seen if which is Novelty.SEEN else self.unseen
@@ -185,6 +234,7 @@ class NoveltySplit:
         return {
             "train_data": self.train_data,
             "train_names": self.train_names,
+            "train_names_sha256": self.train_names_sha256,
             "seen": self.seen.to_json(),
             "unseen": self.unseen.to_json(),
         }
@@ -196,6 +246,7 @@ class NoveltySplit:
             unseen=GroupScores.from_json(data["unseen"]),
             train_data=data["train_data"],
             train_names=data["train_names"],
+            train_names_sha256=data.get("train_names_sha256"),
         )
 
 
@@ -246,6 +297,7 @@ def novelty_split(
     train_data: str,
     train_names: int,
     weights: np.ndarray | None = None,
+    train_names_sha256: str | None = None,
 ) -> NoveltySplit:
     """Seen and unseen scores over documents' ``novelty_counts``; with bootstrap ``weights``
     (one column per document) each recall also gets its 95% interval."""
@@ -264,6 +316,7 @@ def novelty_split(
         unseen=groups[Novelty.UNSEEN],
         train_data=train_data,
         train_names=train_names,
+        train_names_sha256=train_names_sha256,
     )
 
 
@@ -285,3 +338,89 @@ def paired_recall_gain(
         "interval_95": None if ci is None else [round(ci[0], 4), round(ci[1], 4)],
         "share_of_resamples_ahead": round(float((gains > 0).mean()), 3) if len(gains) else None,
     }
+
+
+MANIFEST = "manifest.json"  # what `nerwb train` writes beside model-best/ and model-last/
+MANIFEST_NAMES_KEY = "train_gold_names"  # its record of the training data's gold names
+
+
+@dataclass
+class SeenNames:
+    """The names a model was trained on, and where they came from; ``names`` is None (and
+    ``note`` says why) when they cannot be known, and the split is then left out."""
+
+    names: set[str] | None
+    source: str
+    note: str | None = None
+
+
+def _manifest_of(model: Path) -> tuple[Path, dict[str, Any]] | None:
+    path = Path(model).parent / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (path, manifest) if isinstance(manifest, dict) else None
+
+
+def _recorded_names(path: Path, manifest: dict[str, Any]) -> SeenNames | None:
+    """The names the manifest itself lists (``nerwb train`` since the seen/unseen split)."""
+    record = manifest.get(MANIFEST_NAMES_KEY)
+    if record is None:
+        return None  # an older manifest: fall back to its training file
+    names = record.get("names") if isinstance(record, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return SeenNames(None, str(path), f"{path}: {MANIFEST_NAMES_KEY} is not a list of names")
+    if record.get("sha256") not in (None, names_sha256(names)):
+        return SeenNames(
+            None, str(path), f"{path}: {MANIFEST_NAMES_KEY} does not match its own sha256"
+        )
+    return SeenNames(set(names), str(path))
+
+
+def _names_of_training_file(path: Path, manifest: dict[str, Any]) -> SeenNames:
+    """An older manifest: rebuild the names from the training file it records, if unchanged."""
+    train = (manifest.get("data") or {}).get("train") or {}
+    recorded, digest = train.get("path"), train.get("sha256")
+    if not recorded:
+        return SeenNames(None, str(path), f"{path} does not record the training data")
+    file = Path(recorded)
+    if not file.is_file():
+        return SeenNames(None, recorded, f"the training data {recorded} is gone")
+    if digest and sha256_of(file) != digest:
+        return SeenNames(
+            None,
+            recorded,
+            f"the training data {recorded} has changed since the model was trained",
+        )
+    return SeenNames(docbin_gold_names(file), recorded)
+
+
+def seen_names_of(model: Path, train_data: Path | None, lang: str) -> SeenNames:
+    """What the model has seen: the names of ``train_data`` when given (any gold format
+    ``load_gold_docs`` reads), else those its run manifest lists, else those of the training
+    file an older manifest records, if that file is unchanged.
+
+    Raises:
+        EvaluationError: ``train_data`` is given but missing or unreadable.
+    """
+    if train_data is not None:
+        if train_data.suffix == ".spacy":
+            names = docbin_gold_names(train_data)
+        else:
+            docs, _ = load_gold_docs(train_data, lang=lang)
+            names = gold_names(docs)
+        return SeenNames(names, str(train_data))
+    found = _manifest_of(model)
+    if found is None:
+        return SeenNames(
+            None,
+            "",
+            f"no {MANIFEST} beside the model and no --train-data: "
+            "recall on seen and unseen names is left out",
+        )
+    path, manifest = found
+    seen = _recorded_names(path, manifest) or _names_of_training_file(path, manifest)
+    if seen.names is None and seen.note:
+        seen.note += "; recall on seen and unseen names is left out (--train-data FILE names it)"
+    return seen
