@@ -140,6 +140,15 @@ def recall(counts: list[DocCounts]) -> float | None:
     return round(found / gold, 4) if gold else None
 
 
+def r4(value):
+    """A number, or a pair of them, rounded for the results file (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return [round(v, 4) for v in value]
+    return round(value, 4)
+
+
 def novelty_weights(fold_sizes: list[int], dev_seeds: bool):
     """Bootstrap weights over the pooled held-out documents. With --dev-seeds every "fold" is
     the same dev set: one draw of dev documents, repeated per seed, keeps the pairing."""
@@ -164,12 +173,12 @@ def pooled_novelty(splits: list[Split], fold_sizes: list[int], weights) -> dict:
             start += size
         out[f"{which}_names"] = {
             "fold_recall": folds,
-            "recall": group.pooled.recall,
-            "recall_ci95": group.pooled.recall_ci95,
-            "precision": group.pooled.precision,
+            "recall": r4(group.pooled.recall),
+            "recall_ci95": r4(group.pooled.recall_ci95),
+            "precision": r4(group.pooled.precision),
             "gold": group.pooled.gold,
             "per_label": {
-                label: {"gold": s.gold, "recall": s.recall, "recall_ci95": s.recall_ci95}
+                label: {"gold": s.gold, "recall": r4(s.recall), "recall_ci95": r4(s.recall_ci95)}
                 for label, s in group.per_label.items()
             },
         }

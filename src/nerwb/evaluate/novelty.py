@@ -334,7 +334,7 @@ def paired_recall_gain(
     diff = None if mine.recall is None or other.recall is None else mine.recall - other.recall
     ci = _ci(gains)
     return {
-        "diff": diff,
+        "diff": None if diff is None else round(diff, 4),
         "interval_95": None if ci is None else [round(ci[0], 4), round(ci[1], 4)],
         "share_of_resamples_ahead": round(float((gains > 0).mean()), 3) if len(gains) else None,
     }
