@@ -147,6 +147,13 @@ def test_evaluate_splits_seen_and_unseen_from_the_manifest(setup, cli) -> None:
     assert "id='seen-unseen'" in html and "id='f-names'" in html
     # errors: Islamic State missed (seen); Ansar Dine, 30 soldiers missed and Mogadishu spurious
     assert html.count("data-names='seen'") == 1 and html.count("data-names='unseen'") == 3
+    errors = [json.loads(line) for line in (folder / "errors.jsonl").read_text().splitlines()]
+    assert sorted((e["text"], e["names"]) for e in errors) == [
+        ("30 soldiers", "unseen"),
+        ("Ansar Dine", "unseen"),
+        ("Islamic State", "seen"),
+        ("Mogadishu", "unseen"),
+    ]
 
 
 def test_evaluate_without_manifest_leaves_the_split_out_with_a_note(setup, cli) -> None:
@@ -160,6 +167,8 @@ def test_evaluate_without_manifest_leaves_the_split_out_with_a_note(setup, cli) 
     report = (only_folder(ws) / "report.md").read_text()
     assert "Seen and unseen names: no manifest.json" in report
     assert "id='f-names'" not in (only_folder(ws) / "report.html").read_text()
+    errors = (only_folder(ws) / "errors.jsonl").read_text().splitlines()
+    assert errors and all("names" not in json.loads(line) for line in errors)
 
 
 def test_evaluate_with_train_data_option(setup, cli) -> None:

@@ -38,6 +38,7 @@ from nerwb.evaluate.novelty import (
     group_scores,
     names_sha256,
     novelty_counts,
+    novelty_of,
     novelty_split,
     resampled_recall,
     seen_names_of,
@@ -246,7 +247,16 @@ def write_report(
         (staging / "metrics.json").write_text(
             json.dumps(metrics.to_json(), indent=2) + "\n", encoding="utf-8"
         )
-        atomic_write_jsonl(staging / "errors.jsonl", (e.to_record() for e in errors))
+        texts = [doc.text for _, doc, *_ in rendered]
+
+        def record(e: ErrorCase) -> dict[str, Any]:
+            span = e.gold or e.pred
+            if seen is None or span is None:
+                return e.to_record()
+            # seen or unseen, by the gold span's text (the predicted one's for a spurious span)
+            return {**e.to_record(), "names": str(novelty_of(texts[e.doc_index], span, seen))}
+
+        atomic_write_jsonl(staging / "errors.jsonl", (record(e) for e in errors))
         # with the split: each document's seen and unseen counts too, for `nerwb compare`
         split_keys = novelty or [{}] * len(per_doc)
         atomic_write_jsonl(
