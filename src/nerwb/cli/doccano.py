@@ -17,14 +17,22 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, err_console, workspace
-from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
+from nerwb.cli._common import NerwbGroup, console, err_console, hold_lock, workspace
+from nerwb.cli._options import (
+    ModelOpt,
+    NoWaitOpt,
+    SeedOpt,
+    WaitOpt,
+    WorkspaceOpt,
+    comma_list,
+)
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushInterrupted, Selection, push
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.schema import load_schema
+from nerwb.names import check_name
 from nerwb.predict.select import SelectStrategy, load_selection_model
 from nerwb.predict.suggest import load_suggester
 from nerwb.workspace import SPLIT_NAMES
@@ -141,6 +149,8 @@ def push_cmd(
     ] = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Push corpus segments to the Doccano project (bulk import; resumable; never twice).
@@ -152,6 +162,9 @@ def push_cmd(
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
     suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
+    for name in comma_list(annotators):
+        check_name(name, what="annotator")  # before a server is started for them
+    hold_lock(ws, "doccano push", wait, no_wait)
     with (
         connect(ws) as client,
         Progress(
@@ -223,6 +236,8 @@ def pull_cmd(
     confirmed_only: Annotated[
         bool, typer.Option("--confirmed-only", help="Only examples the annotator confirmed.")
     ] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Export every annotator's labels into a new snapshot labels/pulls/<UTC time>/.
@@ -231,6 +246,7 @@ def pull_cmd(
     """
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
+    hold_lock(ws, "doccano pull", wait, no_wait)
     with connect(ws) as client, console.status("Exporting from Doccano"):
         report = pull(client, ws, schema, confirmed_only=confirmed_only)
     table = Table(
@@ -375,6 +391,8 @@ def suggest_cmd(
     ] = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Pre-annotate pushed segments: the model's spans become each assigned annotator's own.
@@ -386,5 +404,6 @@ def suggest_cmd(
     """
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
+    hold_lock(ws, "doccano suggest", wait, no_wait)
     with connect(ws) as client:
         _run_suggest(client, ws, suggester, None)

@@ -27,6 +27,7 @@ from nerwb.doccano.models import Project
 from nerwb.errors import NerwbError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
+from nerwb.names import check_name
 
 if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CLI's start-up
     from spacy.language import Language
@@ -368,6 +369,8 @@ def push(
     Args:
         on_progress: Called with ``(segments done, segments to do)`` after each chunk.
     """
+    for name in annotators or []:
+        check_name(name, what="annotator")
     project, created = ensure_project(client, ws.project_name)
     report = PushReport(project=project, project_created=created)
     report.span_types_created, report.span_types_updated = sync_span_types(
