@@ -76,11 +76,6 @@ def lock_wait(wait: float | None, no_wait: bool) -> float | None:
     return 0.0 if no_wait else wait
 
 
-def hold_lock(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> None:
-    """Hold the workspace lock until the running command ends (however it ends)."""
-    click.get_current_context().with_resource(writing(ws, command, wait, no_wait))
-
-
 @contextmanager
 def writing(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> Iterator[None]:
     """Hold the workspace lock for a command that writes shared state, saying so if it waits."""

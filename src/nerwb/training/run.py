@@ -447,8 +447,10 @@ def train(
         _run_spacy(config, staging, gpu_id, log, spacy_output)
     except KeyboardInterrupt:
         # spaCy saved model-best at each better evaluation and model-last on its way out;
-        # an hour of training is kept. Before the first evaluation there is nothing to keep.
-        if not log.evaluations or not (staging / "model-best" / "meta.json").exists():
+        # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
+        # the untrained pipeline too) there is nothing worth keeping.
+        trained = any(e["step"] > 0 for e in log.evaluations)
+        if not trained or not (staging / "model-best" / "meta.json").exists():
             shutil.rmtree(staging, ignore_errors=True)
             raise
         status = STATUS_INTERRUPTED
