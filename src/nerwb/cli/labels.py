@@ -78,6 +78,7 @@ def import_cmd(
     Example: nerwb labels import published_test.conll --format conll --split test --annotator gold
     """
     ws = workspace(workspace_dir)
+    check_name(annotator, what="--annotator")  # before anything is touched, the lock included
     with writing(ws, "labels import", wait, no_wait):
         report = import_annotations(
             ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
