@@ -15,10 +15,12 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,6 +88,7 @@ class _StepLog:
     on_step: StepCallback | None
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
+    interrupt_requested: bool = False
 
     def __call__(self, info: dict[str, Any] | None) -> None:
         # spaCy passes the info dict only at evaluation steps, None at the others
@@ -101,6 +104,33 @@ class _StepLog:
                 self.evaluations.append({"step": self.steps, "score": score, "losses": losses})
         if self.on_step:
             self.on_step(event)
+        if self.interrupt_requested:
+            # spaCy calls the logger after its checkpoint saves: stopping here never leaves
+            # model-best or model-last half-written
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_between_steps(log: _StepLog) -> Iterator[None]:
+    """Ctrl-C during the loop stops at the next step, not inside a save; a second one at once.
+
+    spaCy replaces model-best by deleting it and copying model-last: an interrupt inside that
+    copy would leave no model-best, and the run would be lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def request_stop(signum: int, frame: Any) -> None:
+        if log.interrupt_requested:
+            raise KeyboardInterrupt
+        log.interrupt_requested = True
+
+    previous = signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -325,7 +355,8 @@ def _run_spacy(
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             nlp = init_nlp(train_config, use_gpu=gpu_id)
-            spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
+            with _ctrl_c_between_steps(log):
+                spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
     finally:
         _RUN_LOG.reset(token)
 
