@@ -169,8 +169,8 @@ def agreement_cmd(
     for label, row in report.per_label.items():
         table.add_row(
             label,
-            f"{row.f1:.3f}",
-            f"{row.kappa:.3f}",
+            "n/a" if row.f1 is None else f"{row.f1:.3f}",
+            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
             str(row.agreed),
             str(row.only_a),
             str(row.only_b),
