@@ -61,6 +61,13 @@ def import_cmd(
     add_labels: Annotated[
         bool, typer.Option("--add-labels", help="Add unknown labels to labels.yml.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the annotator's labels on articles they already have with other spans.",
+        ),
+    ] = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Import existing annotations: articles join the corpus, spans become an annotator's labels.
@@ -69,7 +76,7 @@ def import_cmd(
     """
     ws = workspace(workspace_dir)
     report = import_annotations(
-        ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
+        ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels, replace=replace
     )
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
@@ -90,6 +97,8 @@ def import_cmd(
         )
     if report.labels_added:
         console.print(f"Added to labels.yml: {', '.join(report.labels_added)}")
+    for replaced in report.replaced:
+        console.print(f"[yellow]Replaced {annotator}'s labels of {escape(replaced.describe())}[/]")
 
 
 @labels_app.command("audit")

@@ -130,6 +130,52 @@ def load_schema(path: Path) -> LabelSchema:
     return schema
 
 
+def check_label_name(name: str) -> str | None:
+    """Why ``name`` cannot be a label name, or None when it can."""
+    if not LABEL_NAME.match(name):
+        return f"{name!r} is not a valid label name (a letter, then letters, digits, _ or -)"
+    return None
+
+
+_LIST_ITEM = re.compile(r"^( *)- +name *:", re.MULTILINE)
+
+
+def schema_text_with_labels(path: Path, names: list[str]) -> tuple[LabelSchema, str]:
+    """``labels.yml`` as the user wrote it, comments and all, with ``names`` appended as text.
+
+    Returns the new schema and the new file text, checked to read back as exactly that
+    schema; the caller writes it (``atomic_write_text``) when the rest of its work is checked.
+
+    Raises:
+        SchemaError: a name is invalid, or the file's layout (``labels:`` not the last block
+            list) does not allow appending; then it names the labels to add by hand.
+    """
+    schema = load_schema(path)
+    for name in names:
+        problem = check_label_name(name)
+        if problem:
+            raise SchemaError(f"{path}: cannot add a label: {problem}")
+    wanted = schema.with_labels(names)
+    added = wanted.labels[len(schema.labels) :]
+    text = read_text(path)
+    match = _LIST_ITEM.search(text)
+    indent = match.group(1) if match else "  "
+    block = "".join(
+        f"{indent}- name: '{label.name}'\n{indent}  color: '{label.color}'\n" for label in added
+    )
+    new_text = text + ("" if not text or text.endswith("\n") else "\n") + block
+    try:
+        reread = LabelSchema.model_validate(yaml.safe_load(new_text))
+    except (yaml.YAMLError, ValidationError, TypeError):
+        reread = None
+    if reread != wanted:
+        raise SchemaError(
+            f"{path}: cannot append to the `labels:` list as the file is laid out (it is not the "
+            f"file's last block list); add these labels by hand: {', '.join(a.name for a in added)}"
+        )
+    return wanted, new_text
+
+
 def save_schema(schema: LabelSchema, path: Path) -> None:
     data = {"labels": [label.model_dump(exclude_none=True) for label in schema.labels]}
     atomic_write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
