@@ -88,7 +88,7 @@ def import_annotations(
     """
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
-    schema = load_schema(ws.schema_path)
+    schema = load_schema(ws.schema_path, allow_empty=add_labels)
     reader = ANNOTATION_READERS[fmt]
     raws = list(read_docbin(path, lang=ws.language) if reader is read_docbin else reader(path))
     if not raws:
