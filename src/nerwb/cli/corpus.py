@@ -23,7 +23,7 @@ from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
 from nerwb.corpus.store import add_articles, duplicates_log, load_articles
 from nerwb.errors import InputError
-from nerwb.io import read_jsonl
+from nerwb.io import check_output_file, read_jsonl
 from nerwb.predict.inputs import OnError
 from nerwb.workspace import SPLIT_NAMES
 
@@ -55,6 +55,7 @@ def add_cmd(
     Example: nerwb corpus add export.csv --on-error skip
     """
     ws = workspace(workspace_dir)
+    check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
     with Progress(
@@ -137,6 +138,7 @@ def split_cmd(
             "Scores on the old test set will no longer be comparable. Continue?",
             default=False,
         ):
+            console.print("Cancelled: nothing was re-split; the test set stays as it was.")
             raise typer.Exit(1)
     with _bar("Indexing articles for near-duplicates") as on_progress:
         result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)

@@ -14,6 +14,7 @@ from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt, comma_list
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
+from nerwb.io import check_output_file
 from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
@@ -23,6 +24,7 @@ from nerwb.labels.patterns import build_patterns
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
+from nerwb.workspace import SPLIT_NAMES
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -215,6 +217,8 @@ def merge_cmd(
     Example: nerwb labels merge --strategy prefer:alice
     """
     ws = workspace(workspace_dir)
+    for target in (ws.gold_path, ws.conflicts_path):
+        check_output_file(target)
     report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
     sources, conflicts_path = report.sources, ws.conflicts_path
     whole = sum(a.confirmed for a in report.gold)
@@ -245,6 +249,8 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
+    for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
+        check_output_file(target)
     report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")
     for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):

@@ -36,6 +36,7 @@ from nerwb.errors import TrainingError
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, refuse_test_data, summarise
+from nerwb.training.gpu import check_gpu
 from nerwb.workspace import Workspace
 
 
@@ -385,6 +386,7 @@ def train(
             folder holding another run without ``force``; a base pipeline that is missing
             or cannot serve.
     """
+    check_gpu(gpu_id)  # before the data is read: a missing CuPy is one line
     overrides = dict(overrides or {})
     notes: list[str] = []
     train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
