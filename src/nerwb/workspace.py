@@ -192,6 +192,12 @@ class Workspace:
         # so kept with labels.yml (committed), not among the generated files
         return self.labels_dir / "patterns.jsonl"
 
+    @property
+    def names_path(self) -> Path:
+        # known names with label and source (components/names.py); `nerwb init` writes a
+        # starter list built from official lists, the user edits it
+        return self.labels_dir / "names.csv"
+
     def docbin_path(self, split: str) -> Path:
         return self.labels_dir / f"{split}.spacy"
 
@@ -238,6 +244,16 @@ class Workspace:
     @property
     def state_dir(self) -> Path:
         return self.root / ".nerwb"
+
+    @property
+    def lock_path(self) -> Path:
+        """The workspace lock (nerwb.lock): an empty file, made once, never removed."""
+        return self.state_dir / "workspace.lock"
+
+    @property
+    def lock_holder_path(self) -> Path:
+        """Who holds the workspace lock: command, pid, host, since (while it is held)."""
+        return self.state_dir / "workspace.lock.json"
 
     @property
     def doccano_home(self) -> Path:
@@ -378,9 +394,12 @@ def init_workspace(
         raise WorkspaceError(f"cannot write project name {name!r} to {CONFIG_NAME}")
     for folder in ("corpus", "labels", "configs", "training", "evaluate"):
         (root / folder).mkdir(parents=True, exist_ok=True)
+    # the starter names list belongs to the conflict-news labels: not with a schema of --labels
+    starters = {"labels/names.csv": "names.csv"} if schema_text is None else {}
     for target, text in (
         ("labels/labels.yml", _resource("labels.yml") if schema_text is None else schema_text),
         ("labels/GUIDELINES.md", _resource("GUIDELINES.md")),
+        *((t, _resource(source)) for t, source in starters.items()),
     ):
         if not (root / target).exists():
             atomic_write_text(root / target, text)
@@ -390,4 +409,8 @@ def init_workspace(
     if not (root / ".gitignore").exists():
         atomic_write_text(root / ".gitignore", WORKSPACE_GITIGNORE)
     atomic_write_text(root / CONFIG_NAME, toml)
-    return Workspace(root, config)
+    ws = Workspace(root, config)
+    # made now, so that the first writing command adds no file (flock needs one to lock)
+    ws.lock_path.parent.mkdir(exist_ok=True)
+    ws.lock_path.touch()
+    return ws

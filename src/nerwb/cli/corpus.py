@@ -11,8 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, warn, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._common import NerwbGroup, console, warn, workspace, writing
+from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.corpus.readers import (
     ReadOptions,
     read_articles,
@@ -47,6 +47,8 @@ def add_cmd(
         OnError,
         typer.Option(help="A bad input record: fail (nothing added), or skip it and list it."),
     ] = OnError.FAIL,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Add articles to corpus/articles.jsonl; exact duplicates are skipped and counted.
@@ -58,9 +60,12 @@ def add_cmd(
     check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-    ) as bar:
+    with (
+        writing(ws, "corpus add", wait, no_wait),
+        Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+        ) as bar,
+    ):
         task = bar.add_task("Reading articles", total=None)
         bad: list[InputError] = []
         articles = (
@@ -123,6 +128,8 @@ def split_cmd(
         bool, typer.Option("--reset-test", help="Re-split everything, test included (asks first).")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Split articles into train/dev/test; articles already split never move.
@@ -140,7 +147,10 @@ def split_cmd(
         ):
             console.print("Cancelled: nothing was re-split; the test set stays as it was.")
             raise typer.Exit(1)
-    with _bar("Indexing articles for near-duplicates") as on_progress:
+    with (
+        writing(ws, "corpus split", wait, no_wait),
+        _bar("Indexing articles for near-duplicates") as on_progress,
+    ):
         result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)
     counts = result.splits.counts()
     table = Table(title="Splits")

@@ -20,6 +20,7 @@ from nerwb.labels.annotations import (
 )
 from nerwb.labels.readers import ANNOTATION_READERS, read_docbin
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
+from nerwb.names import check_name
 from nerwb.workspace import Workspace
 
 
@@ -82,10 +83,12 @@ def import_annotations(
         InputError: the file is bad (line named), a span is out of range, or it uses labels that
             labels.yml lacks (named) and ``add_labels`` is off.
         SplitError: ``split`` is unknown, or pins a test article to train or dev.
+        InvalidNameError: ``annotator`` cannot be a file name (nerwb.names).
         LabelsError: the annotator already labelled an article of the file (by id or by the
             same text under another id) with other spans, and ``replace`` is off.
         SchemaError: ``add_labels`` with a label name labels.yml cannot take.
     """
+    check_name(annotator, what="--annotator")
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
     schema = load_schema(ws.schema_path, allow_empty=add_labels)
