@@ -13,6 +13,7 @@ from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
+from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import (
     ReadOptions,
     read_articles,
@@ -71,7 +72,7 @@ def add_cmd(
         articles = (
             read_articles_skipping(selection.files, options, bad)
             if on_error is OnError.SKIP
-            else read_articles(selection.files, options)
+            else _with_skip_hint(read_articles(selection.files, options))
         )
         report, _ = add_articles(
             ws.articles_path,
@@ -98,6 +99,17 @@ def add_cmd(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
+    """The articles; a bad record's error (not the store's own) says how to go on past it."""
+    try:
+        yield from articles
+    except InputError as err:
+        raise InputError(
+            f"{err}; nothing was added: pass --on-error skip to add the other records and list "
+            "the bad ones"
+        ) from None
 
 
 @contextmanager
