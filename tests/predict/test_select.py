@@ -14,6 +14,7 @@ from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.predict.select import SelectionError, SelectStrategy, rank_segments
 from nerwb.predict.uncertainty import uncertainties
+from nerwb.records.doccano import PushLedger
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +150,9 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
     assert set(on_server) == set(top)
     for segment_id, score in on_server.items():  # the score annotators can sort by
         assert score == pytest.approx(expected[segment_id], rel=1e-4, abs=1e-6)
-    ledger = json.loads(ws.push_ledger_path.read_text())
-    (entry,) = ledger.values()
-    assert set(entry["selection"]) == set(top)
+    ledger = PushLedger(ws.push_ledger_path)
+    (entry,) = ledger.data.values()
+    assert set(entry.selection) == set(top)
     # the next 20 come from what is left; more than is left pushes all and says so
     again = cli(*args, "--n", "1000", "-w", ws.root)
     assert again.exit_code == 0, again.stderr

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from spacy.tokens import DocBin
 
 from conftest import TINY, snapshot_tree
+from nerwb.records.training import TrainingManifest, manifest_path
 
 
 def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
@@ -16,7 +16,7 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
     result = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
     assert result.exit_code == 0, result.stderr
     assert (out / "model-best" / "meta.json").exists() and (out / "model-last").is_dir()
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     assert manifest["overrides"]["training.max_steps"] == 12
     assert manifest["steps"] == 12
     assert manifest["labels"] == ["ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"]

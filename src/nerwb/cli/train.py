@@ -106,9 +106,9 @@ def train_cmd(
                 table.add_row(
                     str(event.step),
                     f"{event.losses.get('ner', 0):.1f}",
-                    f"{other.get('ents_p', 0) or 0:.3f}",
-                    f"{other.get('ents_r', 0) or 0:.3f}",
-                    f"{other.get('ents_f', 0) or 0:.3f}",
+                    f"{other.ents_p or 0:.3f}",
+                    f"{other.ents_r or 0:.3f}",
+                    f"{other.ents_f or 0:.3f}",
                     f"{event.score:.3f}",
                 )
 
@@ -133,13 +133,13 @@ def train_cmd(
     for message in result.notes:
         warn(message)
     console.print(table)
-    per_type = result.best_scores.get("ents_per_type") or {}
+    per_type = result.best_scores.ents_per_type or {}
     if per_type:
         labels = Table(title="Best dev scores per label")
         for column in ("label", "P", "R", "F"):
             labels.add_column(column, justify="left" if column == "label" else "right")
         for label, s in sorted(per_type.items()):
-            labels.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
+            labels.add_row(label, f"{s.p:.3f}", f"{s.r:.3f}", f"{s.f:.3f}")
         console.print(labels)
     console.print(
         f"[green]Trained[/] in {elapsed}, {result.steps} steps; best dev F {result.best_score:.3f}. "

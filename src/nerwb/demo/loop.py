@@ -13,7 +13,6 @@ callback so the CLI can show them.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,12 +37,13 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.models import Project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushLedger, Selection, find_project, push, selected_segments
+from nerwb.doccano.push import Selection, find_project, push, selected_segments
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.metrics import EvalMetrics
 from nerwb.evaluate.run import evaluate
+from nerwb.io import read_jsonl
 from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
@@ -51,9 +51,11 @@ from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
-from nerwb.labels.suggestions import SuggestionLedger, suggestions_in_workspace
+from nerwb.labels.suggestions import suggestions_in_workspace
 from nerwb.predict.select import SelectStrategy, load_selection_model
 from nerwb.predict.suggest import load_suggester
+from nerwb.records.doccano import AnnotatorPasswords, PushLedger
+from nerwb.records.suggestions import SuggestionLedger
 from nerwb.training.run import StepCallback, train
 from nerwb.workspace import Workspace
 
@@ -96,9 +98,7 @@ Stage = Callable[[str, str], None]  # (stage name, what happened)
 
 def _gold(path: Path, limit: int | None) -> dict[str, list[LabeledSpan]]:
     """Gold spans of the demo articles (the first ``limit`` of them), by article id."""
-    records = [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    records = read_jsonl(path)
     records = records[:limit] if limit else records
     return {r["id"]: [LabeledSpan(s, e, lab) for s, e, lab in r["label"]] for r in records}
 
@@ -218,16 +218,16 @@ def _simulate_annotators(
     on_stage: Stage,
 ) -> None:
     """4. simulated annotators label through the REST API (a demo device)."""
-    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
-        if name not in passwords:
+        if passwords.get(name) is None:
             on_stage(
                 "simulated annotators",
                 f"{name} exists on the server but its password is not in annotators.json; skipped",
             )
             continue
         with DoccanoClient(result.url) as client:
-            client.login(name, passwords[name])
+            passwords.login(client, name)
             labelled = simulate(
                 client, project_id, name, gold, noise=noise, seed=ws.config.corpus.seed
             )
@@ -303,9 +303,7 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) 
 def _unpushed_train(ws: Workspace, url: str, *, share: float) -> int:
     """How many train segments to push so that ``share`` of them is on the server."""
     train = [s.id for s, _, _ in selected_segments(ws, ["train"])]
-    known = {
-        sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]
-    }
+    known = PushLedger(ws.push_ledger_path).pushed()
     on_server = sum(sid in known for sid in train)
     return max(0, math.ceil(share * len(train)) - on_server)
 
@@ -398,8 +396,8 @@ def _round_two(
         uncertain = {
             sid
             for entry in PushLedger(ws.push_ledger_path).data.values()
-            for sid, how in entry.get("selection", {}).items()
-            if how["strategy"] == SelectStrategy.UNCERTAIN
+            for sid, how in entry.selection.items()
+            if how.strategy == SelectStrategy.UNCERTAIN
         }
         suggested = suggest(
             admin,
@@ -415,12 +413,12 @@ def _round_two(
     )
     ledger = SuggestionLedger(ws.suggestions_path).data
     offered_ids = {sid for entry in ledger.values() for sid in entry}
-    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
-        if name not in passwords:
+        if passwords.get(name) is None:
             continue
         with DoccanoClient(result.url) as client:
-            client.login(name, passwords[name])
+            passwords.login(client, name)
             fixed = correct(
                 client, project.id, name, gold, offered_ids, noise=noise, seed=ws.config.corpus.seed
             )
@@ -449,11 +447,9 @@ def _round_two(
     try:
         with connect(ws) as admin:
             sent = send_to_review(admin, ws, schema, annotations, adjudicator=DEMO_ADJUDICATOR)
-        judge_password = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))[
-            DEMO_ADJUDICATOR
-        ]
+        passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
         with DoccanoClient(result.url) as judge:
-            judge.login(DEMO_ADJUDICATOR, judge_password)
+            passwords.login(judge, DEMO_ADJUDICATOR)
             decided = adjudicate(judge, sent.project.id, gold)
         on_stage(
             "labels review",

@@ -18,7 +18,7 @@ from sklearn.metrics import confusion_matrix
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nerwb.errors import EvaluationError, PredictError
+from nerwb.errors import EvaluationError, InputError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
@@ -37,6 +37,7 @@ from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline
+from nerwb.records.training import TrainingManifest, manifest_path
 
 REPORT_FILES = (
     "metrics.json",
@@ -87,22 +88,21 @@ def output_folder(base: Path, requested: Path | None, name: str) -> Path:
 
 def training_facts(model: Path) -> TrainingFacts | None:
     """How the model was trained, from the run's ``manifest.json`` beside it (``nerwb train``)."""
-    path = Path(model).parent / "manifest.json"
+    path = manifest_path(Path(model).parent)
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = TrainingManifest.load(path)
+    except (InputError, OSError):  # none, or not one nerwb can read: the report says so
         return None
-    data = manifest.get("data") or {}
     return TrainingFacts(
         manifest=str(path),
-        config_file=manifest.get("config_file"),
-        config_sha256=manifest.get("config_sha256"),
-        steps=manifest.get("steps"),
-        seed=manifest.get("seed"),
-        train_docs=(data.get("train") or {}).get("docs"),
-        dev_docs=(data.get("dev") or {}).get("docs"),
-        best_dev_f=(manifest.get("best_dev") or {}).get("ents_f"),
-        finished=manifest.get("finished"),
+        config_file=manifest.config_file,
+        config_sha256=manifest.config_sha256,
+        steps=manifest.steps,
+        seed=manifest.seed,
+        train_docs=manifest.docs("train"),
+        dev_docs=manifest.docs("dev"),
+        best_dev_f=manifest.best_dev.ents_f,
+        finished=manifest.finished,
     )
 
 

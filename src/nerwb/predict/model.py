@@ -10,8 +10,7 @@ import spacy
 from spacy.language import Language
 
 from nerwb.errors import PredictError
-
-MANIFEST = "manifest.json"  # written by `nerwb train` beside model-best/ and model-last/
+from nerwb.records.training import manifest_path
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def check_model_folder(model: Path) -> None:
 def model_info(model: Path) -> ModelInfo:
     """The name and hash of the model folder ``model`` (see ``ModelInfo``)."""
     check_model_folder(model)
-    manifest = model.resolve().parent / MANIFEST
+    manifest = manifest_path(model.resolve().parent)
     digest = hashlib.sha256()
     if manifest.is_file():
         digest.update(manifest.read_bytes() + b"\0" + model.resolve().name.encode())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import os
 import platform
 import re
@@ -33,6 +32,8 @@ from thinc.api import Config
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import TrainingError
+from nerwb.records.scores import DevScores
+from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, refuse_test_data, summarise
@@ -46,7 +47,7 @@ class StepEvent:
     step: int
     score: float | None = None  # only at the steps spaCy evaluates
     losses: dict[str, float] = field(default_factory=dict)
-    other_scores: dict[str, Any] = field(default_factory=dict)
+    other_scores: DevScores = field(default_factory=DevScores)
 
     @property
     def evaluated(self) -> bool:
@@ -94,7 +95,9 @@ class _StepLog:
             self.steps = int(info.get("step", self.steps))
             losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             score = None if info.get("score") is None else float(info["score"])
-            event = StepEvent(self.steps, score, losses, dict(info.get("other_scores") or {}))
+            event = StepEvent(
+                self.steps, score, losses, DevScores.from_spacy(info.get("other_scores"))
+            )
             if score is not None:
                 self.evaluations.append({"step": self.steps, "score": score, "losses": losses})
         if self.on_step:
@@ -105,8 +108,8 @@ class _StepLog:
 class TrainResult:
     output: Path
     best_score: float
-    best_scores: dict[str, Any]
-    manifest: dict[str, Any]
+    best_scores: DevScores
+    manifest: TrainingManifest
     seconds: float
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
@@ -337,30 +340,30 @@ def _manifest(
     gpu_id: int,
     performance: dict[str, Any],
     notes: list[str],
-) -> dict[str, Any]:
+) -> TrainingManifest:
     config_text = config.to_str()
-    return {
-        "nerwb_version": __version__,
-        "spacy_version": spacy.__version__,
-        "python": platform.python_version(),
-        "config_file": str(config_path),
-        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
-        "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},
-        "base_model": base.to_json() if base else None,
-        "seed": config.interpolate()["training"].get("seed"),
-        "labels": sorted(data["training"].spans),
-        "data": {"train": data["training"].to_json(), "dev": data["dev"].to_json()},
-        "workspace_git_commit": _git_commit(ws.root),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 2),
-        "steps": log.steps,
-        "gpu_id": gpu_id,
-        "best_dev": {k: v for k, v in performance.items() if k.startswith("ents")},
-        "evaluations": log.evaluations,
-        "notes": notes,
-        "config": config_text,
-    }
+    return TrainingManifest(
+        nerwb_version=__version__,
+        spacy_version=spacy.__version__,
+        python=platform.python_version(),
+        config_file=str(config_path),
+        config_sha256=hashlib.sha256(config_text.encode()).hexdigest(),
+        overrides={k: v for k, v in overrides.items() if not k.startswith("paths.")},
+        base_model=base.to_json() if base else None,
+        seed=config.interpolate()["training"].get("seed"),
+        labels=sorted(data["training"].spans),
+        data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+        workspace_git_commit=_git_commit(ws.root),
+        started=started.isoformat(timespec="seconds"),
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(seconds, 2),
+        steps=log.steps,
+        gpu_id=gpu_id,
+        best_dev=DevScores.from_spacy(performance),
+        evaluations=log.evaluations,
+        notes=notes,
+        config=config_text,
+    )
 
 
 def train(
@@ -414,7 +417,7 @@ def train(
         raise
     seconds = time.perf_counter() - clock
     (staging / TRAIN_LOG).write_text(spacy_output, encoding="utf-8")
-    meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
+    meta = spacy.util.load_meta(staging / "model-best" / "meta.json")
     performance = meta.get("performance", {})
     _keep_users_config(config, staging, base)
     manifest = _manifest(
@@ -431,14 +434,12 @@ def train(
         performance=performance,
         notes=notes,
     )
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
-    )
+    manifest.save(manifest_path(staging))
     (staging / OWNER_FILE).unlink(missing_ok=True)
     if output.exists():
         shutil.rmtree(output)  # only reached with force, after the new run succeeded
     os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
     return TrainResult(
-        output, best, manifest["best_dev"], manifest, seconds, log.steps, log.evaluations, notes
+        output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
     )
