@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -46,10 +46,6 @@ def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[P
     return config_path, base_model
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def train_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
@@ -79,7 +75,7 @@ def train_cmd(
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
-    output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
+    output = output or ws.run_folder(ws.training_dir, config_path.stem)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
@@ -174,7 +170,7 @@ def train_curve_cmd(
             f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
         ) from None
     config_path, base_model = _config_and_base(ws, config, base_model)
-    out = output or ws.training_dir / f"curve-{_stamp()}"
+    out = output or ws.run_folder(ws.training_dir, "curve")
     with Progress(
         TextColumn("Learning curve"),
         BarColumn(),

@@ -325,7 +325,7 @@ def _train_and_evaluate(
         "training.eval_frequency": max(10, steps // 6),
         **(training_overrides or {}),
     }
-    run_dir = ws.training_dir / f"demo-{Path(config).stem}-{name}"
+    run_dir = ws.run_folder(ws.training_dir, "demo", Path(config).stem, name, stamped=False)
     trained = train(
         ws,
         config_path=ws.configs_dir / config,

@@ -248,10 +248,6 @@ def summarise(units: dict[str, AnnotatedSegment], schema: LabelSchema) -> Annota
     return summary
 
 
-def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff]:
     """Per annotator: spans added, removed and changed, and segments newly confirmed."""
     out = {}
@@ -348,11 +344,10 @@ def pull(
     diff = diff_snapshots(load_snapshot(previous), by_annotator) if previous else None
 
     ws.pulls_dir.mkdir(parents=True, exist_ok=True)
-    stamp = _timestamp()
-    target = ws.pulls_dir / stamp
+    target = first = ws.run_folder(ws.pulls_dir)
     suffix = 1
     while target.exists():
-        target = ws.pulls_dir / f"{stamp}-{suffix}"
+        target = first.with_name(f"{first.name}-{suffix}")
         suffix += 1
     staging = Path(tempfile.mkdtemp(prefix=".pull-", dir=ws.pulls_dir))
     try:

@@ -13,7 +13,6 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CL
     from spacy.language import Language
 
     from nerwb.predict.select import Ranked, SelectStrategy
-from nerwb.workspace import SPLIT_NAMES, Workspace
+from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
 CHUNK_BYTES = 8 * 1024 * 1024  # far under Doccano's MAX_UPLOAD_SIZE default (1 GiB)
@@ -499,7 +498,7 @@ def select_unpushed(
         seed=selection.seed,
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp()
     path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
     atomic_write_jsonl(
         path,

@@ -36,8 +36,9 @@ from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
-from nerwb.predict.model import load_pipeline
+from nerwb.predict.model import load_pipeline, model_name
 from nerwb.records.training import TrainingManifest, manifest_path
+from nerwb.workspace import utc_stamp
 
 REPORT_FILES = (
     "metrics.json",
@@ -55,15 +56,6 @@ class EvalRun:
     metrics: EvalMetrics
 
 
-def model_name(model: Path) -> str:
-    model = model.resolve()
-    return (
-        f"{model.parent.name}-{model.name}"
-        if model.name in ("model-best", "model-last")
-        else model.name
-    )
-
-
 def load_model(model: Path) -> Language:
     """The trained pipeline to evaluate (nerwb.predict's loader, errors as EvaluationError)."""
     try:
@@ -74,7 +66,7 @@ def load_model(model: Path) -> Language:
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:
     """A fresh folder: never one that already holds a report."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp()
     folder = requested or base / f"{name}-{stamp}"
     if folder.exists() and any((folder / f).exists() for f in REPORT_FILES):
         folder = folder.with_name(f"{folder.name}-{stamp}")
