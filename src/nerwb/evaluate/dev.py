@@ -1,6 +1,7 @@
 """Dev scores of a trained model: what the learning curve and the benchmarks compare.
 
-Lighter than ``nerwb evaluate``: spaCy's own strict scorer, no report on disk.
+Lighter than ``nerwb evaluate``: strict scores only (nerwb's one P/R/F over the same counts as
+spaCy's scorer, so the same floats), no report on disk.
 """
 
 from __future__ import annotations
@@ -8,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import spacy
-from spacy.scorer import Scorer
 from spacy.tokens import DocBin
-from spacy.training import Example
 
-from nerwb.evaluate.scoring import DocCounts, doc_counts
+from nerwb.evaluate.scoring import DocCounts, doc_counts, prf
 from nerwb.labels.annotations import doc_spans
 from nerwb.text import blank
 
@@ -23,12 +22,17 @@ def dev_scores(
     """Dev F of a model, F per label, and each dev document's counts (for paired bootstraps)."""
     nlp = spacy.load(model)
     docs = list(DocBin().from_disk(dev_path).get_docs(blank(lang).vocab))
-    examples = [Example(nlp(d.text), d) for d in docs]
-    scores = Scorer.score_spans(examples, "ents")
-    per_type = scores.get("ents_per_type") or {}
-    per_doc = [doc_counts(doc_spans(eg.reference), doc_spans(eg.predicted)) for eg in examples]
+    per_doc = [doc_counts(doc_spans(d), doc_spans(nlp(d.text))) for d in docs]
+    labels = sorted({k for c in per_doc for k in (*c.n_pred, *c.n_gold)})
+
+    def total(counts: str, label: str | None = None) -> int:
+        return sum(
+            sum(getattr(c, counts).values()) if label is None else getattr(c, counts).get(label, 0)
+            for c in per_doc
+        )
+
     return (
-        float(scores["ents_f"] or 0.0),
-        {k: float(v["f"]) for k, v in per_type.items()},
+        prf(total("tp"), total("n_pred"), total("n_gold")).f,
+        {k: prf(total("tp", k), total("n_pred", k), total("n_gold", k)).f for k in labels},
         per_doc,
     )

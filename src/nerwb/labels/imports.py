@@ -11,7 +11,7 @@ from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_split
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import InputError, LabelsError
 from nerwb.labels.annotations import LabeledSpan, load_units, save_units, whole_article
-from nerwb.labels.readers import ANNOTATION_READERS, read_docbin
+from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import load_schema, save_schema
 from nerwb.workspace import Workspace
 
@@ -54,8 +54,7 @@ def import_annotations(
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
     schema = load_schema(ws.schema_path)
-    reader = ANNOTATION_READERS[fmt]
-    raws = list(read_docbin(path, lang=ws.language) if reader is read_docbin else reader(path))
+    raws = list(read_annotated(path, fmt, lang=ws.language))
     if not raws:
         raise InputError("no articles in the file", path=path)
     seen_labels: set[str] = set()

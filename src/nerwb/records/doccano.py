@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from nerwb.records._base import Record
 
@@ -35,6 +35,14 @@ class PushedProject(BaseModel):
     segment_length: int | None = None  # None: pushed before the length was recorded
     segments: dict[str, str] = Field(default_factory=dict)  # segment id -> hash of its text
     selection: dict[str, PushSelection] = Field(default_factory=dict)  # segment id -> why
+
+    @model_serializer(mode="wrap")
+    def _no_empty_selection(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # written only by push --select, as before records: other ledgers keep their bytes
+        data = handler(self)
+        if not data.get("selection"):
+            data.pop("selection", None)
+        return data
 
 
 class PushLedgerFile(Record):

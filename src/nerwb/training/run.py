@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import platform
 import re
@@ -417,7 +418,9 @@ def train(
         raise
     seconds = time.perf_counter() - clock
     (staging / TRAIN_LOG).write_text(spacy_output, encoding="utf-8")
-    meta = spacy.util.load_meta(staging / "model-best" / "meta.json")
+    # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
+    # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
+    meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
     performance = meta.get("performance", {})
     _keep_users_config(config, staging, base)
     manifest = _manifest(
