@@ -11,6 +11,7 @@ import spacy
 from conftest import snapshot_tree
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
+from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.predict.select import SelectionError, SelectStrategy, rank_segments
 from nerwb.predict.uncertainty import uncertainties
@@ -140,7 +141,7 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
     assert result.exit_code == 0, result.stderr
     # independently: every train segment scored by hand, the 20 highest
     nlp = spacy.load(model)
-    splits = json.loads(ws.splits_path.read_text())["assignments"]
+    splits = load_splits(ws.splits_path).assignments
     pool = [s for s in demo_segments(ws) if splits[s.article_id] == "train"]
     expected = {s.id: by_hand(nlp, s.text) for s in pool}
     top = sorted(expected, key=lambda k: (-expected[k], k))[:20]
