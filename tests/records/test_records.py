@@ -185,6 +185,8 @@ def test_records_read_the_previous_version_files(tmp_path: Path) -> None:
     ledger = PushLedger(old)
     assert ledger.segments("u", 1) == {"a#0": "h"} and ledger.entry("u", 1).segment_length is None
     assert ledger.entry("u", 2).segment_length == 5
+    ledger.save()  # a project without a --select push keeps the layout it had: no empty key
+    assert "selection" not in old.read_text()
     old.write_text(json.dumps({"a#0": ["x", "y"]}))
     assert AssignmentPlan.load(old).segments == {"a#0": ["x", "y"]}
     old.write_text(json.dumps({"x": "pw"}))
@@ -284,3 +286,18 @@ def test_records_the_grep_catches_a_hand_written_read() -> None:
     tree = ast.parse('data = json.loads(ws.push_ledger_path.read_text(encoding="utf-8"))')
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     assert any(_parses_json_of_a_read(c) for c in calls)
+
+
+@pytest.mark.parametrize("record", EXAMPLES, ids=IDS)
+def test_records_a_renamed_field_breaks_the_writer_and_the_reader(record: Record) -> None:
+    """What a renamed field does: the writer that still uses the old name fails at once, and a
+    file with a name the record does not know is refused by name, never half read."""
+    from pydantic import ValidationError
+
+    data = record.to_json()
+    first = next(k for k in data if k != "format")
+    renamed = {(f"{k}_renamed" if k == first else k): v for k, v in data.items()}
+    with pytest.raises(ValidationError, match=f"{first}_renamed"):
+        type(record)(**{k: v for k, v in renamed.items() if k != "format"})
+    with pytest.raises(InputError, match=rf"^old\.json: .*{first}_renamed"):
+        type(record).from_json(renamed, "old.json")

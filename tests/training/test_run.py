@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from spacy.tokens import DocBin
@@ -25,6 +26,9 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
         and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
     )
     assert manifest["seed"] == 0 and "ents_f" in manifest["best_dev"]
+    # spaCy's best dev scores, float for float (srsly's JSON parser would round them)
+    performance = json.loads((out / "model-best" / "meta.json").read_text())["performance"]
+    assert manifest["best_dev"] == {k: v for k, v in performance.items() if k.startswith("ents")}
     assert "[training]" in manifest["config"] and "Dev scores" in result.stdout
     # a second run into the same folder is refused; nothing of the first is lost
     before = snapshot_tree(out)
