@@ -146,6 +146,12 @@ class Workspace:
         # so kept with labels.yml (committed), not among the generated files
         return self.labels_dir / "patterns.jsonl"
 
+    @property
+    def names_path(self) -> Path:
+        # known names with label and source (components/names.py); `nerwb init` writes a
+        # starter list built from official lists, the user edits it
+        return self.labels_dir / "names.csv"
+
     def docbin_path(self, split: str) -> Path:
         return self.labels_dir / f"{split}.spacy"
 
@@ -311,6 +317,7 @@ def init_workspace(
     for target, source in (
         ("labels/labels.yml", "labels.yml"),
         ("labels/GUIDELINES.md", "GUIDELINES.md"),
+        ("labels/names.csv", "names.csv"),
     ):
         if not (root / target).exists():
             atomic_write_text(root / target, _resource(source))

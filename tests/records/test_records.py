@@ -30,7 +30,7 @@ from nerwb.records.suggestions import (
     SuggestionLedgerFile,
     SuggestionState,
 )
-from nerwb.records.training import TrainingManifest
+from nerwb.records.training import TrainGoldNames, TrainingManifest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "nerwb"
 
@@ -47,6 +47,9 @@ EXAMPLES: list[Record] = [
         seed=0,
         labels=["ARMED_GROUP"],
         data={"train": {"docs": 3}, "dev": {"docs": 2}},
+        train_gold_names=TrainGoldNames(
+            normalisation="casefold", count=1, sha256="ab", names=["irgc"]
+        ),
         workspace_git_commit=None,
         started="2026-12-06T00:00:00+00:00",
         finished="2026-12-06T00:01:00+00:00",

@@ -310,7 +310,9 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 PatternsOpt = Annotated[
     Path | None,
     typer.Option(
-        "--patterns", help="A spaCy entity-ruler patterns.jsonl (with or without a model)."
+        "--patterns",
+        help="A spaCy entity-ruler patterns.jsonl, or a names list labels/names.csv "
+        "(with or without a model).",
     ),
 ]
 LabelMapOpt = Annotated[

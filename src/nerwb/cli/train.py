@@ -13,6 +13,7 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.errors import TrainingError
+from nerwb.evaluate.novelty import Novelty
 from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import train_curve, write_curve
 from nerwb.training.run import StepEvent, train
@@ -205,6 +206,23 @@ def train_curve_cmd(
             *(f"{mean(p.per_label.get(lab, [0.0])):.3f}" for lab in labels),
         )
     console.print(table)
+    for which in ("unseen", "seen"):
+        names = Table(
+            title=f"Dev recall on names {which} in the run's training sample "
+            f"(mean over {seeds} seed(s); precision in curve.json)"
+        )
+        for column in ("share", "articles", "gold", "all", *labels):
+            names.add_column(column, justify="right")
+        for p in report.points:
+            pooled = p.names_summary(Novelty(which))
+            cells = [pooled, *(p.names_summary(Novelty(which), lab) for lab in labels)]
+            names.add_row(
+                f"{p.fraction:.2f}",
+                str(p.articles),
+                f"{pooled['gold']:.0f}",
+                *("—" if c["recall"] is None else f"{c['recall']['mean']:.3f}" for c in cells),
+            )
+        console.print(names)
     estimates = Table(title=f"More labelled articles needed to reach F {target:.2f}")
     for column in ("label", "F now", "F per doubling", "articles needed", "note"):
         estimates.add_column(column, justify="left" if column in ("label", "note") else "right")

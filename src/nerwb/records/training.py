@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from nerwb.records._base import Record
 from nerwb.records.scores import DevScores
@@ -20,6 +20,18 @@ MANIFEST_NAME = "manifest.json"  # beside model-best/ and model-last/
 def manifest_path(run: Path) -> Path:
     """The manifest of the run folder ``run``."""
     return Path(run) / MANIFEST_NAME
+
+
+class TrainGoldNames(BaseModel):
+    """The training data's gold names, normalised (``evaluate.novelty``): what ``nerwb
+    evaluate`` splits seen from unseen names by, with no need of the training file later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    normalisation: str = ""
+    count: int = 0
+    sha256: str | None = None
+    names: list[str] = Field(default_factory=list)
 
 
 class TrainingManifest(Record):
@@ -41,9 +53,9 @@ class TrainingManifest(Record):
     base_model: dict[str, Any] | None = None
     seed: int | None = None
     labels: list[str] = Field(default_factory=list)
-    data: dict[str, dict[str, Any]] = Field(
-        default_factory=dict
-    )  # "train"/"dev" -> DataSummary.to_json()
+    # "train"/"dev" -> DataSummary.to_json()
+    data: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    train_gold_names: TrainGoldNames | None = None  # None: written before the seen/unseen split
     workspace_git_commit: str | None = None
     started: str | None = None
     finished: str | None = None
