@@ -11,6 +11,7 @@ file                                   record                              writt
 =====================================  ==================================  =====================
 training/<run>/manifest.json           training.TrainingManifest           train → evaluate, predict
   its best_dev, each step's scores     scores.DevScores                    train → CLI, evaluate
+  its training data's gold names       training.TrainGoldNames             train → evaluate (novelty)
 labels/pulls/<time>/manifest.json      pull.PullManifest                   doccano pull → labels
 labels/conversion-report.json          conversion.ConversionRecord         labels convert → you
   its left_out                         conversion.LeftOut                  labels convert → CLI
@@ -19,6 +20,9 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/doccano/annotators.json (0600)  doccano.AnnotatorPasswords          push → suggest, review, demo
 .nerwb/suggestions.json                suggestions.SuggestionLedgerFile    suggest → labels suggestions
 =====================================  ==================================  =====================
+
+``scores.prf`` is the one definition of P/R/F (evaluate's scores, the bootstrap, dev scores
+and the number component's threshold choice all use it).
 
 The package sits below every stage in the import order and imports only ``io`` and
 ``errors``, so a renamed field is a type error or a failing test, not a distant command.
