@@ -30,13 +30,14 @@ from nerwb.records.suggestions import (
     SuggestionLedgerFile,
     SuggestionState,
 )
-from nerwb.records.training import TrainGoldNames, TrainingManifest
+from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "nerwb"
 
 # One filled-in example of every record: every field set, so a round trip checks them all.
 EXAMPLES: list[Record] = [
     TrainingManifest(
+        status=RunStatus.INTERRUPTED,
         nerwb_version="0.1",
         spacy_version="3.8",
         python="3.12",
@@ -75,6 +76,7 @@ EXAMPLES: list[Record] = [
         edited_during_pull=1,
         annotators={"a": {"spans": 3}},
         foreign_examples=1,
+        duplicate_segments={"a#0": [3, 4]},
         files={"a.jsonl": "ff"},
         previous="20261205T000000Z",
         review=PulledReview(project="p-review", project_id=2, adjudicators={"j": {"spans": 1}}),
@@ -267,6 +269,8 @@ NOT_RECORDS = {
     ("doccano/server.py", "path.read_text"): "the local server's state, read by its manager",
     ("doccano/server.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
+    ("lock.py", "lock_holder_path"): "who holds the workspace lock: nerwb.lock's own note, below "
+    "the records layer, where an unreadable note means 'not known' by design",
 }
 
 

@@ -53,6 +53,7 @@ class PullManifest(Record):
         default_factory=dict
     )  # name -> AnnotatorSummary fields
     foreign_examples: int = 0
+    duplicate_segments: dict[str, list[int]] = Field(default_factory=dict)  # segment -> examples
     files: dict[str, str] = Field(default_factory=dict)  # file in the snapshot -> sha256
     previous: str | None = None
     review: PulledReview | None = None

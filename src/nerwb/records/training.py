@@ -6,6 +6,7 @@ run a prediction came from).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ MANIFEST_NAME = "manifest.json"  # beside model-best/ and model-last/
 def manifest_path(run: Path) -> Path:
     """The manifest of the run folder ``run``."""
     return Path(run) / MANIFEST_NAME
+
+
+class RunStatus(StrEnum):
+    FINISHED = "finished"  # ran to its end
+    INTERRUPTED = "interrupted"  # stopped by Ctrl-C after an evaluation, and kept
 
 
 class TrainGoldNames(BaseModel):
@@ -44,6 +50,7 @@ class TrainingManifest(Record):
     ASCII = True  # as ``json.dumps`` wrote it before records
     WHAT = "training manifest"
 
+    status: RunStatus = RunStatus.FINISHED  # manifests from before Ctrl-C kept runs: finished
     nerwb_version: str = ""
     spacy_version: str = ""
     python: str = ""
