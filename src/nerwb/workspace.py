@@ -10,6 +10,7 @@ import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -70,6 +71,13 @@ def toml_string(value: str) -> str:
 
 
 SPLIT_NAMES = ("train", "dev", "test")
+# A run's time in its folder's name: UTC, sorts in time order, valid in a path on every system.
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def utc_stamp() -> str:
+    """Now, as the stamp in a run folder's name."""
+    return datetime.now(UTC).strftime(STAMP_FORMAT)
 
 
 class _Strict(BaseModel):
@@ -151,6 +159,12 @@ class Workspace:
     @property
     def project_name(self) -> str:
         return self.config.doccano.project or self.config.project.name
+
+    def run_folder(self, stage_dir: Path, *name: str, stamped: bool = True) -> Path:
+        """Where one run of a stage writes: ``stage_dir/<name parts>-<UTC stamp>`` (the stamp
+        alone without a name; the name alone with ``stamped=False``). The stage decides what to
+        do when the folder exists already."""
+        return stage_dir / "-".join([*name, utc_stamp()] if stamped else name)
 
     # corpus/
     @property

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.demo import DEMO_STEPS
-from nerwb.demo.loop import run_demo
+from nerwb.demo.loop import DemoStage, run_demo
 from nerwb.training.run import StepEvent
 
 
@@ -36,11 +36,11 @@ def demo_cmd(
     )
     task = progress.add_task("train", total=steps)
 
-    def on_stage(stage: str, info: str) -> None:
-        if stage == "train":
+    def on_stage(stage: DemoStage, info: str) -> None:
+        if stage.trained:
             progress.stop()
         console.print(f"[bold cyan]{stage:>22}[/]  {info}")
-        if stage == "labels convert":  # each round trains once, after converting
+        if stage.trains_next:
             progress.reset(task)
             progress.start()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -50,10 +50,6 @@ def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[P
     return config_path, base_model
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def train_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
@@ -88,7 +84,7 @@ def train_cmd(
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
-    output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
+    output = output or ws.run_folder(ws.training_dir, config_path.stem)
     check_gpu(gpu_id)
     check_output_folder(output)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
@@ -117,9 +113,9 @@ def train_cmd(
                 table.add_row(
                     str(event.step),
                     f"{event.losses.get('ner', 0):.1f}",
-                    f"{other.get('ents_p', 0) or 0:.3f}",
-                    f"{other.get('ents_r', 0) or 0:.3f}",
-                    f"{other.get('ents_f', 0) or 0:.3f}",
+                    f"{other.ents_p or 0:.3f}",
+                    f"{other.ents_r or 0:.3f}",
+                    f"{other.ents_f or 0:.3f}",
                     f"{event.score:.3f}",
                 )
 
@@ -158,13 +154,13 @@ def train_cmd(
     for message in result.notes:
         warn(message)
     console.print(table)
-    per_type = result.best_scores.get("ents_per_type") or {}
+    per_type = result.best_scores.ents_per_type or {}
     if per_type:
         labels = Table(title="Best dev scores per label")
         for column in ("label", "P", "R", "F"):
             labels.add_column(column, justify="left" if column == "label" else "right")
         for label, s in sorted(per_type.items()):
-            labels.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
+            labels.add_row(label, f"{s.p:.3f}", f"{s.r:.3f}", f"{s.f:.3f}")
         console.print(labels)
     console.print(
         f"[green]Trained[/] in {elapsed}, {result.steps} steps; best dev F {result.best_score:.3f}. "
@@ -199,7 +195,7 @@ def train_curve_cmd(
             f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
         ) from None
     config_path, base_model = _config_and_base(ws, config, base_model)
-    out = output or ws.training_dir / f"curve-{_stamp()}"
+    out = output or ws.run_folder(ws.training_dir, "curve")
     with Progress(
         TextColumn("Learning curve"),
         BarColumn(),

@@ -37,6 +37,8 @@ from nerwb.corpus.splits import load_splits
 from nerwb.errors import TrainingError
 from nerwb.evaluate.novelty import names_sha256
 from nerwb.lock import WaitCallback, workspace_lock
+from nerwb.records.scores import DevScores
+from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
@@ -51,7 +53,7 @@ class StepEvent:
     step: int
     score: float | None = None  # only at the steps spaCy evaluates
     losses: dict[str, float] = field(default_factory=dict)
-    other_scores: dict[str, Any] = field(default_factory=dict)
+    other_scores: DevScores = field(default_factory=DevScores)
 
     @property
     def evaluated(self) -> bool:
@@ -100,7 +102,9 @@ class _StepLog:
             self.steps = int(info.get("step", self.steps))
             losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             score = None if info.get("score") is None else float(info["score"])
-            event = StepEvent(self.steps, score, losses, dict(info.get("other_scores") or {}))
+            event = StepEvent(
+                self.steps, score, losses, DevScores.from_spacy(info.get("other_scores"))
+            )
             if score is not None:
                 self.evaluations.append({"step": self.steps, "score": score, "losses": losses})
         if self.on_step:
@@ -138,8 +142,8 @@ def _ctrl_c_between_steps(log: _StepLog) -> Iterator[None]:
 class TrainResult:
     output: Path
     best_score: float
-    best_scores: dict[str, Any]
-    manifest: dict[str, Any]
+    best_scores: DevScores
+    manifest: TrainingManifest
     seconds: float
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
@@ -160,8 +164,8 @@ class TrainingInterrupted(TrainingError):
 
 
 # manifest.json "status": a run that ran to its end, or one stopped by Ctrl-C and kept.
-STATUS_FINISHED = "finished"
-STATUS_INTERRUPTED = "interrupted"
+STATUS_FINISHED = RunStatus.FINISHED
+STATUS_INTERRUPTED = RunStatus.INTERRUPTED
 
 
 def _git_commit(root: Path) -> str | None:
@@ -379,16 +383,16 @@ def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None)
             saved.to_disk(staging / folder / "config.cfg")
 
 
-def train_gold_names(path: Path) -> dict[str, Any]:
+def train_gold_names(path: Path) -> TrainGoldNames:
     """The manifest's record of the training data's gold names: the sorted normalised names
     themselves (so the split needs no training file later), their count and fingerprint."""
     names = gold_entity_names(path)
-    return {
-        "normalisation": "casefold, whitespace runs as one space",
-        "count": len(names),
-        "sha256": names_sha256(names),
-        "names": sorted(names),
-    }
+    return TrainGoldNames(
+        normalisation="casefold, whitespace runs as one space",
+        count=len(names),
+        sha256=names_sha256(names),
+        names=sorted(names),
+    )
 
 
 def _manifest(
@@ -405,34 +409,34 @@ def _manifest(
     gpu_id: int,
     performance: dict[str, Any],
     notes: list[str],
-    status: str,
-) -> dict[str, Any]:
+    status: RunStatus,
+) -> TrainingManifest:
     config_text = config.to_str()
-    return {
-        "status": status,
-        "nerwb_version": __version__,
-        "spacy_version": spacy.__version__,
-        "python": platform.python_version(),
-        "config_file": str(config_path),
-        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
-        "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},
-        "base_model": base.to_json() if base else None,
-        "seed": config.interpolate()["training"].get("seed"),
-        "labels": sorted(data["training"].spans),
-        "data": {"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+    return TrainingManifest(
+        status=status,
+        nerwb_version=__version__,
+        spacy_version=spacy.__version__,
+        python=platform.python_version(),
+        config_file=str(config_path),
+        config_sha256=hashlib.sha256(config_text.encode()).hexdigest(),
+        overrides={k: v for k, v in overrides.items() if not k.startswith("paths.")},
+        base_model=base.to_json() if base else None,
+        seed=config.interpolate()["training"].get("seed"),
+        labels=sorted(data["training"].spans),
+        data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
-        "train_gold_names": train_gold_names(data["training"].path),
-        "workspace_git_commit": _git_commit(ws.root),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 2),
-        "steps": log.steps,
-        "gpu_id": gpu_id,
-        "best_dev": {k: v for k, v in performance.items() if k.startswith("ents")},
-        "evaluations": log.evaluations,
-        "notes": notes,
-        "config": config_text,
-    }
+        train_gold_names=train_gold_names(data["training"].path),
+        workspace_git_commit=_git_commit(ws.root),
+        started=started.isoformat(timespec="seconds"),
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(seconds, 2),
+        steps=log.steps,
+        gpu_id=gpu_id,
+        best_dev=DevScores.from_spacy(performance),
+        evaluations=log.evaluations,
+        notes=notes,
+        config=config_text,
+    )
 
 
 def train(
@@ -507,6 +511,8 @@ def train(
         raise
     seconds = time.perf_counter() - clock
     (staging / TRAIN_LOG).write_text(_plain(spacy_output), encoding="utf-8")
+    # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
+    # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
     meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
     performance = meta.get("performance", {})
     _keep_users_config(config, staging, base)
@@ -525,9 +531,7 @@ def train(
         notes=notes,
         status=status,
     )
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
-    )
+    manifest.save(manifest_path(staging))
     (staging / OWNER_FILE).unlink(missing_ok=True)
     with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
         if output.exists() and status == STATUS_INTERRUPTED:
@@ -538,7 +542,7 @@ def train(
         os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
     result = TrainResult(
-        output, best, manifest["best_dev"], manifest, seconds, log.steps, log.evaluations, notes
+        output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
     )
     if status == STATUS_INTERRUPTED:
         raise TrainingInterrupted(result)
