@@ -14,12 +14,11 @@ from nerwb.cli._common import NerwbGroup, console, workspace
 from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt, comma_list
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
-from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
-from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.patterns import build_patterns
+from nerwb.labels.readers import ImportFormat
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
@@ -52,8 +51,8 @@ def show_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="Annotations to import.")],
     fmt: Annotated[
-        str, typer.Option("--format", help="doccano | conll | iob | biluo | spacy")
-    ] = "doccano",
+        ImportFormat, typer.Option("--format", help="The file's format.")
+    ] = ImportFormat.DOCCANO,
     split: Annotated[
         str | None, typer.Option(help="Pin the articles to this split (train, dev or test).")
     ] = None,
@@ -69,7 +68,7 @@ def import_cmd(
     """
     ws = workspace(workspace_dir)
     report = import_annotations(
-        ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
+        ws, file, fmt=str(fmt), annotator=annotator, split=split, add_labels=add_labels
     )
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
@@ -154,6 +153,8 @@ def agreement_cmd(
     Example: nerwb labels agreement --json
     """
     ws = workspace(workspace_dir)
+    from nerwb.labels.agreement import measure_agreement  # scikit-learn and spaCy
+
     report = measure_agreement(
         ws,
         snapshot=snapshot.resolve() if snapshot else None,
@@ -236,6 +237,8 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
+    from nerwb.labels.docbin import convert_workspace  # spaCy
+
     report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")
     for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):

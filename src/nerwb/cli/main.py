@@ -17,7 +17,6 @@ from nerwb.cli.labels import labels_app
 from nerwb.cli.predict import predict_cmd
 from nerwb.cli.select import select_cmd
 from nerwb.cli.train import train_cmd, train_curve_cmd
-from nerwb.training.base_model import find_base_pipeline
 from nerwb.workspace import init_workspace
 
 app = typer.Typer(
@@ -92,6 +91,8 @@ def init_cmd(
     Example: nerwb init conflict-news --base-model en_core_web_sm
     """
     if base_model:
+        from nerwb.training.base_model import find_base_pipeline  # spaCy: only with --base-model
+
         # checked now, not at the first `nerwb train`, so a typo costs nothing
         base = find_base_pipeline(base_model, language=language)
         # a folder is kept absolute: `nerwb train` runs from anywhere in the workspace

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,10 +13,10 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.errors import TrainingError
-from nerwb.training.config import load_training_config, parse_overrides
-from nerwb.training.curve import train_curve, write_curve
-from nerwb.training.run import StepEvent, train
 from nerwb.workspace import PRETRAINED_CONFIG
+
+if TYPE_CHECKING:
+    from nerwb.training.run import StepEvent
 
 ConfigOpt = Annotated[
     Path | None,
@@ -76,6 +76,10 @@ def train_cmd(
     Example: nerwb train --config configs/ner-fast.cfg --training.max_steps 500
     Example: nerwb train --base-model en_core_web_sm
     """
+    # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
+    from nerwb.training.config import load_training_config, parse_overrides
+    from nerwb.training.run import train
+
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
@@ -165,6 +169,9 @@ def train_curve_cmd(
 
     Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
     """
+    from nerwb.training.config import parse_overrides
+    from nerwb.training.curve import train_curve, write_curve
+
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     try:

@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
 from nerwb.errors import PredictError
@@ -27,6 +25,9 @@ from nerwb.predict.output import (
     skipped_file,
 )
 from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
 
 DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
 
