@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace
+from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.corpus.readers import ReadOptions, read_articles, select_files
 from nerwb.corpus.splits import load_splits, split_workspace
@@ -45,6 +45,8 @@ def add_cmd(
     ws = workspace(workspace_dir)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
+    if not selection.files and (note := selection.ignored_note()):
+        raise fail(f"no article to add from {', '.join(map(str, paths))}: {note}")
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as bar:
@@ -58,6 +60,8 @@ def add_cmd(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
         f"{len(report.duplicates)} exact duplicate(s) skipped."
     )
+    if note := selection.ignored_note():
+        warn(note[0].upper() + note[1:])
     if selection.skipped:
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""

@@ -37,6 +37,17 @@ class Engine(StrEnum):
     RAY = "ray"
 
 
+class PredictInterrupted(PredictError):
+    """Ctrl-C during a run: the finished parts stay, and the same command resumes after them."""
+
+    def __init__(self, saved: int, total: int, parts: Path) -> None:
+        self.saved, self.total = saved, total
+        super().__init__(
+            f"predict interrupted: {saved} of {total} article(s) are done and kept in {parts}; "
+            "run the same `nerwb predict` command again to resume (they are not predicted again)"
+        )
+
+
 # Called after each article with (articles done this run, articles to do this run, words done).
 ProgressCallback = Callable[[int, int, int], None]
 
@@ -216,6 +227,11 @@ def predict(
                 on_progress(report.predicted, len(todo), report.words)
         if buffer:
             store.write_part(buffer, ids)
+    except KeyboardInterrupt:
+        # What sits in `buffer` is lost: it was never written, and a rerun predicts it again.
+        raise PredictInterrupted(
+            len(store.done_ids()), report.resumed + len(todo), store.folder
+        ) from None
     finally:
         report.seconds = time.perf_counter() - start
     report.records = store.assemble(output, container)
