@@ -16,7 +16,7 @@ from nerwb.cli.evaluate import compare_cmd, evaluate_cmd
 from nerwb.cli.labels import labels_app
 from nerwb.cli.predict import predict_cmd
 from nerwb.cli.select import select_cmd
-from nerwb.cli.train import train_cmd, train_curve_cmd
+from nerwb.cli.train import OVERRIDES_EPILOG, train_cmd, train_curve_cmd
 from nerwb.workspace import init_workspace
 
 app = typer.Typer(
@@ -43,12 +43,9 @@ app.add_typer(
     help="Import, audit, measure, merge and convert annotations.\n\n"
     "Example: nerwb labels merge --strategy majority && nerwb labels convert",
 )
-app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-    train_cmd
-)
-app.command(
-    "train-curve", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-)(train_curve_cmd)
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+app.command("train", context_settings=_PASS_THROUGH, epilog=OVERRIDES_EPILOG)(train_cmd)
+app.command("train-curve", context_settings=_PASS_THROUGH, epilog=OVERRIDES_EPILOG)(train_curve_cmd)
 app.command("evaluate")(evaluate_cmd)
 app.command("compare")(compare_cmd)
 app.command("predict")(predict_cmd)

@@ -23,7 +23,8 @@ ConfigOpt = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="spaCy config (default: nerwb.toml [training] config, configs/ner-accuracy.cfg; "
+        # Typer renders help as Rich markup, where an unescaped [training] is a (lost) style tag.
+        help="spaCy config (default: nerwb.toml \\[training] config, configs/ner-accuracy.cfg; "
         "with --base-model: configs/ner-pretrained.cfg).",
     ),
 ]
@@ -32,9 +33,17 @@ BaseModelOpt = Annotated[
     typer.Option(
         "--base-model",
         help="Installed spaCy pipeline or folder whose tok2vec the config sources "
-        "(default: nerwb.toml [training] base_model).",
+        "(default: nerwb.toml \\[training] base_model).",
     ),
 ]
+
+
+# Shown under the options: the pass-through is no Click option, so Click cannot list it.
+OVERRIDES_EPILOG = (
+    "Config overrides: any further --section.key value sets that setting of the spaCy config "
+    "for this run only, e.g. --training.max_steps 500 or --components.ner.model.hidden_width 64 "
+    "(the keys are those of the config file; a value is read as JSON, else as text)."
+)
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
