@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -87,13 +88,19 @@ def train_cmd(
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
     from nerwb.training.config import load_training_config, parse_overrides
-    from nerwb.training.run import train
+    from nerwb.training.run import evaluation_line, log_while_running, train
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
     output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
+    # Not a terminal (a log file, CI, nohup): no progress bar to watch, so one line per evaluation.
+    plain = not console.is_terminal
+    # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.
+    stdout = sys.stdout
+    if plain:
+        console.print(f"Training into {output}; log as it goes: {log_while_running(output)}")
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
@@ -106,12 +113,15 @@ def train_cmd(
         console=console,
         # Redrawing competes with the training loop for the GIL; 4 frames a second is plenty.
         refresh_per_second=4,
+        disable=plain,
     ) as bar:
         task = bar.add_task("train", total=max_steps or None, best=0.0)
         best = [0.0]
 
         def on_step(event: StepEvent) -> None:
             bar.update(task, completed=event.step)
+            if event.evaluated and plain:
+                print(evaluation_line(event), file=stdout, flush=True)
             if event.evaluated:
                 other = event.other_scores
                 best[0] = max(best[0], float(event.score or 0.0))
