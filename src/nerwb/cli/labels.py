@@ -215,6 +215,11 @@ def merge_cmd(
         f"({report.multi_annotator} merged from several annotators, {report.single_annotator} from one) "
         f"in {len(report.gold)} article(s), {whole} of them gold throughout; from {', '.join(sources)}"
     )
+    if report.adjudicated:
+        console.print(
+            f"{report.adjudicated} segment(s) settled by an adjudicator's decision "
+            "(the review project), whatever the strategy."
+        )
     if report.unconfirmed:
         console.print(
             f"[yellow]{report.unconfirmed} segment(s) nobody confirmed are not gold "
