@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace
-from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt, comma_list
+from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace
+from nerwb.cli._options import JsonOpt, ShowPasswordsOpt, SnapshotOpt, WorkspaceOpt, comma_list
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
 from nerwb.labels.audit import audit_workspace
@@ -348,6 +348,7 @@ def review_cmd(
         str, typer.Option("--adjudicator", help="The account that settles the conflicts.")
     ],
     snapshot: SnapshotOpt = None,
+    show_passwords_: ShowPasswordsOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Send the last merge's conflicts to <project>-review in Doccano for an adjudicator.
@@ -371,9 +372,11 @@ def review_cmd(
         f"{report.spans_created} proposed span(s) shown to {adjudicator}."
     )
     if report.password:
-        console.print(
-            f"Created adjudicator [bold]{adjudicator}[/] with password [bold]{report.password}[/] "
-            f"(shown once; kept in {ws.annotator_passwords_path}, mode 0600)"
+        show_passwords(
+            {adjudicator: report.password},
+            ws.annotator_passwords_path,
+            role="adjudicator",
+            show=show_passwords_,
         )
 
 
