@@ -70,6 +70,7 @@ def test_workspace_repository_root_is_a_workspace_with_packaged_files() -> None:
     assert (REPO / "labels" / "GUIDELINES.md").read_text() == (
         packaged / "GUIDELINES.md"
     ).read_text()
+    assert (REPO / "labels" / "names.csv").read_text() == (packaged / "names.csv").read_text()
     for cfg in (packaged / "configs").glob("*.cfg"):
         assert (REPO / "configs" / cfg.name).read_text() == cfg.read_text(), cfg.name
 

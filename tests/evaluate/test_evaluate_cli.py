@@ -79,6 +79,13 @@ def test_evaluate_writes_all_artefacts_with_metrics_shape(model_ws, cli) -> None
     assert all("⟦" in e["context"] for e in errors)
     md = (folder / "report.md").read_text()
     assert "## Per label (strict)" in md and "## Confusion" in md
+    # a model from `nerwb train`: its manifest lists the training names, so the split is there
+    split = m["seen_unseen"]
+    assert split["train_names"] > 0 and split["train_data"].endswith("manifest.json")
+    for group in ("seen", "unseen"):
+        assert set(split[group]["per_label"]) == set(m["per_label"])
+    assert split["seen"]["pooled"]["gold"] + split["unseen"]["pooled"]["gold"] == m["n_gold"]
+    assert "## Seen and unseen names (strict)" in md
 
 
 def test_evaluate_never_overwrites_a_report(model_ws, cli, tmp_path) -> None:

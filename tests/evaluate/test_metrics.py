@@ -65,3 +65,33 @@ def test_metrics_without_training_manifest_round_trip() -> None:
     assert metrics.training is None
     assert metrics.per_label["ORG"].f_ci95 == (0.1, 0.9)
     assert metrics.to_json() == data
+
+
+def test_metrics_with_seen_unseen_split_round_trip() -> None:
+    score = {
+        "gold": 3,
+        "found": 1,
+        "recall": 1 / 3,
+        "predicted": 2,
+        "correct": 1,
+        "precision": 0.5,
+        "recall_ci95": [0.0, 1.0],
+    }
+    none = {**score, "gold": 0, "found": 0, "recall": None, "recall_ci95": None}
+    data = {
+        **METRICS,
+        "seen_unseen": {
+            "train_data": "training/run/manifest.json (4 training names)",
+            "train_names": 4,
+            "train_names_sha256": "ef" * 32,
+            "seen": {"pooled": none, "per_label": {"ORG": none}},
+            "unseen": {"pooled": score, "per_label": {"ORG": score}},
+        },
+    }
+    metrics = EvalMetrics.from_json(data)
+    assert metrics.seen_unseen is not None
+    assert metrics.seen_unseen.unseen.per_label["ORG"].recall_ci95 == (0.0, 1.0)
+    assert metrics.seen_unseen.seen.pooled.recall is None
+    assert metrics.to_json() == data
+    noted = {**METRICS, "seen_unseen_note": "no manifest.json beside the model"}
+    assert EvalMetrics.from_json(noted).to_json() == noted

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from conftest import TINY
-from nerwb.training.curve import estimate, fit_log
+from nerwb.evaluate.novelty import Novelty, novelty_counts, novelty_split
+from nerwb.training.curve import CurvePoint, estimate, fit_log
 
 
 def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:
@@ -37,6 +38,19 @@ def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:
         "DESIGNATION",
     }
     assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
+    # dev recall on names seen / unseen in each run's training sample, per label
+    for point in data["points"]:
+        split = point["seen_unseen"]
+        assert set(split) == {"seen", "unseen"}
+        assert set(split["unseen"]["per_label"]) == set(point["per_label"])
+        dev_gold = sum(s["gold"] for s in (split["seen"]["pooled"], split["unseen"]["pooled"]))
+        assert dev_gold > 0
+    # the dev set is the same at every share: its gold entities are split differently, not counted so
+    assert (
+        len({sum(s["pooled"]["gold"] for s in p["seen_unseen"].values()) for p in data["points"]})
+        == 1
+    )
+    assert "Dev recall on names unseen in the run's training sample" in result.stdout
 
 
 def test_curve_fit_and_estimates() -> None:
@@ -47,3 +61,22 @@ def test_curve_fit_and_estimates() -> None:
     flat = estimate("Y", [10, 20, 40], [0.5, 0.5, 0.501], target=0.8)
     assert flat.articles_needed is None and "too flat" in flat.note
     assert estimate("Z", [10, 40], [0.85, 0.9], target=0.8).articles_needed == 0
+
+
+def test_curve_point_summarises_seen_and_unseen_recall_over_seeds() -> None:
+    text = "A B C D"
+    gold = [(0, 1, "G"), (2, 3, "G"), (4, 5, "X"), (6, 7, "G")]
+    point = CurvePoint(1.0, 4)
+    # seed 0 saw "a": finds A and B; seed 1 saw "a" and "b": finds A only
+    for seen, pred in (({"a"}, gold[:2]), ({"a", "b"}, gold[:1])):
+        counts = [novelty_counts(text, gold, pred, seen)]
+        point.names.append(novelty_split(counts, ["G", "X"], train_data="t", train_names=len(seen)))
+    unseen = point.names_summary(Novelty.UNSEEN)
+    # seed 0: unseen B, C, D, found B (1/3); seed 1: unseen C, D, found none (0/2)
+    assert unseen["gold"] == 2.5
+    assert unseen["recall"]["mean"] == pytest.approx((1 / 3 + 0) / 2)
+    assert unseen["recall"]["max"] == pytest.approx(1 / 3)
+    assert unseen["precision"] == {"mean": 1.0, "stdev": 0.0, "min": 1.0, "max": 1.0}
+    seen_x = point.names_summary(Novelty.SEEN, "X")
+    assert seen_x == {"gold": 0.0, "recall": None, "precision": None}
+    assert point.names_summary(Novelty.SEEN)["recall"]["mean"] == 0.75  # 1/1 and 1/2

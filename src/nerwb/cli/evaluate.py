@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,9 +13,11 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.errors import SchemaError
-from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import load_schema
+
+if TYPE_CHECKING:
+    from nerwb.evaluate.metrics import EvalMetrics
 
 
 def evaluate_cmd(
@@ -40,12 +42,22 @@ def evaluate_cmd(
     on_overlap: Annotated[
         OverlapPolicy, typer.Option(help="For .jsonl/CoNLL data: spans that overlap.")
     ] = OverlapPolicy.ERROR,
+    train_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--train-data",
+            help="The model's training data, for recall on seen and unseen names "
+            "(default: what the run's manifest.json records).",
+        ),
+    ] = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
-    """Score a model on held-out data: P/R/F per label and schema, intervals, errors, reports.
+    """Score a model on held-out data: P/R/F per label and schema, intervals, errors, reports,
+    and recall on names seen and not seen in training.
 
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
+    from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
 
     ws = workspace(workspace_dir)
@@ -73,6 +85,7 @@ def evaluate_cmd(
             on_misaligned=on_misaligned,
             on_overlap=on_overlap,
             on_doc=lambda done, total: bar.update(task, completed=done, total=total),
+            train_data=train_data,
         )
     m = run.metrics
     table = Table(title=f"{m.n_docs} docs, {m.n_gold} gold, {m.n_pred} predicted")
@@ -100,6 +113,7 @@ def evaluate_cmd(
         console.print(f"{NO_SUPPORT}: no gold span of that label in this data.")
     if note := few_docs_note(m.n_docs):
         warn(note)
+    print_seen_unseen(m)
     conversion = m.conversion
     if conversion.changed or conversion.skipped:
         warn(
@@ -113,6 +127,26 @@ def evaluate_cmd(
     console.print(
         f"{m.words_per_second:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
     )
+
+
+def print_seen_unseen(m: EvalMetrics) -> None:
+    """The seen/unseen names table, or the one line saying why it is left out."""
+    from nerwb.evaluate.report import SEEN_UNSEEN_HEADER, seen_unseen_rows
+
+    rows = seen_unseen_rows(m)
+    if m.seen_unseen is None:
+        console.print(f"Seen/unseen names: {m.seen_unseen_note or 'not measured'}")
+        return
+    table = Table(
+        title=f"Names seen / unseen in training ({m.seen_unseen.train_names} training names)"
+    )
+    for column in SEEN_UNSEEN_HEADER:
+        table.add_column(
+            column.replace(" 95 % CI", " 95% CI"), justify="left" if column == "label" else "right"
+        )
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def compare_cmd(
@@ -145,3 +179,27 @@ def compare_cmd(
             f"{r.p_a_beats_b:.2f}",
         )
     console.print(table)
+    if result.seen_unseen is not None:
+
+        def num(x: float | None, fmt: str = ".3f") -> str:
+            return "—" if x is None else format(x, fmt)
+
+        for group in ("unseen", "seen"):
+            names = Table(title=f"Recall on {group} names (gold entities {group} in training)")
+            for column in ("", "gold", "R A", "R B", "A - B", "95% CI", "P(A>B)", "P A", "P B"):
+                names.add_column(column, justify="left" if not column else "right")
+            for key, r in result.seen_unseen[group].items():
+                names.add_row(
+                    key,
+                    str(r.gold_a) if r.gold_a == r.gold_b else f"{r.gold_a}/{r.gold_b}",
+                    num(r.recall_a),
+                    num(r.recall_b),
+                    num(r.diff, "+.3f"),
+                    "—" if r.ci95 is None else f"{r.ci95[0]:+.2f}…{r.ci95[1]:+.2f}",
+                    num(r.p_a_beats_b, ".2f"),
+                    num(r.precision_a, ".2f"),
+                    num(r.precision_b, ".2f"),
+                )
+            console.print(names)
+    if result.seen_unseen_note:
+        console.print(f"Seen/unseen names: {result.seen_unseen_note}")

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nerwb.cli._common import console, warn, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
+from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.workspace import PRETRAINED_CONFIG
 
@@ -79,16 +80,26 @@ def train_cmd(
         bool, typer.Option("--force", help="Replace an output folder that holds another run.")
     ] = False,
     base_model: BaseModelOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Train a spaCy NER pipeline; extra --section.key value arguments override the config.
+
+    Ctrl-C after the first evaluation keeps the run (model-best, model-last, manifest.json
+    with status interrupted); before it, nothing is kept.
 
     Example: nerwb train --config configs/ner-fast.cfg --training.max_steps 500
     Example: nerwb train --base-model en_core_web_sm
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
     from nerwb.training.config import load_training_config, parse_overrides
-    from nerwb.training.run import evaluation_line, log_while_running, train
+    from nerwb.training.run import (
+        TrainingInterrupted,
+        evaluation_line,
+        log_while_running,
+        train,
+    )
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
@@ -135,18 +146,32 @@ def train_cmd(
                     f"{event.score:.3f}",
                 )
 
-        result = train(
-            ws,
-            config_path=config_path,
-            output=output,
-            train_path=train_data,
-            dev_path=dev_data,
-            overrides=overrides,
-            gpu_id=gpu_id,
-            force=force,
-            base_model=base_model,
-            on_step=on_step,
-        )
+        try:
+            result = train(
+                ws,
+                config_path=config_path,
+                output=output,
+                train_path=train_data,
+                dev_path=dev_data,
+                overrides=overrides,
+                gpu_id=gpu_id,
+                force=force,
+                base_model=base_model,
+                on_step=on_step,
+                lock_wait=lock_wait(wait, no_wait),
+                on_lock_wait=say_waiting,
+            )
+        except TrainingInterrupted as stopped:
+            bar.stop()
+            console.print(table)
+            err_console.print(f"[yellow]Interrupted:[/] {escape(str(stopped))}")
+            raise typer.Exit(130) from None
+        except KeyboardInterrupt:
+            bar.stop()
+            err_console.print(
+                "[yellow]Interrupted before the first evaluation:[/] no model to keep."
+            )
+            raise typer.Exit(130) from None
         # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
         # before the models were saved), so that its last frame and the summary agree.
         bar.stop_task(task)
@@ -188,6 +213,7 @@ def train_curve_cmd(
 
     Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
     """
+    from nerwb.evaluate.novelty import Novelty
     from nerwb.training.config import parse_overrides
     from nerwb.training.curve import train_curve, write_curve
 
@@ -235,6 +261,23 @@ def train_curve_cmd(
             *(f"{mean(p.per_label.get(lab, [0.0])):.3f}" for lab in labels),
         )
     console.print(table)
+    for which in ("unseen", "seen"):
+        names = Table(
+            title=f"Dev recall on names {which} in the run's training sample "
+            f"(mean over {seeds} seed(s); precision in curve.json)"
+        )
+        for column in ("share", "articles", "gold", "all", *labels):
+            names.add_column(column, justify="right")
+        for p in report.points:
+            pooled = p.names_summary(Novelty(which))
+            cells = [pooled, *(p.names_summary(Novelty(which), lab) for lab in labels)]
+            names.add_row(
+                f"{p.fraction:.2f}",
+                str(p.articles),
+                f"{pooled['gold']:.0f}",
+                *("—" if c["recall"] is None else f"{c['recall']['mean']:.3f}" for c in cells),
+            )
+        console.print(names)
     estimates = Table(title=f"More labelled articles needed to reach F {target:.2f}")
     for column in ("label", "F now", "F per doubling", "articles needed", "note"):
         estimates.add_column(column, justify="left" if column in ("label", "note") else "right")

@@ -1,5 +1,5 @@
-"""A gazetteer the model may reject: names from gold (and a patterns file), kept only where
-the training text says they are names.
+"""A gazetteer the model may reject: names from gold (and a patterns file, and a names list),
+kept only where the training text says they are names.
 
 An entity ruler that adds every listed name is an override: "Hamas" and "the government" also
 occur where no annotator marked them, and on conflict3 such a ruler cost 10 F. This component
@@ -20,6 +20,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
+from nerwb.components.names import KnownName, name_tokens, read_names
 from nerwb.errors import InputError, TrainingError
 from nerwb.io import iter_jsonl
 
@@ -37,11 +38,13 @@ class Gazetteer:
         labels: list[str] | None,
         min_precision: float,
         keep_unseen: bool,
+        names_file: str | None = None,
     ) -> None:
         self.name = name
         self.vocab = nlp.vocab
         self.tokenizer = nlp.tokenizer  # a phrase in the file is split as the texts are
         self.patterns_file = patterns_file
+        self.names_file = names_file
         self.requested = list(labels) if labels else None
         self.min_precision = min_precision
         self.keep_unseen = keep_unseen
@@ -71,6 +74,19 @@ class Gazetteer:
                     line=pattern["line"],
                 )
             candidates.setdefault((pattern["label"], pattern["tokens"]), "file")
+        skipped = 0  # names of labels the gazetteer does not serve (number phrases, --labels)
+        for row in self._names_list():
+            if row.label not in known:
+                raise InputError(
+                    f"label {row.label!r} is not a label of the training data "
+                    f"({', '.join(sorted(known))})",
+                    path=self.names_file,
+                    line=row.line,
+                )
+            if row.label not in labels:
+                skipped += 1
+                continue
+            candidates.setdefault((row.label, name_tokens(row.name, self.tokenizer)), "names")
         listed = [
             {"label": label, "pattern": [{"LOWER": t} for t in tokens], "source": source}
             for (label, tokens), source in sorted(candidates.items())
@@ -88,6 +104,8 @@ class Gazetteer:
                 )
         self.patterns = kept
         self.facts = {"labels": labels, "listed": len(listed), "kept": len(kept)}
+        if self.names_file:
+            self.facts["names_skipped"] = skipped
         self._matcher = None
 
     def _labels(self, examples: list[Example]) -> tuple[list[str], set[str]]:
@@ -126,6 +144,14 @@ class Gazetteer:
                 ) from None
             out.append({"label": label, "tokens": tokens, "line": number})
         return out
+
+    def _names_list(self) -> list[KnownName]:
+        if not self.names_file:
+            return []
+        path = Path(self.names_file)
+        if not path.is_file():
+            raise TrainingError(f"{FACTORY}: names list {path} does not exist")
+        return read_names(path)  # a bad row: InputError naming its line
 
     def _get_matcher(self) -> Matcher:
         if self._matcher is None:
@@ -201,6 +227,7 @@ def _hits(vocab: Any, patterns: list[dict], docs: Iterable[Doc]) -> dict[int, li
         "labels": None,
         "min_precision": 0.5,
         "keep_unseen": True,
+        "names_file": None,
     },
     requires=["doc.ents"],
     assigns=["doc.ents"],
@@ -212,6 +239,7 @@ def make_gazetteer(
     labels: list[str] | None,
     min_precision: float,
     keep_unseen: bool,
+    names_file: str | None,
 ) -> Gazetteer:
     """spaCy factory ``nerwb_gazetteer`` (an entry point of nerwb's package)."""
     return Gazetteer(
@@ -221,4 +249,5 @@ def make_gazetteer(
         labels=labels,
         min_precision=min_precision,
         keep_unseen=keep_unseen,
+        names_file=names_file,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from nerwb.evaluate.novelty import NoveltySplit
 from nerwb.evaluate.scoring import PRF, SEMEVAL_SCHEMAS, LabelScores
 
 # One rule for the CLI table and the reports: a label with no gold span in the data has no
@@ -157,9 +158,13 @@ class EvalMetrics:
     conversion: ConversionSummary
     training: TrainingFacts | None
     created: str
+    # recall (and precision) on gold names seen / not seen in the model's training data;
+    # None, with a note saying why, when the training data is unknown (files before it: absent)
+    seen_unseen: NoveltySplit | None = None
+    seen_unseen_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "model": self.model,
             "data": self.data,
             "data_sha256": self.data_sha256,
@@ -177,10 +182,17 @@ class EvalMetrics:
             "training": None if self.training is None else self.training.to_json(),
             "created": self.created,
         }
+        # new keys only where there is something to say, so older files read back unchanged
+        if self.seen_unseen is not None:
+            data["seen_unseen"] = self.seen_unseen.to_json()
+        if self.seen_unseen_note is not None:
+            data["seen_unseen_note"] = self.seen_unseen_note
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EvalMetrics:
         training = data.get("training")
+        split = data.get("seen_unseen")
         return cls(
             model=data["model"],
             data=data["data"],
@@ -198,6 +210,8 @@ class EvalMetrics:
             conversion=ConversionSummary(**data["conversion"]),
             training=None if training is None else TrainingFacts(**training),
             created=data["created"],
+            seen_unseen=None if split is None else NoveltySplit.from_json(split),
+            seen_unseen_note=data.get("seen_unseen_note"),
         )
 
 
@@ -218,4 +232,34 @@ class ComparisonRow:
             "diff": self.diff,
             "ci95": list(self.ci95),
             "p_a_beats_b": self.p_a_beats_b,
+        }
+
+
+@dataclass
+class RecallComparisonRow:
+    """One line of ``nerwb compare``'s seen/unseen table: recall of A and B on one group of gold
+    names, the paired difference and its interval (None where a side has no gold entity), and
+    each side's precision on predicted spans of the group (None without predictions)."""
+
+    gold_a: int
+    gold_b: int
+    recall_a: float | None
+    recall_b: float | None
+    diff: float | None
+    ci95: tuple[float, float] | None
+    p_a_beats_b: float | None
+    precision_a: float | None
+    precision_b: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "gold_a": self.gold_a,
+            "gold_b": self.gold_b,
+            "recall_a": self.recall_a,
+            "recall_b": self.recall_b,
+            "diff": self.diff,
+            "ci95": None if self.ci95 is None else list(self.ci95),
+            "p_a_beats_b": self.p_a_beats_b,
+            "precision_a": self.precision_a,
+            "precision_b": self.precision_b,
         }

@@ -22,6 +22,7 @@ from nerwb.evaluate.metrics import (
     TrainingFacts,
     few_docs_note,
 )
+from nerwb.evaluate.novelty import Novelty, NoveltyScore, novelty_of
 from nerwb.labels.annotations import LabeledSpan
 
 ERROR_MARK = " ✗"
@@ -57,6 +58,61 @@ def _training_line(training: TrainingFacts | None) -> str:
         f"Model trained with {training.config_file} for {training.steps} steps on "
         f"{training.train_docs} train / {training.dev_docs} dev documents; "
         f"best dev F {'?' if best is None else _pct(best)} (from {training.manifest})."
+    )
+
+
+SEEN_UNSEEN_HEADER = [
+    "label",
+    "seen gold",
+    "seen R",
+    "seen R 95 % CI",
+    "seen P",
+    "unseen gold",
+    "unseen R",
+    "unseen R 95 % CI",
+    "unseen P",
+]
+
+
+def _novelty_cells(s: NoveltyScore) -> list[str]:
+    """Gold count, recall, its interval and precision of one group (— where undefined)."""
+    ci = s.recall_ci95
+    return [
+        str(s.gold),
+        NO_SUPPORT if s.recall is None else _pct(s.recall),
+        NO_SUPPORT if ci is None else f"[{_pct(ci[0])}, {_pct(ci[1])}]",
+        NO_SUPPORT if s.precision is None else _pct(s.precision),
+    ]
+
+
+def seen_unseen_rows(metrics: EvalMetrics) -> list[list[str]]:
+    """The seen/unseen table's rows: all labels pooled, then each label (empty without a split)."""
+    split = metrics.seen_unseen
+    if split is None:
+        return []
+    rows = [["all", *_novelty_cells(split.seen.pooled), *_novelty_cells(split.unseen.pooled)]]
+    for label in split.seen.per_label:
+        rows.append(
+            [
+                label,
+                *_novelty_cells(split.seen.per_label[label]),
+                *_novelty_cells(split.unseen.per_label[label]),
+            ]
+        )
+    return rows
+
+
+def seen_unseen_line(metrics: EvalMetrics) -> str:
+    """What "seen" means here, or why the split is left out."""
+    split = metrics.seen_unseen
+    if split is None:
+        return f"Seen and unseen names: {metrics.seen_unseen_note or 'not measured'}."
+    return (
+        "A gold entity is *seen* when its text (case- and whitespace-folded) is a gold entity "
+        f"of the model's training data ({split.train_data}; {split.train_names} distinct "
+        "names), *unseen* otherwise. Recall is over gold entities of the group, precision over "
+        "predicted spans whose text is in the group; strict matches. A model that remembers "
+        "names has high seen and low unseen recall."
     )
 
 
@@ -101,6 +157,11 @@ def markdown(metrics: EvalMetrics, confusion: dict[str, Any]) -> str:
             "",
             f"Labels in the data that the model never saw: {', '.join(metrics.unseen_labels)}.",
         ]
+    lines += ["", "## Seen and unseen names (strict)", "", seen_unseen_line(metrics)]
+    rows = seen_unseen_rows(metrics)
+    if rows:
+        lines += ["", "| " + " | ".join(SEEN_UNSEEN_HEADER) + " |", "|---|" + "---:|" * 8]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
     labels = confusion["labels"]
     lines += ["", "## Confusion (rows: gold, columns: predicted; (none) = missed / spurious)", ""]
     lines.append("| gold \\ pred | " + " | ".join(labels) + " |")
@@ -130,15 +191,28 @@ def _marked(doc: Doc, spans: list[LabeledSpan], wrong: set[LabeledSpan]) -> Doc:
     return copy
 
 
+def _names_attr(text: str, error: ErrorCase, seen: set[str] | None) -> str:
+    """The error's ``data-names`` attribute: seen or unseen, by its gold span's text (the
+    predicted span's for a spurious one); nothing without the training names."""
+    if seen is None:
+        return ""
+    span = error.gold or error.pred
+    assert span is not None  # an error has a gold or a predicted span
+    return f" data-names='{novelty_of(text, span, seen)}'"
+
+
 def html_report(
     metrics: EvalMetrics,
     confusion: dict[str, Any],
     docs: list[tuple[str, Doc, list[LabeledSpan], list[LabeledSpan], list[ErrorCase]]],
     colours: dict[str, str],
     images: dict[str, bytes] | None = None,
+    *,
+    seen: set[str] | None = None,
 ) -> str:
     """Self-contained HTML: the tables and plots, then each document with errors, gold above
-    prediction. ``images`` (name to PNG bytes) are embedded as data URIs."""
+    prediction. ``images`` (name to PNG bytes) are embedded as data URIs. With the training
+    names (``seen``) each error is marked seen or unseen, and the browser can filter by it."""
     options = {"colors": {**colours, **{label + ERROR_MARK: ERROR_COLOUR for label in colours}}}
     for label in {e.label for _, _, _, _, errors in docs for e in errors}:
         options["colors"].setdefault(label + ERROR_MARK, ERROR_COLOUR)
@@ -190,7 +264,8 @@ def html_report(
         kinds = sorted({e.kind for e in errors})
         labels = sorted({e.label for e in errors})
         items = "".join(
-            f"<li class='err' data-kind='{e.kind}' data-label='{html.escape(e.label)}'><b>{e.kind}</b> "
+            f"<li class='err' data-kind='{e.kind}' data-label='{html.escape(e.label)}'"
+            f"{_names_attr(doc.text, e, seen)}><b>{e.kind}</b> "
             f"{html.escape(e.label)}: {html.escape(e.context)}</li>"
             for e in errors
         )
@@ -203,6 +278,21 @@ def html_report(
     kind_options = "".join(f"<option>{k}</option>" for k in KINDS)
     note = few_docs_note(metrics.n_docs)
     few_docs = f'<p id="few-docs">Note: {html.escape(note)}.</p>' if note else ""
+    names_filter = (
+        ""
+        if seen is None
+        else "Names <select id='f-names'><option value=''>all</option>"
+        + "".join(f"<option value='{g}'>{g}</option>" for g in (Novelty.UNSEEN, Novelty.SEEN))
+        + "</select> "
+    )
+    names_head = "".join(f"<th>{html.escape(h)}</th>" for h in SEEN_UNSEEN_HEADER)
+    names_rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in seen_unseen_rows(metrics)
+    )
+    names_table = (
+        f"<table id='seen-unseen'><tr>{names_head}</tr>{names_rows}</table>" if names_rows else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics.model)}</title>
 <style>
@@ -222,21 +312,27 @@ td:first-child, th:first-child {{ text-align: left; }}
 <h2>Per label (strict)</h2>
 <table id="per-label"><tr><th>label</th><th>support</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th><th>exact F</th><th>partial F</th><th>type F</th></tr>{label_rows}</table>
 <p>A label without gold spans in this data has no recall, F or interval ({NO_SUPPORT}).</p>
+<h2>Seen and unseen names (strict)</h2>
+<p id="seen-unseen-note">{html.escape(seen_unseen_line(metrics)).replace("*", "")}</p>
+{names_table}
 <div id="plots">{plots}</div>
 <h2>Confusion (rows gold, columns predicted)</h2>
 <table id="confusion"><tr><th>gold \\ pred</th>{conf_head}</tr>{conf_rows}</table>
 <h2>Documents with errors ({len(blocks)})</h2>
 <div class="filters">Label <select id="f-label"><option value="">all</option>{label_options}</select>
-Kind <select id="f-kind"><option value="">all</option>{kind_options}</select> <span id="shown"></span></div>
+Kind <select id="f-kind"><option value="">all</option>{kind_options}</select>
+{names_filter}<span id="shown"></span></div>
 {"".join(blocks)}
 <script>
 function applyFilters() {{
   const label = document.getElementById('f-label').value, kind = document.getElementById('f-kind').value;
+  const namesBox = document.getElementById('f-names'), names = namesBox ? namesBox.value : '';
   let shown = 0;
   document.querySelectorAll('section.doc').forEach(sec => {{
     let any = false;
     sec.querySelectorAll('li.err').forEach(li => {{
-      const ok = (!label || li.dataset.label === label) && (!kind || li.dataset.kind === kind);
+      const ok = (!label || li.dataset.label === label) && (!kind || li.dataset.kind === kind)
+        && (!names || li.dataset.names === names);
       li.classList.toggle('hidden', !ok); any = any || ok;
     }});
     sec.classList.toggle('hidden', !any); if (any) shown++;
@@ -245,6 +341,12 @@ function applyFilters() {{
 }}
 document.getElementById('f-label').onchange = applyFilters;
 document.getElementById('f-kind').onchange = applyFilters;
+if (document.getElementById('f-names')) document.getElementById('f-names').onchange = applyFilters;
+// a link may choose the filters: report.html#names=unseen&label=ARMED_GROUP&kind=missed
+new URLSearchParams(location.hash.slice(1)).forEach((value, key) => {{
+  const box = document.getElementById('f-' + key);
+  if (box && [...box.options].some(o => o.value === value)) box.value = value;
+}});
 applyFilters();
 </script>
 <!-- metrics: {html.escape(json.dumps({k: v.to_json() for k, v in metrics.micro.items()}))} -->

@@ -28,7 +28,20 @@ from nerwb.evaluate.metrics import (
     ConversionSummary,
     EvalMetrics,
     LabelMetrics,
+    RecallComparisonRow,
     TrainingFacts,
+)
+from nerwb.evaluate.novelty import (
+    Novelty,
+    NoveltySplit,
+    SeenNames,
+    group_scores,
+    names_sha256,
+    novelty_counts,
+    novelty_of,
+    novelty_split,
+    resampled_recall,
+    seen_names_of,
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, prf, score
@@ -188,6 +201,32 @@ def confusion_table(
     return {"labels": axis, "matrix": matrix.tolist()}
 
 
+def seen_unseen(
+    seen: SeenNames,
+    texts: list[str],
+    gold: list[list[LabeledSpan]],
+    pred: list[list[LabeledSpan]],
+    labels: list[str],
+    weights: np.ndarray,
+) -> tuple[NoveltySplit | None, list[dict[Novelty, DocCounts]] | None]:
+    """Recall and precision on seen and unseen names, and each document's counts (None when the
+    training names are unknown)."""
+    if seen.names is None:
+        return None, None
+    counts = [
+        novelty_counts(t, g, p, seen.names) for t, g, p in zip(texts, gold, pred, strict=True)
+    ]
+    split = novelty_split(
+        counts,
+        labels,
+        train_data=seen.source,
+        train_names=len(seen.names),
+        weights=weights,
+        train_names_sha256=names_sha256(seen.names),
+    )
+    return split, counts
+
+
 def write_report(
     folder: Path,
     metrics: EvalMetrics,
@@ -196,6 +235,8 @@ def write_report(
     per_doc: list[DocCounts],
     rendered: list[tuple[str, Doc, list[LabeledSpan], list[LabeledSpan], list[ErrorCase]]],
     colours: dict[str, str],
+    novelty: list[dict[Novelty, DocCounts]] | None = None,
+    seen: set[str] | None = None,
 ) -> None:
     """Write every artefact into a staging folder beside ``folder``, then rename it into place,
     so a failed run leaves no half-written report."""
@@ -206,10 +247,24 @@ def write_report(
         (staging / "metrics.json").write_text(
             json.dumps(metrics.to_json(), indent=2) + "\n", encoding="utf-8"
         )
-        atomic_write_jsonl(staging / "errors.jsonl", (e.to_record() for e in errors))
+        texts = [doc.text for _, doc, *_ in rendered]
+
+        def record(e: ErrorCase) -> dict[str, Any]:
+            span = e.gold or e.pred
+            if seen is None or span is None:
+                return e.to_record()
+            # seen or unseen, by the gold span's text (the predicted one's for a spurious span)
+            return {**e.to_record(), "names": str(novelty_of(texts[e.doc_index], span, seen))}
+
+        atomic_write_jsonl(staging / "errors.jsonl", (record(e) for e in errors))
+        # with the split: each document's seen and unseen counts too, for `nerwb compare`
+        split_keys = novelty or [{}] * len(per_doc)
         atomic_write_jsonl(
             staging / "per_doc.jsonl",
-            ({"doc": i, **c.to_json()} for i, c in zip(doc_ids, per_doc, strict=True)),
+            (
+                {"doc": i, **c.to_json(), **{str(g): n.to_json() for g, n in extra.items()}}
+                for i, c, extra in zip(doc_ids, per_doc, split_keys, strict=True)
+            ),
         )
         (staging / "report.md").write_text(markdown(metrics, confusion), encoding="utf-8")
         confusion_png(confusion, staging / "confusion.png")
@@ -218,7 +273,8 @@ def write_report(
             name: (staging / name).read_bytes() for name in ("per_label.png", "confusion.png")
         }
         (staging / "report.html").write_text(
-            html_report(metrics, confusion, rendered, colours, images), encoding="utf-8"
+            html_report(metrics, confusion, rendered, colours, images, seen=seen),
+            encoding="utf-8",
         )
         if folder.exists():
             folder.rmdir()  # empty by construction of output_folder
@@ -241,15 +297,22 @@ def evaluate(
     on_misaligned: str = "error",
     on_overlap: str = "error",
     on_doc: Callable[[int, int], None] | None = None,
+    train_data: Path | None = None,
 ) -> EvalRun:
     """Predict on ``data`` with ``model``, score, and write the five artefacts plus per-document counts.
 
+    Recall on seen and unseen names needs the model's training names: those of ``train_data``,
+    else those its run manifest records (``novelty.seen_names_of``); without them the split is
+    left out and ``metrics.seen_unseen_note`` says why.
+
     Raises:
-        EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty data.
+        EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty
+            data, a missing or unreadable ``train_data``.
     """
     on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
     on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     nlp = load_model(model)
+    seen = seen_names_of(model, train_data, lang)
     gold_docs, conversion = load_gold_docs(
         data, lang=lang, on_misaligned=on_misaligned, on_overlap=on_overlap
     )
@@ -270,6 +333,8 @@ def evaluate(
         for i, d in enumerate(gold_docs)
     ]
     errors = find_all_errors(doc_ids, texts, gold_spans, pred_spans)
+    weights = resample_weights(len(per_doc), n_bootstrap, seed)  # the same draws as F's intervals
+    split, novelty = seen_unseen(seen, texts, gold_spans, pred_spans, labels, weights)
     metrics = EvalMetrics(
         model=str(model),
         data=str(data),
@@ -287,6 +352,8 @@ def evaluate(
         conversion=conversion_summary(conversion, on_misaligned, on_overlap),
         training=training_facts(model),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        seen_unseen=split,
+        seen_unseen_note=seen.note,
     )
 
     by_doc: dict[int, list[ErrorCase]] = {}
@@ -298,7 +365,9 @@ def evaluate(
     ]
     folder = output_folder(evaluate_dir, output, model_name(model))
     confusion = confusion_table(labels, gold_spans, pred_spans)
-    write_report(folder, metrics, confusion, errors, per_doc, rendered, colours or {})
+    write_report(
+        folder, metrics, confusion, errors, per_doc, rendered, colours or {}, novelty, seen.names
+    )
     return EvalRun(folder, metrics)
 
 
@@ -308,14 +377,26 @@ class Comparison:
     b: str
     rows: dict[str, ComparisonRow]  # "micro", then each label
     resamples: int
+    # recall on seen and unseen names: group -> "all", then each label; None when either run
+    # has no split (the note says why)
+    seen_unseen: dict[str, dict[str, RecallComparisonRow]] | None = None
+    seen_unseen_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "a": self.a,
             "b": self.b,
             "resamples": self.resamples,
             "rows": {k: v.to_json() for k, v in self.rows.items()},
         }
+        if self.seen_unseen is not None:
+            data["seen_unseen"] = {
+                group: {k: v.to_json() for k, v in rows.items()}
+                for group, rows in self.seen_unseen.items()
+            }
+        if self.seen_unseen_note is not None:
+            data["seen_unseen_note"] = self.seen_unseen_note
+        return data
 
 
 def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
@@ -336,6 +417,62 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
         if line.strip()
     ]
     return metrics, docs
+
+
+def load_novelty(folder: Path) -> list[dict[Novelty, DocCounts]] | None:
+    """Each document's seen/unseen counts from an evaluation folder's per_doc.jsonl; None when
+    the run has no split (made without the training names, or before the split existed)."""
+    out = []
+    for line in split_lines((folder / "per_doc.jsonl").read_text(encoding="utf-8")):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if not all(str(g) in record for g in Novelty):
+            return None
+        out.append({g: DocCounts.from_json(record[str(g)]) for g in Novelty})
+    return out
+
+
+def compare_seen_unseen(
+    novelty_a: list[dict[Novelty, DocCounts]],
+    novelty_b: list[dict[Novelty, DocCounts]],
+    labels: list[str],
+    weights: np.ndarray,
+) -> dict[str, dict[str, RecallComparisonRow]]:
+    """Per group (seen, unseen): pooled and per-label recall of A and B on the same resampled
+    documents."""
+    out: dict[str, dict[str, RecallComparisonRow]] = {}
+    for group in Novelty:
+        docs_a = [d[group] for d in novelty_a]
+        docs_b = [d[group] for d in novelty_b]
+        scores_a, scores_b = group_scores(docs_a, labels), group_scores(docs_b, labels)
+        label_a, pooled_a = resampled_recall(docs_a, labels, weights)
+        label_b, pooled_b = resampled_recall(docs_b, labels, weights)
+        samples = {"all": (pooled_a, pooled_b)}
+        samples.update({label: (label_a[:, j], label_b[:, j]) for j, label in enumerate(labels)})
+        rows = {}
+        for key, (sample_a, sample_b) in samples.items():
+            a = scores_a.pooled if key == "all" else scores_a.per_label[key]
+            b = scores_b.pooled if key == "all" else scores_b.per_label[key]
+            diff = sample_a - sample_b
+            diff = diff[~np.isnan(diff)]
+            ci = None
+            if a.recall is not None and b.recall is not None and len(diff):
+                lo, hi = intervals(diff)
+                ci = (float(lo), float(hi))
+            rows[key] = RecallComparisonRow(
+                gold_a=a.gold,
+                gold_b=b.gold,
+                recall_a=a.recall,
+                recall_b=b.recall,
+                diff=None if ci is None else a.recall - b.recall,  # type: ignore[operator]
+                ci95=ci,
+                p_a_beats_b=None if ci is None else float(np.mean(diff > 0)),
+                precision_a=a.precision,
+                precision_b=b.precision,
+            )
+        out[str(group)] = rows
+    return out
 
 
 def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0) -> Comparison:
@@ -387,4 +524,21 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
         rows[label] = row(
             point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j]
         )
-    return Comparison(str(run_a), str(run_b), rows, n_bootstrap)
+    comparison = Comparison(str(run_a), str(run_b), rows, n_bootstrap)
+    novelty_a, novelty_b = load_novelty(run_a), load_novelty(run_b)
+    if novelty_a is None or novelty_b is None:
+        missing = " and ".join(
+            str(r) for r, n in ((run_a, novelty_a), (run_b, novelty_b)) if n is None
+        )
+        comparison.seen_unseen_note = (
+            f"{missing} has no seen/unseen split (evaluated without the model's training names)"
+        )
+        return comparison
+    comparison.seen_unseen = compare_seen_unseen(novelty_a, novelty_b, labels, weights)
+    split_a, split_b = metrics_a.seen_unseen, metrics_b.seen_unseen
+    if split_a and split_b and split_a.train_names_sha256 != split_b.train_names_sha256:
+        comparison.seen_unseen_note = (
+            "the two models were trained on different names: each run's seen and unseen "
+            "groups are its own"
+        )
+    return comparison

@@ -16,6 +16,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from nerwb.components.names import names_as_patterns, read_names
 from nerwb.errors import NerwbError
 from nerwb.io import sha256_of
 from nerwb.labels.patterns import read_patterns
@@ -55,12 +56,13 @@ def load_suggester(
     patterns: Path | None = None,
     label_map: dict[str, str] | None = None,
 ) -> Suggester:
-    """A model, a patterns file, or both, checked against ``labels.yml``.
+    """A model, a patterns file (entity-ruler JSONL, or a names list ``.csv``), or both,
+    checked against ``labels.yml``.
 
     Raises:
         PredictError: not a pipeline folder, a broken one, or one without ``ner``.
         SuggestionError: neither given, or a label neither in labels.yml nor mapped there.
-        InputError: a malformed patterns line (its number), or a pattern's unknown label.
+        InputError: a malformed patterns line or names row (its number), or an unknown label.
     """
     label_map = dict(label_map or {})
     if model is None and patterns is None:
@@ -82,7 +84,11 @@ def load_suggester(
         nlp = spacy.blank(lang)
     if patterns is not None:
         ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False}, last=True)
-        ruler.add_patterns(read_patterns(patterns, schema))
+        if patterns.suffix.lower() == ".csv":  # a names list (labels/names.csv)
+            names = read_names(patterns, labels=schema.names)
+            ruler.add_patterns(names_as_patterns(names, nlp.tokenizer))
+        else:
+            ruler.add_patterns(read_patterns(patterns, schema))
         sources.append(f"patterns:{patterns}")
         hashes.append(sha256_of(patterns))
     digest = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()

@@ -20,7 +20,8 @@ from typing import Any
 from spacy.tokens import DocBin
 
 from nerwb.errors import TrainingError
-from nerwb.evaluate.dev import dev_scores
+from nerwb.evaluate.dev import dev_evaluation
+from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, gold_names, novelty_split
 from nerwb.io import atomic_write_json
 from nerwb.text import blank
 from nerwb.training.run import train
@@ -36,6 +37,25 @@ class CurvePoint:
     articles: int
     overall: list[float] = field(default_factory=list)  # one dev F per seed
     per_label: dict[str, list[float]] = field(default_factory=dict)
+    # one per seed: dev recall/precision on names seen / unseen in that run's training sample
+    names: list[NoveltySplit] = field(default_factory=list)
+
+    def names_summary(self, which: Novelty, label: str | None = None) -> dict[str, Any]:
+        """Mean gold count, and recall and precision over seeds (None where undefined in every
+        seed) of one group, pooled or for one label."""
+
+        def pick(split: NoveltySplit) -> NoveltyScore | None:
+            group = split.group(which)
+            return group.pooled if label is None else group.per_label.get(label)
+
+        scores = [s for s in map(pick, self.names) if s is not None]
+        recalls = [s.recall for s in scores if s.recall is not None]
+        precisions = [s.precision for s in scores if s.precision is not None]
+        return {
+            "gold": statistics.fmean(s.gold for s in scores) if scores else 0.0,
+            "recall": _summary(recalls) if recalls else None,
+            "precision": _summary(precisions) if precisions else None,
+        }
 
 
 @dataclass
@@ -47,6 +67,15 @@ class LabelEstimate:
     note: str
 
 
+def _summary(values: list[float]) -> dict[str, float]:
+    return {
+        "mean": statistics.fmean(values),
+        "stdev": statistics.pstdev(values),
+        "min": min(values),
+        "max": max(values),
+    }
+
+
 @dataclass
 class CurveReport:
     points: list[CurvePoint]
@@ -54,15 +83,12 @@ class CurveReport:
     target: float
     train_articles: int
 
-    def to_json(self) -> dict[str, Any]:
-        def summary(values: list[float]) -> dict[str, float]:
-            return {
-                "mean": statistics.fmean(values),
-                "stdev": statistics.pstdev(values),
-                "min": min(values),
-                "max": max(values),
-            }
+    def labels(self) -> list[str]:
+        return sorted({label for p in self.points for label in p.per_label})
 
+    def to_json(self) -> dict[str, Any]:
+        summary = _summary
+        labels = self.labels()
         return {
             "target": self.target,
             "train_articles": self.train_articles,
@@ -72,6 +98,13 @@ class CurveReport:
                     "articles": p.articles,
                     "overall": summary(p.overall),
                     "per_label": {k: summary(v) for k, v in sorted(p.per_label.items())},
+                    "seen_unseen": {
+                        str(which): {
+                            "pooled": p.names_summary(which),
+                            "per_label": {k: p.names_summary(which, k) for k in labels},
+                        }
+                        for which in Novelty
+                    },
                 }
                 for p in self.points
             ],
@@ -121,7 +154,8 @@ def train_curve(
     base_model: str | None = None,
     on_run: Callable[[float, int, float], None] | None = None,
 ) -> CurveReport:
-    """Train on each fraction of the training articles with each seed; score on the same dev set."""
+    """Train on each fraction of the training articles with each seed; score on the same dev set,
+    overall and on dev names seen / unseen in that run's training sample."""
     if not fractions or any(not 0 < f <= 1 for f in fractions):
         raise TrainingError("--fractions must be numbers in (0, 1], e.g. 0.25,0.5,1.0")
     vocab = blank(ws.language).vocab
@@ -149,8 +183,18 @@ def train_curve(
                     overrides={**(overrides or {}), "training.seed": seed, "system.seed": seed},
                     base_model=base_model,
                 )
-                overall, per_label, _ = dev_scores(
-                    result.output / "model-best", dev_path, ws.language
+                seen = gold_names(sample)
+                scored = dev_evaluation(result.output / "model-best", dev_path, ws.language, seen)
+                overall, per_label = scored.f, scored.per_label
+                assert scored.novelty is not None  # seen names were given
+                dev_labels = sorted({k for c in scored.counts for k in (*c.n_gold, *c.n_pred)})
+                point.names.append(
+                    novelty_split(
+                        scored.novelty,
+                        dev_labels,
+                        train_data=f"{n} sampled training articles, seed {seed}",
+                        train_names=len(seen),
+                    )
                 )
                 point.overall.append(overall)
                 for label, f in per_label.items():

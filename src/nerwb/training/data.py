@@ -10,7 +10,8 @@ from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.strings import StringStore
 from spacy.tokens import DocBin
 
-from nerwb.errors import TrainingError
+from nerwb.errors import EvaluationError, TrainingError
+from nerwb.evaluate.novelty import docbin_gold_names
 from nerwb.io import sha256_of
 
 BEGIN = 3  # ENT_IOB's code for the first token of an entity (1 = inside, 2 = outside)
@@ -94,3 +95,16 @@ def refuse_test_data(
         raise TrainingError(
             f"{role} data {summary.path} contains test articles{example}; the test split is held out"
         )
+
+
+def gold_entity_names(path: Path) -> set[str]:
+    """The normalised text (``novelty.normalise_name``) of every gold entity in a DocBin: the
+    names a model trained on it has seen.
+
+    Raises:
+        TrainingError: the file is missing or not a DocBin.
+    """
+    try:
+        return docbin_gold_names(path)
+    except EvaluationError as err:
+        raise TrainingError(str(err)) from None
