@@ -13,3 +13,9 @@ from spacy.language import Language
 def blank(lang: str) -> Language:
     """``spacy.blank(lang)``, once per language: its tokenizer defines token boundaries."""
     return spacy.blank(lang)
+
+
+def normalise_name(text: str) -> str:
+    """The text of a name as compared across documents: case-folded, whitespace runs made one
+    space, no leading or trailing space ("Al-Shabaab", "al-shabaab " and "AL-SHABAAB" are one)."""
+    return " ".join(text.casefold().split())

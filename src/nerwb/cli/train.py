@@ -12,6 +12,7 @@ from rich.table import Table
 
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt
+from nerwb.doccano.push import unseen_in_unpushed
 from nerwb.errors import TrainingError
 from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import train_curve, write_curve
@@ -218,4 +219,10 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
+    unseen, pool = unseen_in_unpushed(ws, ["train"])
+    console.print(
+        f"Unseen name candidates left in the unpushed pool: {unseen} in {pool} train segment(s) "
+        "(not among the labelled data's names; `nerwb select --select novel` picks the segments "
+        "holding most)."
+    )
     console.print(f"Wrote {data_path} and {plot_path}")
