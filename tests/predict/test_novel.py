@@ -151,3 +151,48 @@ def test_select_novel_cli_without_a_model_skips_the_labelled_names(tiny_model, c
     assert listed and not set(listed) & known
     text = " ".join(result.stdout.split())
     assert "Unseen name candidates (not among the labelled data's names):" in text
+
+
+@pytest.mark.doccano
+def test_push_select_novel_without_a_model(tiny_model, doccano_server, monkeypatch, cli, tmp_path):
+    import shutil
+
+    from nerwb.corpus.segments import segment_article
+    from nerwb.corpus.store import load_articles
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.push import find_project
+    from nerwb.doccano.server import Credentials
+    from nerwb.workspace import find_workspace
+
+    source, _ = tiny_model
+    # a copy: the session's tiny workspace stays unpushed for the other tests
+    shutil.copytree(source.root, tmp_path / "ws", ignore=shutil.ignore_patterns("training"))
+    toml = tmp_path / "ws" / "nerwb.toml"
+    toml.write_text(toml.read_text().replace('project = ""', 'project = "push-novel"'))
+    ws = find_workspace(tmp_path / "ws")
+    credentials = Credentials.load(doccano_server.credentials_path)
+    monkeypatch.setenv("DOCCANO_URL", credentials.url)
+    monkeypatch.setenv("DOCCANO_USERNAME", credentials.username)
+    monkeypatch.setenv("DOCCANO_PASSWORD", credentials.password)
+    args = ["doccano", "push", "--split", "train", "--select", "novel", "--n", "6"]
+    result = cli(*args, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    # independently: the same ranking over the train segments, from the labelled data's names
+    splits = json.loads(ws.splits_path.read_text())["assignments"]
+    pool = [
+        s
+        for a in load_articles(ws.articles_path)
+        if splits[a.id] == "train"
+        for s in segment_article(a.id, a.text, ws.config.corpus.segment_length)
+    ]
+    seed = ws.config.corpus.seed
+    expected = rank_segments(
+        pool, SelectStrategy.NOVEL, n=6, seed=seed, known_names=labelled_names(ws.gold_path)
+    )
+    assert expected[0].score > 0
+    with connect(ws) as admin:
+        project = find_project(admin, ws.project_name)
+        on_server = {e.meta["segment_id"]: e.score for e in admin.examples(project.id)}
+    assert set(on_server) == {r.segment_id for r in expected}
+    for r in expected:
+        assert on_server[r.segment_id] == pytest.approx(r.score, rel=1e-4, abs=1e-6)
