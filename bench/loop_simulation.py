@@ -439,6 +439,11 @@ def main() -> None:
         choices=[str(SelectStrategy.UNCERTAIN_DIVERSE), str(SelectStrategy.NOVEL_UNCERTAIN)],
         help="arm (b)'s strategy after the first batch",
     )
+    parser.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="train nothing: summarise the cached curves (e.g. of a stopped run)",
+    )
     args = parser.parse_args()
     arms = [a for a in args.arms.split(",") if a]
     unknown = [a for a in arms if a not in ARMS]
@@ -450,8 +455,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nerwb-loop-") as tmp:
         sim = Simulation(Path(tmp), args)
         seeds = range(args.first_seed, args.first_seed + args.seeds)
-        for seed in seeds:  # seed by seed: a stopped run still holds paired arms
-            for name in arms:
+        for seed in [] if args.summary_only else seeds:  # seed by seed: a stopped run still
+            for name in arms:  # holds paired arms
                 sim.curve(name, seed)
         write_results(sim, args)
     print(f"ran {time.perf_counter() - started:.0f} s")
