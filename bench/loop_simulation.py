@@ -423,6 +423,28 @@ def verdict(summary: dict) -> dict:
             row["half_the_words"] = row["words_ratio_b_over_a"] <= 0.5
             row["half_the_edits"] = row["edits_ratio_b_over_a"] <= 0.5
         out[t] = row
+    # Where the targets lie beyond both curves: the words (b) needs for the F that (a) ends at.
+    a_rounds, b_rounds = summary["a"]["rounds"], summary["b"]["rounds"]
+    last = a_rounds[-1]
+    b_words = reach(
+        [r["words_mean"] for r in b_rounds], [r["f_mean"] for r in b_rounds], last["f_mean"]
+    )
+    b_edits = reach(
+        [r["edits_suggested_cum"] for r in b_rounds],
+        [r["f_mean"] for r in b_rounds],
+        last["f_mean"],
+    )
+    out["at_a_final_f"] = {
+        "f": last["f_mean"],
+        "a_words": last["words_mean"],
+        "a_edits": last["edits_plain_cum"],
+        "b_words": None if b_words is None else round(b_words),
+        "b_edits_with_suggestions": None if b_edits is None else round(b_edits),
+        "words_ratio_b_over_a": None if b_words is None else round(b_words / last["words_mean"], 3),
+        "edits_ratio_b_over_a": None
+        if b_edits is None
+        else round(b_edits / last["edits_plain_cum"], 3),
+    }
     return out
 
 
@@ -502,7 +524,8 @@ def plot(result: dict, path: Path) -> None:
     for name, data in result["arms"].items():
         rounds = data["rounds"]
         fs = [r["f_mean"] for r in rounds]
-        label = f"{name}: {data['note'].split(';')[0]} ({len(data['seeds'])} seed(s))"
+        note = data["note"].split(";")[0].replace("--then", result["then"])
+        label = f"{name}: {note} ({len(data['seeds'])} seed(s))"
         style = {"linewidth": 2.2} if name in ("a", "b") else {"linestyle": ":", "alpha": 0.8}
         xs = [r["words_mean"] for r in rounds]
         left.plot(xs, fs, marker="o", label=label, **style)
