@@ -14,6 +14,7 @@ from rich.table import Table
 
 from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
+from nerwb.doccano.push import unseen_in_unpushed
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
 from nerwb.training.gpu import check_gpu
@@ -287,4 +288,10 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
+    unseen, pool = unseen_in_unpushed(ws, ["train"])
+    console.print(
+        f"Unseen name candidates left in the unpushed pool: {unseen} in {pool} train segment(s) "
+        "(not among the labelled data's names; `nerwb select --select novel` picks the segments "
+        "holding most)."
+    )
     console.print(f"Wrote {data_path} and {plot_path}")
