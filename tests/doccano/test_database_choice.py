@@ -55,6 +55,10 @@ def test_back_to_sqlite_from_postgres_is_refused(server) -> None:
     server.home.mkdir(parents=True)
     (server.home / "server.json").write_text(json.dumps({"database": "postgres"}))
     assert server.choose_database(None) is DoccanoDatabase.POSTGRES
+    # a cluster that never got Doccano's tables (initdb missing, say) holds nothing to lose
+    assert server.choose_database(DoccanoDatabase.SQLITE) is DoccanoDatabase.SQLITE
+    server.cluster.folder.mkdir()
+    (server.cluster.folder / ".migrated").write_text("1.8.4\n")
     with pytest.raises(DoccanoError, match="does not move it back to SQLite"):
         server.choose_database(DoccanoDatabase.SQLITE)
 

@@ -63,7 +63,8 @@ if os.environ.get("NERWB_ADMIN_PASSWORD"):
 """
 
 # Runs inside Doccano's venv against the cluster's maintenance database: makes Doccano's
-# database (NERWB_PG_RECREATE=1: drops it first, only when it holds no example).
+# database (NERWB_PG_RECREATE=1: drops it first; only `migrate` asks, for a database that is
+# not the workspace's live one).
 _CREATE_DB_SCRIPT = """
 import os, sys, psycopg2
 from psycopg2 import sql
@@ -398,6 +399,8 @@ class LocalServer:
             requested = DoccanoDatabase.EXTERNAL
         if requested is None or requested is current:
             return current
+        if current is DoccanoDatabase.POSTGRES and not (self.cluster.folder / ".migrated").exists():
+            return requested  # the cluster never got as far as holding Doccano's tables
         if current is DoccanoDatabase.SQLITE:
             examples, spans = self.sqlite_holds()
             if examples or spans:
