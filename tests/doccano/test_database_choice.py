@@ -65,7 +65,7 @@ def test_back_to_sqlite_from_postgres_is_refused(server) -> None:
 
 def test_database_url_in_the_environment_means_an_existing_server(server, monkeypatch) -> None:
     with pytest.raises(DoccanoError, match="set DOCCANO_DATABASE_URL"):
-        server.database_url(DoccanoDatabase.EXTERNAL)
+        server.choose_database(DoccanoDatabase.EXTERNAL)
     url = "postgres://team:s3cret@10.0.0.5:5433/doccano?sslmode=require"
     monkeypatch.setenv("DOCCANO_DATABASE_URL", url)
     assert server.choose_database(None) is DoccanoDatabase.EXTERNAL

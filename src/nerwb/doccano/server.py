@@ -397,6 +397,8 @@ class LocalServer:
                     f"asked for; unset {DATABASE_URL_ENV} or drop --database sqlite"
                 )
             requested = DoccanoDatabase.EXTERNAL
+        elif requested is DoccanoDatabase.EXTERNAL:
+            self.database_url(requested)  # raises: says to set DOCCANO_DATABASE_URL
         if requested is None or requested is current:
             return current
         if current is DoccanoDatabase.POSTGRES and not (self.cluster.folder / ".migrated").exists():
