@@ -23,7 +23,7 @@ from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.connection import connect
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import find_project, import_row, push
+from nerwb.doccano.push import ensure_project, import_row, push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.labels.schema import load_schema
 from nerwb.workspace import DoccanoDatabase, SplitRatios, init_workspace
@@ -122,7 +122,7 @@ def main() -> None:
                 for segment in segment_article(a.id, a.text, base_ws.config.corpus.segment_length):
                     rows.append(import_row(segment, "train", None, None))
             with connect(base_ws) as client:
-                project = find_project(client, base_ws.project_name)
+                project, _ = ensure_project(client, base_ws.project_name)
 
                 def one_by_one() -> None:
                     for r in rows:
@@ -140,7 +140,7 @@ def main() -> None:
             # pull + snapshot: every example carries spans (bulk-imported with labels as admin)
             pull_ws = workspace(root, "pull", articles)
             with connect(pull_ws) as client:
-                project = find_project(client, pull_ws.project_name)
+                project, _ = ensure_project(client, pull_ws.project_name)
                 labelled = []
                 for a in load_articles(pull_ws.articles_path):
                     for segment in segment_article(
