@@ -96,7 +96,12 @@ def check_pull(ws, schema, annotators: dict[str, Annotator]) -> dict:
             for u in units
             if u.confirmed and not u.spans
         ]
-    return {"seconds": round(seconds, 2), "consistent": not problems, "problems": problems[:5]}
+    return {
+        "seconds": round(seconds, 2),
+        "export_rounds": report.export_attempts,
+        "consistent": not problems,
+        "problems": problems[:5],
+    }
 
 
 def run_database(root: Path, database: DoccanoDatabase, args) -> dict:
