@@ -9,7 +9,7 @@ import re
 import pytest
 
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 
 pytestmark = pytest.mark.doccano
 

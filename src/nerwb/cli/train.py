@@ -14,9 +14,9 @@ from rich.table import Table
 
 from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.doccano.push import unseen_in_unpushed
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
+from nerwb.predict.select import unseen_in_unpushed
 from nerwb.training.gpu import check_gpu
 from nerwb.workspace import PRETRAINED_CONFIG
 

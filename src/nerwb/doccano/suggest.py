@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.predict.suggest import Suggester
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
 from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
