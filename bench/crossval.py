@@ -80,6 +80,15 @@ CONFIGS: dict[str, tuple[str, list[str]]] = {
     # as shipped: the component trained in the pipeline (model-best chosen with it)
     "ner-accuracy+numbers": ("configs/ner-accuracy.cfg", []),
     "pretrained-sm+numbers": ("configs/ner-pretrained.cfg", SM),
+    # mention replacement (nerwb.mention_replacement.v1) switched on, shipped settings otherwise
+    "pretrained-sm+numbers+replace0.3": (
+        "configs/ner-pretrained.cfg",
+        [*SM, "--corpora.train.augmenter.probability", "0.3"],
+    ),
+    "pretrained-sm+numbers+replace0.5": (
+        "configs/ner-pretrained.cfg",
+        [*SM, "--corpora.train.augmenter.probability", "0.5"],
+    ),
     # screened variants of the shipped ner-pretrained.cfg
     "pretrained-sm+numbers-dropout0.1": (
         "configs/ner-pretrained.cfg",
