@@ -7,6 +7,11 @@ held-out fold also selects the best checkpoint, as dev does in bench/accuracy.py
 configs alike). Every article is then scored once per config, so the comparison rests on 141
 articles instead of 30: pooled F per config, and a paired bootstrap over all of them.
 
+Beside F, each config reports recall on seen and unseen names (nerwb.evaluate.novelty): a held-out
+gold entity is "seen" when its normalised text is a gold entity of that fold's training part.
+Per fold, pooled with a document bootstrap interval, and its gain over the baseline with a paired
+one (``seen_names`` / ``unseen_names`` per config, ``seen_recall`` / ``unseen_recall`` per gain).
+
 Run: .venv/bin/python bench/crossval.py [--folds 5] [--steps 2000] [--corpus conflict3]
         [--configs ner-accuracy,pretrained-sm] [--baseline ner-accuracy]
 Results: bench/results/crossval-<corpus>.json. Needs ../shared/data (beside the repository).
@@ -29,8 +34,18 @@ from pathlib import Path
 
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, paired_gain, spacy_argv, spacy_default_config
-from nerwb.evaluate.dev import dev_scores
+from nerwb.evaluate.bootstrap import resample_weights
+from nerwb.evaluate.dev import dev_evaluation
+from nerwb.evaluate.novelty import (
+    Novelty,
+    gold_names,
+    novelty_counts,
+    novelty_split,
+    paired_recall_gain,
+)
 from nerwb.evaluate.scoring import DocCounts, prf
+
+Split = dict[Novelty, DocCounts]  # one held-out document's seen/unseen counts (novelty.py)
 
 
 def fold_docbins(ws, root: Path, folds: int, seed: int) -> list[tuple[Path, Path, int]]:
@@ -119,8 +134,60 @@ def pooled(counts: list[DocCounts]) -> dict:
     return {"pooled_f": f(*total), "per_label_f": per_label}
 
 
-def train_folds(args, names: list[str], root: Path, folds, cache: Path) -> dict:
-    """Train every (config, fold) that the cache lacks; score each on its held-out fold."""
+def fold_seen_names(folds) -> list[set[str]]:
+    """Per fold, the normalised gold names of its training part: what "seen" means there."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    vocab = spacy.blank("en").vocab
+    return [gold_names(DocBin().from_disk(train).get_docs(vocab)) for train, _, _ in folds]
+
+
+def recall(counts: list[DocCounts]) -> float | None:
+    found = sum(sum(c.tp.values()) for c in counts)
+    gold = sum(sum(c.n_gold.values()) for c in counts)
+    return round(found / gold, 4) if gold else None
+
+
+def novelty_weights(fold_sizes: list[int], dev_seeds: bool):
+    """Bootstrap weights over the pooled held-out documents. With --dev-seeds every "fold" is
+    the same dev set: one draw of dev documents, repeated per seed, keeps the pairing."""
+    import numpy as np
+
+    if dev_seeds:
+        return np.tile(resample_weights(fold_sizes[0], 2000, seed=0), (1, len(fold_sizes)))
+    return resample_weights(sum(fold_sizes), 2000, seed=0)
+
+
+def pooled_novelty(splits: list[Split], fold_sizes: list[int], weights) -> dict:
+    """Seen- and unseen-name recall per fold and pooled (per label too, with document bootstrap
+    intervals), "seen" meaning a gold name of that fold's training part."""
+    labels = sorted({k for s in splits for c in s.values() for k in (*c.n_gold, *c.n_pred)})
+    split = novelty_split(splits, labels, train_data="fold", train_names=0, weights=weights)
+    out: dict = {}
+    for which in Novelty:
+        group = split.group(which)
+        folds, start = [], 0
+        for size in fold_sizes:
+            folds.append(recall([s[which] for s in splits[start : start + size]]))
+            start += size
+        out[f"{which}_names"] = {
+            "fold_recall": folds,
+            "recall": group.pooled.recall,
+            "recall_ci95": group.pooled.recall_ci95,
+            "precision": group.pooled.precision,
+            "gold": group.pooled.gold,
+            "per_label": {
+                label: {"gold": s.gold, "recall": s.recall, "recall_ci95": s.recall_ci95}
+                for label, s in group.per_label.items()
+            },
+        }
+    return out
+
+
+def train_folds(args, names: list[str], root: Path, folds, cache: Path, seen) -> dict:
+    """Train every (config, fold) that the cache lacks; score each on its held-out fold
+    (strict counts, and seen/unseen counts against ``seen[k]``, the fold's training names)."""
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     paths = {}
     for name in names:
@@ -128,7 +195,7 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path) -> dict:
         paths[name] = REPO / rel if rel else spacy_default_config(root / f"{name}.cfg")
     jobs = [(name, k) for k in range(args.folds) for name in names]
 
-    def run(job: tuple[str, int]) -> tuple[float, list[DocCounts], float]:
+    def run(job: tuple[str, int]) -> tuple[float, list[DocCounts], float, list[Split]]:
         name, k = job
         train, held, _ = folds[k]
         out = cache / f"{name}-{k}"
@@ -146,15 +213,21 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path) -> dict:
             shutil.rmtree(out / "model-last", ignore_errors=True)
             timing.write_text(f"{seconds:.1f}\n")
         seconds = float(timing.read_text())
-        overall, _, counts = dev_scores(out / "model-best", held, "en")
-        print(f"fold {k} {name:18} F {overall:.3f} ({seconds:.0f} s)", flush=True)
-        return overall, counts, seconds
+        result = dev_evaluation(out / "model-best", held, "en", seen[k])
+        assert result.novelty is not None
+        unseen = recall([s[Novelty.UNSEEN] for s in result.novelty])
+        print(
+            f"fold {k} {name:18} F {result.f:.3f} unseen R {unseen} ({seconds:.0f} s)", flush=True
+        )
+        return result.f, result.counts, seconds, result.novelty
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         return dict(zip(jobs, pool.map(run, jobs), strict=True))
 
 
-def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[list[DocCounts]]]:
+def with_addons(
+    args, names: list[str], folds, cache: Path, seen
+) -> tuple[dict[str, list[DocCounts]], dict[str, list[Split]]]:
     """Held-out counts of each fold's trained model with nerwb's add-on components fitted on
     its training part: the number-anchored component (each reconcile mode), the gazetteer
     (unfiltered and filtered) and both.
@@ -172,7 +245,8 @@ def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[li
     from nerwb.components.numbers import FACTORY, Reconcile, choose, reconcile
     from nerwb.evaluate.scoring import doc_counts
 
-    out: dict[str, list[list[DocCounts]]] = {}
+    out: dict[str, list[DocCounts]] = {}
+    splits: dict[str, list[Split]] = {}
     for name in names:
         for k in range(args.folds):
             train_path, held_path, _ = folds[k]
@@ -206,16 +280,15 @@ def with_addons(args, names: list[str], folds, cache: Path) -> dict[str, list[li
                 for key, gazetteer in gazetteers.items():
                     variants.setdefault(key, []).append(list(gazetteer(doc.copy()).ents))
             for key, docs in variants.items():
-                counts = [
-                    doc_counts(
-                        [(e.start_char, e.end_char, e.label_) for e in g.ents],
-                        [(e.start_char, e.end_char, e.label_) for e in ents],
+                for g, ents in zip(held, docs, strict=True):
+                    gold = [(e.start_char, e.end_char, e.label_) for e in g.ents]
+                    pred = [(e.start_char, e.end_char, e.label_) for e in ents]
+                    out.setdefault(f"{name}{key}", []).append(doc_counts(gold, pred))
+                    splits.setdefault(f"{name}{key}", []).append(
+                        novelty_counts(g.text, gold, pred, seen[k])
                     )
-                    for g, ents in zip(held, docs, strict=True)
-                ]
-                out.setdefault(f"{name}{key}", []).extend(counts)
             print(f"fold {k} {name}: add-ons scored", flush=True)
-    return out
+    return out, splits
 
 
 def inference_speed(names: list[str], folds, cache: Path, repeats: int = 3) -> dict[str, float]:
@@ -277,22 +350,30 @@ def main() -> None:
             folds = [(train, dev, 0)] * args.dev_seeds
         else:
             folds = fold_docbins(ws, cache, args.folds, args.seed)
-        done = train_folds(args, names, root, folds, cache)
-        extra = {} if args.no_addons else with_addons(args, names, folds, cache)
+        seen = fold_seen_names(folds)
+        done = train_folds(args, names, root, folds, cache, seen)
+        extra, extra_splits = (
+            ({}, {}) if args.no_addons else with_addons(args, names, folds, cache, seen)
+        )
         speed = inference_speed(names, folds, cache) if args.speed else {}
     rows = {}
     counts = {}
+    splits: dict[str, list[Split]] = dict(extra_splits)
+    fold_sizes = [len(done[(names[0], k)][1]) for k in range(args.folds)]
+    weights = novelty_weights(fold_sizes, bool(args.dev_seeds))
     for name in names:
         counts[name] = [c for k in range(args.folds) for c in done[(name, k)][1]]
+        splits[name] = [s for k in range(args.folds) for s in done[(name, k)][3]]
         rows[name] = {
             **pooled(counts[name]),
+            **pooled_novelty(splits[name], fold_sizes, weights),
             "fold_f": [round(done[(name, k)][0], 4) for k in range(args.folds)],
             "train_seconds": round(sum(done[(name, k)][2] for k in range(args.folds)), 1),
             "words_per_second": speed.get(name),
         }
     for name, docs in extra.items():
         counts[name] = docs
-        rows[name] = pooled(docs)
+        rows[name] = {**pooled(docs), **pooled_novelty(splits[name], fold_sizes, weights)}
     gains = {}
     for name in rows:
         if name == args.baseline:
@@ -307,6 +388,13 @@ def main() -> None:
         else:
             gain = paired_gain([counts[name]], [counts[args.baseline]])
         gain["pooled"] = round(rows[name]["pooled_f"] - rows[args.baseline]["pooled_f"], 4)
+        # recall of seen and unseen names, paired over the same held-out documents
+        for which in Novelty:
+            gain[f"{which}_recall"] = paired_recall_gain(
+                [s[which] for s in splits[name]],
+                [s[which] for s in splits[args.baseline]],
+                weights,
+            )
         gains[name] = gain
     result = {
         "corpus": args.corpus,

@@ -46,3 +46,29 @@ def test_dev_scores_counts_each_document(tmp_path: Path) -> None:
     assert overall == pytest.approx(2 / 3)
     assert per_label["DESIGNATION"] == pytest.approx(1.0)
     assert per_label["ARMED_GROUP"] == pytest.approx(2 / 3)
+
+
+def test_dev_evaluation_splits_seen_and_unseen(tmp_path: Path) -> None:
+    """The seen/unseen counts of the same rule-based model: IRGC is seen, the rest are not."""
+    import spacy
+
+    from nerwb.evaluate.dev import dev_evaluation
+    from nerwb.evaluate.novelty import Novelty
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "G", "pattern": "IRGC"}, {"label": "G", "pattern": "Hamas"}]
+    )
+    model = tmp_path / "model"
+    nlp.to_disk(model)
+    gold = nlp.make_doc("IRGC and Hamas and Hezbollah met.")
+    gold.ents = [gold.char_span(0, 4, "G"), gold.char_span(9, 14, "G"), gold.char_span(19, 28, "G")]
+    dev = tmp_path / "dev.spacy"
+    DocBin(docs=[gold]).to_disk(dev)
+
+    result = dev_evaluation(model, dev, "en", seen={"irgc"})
+    assert result.novelty is not None
+    seen, unseen = result.novelty[0][Novelty.SEEN], result.novelty[0][Novelty.UNSEEN]
+    assert (seen.n_gold, seen.tp) == ({"G": 1}, {"G": 1})
+    assert (unseen.n_gold, unseen.tp, unseen.n_pred) == ({"G": 2}, {"G": 1}, {"G": 1})
+    assert dev_evaluation(model, dev, "en").novelty is None

@@ -25,6 +25,15 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
         and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
     )
     assert manifest["seed"] == 0 and "ents_f" in manifest["best_dev"]
+    # the training data's gold names, so evaluate can split seen from unseen names later
+    from nerwb.evaluate.novelty import gold_names, names_sha256
+    from nerwb.text import blank
+
+    train_docs = DocBin().from_disk(ws.docbin_path("train")).get_docs(blank(ws.language).vocab)
+    names = manifest["train_gold_names"]
+    assert names["names"] == sorted(gold_names(train_docs))
+    assert names["count"] == len(names["names"]) > 0
+    assert names["sha256"] == names_sha256(names["names"])
     assert "[training]" in manifest["config"] and "Dev scores" in result.stdout
     # a second run into the same folder is refused; nothing of the first is lost
     before = snapshot_tree(out)

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import srsly
-from spacy.attrs import ENT_IOB, ENT_TYPE
+from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH
 from spacy.strings import StringStore
 from spacy.tokens import DocBin
 
 from nerwb.errors import TrainingError
+from nerwb.evaluate.novelty import normalise_name
 from nerwb.io import sha256_of
 
 BEGIN = 3  # ENT_IOB's code for the first token of an entity (1 = inside, 2 = outside)
+INSIDE = 1
 
 
 @dataclass
@@ -94,3 +96,37 @@ def refuse_test_data(
         raise TrainingError(
             f"{role} data {summary.path} contains test articles{example}; the test split is held out"
         )
+
+
+def gold_entity_names(path: Path) -> set[str]:
+    """The normalised text (``novelty.normalise_name``) of every gold entity in a DocBin: the
+    names a model trained on it has seen. Read from the token arrays, as ``summarise`` does.
+
+    Raises:
+        TrainingError: the file is missing or not a DocBin.
+    """
+    if not path.is_file():
+        raise TrainingError(f"training data {path} does not exist")
+    try:
+        docbin = DocBin().from_disk(path)
+    except Exception as err:  # spaCy raises several types for a file that is not a DocBin
+        raise TrainingError(
+            f"training data {path} is not a spaCy DocBin ({type(err).__name__})"
+        ) from None
+    if ENT_IOB not in docbin.attrs or ORTH not in docbin.attrs:
+        return set()
+    iob, orth = docbin.attrs.index(ENT_IOB), docbin.attrs.index(ORTH)
+    strings = StringStore(docbin.strings)
+    names: set[str] = set()
+    for tokens, spaces in zip(docbin.tokens, docbin.spaces, strict=True):
+        current: list[str] = []  # the open entity's tokens, each with its trailing space
+        for row, space in zip(tokens, spaces.reshape(-1), strict=True):
+            code = int(row[iob])
+            if code != INSIDE and current:  # a new entity, outside, or unannotated ends it
+                names.add(normalise_name("".join(current)))
+                current = []
+            if code == BEGIN or (code == INSIDE and current):
+                current.append(strings[int(row[orth])] + (" " if space else ""))
+        if current:
+            names.add(normalise_name("".join(current)))
+    return names

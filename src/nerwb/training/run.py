@@ -33,9 +33,10 @@ from thinc.api import Config
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import TrainingError
+from nerwb.evaluate.novelty import names_sha256
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
-from nerwb.training.data import DataSummary, refuse_test_data, summarise
+from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
 from nerwb.workspace import Workspace
 
 
@@ -323,6 +324,18 @@ def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None)
             saved.to_disk(staging / folder / "config.cfg")
 
 
+def train_gold_names(path: Path) -> dict[str, Any]:
+    """The manifest's record of the training data's gold names: the sorted normalised names
+    themselves (so the split needs no training file later), their count and fingerprint."""
+    names = gold_entity_names(path)
+    return {
+        "normalisation": "casefold, whitespace runs as one space",
+        "count": len(names),
+        "sha256": names_sha256(names),
+        "names": sorted(names),
+    }
+
+
 def _manifest(
     ws: Workspace,
     *,
@@ -350,6 +363,8 @@ def _manifest(
         "seed": config.interpolate()["training"].get("seed"),
         "labels": sorted(data["training"].spans),
         "data": {"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+        # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
+        "train_gold_names": train_gold_names(data["training"].path),
         "workspace_git_commit": _git_commit(ws.root),
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),

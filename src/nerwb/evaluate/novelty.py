@@ -1,0 +1,287 @@
+"""Seen and unseen names: recall (and precision) split by whether the model was trained on a name.
+
+A gold entity is *seen* when its normalised text (case- and whitespace-folded) occurs as a gold
+entity, of any label, in the model's training data, and *unseen* otherwise. A model that mostly
+remembers names scores high on seen names and low on unseen ones; one F over both hides that,
+because most mentions in a corpus repeat a few names.
+
+Recall over gold entities of a group is strict (same boundaries and label). Precision over the
+predicted spans whose own text is seen (or unseen) is defined the same way; a strictly correct
+prediction has the gold entity's text, so it falls in the same group on both sides and one
+``tp`` count serves both. Per document the counts are ``scoring.DocCounts`` (tp, predicted,
+gold per label), so the document bootstrap of ``bootstrap.py`` resamples them unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Doc
+
+from nerwb.evaluate.bootstrap import count_matrix, intervals
+from nerwb.evaluate.scoring import DocCounts
+from nerwb.labels.annotations import LabeledSpan, doc_spans
+
+
+class Novelty(StrEnum):
+    SEEN = "seen"
+    UNSEEN = "unseen"
+
+
+def normalise_name(text: str) -> str:
+    """The text of a name as compared across documents: case-folded, whitespace runs made one
+    space, no leading or trailing space ("Al-Shabaab", "al-shabaab " and "AL-SHABAAB" are one)."""
+    return " ".join(text.casefold().split())
+
+
+def gold_names(docs: Iterable[Doc], label: str | None = None) -> set[str]:
+    """The normalised text of every gold entity of ``docs`` (of one label when ``label`` is given)."""
+    return {
+        normalise_name(ent.text)
+        for doc in docs
+        for ent in doc.ents
+        if label is None or ent.label_ == label
+    }
+
+
+def gold_names_by_label(docs: Iterable[Doc]) -> dict[str, set[str]]:
+    """The normalised gold entity texts of ``docs``, per label."""
+    out: dict[str, set[str]] = {}
+    for doc in docs:
+        for ent in doc.ents:
+            out.setdefault(ent.label_, set()).add(normalise_name(ent.text))
+    return out
+
+
+def names_sha256(names: Iterable[str]) -> str:
+    """A fingerprint of a set of names (sorted, one per line), to tell whether two sets differ."""
+    digest = hashlib.sha256()
+    for name in sorted(set(names)):
+        digest.update(name.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def novelty_counts(
+    text: str, gold: Sequence[LabeledSpan], pred: Sequence[LabeledSpan], seen: set[str]
+) -> dict[Novelty, DocCounts]:
+    """One document's strict counts per group: gold entities by their text's novelty, predicted
+    spans by theirs, and the predictions that match a gold entity exactly (tp)."""
+
+    def group(span: LabeledSpan) -> Novelty:
+        name = normalise_name(text[span[0] : span[1]])
+        return Novelty.SEEN if name in seen else Novelty.UNSEEN
+
+    out = {g: DocCounts() for g in Novelty}
+    gold_set = {tuple(s) for s in gold}
+    for span in pred:
+        counts = out[group(span)]
+        counts.n_pred[span[2]] = counts.n_pred.get(span[2], 0) + 1
+        if tuple(span) in gold_set:
+            counts.tp[span[2]] = counts.tp.get(span[2], 0) + 1
+    for span in gold:
+        counts = out[group(span)]
+        counts.n_gold[span[2]] = counts.n_gold.get(span[2], 0) + 1
+    return out
+
+
+def novelty_counts_of_docs(
+    gold_docs: Sequence[Doc], pred_docs: Sequence[Doc], seen: set[str]
+) -> list[dict[Novelty, DocCounts]]:
+    """``novelty_counts`` of each (gold, predicted) pair; the gold document's text is used."""
+    return [
+        novelty_counts(g.text, doc_spans(g), doc_spans(p), seen)
+        for g, p in zip(gold_docs, pred_docs, strict=True)
+    ]
+
+
+@dataclass
+class NoveltyScore:
+    """One label (or all pooled) in one group: gold entities and how many the model found
+    (recall), predicted spans and how many were correct (precision, None without predictions)."""
+
+    gold: int
+    found: int
+    recall: float | None  # None without gold entities
+    predicted: int
+    correct: int
+    precision: float | None
+    recall_ci95: tuple[float, float] | None = None  # document bootstrap, when computed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "gold": self.gold,
+            "found": self.found,
+            "recall": self.recall,
+            "predicted": self.predicted,
+            "correct": self.correct,
+            "precision": self.precision,
+            "recall_ci95": None if self.recall_ci95 is None else list(self.recall_ci95),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NoveltyScore:
+        ci = data.get("recall_ci95")
+        return cls(
+            data["gold"],
+            data["found"],
+            data["recall"],
+            data["predicted"],
+            data["correct"],
+            data["precision"],
+            None if ci is None else (float(ci[0]), float(ci[1])),
+        )
+
+
+def _score(tp: int, n_pred: int, n_gold: int) -> NoveltyScore:
+    return NoveltyScore(
+        gold=n_gold,
+        found=tp,
+        recall=tp / n_gold if n_gold else None,
+        predicted=n_pred,
+        correct=tp,
+        precision=tp / n_pred if n_pred else None,
+    )
+
+
+@dataclass
+class GroupScores:
+    """All labels pooled, and each label, for one group (seen or unseen)."""
+
+    pooled: NoveltyScore
+    per_label: dict[str, NoveltyScore]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pooled": self.pooled.to_json(),
+            "per_label": {k: v.to_json() for k, v in self.per_label.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GroupScores:
+        return cls(
+            NoveltyScore.from_json(data["pooled"]),
+            {k: NoveltyScore.from_json(v) for k, v in data["per_label"].items()},
+        )
+
+
+@dataclass
+class NoveltySplit:
+    """Seen and unseen scores of one evaluation, and what "seen" was taken from."""
+
+    seen: GroupScores
+    unseen: GroupScores
+    train_data: str  # where the seen names came from (a path, or a note)
+    train_names: int  # distinct normalised gold names in the training data
+
+    def group(self, which: Novelty) -> GroupScores:
+        return self.seen if which is Novelty.SEEN else self.unseen
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "train_data": self.train_data,
+            "train_names": self.train_names,
+            "seen": self.seen.to_json(),
+            "unseen": self.unseen.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NoveltySplit:
+        return cls(
+            seen=GroupScores.from_json(data["seen"]),
+            unseen=GroupScores.from_json(data["unseen"]),
+            train_data=data["train_data"],
+            train_names=data["train_names"],
+        )
+
+
+def group_scores(counts: Sequence[DocCounts], labels: Sequence[str]) -> GroupScores:
+    """Pooled and per-label scores of one group from its per-document counts."""
+
+    def total(attr: str, label: str | None = None) -> int:
+        return sum(
+            sum(getattr(c, attr).values()) if label is None else getattr(c, attr).get(label, 0)
+            for c in counts
+        )
+
+    return GroupScores(
+        pooled=_score(total("tp"), total("n_pred"), total("n_gold")),
+        per_label={
+            label: _score(total("tp", label), total("n_pred", label), total("n_gold", label))
+            for label in labels
+        },
+    )
+
+
+def resampled_recall(
+    counts: Sequence[DocCounts], labels: Sequence[str], weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Recall per resample: per label, shape (resamples, labels), and pooled, shape
+    (resamples,); NaN where a resample holds no gold entity. ``weights`` is
+    ``bootstrap.resample_weights`` over the same documents."""
+    sums = np.einsum("rd,dlk->rlk", weights, count_matrix(list(counts), list(labels)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_label = np.where(sums[..., 2] > 0, sums[..., 0] / sums[..., 2], np.nan)
+        totals = sums.sum(axis=1)
+        pooled = np.where(totals[:, 2] > 0, totals[:, 0] / totals[:, 2], np.nan)
+    return per_label, pooled
+
+
+def _ci(values: np.ndarray) -> tuple[float, float] | None:
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return None
+    low, high = intervals(values)
+    return float(low), float(high)
+
+
+def novelty_split(
+    counts: Sequence[dict[Novelty, DocCounts]],
+    labels: Sequence[str],
+    *,
+    train_data: str,
+    train_names: int,
+    weights: np.ndarray | None = None,
+) -> NoveltySplit:
+    """Seen and unseen scores over documents' ``novelty_counts``; with bootstrap ``weights``
+    (one column per document) each recall also gets its 95% interval."""
+    groups: dict[Novelty, GroupScores] = {}
+    for which in Novelty:
+        docs = [c[which] for c in counts]
+        scores = group_scores(docs, labels)
+        if weights is not None and docs:
+            per_label, pooled = resampled_recall(docs, labels, weights)
+            scores.pooled.recall_ci95 = _ci(pooled)
+            for j, label in enumerate(labels):
+                scores.per_label[label].recall_ci95 = _ci(per_label[:, j])
+        groups[which] = scores
+    return NoveltySplit(
+        seen=groups[Novelty.SEEN],
+        unseen=groups[Novelty.UNSEEN],
+        train_data=train_data,
+        train_names=train_names,
+    )
+
+
+def paired_recall_gain(
+    ours: Sequence[DocCounts], theirs: Sequence[DocCounts], weights: np.ndarray
+) -> dict[str, Any]:
+    """Pooled recall of one group, ours minus theirs, over the same documents: the difference,
+    its 95% bootstrap interval and the share of resamples where ours is ahead."""
+    labels = sorted({k for side in (ours, theirs) for d in side for k in (*d.n_gold, *d.n_pred)})
+    _, a = resampled_recall(ours, labels, weights)
+    _, b = resampled_recall(theirs, labels, weights)
+    gains = a - b
+    gains = gains[~np.isnan(gains)]
+    mine, other = group_scores(ours, labels).pooled, group_scores(theirs, labels).pooled
+    diff = None if mine.recall is None or other.recall is None else mine.recall - other.recall
+    ci = _ci(gains)
+    return {
+        "diff": diff,
+        "interval_95": None if ci is None else [round(ci[0], 4), round(ci[1], 4)],
+        "share_of_resamples_ahead": round(float((gains > 0).mean()), 3) if len(gains) else None,
+    }
