@@ -291,6 +291,89 @@ def with_addons(
     return out, splits
 
 
+def name_addons(
+    args, names: list[str], folds, cache: Path, seen
+) -> tuple[dict[str, list[DocCounts]], dict[str, list[Split]]]:
+    """Held-out counts of each fold's model with the name add-ons of issue 25 fitted on its
+    training part: the acronym component (acronyms defined in the document; and also those the
+    NER labelled once) and the name-candidate classifier at several thresholds, each on top of
+    the model's whole pipeline (its number component included), and the number component
+    refitted with other settings (``+numbers-*``: the model's own number component disabled).
+    Fitted after training, as ``with_addons`` does."""
+    import spacy
+    from spacy.tokens import DocBin
+    from spacy.training import Example
+
+    from nerwb.components.acronyms import Acronyms
+    from nerwb.components.candidates import NameCandidates, fill
+    from nerwb.components.numbers import FACTORY, choose, reconcile
+    from nerwb.evaluate.scoring import doc_counts
+
+    out: dict[str, list[DocCounts]] = {}
+    splits: dict[str, list[Split]] = {}
+    thresholds = [float(t) for t in args.candidate_thresholds.split(",") if t]
+    for name in names:
+        for k in range(args.folds):
+            train_path, held_path, _ = folds[k]
+            nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
+            train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
+            held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
+            examples = [Example(nlp.make_doc(d.text), d) for d in train]
+            candidates = NameCandidates(
+                "candidates", labels=None, threshold=0.5, regularization=1.0
+            )
+            candidates.initialize(lambda examples=examples: examples)
+            acronyms = {
+                "+acronyms": Acronyms("a", min_length=2, max_length=8, from_entities=False),
+                "+acronyms-propagate": Acronyms(
+                    "a", min_length=2, max_length=8, from_entities=True
+                ),
+            }
+            own = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == FACTORY]
+            numbers = {}
+            for key, config in NUMBER_VARIANTS.items():
+                numbers[key] = nlp.add_pipe(FACTORY, name=key.strip("+"), config=config)
+                numbers[key].initialize(lambda examples=examples: examples)
+            texts = [d.text for d in held]
+            variants: dict[str, list] = {}
+            ner_only = list(nlp.pipe(texts, disable=[*own, *(k.strip("+") for k in numbers)]))
+            full = list(nlp.pipe(texts, disable=[k.strip("+") for k in numbers]))
+            for base, doc in zip(ner_only, full, strict=True):
+                for key, numbers_pipe in numbers.items():
+                    how = numbers_pipe.reconcile
+                    ents = reconcile(
+                        base, choose(numbers_pipe.scored(base), 0.0), numbers_pipe.labels, how
+                    )
+                    variants.setdefault(key, []).append(ents)
+                for key, acronym in acronyms.items():
+                    variants.setdefault(key, []).append(list(acronym(doc.copy()).ents))
+                scored = candidates.scored(doc)
+                for t in thresholds:
+                    ents = fill(doc, choose(scored, t))
+                    variants.setdefault(f"+candidates-t{t}", []).append(ents)
+                    both = doc.copy()
+                    both.ents = ents
+                    variants.setdefault(f"+candidates-t{t}+acronyms", []).append(
+                        list(acronyms["+acronyms"](both).ents)
+                    )
+            for key, docs in variants.items():
+                for g, ents in zip(held, docs, strict=True):
+                    gold = [(e.start_char, e.end_char, e.label_) for e in g.ents]
+                    pred = [(e.start_char, e.end_char, e.label_) for e in ents]
+                    out.setdefault(f"{name}{key}", []).append(doc_counts(gold, pred))
+                    splits.setdefault(f"{name}{key}", []).append(
+                        novelty_counts(g.text, gold, pred, seen[k])
+                    )
+            print(f"fold {k} {name}: name add-ons scored", flush=True)
+    return out, splits
+
+
+# number component settings screened for CASUALTY_FIGURE's robustness across folds
+NUMBER_VARIANTS: dict[str, dict] = {
+    "+numbers-refit": {},  # the shipped settings, refitted here (a check of the post-hoc fit)
+}
+
+
 def inference_speed(names: list[str], folds, cache: Path, repeats: int = 3) -> dict[str, float]:
     """Words per second of each config's fold-0 model over all 141 articles' text (one
     process, median of ``repeats``); the order of configs alternates between repeats."""
@@ -321,6 +404,13 @@ def main() -> None:
     parser.add_argument("--configs", default="ner-accuracy,pretrained-sm")
     parser.add_argument("--baseline", default="ner-accuracy")
     parser.add_argument("--no-addons", action="store_true", help="only the configs as trained")
+    parser.add_argument(
+        "--name-addons",
+        action="store_true",
+        help="also the acronym and name-candidate components and number-component variants",
+    )
+    parser.add_argument("--candidate-thresholds", default="0.5,0.7,0.8,0.9")
+    parser.add_argument("--out", default="", help="suffix of the results file's name")
     parser.add_argument("--speed", action="store_true", help="also words/s of each config")
     parser.add_argument(
         "--dev-seeds",
@@ -355,6 +445,10 @@ def main() -> None:
         extra, extra_splits = (
             ({}, {}) if args.no_addons else with_addons(args, names, folds, cache, seen)
         )
+        if args.name_addons:
+            more, more_splits = name_addons(args, names, folds, cache, seen)
+            extra.update(more)
+            extra_splits.update(more_splits)
         speed = inference_speed(names, folds, cache) if args.speed else {}
     rows = {}
     counts = {}
@@ -374,6 +468,12 @@ def main() -> None:
     for name, docs in extra.items():
         counts[name] = docs
         rows[name] = {**pooled(docs), **pooled_novelty(splits[name], fold_sizes, weights)}
+    for name, row in rows.items():  # per fold and label: how steady each label is across folds
+        bounds = [sum(fold_sizes[:k]) for k in range(args.folds + 1)]
+        row["fold_per_label_f"] = [
+            pooled(counts[name][bounds[k] : bounds[k + 1]])["per_label_f"]
+            for k in range(args.folds)
+        ]
     gains = {}
     for name in rows:
         if name == args.baseline:
@@ -407,7 +507,8 @@ def main() -> None:
         "gain_over_baseline": gains,
     }
     result["mode"] = f"dev set, seeds 0-{args.folds - 1}" if args.dev_seeds else "folds"
-    path = save(f"crossval-{args.corpus}{'-dev-seeds' if args.dev_seeds else ''}", result)
+    suffix = f"{'-dev-seeds' if args.dev_seeds else ''}{'-' + args.out if args.out else ''}"
+    path = save(f"crossval-{args.corpus}{suffix}", result)
     print(json.dumps(result, indent=1), f"\nwrote {path}")
 
 

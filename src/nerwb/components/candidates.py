@@ -155,9 +155,8 @@ def candidate_features(doc: Doc, s: int, e: int, expansions: set, defined: set[s
     ]
     if n > 1:  # the head of a multi-word name says what it is ("Brigades", "Front", "cartel")
         out.append(f"head={tokens[-1].lower_}")
-        out.append(f"first={tokens[0].lower_}")
         out += [f"inner={t.lower_}" for t in tokens if t.lower_ in CONNECTORS]
-    else:
+    elif len(tokens[0]) >= 5:  # an ending ("-ists", "-ah") says something; a short word's is itself
         out.append(f"suffix={tokens[0].lower_[-2:]}")
     if "-" in tokens.text:
         out.append("hyphen")
