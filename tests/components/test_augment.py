@@ -161,3 +161,47 @@ print(texts)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "Hamas" not in out.stdout and "Brigades" in out.stdout
+
+
+def test_nerwb_train_with_mention_replacement_on(ws, cli) -> None:
+    """The shipped default config trains with the augmenter switched on from the command line."""
+    from conftest import prepare_demo_gold
+
+    prepare_demo_gold(ws)
+    out = ws.root / "training" / "replaced"
+    result = cli(
+        "train",
+        "-o",
+        out,
+        "--corpora.train.augmenter.probability",
+        "0.5",
+        "--training.max_steps",
+        "6",
+        "--training.eval_frequency",
+        "3",
+        "-w",
+        ws.root,
+    )
+    assert result.exit_code == 0, result.stderr
+    saved = Config().from_disk(out / "model-best" / "config.cfg", interpolate=False)
+    assert saved["corpora"]["train"]["augmenter"]["probability"] == 0.5
+    assert spacy.load(out / "model-best")("Hamas said 3 men died.") is not None
+
+
+def test_nerwb_train_refuses_a_bad_probability_and_leaves_nothing(ws, cli) -> None:
+    from conftest import prepare_demo_gold, snapshot_tree
+
+    prepare_demo_gold(ws)
+    before = snapshot_tree(ws.root)
+    result = cli(
+        "train",
+        "--corpora.train.augmenter.probability",
+        "2",
+        "--training.max_steps",
+        "6",
+        "-w",
+        ws.root,
+    )
+    assert result.exit_code == 1
+    assert "probability must lie in [0, 1], not 2" in result.stderr
+    assert snapshot_tree(ws.root) == before
