@@ -198,7 +198,7 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path, seen) ->
     def run(job: tuple[str, int]) -> tuple[float, list[DocCounts], float, list[Split]]:
         name, k = job
         train, held, _ = folds[k]
-        out = cache / f"{name}-{k}"
+        out = cache / f"{name}-{args.fold_ids[k]}"
         timing = out / "seconds.txt"
         if not timing.is_file():
             shutil.rmtree(out, ignore_errors=True)
@@ -250,7 +250,7 @@ def with_addons(
     for name in names:
         for k in range(args.folds):
             train_path, held_path, _ = folds[k]
-            nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
+            nlp = spacy.load(cache / f"{name}-{args.fold_ids[k]}" / "model-best")
             shipped = any(nlp.get_pipe_meta(n).factory == FACTORY for n in nlp.pipe_names)
             train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
             held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
@@ -315,7 +315,7 @@ def name_addons(
     for name in names:
         for k in range(args.folds):
             train_path, held_path, _ = folds[k]
-            nlp = spacy.load(cache / f"{name}-{k}" / "model-best")
+            nlp = spacy.load(cache / f"{name}-{args.fold_ids[k]}" / "model-best")
             train = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
             held = list(DocBin().from_disk(held_path).get_docs(nlp.vocab))
             examples = [Example(nlp.make_doc(d.text), d) for d in train]
@@ -441,6 +441,9 @@ def main() -> None:
     )
     parser.add_argument("--candidate-thresholds", default="0.8,0.9,0.95")
     parser.add_argument("--out", default="", help="suffix of the results file's name")
+    parser.add_argument(
+        "--only-folds", default="", help="e.g. 0,1,2: only these of the --folds folds"
+    )
     parser.add_argument("--speed", action="store_true", help="also words/s of each config")
     parser.add_argument(
         "--dev-seeds",
@@ -470,13 +473,19 @@ def main() -> None:
             folds = [(train, dev, 0)] * args.dev_seeds
         else:
             folds = fold_docbins(ws, cache, args.folds, args.seed)
+        # --only-folds: train and score some of the folds (named by their index among all)
+        args.fold_ids = list(range(args.folds))
+        if args.only_folds:
+            args.fold_ids = [int(k) for k in args.only_folds.split(",")]
+            folds = [folds[k] for k in args.fold_ids]
+            args.folds = len(folds)
         seen = fold_seen_names(folds)
         done = train_folds(args, names, root, folds, cache, seen)
         extra, extra_splits = (
             ({}, {}) if args.no_addons else with_addons(args, names, folds, cache, seen)
         )
-        if args.name_addons:
-            more, more_splits = name_addons(args, names, folds, cache, seen)
+        if args.name_addons:  # on the baseline's models only
+            more, more_splits = name_addons(args, [args.baseline], folds, cache, seen)
             extra.update(more)
             extra_splits.update(more_splits)
         speed = inference_speed(names, folds, cache) if args.speed else {}
@@ -529,6 +538,7 @@ def main() -> None:
     result = {
         "corpus": args.corpus,
         "folds": args.folds,
+        "fold_ids": args.fold_ids,
         "articles": sum(f[2] for f in folds),
         "steps": args.steps,
         "seed": args.seed,
