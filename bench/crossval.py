@@ -14,7 +14,11 @@ one (``seen_names`` / ``unseen_names`` per config, ``seen_recall`` / ``unseen_re
 
 Run: .venv/bin/python bench/crossval.py [--folds 5] [--steps 2000] [--corpus conflict3]
         [--configs ner-accuracy,pretrained-sm] [--baseline ner-accuracy]
-Results: bench/results/crossval-<corpus>.json. Needs ../shared/data (beside the repository).
+     [--name-addons] [--only-folds 0,1,2] [--out SUFFIX]
+--name-addons also scores the baseline's fold models with issue 25's add-ons (acronyms, name
+candidates at --candidate-thresholds, number-component variants) fitted on each fold's training
+part; --only-folds trains and scores some of the folds when the CPU allows no more.
+Results: bench/results/crossval-<corpus>[-SUFFIX].json. Needs ../shared/data (beside the repository).
 Trained fold models are kept in bench/.cache/crossval-<corpus>/ (ignored by git), so a rerun
 only trains what is missing and the add-on measurements reuse them.
 """
