@@ -104,10 +104,6 @@ CONFIGS: dict[str, tuple[str, list[str]]] = {
         "configs/ner-pretrained.cfg",
         [*SM, "--corpora.train.augmenter.probability", "0.3"],
     ),
-    "pretrained-sm+numbers+replace0.5": (
-        "configs/ner-pretrained.cfg",
-        [*SM, "--corpora.train.augmenter.probability", "0.5"],
-    ),
     # screened variants of the shipped ner-pretrained.cfg
     "pretrained-sm+numbers-dropout0.1": (
         "configs/ner-pretrained.cfg",

@@ -26,8 +26,8 @@ OPEN, CLOSE = ("(", "["), (")", "]")
 
 
 def is_acronym(text: str, min_length: int, max_length: int) -> bool:
-    """ "IRGC", "ISIL", "AQAP", "YPG": upper-case letters (a lower-case one or a digit or
-    hyphen inside allowed: "KSM-1", "HTs" is not); at least two upper-case letters."""
+    """ "IRGC", "ISIL", "MS-13", "JeM": at least two upper-case letters, at most one letter
+    that is not upper-case, only letters, digits and "-", "&" or "." inside."""
     letters = [c for c in text if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
     return (
