@@ -29,6 +29,7 @@ import spacy
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, spacy_argv
 from nerwb.corpus.segments import segment_article
+from nerwb.corpus.splits import load_splits
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
@@ -104,7 +105,7 @@ def edits(root: Path, args: argparse.Namespace) -> dict:
     )
     nlp = spacy.load(out / "model-best")
     gold = load_annotated(ws.gold_path)
-    splits = json.loads(ws.splits_path.read_text())["assignments"]
+    splits = load_splits(ws.splits_path).assignments
     scratch = corrections = tp = n_pred = 0
     segments = 0
     for article in gold.values():

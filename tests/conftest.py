@@ -164,12 +164,13 @@ def annotator_login(ws, name: str):
     0600 file nerwb wrote when it created the account)."""
     from nerwb.doccano.client import DoccanoClient
     from nerwb.doccano.connection import connect
+    from nerwb.records.doccano import AnnotatorPasswords
 
-    passwords = json.loads(ws.annotator_passwords_path.read_text())
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
     with connect(ws) as admin:
         url = admin.url
     client = DoccanoClient(url)
-    client.login(name, passwords[name])
+    passwords.login(client, name)
     return client
 
 

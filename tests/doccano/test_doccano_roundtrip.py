@@ -25,6 +25,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.push import ensure_project, find_project, push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.records.pull import PullManifest, manifest_path
 
 pytestmark = pytest.mark.doccano
 
@@ -78,9 +79,9 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
             for span in unit.spans:  # offsets are article offsets: the text must match the corpus
                 covered = texts[unit.article_id][span.start : span.end]
                 assert covered.strip() == covered and covered in unit.text
-    manifest = json.loads((snapshot_dir / "manifest.json").read_text())
-    assert manifest["annotators"]["ann_a"]["spans"] == created["ann_a"].spans_created
-    assert set(manifest["files"]) == {"ann_a.jsonl", "ann_b.jsonl"}
+    manifest = PullManifest.load(manifest_path(snapshot_dir))
+    assert manifest.annotators["ann_a"]["spans"] == created["ann_a"].spans_created
+    assert set(manifest.files) == {"ann_a.jsonl", "ann_b.jsonl"}
 
     # progress reflects the confirmations
     result = cli("doccano", "progress", "-w", ws.root)

@@ -14,6 +14,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nerwb.errors import NerwbError
+from nerwb.io import os_error_message
 from nerwb.lock import LockHolder, workspace_lock
 from nerwb.workspace import Workspace, find_workspace
 
@@ -52,7 +53,8 @@ def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
 
 
 class NerwbGroup(TyperGroup):
-    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1.
+    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1;
+    so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path.
 
     Also where the help pages of its commands are tidied (flags shown without a type).
     """
@@ -62,6 +64,8 @@ class NerwbGroup(TyperGroup):
             return super().invoke(ctx)
         except NerwbError as err:
             raise fail(str(err)) from None
+        except OSError as err:
+            raise fail(os_error_message(err)) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)

@@ -13,11 +13,19 @@ from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.corpus.readers import ReadOptions, read_articles, select_files
+from nerwb.corpus.model import RawArticle
+from nerwb.corpus.readers import (
+    ReadOptions,
+    read_articles,
+    read_articles_skipping,
+    select_files,
+)
 from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
 from nerwb.corpus.store import add_articles, duplicates_log, load_articles
-from nerwb.io import read_jsonl
+from nerwb.errors import InputError
+from nerwb.io import check_output_file, read_jsonl
+from nerwb.predict.inputs import OnError
 from nerwb.workspace import SPLIT_NAMES
 
 corpus_app = typer.Typer(
@@ -36,6 +44,10 @@ def add_cmd(
     text_col: Annotated[str, typer.Option(help="CSV/JSONL field holding the text.")] = "text",
     id_col: Annotated[str, typer.Option(help="CSV column holding the article id.")] = "id",
     title_col: Annotated[str, typer.Option(help="CSV column holding the title.")] = "title",
+    on_error: Annotated[
+        OnError,
+        typer.Option(help="A bad input record: fail (nothing added), or skip it and list it."),
+    ] = OnError.FAIL,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -43,8 +55,10 @@ def add_cmd(
     """Add articles to corpus/articles.jsonl; exact duplicates are skipped and counted.
 
     Example: nerwb corpus add news/ extra.jsonl
+    Example: nerwb corpus add export.csv --on-error skip
     """
     ws = workspace(workspace_dir)
+    check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
     if not selection.files and (note := selection.ignored_note()):
@@ -56,9 +70,15 @@ def add_cmd(
         ) as bar,
     ):
         task = bar.add_task("Reading articles", total=None)
+        bad: list[InputError] = []
+        articles = (
+            read_articles_skipping(selection.files, options, bad)
+            if on_error is OnError.SKIP
+            else _with_skip_hint(read_articles(selection.files, options))
+        )
         report, _ = add_articles(
             ws.articles_path,
-            read_articles(selection.files, options),
+            articles,
             on_article=lambda raw: bar.update(task, advance=1, description=f"Reading {raw.origin}"),
         )
     console.print(
@@ -67,6 +87,10 @@ def add_cmd(
     )
     if note := selection.ignored_note():
         warn(note[0].upper() + note[1:])
+    if bad:
+        warn(f"{len(bad)} bad input record(s) skipped (--on-error skip):")
+        for err in bad:
+            warn(f"  {err}")
     if selection.skipped:
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""
@@ -79,6 +103,17 @@ def add_cmd(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
+    """The articles; a bad record's error (not the store's own) says how to go on past it."""
+    try:
+        yield from articles
+    except InputError as err:
+        raise InputError(
+            f"{err}; nothing was added: pass --on-error skip to add the other records and list "
+            "the bad ones"
+        ) from None
 
 
 @contextmanager
@@ -126,6 +161,7 @@ def split_cmd(
             "Scores on the old test set will no longer be comparable. Continue?",
             default=False,
         ):
+            console.print("Cancelled: nothing was re-split; the test set stays as it was.")
             raise typer.Exit(1)
     with (
         writing(ws, "corpus split", wait, no_wait),

@@ -22,6 +22,7 @@ from nerwb.cli._options import (
 )
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
+from nerwb.io import check_output_file
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
@@ -31,6 +32,7 @@ from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
 from nerwb.names import check_name
+from nerwb.workspace import SPLIT_NAMES
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -69,6 +71,13 @@ def import_cmd(
     add_labels: Annotated[
         bool, typer.Option("--add-labels", help="Add unknown labels to labels.yml.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the annotator's labels on articles they already have with other spans.",
+        ),
+    ] = False,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -81,7 +90,13 @@ def import_cmd(
     check_name(annotator, what="--annotator")  # before anything is touched, the lock included
     with writing(ws, "labels import", wait, no_wait):
         report = import_annotations(
-            ws, file, fmt=str(fmt), annotator=annotator, split=split, add_labels=add_labels
+            ws,
+            file,
+            fmt=str(fmt),
+            annotator=annotator,
+            split=split,
+            add_labels=add_labels,
+            replace=replace,
         )
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
@@ -102,6 +117,8 @@ def import_cmd(
         )
     if report.labels_added:
         console.print(f"Added to labels.yml: {', '.join(report.labels_added)}")
+    for replaced in report.replaced:
+        console.print(f"[yellow]Replaced {annotator}'s labels of {escape(replaced.describe())}[/]")
 
 
 @labels_app.command("audit")
@@ -183,8 +200,8 @@ def agreement_cmd(
     for label, row in report.per_label.items():
         table.add_row(
             label,
-            f"{row.f1:.3f}",
-            f"{row.kappa:.3f}",
+            "n/a" if row.f1 is None else f"{row.f1:.3f}",
+            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
             str(row.agreed),
             str(row.only_a),
             str(row.only_b),
@@ -222,6 +239,8 @@ def merge_cmd(
     Example: nerwb labels merge --strategy prefer:alice
     """
     ws = workspace(workspace_dir)
+    for target in (ws.gold_path, ws.conflicts_path):
+        check_output_file(target)
     with writing(ws, "labels merge", wait, no_wait):
         report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
     sources, conflicts_path = report.sources, ws.conflicts_path
@@ -260,6 +279,8 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
+    for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
+        check_output_file(target)
     from nerwb.labels.docbin import convert_workspace  # spaCy
 
     with writing(ws, "labels convert", wait, no_wait):
@@ -287,8 +308,8 @@ def convert_cmd(
             )
         for reason, c in sorted(report.left_out.get(split, {}).items()):
             console.print(
-                f"  [yellow]left out of {split} ({reason}):[/] {c['articles']} article(s), "
-                f"{c['segments']} segment(s), {c['spans']} span(s), {c['chars']} character(s)"
+                f"  [yellow]left out of {split} ({reason}):[/] {c.articles} article(s), "
+                f"{c.segments} segment(s), {c.spans} span(s), {c.chars} character(s)"
             )
     for event in report.events[:20]:
         console.print(
