@@ -39,7 +39,7 @@ def test_two_pushes_at_once_upload_each_segment_once(doccano_ws, tmp_path) -> No
 def test_two_suggests_at_once_both_succeed(doccano_ws, tmp_path, cli) -> None:
     ws = doccano_ws
     assert (
-        cli("doccano", "push", "--annotators", "sg_a", "--overlap", "0", "-w", ws.root).exit_code
+        cli("doccano", "push", "--annotators", "race_sg", "--overlap", "0", "-w", ws.root).exit_code
         == 0
     )
     patterns = tmp_path / "patterns.jsonl"
