@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nerwb.doccano import postgres
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.io import atomic_write_json, atomic_write_text
 from nerwb.workspace import DoccanoDatabase
@@ -338,6 +337,7 @@ class LocalServer:
         return pid if _alive(pid) else None
 
     def status(self) -> ServerStatus:
+        from nerwb.doccano.client import DoccanoClient  # httpx: only to ask a running server
 
         url = self.url()
         web, worker = self._pid("web"), self._pid("worker")

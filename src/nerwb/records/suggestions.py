@@ -31,6 +31,9 @@ class Suggestion(BaseModel):
     article_id: str | None = None
     spans: list[tuple[int, int, str]] = Field(default_factory=list)
     at: str | None = None
+    # every source whose spans are in ``spans`` (a second one adds what the first did not
+    # propose); empty in records made before: then ``source`` alone
+    sources: list[str] = Field(default_factory=list)
 
 
 # project key -> segment id -> annotator -> suggestion
