@@ -84,6 +84,11 @@ def _token_variable(name: str) -> str:
     return TOKEN_VARIABLE.format(name="".join(c if c.isalnum() else "_" for c in name).upper())
 
 
+def sources_of(record: Suggestion) -> list[str]:
+    """The sources whose suggestions a ledger record holds (one, in records before ``sources``)."""
+    return list(record.sources or [record.source])
+
+
 def suggest(
     admin: DoccanoClient,
     ws: Workspace,
@@ -123,7 +128,7 @@ def suggest(
             if (
                 record
                 and record.state == SuggestionState.DONE
-                and suggester.source in record.all_sources()
+                and suggester.source in sources_of(record)
             ):
                 report.already_suggested += 1
             else:
@@ -184,7 +189,7 @@ def suggest(
                 if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
             ]
             with lock:
-                record.sources = [*record.all_sources(), suggester.source]
+                record.sources = [*sources_of(record), suggester.source]
                 record.spans = [*record.spans, *new]
                 record.state = SuggestionState.PLANNED
                 ledger.save()
