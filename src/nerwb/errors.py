@@ -54,3 +54,11 @@ class EvaluationError(NerwbError):
 
 class PredictError(NerwbError):
     """A problem applying a model: the model folder, the inputs, the output or the engine."""
+
+
+class InvalidNameError(NerwbError):
+    """A name that would become a file or folder name breaks the naming rule (stated)."""
+
+
+class WorkspaceBusyError(NerwbError):
+    """Another process holds the workspace lock and did not let go in time."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nerwb.errors import NerwbError
+from nerwb.lock import LockHolder, workspace_lock
 from nerwb.workspace import Workspace, find_workspace
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -57,3 +60,24 @@ def workspace(path: Path | None) -> Workspace:
 
 def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def say_waiting(holder: LockHolder | None, seconds: float) -> None:
+    """The lock's wait callback: one line on stderr naming who holds the workspace."""
+    who = holder.describe() if holder else "another nerwb command"
+    err_console.print(
+        f"[yellow]waiting[/] up to {seconds:g} s for {escape(who)} to finish writing this "
+        "workspace (Ctrl-C to give up; --no-wait fails at once)"
+    )
+
+
+def lock_wait(wait: float | None, no_wait: bool) -> float | None:
+    """Seconds to wait for the workspace lock from ``--wait``/``--no-wait`` (None: the default)."""
+    return 0.0 if no_wait else wait
+
+
+@contextmanager
+def writing(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> Iterator[None]:
+    """Hold the workspace lock for a command that writes shared state, saying so if it waits."""
+    with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=say_waiting):
+        yield

@@ -56,3 +56,23 @@ def output_option(help: str) -> Any:
 def comma_list(value: str | None) -> list[str]:
     """``"a, b,,c"`` -> ``["a", "b", "c"]``: the one parser for comma-separated options."""
     return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+# The workspace lock (nerwb.lock): every command that writes shared workspace state takes both.
+WaitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        min=0,
+        help="How long to wait while another nerwb command writes to this workspace "
+        "(default: $NERWB_LOCK_WAIT, else 600).",
+        show_default=False,
+    ),
+]
+NoWaitOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait", help="Fail at once if another nerwb command is writing to this workspace."
+    ),
+]

@@ -11,8 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._common import NerwbGroup, console, workspace, writing
+from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.corpus.readers import ReadOptions, read_articles, select_files
 from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
@@ -36,6 +36,8 @@ def add_cmd(
     text_col: Annotated[str, typer.Option(help="CSV/JSONL field holding the text.")] = "text",
     id_col: Annotated[str, typer.Option(help="CSV column holding the article id.")] = "id",
     title_col: Annotated[str, typer.Option(help="CSV column holding the title.")] = "title",
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Add articles to corpus/articles.jsonl; exact duplicates are skipped and counted.
@@ -45,9 +47,12 @@ def add_cmd(
     ws = workspace(workspace_dir)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-    ) as bar:
+    with (
+        writing(ws, "corpus add", wait, no_wait),
+        Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+        ) as bar,
+    ):
         task = bar.add_task("Reading articles", total=None)
         report, _ = add_articles(
             ws.articles_path,
@@ -100,6 +105,8 @@ def split_cmd(
         bool, typer.Option("--reset-test", help="Re-split everything, test included (asks first).")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Split articles into train/dev/test; articles already split never move.
@@ -116,7 +123,10 @@ def split_cmd(
             default=False,
         ):
             raise typer.Exit(1)
-    with _bar("Indexing articles for near-duplicates") as on_progress:
+    with (
+        writing(ws, "corpus split", wait, no_wait),
+        _bar("Indexing articles for near-duplicates") as on_progress,
+    ):
         result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)
     counts = result.splits.counts()
     table = Table(title="Splits")

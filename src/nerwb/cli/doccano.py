@@ -17,14 +17,23 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, err_console, workspace
-from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list
+from nerwb.cli._common import NerwbGroup, console, err_console, workspace, writing
+from nerwb.cli._options import (
+    ModelOpt,
+    NoWaitOpt,
+    SeedOpt,
+    WaitOpt,
+    WorkspaceOpt,
+    comma_list,
+)
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushInterrupted, Selection, push
+from nerwb.doccano.repair import repair_duplicates
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.schema import load_schema
+from nerwb.names import check_name
 from nerwb.predict.select import SelectStrategy, load_selection_model
 from nerwb.predict.suggest import load_suggester
 from nerwb.workspace import SPLIT_NAMES
@@ -141,6 +150,16 @@ def push_cmd(
     ] = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Push nothing: remove the copies of segments the server holds twice that "
+            "nobody labelled or confirmed.",
+        ),
+    ] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Push corpus segments to the Doccano project (bulk import; resumable; never twice).
@@ -149,73 +168,104 @@ def push_cmd(
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
     """
     ws = workspace(workspace_dir)
+    if repair:
+        with writing(ws, "doccano push --repair", wait, no_wait):
+            with connect(ws) as client, console.status("Looking for segments pushed twice"):
+                fixed = repair_duplicates(client, ws)
+            console.print(
+                f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
+                f"more than once; removed {len(fixed.removed)} unlabelled copy(ies)."
+            )
+            if fixed.kept_several:
+                first, ids = next(iter(fixed.kept_several.items()))
+                console.print(
+                    f"[yellow]{len(fixed.kept_several)} segment(s) keep several copies that hold "
+                    f"someone's work (first: {first}, examples {', '.join(map(str, ids))}); "
+                    "`nerwb doccano pull` takes the confirmed copy of each.[/]"
+                )
+        return
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
     suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
-    with (
-        connect(ws) as client,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("Pushing segments"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar,
-    ):
-        task = bar.add_task("push", total=None)
-        try:
-            report = push(
-                client,
-                ws,
-                schema,
-                splits=comma_list(split),
-                annotators=comma_list(annotators),
-                overlap=overlap,
-                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
-                selection=selection,
-            )
-        except PushInterrupted as interrupted:
-            bar.stop()
-            err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
-            raise typer.Exit(130) from None
-    state = "created" if report.project_created else "reused"
-    console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
-    if report.span_types_created or report.span_types_updated:
-        console.print(
-            f"Span types created: {report.span_types_created}; updated: {report.span_types_updated}"
-        )
-    console.print(
-        f"Segments selected {report.selected}: [green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), "
-        f"skipped {report.already_there} already on the server, failed 0."
-    )
-    if selection is not None:
-        show_ranking(report.ranked, title=f"Chosen by {selection.strategy} (score on each example)")
-        if len(report.ranked) < report.asked_for:
+    for name in comma_list(annotators):
+        check_name(name, what="annotator")  # before a server is started for them
+    with writing(ws, "doccano push", wait, no_wait):
+        with (
+            connect(ws) as client,
+            Progress(
+                SpinnerColumn(),
+                TextColumn("Pushing segments"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar,
+        ):
+            task = bar.add_task("push", total=None)
+            try:
+                report = push(
+                    client,
+                    ws,
+                    schema,
+                    splits=comma_list(split),
+                    annotators=comma_list(annotators),
+                    overlap=overlap,
+                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    selection=selection,
+                )
+            except PushInterrupted as interrupted:
+                bar.stop()
+                err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+                raise typer.Exit(130) from None
+        state = "created" if report.project_created else "reused"
+        console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
+        if report.span_types_created or report.span_types_updated:
             console.print(
-                f"[yellow]Asked for {report.asked_for}, only {len(report.ranked)} unpushed "
-                "segment(s) were left: pushed them all.[/]"
+                f"Span types created: {report.span_types_created}; updated: {report.span_types_updated}"
             )
-    if suggester is not None:
-        pushed = {r["segment_id"] for r in report.rows} if report.rows else set()
-        with connect(ws) as client:
-            _run_suggest(client, ws, suggester, pushed)
-    if report.reconciled_with_server:
-        console.print("The push ledger was checked against the server's examples.")
-    for name, password in report.annotators_created.items():
         console.print(
-            f"Created annotator [bold]{name}[/] with password [bold]{password}[/] (shown once)"
+            f"Segments selected {report.selected}: [green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), "
+            f"skipped {report.already_there} already on the server, failed 0."
         )
-    if report.annotators_created:
-        console.print(f"Passwords are kept in {ws.doccano_home / 'annotators.json'} (mode 0600).")
-    if report.assignments:
-        console.print(
-            "Assigned: " + ", ".join(f"{n} {c}" for n, c in sorted(report.assignments.items()))
-        )
-        console.print(
-            "[dim]Doccano 1.8.4 shows every example to every member: the assignment is in each "
-            "example's `assigned_to` metadata, and `nerwb doccano progress` counts against it.[/]"
-        )
+        if selection is not None:
+            show_ranking(
+                report.ranked, title=f"Chosen by {selection.strategy} (score on each example)"
+            )
+            if len(report.ranked) < report.asked_for:
+                console.print(
+                    f"[yellow]Asked for {report.asked_for}, only {len(report.ranked)} unpushed "
+                    "segment(s) were left: pushed them all.[/]"
+                )
+        if suggester is not None:
+            pushed = {r["segment_id"] for r in report.rows} if report.rows else set()
+            with connect(ws) as client:
+                _run_suggest(client, ws, suggester, pushed)
+        if report.reconciled_with_server:
+            console.print("The push ledger was checked against the server's examples.")
+        if report.server_duplicates:
+            first, ids = next(iter(report.server_duplicates.items()))
+            console.print(
+                f"[yellow]{len(report.server_duplicates)} segment(s) are on the server more than once "
+                f"(first: {first}, examples {', '.join(map(str, ids))}): pushes ran at once. Nothing "
+                "was uploaded for them again; `nerwb doccano push --repair` removes the unlabelled "
+                "copies.[/]"
+            )
+        for name, password in report.annotators_created.items():
+            console.print(
+                f"Created annotator [bold]{name}[/] with password [bold]{password}[/] (shown once)"
+            )
+        if report.annotators_created:
+            console.print(
+                f"Passwords are kept in {ws.doccano_home / 'annotators.json'} (mode 0600)."
+            )
+        if report.assignments:
+            console.print(
+                "Assigned: " + ", ".join(f"{n} {c}" for n, c in sorted(report.assignments.items()))
+            )
+            console.print(
+                "[dim]Doccano 1.8.4 shows every example to every member: the assignment is in each "
+                "example's `assigned_to` metadata, and `nerwb doccano progress` counts against it.[/]"
+            )
 
 
 @doccano_app.command("pull")
@@ -223,6 +273,8 @@ def pull_cmd(
     confirmed_only: Annotated[
         bool, typer.Option("--confirmed-only", help="Only examples the annotator confirmed.")
     ] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Export every annotator's labels into a new snapshot labels/pulls/<UTC time>/.
@@ -231,57 +283,66 @@ def pull_cmd(
     """
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
-    with connect(ws) as client, console.status("Exporting from Doccano"):
-        report = pull(client, ws, schema, confirmed_only=confirmed_only)
-    table = Table(
-        title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
-        caption="segments, spans and articles per annotator",
-    )
-    for column in (
-        "annotator",
-        "segments",
-        "assigned",
-        "confirmed",
-        "spans",
-        "articles",
-        "articles confirmed",
-        "+spans",
-        "-spans",
-        "changed",
-        "newly confirmed",
-    ):
-        table.add_column(column, justify="left" if column == "annotator" else "right")
-    for name, s in report.annotators.items():
-        d = report.diff.get(name) if report.diff else None
-        table.add_row(
-            name,
-            str(s.segments),
-            str(s.assigned),
-            str(s.confirmed),
-            str(s.spans),
-            str(s.articles),
-            str(s.articles_confirmed),
-            *(
-                (str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed))
-                if d
-                else ("-",) * 4
-            ),
+    with writing(ws, "doccano pull", wait, no_wait):
+        with connect(ws) as client, console.status("Exporting from Doccano"):
+            report = pull(client, ws, schema, confirmed_only=confirmed_only)
+        table = Table(
+            title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
+            caption="segments, spans and articles per annotator",
         )
-    console.print(table)
-    if report.edited_during_pull:
-        console.print(
-            f"[yellow]{report.edited_during_pull} confirmed segment(s) changed while the pull ran "
-            f"({report.export_attempts} export(s)); each keeps the spans of the export that "
-            "confirms it. Pull again later for the latest.[/]"
-        )
-    for name, s in report.annotators.items():
-        if s.unknown_labels:
-            unknown = ", ".join(f"{k} ({v})" for k, v in sorted(s.unknown_labels.items()))
-            console.print(
-                f"[yellow]{name}: labels not in labels.yml, kept in the snapshot: {unknown}[/]"
+        for column in (
+            "annotator",
+            "segments",
+            "assigned",
+            "confirmed",
+            "spans",
+            "articles",
+            "articles confirmed",
+            "+spans",
+            "-spans",
+            "changed",
+            "newly confirmed",
+        ):
+            table.add_column(column, justify="left" if column == "annotator" else "right")
+        for name, s in report.annotators.items():
+            d = report.diff.get(name) if report.diff else None
+            table.add_row(
+                name,
+                str(s.segments),
+                str(s.assigned),
+                str(s.confirmed),
+                str(s.spans),
+                str(s.articles),
+                str(s.articles_confirmed),
+                *(
+                    (str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed))
+                    if d
+                    else ("-",) * 4
+                ),
             )
-    if report.foreign_examples:
-        console.print(f"{report.foreign_examples} example(s) not pushed by nerwb were ignored.")
+        console.print(table)
+        if report.edited_during_pull:
+            console.print(
+                f"[yellow]{report.edited_during_pull} confirmed segment(s) changed while the pull ran "
+                f"({report.export_attempts} export(s)); each keeps the spans of the export that "
+                "confirms it. Pull again later for the latest.[/]"
+            )
+        for name, s in report.annotators.items():
+            if s.unknown_labels:
+                unknown = ", ".join(f"{k} ({v})" for k, v in sorted(s.unknown_labels.items()))
+                console.print(
+                    f"[yellow]{name}: labels not in labels.yml, kept in the snapshot: {unknown}[/]"
+                )
+        if report.foreign_examples:
+            console.print(f"{report.foreign_examples} example(s) not pushed by nerwb were ignored.")
+        if report.duplicates:
+            first, ids = next(iter(report.duplicates.items()))
+            console.print(
+                f"[yellow]{len(report.duplicates)} segment(s) are on the server more than once "
+                f"(first: {first}, examples {', '.join(map(str, ids))}); for each annotator the "
+                "confirmed copy was taken, else the labelled one. `nerwb doccano push --repair` "
+                "removes the copies nobody labelled.[/]"
+            )
 
 
 @doccano_app.command("progress")
@@ -377,6 +438,8 @@ def suggest_cmd(
     ] = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Pre-annotate pushed segments: the model's spans become each assigned annotator's own.
@@ -388,5 +451,5 @@ def suggest_cmd(
     """
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
-    with connect(ws) as client:
+    with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:
         _run_suggest(client, ws, suggester, None)

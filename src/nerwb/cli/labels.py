@@ -10,8 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace
-from nerwb.cli._options import JsonOpt, SnapshotOpt, WorkspaceOpt, comma_list
+from nerwb.cli._common import NerwbGroup, console, workspace, writing
+from nerwb.cli._options import (
+    JsonOpt,
+    NoWaitOpt,
+    SnapshotOpt,
+    WaitOpt,
+    WorkspaceOpt,
+    comma_list,
+)
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
 from nerwb.labels.agreement import measure_agreement
@@ -23,6 +30,7 @@ from nerwb.labels.patterns import build_patterns
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
+from nerwb.names import check_name
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -61,6 +69,8 @@ def import_cmd(
     add_labels: Annotated[
         bool, typer.Option("--add-labels", help="Add unknown labels to labels.yml.")
     ] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Import existing annotations: articles join the corpus, spans become an annotator's labels.
@@ -68,9 +78,11 @@ def import_cmd(
     Example: nerwb labels import published_test.conll --format conll --split test --annotator gold
     """
     ws = workspace(workspace_dir)
-    report = import_annotations(
-        ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
-    )
+    check_name(annotator, what="--annotator")  # before anything is touched, the lock included
+    with writing(ws, "labels import", wait, no_wait):
+        report = import_annotations(
+            ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
+        )
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
         f"with {report.spans} span(s) as annotator {annotator!r}"
@@ -199,6 +211,8 @@ def merge_cmd(
         str, typer.Option(help="majority | intersection | union | prefer:NAME")
     ] = "majority",
     snapshot: SnapshotOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Merge annotators into gold (labels/gold/gold.jsonl), listing conflicts the strategy cannot settle.
@@ -206,7 +220,8 @@ def merge_cmd(
     Example: nerwb labels merge --strategy prefer:alice
     """
     ws = workspace(workspace_dir)
-    report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
+    with writing(ws, "labels merge", wait, no_wait):
+        report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
     sources, conflicts_path = report.sources, ws.conflicts_path
     whole = sum(a.confirmed for a in report.gold)
     console.print(
@@ -229,6 +244,8 @@ def merge_cmd(
 def convert_cmd(
     on_misaligned: Annotated[str, typer.Option(help="error | expand | contract | skip")] = "error",
     on_overlap: Annotated[str, typer.Option(help="error | longest | skip")] = "error",
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Convert gold + splits to labels/{train,dev,test}.spacy with a reconciling report.
@@ -236,7 +253,8 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
-    report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
+    with writing(ws, "labels convert", wait, no_wait):
+        report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")
     for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):
         table.add_column(column, justify="left" if column in ("split", "label") else "right")
@@ -340,6 +358,8 @@ def review_cmd(
         str, typer.Option("--adjudicator", help="The account that settles the conflicts.")
     ],
     snapshot: SnapshotOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Send the last merge's conflicts to <project>-review in Doccano for an adjudicator.
@@ -351,8 +371,9 @@ def review_cmd(
     Example: nerwb labels review --adjudicator lead
     """
     ws = workspace(workspace_dir)
-    annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
-    with connect(ws) as client:
+    check_name(adjudicator, what="--adjudicator")  # before a server is started for it
+    with writing(ws, "labels review", wait, no_wait), connect(ws) as client:
+        annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
         report = send_to_review(
             client, ws, load_schema(ws.schema_path), annotations, adjudicator=adjudicator
         )
@@ -384,6 +405,8 @@ def patterns_cmd(
     min_count: Annotated[
         int, typer.Option(help="Only names seen at least this often in gold.", min=1)
     ] = 1,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Write labels/patterns.jsonl (entity-ruler patterns) from the confirmed gold names.
@@ -394,12 +417,13 @@ def patterns_cmd(
     Example: nerwb labels patterns --min-count 2
     """
     ws = workspace(workspace_dir)
-    report = build_patterns(
-        ws,
-        splits=("train", "dev") if include_dev else ("train",),
-        labels=comma_list(labels) or None,
-        min_count=min_count,
-    )
+    with writing(ws, "labels patterns", wait, no_wait):
+        report = build_patterns(
+            ws,
+            splits=("train", "dev") if include_dev else ("train",),
+            labels=comma_list(labels) or None,
+            min_count=min_count,
+        )
     table = Table(title=f"Names from the gold of {report.articles} article(s)")
     table.add_column("label")
     table.add_column("patterns", justify="right")

@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nerwb.cli._common import console, warn, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
+from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.evaluate.novelty import Novelty
 from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import train_curve, write_curve
-from nerwb.training.run import StepEvent, train
+from nerwb.training.run import StepEvent, TrainingInterrupted, train
 from nerwb.workspace import PRETRAINED_CONFIG
 
 ConfigOpt = Annotated[
@@ -70,9 +71,14 @@ def train_cmd(
         bool, typer.Option("--force", help="Replace an output folder that holds another run.")
     ] = False,
     base_model: BaseModelOpt = None,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Train a spaCy NER pipeline; extra --section.key value arguments override the config.
+
+    Ctrl-C after the first evaluation keeps the run (model-best, model-last, manifest.json
+    with status interrupted); before it, nothing is kept.
 
     Example: nerwb train --config configs/ner-fast.cfg --training.max_steps 500
     Example: nerwb train --base-model en_core_web_sm
@@ -113,18 +119,32 @@ def train_cmd(
                     f"{event.score:.3f}",
                 )
 
-        result = train(
-            ws,
-            config_path=config_path,
-            output=output,
-            train_path=train_data,
-            dev_path=dev_data,
-            overrides=overrides,
-            gpu_id=gpu_id,
-            force=force,
-            base_model=base_model,
-            on_step=on_step,
-        )
+        try:
+            result = train(
+                ws,
+                config_path=config_path,
+                output=output,
+                train_path=train_data,
+                dev_path=dev_data,
+                overrides=overrides,
+                gpu_id=gpu_id,
+                force=force,
+                base_model=base_model,
+                on_step=on_step,
+                lock_wait=lock_wait(wait, no_wait),
+                on_lock_wait=say_waiting,
+            )
+        except TrainingInterrupted as stopped:
+            bar.stop()
+            console.print(table)
+            err_console.print(f"[yellow]Interrupted:[/] {escape(str(stopped))}")
+            raise typer.Exit(130) from None
+        except KeyboardInterrupt:
+            bar.stop()
+            err_console.print(
+                "[yellow]Interrupted before the first evaluation:[/] no model to keep."
+            )
+            raise typer.Exit(130) from None
         # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
         # before the models were saved), so that its last frame and the summary agree.
         bar.stop_task(task)

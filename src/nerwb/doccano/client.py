@@ -205,6 +205,9 @@ class DoccanoClient:
             self._post(f"/v1/projects/{project_id}/examples/{example_id}/spans", payload).json()
         )
 
+    def delete_example(self, project_id: int, example_id: int) -> None:
+        self._request("DELETE", f"/v1/projects/{project_id}/examples/{example_id}")
+
     def delete_span(self, project_id: int, example_id: int, span_id: int) -> None:
         self._request("DELETE", f"/v1/projects/{project_id}/examples/{example_id}/spans/{span_id}")
 

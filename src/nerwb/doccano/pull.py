@@ -121,6 +121,9 @@ class PullReport:
     # confirmed segments whose spans differed between the two exports, over all attempts
     edited_during_pull: int = 0
     review_decisions: int = 0  # confirmed segments in the review project
+    # segments on the server more than once: segment id -> example ids (the copy taken per
+    # annotator is the confirmed one; `doccano push --repair` removes the unlabelled copies)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -130,6 +133,34 @@ class ParsedExport:
     # confirmed examples whose spans differ between the full and the confirmed export:
     # someone labelled while the pull ran
     mismatched: int = 0
+    # segments held by more than one example on the server (pushes that raced): segment id ->
+    # the example ids, and per annotator which copy was taken
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
+    taken: dict[str, dict[str, int]] = field(
+        default_factory=dict
+    )  # annotator -> segment -> example
+
+
+def _take_copy(annotator: str, kept: AnnotatedSegment, other: AnnotatedSegment) -> AnnotatedSegment:
+    """Of two examples holding one segment, the copy whose work counts: the confirmed one, else
+    the labelled one, else the first pushed.
+
+    Raises:
+        DoccanoError: both copies are confirmed with different spans; nerwb cannot choose.
+    """
+    if kept.confirmed and other.confirmed:
+        if kept.spans != other.spans:
+            raise DoccanoError(
+                f"segment {kept.segment_id!r} is on the server twice (examples {kept.example_id} "
+                f"and {other.example_id}) and {annotator} confirmed both with different spans; "
+                "delete the wrong copy's spans in Doccano (or un-confirm it), then pull again"
+            )
+        return min(kept, other, key=lambda u: u.example_id or 0)
+
+    def rank(u: AnnotatedSegment) -> tuple[bool, bool, int]:
+        return (not u.confirmed, not u.spans, u.example_id or 0)
+
+    return min(kept, other, key=rank)
 
 
 def _records(where: str, content: bytes) -> dict[int, tuple[int, dict[str, Any]]]:
@@ -177,6 +208,7 @@ def parse_export(
             lies outside its text; the message names annotator file, line and span.
     """
     parsed = ParsedExport(units={})
+    copies: dict[str, set[int]] = {}  # segment id -> the examples holding it
     first = sorted(files)[0] if files else None
     for annotator, content in sorted(files.items()):
         where = f"{annotator}.jsonl (export)"
@@ -213,10 +245,11 @@ def parse_export(
                 spans = c_spans
             assignees = _assignees(record)
             assigned = None if assignees is None else annotator in assignees
+            segment_id = str(record.get("segment_id") or f"{article_id}@{start}")
+            copies.setdefault(segment_id, set()).add(example_id)
             if not (spans or is_confirmed or assigned):
                 continue
-            segment_id = str(record.get("segment_id") or f"{article_id}@{start}")
-            units[segment_id] = AnnotatedSegment(
+            unit = AnnotatedSegment(
                 article_id,
                 segment_id,
                 int(start),
@@ -226,8 +259,13 @@ def parse_export(
                 assigned,
                 example_id,
             )
+            if segment_id in units:  # never let the later copy silently replace the first
+                unit = _take_copy(annotator, units[segment_id], unit)
+                parsed.taken.setdefault(annotator, {})[segment_id] = unit.example_id or 0
+            units[segment_id] = unit
         if units:
             parsed.units[annotator] = units
+    parsed.duplicates = {s: sorted(ids) for s, ids in sorted(copies.items()) if len(ids) > 1}
     return parsed
 
 
@@ -378,6 +416,7 @@ def pull(
             "edited_during_pull": edited,
             "annotators": {n: s.__dict__ for n, s in summaries.items()},
             "foreign_examples": parsed.foreign,
+            "duplicate_segments": parsed.duplicates,
             "files": hashes,
             "previous": previous.name if previous else None,
             "review": (
@@ -408,6 +447,7 @@ def pull(
         attempts,
         edited,
         sum(sum(u.confirmed for u in units.values()) for units in reviews.values()),
+        parsed.duplicates,
     )
 
 

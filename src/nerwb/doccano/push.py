@@ -27,6 +27,7 @@ from nerwb.doccano.models import Project
 from nerwb.errors import NerwbError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
+from nerwb.names import check_name
 
 if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CLI's start-up
     from spacy.language import Language
@@ -86,6 +87,8 @@ class PushReport:
     asked_for: int = 0  # with --select: --n
     members_added: list[str] = field(default_factory=list)
     assignments: dict[str, int] = field(default_factory=dict)  # annotator -> segments assigned
+    # segments the server holds more than once (segment id -> example ids); see push --repair
+    server_duplicates: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _check_type(project: Project) -> Project:
@@ -309,11 +312,22 @@ def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, s
 
 
 def server_segment_ids(client: DoccanoClient, project_id: int) -> dict[str, str]:
-    return {
-        str(e.meta["segment_id"]): str(e.meta.get("content_hash", ""))
-        for e in client.examples(project_id)
-        if e.meta.get("segment_id")
-    }
+    return server_segments(client, project_id)[0]
+
+
+def server_segments(
+    client: DoccanoClient, project_id: int
+) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """The segments on the server (id -> content hash), and those held by more than one
+    example (id -> example ids): the mark of pushes that ran at once."""
+    hashes: dict[str, str] = {}
+    examples: dict[str, list[int]] = {}
+    for e in client.examples(project_id):
+        if e.meta.get("segment_id"):
+            segment_id = str(e.meta["segment_id"])
+            hashes[segment_id] = str(e.meta.get("content_hash", ""))
+            examples.setdefault(segment_id, []).append(e.id)
+    return hashes, {s: sorted(ids) for s, ids in examples.items() if len(ids) > 1}
 
 
 def import_row(
@@ -368,6 +382,8 @@ def push(
     Args:
         on_progress: Called with ``(segments done, segments to do)`` after each chunk.
     """
+    for name in annotators or []:
+        check_name(name, what="annotator")
     project, created = ensure_project(client, ws.project_name)
     report = PushReport(project=project, project_created=created)
     report.span_types_created, report.span_types_updated = sync_span_types(
@@ -386,9 +402,12 @@ def push(
     ledger = PushLedger(ws.push_ledger_path)
     entry = ledger.entry(client.url, project.id)
     known = entry["segments"]
+    # Under the workspace lock: the ledger is this workspace's truth unless the server's count
+    # disagrees; then the server decides, so a segment it holds is never uploaded again.
     if client.count_examples(project.id) != len(known):
+        on_server, report.server_duplicates = server_segments(client, project.id)
         known.clear()
-        known.update(server_segment_ids(client, project.id))
+        known.update(on_server)
         report.reconciled_with_server = True
     segment_length = ws.config.corpus.segment_length
     check_same_cut(

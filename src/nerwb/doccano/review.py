@@ -28,6 +28,7 @@ from nerwb.errors import LabelsError
 from nerwb.io import read_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
+from nerwb.names import check_name
 from nerwb.workspace import Workspace
 
 REVIEW_SUFFIX = "-review"
@@ -71,6 +72,7 @@ def send_to_review(
         LabelsError: no merge yet, or it left no conflicts.
         DoccanoError: the adjudicator is also one of the annotators.
     """
+    check_name(adjudicator, what="--adjudicator")
     if adjudicator in annotations:
         raise DoccanoError(
             f"--adjudicator {adjudicator}: that account is one of the annotators "

@@ -13,6 +13,7 @@ from nerwb.errors import InputError, LabelsError
 from nerwb.labels.annotations import LabeledSpan, load_units, save_units, whole_article
 from nerwb.labels.readers import ANNOTATION_READERS, read_docbin
 from nerwb.labels.schema import load_schema, save_schema
+from nerwb.names import check_name
 from nerwb.workspace import Workspace
 
 
@@ -50,7 +51,9 @@ def import_annotations(
         InputError: the file is bad (line named), a span is out of range, or it uses labels that
             labels.yml lacks (named) and ``add_labels`` is off.
         SplitError: ``split`` is unknown, or pins a test article to train or dev.
+        InvalidNameError: ``annotator`` cannot be a file name (nerwb.names).
     """
+    check_name(annotator, what="--annotator")
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
     schema = load_schema(ws.schema_path)

@@ -104,14 +104,22 @@ class InputSource:
     def read(self, *, on_error: OnError, bad: list[BadRecord]) -> Iterator[InputArticle]:
         """The articles in input order; bad records raise (``fail``) or go into ``bad`` (``skip``).
 
+        An id repeated with the same text is the same article (predicted once, downstream);
+        an id repeated with another text is a bad record, as ``corpus add`` refuses it: it is
+        never merged away with the first.
+
         Raises:
             PredictError: a bad record under ``OnError.FAIL``, or a split with no articles.
         """
         if self.workspace is not None:
             yield from self._read_corpus()
             return
+        first: dict[str, tuple[str, str]] = {}  # id -> (text digest, where first read)
         for file in self.files():
             for item in read_file_tolerant(file, self.options):
+                if not isinstance(item, InputError):
+                    article = InputArticle.from_raw(item)
+                    item = _same_id_other_text(article, first) or article
                 if isinstance(item, InputError):
                     if on_error is OnError.FAIL:
                         raise PredictError(
@@ -119,9 +127,9 @@ class InputSource:
                         )
                     bad.append(BadRecord(str(item.path or file), item.line, str(item)))
                     continue
-                yield InputArticle.from_raw(item)
+                yield item
 
-    def _read_corpus(self) -> Iterator[InputArticle]:
+    def _read_corpus(self) -> Iterator[InputArticle]:  # the corpus holds each id once
         ws = self.workspace
         assert ws is not None
         articles = load_articles(ws.articles_path)
@@ -148,3 +156,20 @@ class InputSource:
                 source=article.source,
                 meta=article.meta,
             )
+
+
+def _same_id_other_text(
+    article: InputArticle, first: dict[str, tuple[str, str]]
+) -> InputError | None:
+    """An error when ``article``'s id was read before with a different text; else records it."""
+    digest = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+    seen = first.setdefault(article.id, (digest, article.origin))
+    if seen[0] == digest:
+        return None
+    file, _, line = article.origin.rpartition(":")
+    return InputError(
+        f"article id {article.id!r} was already read with a different text (at {seen[1]}); "
+        "give each article its own id, or leave the id column out to key articles by their text",
+        path=file if line.isdigit() else article.origin,
+        line=int(line) if line.isdigit() else None,
+    )

@@ -34,6 +34,7 @@ from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import TrainingError
 from nerwb.evaluate.novelty import names_sha256
+from nerwb.lock import WaitCallback, workspace_lock
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
@@ -112,6 +113,24 @@ class TrainResult:
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what nerwb changed or cleaned, for the user
+
+
+class TrainingInterrupted(TrainingError):
+    """Ctrl-C after at least one evaluation: the run was kept, marked interrupted, in ``result``."""
+
+    def __init__(self, result: TrainResult):
+        last = result.evaluations[-1]["step"] if result.evaluations else 0
+        super().__init__(
+            f"training interrupted at step {result.steps}; kept {result.output / 'model-best'} "
+            f"(best dev F {result.best_score:.3f}) and {result.output / 'model-last'} "
+            f"(last evaluation at step {last}); manifest.json says status interrupted"
+        )
+        self.result = result
+
+
+# manifest.json "status": a run that ran to its end, or one stopped by Ctrl-C and kept.
+STATUS_FINISHED = "finished"
+STATUS_INTERRUPTED = "interrupted"
 
 
 def _git_commit(root: Path) -> str | None:
@@ -295,12 +314,13 @@ def _check_data(ws: Workspace, train_path: Path, dev_path: Path) -> dict[str, Da
     return data
 
 
-def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> str:
-    """spaCy's init and loop into ``staging``; returns what they wrote to stdout/stderr."""
+def _run_spacy(
+    config: Config, staging: Path, gpu_id: int, log: _StepLog, output: io.StringIO
+) -> None:
+    """spaCy's init and loop into ``staging``; what they write to stdout/stderr goes to ``output``."""
     train_config = config.copy()
     train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
     # spaCy's status lines would fight the CLI's progress bar: they go to train.log instead.
-    output = io.StringIO()
     token = _RUN_LOG.set(log)
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
@@ -308,6 +328,9 @@ def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> str
             spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
     finally:
         _RUN_LOG.reset(token)
+
+
+def _plain(output: io.StringIO) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", output.getvalue())  # wasabi's colours
 
 
@@ -350,9 +373,11 @@ def _manifest(
     gpu_id: int,
     performance: dict[str, Any],
     notes: list[str],
+    status: str,
 ) -> dict[str, Any]:
     config_text = config.to_str()
     return {
+        "status": status,
         "nerwb_version": __version__,
         "spacy_version": spacy.__version__,
         "python": platform.python_version(),
@@ -390,6 +415,8 @@ def train(
     force: bool = False,
     base_model: str | None = None,
     on_step: StepCallback | None = None,
+    lock_wait: float | None = None,
+    on_lock_wait: WaitCallback | None = None,
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
     ``train.log`` (spaCy's own output) to ``output``.
@@ -399,6 +426,12 @@ def train(
             label unseen in training, test data used for training or selection, or an output
             folder holding another run without ``force``; a base pipeline that is missing
             or cannot serve.
+        TrainingInterrupted: Ctrl-C after the first evaluation; the run is kept (status
+            interrupted) in the output folder or, with ``force``, beside it.
+        WorkspaceBusyError: another command held the workspace lock past ``lock_wait``.
+
+    The workspace lock is held only while the run folder is claimed and while it is published,
+    never during training.
     """
     overrides = dict(overrides or {})
     notes: list[str] = []
@@ -408,13 +441,14 @@ def train(
     overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
     config = load_training_config(config_path, overrides)
     _short_run_eval(config, notes)
-    swept = sweep_stale_staging(output.parent)
+    with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+        swept = sweep_stale_staging(output.parent)
+        staging = prepare_output(output, force=force)
     if swept:
         notes.append(
             f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
             f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
         )
-    staging = prepare_output(output, force=force)
     if gpu_id >= 0:
         from thinc.api import require_gpu
 
@@ -422,13 +456,24 @@ def train(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     log = _StepLog(on_step)
+    spacy_output = io.StringIO()
+    status = STATUS_FINISHED
     try:
-        spacy_output = _run_spacy(config, staging, gpu_id, log)
-    except BaseException:  # Ctrl-C too: an unfinished staging folder is never a run
+        _run_spacy(config, staging, gpu_id, log, spacy_output)
+    except KeyboardInterrupt:
+        # spaCy saved model-best at each better evaluation and model-last on its way out;
+        # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
+        # the untrained pipeline too) there is nothing worth keeping.
+        trained = any(e["step"] > 0 for e in log.evaluations)
+        if not trained or not (staging / "model-best" / "meta.json").exists():
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        status = STATUS_INTERRUPTED
+    except BaseException:  # an unfinished staging folder is never a run
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = time.perf_counter() - clock
-    (staging / TRAIN_LOG).write_text(spacy_output, encoding="utf-8")
+    (staging / TRAIN_LOG).write_text(_plain(spacy_output), encoding="utf-8")
     meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
     performance = meta.get("performance", {})
     _keep_users_config(config, staging, base)
@@ -445,15 +490,31 @@ def train(
         gpu_id=gpu_id,
         performance=performance,
         notes=notes,
+        status=status,
     )
     (staging / "manifest.json").write_text(
         json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
     )
     (staging / OWNER_FILE).unlink(missing_ok=True)
-    if output.exists():
-        shutil.rmtree(output)  # only reached with force, after the new run succeeded
-    os.replace(staging, output)
+    with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+        if output.exists() and status == STATUS_INTERRUPTED:
+            # an interrupted run never replaces a finished one (--force): kept beside it
+            output = _free_sibling(output, "interrupted")
+        elif output.exists():
+            shutil.rmtree(output)  # only reached with force, after the new run succeeded
+        os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
-    return TrainResult(
+    result = TrainResult(
         output, best, manifest["best_dev"], manifest, seconds, log.steps, log.evaluations, notes
     )
+    if status == STATUS_INTERRUPTED:
+        raise TrainingInterrupted(result)
+    return result
+
+
+def _free_sibling(output: Path, tag: str) -> Path:
+    candidate, n = output.with_name(f"{output.name}-{tag}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = output.with_name(f"{output.name}-{tag}-{n}")
+    return candidate

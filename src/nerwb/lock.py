@@ -1,0 +1,168 @@
+"""The workspace lock: one writer of shared workspace state at a time.
+
+Commands that write what several people or jobs share (the corpus, splits, imports, gold, the
+DocBins, the push ledger, the Doccano project, training's run folders) hold an advisory lock,
+``.nerwb/workspace.lock``, while they read-modify-write it. A second writer waits a bounded time,
+then gives up with a message naming the holder; readers (stats, evaluate, predict) never take it.
+
+The lock is an OS file lock (``flock`` through ``filelock``): the OS drops it when its process
+dies, however it dies, so a stale lock is never left behind. Beside it, ``workspace.lock.json``
+says who holds it (command, pid, host, since); a dead holder's file is simply overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from nerwb.errors import WorkspaceBusyError, WorkspaceError
+from nerwb.io import atomic_write_json
+from nerwb.workspace import Workspace
+
+WAIT_ENV = "NERWB_LOCK_WAIT"
+# Long enough for another command's import, pull or push to finish; short enough that a cron
+# job stuck behind a forgotten session gives up the same hour.
+DEFAULT_WAIT_SECONDS = 600.0
+_POLL_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    command: str
+    pid: int
+    host: str
+    since: str  # ISO time, UTC
+
+    def describe(self) -> str:
+        return f"`nerwb {self.command}` (pid {self.pid} on {self.host}, since {self.since})"
+
+
+# Called once when the lock is taken: who holds it (None: not known yet) and how long we wait.
+WaitCallback = Callable[[LockHolder | None, float], None]
+
+
+def read_holder(ws: Workspace) -> LockHolder | None:
+    """Who holds (or last held) the lock; None where the file is missing or unreadable."""
+    try:
+        data = json.loads(ws.lock_holder_path.read_text(encoding="utf-8"))
+        return LockHolder(
+            command=str(data["command"]),
+            pid=int(data["pid"]),
+            host=str(data["host"]),
+            since=str(data["since"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def default_wait() -> float:
+    """Seconds a second writer waits: ``$NERWB_LOCK_WAIT`` or ``DEFAULT_WAIT_SECONDS``.
+
+    Raises:
+        WorkspaceError: the variable is set but not a number of seconds >= 0.
+    """
+    raw = os.environ.get(WAIT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_WAIT_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also NaN
+        raise WorkspaceError(f"{WAIT_ENV}={raw!r}: must be a number of seconds, 0 or more")
+    return value
+
+
+# Re-entrant within a process: a command that holds the lock may call library code that takes
+# it again (push --suggest, train's two short holds inside a locked caller).
+_held: dict[Path, int] = {}
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def workspace_lock(
+    ws: Workspace,
+    command: str,
+    *,
+    wait: float | None = None,
+    on_wait: WaitCallback | None = None,
+) -> Iterator[None]:
+    """Hold the workspace lock for the ``with`` block.
+
+    Args:
+        command: What this process does, as the user typed it (``"corpus add"``); shown to a
+            second writer.
+        wait: Seconds to wait when another process holds it (None: ``default_wait()``;
+            0: fail at once).
+        on_wait: Called once, before waiting, with the holder and the seconds we will wait.
+
+    Raises:
+        WorkspaceBusyError: another process holds the lock and did not let go within ``wait``.
+    """
+    path = ws.lock_path.resolve()
+    with _held_guard:
+        nested = path in _held
+        if nested:
+            _held[path] += 1
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[path] -= 1
+        return
+
+    seconds = default_wait() if wait is None else max(0.0, wait)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = read_holder(ws)
+        who = holder.describe() if holder else "another nerwb command"
+        if seconds <= 0:
+            raise WorkspaceBusyError(
+                f"{ws.root} is being written by {who}; not waiting (--no-wait). "
+                "Run this again when it has finished."
+            ) from None
+        if on_wait is not None:
+            on_wait(holder, seconds)
+        try:
+            lock.acquire(timeout=seconds, poll_interval=_POLL_SECONDS)
+        except Timeout:
+            holder = read_holder(ws) or holder
+            who = holder.describe() if holder else "another nerwb command"
+            raise WorkspaceBusyError(
+                f"{ws.root} is still being written by {who} after waiting {seconds:g} s; "
+                f"nothing was changed. Wait longer with --wait SECONDS (or {WAIT_ENV}), "
+                "or stop that command first."
+            ) from None
+    try:
+        # The lock is ours now; a holder file left by a dead process is simply replaced.
+        me = LockHolder(
+            command=command,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            since=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        atomic_write_json(ws.lock_holder_path, asdict(me))
+        with _held_guard:
+            _held[path] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held.pop(path, None)
+            # removed while still held: after release it may already be the next holder's
+            ws.lock_holder_path.unlink(missing_ok=True)
+    finally:
+        lock.release()

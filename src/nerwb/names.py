@@ -1,0 +1,33 @@
+"""Names that become file or folder names: annotators, adjudicators, project and run names.
+
+One rule for all of them, as strict as Doccano's username rule or stricter, so that a name can
+never climb out of its folder (``../gold/gold``), hide (``.x``), nest (``a/b``) or be empty.
+Names already on disk are never checked or renamed; only new names given to a command are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nerwb.errors import InvalidNameError
+
+MAX_LENGTH = 64
+# ASCII letters and digits first, then letters, digits, dot, underscore and hyphen. Doccano
+# (Django) also allows @ and +; they are left out here since they mean things in shells and URLs.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+NAME_RULE = (
+    f"1 to {MAX_LENGTH} characters: ASCII letters, digits, '.', '_' or '-', "
+    "starting with a letter or digit"
+)
+
+
+def check_name(name: str, *, what: str) -> str:
+    """``name`` itself when it is safe as a file name; ``what`` says what it names.
+
+    Raises:
+        InvalidNameError: the name breaks the rule; the message states the rule.
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > MAX_LENGTH:
+        shown = repr(name) if len(str(name)) <= 80 else repr(str(name)[:80]) + "..."
+        raise InvalidNameError(f"{what} {shown} is not allowed: use {NAME_RULE}")
+    return name
