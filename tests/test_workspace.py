@@ -76,7 +76,7 @@ def test_workspace_repository_root_is_a_workspace_with_packaged_files() -> None:
 
 
 def test_workspace_paths_are_ignored_where_generated(ws) -> None:
-    from nerwb.workspace import GENERATED_PATHS
+    from nerwb.workspace import GENERATED_PATHS, TEAM_WORK_PATHS
 
     template = (ws.root / ".gitignore").read_text().splitlines()
     repository = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().splitlines()
@@ -84,6 +84,11 @@ def test_workspace_paths_are_ignored_where_generated(ws) -> None:
         assert f"/{path}" in template, path
         # the repository keeps a README in each stage folder: "/training/*" ignores the rest
         assert f"/{path}" in repository or f"/{path}*" in repository, path
+    # pulls, imports and gold are the team's work: versioned in a workspace (issue 24.22e),
+    # not in nerwb's own repository, whose root is a demo workspace
+    for path in TEAM_WORK_PATHS:
+        assert f"/{path}" not in template, path
+        assert f"/{path}" in repository, path
     # every generated file the Workspace names lies under a generated path
     for generated in (
         ws.push_ledger_path,
@@ -96,7 +101,8 @@ def test_workspace_paths_are_ignored_where_generated(ws) -> None:
         ws.gold_path,
     ):
         relative = generated.relative_to(ws.root).as_posix()
-        assert any(relative.startswith(p) or relative == p for p in GENERATED_PATHS), relative
+        ignored = GENERATED_PATHS + TEAM_WORK_PATHS
+        assert any(relative.startswith(p) or relative == p for p in ignored), relative
 
 
 def test_workspace_missing_folder_says_it_does_not_exist(cli, tmp_path) -> None:

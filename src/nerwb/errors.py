@@ -13,6 +13,10 @@ class NerwbError(Exception):
     """A problem the user can act on; its message says what and where."""
 
 
+class OutputError(NerwbError):
+    """An output file or folder that cannot be written: names it and says why."""
+
+
 class WorkspaceError(NerwbError):
     """No workspace, or an invalid ``nerwb.toml``."""
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from nerwb.errors import InputError
+from nerwb.errors import InputError, OutputError
 
 
 def sha256_of(path: Path) -> str:
@@ -20,6 +20,48 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def check_output_folder(folder: Path) -> None:
+    """Check, before any work, that files can be written in ``folder`` (made if missing).
+
+    Probes with a temp file in the folder or its nearest existing parent, removed at once, so
+    it is right where permission bits are not (root, read-only mounts, network shares).
+
+    Raises:
+        OutputError: a path on the way is a file, or the folder cannot be written.
+    """
+    folder = Path(folder)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        problem = "is a file, not a folder" if existing == folder else "is a file"
+        raise OutputError(f"cannot write to {folder}: {existing} {problem}")
+    try:
+        with tempfile.TemporaryFile(dir=existing, prefix=".nerwb-write-check-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write to {folder}: {err.strerror or err}") from None
+
+
+def check_output_file(path: Path) -> None:
+    """Check, before any work, that ``path`` can be written (replaced if it exists).
+
+    Raises:
+        OutputError: it is a folder, or its folder cannot be written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    check_output_folder(path.parent)
+
+
+def os_error_message(err: OSError) -> str:
+    """An ``OSError`` as one line that names its path(s): what the CLI prints."""
+    where = " -> ".join(str(f) for f in (err.filename, err.filename2) if f is not None)
+    reason = err.strerror or str(err)
+    return f"{where}: {reason}" if where else reason
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:

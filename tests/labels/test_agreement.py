@@ -60,3 +60,14 @@ def test_agreement_cli_json_shape(ws, cli) -> None:
     ] == pytest.approx(0.6)
     assert set(data["per_label"]["ARMED_GROUP"]) >= {"f1", "kappa"}
     assert data["pairs"][0]["a"] == "A"
+
+
+def test_agreement_cli_shows_na_for_a_label_nobody_used(ws, cli) -> None:
+    save_units(ws.imports_dir / "A.jsonl", [art([LB])])
+    save_units(ws.imports_dir / "B.jsonl", [art([LB])])
+    result = cli("labels", "agreement", "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "CASUALTY_FIGURE" in line)
+    assert "n/a" in row and "1.000" not in row
+    data = json.loads((ws.agreement_path).read_text())
+    assert data["per_label"]["CASUALTY_FIGURE"]["f1"] is None

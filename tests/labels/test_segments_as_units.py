@@ -151,3 +151,49 @@ def test_convert_writes_only_gold_text(annotations, tmp_path: Path) -> None:
     }
     assert converted.left_out["train"]["no annotator"]["articles"] == 1
     assert len(DocBin().from_disk(tmp_path / "train.spacy")) == 0
+
+
+def test_agreement_leaves_out_a_segment_confirmed_by_someone_not_assigned_it(annotations) -> None:
+    # issue 24.4: B confirmed s1, which was A's alone: the pair was not given the same text
+    s1 = segments()[1]
+    annotations["B"][s1.id] = unit(s1, [], assigned=False)
+    report = agreement(annotations, labels=LABELS, lang="en")
+    assert report.pairs[0].segments == 1  # s0 only
+    assert report.kinds == {}  # A's "Desert Hawks" is not a missed_by_b
+    # the same segment given to both (assigned True, or no plan at all) does count
+    for assigned in (True, None):
+        annotations["B"][s1.id] = unit(s1, [], assigned=assigned)
+        report = agreement(annotations, labels=LABELS, lang="en")
+        assert report.pairs[0].segments == 2 and report.kinds == {"missed_by_b": 1}
+
+
+def test_agreement_label_nobody_used_is_not_applicable(annotations) -> None:
+    report = agreement(annotations, labels=LABELS, lang="en")
+    unused = report.per_label["DESIGNATION"]  # only in s2, which nobody else confirmed
+    assert unused.f1 is None and unused.kappa is None and unused.agreed == 0
+    assert report.per_label["ARMED_GROUP"].f1 == 1.0
+    data = report.to_json()
+    assert data["per_label"]["DESIGNATION"]["f1"] is None
+    assert data["pairs"][0]["per_label"]["DESIGNATION"] == {"f1": None, "kappa": None}
+
+
+def test_convert_counts_an_article_nobody_confirmed_as_left_out(tmp_path: Path) -> None:
+    # issue 24.5: "0 article(s), N segment(s)" although whole articles were left out
+    cut = segments()
+    annotations = {
+        "A": {cut[0].id: unit(cut[0], [span(cut[0], "Lions Brigade", "ARMED_GROUP")])},
+        "B": {
+            cut[1].id: unit(cut[1], [], confirmed=False),
+            cut[2].id: unit(cut[2], [], confirmed=False),
+        },
+    }
+    other_text = "Nobody confirmed anything of this article.\n\nNor of this part."
+    other = segment_article("a2", other_text, 60)
+    annotations["B"].update({s.id: unit(s, [], confirmed=False) for s in other})
+    for s in other:
+        annotations["B"][s.id].article_id = "a2"
+    report = merge(annotations, "majority", texts={"a1": TEXT, "a2": other_text})
+    splits = Splits(seed=0, ratios={}, assignments={"a1": "train", "a2": "train"})
+    converted = to_docbins(report.gold, splits, tmp_path, lang="en")
+    left = converted.left_out["train"]["unconfirmed"]
+    assert left["articles"] == 1 and left["segments"] == 2 + len(other)

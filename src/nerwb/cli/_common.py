@@ -14,6 +14,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nerwb.errors import NerwbError
+from nerwb.io import os_error_message
 from nerwb.lock import LockHolder, workspace_lock
 from nerwb.workspace import Workspace, find_workspace
 
@@ -45,13 +46,16 @@ def fail(message: str) -> typer.Exit:
 
 
 class NerwbGroup(TyperGroup):
-    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1."""
+    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1;
+    so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NerwbError as err:
             raise fail(str(err)) from None
+        except OSError as err:
+            raise fail(os_error_message(err)) from None
 
 
 def workspace(path: Path | None) -> Workspace:

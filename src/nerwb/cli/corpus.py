@@ -11,13 +11,20 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace, writing
+from nerwb.cli._common import NerwbGroup, console, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.corpus.readers import ReadOptions, read_articles, select_files
+from nerwb.corpus.readers import (
+    ReadOptions,
+    read_articles,
+    read_articles_skipping,
+    select_files,
+)
 from nerwb.corpus.splits import load_splits, split_workspace
 from nerwb.corpus.stats import corpus_stats
 from nerwb.corpus.store import add_articles, duplicates_log, load_articles
-from nerwb.io import read_jsonl
+from nerwb.errors import InputError
+from nerwb.io import check_output_file, read_jsonl
+from nerwb.predict.inputs import OnError
 from nerwb.workspace import SPLIT_NAMES
 
 corpus_app = typer.Typer(
@@ -38,13 +45,19 @@ def add_cmd(
     title_col: Annotated[str, typer.Option(help="CSV column holding the title.")] = "title",
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
+    on_error: Annotated[
+        OnError,
+        typer.Option(help="A bad input record: fail (nothing added), or skip it and list it."),
+    ] = OnError.FAIL,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Add articles to corpus/articles.jsonl; exact duplicates are skipped and counted.
 
     Example: nerwb corpus add news/ extra.jsonl
+    Example: nerwb corpus add export.csv --on-error skip
     """
     ws = workspace(workspace_dir)
+    check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
     with (
@@ -54,15 +67,25 @@ def add_cmd(
         ) as bar,
     ):
         task = bar.add_task("Reading articles", total=None)
+        bad: list[InputError] = []
+        articles = (
+            read_articles_skipping(selection.files, options, bad)
+            if on_error is OnError.SKIP
+            else read_articles(selection.files, options)
+        )
         report, _ = add_articles(
             ws.articles_path,
-            read_articles(selection.files, options),
+            articles,
             on_article=lambda raw: bar.update(task, advance=1, description=f"Reading {raw.origin}"),
         )
     console.print(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
         f"{len(report.duplicates)} exact duplicate(s) skipped."
     )
+    if bad:
+        warn(f"{len(bad)} bad input record(s) skipped (--on-error skip):")
+        for err in bad:
+            warn(f"  {err}")
     if selection.skipped:
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""
@@ -122,6 +145,7 @@ def split_cmd(
             "Scores on the old test set will no longer be comparable. Continue?",
             default=False,
         ):
+            console.print("Cancelled: nothing was re-split; the test set stays as it was.")
             raise typer.Exit(1)
     with (
         writing(ws, "corpus split", wait, no_wait),

@@ -10,14 +10,21 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nerwb.cli._common import console, warn, workspace
+from nerwb.cli._common import console, fail, warn, workspace
 from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.errors import SchemaError
+from nerwb.evaluate.held_out import seen_in_training
+from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import load_schema
 
 if TYPE_CHECKING:
     from nerwb.evaluate.metrics import EvalMetrics
+
+
+def _check_bootstrap(resamples: int) -> None:
+    if resamples < 1:
+        raise fail(f"--bootstrap {resamples}: give at least 1 resample (1000 is the default)")
 
 
 def evaluate_cmd(
@@ -59,7 +66,22 @@ def evaluate_cmd(
     """
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
 
+    _check_bootstrap(bootstrap)
     ws = workspace(workspace_dir)
+    check_output_folder(output or ws.evaluate_dir)
+    data = data or ws.docbin_path("test")
+    seen = seen_in_training(model, data)
+    if seen:
+        warn(
+            f"{data} is the {'training' if seen == 'train' else 'dev'} data of this model "
+            f"({Path(model).parent / 'manifest.json'}): "
+            + (
+                "it learnt from these documents, so the figures are not held-out"
+                if seen == "train"
+                else "model-best was chosen on these documents, so the figures are optimistic"
+            )
+            + "; evaluate on labels/test.spacy for held-out figures"
+        )
     try:
         colours = load_schema(ws.schema_path).colours()
     except SchemaError:
@@ -74,7 +96,7 @@ def evaluate_cmd(
         task = bar.add_task("predict", total=None)
         run = evaluate(
             model,
-            data or ws.docbin_path("test"),
+            data,
             lang=ws.language,
             evaluate_dir=ws.evaluate_dir,
             output=output,
@@ -152,6 +174,7 @@ def compare_cmd(
     bootstrap: BootstrapOpt = 1000,
     seed: BootstrapSeedOpt = 0,
     as_json: JsonOpt = False,
+    workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Paired bootstrap of two evaluation runs on the same documents: F difference with a 95 % interval.
 
@@ -159,6 +182,10 @@ def compare_cmd(
     """
     from nerwb.evaluate.run import compare
 
+    _check_bootstrap(bootstrap)
+    if workspace_dir is not None:  # run folders given relative to the workspace, as -o wrote them
+        root = workspace(workspace_dir).root
+        run_a, run_b = (p if p.is_absolute() or p.exists() else root / p for p in (run_a, run_b))
     result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
     if as_json:
         print(json.dumps(result.to_json(), indent=2))

@@ -21,6 +21,7 @@ from nerwb.cli._options import (
 )
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
+from nerwb.io import check_output_file
 from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
@@ -31,6 +32,7 @@ from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
 from nerwb.names import check_name
+from nerwb.workspace import SPLIT_NAMES
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -71,6 +73,13 @@ def import_cmd(
     ] = False,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the annotator's labels on articles they already have with other spans.",
+        ),
+    ] = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Import existing annotations: articles join the corpus, spans become an annotator's labels.
@@ -81,7 +90,13 @@ def import_cmd(
     check_name(annotator, what="--annotator")  # before anything is touched, the lock included
     with writing(ws, "labels import", wait, no_wait):
         report = import_annotations(
-            ws, file, fmt=fmt, annotator=annotator, split=split, add_labels=add_labels
+            ws,
+            file,
+            fmt=fmt,
+            annotator=annotator,
+            split=split,
+            add_labels=add_labels,
+            replace=replace,
         )
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
@@ -102,6 +117,8 @@ def import_cmd(
         )
     if report.labels_added:
         console.print(f"Added to labels.yml: {', '.join(report.labels_added)}")
+    for replaced in report.replaced:
+        console.print(f"[yellow]Replaced {annotator}'s labels of {escape(replaced.describe())}[/]")
 
 
 @labels_app.command("audit")
@@ -181,8 +198,8 @@ def agreement_cmd(
     for label, row in report.per_label.items():
         table.add_row(
             label,
-            f"{row.f1:.3f}",
-            f"{row.kappa:.3f}",
+            "n/a" if row.f1 is None else f"{row.f1:.3f}",
+            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
             str(row.agreed),
             str(row.only_a),
             str(row.only_b),
@@ -220,6 +237,8 @@ def merge_cmd(
     Example: nerwb labels merge --strategy prefer:alice
     """
     ws = workspace(workspace_dir)
+    for target in (ws.gold_path, ws.conflicts_path):
+        check_output_file(target)
     with writing(ws, "labels merge", wait, no_wait):
         report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
     sources, conflicts_path = report.sources, ws.conflicts_path
@@ -253,6 +272,8 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
+    for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
+        check_output_file(target)
     with writing(ws, "labels convert", wait, no_wait):
         report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")

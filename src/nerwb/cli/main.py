@@ -9,6 +9,7 @@ import typer
 
 from nerwb import __version__
 from nerwb.cli._common import HELP_OPTIONS, NerwbGroup, console
+from nerwb.cli._options import comma_list
 from nerwb.cli.corpus import corpus_app
 from nerwb.cli.demo import demo_cmd
 from nerwb.cli.doccano import doccano_app
@@ -85,24 +86,48 @@ def init_cmd(
             "defaults to configs/ner-pretrained.cfg with it.",
         ),
     ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            "--labels",
+            help='The label schema: names ("ORG,PERSON,WEAPON"), a labels.yml to copy, or "" '
+            "for an empty one that `labels import --add-labels` fills (default: conflict news).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Create a workspace with the conflict-news label schema and training configs.
+    """Create a workspace with a label schema (conflict news unless --labels) and training configs.
 
     Example: nerwb init conflict-news
     Example: nerwb init conflict-news --base-model en_core_web_sm
+    Example: nerwb init re3d --labels ""
     """
+    schema_text = None if labels is None else _schema_text(labels)
     if base_model:
         # checked now, not at the first `nerwb train`, so a typo costs nothing
         base = find_base_pipeline(base_model, language=language)
         # a folder is kept absolute: `nerwb train` runs from anywhere in the workspace
         base_model = base.location if Path(base.location).is_absolute() else base.requested
-    ws = init_workspace(directory, name=name, language=language, base_model=base_model)
+    ws = init_workspace(
+        directory, name=name, language=language, base_model=base_model, schema_text=schema_text
+    )
     console.print(f"[green]Created workspace[/] {ws.root} (project {ws.config.project.name!r})")
     if base_model:
         console.print(
             f"Training defaults to {ws.config.training.config} on {base.name} {base.version}."
         )
     console.print("Next: cd into it, then `nerwb corpus add PATH...` and `nerwb corpus split`.")
+
+
+def _schema_text(labels: str) -> str:
+    """The labels.yml ``--labels`` asks for: a file's own text (checked), or one made of names."""
+    from nerwb.labels.schema import load_schema, schema_text_for
+
+    given = Path(labels)
+    if labels.endswith((".yml", ".yaml")) or given.is_file():
+        load_schema(given)  # refuses a missing or invalid file, naming it
+        return given.read_text(encoding="utf-8")
+    return schema_text_for(comma_list(labels))
 
 
 def main() -> None:

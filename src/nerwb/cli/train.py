@@ -15,8 +15,10 @@ from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.evaluate.novelty import Novelty
+from nerwb.io import check_output_folder
 from nerwb.training.config import load_training_config, parse_overrides
 from nerwb.training.curve import train_curve, write_curve
+from nerwb.training.gpu import check_gpu
 from nerwb.training.run import StepEvent, TrainingInterrupted, train
 from nerwb.workspace import PRETRAINED_CONFIG
 
@@ -87,6 +89,8 @@ def train_cmd(
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
     output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
+    check_gpu(gpu_id)
+    check_output_folder(output)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):

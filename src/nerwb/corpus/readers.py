@@ -232,16 +232,81 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
         yield _jsonl_article(record, path, line, options)
 
 
+def _rows_if_closed(rest: str) -> int:
+    """How many rows ``rest`` (the lines after a broken quote) holds, read on its own."""
+    try:
+        return sum(1 for row in csv.reader(io.StringIO(rest, newline="")) if row)
+    except csv.Error:  # broken again further down: count lines instead
+        return sum(1 for line in rest.splitlines() if line.strip())
+
+
+def _broken_quote(
+    path: Path, text: str, err: csv.Error, start_line: int, rows_before: int
+) -> InputError:
+    """The error for a quoted field that never closes or runs on past its closing quote.
+
+    Python's csv module, left lenient, would swallow every following row into that one field
+    (an unclosed quote: the rest of the file becomes one article's text).
+    """
+    lines = text.splitlines()
+    rest = "\n".join(lines[start_line:])  # the lines after the row where the quote opened
+    would_be = rows_before + 1 + _rows_if_closed(rest)
+    if "unexpected end of data" in str(err):
+        problem = (
+            "a quoted field starts on this line and is never closed, so the "
+            f"{len(lines) - start_line} line(s) after it would become part of that one field"
+        )
+    else:
+        problem = (
+            f"a quoted field starts on this line and has text after its closing quote ({err}), "
+            "so the rows after it would run into that field"
+        )
+    return InputError(
+        f"{problem}; the file would have {would_be} row(s) if that quote were closed on its own "
+        'line. Close the quote, or double a quote inside a field ("")',
+        path=path,
+        line=start_line,
+    )
+
+
 def _csv_rows(path: Path, options: ReadOptions) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
-    columns = reader.fieldnames or []
+    """The rows of a CSV file with the line each starts on (a quoted field can span lines).
+
+    Raises:
+        InputError: no text column, or a quoted field that never closes (line named).
+    """
+    text = read_text(path)
+    # strict: an unclosed quote is an error, not the rest of the file silently in one field
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        columns = next(reader, [])
+    except csv.Error as err:
+        raise _broken_quote(path, text, err, 1, -1) from None
     if options.text_col not in columns:
         raise InputError(
             f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'}); "
             "choose one with --text-col",
             path=path,
         )
-    yield from enumerate(reader, start=2)  # line 1 is the header
+    rows = 0
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise _broken_quote(path, text, err, start_line, rows) from None
+        if not cells:  # a blank line
+            continue
+        rows += 1
+        # as csv.DictReader builds it: extra cells under None, missing ones None
+        row: dict = dict(zip(columns, cells, strict=False))
+        if len(cells) > len(columns):
+            row[None] = cells[len(columns) :]
+        for name in columns[len(cells) :]:
+            row[name] = None
+        yield start_line, row
 
 
 def _csv_article(
@@ -349,6 +414,19 @@ def read_articles(paths: list[Path], options: ReadOptions | None = None) -> Iter
     files = [f for p in paths for f in files_to_read(Path(p))]  # check every path before reading
     for file in files:
         yield from READERS[file.suffix.lower()](file, options)
+
+
+def read_articles_skipping(
+    files: list[Path], options: ReadOptions, bad: list[InputError]
+) -> Iterator[RawArticle]:
+    """Like ``read_articles`` over ``files``, but each bad record goes into ``bad`` (in file
+    order) instead of stopping the read: ``corpus add --on-error skip``."""
+    for file in files:
+        for item in read_file_tolerant(file, options):
+            if isinstance(item, InputError):
+                bad.append(item)
+            else:
+                yield item
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict | InputError]]:

@@ -43,6 +43,10 @@ class Counts:
         denominator = 2 * self.both + self.only_a + self.only_b
         return 2 * self.both / denominator if denominator else 1.0
 
+    @property
+    def any_spans(self) -> bool:
+        return bool(self.both or self.only_a or self.only_b)
+
     def add(self, other: Counts) -> None:
         self.both += other.both
         self.only_a += other.only_a
@@ -92,10 +96,14 @@ class PairAgreement:
 
 @dataclass
 class LabelAgreement:
-    """One label's agreement, pooled over every pair: span F1, token kappa and the span counts."""
+    """One label's agreement, pooled over every pair: span F1, token kappa and the span counts.
 
-    f1: float
-    kappa: float
+    ``f1`` and ``kappa`` are None when neither annotator marked the label anywhere: two empty
+    sets agree trivially, and a 1.000 there would read as evidence the guidelines work.
+    """
+
+    f1: float | None
+    kappa: float | None
     agreed: int
     only_a: int
     only_b: int
@@ -138,7 +146,11 @@ class AgreementReport:
                     "only_a": p.counts.only_a,
                     "only_b": p.counts.only_b,
                     "per_label": {
-                        k: {"f1": c.f1, "kappa": p.per_label_kappa.get(k, 1.0)}
+                        k: (
+                            {"f1": c.f1, "kappa": p.per_label_kappa.get(k, 1.0)}
+                            if c.any_spans
+                            else {"f1": None, "kappa": None}
+                        )
                         for k, c in p.per_label.items()
                     },
                 }
@@ -210,8 +222,17 @@ def shared_units(
     *,
     include_unconfirmed: bool = False,
 ) -> list[str]:
-    """Segment ids both annotators have and (unless widened) both confirmed."""
-    both = set(units_a) & set(units_b)
+    """Segment ids both annotators were given and (unless widened) both confirmed.
+
+    A segment someone confirmed without being assigned it (it was another's) is left out: the
+    pair was not asked to label the same text. ``assigned`` None (no assignment plan: imports,
+    a push without annotators) counts as given.
+    """
+    both = {
+        s
+        for s in set(units_a) & set(units_b)
+        if units_a[s].assigned is not False and units_b[s].assigned is not False
+    }
     if not include_unconfirmed:
         both = {s for s in both if units_a[s].confirmed and units_b[s].confirmed}
     return sorted(both)
@@ -308,8 +329,10 @@ def agreement(
             kinds[d.kind] = kinds.get(d.kind, 0) + 1
     per_label = {
         label: LabelAgreement(
-            f1=c.f1,
-            kappa=_kappa([t == label for t in tags_a], [t == label for t in tags_b]),  # type: ignore[misc]
+            f1=c.f1 if c.any_spans else None,
+            kappa=_kappa([t == label for t in tags_a], [t == label for t in tags_b])  # type: ignore[misc]
+            if c.any_spans
+            else None,
             agreed=c.both,
             only_a=c.only_a,
             only_b=c.only_b,

@@ -311,6 +311,8 @@ def _count_left_out(article: AnnotatedArticle, split: str, report: ConversionRep
         report.leave_out(
             split,
             "unconfirmed",
+            # an article counts as left out when none of it was confirmed, not for each piece
+            articles=0 if article.gold_pieces() else 1,
             segments=len(unconfirmed),
             spans=sum(int(u.get("spans", 0)) for u in unconfirmed),
             chars=sum(int(u["end"]) - int(u["start"]) for u in unconfirmed),

@@ -10,11 +10,40 @@ from nerwb.corpus.model import article_id_for, content_hash
 from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import InputError, LabelsError
-from nerwb.labels.annotations import LabeledSpan, load_units, save_units, whole_article
+from nerwb.io import atomic_write_text
+from nerwb.labels.annotations import (
+    AnnotatedSegment,
+    LabeledSpan,
+    load_units,
+    save_units,
+    whole_article,
+)
 from nerwb.labels.readers import ANNOTATION_READERS, read_docbin
-from nerwb.labels.schema import load_schema, save_schema
+from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
 from nerwb.names import check_name
 from nerwb.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """An article the annotator had labelled that this import gives other spans."""
+
+    article_id: str
+    origin: str  # the record in the imported file
+    record_id: str | None  # the id the record gave, when it differs from the article's
+    old_spans: int
+    new_spans: int
+
+    def describe(self) -> str:
+        under = (
+            f" (id {self.record_id!r} in the file; same text)"
+            if self.record_id and self.record_id != self.article_id
+            else ""
+        )
+        return (
+            f"article {self.article_id!r}{under} from {self.origin}: "
+            f"{self.old_spans} span(s) before, {self.new_spans} now"
+        )
 
 
 @dataclass
@@ -31,6 +60,8 @@ class ImportReport:
     )  # exact repeats of articles placed before
     # Imported as --split test while in train or dev: moved to test, so nothing trains on them.
     moved_to_test: list[str] = field(default_factory=list)
+    # articles this annotator had labelled otherwise (only with ``replace``)
+    replaced: list[Replaced] = field(default_factory=list)
 
 
 def import_annotations(
@@ -41,6 +72,7 @@ def import_annotations(
     annotator: str = "import",
     split: str | None = None,
     add_labels: bool = False,
+    replace: bool = False,
 ) -> ImportReport:
     """Import ``path``: validate everything first, then write corpus, splits and annotations.
 
@@ -52,11 +84,14 @@ def import_annotations(
             labels.yml lacks (named) and ``add_labels`` is off.
         SplitError: ``split`` is unknown, or pins a test article to train or dev.
         InvalidNameError: ``annotator`` cannot be a file name (nerwb.names).
+        LabelsError: the annotator already labelled an article of the file (by id or by the
+            same text under another id) with other spans, and ``replace`` is off.
+        SchemaError: ``add_labels`` with a label name labels.yml cannot take.
     """
     check_name(annotator, what="--annotator")
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
-    schema = load_schema(ws.schema_path)
+    schema = load_schema(ws.schema_path, allow_empty=add_labels)
     reader = ANNOTATION_READERS[fmt]
     raws = list(read_docbin(path, lang=ws.language) if reader is read_docbin else reader(path))
     if not raws:
@@ -86,7 +121,17 @@ def import_annotations(
                 "add them there or pass --add-labels",
                 path=path,
             )
+        for label in unknown:
+            problem = check_label_name(label)
+            if problem:
+                raise InputError(
+                    f"label {problem}, so --add-labels cannot add it to {ws.schema_path.name}; "
+                    "rename it in the file",
+                    path=path,
+                )
         report.labels_added = unknown
+        # checked now and written later: labels.yml keeps its comments (the labels go at its end)
+        _, schema_text = schema_text_with_labels(ws.schema_path, unknown)
     splits = load_splits(ws.splits_path)
     if split and split != "test":
         # Check the pinning before anything is written: a test article must not move.
@@ -98,9 +143,18 @@ def import_annotations(
 
     imports_path = ws.imports_dir / f"{annotator}.jsonl"
     existing = load_units(imports_path) if imports_path.exists() else {}
+    report.replaced = _replacements(ws, raws, existing)
+    if report.replaced and not replace:
+        listed = "; ".join(r.describe() for r in report.replaced[:5])
+        more = f"; and {len(report.replaced) - 5} more" if len(report.replaced) > 5 else ""
+        raise LabelsError(
+            f"{path}: annotator {annotator!r} already labelled {len(report.replaced)} article(s) "
+            f"of this file with other spans: {listed}{more}. Pass --replace to replace their "
+            "labels, or import under another --annotator"
+        )
 
     if report.labels_added:
-        save_schema(schema.with_labels(report.labels_added), ws.schema_path)
+        atomic_write_text(ws.schema_path, schema_text)
     corpus, articles = add_articles(ws.articles_path, raws)
     report.added_to_corpus = len(corpus.added)
     ids = [a.id for a in articles]
@@ -123,3 +177,30 @@ def import_annotations(
     save_units(imports_path, list(existing.values()))
     report.annotator_file = imports_path
     return report
+
+
+def _replacements(
+    ws: Workspace, raws: list, existing: dict[str, AnnotatedSegment]
+) -> list[Replaced]:
+    """The records that would change spans the annotator already has, found before any write.
+
+    A record lands on a stored article by its id, or (another id, same text) by its text: as
+    ``add_articles`` resolves it.
+    """
+    if not existing:
+        return []
+    stored = load_articles(ws.articles_path)
+    by_id = {a.id for a in stored}
+    by_hash = {a.hash: a.id for a in stored}
+    held: dict[str, set[LabeledSpan]] = {}
+    for unit in existing.values():
+        held.setdefault(unit.article_id, set()).update(unit.spans)
+    found = []
+    for raw in raws:
+        target = raw.id or article_id_for(raw.text)
+        if target not in by_id:
+            target = by_hash.get(content_hash(raw.text), target)
+        new = {LabeledSpan(s, e, lab) for s, e, lab in raw.spans or []}
+        if target in held and held[target] != new:
+            found.append(Replaced(target, raw.origin, raw.id, len(held[target]), len(new)))
+    return found

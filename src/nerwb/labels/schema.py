@@ -96,8 +96,9 @@ def _check_unique(schema: LabelSchema, path: Path) -> None:
             seen_keys[label.key] = label.name
 
 
-def load_schema(path: Path) -> LabelSchema:
-    """Read and validate ``labels.yml``.
+def load_schema(path: Path, *, allow_empty: bool = False) -> LabelSchema:
+    """Read and validate ``labels.yml``; an empty ``labels:`` list only with ``allow_empty``
+    (a new project's schema that ``labels import --add-labels`` fills).
 
     Raises:
         SchemaError: names the file, the entry and the problem.
@@ -109,8 +110,16 @@ def load_schema(path: Path) -> LabelSchema:
         data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as err:
         raise SchemaError(f"{path}: not valid YAML ({err})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("labels"), list) or not data["labels"]:
+    if isinstance(data, dict) and "labels" in data and data["labels"] is None:
+        data["labels"] = []  # `labels:` with no entries under it
+    if not isinstance(data, dict) or not isinstance(data.get("labels"), list):
         raise SchemaError(f"{path}: expected a top-level `labels:` list with at least one entry")
+    if not data["labels"] and not allow_empty:
+        raise SchemaError(
+            f"{path}: no labels yet (the `labels:` list needs at least one entry); add entries "
+            "(name, description, color, key) "
+            "or import annotations with `nerwb labels import --add-labels`"
+        )
     try:
         schema = LabelSchema.model_validate(data)
     except ValidationError as err:
@@ -128,6 +137,84 @@ def load_schema(path: Path) -> LabelSchema:
         raise SchemaError(f"{path}: {where}{field}: {message}") from None
     _check_unique(schema, path)
     return schema
+
+
+def check_label_name(name: str) -> str | None:
+    """Why ``name`` cannot be a label name, or None when it can."""
+    if not LABEL_NAME.match(name):
+        return f"{name!r} is not a valid label name (a letter, then letters, digits, _ or -)"
+    return None
+
+
+_LIST_ITEM = re.compile(r"^( *)- +name *:", re.MULTILINE)
+
+
+def schema_text_with_labels(path: Path, names: list[str]) -> tuple[LabelSchema, str]:
+    """``labels.yml`` as the user wrote it, comments and all, with ``names`` appended as text.
+
+    Returns the new schema and the new file text, checked to read back as exactly that
+    schema; the caller writes it (``atomic_write_text``) when the rest of its work is checked.
+
+    Raises:
+        SchemaError: a name is invalid, or the file's layout (``labels:`` not the last block
+            list) does not allow appending; then it names the labels to add by hand.
+    """
+    schema = load_schema(path, allow_empty=True)
+    for name in names:
+        problem = check_label_name(name)
+        if problem:
+            raise SchemaError(f"{path}: cannot add a label: {problem}")
+    wanted = schema.with_labels(names)
+    added = wanted.labels[len(schema.labels) :]
+    text = read_text(path)
+    match = _LIST_ITEM.search(text)
+    indent = match.group(1) if match else "  "
+    block = "".join(
+        f"{indent}- name: '{label.name}'\n{indent}  color: '{label.color}'\n" for label in added
+    )
+    new_text = text + ("" if not text or text.endswith("\n") else "\n") + block
+    try:
+        reread = LabelSchema.model_validate(yaml.safe_load(new_text))
+    except (yaml.YAMLError, ValidationError, TypeError):
+        reread = None
+    if reread != wanted:
+        raise SchemaError(
+            f"{path}: cannot append to the `labels:` list as the file is laid out (it is not the "
+            f"file's last block list); add these labels by hand: {', '.join(a.name for a in added)}"
+        )
+    return wanted, new_text
+
+
+EMPTY_SCHEMA_TEXT = """\
+# Label schema: each entry becomes a Doccano span type (colour, shortcut key) and an entity
+# label of the spaCy pipeline. Add entries like the one below, or let
+# `nerwb labels import FILE --add-labels` add the labels its annotations use.
+#  - name: ARMED_GROUP
+#    description: Name of an organised armed group.
+#    color: "#e6194b"
+#    key: a
+labels:
+"""
+
+
+def schema_text_for(names: list[str]) -> str:
+    """A new ``labels.yml`` holding ``names`` (default colours, no keys), for ``nerwb init``.
+
+    Raises:
+        SchemaError: a name is invalid or repeated.
+    """
+    for name in names:
+        problem = check_label_name(name)
+        if problem:
+            raise SchemaError(f"--labels: {problem}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SchemaError(f"--labels: {', '.join(repeated)} given twice")
+    block = "".join(
+        f"  - name: '{label.name}'\n    color: '{label.color}'\n"
+        for label in LabelSchema(labels=[]).with_labels(names).labels
+    )
+    return EMPTY_SCHEMA_TEXT + block
 
 
 def save_schema(schema: LabelSchema, path: Path) -> None:

@@ -38,6 +38,7 @@ from nerwb.lock import WaitCallback, workspace_lock
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
+from nerwb.training.gpu import check_gpu
 from nerwb.workspace import Workspace
 
 
@@ -433,6 +434,7 @@ def train(
     The workspace lock is held only while the run folder is claimed and while it is published,
     never during training.
     """
+    check_gpu(gpu_id)  # before the data is read: a missing CuPy is one line
     overrides = dict(overrides or {})
     notes: list[str] = []
     train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
