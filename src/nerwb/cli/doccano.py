@@ -30,12 +30,9 @@ from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushInterrupted, Selection, push
-from nerwb.doccano.repair import repair_duplicates
-from nerwb.doccano.suggest import suggest
 from nerwb.labels.schema import load_schema
 from nerwb.names import check_name
 from nerwb.predict.select import SelectStrategy, load_selection_model
-from nerwb.predict.suggest import load_suggester
 from nerwb.workspace import SPLIT_NAMES
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
@@ -169,6 +166,8 @@ def push_cmd(
     """
     ws = workspace(workspace_dir)
     if repair:
+        from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
+
         with writing(ws, "doccano push --repair", wait, no_wait):
             with connect(ws) as client, console.status("Looking for segments pushed twice"):
                 fixed = repair_duplicates(client, ws)
@@ -383,6 +382,7 @@ LabelMapOpt = Annotated[
 
 
 def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+    from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
     pairs = {}
     for item in comma_list(label_map):
@@ -402,6 +402,7 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
 
 
 def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
+    from nerwb.doccano.suggest import suggest
 
     with Progress(
         SpinnerColumn(),

@@ -22,12 +22,11 @@ from nerwb.cli._options import (
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
 from nerwb.io import check_output_file
-from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
-from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.patterns import build_patterns
+from nerwb.labels.readers import ImportFormat
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
@@ -62,8 +61,8 @@ def show_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="Annotations to import.")],
     fmt: Annotated[
-        str, typer.Option("--format", help="doccano | conll | iob | biluo | spacy")
-    ] = "doccano",
+        ImportFormat, typer.Option("--format", help="The file's format.")
+    ] = ImportFormat.DOCCANO,
     split: Annotated[
         str | None, typer.Option(help="Pin the articles to this split (train, dev or test).")
     ] = None,
@@ -92,7 +91,7 @@ def import_cmd(
         report = import_annotations(
             ws,
             file,
-            fmt=fmt,
+            fmt=str(fmt),
             annotator=annotator,
             split=split,
             add_labels=add_labels,
@@ -183,6 +182,8 @@ def agreement_cmd(
     Example: nerwb labels agreement --json
     """
     ws = workspace(workspace_dir)
+    from nerwb.labels.agreement import measure_agreement  # scikit-learn and spaCy
+
     report = measure_agreement(
         ws,
         snapshot=snapshot.resolve() if snapshot else None,
@@ -248,6 +249,11 @@ def merge_cmd(
         f"({report.multi_annotator} merged from several annotators, {report.single_annotator} from one) "
         f"in {len(report.gold)} article(s), {whole} of them gold throughout; from {', '.join(sources)}"
     )
+    if report.adjudicated:
+        console.print(
+            f"{report.adjudicated} segment(s) settled by an adjudicator's decision "
+            "(the review project), whatever the strategy."
+        )
     if report.unconfirmed:
         console.print(
             f"[yellow]{report.unconfirmed} segment(s) nobody confirmed are not gold "
@@ -274,6 +280,8 @@ def convert_cmd(
     ws = workspace(workspace_dir)
     for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
         check_output_file(target)
+    from nerwb.labels.docbin import convert_workspace  # spaCy
+
     with writing(ws, "labels convert", wait, no_wait):
         report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")

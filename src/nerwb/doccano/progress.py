@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.push import ANNOTATOR_ROLE, find_project
 from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
+    from nerwb.doccano.client import DoccanoClient
 
 
 @dataclass

@@ -21,7 +21,6 @@ from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.errors import NerwbError
@@ -32,6 +31,7 @@ from nerwb.names import check_name
 if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CLI's start-up
     from spacy.language import Language
 
+    from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
     from nerwb.predict.select import Ranked, SelectStrategy
 from nerwb.workspace import SPLIT_NAMES, Workspace
 

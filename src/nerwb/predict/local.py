@@ -10,12 +10,13 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, TypeVar
 
 from nerwb.corpus.segments import segment_article
 from nerwb.predict.model import load_pipeline
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
 
 T = TypeVar("T")
 Entity = tuple[int, int, str, str]  # start, end (article offsets), label, text

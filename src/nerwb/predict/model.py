@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from nerwb.errors import PredictError
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
 
 MANIFEST = "manifest.json"  # written by `nerwb train` beside model-best/ and model-last/
 
@@ -68,6 +69,8 @@ def load_pipeline(model: Path, *, max_length: int | None = None) -> Language:
     Raises:
         PredictError: no such folder, not a spaCy pipeline, a broken one, or one without ``ner``.
     """
+    import spacy
+
     check_model_folder(model)
     try:
         nlp = spacy.load(model)
