@@ -81,3 +81,35 @@ def test_predict_ctrl_c_says_what_is_done_and_how_to_resume(model: Path, folder:
     assert "Traceback" not in done.stderr and not out.exists()
     report = predict(model, InputSource(paths=(folder,)), out, part_size=5)
     assert (report.resumed, report.predicted, report.records) == (10, 10, 20)
+
+
+def test_predict_long_articles_go_in_word_bounded_batches(model: Path) -> None:
+    """A 1 MB article was one 1M-character Doc (3.1 GB peak); now pieces and batches are
+    bounded by characters and words, and the entities still map back to the article."""
+    from nerwb.predict.local import PIECE_CHARS, annotate
+    from nerwb.predict.model import load_pipeline
+
+    nlp = load_pipeline(model)
+    calls: list[tuple[int, int, int]] = []  # texts, words, longest text of each nlp.pipe call
+    pipe = nlp.pipe
+
+    def recording_pipe(texts, **kwargs):
+        if not kwargs.get("as_tuples"):  # spaCy's own inner call for the tuples' texts
+            return pipe(texts, **kwargs)
+        batch = list(texts)
+        sizes = [len(t) for t, _ in batch]
+        calls.append((len(batch), sum(len(t.split()) for t, _ in batch), max(sizes)))
+        return pipe(batch, **kwargs)
+
+    nlp.pipe = recording_pipe  # the real pipeline runs; the batches it is given are recorded
+    records = [json.loads(x) for x in DEMO_ARTICLES.read_text(encoding="utf-8").splitlines()]
+    long_text = "\n\n".join(r["text"] for r in records) * 20
+    assert len(long_text) > 2 * PIECE_CHARS
+    texts = [records[0]["text"], long_text, records[1]["text"]]
+    found = list(annotate(nlp, texts, str, batch_size=64, batch_words=5_000))
+    assert [t for t, _ in found] == texts
+    assert all(words <= 5_000 or n == 1 for n, words, _ in calls), calls
+    assert max(longest for _, _, longest in calls) <= PIECE_CHARS
+    assert sum(n for n, _, _ in calls) > len(texts)  # the long article went in pieces
+    entities = found[1][1]
+    assert entities and all(long_text[s:e] == text for s, e, _, text in entities)

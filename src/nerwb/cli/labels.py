@@ -401,11 +401,12 @@ def review_cmd(
     """
     ws = workspace(workspace_dir)
     check_name(adjudicator, what="--adjudicator")  # before a server is started for it
-    with writing(ws, "labels review", wait, no_wait), connect(ws) as client:
+    with writing(ws, "labels review", wait, no_wait):
         annotations, _ = load_annotations(ws, snapshot.resolve() if snapshot else None)
-        report = send_to_review(
-            client, ws, load_schema(ws.schema_path), annotations, adjudicator=adjudicator
-        )
+        with connect(ws) as client:
+            report = send_to_review(
+                client, ws, load_schema(ws.schema_path), annotations, adjudicator=adjudicator
+            )
     state = "created" if report.project_created else "reused"
     console.print(
         f"Review project {report.project.name!r} {state}: {report.sent} conflicting segment(s) "
