@@ -73,18 +73,24 @@ def annotate(
         if batch:
             yield batch
 
+    def pieces_found() -> Iterator[list[tuple[int, int, str]]]:
+        """Each piece's entities (article offsets), batch after batch. Each batch runs in a
+        spaCy memory zone: the strings and lexemes its texts added to the vocabulary (every
+        new number, name, typo) are freed after it, or a run over millions of articles would
+        grow the vocabulary (and the process) without bound."""
+        for batch in batches():
+            with nlp.memory_zone():
+                found = [
+                    [(e.start_char + offset, e.end_char + offset, str(e.label_)) for e in doc.ents]
+                    for doc, offset in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+                ]
+            yield from found
+
     entities: list[Entity] = []
     seen = 0
-    docs = (
-        found
-        for batch in batches()
-        for found in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
-    )
-    for doc, offset in docs:
+    for found in pieces_found():
         item, text, n_pieces = pending[0]
-        for ent in doc.ents:
-            start, end = ent.start_char + offset, ent.end_char + offset
-            entities.append((start, end, ent.label_, text[start:end]))
+        entities.extend((start, end, label, text[start:end]) for start, end, label in found)
         seen += 1
         if seen == n_pieces:
             pending.popleft()
