@@ -42,7 +42,8 @@ ModelOpt = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="A trained pipeline folder (training/<run>/model-best).",
+        help="A trained pipeline folder (training/<run>/model-best) or an installed pipeline "
+        "package (en_core_web_sm).",
         file_okay=False,
     ),
 ]

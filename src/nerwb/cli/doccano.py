@@ -142,7 +142,8 @@ def push_cmd(
         Path | None,
         typer.Option(
             "--suggest",
-            help="A trained model folder: its spans become each assigned annotator's suggestions.",
+            help="A trained model folder or installed pipeline package: its spans become each "
+            "assigned annotator's suggestions.",
         ),
     ] = None,
     patterns: PatternsOpt = None,
@@ -377,7 +378,11 @@ PatternsOpt = Annotated[
 ]
 LabelMapOpt = Annotated[
     str | None,
-    typer.Option("--label-map", help="Model labels mapped to labels.yml: ORG=ARMED_GROUP,..."),
+    typer.Option(
+        "--label-map",
+        help="Model labels mapped to labels.yml: ORG=ARMED_GROUP,... (the model's other labels "
+        "are then dropped and counted).",
+    ),
 ]
 
 
@@ -430,12 +435,21 @@ def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
     )
     for name, count in sorted(report.per_annotator.items()):
         console.print(f"  {name}: {count} span(s), as their own in Doccano")
+    if suggester.drop:
+        counts = ", ".join(
+            f"{lab} {suggester.dropped.get(lab, 0)}" for lab in sorted(suggester.drop)
+        )
+        console.print(f"Dropped the model's spans of labels the --label-map leaves out: {counts}")
 
 
 @doccano_app.command("suggest")
 def suggest_cmd(
     model: Annotated[
-        Path | None, typer.Argument(help="A trained model folder (training/<run>/model-best).")
+        Path | None,
+        typer.Argument(
+            help="A trained model folder (training/<run>/model-best) or an installed pipeline "
+            "package (en_core_web_sm)."
+        ),
     ] = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,

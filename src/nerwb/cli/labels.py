@@ -70,8 +70,6 @@ def import_cmd(
     add_labels: Annotated[
         bool, typer.Option("--add-labels", help="Add unknown labels to labels.yml.")
     ] = False,
-    wait: WaitOpt = None,
-    no_wait: NoWaitOpt = False,
     replace: Annotated[
         bool,
         typer.Option(
@@ -79,6 +77,8 @@ def import_cmd(
             help="Replace the annotator's labels on articles they already have with other spans.",
         ),
     ] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Import existing annotations: articles join the corpus, spans become an annotator's labels.
