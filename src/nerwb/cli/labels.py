@@ -10,10 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace, writing
+from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace, writing
 from nerwb.cli._options import (
     JsonOpt,
     NoWaitOpt,
+    ShowPasswordsOpt,
     SnapshotOpt,
     WaitOpt,
     WorkspaceOpt,
@@ -387,6 +388,7 @@ def review_cmd(
         str, typer.Option("--adjudicator", help="The account that settles the conflicts.")
     ],
     snapshot: SnapshotOpt = None,
+    show_passwords_: ShowPasswordsOpt = False,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -414,9 +416,11 @@ def review_cmd(
         f"{report.spans_created} proposed span(s) shown to {adjudicator}."
     )
     if report.password:
-        console.print(
-            f"Created adjudicator [bold]{adjudicator}[/] with password [bold]{report.password}[/] "
-            f"(shown once; kept in {ws.annotator_passwords_path}, mode 0600)"
+        show_passwords(
+            {adjudicator: report.password},
+            ws.annotator_passwords_path,
+            role="adjudicator",
+            show=show_passwords_,
         )
 
 
