@@ -394,10 +394,12 @@ def init_workspace(
         raise WorkspaceError(f"cannot write project name {name!r} to {CONFIG_NAME}")
     for folder in ("corpus", "labels", "configs", "training", "evaluate"):
         (root / folder).mkdir(parents=True, exist_ok=True)
+    # the starter names list belongs to the conflict-news labels: not with a schema of --labels
+    starters = {"labels/names.csv": "names.csv"} if schema_text is None else {}
     for target, text in (
         ("labels/labels.yml", _resource("labels.yml") if schema_text is None else schema_text),
         ("labels/GUIDELINES.md", _resource("GUIDELINES.md")),
-        ("labels/names.csv", _resource("names.csv")),
+        *((t, _resource(source)) for t, source in starters.items()),
     ):
         if not (root / target).exists():
             atomic_write_text(root / target, text)

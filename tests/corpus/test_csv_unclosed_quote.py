@@ -58,6 +58,7 @@ def test_corpus_add_refuses_and_changes_nothing(ws, cli, tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "line 3: a quoted field starts on this line and is never closed" in result.stderr
     assert "would have 4 row(s)" in result.stderr
+    assert "nothing was added: pass --on-error skip" in " ".join(result.stderr.split())
     assert snapshot_tree(ws.root) == before
 
 

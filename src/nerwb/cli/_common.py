@@ -86,6 +86,19 @@ def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
 
 
+def show_passwords(created: dict[str, str], path: Path, *, role: str, show: bool) -> None:
+    """Say which accounts were made and where their passwords are (0600), never the passwords
+    themselves unless asked for on a terminal: a captured log would keep them."""
+    for name in created:
+        console.print(f"Created {role} [bold]{escape(name)}[/]; password in {path} (mode 0600)")
+    if created and show:
+        if console.is_terminal:
+            for name, password in created.items():
+                console.print(f"  {escape(name)}: [bold]{escape(password)}[/]")
+        else:
+            warn("--show-passwords shows them on a terminal only; read them from the file")
+
+
 def say_waiting(holder: LockHolder | None, seconds: float) -> None:
     """The lock's wait callback: one line on stderr naming who holds the workspace."""
     who = holder.describe() if holder else "another nerwb command"

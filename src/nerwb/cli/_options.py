@@ -42,8 +42,19 @@ ModelOpt = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="A trained pipeline folder (training/<run>/model-best).",
+        help="A trained pipeline folder (training/<run>/model-best) or an installed pipeline "
+        "package (en_core_web_sm).",
         file_okay=False,
+    ),
+]
+
+# `doccano push` and `labels review`: passwords go to a 0600 file, never to a captured log.
+ShowPasswordsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-passwords",
+        help="Also print new accounts' passwords (on a terminal only; they are always kept in "
+        ".nerwb/doccano/annotators.json, mode 0600).",
     ),
 ]
 

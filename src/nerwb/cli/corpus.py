@@ -13,6 +13,7 @@ from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
+from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import (
     ReadOptions,
     read_articles,
@@ -43,12 +44,12 @@ def add_cmd(
     text_col: Annotated[str, typer.Option(help="CSV/JSONL field holding the text.")] = "text",
     id_col: Annotated[str, typer.Option(help="CSV column holding the article id.")] = "id",
     title_col: Annotated[str, typer.Option(help="CSV column holding the title.")] = "title",
-    wait: WaitOpt = None,
-    no_wait: NoWaitOpt = False,
     on_error: Annotated[
         OnError,
         typer.Option(help="A bad input record: fail (nothing added), or skip it and list it."),
     ] = OnError.FAIL,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Add articles to corpus/articles.jsonl; exact duplicates are skipped and counted.
@@ -73,7 +74,7 @@ def add_cmd(
         articles = (
             read_articles_skipping(selection.files, options, bad)
             if on_error is OnError.SKIP
-            else read_articles(selection.files, options)
+            else _with_skip_hint(read_articles(selection.files, options))
         )
         report, _ = add_articles(
             ws.articles_path,
@@ -102,6 +103,17 @@ def add_cmd(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
+    """The articles; a bad record's error (not the store's own) says how to go on past it."""
+    try:
+        yield from articles
+    except InputError as err:
+        raise InputError(
+            f"{err}; nothing was added: pass --on-error skip to add the other records and list "
+            "the bad ones"
+        ) from None
 
 
 @contextmanager

@@ -131,11 +131,11 @@ def evaluate_cmd(
         )
         table.add_row(label, *cells, str(s.support))
     console.print(table)
-    print_seen_unseen(m)
     if not all(s.support for s in m.per_label.values()):
         console.print(f"{NO_SUPPORT}: no gold span of that label in this data.")
     if note := few_docs_note(m.n_docs):
         warn(note)
+    print_seen_unseen(m)
     conversion = m.conversion
     if conversion.changed or conversion.skipped:
         warn(

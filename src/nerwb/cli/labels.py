@@ -10,10 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace, writing
+from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace, writing
 from nerwb.cli._options import (
     JsonOpt,
     NoWaitOpt,
+    ShowPasswordsOpt,
     SnapshotOpt,
     WaitOpt,
     WorkspaceOpt,
@@ -70,8 +71,6 @@ def import_cmd(
     add_labels: Annotated[
         bool, typer.Option("--add-labels", help="Add unknown labels to labels.yml.")
     ] = False,
-    wait: WaitOpt = None,
-    no_wait: NoWaitOpt = False,
     replace: Annotated[
         bool,
         typer.Option(
@@ -79,6 +78,8 @@ def import_cmd(
             help="Replace the annotator's labels on articles they already have with other spans.",
         ),
     ] = False,
+    wait: WaitOpt = None,
+    no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Import existing annotations: articles join the corpus, spans become an annotator's labels.
@@ -387,6 +388,7 @@ def review_cmd(
         str, typer.Option("--adjudicator", help="The account that settles the conflicts.")
     ],
     snapshot: SnapshotOpt = None,
+    show_passwords_: ShowPasswordsOpt = False,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -414,9 +416,11 @@ def review_cmd(
         f"{report.spans_created} proposed span(s) shown to {adjudicator}."
     )
     if report.password:
-        console.print(
-            f"Created adjudicator [bold]{adjudicator}[/] with password [bold]{report.password}[/] "
-            f"(shown once; kept in {ws.annotator_passwords_path}, mode 0600)"
+        show_passwords(
+            {adjudicator: report.password},
+            ws.annotator_passwords_path,
+            role="adjudicator",
+            show=show_passwords_,
         )
 
 

@@ -96,7 +96,12 @@ def train_cmd(
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
     from nerwb.training.config import load_training_config, parse_overrides
-    from nerwb.training.run import TrainingInterrupted, evaluation_line, log_while_running, train
+    from nerwb.training.run import (
+        TrainingInterrupted,
+        evaluation_line,
+        log_while_running,
+        train,
+    )
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)

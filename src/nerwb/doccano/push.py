@@ -87,6 +87,7 @@ class PushReport:
     asked_for: int = 0  # with --select: --n
     members_added: list[str] = field(default_factory=list)
     assignments: dict[str, int] = field(default_factory=dict)  # annotator -> segments assigned
+    guideline: str | None = None  # "set", "updated" or "unchanged"; None without GUIDELINES.md
     # segments the server holds more than once (segment id -> example ids); see push --repair
     server_duplicates: dict[str, list[int]] = field(default_factory=dict)
 
@@ -123,6 +124,24 @@ def ensure_project(client: DoccanoClient, name: str) -> tuple[Project, bool]:
         if project.name == name:
             return _check_type(project), False
     return client.create_project(name), True
+
+
+GUIDELINES = "GUIDELINES.md"  # beside labels.yml: the annotation guidelines, Markdown
+
+
+def sync_guideline(client: DoccanoClient, project: Project, path: Path) -> str | None:
+    """The project's guideline (Doccano shows it to annotators) made equal to ``path``.
+
+    Returns "set" (the project had none), "updated", "unchanged", or None without the file.
+    """
+    if not path.is_file():
+        return None
+    # Doccano trims surrounding whitespace from what it stores: compare what it keeps.
+    text = path.read_text(encoding="utf-8").strip()
+    if project.guideline.strip() == text:
+        return "unchanged"
+    client.update_project(project, {"guideline": text})
+    return "updated" if project.guideline else "set"
 
 
 def sync_span_types(
@@ -389,6 +408,7 @@ def push(
     report.span_types_created, report.span_types_updated = sync_span_types(
         client, project.id, schema
     )
+    report.guideline = sync_guideline(client, project, ws.schema_path.parent / GUIDELINES)
 
     annotators = annotators or []
     passwords_path = ws.annotator_passwords_path

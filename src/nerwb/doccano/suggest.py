@@ -7,7 +7,9 @@ telling a suggested span from a typed one, so the suggestion ledger
 (``.nerwb/suggestions.json``) records what was offered, to whom, by which model: the provenance
 ``nerwb labels suggestions`` reads.
 
-Never on a segment the annotator has already edited or confirmed; never twice. The ledger marks
+Never on a segment the annotator has already edited or confirmed; never twice from one source.
+A second source (patterns after a model) adds to an untouched segment only the spans the first
+did not propose and that overlap none of them; the record lists its ``sources``. The ledger marks
 a (segment, annotator) ``planned`` before its first span is created and ``done`` after the
 last, so an interrupted run resumes by creating only the planned spans still missing.
 """
@@ -81,6 +83,11 @@ def _token_variable(name: str) -> str:
     return TOKEN_VARIABLE.format(name="".join(c if c.isalnum() else "_" for c in name).upper())
 
 
+def sources_of(record: dict) -> list[str]:
+    """The sources whose suggestions a ledger record holds (one, in records before ``sources``)."""
+    return list(record.get("sources") or [record.get("source")])
+
+
 def suggest(
     admin: DoccanoClient,
     ws: Workspace,
@@ -121,7 +128,7 @@ def suggest(
         for name in plan.get(segment_id, []):
             report.pairs += 1
             record = offered.get(segment_id, {}).get(name)
-            if record and record["state"] == "done":
+            if record and record["state"] == "done" and suggester.source in sources_of(record):
                 report.already_suggested += 1
             else:
                 todo.append((segment_id, name))
@@ -133,6 +140,7 @@ def suggest(
     order = sorted(texts)
     proposed = dict(zip(order, suggester.spans(texts[s] for s in order), strict=True))
     labels = {t.text: t.id for t in admin.span_types(project.id)}
+    label_names = {v: k for k, v in labels.items()}
     done = [0]
     lock = ledger.lock
 
@@ -164,6 +172,26 @@ def suggest(
             with lock:
                 offered.setdefault(segment_id, {})[name] = record
                 ledger.save()  # before the first span: a rerun knows what was meant
+        elif record["state"] == "done":
+            # Another source's suggestions are there, untouched: add what this one proposes
+            # and that one did not, never a span twice or one overlapping them.
+            offered_spans = {tuple(s) for s in record["spans"]}
+            if client.is_confirmed(project.id, example.id) or offered_spans != {
+                (s.start_offset, s.end_offset, label_names.get(s.label)) for s in mine
+            }:
+                with lock:
+                    report.skipped_edited += 1
+                return
+            new = [
+                list(s)
+                for s in proposed[segment_id]
+                if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
+            ]
+            with lock:
+                record["sources"] = [*sources_of(record), suggester.source]
+                record["spans"] = [*record["spans"], *new]
+                record["state"] = "planned"
+                ledger.save()
         else:
             with lock:
                 report.resumed += 1

