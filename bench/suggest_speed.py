@@ -29,6 +29,7 @@ import spacy
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, spacy_argv
 from nerwb.corpus.segments import segment_article
+from nerwb.corpus.splits import load_splits
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
@@ -36,13 +37,14 @@ from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
+from nerwb.workspace import DoccanoDatabase
 
 CONCURRENCY = (1, 4, 8)
 
 
 def speed(root: Path, args: argparse.Namespace) -> dict:
     server = LocalServer(root / "doccano-home")
-    server.up(port=free_port())
+    server.up(port=free_port(), database=args.database, workers=args.workers)
     credentials = Credentials.load(server.credentials_path)
     os.environ.update(
         DOCCANO_URL=credentials.url,
@@ -51,7 +53,7 @@ def speed(root: Path, args: argparse.Namespace) -> dict:
     )
     rows = {}
     try:
-        for k in CONCURRENCY:
+        for k in args.concurrency:
             ws = build(root / f"speed-{k}", "conflict3")
             doccano = ws.config.doccano.model_copy(update={"project": f"speed-{k}"})
             ws = dataclasses.replace(ws, config=ws.config.model_copy(update={"doccano": doccano}))
@@ -104,7 +106,7 @@ def edits(root: Path, args: argparse.Namespace) -> dict:
     )
     nlp = spacy.load(out / "model-best")
     gold = load_annotated(ws.gold_path)
-    splits = json.loads(ws.splits_path.read_text())["assignments"]
+    splits = load_splits(ws.splits_path).assignments
     scratch = corrections = tp = n_pred = 0
     segments = 0
     for article in gold.values():
@@ -144,7 +146,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--skip-edits", action="store_true")
+    parser.add_argument(
+        "--database", type=DoccanoDatabase, default=DoccanoDatabase.SQLITE, help="sqlite|postgres"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="web workers (up's default)")
+    parser.add_argument("--concurrency", default=",".join(map(str, CONCURRENCY)))
     args = parser.parse_args()
+    args.concurrency = [int(k) for k in args.concurrency.split(",")]
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     with tempfile.TemporaryDirectory(prefix="nerwb-suggest-") as tmp:
@@ -152,7 +160,8 @@ def main() -> None:
         result = {"speed": speed(root, args)}
         if not args.skip_edits:
             result["edits"] = edits(root, args)
-    path = save("suggest-speed", result)
+    suffix = "" if args.database is DoccanoDatabase.SQLITE else f"-{args.database}"
+    path = save("suggest-speed" + suffix, result)
     print(json.dumps(result, indent=1), f"\nwrote {path}")
 
 

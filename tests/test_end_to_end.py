@@ -11,7 +11,7 @@ from spacy.tokens import DocBin
 
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
-from nerwb.demo.loop import DEMO_ANNOTATORS, run_demo
+from nerwb.demo.loop import DEMO_ANNOTATORS, DemoStage, run_demo
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.push import find_project
 from nerwb.doccano.server import free_port
@@ -63,6 +63,7 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
             "evaluate",
         ]
         assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
+        assert all(isinstance(s, DemoStage) for s in stages)  # typed events, not strings
         # the server is left running, holding the project and both annotators' labels
         assert local_server(ws).status().healthy
         n_segments = sum(

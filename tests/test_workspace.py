@@ -110,3 +110,18 @@ def test_workspace_missing_folder_says_it_does_not_exist(cli, tmp_path) -> None:
     assert result.exit_code == 1
     assert "no-such-folder does not exist" in result.stderr
     assert "not inside" not in result.stderr
+
+
+def test_workspace_run_folder_names_runs_by_utc_stamp(ws) -> None:
+    import re
+
+    from nerwb.workspace import STAMP_FORMAT, utc_stamp
+
+    stamp = utc_stamp()
+    assert re.fullmatch(r"\d{8}T\d{6}Z", stamp) and STAMP_FORMAT == "%Y%m%dT%H%M%SZ"
+    run = ws.run_folder(ws.training_dir, "ner-fast")
+    assert run.parent == ws.training_dir and re.fullmatch(r"ner-fast-\d{8}T\d{6}Z", run.name)
+    assert re.fullmatch(r"\d{8}T\d{6}Z", ws.run_folder(ws.pulls_dir).name)
+    named = ws.run_folder(ws.training_dir, "demo", "ner-fast", "round-1", stamped=False)
+    assert named == ws.training_dir / "demo-ner-fast-round-1"
+    assert not run.exists()  # naming a run creates nothing

@@ -10,6 +10,8 @@ import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -70,6 +72,13 @@ def toml_string(value: str) -> str:
 
 
 SPLIT_NAMES = ("train", "dev", "test")
+# A run's time in its folder's name: UTC, sorts in time order, valid in a path on every system.
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def utc_stamp() -> str:
+    """Now, as the stamp in a run folder's name."""
+    return datetime.now(UTC).strftime(STAMP_FORMAT)
 
 
 class _Strict(BaseModel):
@@ -112,10 +121,20 @@ class CorpusSettings(_Strict):
     split: SplitRatios = SplitRatios()
 
 
+class DoccanoDatabase(StrEnum):
+    """Where the local Doccano server keeps its data."""
+
+    SQLITE = "sqlite"  # one file; fine for a few annotators
+    POSTGRES = "postgres"  # the workspace's own PostgreSQL cluster, for a team
+    EXTERNAL = "external"  # an existing PostgreSQL server named by DOCCANO_DATABASE_URL
+
+
 class DoccanoSettings(_Strict):
     url: str = ""  # empty: the embedded local server of this workspace
     project: str = ""
     port: int = Field(8000, ge=1, le=65535)
+    # None: whatever the workspace's server already uses (SQLite for a new one).
+    database: DoccanoDatabase | None = None
 
     @field_validator("url")
     @classmethod
@@ -151,6 +170,12 @@ class Workspace:
     @property
     def project_name(self) -> str:
         return self.config.doccano.project or self.config.project.name
+
+    def run_folder(self, stage_dir: Path, *name: str, stamped: bool = True) -> Path:
+        """Where one run of a stage writes: ``stage_dir/<name parts>-<UTC stamp>`` (the stamp
+        alone without a name; the name alone with ``stamped=False``). The stage decides what to
+        do when the folder exists already."""
+        return stage_dir / "-".join([*name, utc_stamp()] if stamped else name)
 
     # corpus/
     @property

@@ -15,6 +15,7 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.snapshots import latest_snapshot, load_snapshot
+from nerwb.records.pull import PullManifest, manifest_path
 
 pytestmark = pytest.mark.doccano
 
@@ -38,7 +39,7 @@ def test_two_pushes_at_once_upload_each_segment_once(doccano_ws, tmp_path) -> No
 def test_two_suggests_at_once_both_succeed(doccano_ws, tmp_path, cli) -> None:
     ws = doccano_ws
     assert (
-        cli("doccano", "push", "--annotators", "sg_a", "--overlap", "0", "-w", ws.root).exit_code
+        cli("doccano", "push", "--annotators", "race_sg", "--overlap", "0", "-w", ws.root).exit_code
         == 0
     )
     patterns = tmp_path / "patterns.jsonl"
@@ -89,8 +90,8 @@ def test_duplicated_segment_pull_takes_the_confirmed_copy_push_reports_repair_re
     unit = load_snapshot(latest_snapshot(ws.pulls_dir))["dup_a"][worked.meta["segment_id"]]
     assert unit.confirmed and unit.example_id == worked.id
     assert unit.spans == [LabeledSpan(start, start + 4, label.text)]
-    manifest = json.loads((latest_snapshot(ws.pulls_dir) / "manifest.json").read_text())
-    assert manifest["duplicate_segments"][worked.meta["segment_id"]] == [worked.id, copy_worked.id]
+    manifest = PullManifest.load(manifest_path(latest_snapshot(ws.pulls_dir)))
+    assert manifest.duplicate_segments[worked.meta["segment_id"]] == [worked.id, copy_worked.id]
     assert text  # the segment had text to label
 
     pushed = cli("doccano", "push", "-w", ws.root)

@@ -21,6 +21,9 @@ from nerwb.doccano.push import find_project
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.records.conversion import ConversionRecord
+from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan
+from nerwb.records.pull import PullManifest, manifest_path
 from nerwb.workspace import find_workspace
 
 pytestmark = pytest.mark.doccano
@@ -54,7 +57,7 @@ def test_segments_identical_labels_on_shared_segments_agree_fully(segmented_ws, 
         len(segment_article(a.id, a.text, 200)) for a in load_articles(ws.articles_path)
     )
     assert n_segments > len(load_articles(ws.articles_path))  # multi-segment articles
-    plan = json.loads(ws.assignments_path.read_text())
+    plan = AssignmentPlan.load(ws.assignments_path).segments
     for name in ("seg_a", "seg_b"):
         report = label_as(ws, name)
         assert report.examples == sum(name in names for names in plan.values())
@@ -128,10 +131,8 @@ def test_segments_merge_and_convert_keep_only_confirmed_text(segmented_ws, cli) 
             assert any(s <= offset and offset + len(doc.text) <= e for s, e in ranges)
             n_ents += len(doc.ents)
     assert n_ents == len(gold_spans)
-    report = json.loads(ws.conversion_report_path.read_text())
-    left = sum(
-        r["unconfirmed"]["segments"] for r in report["left_out"].values() if "unconfirmed" in r
-    )
+    report = ConversionRecord.load(ws.conversion_report_path)
+    left = sum(r["unconfirmed"].segments for r in report.left_out.values() if "unconfirmed" in r)
     assert left == sum(len(a.left_out) for a in gold.values()) > 0
 
 
@@ -149,7 +150,7 @@ def test_segments_one_annotator_each_confirm_their_own(doccano_ws, cli) -> None:
     assert cli("corpus", "add", source, "-w", ws.root).exit_code == 0
     assert cli("corpus", "split", "-w", ws.root).exit_code == 0
     assert cli("doccano", "push", "--annotators", "one_a,one_b", "--overlap", "0", "-w", ws.root)
-    plan = json.loads(ws.assignments_path.read_text())
+    plan = AssignmentPlan.load(ws.assignments_path).segments
     ours = sorted(s for s in plan if s.startswith("two-part#"))
     assert len(ours) == 2 and all(len(plan[s]) == 1 for s in ours)
     # one_a takes the first segment, one_b the second (every member sees every example)
@@ -212,8 +213,8 @@ def test_segments_labelling_during_a_pull_stays_consistent(segmented_ws, cli) ->
     assert {
         (s.start, s.end) for s in unit.local_spans()
     } == server_spans  # never confirmed w/o spans
-    manifest = json.loads((report.snapshot / "manifest.json").read_text())
-    assert manifest["export_attempts"] == 2 and manifest["unit"] == "segment"
+    manifest = PullManifest.load(manifest_path(report.snapshot))
+    assert manifest.export_attempts == 2 and manifest.unit == "segment"
 
 
 def test_segments_changed_segment_length_refuses_push(doccano_ws, cli) -> None:
@@ -275,4 +276,4 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
     assert "run the same `nerwb doccano push` again to resume" in message
     passwords = ws.annotator_passwords_path
     assert f"Accounts created: int_a; their passwords are in {passwords}" in message
-    assert "int_a" in json.loads(passwords.read_text())
+    assert AnnotatorPasswords.load(passwords).get("int_a")

@@ -16,6 +16,8 @@ from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.schema import load_schema
 from nerwb.labels.suggestions import Outcomes, compare_segment
 from nerwb.predict.suggest import SuggestionError, load_suggester
+from nerwb.records.doccano import AssignmentPlan
+from nerwb.records.suggestions import SuggestionLedger, SuggestionState
 
 pytestmark = pytest.mark.doccano
 
@@ -54,7 +56,7 @@ def test_suggest_each_annotator_sees_the_model_on_their_segments_only(
         ws.root,
     )
     assert result.exit_code == 0, result.stderr
-    plan = json.loads(ws.assignments_path.read_text())
+    plan = AssignmentPlan.load(ws.assignments_path).segments
     nlp = spacy.load(model)
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
@@ -75,8 +77,8 @@ def test_suggest_each_annotator_sees_the_model_on_their_segments_only(
     assert server_spans(ws, "sg_a") == {
         sid: (predicted[sid] if "sg_a" in plan[sid] else set()) for sid in texts
     }
-    ledger = json.loads(ws.suggestions_path.read_text())
-    (entry,) = ledger.values()
+    ledger = SuggestionLedger(ws.suggestions_path)
+    (entry,) = ledger.data.values()
     assert {n for by in entry.values() for n in by} == {"sg_a", "sg_b"}
 
 
@@ -107,15 +109,15 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
         suggest(admin, ws, suggester, concurrency=1, on_progress=ctrl_c_after_five)
     # As if Ctrl-C had come between two spans of one segment: the ledger says "planned" and
     # the server holds only the first of its spans.
-    ledger = json.loads(ws.suggestions_path.read_text())
-    (entry,) = ledger.values()
-    done = [(sid, by["rs_a"]) for sid, by in entry.items() if len(by["rs_a"]["spans"]) >= 2]
+    ledger = SuggestionLedger(ws.suggestions_path)
+    (entry,) = ledger.data.values()
+    done = [(sid, by["rs_a"]) for sid, by in entry.items() if len(by["rs_a"].spans) >= 2]
     assert len(entry) >= 5 and done
     _, record = done[0]
-    record["state"] = "planned"
-    ws.suggestions_path.write_text(json.dumps(ledger))
+    record.state = SuggestionState.PLANNED
+    ledger.save()
     with annotator_login(ws, "rs_a") as client:
-        eid = record["example_id"]
+        eid = record.example_id
         for span in client.spans(project.id, eid)[1:]:
             client.delete_span(project.id, eid, span.id)
     with connect(ws) as admin:
@@ -147,9 +149,8 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
         == 0
     )
     assert cli("doccano", "suggest", "--patterns", patterns, "-w", ws.root).exit_code == 0
-    ledger = json.loads(ws.suggestions_path.read_text())
-    (offered,) = ledger.values()
-    with_spans = [(sid, by["pv_a"]) for sid, by in sorted(offered.items()) if by["pv_a"]["spans"]]
+    (offered,) = SuggestionLedger(ws.suggestions_path).data.values()
+    with_spans = [(sid, by["pv_a"]) for sid, by in sorted(offered.items()) if by["pv_a"].spans]
     assert len(with_spans) >= 4
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
@@ -157,21 +158,21 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
     expected = Outcomes()
     with annotator_login(ws, "pv_a") as client:
         for i, (_, record) in enumerate(with_spans[:4]):
-            eid = record["example_id"]
+            eid = record.example_id
             mine = {(s.start_offset, s.end_offset): s for s in client.spans(project.id, eid)}
-            first = record["spans"][0]
+            first = record.spans[0]
             span = mine[(first[0], first[1])]
             if i == 0:
-                expected.accepted += len(record["spans"])  # accept all
+                expected.accepted += len(record.spans)  # accept all
             elif i == 1:  # delete the first, keep the rest
                 client.delete_span(project.id, eid, span.id)
                 expected.deleted += 1
-                expected.accepted += len(record["spans"]) - 1
+                expected.accepted += len(record.spans) - 1
             elif i == 2:  # relabel the first, add a span of their own
                 client.delete_span(project.id, eid, span.id)
                 client.create_span(project.id, eid, types["DESIGNATION"], first[0], first[1])
                 expected.label_changed += 1
-                expected.accepted += len(record["spans"]) - 1
+                expected.accepted += len(record.spans) - 1
                 free = 0 if first[0] > 5 else first[1] + 1
                 client.create_span(project.id, eid, types["CASUALTY_FIGURE"], free, free + 3)
                 expected.added += 1
@@ -179,7 +180,7 @@ def test_labels_suggestions_counts_scripted_edits(doccano_ws, tmp_path, cli) -> 
                 client.delete_span(project.id, eid, span.id)
                 client.create_span(project.id, eid, types["ARMED_GROUP"], first[0], first[1] - 1)
                 expected.boundary_changed += 1
-                expected.accepted += len(record["spans"]) - 1
+                expected.accepted += len(record.spans) - 1
             client.confirm(project.id, eid)
     assert cli("doccano", "pull", "-w", ws.root).exit_code == 0
     result = cli("labels", "suggestions", "--json", "-w", ws.root)

@@ -46,6 +46,14 @@ def test_dev_scores_counts_each_document(tmp_path: Path) -> None:
     assert overall == pytest.approx(2 / 3)
     assert per_label["DESIGNATION"] == pytest.approx(1.0)
     assert per_label["ARMED_GROUP"] == pytest.approx(2 / 3)
+    # nerwb's one F gives spaCy's own scorer's floats, to the bit
+    from spacy.scorer import Scorer
+    from spacy.training import Example
+
+    loaded = spacy.load(model)
+    spacy_scores = Scorer.score_spans([Example(loaded(d.text), d) for d in (first, second)], "ents")
+    assert overall == spacy_scores["ents_f"]
+    assert per_label == {k: v["f"] for k, v in spacy_scores["ents_per_type"].items()}
 
 
 def test_dev_evaluation_splits_seen_and_unseen(tmp_path: Path) -> None:

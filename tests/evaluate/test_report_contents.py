@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from conftest import write_jsonl
+from nerwb.records.training import TrainingManifest, manifest_path
 
 
 def test_report_contents(six_step_model, cli, tmp_path) -> None:
@@ -23,7 +24,7 @@ def test_report_contents(six_step_model, cli, tmp_path) -> None:
     result = cli("evaluate", model, data, "-o", out, "--bootstrap", "50", "-w", ws.root)
     assert result.exit_code == 0, result.stderr
     metrics = json.loads((out / "metrics.json").read_text())
-    manifest = json.loads((model.parent / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(model.parent)).to_json()
     assert metrics["training"]["steps"] == manifest["steps"] == 6
     assert metrics["training"]["train_docs"] == manifest["data"]["train"]["docs"]
     page = (out / "report.html").read_text()

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, DocBin
 from conftest import snapshot_tree
 from nerwb.evaluate.novelty import gold_names
 from nerwb.io import sha256_of
+from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.training.run import train_gold_names
 
 NLP = spacy.blank("en")
@@ -81,10 +82,10 @@ def ruler_model(run: Path, patterns: list[tuple[str, str]]) -> Path:
 
 
 def write_manifest(run: Path, train: Path, *, with_names: bool = True) -> None:
-    manifest: dict = {"data": {"train": {"path": str(train), "sha256": sha256_of(train)}}}
-    if with_names:
-        manifest["train_gold_names"] = train_gold_names(train)
-    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    TrainingManifest(
+        data={"train": {"path": str(train), "sha256": sha256_of(train)}},
+        train_gold_names=train_gold_names(train) if with_names else None,
+    ).save(manifest_path(run))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from nerwb.labels.annotations import (
     save_annotated,
 )
 from nerwb.labels.docbin import to_docbins
+from nerwb.records.conversion import ConversionRecord
 
 TEXT = "Gunmen of Lions Brigade killed four people ."
 
@@ -104,7 +105,7 @@ def test_labels_conflict3_two_annotators_agreement_merge_convert(ws, cli) -> Non
         "labels", "convert", "--on-misaligned", "expand", "--on-overlap", "longest", "-w", ws.root
     )
     assert result.exit_code == 0, result.stderr
-    report = json.loads(ws.conversion_report_path.read_text())
+    report = ConversionRecord.load(ws.conversion_report_path).to_json()
     gold_spans = sum(
         len(json.loads(line)["label"]) for line in ws.gold_path.read_text().splitlines()
     )

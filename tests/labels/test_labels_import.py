@@ -175,3 +175,27 @@ def test_import_re3d_conll_and_convert(ws, cli) -> None:
         labels |= {e.label_ for d in docs for e in d.ents}
     assert len(labels) == 10
     assert len(list(DocBin().from_disk(ws.labels_dir / "test.spacy").get_docs(nlp.vocab))) == 0
+
+
+def test_labels_read_annotated_picks_the_format_by_suffix(tmp_path) -> None:
+    from nerwb.errors import LabelsError
+    from nerwb.labels.readers import format_of, read_annotated
+
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text('{"text": "IRGC spoke.", "label": [[0, 4, "ARMED_GROUP"]]}\n')
+    conll = tmp_path / "a.iob2"
+    conll.write_text("IRGC B-ARMED_GROUP\nspoke O\n. O\n")
+    assert (format_of(jsonl), format_of(conll), format_of(tmp_path / "a.pdf")) == (
+        "doccano",
+        "conll",
+        None,
+    )
+    (by_suffix,) = read_annotated(jsonl)
+    (named,) = read_annotated(jsonl, "doccano")
+    assert by_suffix.spans == named.spans == [(0, 4, "ARMED_GROUP")]
+    (from_conll,) = read_annotated(conll)
+    assert from_conll.text == "IRGC spoke ." and from_conll.spans == [(0, 4, "ARMED_GROUP")]
+    with pytest.raises(LabelsError, match=r"a\.pdf: no annotation format for the suffix '\.pdf'"):
+        read_annotated(tmp_path / "a.pdf")
+    with pytest.raises(LabelsError, match="unknown format 'xml'"):
+        read_annotated(jsonl, "xml")

@@ -16,6 +16,7 @@ from nerwb.labels.agreement import agreement
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, load_annotated, save_annotated
 from nerwb.labels.docbin import to_docbins
 from nerwb.labels.merge import merge
+from nerwb.records.conversion import LeftOut
 
 S0 = "Gunmen of the Lions Brigade killed four people on Monday."
 S1 = "The Desert Hawks denied it."
@@ -143,13 +144,10 @@ def test_convert_writes_only_gold_text(annotations, tmp_path: Path) -> None:
     assert [e.text for e in doc.ents] == ["Lions Brigade", "four people", "Desert Hawks"]
     assert doc.user_data["nerwb_article_id"] == "a1" and doc.user_data["nerwb_offset"] == 0
     assert converted.pieces == {"test": 1} and converted.whole_articles == {}
-    assert converted.left_out["test"]["unconfirmed"] == {
-        "articles": 0,
-        "segments": 1,
-        "spans": 2,
-        "chars": len(S2),
-    }
-    assert converted.left_out["train"]["no annotator"]["articles"] == 1
+    assert converted.left_out["test"]["unconfirmed"] == LeftOut(
+        articles=0, segments=1, spans=2, chars=len(S2)
+    )
+    assert converted.left_out["train"]["no annotator"].articles == 1
     assert len(DocBin().from_disk(tmp_path / "train.spacy")) == 0
 
 
@@ -196,4 +194,4 @@ def test_convert_counts_an_article_nobody_confirmed_as_left_out(tmp_path: Path) 
     splits = Splits(seed=0, ratios={}, assignments={"a1": "train", "a2": "train"})
     converted = to_docbins(report.gold, splits, tmp_path, lang="en")
     left = converted.left_out["train"]["unconfirmed"]
-    assert left["articles"] == 1 and left["segments"] == 2 + len(other)
+    assert left.articles == 1 and left.segments == 2 + len(other)

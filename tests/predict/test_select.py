@@ -11,9 +11,11 @@ import spacy
 from conftest import snapshot_tree
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
+from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.predict.select import SelectionError, SelectStrategy, rank_segments
 from nerwb.predict.uncertainty import uncertainties
+from nerwb.records.doccano import PushLedger
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +141,7 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
     assert result.exit_code == 0, result.stderr
     # independently: every train segment scored by hand, the 20 highest
     nlp = spacy.load(model)
-    splits = json.loads(ws.splits_path.read_text())["assignments"]
+    splits = load_splits(ws.splits_path).assignments
     pool = [s for s in demo_segments(ws) if splits[s.article_id] == "train"]
     expected = {s.id: by_hand(nlp, s.text) for s in pool}
     top = sorted(expected, key=lambda k: (-expected[k], k))[:20]
@@ -149,9 +151,9 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
     assert set(on_server) == set(top)
     for segment_id, score in on_server.items():  # the score annotators can sort by
         assert score == pytest.approx(expected[segment_id], rel=1e-4, abs=1e-6)
-    ledger = json.loads(ws.push_ledger_path.read_text())
-    (entry,) = ledger.values()
-    assert set(entry["selection"]) == set(top)
+    ledger = PushLedger(ws.push_ledger_path)
+    (entry,) = ledger.data.values()
+    assert set(entry.selection) == set(top)
     # the next 20 come from what is left; more than is left pushes all and says so
     again = cli(*args, "--n", "1000", "-w", ws.root)
     assert again.exit_code == 0, again.stderr

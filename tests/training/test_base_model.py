@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import tomllib
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import spacy
 
 from conftest import prepare_demo_gold, snapshot_tree
 from nerwb.errors import TrainingError
+from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.training.base_model import find_base_pipeline
 
 TINY = ("--training.max_steps", "12", "--training.eval_frequency", "6")
@@ -64,7 +64,7 @@ def test_train_on_a_base_pipeline_folder(trained_ws, cli, tmp_path: Path) -> Non
     out = ws.root / "training" / "on-base"
     result = cli("train", "--base-model", base, "-o", out, *TINY, "-w", ws.root)
     assert result.exit_code == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     weights = (base / "tok2vec" / "model").read_bytes()
     assert manifest["base_model"]["tok2vec_sha256"] == hashlib.sha256(weights).hexdigest()
     assert manifest["base_model"]["name"] == "en_tiny_base"
@@ -107,7 +107,7 @@ def test_workspace_default_base_model_is_used_by_train(cli, tmp_path: Path) -> N
     out = root / "training" / "default"
     result = cli("train", "-o", out, *TINY, "-w", root)
     assert result.exit_code == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     assert manifest["base_model"]["tok2vec_width"] == 24
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from spacy.tokens import DocBin
 
 from conftest import TINY, snapshot_tree
+from nerwb.records.training import TrainingManifest, manifest_path
 
 
 def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
@@ -16,7 +17,7 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
     result = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
     assert result.exit_code == 0, result.stderr
     assert (out / "model-best" / "meta.json").exists() and (out / "model-last").is_dir()
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     assert manifest["overrides"]["training.max_steps"] == 12
     assert manifest["steps"] == 12
     assert manifest["labels"] == ["ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"]
@@ -25,6 +26,9 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
         and manifest["data"]["train"]["spans"]["ARMED_GROUP"] > 0
     )
     assert manifest["seed"] == 0 and "ents_f" in manifest["best_dev"]
+    # spaCy's best dev scores, float for float (srsly's JSON parser would round them)
+    performance = json.loads((out / "model-best" / "meta.json").read_text())["performance"]
+    assert manifest["best_dev"] == {k: v for k, v in performance.items() if k.startswith("ents")}
     # the training data's gold names, so evaluate can split seen from unseen names later
     from nerwb.evaluate.novelty import gold_names, names_sha256
     from nerwb.text import blank

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 
 import spacy
 
 from _concurrency import CLI, wait_for
+from nerwb.records.training import RunStatus, TrainingManifest, manifest_path
 
 
 def test_ctrl_c_keeps_model_best_and_model_last_and_marks_the_manifest(
@@ -61,9 +61,9 @@ def test_ctrl_c_keeps_model_best_and_model_last_and_marks_the_manifest(
     assert proc.returncode == 130, stderr
     assert "Interrupted:" in stderr and "kept" in stderr and str(out / "model-best") in stderr
     assert not staging.exists()
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "interrupted"
-    assert manifest["evaluations"] and manifest["evaluations"][-1]["step"] >= 5
+    manifest = TrainingManifest.load(manifest_path(out))
+    assert manifest.status == RunStatus.INTERRUPTED
+    assert manifest.evaluations and manifest.evaluations[-1]["step"] >= 5
     assert (out / "train.log").is_file()
     for folder in ("model-best", "model-last"):
         assert spacy.load(out / folder).pipe_names  # a loadable pipeline, not half a folder

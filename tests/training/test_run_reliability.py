@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 from spacy.tokens import DocBin
 
 from conftest import prepare_demo_gold, snapshot_tree
+from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.text import blank
 from nerwb.training.run import train
 
@@ -39,7 +39,7 @@ def test_run_max_steps_below_eval_frequency_still_evaluates_the_last_step(traine
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert "eval_frequency" in result.stderr and "8" in result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     assert manifest["evaluations"][-1]["step"] == 8
 
 
@@ -52,7 +52,7 @@ def test_run_honours_paths_overrides_and_config_paths(trained_ws, cli, tmp_path:
         "--training.max_steps", "2", "--training.eval_frequency", "2", *SMALL, "-w", ws.root,
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     assert manifest["data"]["train"]["path"] == str(other)
     assert manifest["data"]["train"]["docs"] == 20
     # a config's own [paths] train is the data when no --train is given
@@ -65,7 +65,7 @@ def test_run_honours_paths_overrides_and_config_paths(trained_ws, cli, tmp_path:
         "--training.max_steps", "2", "--training.eval_frequency", "2", *SMALL, "-w", ws.root,
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert json.loads((out2 / "manifest.json").read_text())["data"]["train"]["path"] == str(other)
+    assert TrainingManifest.load(manifest_path(out2)).data["train"]["path"] == str(other)
     # the test set is refused whichever way it is named
     before = snapshot_tree(ws.root)
     for args in (

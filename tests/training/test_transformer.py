@@ -7,13 +7,13 @@ read from site-packages with the Hugging Face hub switched off: nothing is downl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import spacy
 
 from conftest import prepare_demo_gold
+from nerwb.records.training import TrainingManifest, manifest_path
 
 REASON = "the transformer extra is not installed (`make transformer` installs it)"
 
@@ -43,7 +43,7 @@ def test_transformer_config_trains_two_steps(ws, cli, monkeypatch) -> None:
         ws.root,
     )
     assert result.exit_code == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = TrainingManifest.load(manifest_path(out)).to_json()
     assert manifest["steps"] == 2
     assert manifest["labels"] == ["ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"]
     assert [e["step"] for e in manifest["evaluations"]] == [0, 1, 2]

@@ -12,6 +12,7 @@ from nerwb.cli._options import WorkspaceOpt
 from nerwb.demo import DEMO_STEPS
 
 if TYPE_CHECKING:
+    from nerwb.demo.loop import DemoStage
     from nerwb.training.run import StepEvent
 
 
@@ -39,11 +40,11 @@ def demo_cmd(
     )
     task = progress.add_task("train", total=steps)
 
-    def on_stage(stage: str, info: str) -> None:
-        if stage == "train":
+    def on_stage(stage: DemoStage, info: str) -> None:
+        if stage.trained:
             progress.stop()
         console.print(f"[bold cyan]{stage:>22}[/]  {info}")
-        if stage == "labels convert":  # each round trains once, after converting
+        if stage.trains_next:
             progress.reset(task)
             progress.start()
 

@@ -308,8 +308,8 @@ def convert_cmd(
             )
         for reason, c in sorted(report.left_out.get(split, {}).items()):
             console.print(
-                f"  [yellow]left out of {split} ({reason}):[/] {c['articles']} article(s), "
-                f"{c['segments']} segment(s), {c['spans']} span(s), {c['chars']} character(s)"
+                f"  [yellow]left out of {split} ({reason}):[/] {c.articles} article(s), "
+                f"{c.segments} segment(s), {c.spans} span(s), {c.chars} character(s)"
             )
     for event in report.events[:20]:
         console.print(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,7 +16,6 @@ from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
-from nerwb.training.gpu import check_gpu
 from nerwb.workspace import PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
@@ -59,10 +58,6 @@ def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[P
     return config_path, base_model
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def train_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
@@ -96,6 +91,7 @@ def train_cmd(
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
     from nerwb.training.config import load_training_config, parse_overrides
+    from nerwb.training.gpu import check_gpu
     from nerwb.training.run import (
         TrainingInterrupted,
         evaluation_line,
@@ -106,7 +102,7 @@ def train_cmd(
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
-    output = output or ws.training_dir / f"{config_path.stem}-{_stamp()}"
+    output = output or ws.run_folder(ws.training_dir, config_path.stem)
     check_gpu(gpu_id)
     check_output_folder(output)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
@@ -144,9 +140,9 @@ def train_cmd(
                 table.add_row(
                     str(event.step),
                     f"{event.losses.get('ner', 0):.1f}",
-                    f"{other.get('ents_p', 0) or 0:.3f}",
-                    f"{other.get('ents_r', 0) or 0:.3f}",
-                    f"{other.get('ents_f', 0) or 0:.3f}",
+                    f"{other.ents_p or 0:.3f}",
+                    f"{other.ents_r or 0:.3f}",
+                    f"{other.ents_f or 0:.3f}",
                     f"{event.score:.3f}",
                 )
 
@@ -185,13 +181,13 @@ def train_cmd(
     for message in result.notes:
         warn(message)
     console.print(table)
-    per_type = result.best_scores.get("ents_per_type") or {}
+    per_type = result.best_scores.ents_per_type or {}
     if per_type:
         labels = Table(title="Best dev scores per label")
         for column in ("label", "P", "R", "F"):
             labels.add_column(column, justify="left" if column == "label" else "right")
         for label, s in sorted(per_type.items()):
-            labels.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}")
+            labels.add_row(label, f"{s.p:.3f}", f"{s.r:.3f}", f"{s.f:.3f}")
         console.print(labels)
     console.print(
         f"[green]Trained[/] in {elapsed}, {result.steps} steps; best dev F {result.best_score:.3f}. "
@@ -230,7 +226,7 @@ def train_curve_cmd(
             f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
         ) from None
     config_path, base_model = _config_and_base(ws, config, base_model)
-    out = output or ws.training_dir / f"curve-{_stamp()}"
+    out = output or ws.run_folder(ws.training_dir, "curve")
     with Progress(
         TextColumn("Learning curve"),
         BarColumn(),

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from nerwb.errors import TrainingError
+from nerwb.records.scores import prf
 
 FACTORY = "nerwb_number_phrases"
 # Quantity words spaCy's like_num does not count ("a dozen", "hundreds of"): numbers all the same.
@@ -340,7 +341,7 @@ class NumberPhrases:
                     counts[2] += len(gold)
         if not folds:
             return DEFAULT_THRESHOLD, 0.0
-        f = {t: 2 * tp / (p + g) if p + g else 0.0 for t, (tp, p, g) in found.items()}
+        f = {t: prf(tp, p, g).f for t, (tp, p, g) in found.items()}
         best = max(THRESHOLDS, key=lambda t: (round(f[t], 6), t))
         return best, round(f[best], 4)
 

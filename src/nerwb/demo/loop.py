@@ -13,10 +13,10 @@ callback so the CLI can show them.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,13 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.models import Project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushLedger, Selection, find_project, push, selected_segments
+from nerwb.doccano.push import Selection, find_project, push, selected_segments
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.metrics import EvalMetrics
 from nerwb.evaluate.run import evaluate
+from nerwb.io import read_jsonl
 from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
@@ -51,9 +52,11 @@ from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
-from nerwb.labels.suggestions import SuggestionLedger, suggestions_in_workspace
+from nerwb.labels.suggestions import suggestions_in_workspace
 from nerwb.predict.select import SelectStrategy, load_selection_model
 from nerwb.predict.suggest import load_suggester
+from nerwb.records.doccano import AnnotatorPasswords, PushLedger
+from nerwb.records.suggestions import SuggestionLedger
 from nerwb.training.run import StepCallback, train
 from nerwb.workspace import Workspace
 
@@ -91,14 +94,44 @@ class DemoResult:
     metrics: EvalMetrics | None = None
 
 
-Stage = Callable[[str, str], None]  # (stage name, what happened)
+class DemoStage(StrEnum):
+    """The demo's stages, in the order a run reports them (each may report more than once)."""
+
+    DOCCANO_UP = "doccano up"
+    CORPUS_ADD = "corpus add"
+    CORPUS_SPLIT = "corpus split"
+    DOCCANO_PUSH = "doccano push"
+    SIMULATED_ANNOTATORS = "simulated annotators"
+    DOCCANO_PULL = "doccano pull"
+    LABELS_AUDIT = "labels audit"
+    LABELS_AGREEMENT = "labels agreement"
+    LABELS_MERGE = "labels merge"
+    LABELS_CONVERT = "labels convert"
+    TRAIN = "train"
+    EVALUATE = "evaluate"
+    ROUND_TWO_PUSH = "round 2 push"
+    ROUND_TWO_SUGGEST = "round 2 suggest"
+    ROUND_TWO_ANNOTATORS = "round 2 annotators"
+    LABELS_SUGGESTIONS = "labels suggestions"
+    LABELS_REVIEW = "labels review"
+
+    @property
+    def trains_next(self) -> bool:
+        """Training comes next: each round trains right after converting its gold."""
+        return self is DemoStage.LABELS_CONVERT
+
+    @property
+    def trained(self) -> bool:
+        """Reported once a round's training has finished."""
+        return self is DemoStage.TRAIN
+
+
+Stage = Callable[[DemoStage, str], None]  # (stage, what happened)
 
 
 def _gold(path: Path, limit: int | None) -> dict[str, list[LabeledSpan]]:
     """Gold spans of the demo articles (the first ``limit`` of them), by article id."""
-    records = [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    records = read_jsonl(path)
     records = records[:limit] if limit else records
     return {r["id"]: [LabeledSpan(s, e, lab) for s, e, lab in r["label"]] for r in records}
 
@@ -153,11 +186,13 @@ def run_demo(
 def _start_server(ws: Workspace, result: DemoResult, port: int | None, on_stage: Stage) -> None:
     """1. doccano up (the embedded default), unless the workspace names a remote server."""
     if remote_url(ws):
-        on_stage("doccano up", "using the remote server named by DOCCANO_URL / nerwb.toml")
+        on_stage(DemoStage.DOCCANO_UP, "using the remote server named by DOCCANO_URL / nerwb.toml")
     else:
         server = local_server(ws)
-        status, started = server.up(port=port, on_step=lambda s: on_stage("doccano up", s))
-        on_stage("doccano up", f"{'started' if started else 'already running'} at {status.url}")
+        status, started = server.up(port=port, on_step=lambda s: on_stage(DemoStage.DOCCANO_UP, s))
+        on_stage(
+            DemoStage.DOCCANO_UP, f"{'started' if started else 'already running'} at {status.url}"
+        )
         result.credentials = server.credentials_path
     result.url = credentials_for(ws).url
 
@@ -169,10 +204,13 @@ def _add_corpus(ws: Workspace, limit: int | None, on_stage: Stage) -> dict[str, 
     raw = [r for r in read_articles([source]) if r.id in gold]
     report, _ = add_articles(ws.articles_path, raw)
     on_stage(
-        "corpus add", f"{len(report.added)} added, {len(report.already_present)} already present"
+        DemoStage.CORPUS_ADD,
+        f"{len(report.added)} added, {len(report.already_present)} already present",
     )
     split = split_workspace(ws)
-    on_stage("corpus split", ", ".join(f"{k} {v}" for k, v in split.splits.counts().items()))
+    on_stage(
+        DemoStage.CORPUS_SPLIT, ", ".join(f"{k} {v}" for k, v in split.splits.counts().items())
+    )
     return gold
 
 
@@ -202,7 +240,7 @@ def _push_round_one(ws: Workspace, schema: LabelSchema, on_stage: Stage) -> Proj
             pushed.uploaded += round_one.uploaded
         project = find_project(admin, ws.project_name)
     on_stage(
-        "doccano push",
+        DemoStage.DOCCANO_PUSH,
         f"project {project.name!r}: {pushed.uploaded} segments uploaded, {pushed.already_there} "
         f"already there (articles cut at {settings.segment_length} characters; "
         f"{DEMO_ROUND_ONE:.0%} of train now, at random, the rest in round two)",
@@ -218,22 +256,22 @@ def _simulate_annotators(
     on_stage: Stage,
 ) -> None:
     """4. simulated annotators label through the REST API (a demo device)."""
-    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
-        if name not in passwords:
+        if passwords.get(name) is None:
             on_stage(
-                "simulated annotators",
+                DemoStage.SIMULATED_ANNOTATORS,
                 f"{name} exists on the server but its password is not in annotators.json; skipped",
             )
             continue
         with DoccanoClient(result.url) as client:
-            client.login(name, passwords[name])
+            passwords.login(client, name)
             labelled = simulate(
                 client, project_id, name, gold, noise=noise, seed=ws.config.corpus.seed
             )
         result.labelling[name] = labelled
         on_stage(
-            "simulated annotators",
+            DemoStage.SIMULATED_ANNOTATORS,
             f"{name}: {labelled.examples} examples, {labelled.spans_created} spans "
             f"({labelled.missed} missed, {labelled.shifted} shifted, {labelled.retyped} retyped on purpose)",
         )
@@ -245,7 +283,7 @@ def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stag
         pulled = pull(admin, ws, schema)
     result.snapshot = pulled.snapshot
     on_stage(
-        "doccano pull",
+        DemoStage.DOCCANO_PULL,
         f"{pulled.snapshot.relative_to(ws.root)}: "
         + ", ".join(
             f"{n} {s.spans} spans in {s.segments} segments ({s.confirmed} confirmed) of "
@@ -262,24 +300,24 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) 
     audited = audit_workspace(ws, **demo_only)
     result.problems = len(audited.problems)
     on_stage(
-        "labels audit",
+        DemoStage.LABELS_AUDIT,
         f"{len(audited.problems)} problem(s) listed in {audited.path.relative_to(ws.root)}",
     )
     try:
         agreed = measure_agreement(ws, **demo_only)
         result.agreement = agreed.to_json()
         on_stage(
-            "labels agreement",
+            DemoStage.LABELS_AGREEMENT,
             f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
             f"{sum(p.segments for p in agreed.pairs)} segment(s) both were given and confirmed",
         )
     except LabelsError as err:  # no double-labelled segment in a tiny run: report, go on
-        on_stage("labels agreement", f"skipped: {err}")
+        on_stage(DemoStage.LABELS_AGREEMENT, f"skipped: {err}")
     merged = merge_workspace(ws, f"prefer:{DEMO_ANNOTATORS[0]}", **demo_only)
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
     result.unconfirmed_segments = merged.unconfirmed
     on_stage(
-        "labels merge",
+        DemoStage.LABELS_MERGE,
         f"prefer:{DEMO_ANNOTATORS[0]}: {merged.spans} gold spans in {merged.gold_segments} "
         f"confirmed segments of {len(merged.gold)} articles; {merged.unconfirmed} unconfirmed "
         f"segment(s) left out ({merged.unconfirmed_spans} spans)",
@@ -291,7 +329,7 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) 
     }
     result.partly_gold_pieces = sum(converted.pieces.values())
     on_stage(
-        "labels convert",
+        DemoStage.LABELS_CONVERT,
         ", ".join(
             f"{s} {converted.docs.get(s, 0)} docs ({converted.pieces.get(s, 0)} gold pieces of "
             "partly confirmed articles)"
@@ -303,9 +341,7 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) 
 def _unpushed_train(ws: Workspace, url: str, *, share: float) -> int:
     """How many train segments to push so that ``share`` of them is on the server."""
     train = [s.id for s, _, _ in selected_segments(ws, ["train"])]
-    known = {
-        sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]
-    }
+    known = PushLedger(ws.push_ledger_path).pushed()
     on_server = sum(sid in known for sid in train)
     return max(0, math.ceil(share * len(train)) - on_server)
 
@@ -327,7 +363,7 @@ def _train_and_evaluate(
         "training.eval_frequency": max(10, steps // 6),
         **(training_overrides or {}),
     }
-    run_dir = ws.training_dir / f"demo-{Path(config).stem}-{name}"
+    run_dir = ws.run_folder(ws.training_dir, "demo", Path(config).stem, name, stamped=False)
     trained = train(
         ws,
         config_path=ws.configs_dir / config,
@@ -340,7 +376,7 @@ def _train_and_evaluate(
     )
     result.model, result.best_dev_f = trained.output / "model-best", trained.best_score
     on_stage(
-        "train",
+        DemoStage.TRAIN,
         f"{trained.steps} steps in {trained.seconds:.0f} s, best dev F {trained.best_score:.3f}",
     )
 
@@ -354,7 +390,7 @@ def _train_and_evaluate(
     )
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
     strict = evaluated.metrics.micro["strict"]
-    on_stage("evaluate", f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
+    on_stage(DemoStage.EVALUATE, f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
 
 
 def _round_two(
@@ -369,6 +405,31 @@ def _round_two(
     on_train_step: StepCallback | None,
 ) -> None:
     """The rest of train, chosen by round one's uncertainty and pre-annotated by its model."""
+    project_id = _push_and_suggest(ws, result, schema, on_stage)
+    _correct_suggestions(ws, result, gold, project_id, on_stage)
+    pulled = _pull_suggestions(ws, result, schema, on_stage)
+    _review(ws, schema, gold, pulled, result, on_stage)
+    final = _merge_reviewed(ws, result, schema, on_stage)
+    # round one's _train_and_evaluate set result.metrics
+    result.round_one_f = result.metrics.micro["strict"].f if result.metrics else None
+    _train_and_evaluate(
+        ws,
+        result,
+        schema,
+        final.name,
+        steps,
+        config,
+        training_overrides,
+        on_stage,
+        on_train_step,
+    )
+
+
+def _push_and_suggest(
+    ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage
+) -> int:
+    """9. push the train segments round one's model is least sure of, with its suggestions;
+    returns the project's id."""
     assert result.model is not None
     model = result.model
     with connect(ws) as admin:
@@ -388,18 +449,18 @@ def _round_two(
             chosen = {r.segment_id for r in second.ranked}
             top = second.ranked[0] if second.ranked else None
             on_stage(
-                "round 2 push",
+                DemoStage.ROUND_TWO_PUSH,
                 f"{len(chosen)} segments round one's model is least sure of"
                 + (f" (first: {top.segment_id}, {top.why})" if top else ""),
             )
         else:
-            on_stage("round 2 push", "every train segment is already on the server")
+            on_stage(DemoStage.ROUND_TWO_PUSH, "every train segment is already on the server")
         # the segments round two chose (a rerun finds them in the push ledger)
         uncertain = {
             sid
             for entry in PushLedger(ws.push_ledger_path).data.values()
-            for sid, how in entry.get("selection", {}).items()
-            if how["strategy"] == SelectStrategy.UNCERTAIN
+            for sid, how in entry.selection.items()
+            if how.strategy == SelectStrategy.UNCERTAIN
         }
         suggested = suggest(
             admin,
@@ -409,59 +470,92 @@ def _round_two(
         )
         project = find_project(admin, ws.project_name)
     on_stage(
-        "round 2 suggest",
+        DemoStage.ROUND_TWO_SUGGEST,
         f"{suggested.spans_created} suggested spans created as each assigned annotator's own "
         f"({suggested.already_suggested} pairs suggested before)",
     )
+    return project.id
+
+
+def _correct_suggestions(
+    ws: Workspace,
+    result: DemoResult,
+    gold: dict[str, list[LabeledSpan]],
+    project_id: int,
+    on_stage: Stage,
+) -> None:
+    """10. the simulated annotators correct the suggestions they were offered."""
     ledger = SuggestionLedger(ws.suggestions_path).data
     offered_ids = {sid for entry in ledger.values() for sid in entry}
-    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
-        if name not in passwords:
+        if passwords.get(name) is None:
             continue
         with DoccanoClient(result.url) as client:
-            client.login(name, passwords[name])
+            passwords.login(client, name)
             fixed = correct(
-                client, project.id, name, gold, offered_ids, noise=noise, seed=ws.config.corpus.seed
+                client, project_id, name, gold, offered_ids, noise=noise, seed=ws.config.corpus.seed
             )
         result.corrections[name] = fixed
         on_stage(
-            "round 2 annotators",
+            DemoStage.ROUND_TWO_ANNOTATORS,
             f"{name} corrected {fixed.examples} suggested segments with {fixed.edits} edits "
             f"({fixed.from_scratch} spans from scratch)",
         )
+
+
+def _pull_suggestions(
+    ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage
+) -> Path:
+    """11. pull, and what became of the suggestions; returns the snapshot folder."""
     with connect(ws) as admin:
         pulled = pull(admin, ws, schema)
     rows, _ = suggestions_in_workspace(ws, snapshot=pulled.snapshot)
     result.suggestions = {r.annotator: r.total.to_json() for r in rows}
     on_stage(
-        "labels suggestions",
+        DemoStage.LABELS_SUGGESTIONS,
         "; ".join(
             f"{r.annotator}: {r.total.accepted} of {r.total.offered} accepted, "
             f"{r.total.deleted} deleted, {r.total.added} added"
             for r in rows
         ),
     )
-    # where the two disagree (a majority of two is both) goes to a (simulated) adjudicator
-    demo_only = {"snapshot": pulled.snapshot, "annotators": list(DEMO_ANNOTATORS)}
+    return pulled.snapshot
+
+
+def _review(
+    ws: Workspace,
+    schema: LabelSchema,
+    gold: dict[str, list[LabeledSpan]],
+    snapshot: Path,
+    result: DemoResult,
+    on_stage: Stage,
+) -> None:
+    """12. where the two disagree (a majority of two is both) goes to a (simulated)
+    adjudicator in the review project."""
+    demo_only = {"snapshot": snapshot, "annotators": list(DEMO_ANNOTATORS)}
     voted = merge_workspace(ws, "majority", **demo_only)
     annotations, _ = load_annotations(ws, **demo_only)
     try:
         with connect(ws) as admin:
             sent = send_to_review(admin, ws, schema, annotations, adjudicator=DEMO_ADJUDICATOR)
-        judge_password = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))[
-            DEMO_ADJUDICATOR
-        ]
+        passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
         with DoccanoClient(result.url) as judge:
-            judge.login(DEMO_ADJUDICATOR, judge_password)
+            passwords.login(judge, DEMO_ADJUDICATOR)
             decided = adjudicate(judge, sent.project.id, gold)
         on_stage(
-            "labels review",
+            DemoStage.LABELS_REVIEW,
             f"{len(voted.conflicts)} conflicts in {sent.conflicts} segment(s): {sent.sent} sent "
             f"to {sent.project.name!r}; {DEMO_ADJUDICATOR} decided {decided}",
         )
     except LabelsError as err:  # a tiny run may have no conflicts
-        on_stage("labels review", f"skipped: {err}")
+        on_stage(DemoStage.LABELS_REVIEW, f"skipped: {err}")
+
+
+def _merge_reviewed(
+    ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage
+) -> Path:
+    """13. pull the adjudicator's decisions, merge and convert; returns the snapshot folder."""
     with connect(ws) as admin:
         final = pull(admin, ws, schema)
     result.review_decisions = final.review_decisions
@@ -472,13 +566,13 @@ def _round_two(
         annotators=list(DEMO_ANNOTATORS),
     )
     on_stage(
-        "labels merge",
+        DemoStage.LABELS_MERGE,
         f"{merged.spans} gold spans in {merged.gold_segments} segments, {merged.adjudicated} "
         "settled by the adjudicator",
     )
     converted = convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
     on_stage(
-        "labels convert",
+        DemoStage.LABELS_CONVERT,
         ", ".join(f"{s} {converted.docs.get(s, 0)} docs" for s in ("train", "dev", "test")),
     )
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
@@ -486,16 +580,4 @@ def _round_two(
         s: {lab: c.written + c.changed for lab, c in by.items()}
         for s, by in converted.per_split.items()
     }
-    # round one's _train_and_evaluate set result.metrics
-    result.round_one_f = result.metrics.micro["strict"].f if result.metrics else None
-    _train_and_evaluate(
-        ws,
-        result,
-        schema,
-        final.snapshot.name,
-        steps,
-        config,
-        training_overrides,
-        on_stage,
-        on_train_step,
-    )
+    return final.snapshot

@@ -6,11 +6,11 @@ segment assigned to them in it is confirmed, which only a pull can tell (``docca
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nerwb.doccano.push import ANNOTATOR_ROLE, find_project
+from nerwb.records.doccano import AssignmentPlan
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
@@ -41,10 +41,7 @@ def progress(client: DoccanoClient, ws: Workspace) -> ProjectProgress:
     """
     project = find_project(client, ws.project_name)
     n_examples = client.count_examples(project.id)
-    plan_path = ws.assignments_path
-    plan: dict[str, list[str]] = (
-        json.loads(plan_path.read_text(encoding="utf-8")) if plan_path.exists() else {}
-    )
+    plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
     assigned: dict[str, int] = {}
     articles: dict[str, set[str]] = {}
     for segment_id, names in plan.items():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import posixpath
 import shutil
@@ -40,6 +39,7 @@ from nerwb.labels.snapshots import (
     load_snapshot,
     snapshot_file_name,
 )
+from nerwb.records.pull import PulledReview, PullManifest, manifest_path
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
@@ -288,10 +288,6 @@ def summarise(units: dict[str, AnnotatedSegment], schema: LabelSchema) -> Annota
     return summary
 
 
-def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff]:
     """Per annotator: spans added, removed and changed, and segments newly confirmed."""
     out = {}
@@ -388,11 +384,10 @@ def pull(
     diff = diff_snapshots(load_snapshot(previous), by_annotator) if previous else None
 
     ws.pulls_dir.mkdir(parents=True, exist_ok=True)
-    stamp = _timestamp()
-    target = ws.pulls_dir / stamp
+    target = first = ws.run_folder(ws.pulls_dir)
     suffix = 1
     while target.exists():
-        target = ws.pulls_dir / f"{stamp}-{suffix}"
+        target = first.with_name(f"{first.name}-{suffix}")
         suffix += 1
     staging = Path(tempfile.mkdtemp(prefix=".pull-", dir=ws.pulls_dir))
     try:
@@ -406,34 +401,32 @@ def pull(
             path.parent.mkdir(exist_ok=True)
             save_units(path, list(units.values()))
             hashes[f"{REVIEW_FOLDER}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        manifest = {
-            "project": project.name,
-            "project_id": project.id,
-            "server": client.url,
-            "pulled_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "confirmed_only": confirmed_only,
-            "unit": "segment",
-            "segment_length": ws.config.corpus.segment_length,
-            "export_attempts": attempts,
-            "edited_during_pull": edited,
-            "annotators": {n: s.__dict__ for n, s in summaries.items()},
-            "foreign_examples": parsed.foreign,
-            "duplicate_segments": parsed.duplicates,
-            "files": hashes,
-            "previous": previous.name if previous else None,
-            "review": (
-                {
-                    "project": review_project.name,
-                    "project_id": review_project.id,
-                    "adjudicators": {n: summarise(u, schema).__dict__ for n, u in reviews.items()},
-                }
+        manifest = PullManifest(
+            project=project.name,
+            project_id=project.id,
+            server=client.url,
+            pulled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            confirmed_only=confirmed_only,
+            unit="segment",
+            segment_length=ws.config.corpus.segment_length,
+            export_attempts=attempts,
+            edited_during_pull=edited,
+            annotators={n: s.__dict__ for n, s in summaries.items()},
+            foreign_examples=parsed.foreign,
+            duplicate_segments=parsed.duplicates,
+            files=hashes,
+            previous=previous.name if previous else None,
+            review=(
+                PulledReview(
+                    project=review_project.name,
+                    project_id=review_project.id,
+                    adjudicators={n: summarise(u, schema).__dict__ for n, u in reviews.items()},
+                )
                 if review_project
                 else None
             ),
-        }
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
         )
+        manifest.save(manifest_path(staging))
         for path in staging.rglob("*"):
             if path.is_file():
                 os.chmod(path, 0o444)  # a snapshot is a record: read-only

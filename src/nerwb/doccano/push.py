@@ -13,7 +13,6 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,16 +23,23 @@ from nerwb.corpus.store import load_articles
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.errors import NerwbError
-from nerwb.io import atomic_write_json, atomic_write_jsonl
+from nerwb.io import atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.names import check_name
+from nerwb.records.doccano import (
+    AnnotatorPasswords,
+    AssignmentPlan,
+    PushedProject,
+    PushLedger,
+    PushSelection,
+)
 
 if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CLI's start-up
     from spacy.language import Language
 
     from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
     from nerwb.predict.select import Ranked, SelectStrategy
-from nerwb.workspace import SPLIT_NAMES, Workspace
+from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
 CHUNK_BYTES = 8 * 1024 * 1024  # far under Doccano's MAX_UPLOAD_SIZE default (1 GiB)
@@ -180,37 +186,6 @@ def segment_hash(segment: Segment) -> str:
     return hashlib.sha256(segment.text.encode("utf-8")).hexdigest()[:16]
 
 
-class PushLedger:
-    """Which segments each Doccano project holds, and the ``segment_length`` they were cut at.
-
-    Format: ``{"<url>|project:<id>": {"segment_length": N, "segments": {segment id: hash}}}``;
-    the first format (segments only, no length) is read as a length not recorded.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        self.data: dict[str, dict[str, Any]] = {
-            key: value if "segments" in value else {"segment_length": None, "segments": value}
-            for key, value in data.items()
-        }
-
-    @staticmethod
-    def key(url: str, project_id: int) -> str:
-        return f"{url}|project:{project_id}"
-
-    def entry(self, url: str, project_id: int) -> dict[str, Any]:
-        return self.data.setdefault(
-            self.key(url, project_id), {"segment_length": None, "segments": {}}
-        )
-
-    def segments(self, url: str, project_id: int) -> dict[str, str]:
-        return self.entry(url, project_id)["segments"]
-
-    def save(self) -> None:
-        atomic_write_json(self.path, self.data)
-
-
 def check_same_cut(
     segments: list[tuple[Segment, str, str | None]],
     known: dict[str, str],
@@ -286,17 +261,15 @@ def ensure_annotators(
 ) -> tuple[dict[str, str], list[str]]:
     """Create missing accounts (random passwords, saved 0600) and make everyone a member."""
     created: dict[str, str] = {}
-    saved = (
-        json.loads(passwords_path.read_text(encoding="utf-8")) if passwords_path.exists() else {}
-    )
+    saved = AnnotatorPasswords.load_or_new(passwords_path)
     users = {u.username: u for u in client.users()}
     for name in names:
         if name not in users:
             password = secrets.token_urlsafe(12)
             users[name] = client.create_user(name, password)
             created[name] = password
-            saved[name] = password
-            atomic_write_json(passwords_path, saved, mode=0o600)  # at once: never lose a password
+            saved.passwords[name] = password
+            saved.save(passwords_path)  # at once: never lose a password
     roles = {r.name: r.id for r in client.roles()}
     if ANNOTATOR_ROLE not in roles:
         raise DoccanoError(f"the server has no {ANNOTATOR_ROLE!r} role (roles: {', '.join(roles)})")
@@ -421,7 +394,7 @@ def push(
     report.selected = len(segments)
     ledger = PushLedger(ws.push_ledger_path)
     entry = ledger.entry(client.url, project.id)
-    known = entry["segments"]
+    known = entry.segments
     # Under the workspace lock: the ledger is this workspace's truth unless the server's count
     # disagrees; then the server decides, so a segment it holds is never uploaded again.
     if client.count_examples(project.id) != len(known):
@@ -433,11 +406,11 @@ def push(
     check_same_cut(
         segments,
         known,
-        recorded_length=entry["segment_length"],
+        recorded_length=entry.segment_length,
         segment_length=segment_length,
         project=project.name,
     )
-    entry["segment_length"] = segment_length if known or segments else entry["segment_length"]
+    entry.segment_length = segment_length if known or segments else entry.segment_length
     ledger.save()
 
     todo = [(s, split, title) for s, split, title in segments if s.id not in known]
@@ -446,14 +419,12 @@ def push(
         todo = _select(todo, selection, ws, report)
 
     plan_path = ws.assignments_path
-    plan: dict[str, list[str]] = (
-        json.loads(plan_path.read_text(encoding="utf-8")) if plan_path.exists() else {}
-    )
+    plan = AssignmentPlan.load_or_new(plan_path).segments
     if annotators:
         plan.update(
             plan_assignments([s.id for s, _, _ in todo], annotators, overlap, ws.config.corpus.seed)
         )
-        atomic_write_json(plan_path, plan)
+        AssignmentPlan(segments=plan).save(plan_path)
         for names in (plan[s.id] for s, _, _ in todo):
             for name in names:
                 report.assignments[name] = report.assignments.get(name, 0) + 1
@@ -498,7 +469,7 @@ def _record_scores(
     project_id: int,
     ranked: list[Ranked],
     selection: Selection,
-    entry: dict[str, Any],
+    entry: PushedProject,
 ) -> None:
     """Each chosen segment's score on its Doccano example (annotators sort by it) and in the ledger."""
     wanted = {r.segment_id: r for r in ranked}
@@ -506,14 +477,10 @@ def _record_scores(
         chosen = wanted.get(str(example.meta.get("segment_id")))
         if chosen is not None:
             client.set_score(project_id, example.id, chosen.score)
-    record = entry.setdefault("selection", {})
     for r in ranked:
-        record[r.segment_id] = {
-            "strategy": str(selection.strategy),
-            "model": selection.model,
-            "rank": r.rank,
-            "score": r.score,
-        }
+        entry.selection[r.segment_id] = PushSelection(
+            strategy=str(selection.strategy), model=selection.model, rank=r.rank, score=r.score
+        )
 
 
 def _upload(
@@ -560,9 +527,7 @@ def select_unpushed(
     workspace's push ledger; no server needed) and write the ranked list."""
     from nerwb.predict.select import rank_segments
 
-    pushed = {
-        sid for entry in PushLedger(ws.push_ledger_path).data.values() for sid in entry["segments"]
-    }
+    pushed = PushLedger(ws.push_ledger_path).pushed()
     pool = [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
     ranked = rank_segments(
         pool,
@@ -572,7 +537,7 @@ def select_unpushed(
         seed=selection.seed,
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp()
     path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
     atomic_write_jsonl(
         path,

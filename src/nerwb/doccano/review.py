@@ -28,6 +28,7 @@ from nerwb.io import read_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
 from nerwb.names import check_name
+from nerwb.records.doccano import AnnotatorPasswords
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
@@ -138,9 +139,7 @@ def send_to_review(
 
     # The union of proposals, created as the adjudicator's own spans (they see only their own).
     path = ws.annotator_passwords_path
-    secret = (
-        json.loads(path.read_text(encoding="utf-8")).get(adjudicator) if path.exists() else None
-    )
+    secret = AnnotatorPasswords.load_or_new(path).get(adjudicator)
     if secret is None:
         raise DoccanoError(f"no password for {adjudicator} in {path}; nerwb did not create it")
     types = {t.text: t.id for t in admin.span_types(project.id)}

@@ -16,7 +16,6 @@ last, so an interrupted run resumes by creating only the planned spans still mis
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +25,10 @@ from datetime import UTC, datetime
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example
-from nerwb.doccano.push import PushLedger, find_project
-from nerwb.labels.suggestions import SuggestionLedger
+from nerwb.doccano.push import find_project
 from nerwb.predict.suggest import Suggester
+from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
+from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
 from nerwb.workspace import Workspace
 
 # The local server (2 gunicorn workers on 2 cores) tops out near 50 requests/s; a few requests
@@ -57,9 +57,10 @@ def annotator_clients(ws: Workspace, url: str, names: list[str]) -> dict[str, Do
         DoccanoError: an annotator nerwb holds no password for and no token is set; names them
             all and the variables to set, before anything is created.
     """
-    path = ws.annotator_passwords_path
-    passwords = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    missing = [n for n in names if n not in passwords and not os.environ.get(_token_variable(n))]
+    passwords = AnnotatorPasswords.load_or_new(ws.annotator_passwords_path)
+    missing = [
+        n for n in names if passwords.get(n) is None and not os.environ.get(_token_variable(n))
+    ]
     if missing:
         variables = ", ".join(_token_variable(n) for n in missing)
         raise DoccanoError(
@@ -74,7 +75,7 @@ def annotator_clients(ws: Workspace, url: str, names: list[str]) -> dict[str, Do
         if token:
             client.use_token(token)
         else:
-            client.login(name, passwords[name])
+            passwords.login(client, name)
         clients[name] = client
     return clients
 
@@ -83,9 +84,9 @@ def _token_variable(name: str) -> str:
     return TOKEN_VARIABLE.format(name="".join(c if c.isalnum() else "_" for c in name).upper())
 
 
-def sources_of(record: dict) -> list[str]:
+def sources_of(record: Suggestion) -> list[str]:
     """The sources whose suggestions a ledger record holds (one, in records before ``sources``)."""
-    return list(record.get("sources") or [record.get("source")])
+    return list(record.sources or [record.source])
 
 
 def suggest(
@@ -104,11 +105,7 @@ def suggest(
         on_progress: ``(pairs done, pairs to do)``.
     """
     project = find_project(admin, ws.project_name)
-    plan: dict[str, list[str]] = (
-        json.loads(ws.assignments_path.read_text(encoding="utf-8"))
-        if ws.assignments_path.exists()
-        else {}
-    )
+    plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
     if not plan:
         raise DoccanoError(
             "no assignment plan: suggestions go to the annotators a segment is assigned to; "
@@ -121,14 +118,18 @@ def suggest(
         and (segment_ids is None or str(e.meta["segment_id"]) in segment_ids)
     }
     ledger = SuggestionLedger(ws.suggestions_path)
-    offered = ledger.project(PushLedger.key(admin.url, project.id))
+    offered = ledger.project(project_key(admin.url, project.id))
     report = SuggestReport(source=suggester.source)
     todo: list[tuple[str, str]] = []
     for segment_id in sorted(examples):
         for name in plan.get(segment_id, []):
             report.pairs += 1
             record = offered.get(segment_id, {}).get(name)
-            if record and record["state"] == "done" and suggester.source in sources_of(record):
+            if (
+                record
+                and record.state == SuggestionState.DONE
+                and suggester.source in sources_of(record)
+            ):
                 report.already_suggested += 1
             else:
                 todo.append((segment_id, name))
@@ -159,23 +160,23 @@ def suggest(
                 with lock:
                     report.skipped_edited += 1
                 return
-            record = {
-                "state": "planned",
-                "source": suggester.source,
-                "source_hash": suggester.source_hash,
-                "example_id": example.id,
-                "segment_start": int(example.meta.get("segment_start") or 0),
-                "article_id": example.meta.get("article_id"),
-                "spans": [list(s) for s in proposed[segment_id]],
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
+            record = Suggestion(
+                state=SuggestionState.PLANNED,
+                source=suggester.source,
+                source_hash=suggester.source_hash,
+                example_id=example.id,
+                segment_start=int(example.meta.get("segment_start") or 0),
+                article_id=example.meta.get("article_id"),
+                spans=[tuple(s) for s in proposed[segment_id]],
+                at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
             with lock:
                 offered.setdefault(segment_id, {})[name] = record
                 ledger.save()  # before the first span: a rerun knows what was meant
-        elif record["state"] == "done":
+        elif record.state == SuggestionState.DONE:
             # Another source's suggestions are there, untouched: add what this one proposes
             # and that one did not, never a span twice or one overlapping them.
-            offered_spans = {tuple(s) for s in record["spans"]}
+            offered_spans = {tuple(s) for s in record.spans}
             if client.is_confirmed(project.id, example.id) or offered_spans != {
                 (s.start_offset, s.end_offset, label_names.get(s.label)) for s in mine
             }:
@@ -183,25 +184,25 @@ def suggest(
                     report.skipped_edited += 1
                 return
             new = [
-                list(s)
+                tuple(s)
                 for s in proposed[segment_id]
                 if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
             ]
             with lock:
-                record["sources"] = [*sources_of(record), suggester.source]
-                record["spans"] = [*record["spans"], *new]
-                record["state"] = "planned"
+                record.sources = [*sources_of(record), suggester.source]
+                record.spans = [*record.spans, *new]
+                record.state = SuggestionState.PLANNED
                 ledger.save()
         else:
             with lock:
                 report.resumed += 1
         created = 0
-        for start, end, label in record["spans"]:
+        for start, end, label in record.spans:
             if (start, end, labels[label]) not in have:
                 client.create_span(project.id, example.id, labels[label], start, end)
                 created += 1
         with lock:
-            record["state"] = "done"
+            record.state = SuggestionState.DONE
             ledger.save()
             report.suggested += 1
             report.spans_created += created

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nerwb.evaluate.scoring import DocCounts
+from nerwb.records.scores import f_of_arrays
 
 
 def count_matrix(docs: list[DocCounts], labels: list[str]) -> np.ndarray:
@@ -29,19 +30,12 @@ def resample_weights(n_docs: int, n_resamples: int, seed: int) -> np.ndarray:
     )
 
 
-def _f(tp: np.ndarray, n_pred: np.ndarray, n_gold: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(n_pred > 0, tp / n_pred, 0.0)
-        r = np.where(n_gold > 0, tp / n_gold, 0.0)
-        return np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
-
-
 def resampled_f(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """F per resample: per label, shape (resamples, labels), and micro, shape (resamples,)."""
     sums = np.einsum("rd,dlk->rlk", weights, matrix)
-    per_label = _f(sums[..., 0], sums[..., 1], sums[..., 2])
+    per_label = f_of_arrays(sums[..., 0], sums[..., 1], sums[..., 2])
     totals = sums.sum(axis=1)
-    return per_label, _f(totals[:, 0], totals[:, 1], totals[:, 2])
+    return per_label, f_of_arrays(totals[:, 0], totals[:, 1], totals[:, 2])
 
 
 def intervals(values: np.ndarray, level: float = 0.95) -> np.ndarray:

@@ -11,10 +11,8 @@ from nerwb.errors import EvaluationError
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
 from nerwb.labels.docbin import ConversionReport, article_doc
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
-from nerwb.labels.readers import ANNOTATION_READERS
+from nerwb.labels.readers import format_of, read_annotated
 from nerwb.text import blank
-
-CONLL_SUFFIXES = (".conll", ".iob", ".iob2", ".bio", ".biluo", ".txt", ".tsv")
 
 
 def load_gold_docs(
@@ -36,16 +34,15 @@ def load_gold_docs(
     report = ConversionReport()
     if not path.is_file():
         raise EvaluationError(f"evaluation data {path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".spacy":
+    fmt = format_of(path)
+    if fmt == "spacy":  # a DocBin is evaluated as it is, not re-made from its text
         try:
             docs = list(DocBin().from_disk(path).get_docs(blank(lang).vocab))
         except Exception as err:  # spaCy raises several types for a file that is not a DocBin
             raise EvaluationError(f"{path} is not a spaCy DocBin ({type(err).__name__})") from None
-    elif suffix in (".jsonl", *CONLL_SUFFIXES):
-        reader = ANNOTATION_READERS["doccano" if suffix == ".jsonl" else "conll"]
+    elif fmt is not None:
         docs = []
-        for index, raw in enumerate(reader(path)):
+        for index, raw in enumerate(read_annotated(path, fmt, lang=lang)):
             article = AnnotatedArticle(
                 raw.id or f"{path.stem}-{index}",
                 raw.text,
@@ -62,7 +59,8 @@ def load_gold_docs(
             docs.append(found.doc)
     else:
         raise EvaluationError(
-            f"{path}: unknown data format {suffix!r}; use .spacy, .jsonl or a CoNLL/IOB file"
+            f"{path}: unknown data format {path.suffix.lower()!r}; "
+            "use .spacy, .jsonl or a CoNLL/IOB file"
         )
     if not docs:
         raise EvaluationError(f"evaluation data {path} holds no documents")

@@ -1,6 +1,7 @@
 """Dev scores of a trained model: what the learning curve and the benchmarks compare.
 
-Lighter than ``nerwb evaluate``: spaCy's own strict scorer, no report on disk.
+Lighter than ``nerwb evaluate``: strict scores only (nerwb's one P/R/F over the same counts as
+spaCy's scorer, so the same floats), no report on disk.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
-from spacy.scorer import Scorer
 from spacy.tokens import DocBin
-from spacy.training import Example
 
 from nerwb.evaluate.novelty import Novelty, novelty_counts
-from nerwb.evaluate.scoring import DocCounts, doc_counts
+from nerwb.evaluate.scoring import DocCounts, doc_counts, prf
 from nerwb.labels.annotations import doc_spans
 from nerwb.text import blank
 
@@ -27,6 +26,22 @@ class DevEvaluation:
     novelty: list[dict[Novelty, DocCounts]] | None  # per dev document, when seen names were given
 
 
+def _strict_f(per_doc: list[DocCounts]) -> tuple[float, dict[str, float]]:
+    """Micro F, and F per label (each label predicted or in gold), over the documents."""
+    labels = sorted({k for c in per_doc for k in (*c.n_pred, *c.n_gold)})
+
+    def total(counts: str, label: str | None = None) -> int:
+        return sum(
+            sum(getattr(c, counts).values()) if label is None else getattr(c, counts).get(label, 0)
+            for c in per_doc
+        )
+
+    return (
+        prf(total("tp"), total("n_pred"), total("n_gold")).f,
+        {k: prf(total("tp", k), total("n_pred", k), total("n_gold", k)).f for k in labels},
+    )
+
+
 def dev_evaluation(
     model: Path, dev_path: Path, lang: str, seen: set[str] | None = None
 ) -> DevEvaluation:
@@ -34,22 +49,16 @@ def dev_evaluation(
     names of the training data (``novelty.gold_names``), each document's seen/unseen counts."""
     nlp = spacy.load(model)
     docs = list(DocBin().from_disk(dev_path).get_docs(blank(lang).vocab))
-    examples = [Example(nlp(d.text), d) for d in docs]
-    scores = Scorer.score_spans(examples, "ents")
-    per_type = scores.get("ents_per_type") or {}
-    pairs = [(doc_spans(eg.reference), doc_spans(eg.predicted)) for eg in examples]
+    pairs = [(doc_spans(d), doc_spans(nlp(d.text))) for d in docs]
     novelty = None
     if seen is not None:
         novelty = [
-            novelty_counts(eg.reference.text, gold, pred, seen)
-            for eg, (gold, pred) in zip(examples, pairs, strict=True)
+            novelty_counts(d.text, gold, pred, seen)
+            for d, (gold, pred) in zip(docs, pairs, strict=True)
         ]
-    return DevEvaluation(
-        float(scores["ents_f"] or 0.0),
-        {k: float(v["f"]) for k, v in per_type.items()},
-        [doc_counts(gold, pred) for gold, pred in pairs],
-        novelty,
-    )
+    counts = [doc_counts(gold, pred) for gold, pred in pairs]
+    f, per_label = _strict_f(counts)
+    return DevEvaluation(f, per_label, counts, novelty)
 
 
 def dev_scores(

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from nerwb.errors import NerwbError
 from nerwb.io import sha256_of
+from nerwb.records.training import TrainingManifest, manifest_path
 
 
 def seen_in_training(model: Path, data: Path) -> str | None:
     """``"train"`` or ``"dev"`` when ``data`` is the file (same path or same bytes) the model's
     run trained or selected ``model-best`` on, from ``manifest.json`` beside the model; else None.
     """
-    try:
-        manifest = json.loads((Path(model).parent / "manifest.json").read_text(encoding="utf-8"))
-        used = manifest.get("data") or {}
-    except (OSError, ValueError, AttributeError):
+    path = manifest_path(Path(model).parent)
+    if not path.is_file():
         return None  # not a `nerwb train` run: nothing known
+    try:
+        used = TrainingManifest.load(path).data
+    except NerwbError:
+        return None  # an unreadable manifest is reported where evaluate reads it for its facts
     digest = None
     for split in ("train", "dev"):
         facts = used.get(split) or {}

@@ -15,7 +15,6 @@ gold per label), so the document bootstrap of ``bootstrap.py`` resamples them un
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,12 +26,13 @@ from spacy.attrs import ENT_IOB, ORTH
 from spacy.strings import StringStore
 from spacy.tokens import Doc, DocBin
 
-from nerwb.errors import EvaluationError
+from nerwb.errors import EvaluationError, InputError
 from nerwb.evaluate.bootstrap import count_matrix, intervals
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.scoring import DocCounts
 from nerwb.io import sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
+from nerwb.records.training import MANIFEST_NAME, TrainingManifest, manifest_path
 
 
 class Novelty(StrEnum):
@@ -340,7 +340,7 @@ def paired_recall_gain(
     }
 
 
-MANIFEST = "manifest.json"  # what `nerwb train` writes beside model-best/ and model-last/
+MANIFEST = MANIFEST_NAME  # what `nerwb train` writes beside model-best/ and model-last/
 MANIFEST_NAMES_KEY = "train_gold_names"  # its record of the training data's gold names
 
 
@@ -354,33 +354,33 @@ class SeenNames:
     note: str | None = None
 
 
-def _manifest_of(model: Path) -> tuple[Path, dict[str, Any]] | None:
-    path = Path(model).parent / MANIFEST
+def _manifest_of(model: Path) -> tuple[Path, TrainingManifest] | str:
+    """The run manifest beside ``model``, or why there is none to use."""
+    path = manifest_path(Path(model).parent)
+    if not path.is_file():
+        return f"no {MANIFEST} beside the model"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return (path, manifest) if isinstance(manifest, dict) else None
+        return path, TrainingManifest.load(path)
+    except InputError as err:
+        return str(err)
 
 
-def _recorded_names(path: Path, manifest: dict[str, Any]) -> SeenNames | None:
+def _recorded_names(path: Path, manifest: TrainingManifest) -> SeenNames | None:
     """The names the manifest itself lists (``nerwb train`` since the seen/unseen split)."""
-    record = manifest.get(MANIFEST_NAMES_KEY)
+    record = manifest.train_gold_names
     if record is None:
         return None  # an older manifest: fall back to its training file
-    names = record.get("names") if isinstance(record, dict) else None
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        return SeenNames(None, str(path), f"{path}: {MANIFEST_NAMES_KEY} is not a list of names")
-    if record.get("sha256") not in (None, names_sha256(names)):
+    names = record.names
+    if record.sha256 not in (None, names_sha256(names)):
         return SeenNames(
             None, str(path), f"{path}: {MANIFEST_NAMES_KEY} does not match its own sha256"
         )
     return SeenNames(set(names), str(path))
 
 
-def _names_of_training_file(path: Path, manifest: dict[str, Any]) -> SeenNames:
+def _names_of_training_file(path: Path, manifest: TrainingManifest) -> SeenNames:
     """An older manifest: rebuild the names from the training file it records, if unchanged."""
-    train = (manifest.get("data") or {}).get("train") or {}
+    train = manifest.data.get("train") or {}
     recorded, digest = train.get("path"), train.get("sha256")
     if not recorded:
         return SeenNames(None, str(path), f"{path} does not record the training data")
@@ -412,12 +412,9 @@ def seen_names_of(model: Path, train_data: Path | None, lang: str) -> SeenNames:
             names = gold_names(docs)
         return SeenNames(names, str(train_data))
     found = _manifest_of(model)
-    if found is None:
+    if isinstance(found, str):
         return SeenNames(
-            None,
-            "",
-            f"no {MANIFEST} beside the model and no --train-data: "
-            "recall on seen and unseen names is left out",
+            None, "", f"{found} and no --train-data: recall on seen and unseen names is left out"
         )
     path, manifest = found
     seen = _recorded_names(path, manifest) or _names_of_training_file(path, manifest)

@@ -18,7 +18,7 @@ from sklearn.metrics import confusion_matrix
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nerwb.errors import EvaluationError, PredictError
+from nerwb.errors import EvaluationError, InputError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
@@ -49,7 +49,9 @@ from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
-from nerwb.predict.model import load_pipeline
+from nerwb.predict.model import load_pipeline, model_name
+from nerwb.records.training import TrainingManifest, manifest_path
+from nerwb.workspace import utc_stamp
 
 REPORT_FILES = (
     "metrics.json",
@@ -67,15 +69,6 @@ class EvalRun:
     metrics: EvalMetrics
 
 
-def model_name(model: Path) -> str:
-    model = model.resolve()
-    return (
-        f"{model.parent.name}-{model.name}"
-        if model.name in ("model-best", "model-last")
-        else model.name
-    )
-
-
 def load_model(model: Path) -> Language:
     """The trained pipeline to evaluate (nerwb.predict's loader, errors as EvaluationError)."""
     try:
@@ -86,7 +79,7 @@ def load_model(model: Path) -> Language:
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:
     """A fresh folder: never one that already holds a report."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp()
     folder = requested or base / f"{name}-{stamp}"
     if folder.exists() and any((folder / f).exists() for f in REPORT_FILES):
         folder = folder.with_name(f"{folder.name}-{stamp}")
@@ -100,22 +93,21 @@ def output_folder(base: Path, requested: Path | None, name: str) -> Path:
 
 def training_facts(model: Path) -> TrainingFacts | None:
     """How the model was trained, from the run's ``manifest.json`` beside it (``nerwb train``)."""
-    path = Path(model).parent / "manifest.json"
+    path = manifest_path(Path(model).parent)
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = TrainingManifest.load(path)
+    except (InputError, OSError):  # none, or not one nerwb can read: the report says so
         return None
-    data = manifest.get("data") or {}
     return TrainingFacts(
         manifest=str(path),
-        config_file=manifest.get("config_file"),
-        config_sha256=manifest.get("config_sha256"),
-        steps=manifest.get("steps"),
-        seed=manifest.get("seed"),
-        train_docs=(data.get("train") or {}).get("docs"),
-        dev_docs=(data.get("dev") or {}).get("docs"),
-        best_dev_f=(manifest.get("best_dev") or {}).get("ents_f"),
-        finished=manifest.get("finished"),
+        config_file=manifest.config_file,
+        config_sha256=manifest.config_sha256,
+        steps=manifest.steps,
+        seed=manifest.seed,
+        train_docs=manifest.docs("train"),
+        dev_docs=manifest.docs("dev"),
+        best_dev_f=manifest.best_dev.ents_f,
+        finished=manifest.finished,
     )
 
 

@@ -13,23 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nerwb.labels.annotations import LabeledSpan
+from nerwb.records.scores import PRF, prf
 
-
-@dataclass
-class PRF:
-    p: float
-    r: float
-    f: float
-
-    def to_json(self) -> dict[str, float]:
-        return {"p": self.p, "r": self.r, "f": self.f}
-
-
-def prf(tp: float, n_pred: float, n_gold: float) -> PRF:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return PRF(p, r, f)
+# The one P/R/F, defined with the score records, below the components that use it too.
+__all__ = ["PRF", "prf"]
 
 
 @dataclass

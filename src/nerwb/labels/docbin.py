@@ -21,9 +21,10 @@ from spacy.util import filter_spans
 
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import LabelsError
-from nerwb.io import atomic_write_bytes, atomic_write_json
+from nerwb.io import atomic_write_bytes
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, load_annotated
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
+from nerwb.records.conversion import ConversionRecord, LeftOut
 from nerwb.text import blank
 from nerwb.workspace import SPLIT_NAMES, Workspace
 
@@ -51,7 +52,7 @@ class ConversionReport:
     whole_articles: dict[str, int] = field(default_factory=dict)
     pieces: dict[str, int] = field(default_factory=dict)
     # per split and reason ("unconfirmed", "no annotator"): what was left out
-    left_out: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    left_out: dict[str, dict[str, LeftOut]] = field(default_factory=dict)
 
     def leave_out(
         self,
@@ -63,13 +64,11 @@ class ConversionReport:
         spans: int = 0,
         chars: int = 0,
     ) -> None:
-        entry = self.left_out.setdefault(split, {}).setdefault(
-            reason, {"articles": 0, "segments": 0, "spans": 0, "chars": 0}
-        )
-        entry["articles"] += articles
-        entry["segments"] += segments
-        entry["spans"] += spans
-        entry["chars"] += chars
+        entry = self.left_out.setdefault(split, {}).setdefault(reason, LeftOut())
+        entry.articles += articles
+        entry.segments += segments
+        entry.spans += spans
+        entry.chars += chars
 
     def counts(self, split: str, label: str) -> LabelCounts:
         return self.per_split.setdefault(split, {}).setdefault(label, LabelCounts())
@@ -425,18 +424,15 @@ def convert_workspace(
 
 
 def save_conversion_report(report: ConversionReport, path: Path) -> None:
-    atomic_write_json(
-        path,
-        {
-            "docs": report.docs,
-            "per_split": {
-                s: {lab: asdict(c) for lab, c in by.items()} for s, by in report.per_split.items()
-            },
-            "totals": {lab: asdict(c) for lab, c in report.totals().items()},
-            "whole_articles": report.whole_articles,
-            "gold_pieces": report.pieces,
-            "left_out": report.left_out,
-            "events": [e.to_json() for e in report.events],
-            "unsplit_articles": report.unsplit_articles,
+    ConversionRecord(
+        docs=report.docs,
+        per_split={
+            s: {lab: asdict(c) for lab, c in by.items()} for s, by in report.per_split.items()
         },
-    )
+        totals={lab: asdict(c) for lab, c in report.totals().items()},
+        whole_articles=report.whole_articles,
+        gold_pieces=report.pieces,
+        left_out=report.left_out,
+        events=[e.to_json() for e in report.events],
+        unsplit_articles=report.unsplit_articles,
+    ).save(path)

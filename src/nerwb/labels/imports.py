@@ -18,7 +18,7 @@ from nerwb.labels.annotations import (
     save_units,
     whole_article,
 )
-from nerwb.labels.readers import ANNOTATION_READERS, read_docbin
+from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
 from nerwb.names import check_name
 from nerwb.workspace import Workspace
@@ -92,8 +92,7 @@ def import_annotations(
     if fmt not in ANNOTATION_READERS:
         raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
     schema = load_schema(ws.schema_path, allow_empty=add_labels)
-    reader = ANNOTATION_READERS[fmt]
-    raws = list(read_docbin(path, lang=ws.language) if reader is read_docbin else reader(path))
+    raws = list(read_annotated(path, fmt, lang=ws.language))
     if not raws:
         raise InputError("no articles in the file", path=path)
     seen_labels: set[str] = set()

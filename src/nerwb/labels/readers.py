@@ -14,7 +14,7 @@ from pathlib import Path
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import ReadOptions
 from nerwb.corpus.readers import read_jsonl as read_doccano_jsonl
-from nerwb.errors import InputError
+from nerwb.errors import InputError, LabelsError
 from nerwb.io import read_text, split_lines
 from nerwb.labels.annotations import doc_spans
 
@@ -223,3 +223,33 @@ ANNOTATION_READERS: dict[str, Callable[..., Iterator[RawArticle]]] = {
     "biluo": read_conll,
     "spacy": read_docbin,
 }
+CONLL_SUFFIXES = (".conll", ".iob", ".iob2", ".bio", ".biluo", ".txt", ".tsv")
+# The format a file's suffix says, where none is given.
+SUFFIX_FORMATS = {".jsonl": "doccano", ".spacy": "spacy", **dict.fromkeys(CONLL_SUFFIXES, "conll")}
+
+
+def format_of(path: Path) -> str | None:
+    """The annotation format ``path``'s suffix says (``None``: a suffix of no format)."""
+    return SUFFIX_FORMATS.get(path.suffix.lower())
+
+
+def read_annotated(
+    path: Path, format: str | None = None, *, lang: str = "en"
+) -> Iterator[RawArticle]:
+    """The annotated articles of ``path``, in ``format`` (default: by the file's suffix), read
+    as they are consumed (the format is checked at once).
+
+    Raises:
+        LabelsError: an unknown format, or a suffix of no known format.
+        InputError: the file is bad (line or document named).
+    """
+    fmt = format or format_of(path)
+    if fmt is None:
+        raise LabelsError(
+            f"{path}: no annotation format for the suffix {path.suffix!r}; "
+            f"choose from {', '.join(ANNOTATION_READERS)}"
+        )
+    if fmt not in ANNOTATION_READERS:
+        raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
+    reader = ANNOTATION_READERS[fmt]
+    return read_docbin(path, lang=lang) if reader is read_docbin else reader(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from nerwb.errors import LabelsError
 from nerwb.labels.annotations import AnnotatedSegment, load_units
+from nerwb.records.pull import is_snapshot
 from nerwb.workspace import Workspace
 
 Annotations = dict[str, dict[str, AnnotatedSegment]]  # annotator -> segment id -> unit
@@ -32,7 +33,7 @@ def snapshot_file_name(annotator: str) -> str:
 def snapshots(pulls_dir: Path) -> list[Path]:
     if not pulls_dir.is_dir():
         return []
-    return sorted(p for p in pulls_dir.iterdir() if p.is_dir() and (p / "manifest.json").exists())
+    return sorted(p for p in pulls_dir.iterdir() if p.is_dir() and is_snapshot(p))
 
 
 def latest_snapshot(pulls_dir: Path) -> Path | None:
@@ -67,7 +68,7 @@ def load_annotations(
     sources: list[str] = []
     merged: Annotations = {}
     folder = snapshot or latest_snapshot(ws.pulls_dir)
-    if snapshot is not None and not (snapshot / "manifest.json").exists():
+    if snapshot is not None and not is_snapshot(snapshot):
         raise LabelsError(f"{snapshot}: not a pull snapshot (no manifest.json)")
     if folder is not None:
         merged.update(load_snapshot(folder))

