@@ -64,9 +64,20 @@ def os_error_message(err: OSError) -> str:
     return f"{where}: {reason}" if where else reason
 
 
+def _mode_for(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder, then rename.
 
+    ``mode`` is for secrets (0600); without it the file gets the mode ``open`` would give it.
     A crash or an error midway leaves the old file (or no file) in place, never half of one.
     """
     path = Path(path)
@@ -77,8 +88,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        # mkstemp makes the temp file 0600; only secrets (an explicit mode) should stay so.
+        os.chmod(tmp, _mode_for(path) if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -234,3 +234,30 @@ def test_evaluate_report_renders_in_headless_chromium(model_ws, cli, tmp_path) -
         check=True,
     )
     assert shot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_evaluate_label_without_support_and_few_documents(model_ws, cli, tmp_path) -> None:
+    """A label with no gold span shows "—" in the CLI table as in the report, not 0.000 and an
+    interval 0.000-0.000; with under 10 documents the intervals come with a caveat."""
+    ws, model = model_ws
+    data = write_jsonl(
+        tmp_path / "two.jsonl",
+        [
+            {"text": "Fighters of the Lions Brigade attacked.", "label": [[16, 29, "ARMED_GROUP"]]},
+            {"text": "Nothing happened in the valley today.", "label": []},
+        ],
+    )
+    result = cli("evaluate", model, data, "-o", tmp_path / "x", "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    per_label = json.loads((tmp_path / "x" / "metrics.json").read_text())["per_label"]
+    unsupported = [label for label, s in per_label.items() if s["support"] == 0]
+    assert unsupported, per_label  # the case under test is there
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│" in line}
+    for label in unsupported:
+        cells = [c.strip() for c in rows[label].split("│")[2:-1]]
+        assert cells == ["—", "—", "—", "—", "0"], rows[label]
+    assert "—: no gold span of that label in this data" in result.stdout
+    message = " ".join(result.stderr.split())
+    assert "only 2 document(s): the 95 % intervals resample the documents" in message
+    assert "mean little" in (tmp_path / "x" / "report.md").read_text(encoding="utf-8")
+    assert 'id="few-docs"' in (tmp_path / "x" / "report.html").read_text(encoding="utf-8")

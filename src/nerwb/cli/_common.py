@@ -45,9 +45,19 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
+    """A flag takes no value, so its help row shows no type (Typer would print ``<bool>``)."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
 class NerwbGroup(TyperGroup):
     """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1;
-    so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path."""
+    so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path.
+
+    Also where the help pages of its commands are tidied (flags shown without a type).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -57,6 +67,16 @@ class NerwbGroup(TyperGroup):
         except OSError as err:
             raise fail(os_error_message(err)) from None
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _flags_without_type(command, ctx)
+        return command
+
+    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+        _flags_without_type(self, ctx)
+        super().format_help(ctx, formatter)
+
 
 def workspace(path: Path | None) -> Workspace:
     return find_workspace(path)
@@ -64,6 +84,19 @@ def workspace(path: Path | None) -> Workspace:
 
 def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def show_passwords(created: dict[str, str], path: Path, *, role: str, show: bool) -> None:
+    """Say which accounts were made and where their passwords are (0600), never the passwords
+    themselves unless asked for on a terminal: a captured log would keep them."""
+    for name in created:
+        console.print(f"Created {role} [bold]{escape(name)}[/]; password in {path} (mode 0600)")
+    if created and show:
+        if console.is_terminal:
+            for name, password in created.items():
+                console.print(f"  {escape(name)}: [bold]{escape(password)}[/]")
+        else:
+            warn("--show-passwords shows them on a terminal only; read them from the file")
 
 
 def say_waiting(holder: LockHolder | None, seconds: float) -> None:

@@ -48,6 +48,16 @@ ModelOpt = Annotated[
     ),
 ]
 
+# `doccano push` and `labels review`: passwords go to a 0600 file, never to a captured log.
+ShowPasswordsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-passwords",
+        help="Also print new accounts' passwords (on a terminal only; they are always kept in "
+        ".nerwb/doccano/annotators.json, mode 0600).",
+    ),
+]
+
 
 def output_option(help: str) -> Any:
     """``--output`` / ``-o``, spelled once; each command says what it writes and its default."""

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, warn, workspace, writing
+from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import (
@@ -61,6 +61,8 @@ def add_cmd(
     check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
+    if not selection.files and (note := selection.ignored_note()):
+        raise fail(f"no article to add from {', '.join(map(str, paths))}: {note}")
     with (
         writing(ws, "corpus add", wait, no_wait),
         Progress(
@@ -87,6 +89,8 @@ def add_cmd(
         warn(f"{len(bad)} bad input record(s) skipped (--on-error skip):")
         for err in bad:
             warn(f"  {err}")
+    if note := selection.ignored_note():
+        warn(note[0].upper() + note[1:])
     if selection.skipped:
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""

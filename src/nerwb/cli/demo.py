@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -10,8 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import WorkspaceOpt
 from nerwb.demo import DEMO_STEPS
-from nerwb.demo.loop import DemoStage, run_demo
-from nerwb.training.run import StepEvent
+
+if TYPE_CHECKING:
+    from nerwb.demo.loop import DemoStage
+    from nerwb.training.run import StepEvent
 
 
 def demo_cmd(
@@ -26,6 +28,8 @@ def demo_cmd(
 
     Example: nerwb demo --steps 300
     """
+    from nerwb.demo.loop import run_demo  # spaCy and scikit-learn: only when the demo runs
+
     ws = workspace(workspace_dir)
     progress = Progress(
         TextColumn("  training"),

@@ -17,11 +17,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, err_console, workspace, writing
+from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
 from nerwb.cli._options import (
     ModelOpt,
     NoWaitOpt,
     SeedOpt,
+    ShowPasswordsOpt,
     WaitOpt,
     WorkspaceOpt,
     comma_list,
@@ -30,12 +31,9 @@ from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushInterrupted, Selection, push
-from nerwb.doccano.repair import repair_duplicates
-from nerwb.doccano.suggest import suggest
 from nerwb.labels.schema import load_schema
 from nerwb.names import check_name
 from nerwb.predict.select import SelectStrategy, load_selection_model
-from nerwb.predict.suggest import load_suggester
 from nerwb.workspace import SPLIT_NAMES
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
@@ -56,6 +54,13 @@ def selection_for(ws, strategy: str | None, model: Path | None, n: int | None, s
     )
 
 
+WHY_CHARS = 80  # the ranking's `why` in a table; the ranked list file keeps it whole
+
+
+def short_why(why: str, limit: int = WHY_CHARS) -> str:
+    return why if len(why) <= limit else why[: limit - 1].rstrip(" ,;") + "…"
+
+
 def show_ranking(ranked, *, title: str, limit: int = 30) -> None:
     table = Table(title=title)
     for column in ("rank", "segment", "score", "chars", "why"):
@@ -63,7 +68,9 @@ def show_ranking(ranked, *, title: str, limit: int = 30) -> None:
             column, justify="right" if column in ("rank", "score", "chars") else "left"
         )
     for r in ranked[:limit]:
-        table.add_row(str(r.rank), r.segment_id, f"{r.score:.3f}", str(r.chars), escape(r.why))
+        table.add_row(
+            str(r.rank), r.segment_id, f"{r.score:.3f}", str(r.chars), escape(short_why(r.why))
+        )
     console.print(table)
 
 
@@ -151,6 +158,7 @@ def push_cmd(
     ] = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,
+    show_passwords_: ShowPasswordsOpt = False,
     repair: Annotated[
         bool,
         typer.Option(
@@ -170,6 +178,8 @@ def push_cmd(
     """
     ws = workspace(workspace_dir)
     if repair:
+        from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
+
         with writing(ws, "doccano push --repair", wait, no_wait):
             with connect(ws) as client, console.status("Looking for segments pushed twice"):
                 fixed = repair_duplicates(client, ws)
@@ -220,14 +230,29 @@ def push_cmd(
                 raise typer.Exit(130) from None
         state = "created" if report.project_created else "reused"
         console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
+        if report.guideline in ("set", "updated"):
+            console.print(
+                f"Guidelines {report.guideline} from {ws.schema_path.parent / 'GUIDELINES.md'} "
+                "(annotators see them in Doccano's guideline page)."
+            )
         if report.span_types_created or report.span_types_updated:
             console.print(
                 f"Span types created: {report.span_types_created}; updated: {report.span_types_updated}"
             )
-        console.print(
-            f"Segments selected {report.selected}: [green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), "
-            f"skipped {report.already_there} already on the server, failed 0."
-        )
+        # The counts add up: in the splits = already on the server + not yet (+ chosen of those).
+        pool = report.selected - report.already_there
+        uploaded = f"[green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), failed 0"
+        if selection is None:
+            console.print(
+                f"Segments in {split}: {report.selected}; {report.already_there} already on the "
+                f"server; {uploaded}."
+            )
+        else:
+            console.print(
+                f"Segments in {split}: {report.selected}; {report.already_there} already on the "
+                f"server, {pool} not yet. --select {selection.strategy} chose {len(report.ranked)} "
+                f"of those {pool}: {uploaded}; {pool - len(report.ranked)} left for a later push."
+            )
         if selection is not None:
             show_ranking(
                 report.ranked, title=f"Chosen by {selection.strategy} (score on each example)"
@@ -251,14 +276,12 @@ def push_cmd(
                 "was uploaded for them again; `nerwb doccano push --repair` removes the unlabelled "
                 "copies.[/]"
             )
-        for name, password in report.annotators_created.items():
-            console.print(
-                f"Created annotator [bold]{name}[/] with password [bold]{password}[/] (shown once)"
-            )
-        if report.annotators_created:
-            console.print(
-                f"Passwords are kept in {ws.doccano_home / 'annotators.json'} (mode 0600)."
-            )
+        show_passwords(
+            report.annotators_created,
+            ws.annotator_passwords_path,
+            role="annotator",
+            show=show_passwords_,
+        )
         if report.assignments:
             console.print(
                 "Assigned: " + ", ".join(f"{n} {c}" for n, c in sorted(report.assignments.items()))
@@ -388,6 +411,7 @@ LabelMapOpt = Annotated[
 
 
 def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+    from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
     pairs = {}
     for item in comma_list(label_map):
@@ -407,6 +431,7 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
 
 
 def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
+    from nerwb.doccano.suggest import suggest
 
     with Progress(
         SpinnerColumn(),

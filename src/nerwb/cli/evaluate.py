@@ -64,6 +64,7 @@ def evaluate_cmd(
 
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
+    from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
 
     _check_bootstrap(bootstrap)
@@ -123,15 +124,17 @@ def evaluate_cmd(
             "",
         )
     for label, s in m.per_label.items():
-        table.add_row(
-            label,
-            f"{s.p:.3f}",
-            f"{s.r:.3f}",
-            f"{s.f:.3f}",
-            f"{s.f_ci95[0]:.3f}-{s.f_ci95[1]:.3f}",
-            str(s.support),
+        cells = (
+            [f"{s.p:.3f}", f"{s.r:.3f}", f"{s.f:.3f}", f"{s.f_ci95[0]:.3f}-{s.f_ci95[1]:.3f}"]
+            if s.support
+            else [NO_SUPPORT] * 4  # the reports' rule: no gold span, no P/R/F or interval
         )
+        table.add_row(label, *cells, str(s.support))
     console.print(table)
+    if not all(s.support for s in m.per_label.values()):
+        console.print(f"{NO_SUPPORT}: no gold span of that label in this data.")
+    if note := few_docs_note(m.n_docs):
+        warn(note)
     print_seen_unseen(m)
     conversion = m.conversion
     if conversion.changed or conversion.skipped:

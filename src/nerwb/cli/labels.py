@@ -10,10 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, workspace, writing
+from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace, writing
 from nerwb.cli._options import (
     JsonOpt,
     NoWaitOpt,
+    ShowPasswordsOpt,
     SnapshotOpt,
     WaitOpt,
     WorkspaceOpt,
@@ -22,12 +23,11 @@ from nerwb.cli._options import (
 from nerwb.doccano.connection import connect
 from nerwb.doccano.review import send_to_review
 from nerwb.io import check_output_file
-from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.audit import audit_workspace
-from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.patterns import build_patterns
+from nerwb.labels.readers import ImportFormat
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
@@ -62,8 +62,8 @@ def show_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="Annotations to import.")],
     fmt: Annotated[
-        str, typer.Option("--format", help="doccano | conll | iob | biluo | spacy")
-    ] = "doccano",
+        ImportFormat, typer.Option("--format", help="The file's format.")
+    ] = ImportFormat.DOCCANO,
     split: Annotated[
         str | None, typer.Option(help="Pin the articles to this split (train, dev or test).")
     ] = None,
@@ -92,7 +92,7 @@ def import_cmd(
         report = import_annotations(
             ws,
             file,
-            fmt=fmt,
+            fmt=str(fmt),
             annotator=annotator,
             split=split,
             add_labels=add_labels,
@@ -183,6 +183,8 @@ def agreement_cmd(
     Example: nerwb labels agreement --json
     """
     ws = workspace(workspace_dir)
+    from nerwb.labels.agreement import measure_agreement  # scikit-learn and spaCy
+
     report = measure_agreement(
         ws,
         snapshot=snapshot.resolve() if snapshot else None,
@@ -248,6 +250,11 @@ def merge_cmd(
         f"({report.multi_annotator} merged from several annotators, {report.single_annotator} from one) "
         f"in {len(report.gold)} article(s), {whole} of them gold throughout; from {', '.join(sources)}"
     )
+    if report.adjudicated:
+        console.print(
+            f"{report.adjudicated} segment(s) settled by an adjudicator's decision "
+            "(the review project), whatever the strategy."
+        )
     if report.unconfirmed:
         console.print(
             f"[yellow]{report.unconfirmed} segment(s) nobody confirmed are not gold "
@@ -272,6 +279,8 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
+    from nerwb.labels.docbin import convert_workspace  # spaCy
+
     for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
         check_output_file(target)
     with writing(ws, "labels convert", wait, no_wait):
@@ -379,6 +388,7 @@ def review_cmd(
         str, typer.Option("--adjudicator", help="The account that settles the conflicts.")
     ],
     snapshot: SnapshotOpt = None,
+    show_passwords_: ShowPasswordsOpt = False,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -406,9 +416,11 @@ def review_cmd(
         f"{report.spans_created} proposed span(s) shown to {adjudicator}."
     )
     if report.password:
-        console.print(
-            f"Created adjudicator [bold]{adjudicator}[/] with password [bold]{report.password}[/] "
-            f"(shown once; kept in {ws.annotator_passwords_path}, mode 0600)"
+        show_passwords(
+            {adjudicator: report.password},
+            ws.annotator_passwords_path,
+            role="adjudicator",
+            show=show_passwords_,
         )
 
 

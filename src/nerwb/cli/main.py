@@ -17,8 +17,7 @@ from nerwb.cli.evaluate import compare_cmd, evaluate_cmd
 from nerwb.cli.labels import labels_app
 from nerwb.cli.predict import predict_cmd
 from nerwb.cli.select import select_cmd
-from nerwb.cli.train import train_cmd, train_curve_cmd
-from nerwb.training.base_model import find_base_pipeline
+from nerwb.cli.train import OVERRIDES_EPILOG, train_cmd, train_curve_cmd
 from nerwb.workspace import init_workspace
 
 app = typer.Typer(
@@ -45,12 +44,9 @@ app.add_typer(
     help="Import, audit, measure, merge and convert annotations.\n\n"
     "Example: nerwb labels merge --strategy majority && nerwb labels convert",
 )
-app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-    train_cmd
-)
-app.command(
-    "train-curve", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-)(train_curve_cmd)
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+app.command("train", context_settings=_PASS_THROUGH, epilog=OVERRIDES_EPILOG)(train_cmd)
+app.command("train-curve", context_settings=_PASS_THROUGH, epilog=OVERRIDES_EPILOG)(train_curve_cmd)
 app.command("evaluate")(evaluate_cmd)
 app.command("compare")(compare_cmd)
 app.command("predict")(predict_cmd)
@@ -104,6 +100,8 @@ def init_cmd(
     """
     schema_text = None if labels is None else _schema_text(labels)
     if base_model:
+        from nerwb.training.base_model import find_base_pipeline  # spaCy: only with --base-model
+
         # checked now, not at the first `nerwb train`, so a typo costs nothing
         base = find_base_pipeline(base_model, language=language)
         # a folder is kept absolute: `nerwb train` runs from anywhere in the workspace

@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from nerwb.cli._common import console, warn, workspace
+from nerwb.cli._common import console, err_console, warn, workspace
 from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.corpus.readers import ReadOptions
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource, OnError
 from nerwb.predict.output import OutputFormat
-from nerwb.predict.run import DEFAULT_PART_SIZE, Engine, predict
+from nerwb.predict.run import DEFAULT_PART_SIZE, Engine, PredictInterrupted, predict
 from nerwb.workspace import SPLIT_NAMES
 
 
@@ -102,23 +103,28 @@ def predict_cmd(
             seconds = max(time.perf_counter() - started, 1e-9)
             bar.update(task, completed=done, total=total, rate=f"{done / seconds:,.0f} docs/s")
 
-        report = predict(
-            model,
-            source,
-            output,
-            fmt=fmt,
-            include_text=not no_text,
-            engine=engine,
-            n_process=n_process,
-            batch_size=batch_size,
-            part_size=part_size,
-            on_error=on_error,
-            force=force,
-            max_length=max_length,
-            address=address,
-            actors=actors,
-            on_progress=on_progress,
-        )
+        try:
+            report = predict(
+                model,
+                source,
+                output,
+                fmt=fmt,
+                include_text=not no_text,
+                engine=engine,
+                n_process=n_process,
+                batch_size=batch_size,
+                part_size=part_size,
+                on_error=on_error,
+                force=force,
+                max_length=max_length,
+                address=address,
+                actors=actors,
+                on_progress=on_progress,
+            )
+        except PredictInterrupted as interrupted:
+            bar.stop()
+            err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+            raise typer.Exit(130) from None
     if report.skipped:
         warn(f"{len(report.skipped)} bad input record(s) skipped; listed in {report.skipped_path}")
         for bad in report.skipped[:5]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,20 +15,20 @@ from rich.table import Table
 from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.errors import TrainingError
-from nerwb.evaluate.novelty import Novelty
 from nerwb.io import check_output_folder
-from nerwb.training.config import load_training_config, parse_overrides
-from nerwb.training.curve import train_curve, write_curve
 from nerwb.training.gpu import check_gpu
-from nerwb.training.run import StepEvent, TrainingInterrupted, train
 from nerwb.workspace import PRETRAINED_CONFIG
+
+if TYPE_CHECKING:
+    from nerwb.training.run import StepEvent
 
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
         "--config",
         "-c",
-        help="spaCy config (default: nerwb.toml [training] config, configs/ner-accuracy.cfg; "
+        # Typer renders help as Rich markup, where an unescaped [training] is a (lost) style tag.
+        help="spaCy config (default: nerwb.toml \\[training] config, configs/ner-accuracy.cfg; "
         "with --base-model: configs/ner-pretrained.cfg).",
     ),
 ]
@@ -36,9 +37,17 @@ BaseModelOpt = Annotated[
     typer.Option(
         "--base-model",
         help="Installed spaCy pipeline or folder whose tok2vec the config sources "
-        "(default: nerwb.toml [training] base_model).",
+        "(default: nerwb.toml \\[training] base_model).",
     ),
 ]
+
+
+# Shown under the options: the pass-through is no Click option, so Click cannot list it.
+OVERRIDES_EPILOG = (
+    "Config overrides: any further --section.key value sets that setting of the spaCy config "
+    "for this run only, e.g. --training.max_steps 500 or --components.ner.model.hidden_width 64 "
+    "(the keys are those of the config file; a value is read as JSON, else as text)."
+)
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
@@ -81,6 +90,15 @@ def train_cmd(
     Example: nerwb train --config configs/ner-fast.cfg --training.max_steps 500
     Example: nerwb train --base-model en_core_web_sm
     """
+    # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
+    from nerwb.training.config import load_training_config, parse_overrides
+    from nerwb.training.run import (
+        TrainingInterrupted,
+        evaluation_line,
+        log_while_running,
+        train,
+    )
+
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
@@ -88,6 +106,12 @@ def train_cmd(
     check_gpu(gpu_id)
     check_output_folder(output)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
+    # Not a terminal (a log file, CI, nohup): no progress bar to watch, so one line per evaluation.
+    plain = not console.is_terminal
+    # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.
+    stdout = sys.stdout
+    if plain:
+        console.print(f"Training into {output}; log as it goes: {log_while_running(output)}")
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
@@ -100,12 +124,15 @@ def train_cmd(
         console=console,
         # Redrawing competes with the training loop for the GIL; 4 frames a second is plenty.
         refresh_per_second=4,
+        disable=plain,
     ) as bar:
         task = bar.add_task("train", total=max_steps or None, best=0.0)
         best = [0.0]
 
         def on_step(event: StepEvent) -> None:
             bar.update(task, completed=event.step)
+            if event.evaluated and plain:
+                print(evaluation_line(event), file=stdout, flush=True)
             if event.evaluated:
                 other = event.other_scores
                 best[0] = max(best[0], float(event.score or 0.0))
@@ -186,6 +213,10 @@ def train_curve_cmd(
 
     Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
     """
+    from nerwb.evaluate.novelty import Novelty
+    from nerwb.training.config import parse_overrides
+    from nerwb.training.curve import train_curve, write_curve
+
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     try:

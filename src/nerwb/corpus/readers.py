@@ -10,7 +10,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -352,6 +352,26 @@ WORKSPACE_ROOT_FILES = ("README.md", "nerwb.toml")
 class FileSelection:
     files: list[Path]
     skipped: list[Path]  # found while walking a folder, but nerwb's own or in a hidden folder
+    # found while walking a folder, with an extension no reader knows: count per extension
+    ignored: dict[str, int] = field(default_factory=dict)
+
+    def ignored_note(self) -> str | None:
+        """``"ignored 3 .pdf and 1 .docx file(s) ..."`` with a converter to try, or None."""
+        if not self.ignored:
+            return None
+        counts = ", ".join(
+            f"{n} {ext}" for ext, n in sorted(self.ignored.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return (
+            f"ignored {sum(self.ignored.values())} file(s) that nerwb cannot read ({counts}); "
+            f"it reads {', '.join(sorted(READERS))}. {CONVERTER_HINT}"
+        )
+
+
+CONVERTER_HINT = (
+    "Convert documents to text first, e.g. `pdftotext report.pdf` (poppler-utils) or "
+    "`pandoc report.docx -t plain -o report.txt`."
+)
 
 
 def _skip_in_walk(file: Path, folder: Path, workspace_root: Path | None) -> bool:
@@ -388,18 +408,23 @@ def select_files(paths: list[Path], *, workspace_root: Path | None = None) -> Fi
             if path.suffix.lower() not in READERS:
                 raise InputError(
                     f"unknown file extension {path.suffix or '(none)'!r}; "
-                    f"nerwb reads {', '.join(sorted(READERS))}",
+                    f"nerwb reads {', '.join(sorted(READERS))}. {CONVERTER_HINT}",
                     path=path,
                 )
             selection.files.append(path)
             continue
         for file in sorted(path.rglob("*")):
-            if not file.is_file() or file.suffix.lower() not in READERS:
+            if not file.is_file():
                 continue
+            known = file.suffix.lower() in READERS
             if _skip_in_walk(file, path, root):
-                selection.skipped.append(file)
-            else:
+                if known:
+                    selection.skipped.append(file)
+            elif known:
                 selection.files.append(file)
+            else:  # a .pdf or .docx: said, so that "Added 0" does not stand alone
+                ext = file.suffix.lower() or "(no extension)"
+                selection.ignored[ext] = selection.ignored.get(ext, 0) + 1
     return selection
 
 

@@ -156,6 +156,14 @@ class DoccanoClient:
         }
         return Project.model_validate(self._post("/v1/projects", payload).json())
 
+    def update_project(self, project: Project, fields: dict[str, Any]) -> Project:
+        # Doccano's project serializer is polymorphic: an update names the project's type too.
+        payload = {"resourcetype": "SequenceLabelingProject", **fields}
+        response = self._request(
+            "PATCH", f"/v1/projects/{project.id}", json=payload, idempotent=True
+        )
+        return Project.model_validate(response.json())
+
     # ------------------------------------------------------------------ span types
     def span_types(self, project_id: int) -> list[SpanType]:
         data = self._get(f"/v1/projects/{project_id}/span-types")

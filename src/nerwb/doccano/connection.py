@@ -9,11 +9,14 @@ credentials are in ``.nerwb/doccano/credentials.json`` (0600). A remote server i
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.server import Credentials, LocalServer
 from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:
+    from nerwb.doccano.client import DoccanoClient
 
 
 def local_server(ws: Workspace) -> LocalServer:
@@ -48,6 +51,8 @@ def credentials_for(ws: Workspace) -> Credentials:
 def connect(ws: Workspace) -> DoccanoClient:
     """A client logged in to the workspace's server."""
     credentials = credentials_for(ws)
+    from nerwb.doccano.client import DoccanoClient  # httpx: only when a command connects
+
     client = DoccanoClient(credentials.url)
     try:
         client.login(credentials.username, credentials.password)

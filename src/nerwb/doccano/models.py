@@ -16,6 +16,7 @@ class Project(_Resource):
     name: str
     project_type: str = ""
     collaborative_annotation: bool = False
+    guideline: str = ""
 
 
 class SpanType(_Resource):

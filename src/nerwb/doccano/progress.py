@@ -7,11 +7,14 @@ segment assigned to them in it is confirmed, which only a pull can tell (``docca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.push import ANNOTATOR_ROLE, find_project
 from nerwb.records.doccano import AssignmentPlan
 from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
+    from nerwb.doccano.client import DoccanoClient
 
 
 @dataclass

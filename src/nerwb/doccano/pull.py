@@ -20,10 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nerwb.corpus.store import load_articles
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.push import find_project
@@ -42,6 +41,9 @@ from nerwb.labels.snapshots import (
 )
 from nerwb.records.pull import PulledReview, PullManifest, manifest_path
 from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
+    from nerwb.doccano.client import DoccanoClient
 
 # An export of 10k segments is ~10 MB; a zip that claims far more is damaged or hostile.
 MAX_EXPORT_BYTES = 2 * 1024**3

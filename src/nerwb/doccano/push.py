@@ -20,7 +20,6 @@ from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.errors import NerwbError
@@ -38,6 +37,7 @@ from nerwb.records.doccano import (
 if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CLI's start-up
     from spacy.language import Language
 
+    from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
     from nerwb.predict.select import Ranked, SelectStrategy
 from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
@@ -93,6 +93,7 @@ class PushReport:
     asked_for: int = 0  # with --select: --n
     members_added: list[str] = field(default_factory=list)
     assignments: dict[str, int] = field(default_factory=dict)  # annotator -> segments assigned
+    guideline: str | None = None  # "set", "updated" or "unchanged"; None without GUIDELINES.md
     # segments the server holds more than once (segment id -> example ids); see push --repair
     server_duplicates: dict[str, list[int]] = field(default_factory=dict)
 
@@ -129,6 +130,24 @@ def ensure_project(client: DoccanoClient, name: str) -> tuple[Project, bool]:
         if project.name == name:
             return _check_type(project), False
     return client.create_project(name), True
+
+
+GUIDELINES = "GUIDELINES.md"  # beside labels.yml: the annotation guidelines, Markdown
+
+
+def sync_guideline(client: DoccanoClient, project: Project, path: Path) -> str | None:
+    """The project's guideline (Doccano shows it to annotators) made equal to ``path``.
+
+    Returns "set" (the project had none), "updated", "unchanged", or None without the file.
+    """
+    if not path.is_file():
+        return None
+    # Doccano trims surrounding whitespace from what it stores: compare what it keeps.
+    text = path.read_text(encoding="utf-8").strip()
+    if project.guideline.strip() == text:
+        return "unchanged"
+    client.update_project(project, {"guideline": text})
+    return "updated" if project.guideline else "set"
 
 
 def sync_span_types(
@@ -362,6 +381,7 @@ def push(
     report.span_types_created, report.span_types_updated = sync_span_types(
         client, project.id, schema
     )
+    report.guideline = sync_guideline(client, project, ws.schema_path.parent / GUIDELINES)
 
     annotators = annotators or []
     passwords_path = ws.annotator_passwords_path

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.push import (
@@ -31,6 +30,9 @@ from nerwb.labels.snapshots import Annotations
 from nerwb.names import check_name
 from nerwb.records.doccano import AnnotatorPasswords
 from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
+    from nerwb.doccano.client import DoccanoClient
 
 REVIEW_SUFFIX = "-review"
 
@@ -141,6 +143,8 @@ def send_to_review(
     if secret is None:
         raise DoccanoError(f"no password for {adjudicator} in {path}; nerwb did not create it")
     types = {t.text: t.id for t in admin.span_types(project.id)}
+    from nerwb.doccano.client import DoccanoClient
+
     with DoccanoClient(admin.url) as judge:
         judge.login(adjudicator, secret)
         for example in judge.examples(project.id):

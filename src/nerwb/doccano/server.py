@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.io import atomic_write_json, atomic_write_text
 
@@ -250,6 +249,7 @@ class LocalServer:
         return pid if _alive(pid) else None
 
     def status(self) -> ServerStatus:
+        from nerwb.doccano.client import DoccanoClient  # httpx: only to ask a running server
 
         url = self.url()
         web, worker = self._pid("web"), self._pid("worker")

@@ -7,7 +7,9 @@ telling a suggested span from a typed one, so the suggestion ledger
 (``.nerwb/suggestions.json``) records what was offered, to whom, by which model: the provenance
 ``nerwb labels suggestions`` reads.
 
-Never on a segment the annotator has already edited or confirmed; never twice. The ledger marks
+Never on a segment the annotator has already edited or confirmed; never twice from one source.
+A second source (patterns after a model) adds to an untouched segment only the spans the first
+did not propose and that overlap none of them; the record lists its ``sources``. The ledger marks
 a (segment, annotator) ``planned`` before its first span is created and ``done`` after the
 last, so an interrupted run resumes by creating only the planned spans still missing.
 """
@@ -118,7 +120,11 @@ def suggest(
         for name in plan.get(segment_id, []):
             report.pairs += 1
             record = offered.get(segment_id, {}).get(name)
-            if record and record.state == SuggestionState.DONE:
+            if (
+                record
+                and record.state == SuggestionState.DONE
+                and suggester.source in record.all_sources()
+            ):
                 report.already_suggested += 1
             else:
                 todo.append((segment_id, name))
@@ -130,6 +136,7 @@ def suggest(
     order = sorted(texts)
     proposed = dict(zip(order, suggester.spans(texts[s] for s in order), strict=True))
     labels = {t.text: t.id for t in admin.span_types(project.id)}
+    label_names = {v: k for k, v in labels.items()}
     done = [0]
     lock = ledger.lock
 
@@ -161,6 +168,26 @@ def suggest(
             with lock:
                 offered.setdefault(segment_id, {})[name] = record
                 ledger.save()  # before the first span: a rerun knows what was meant
+        elif record.state == SuggestionState.DONE:
+            # Another source's suggestions are there, untouched: add what this one proposes
+            # and that one did not, never a span twice or one overlapping them.
+            offered_spans = set(record.spans)
+            if client.is_confirmed(project.id, example.id) or offered_spans != {
+                (s.start_offset, s.end_offset, label_names.get(s.label)) for s in mine
+            }:
+                with lock:
+                    report.skipped_edited += 1
+                return
+            new = [
+                tuple(s)
+                for s in proposed[segment_id]
+                if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
+            ]
+            with lock:
+                record.sources = [*record.all_sources(), suggester.source]
+                record.spans = [*record.spans, *new]
+                record.state = SuggestionState.PLANNED
+                ledger.save()
         else:
             with lock:
                 report.resumed += 1

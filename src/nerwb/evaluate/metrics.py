@@ -14,6 +14,22 @@ from typing import Any
 from nerwb.evaluate.novelty import NoveltySplit
 from nerwb.evaluate.scoring import PRF, SEMEVAL_SCHEMAS, LabelScores
 
+# One rule for the CLI table and the reports: a label with no gold span in the data has no
+# recall, F or interval (not F 0.000 in [0.000, 0.000]).
+NO_SUPPORT = "—"
+# Under about this many documents a bootstrap over documents has little to resample.
+FEW_DOCS = 10
+
+
+def few_docs_note(n_docs: int) -> str | None:
+    """The caveat to print beside intervals from a handful of documents, or None."""
+    if n_docs >= FEW_DOCS:
+        return None
+    return (
+        f"only {n_docs} document(s): the 95 % intervals resample the documents, so with fewer "
+        f"than {FEW_DOCS} they mean little; evaluate on more documents"
+    )
+
 
 def _interval(pair: Any) -> tuple[float, float]:
     lo, hi = pair

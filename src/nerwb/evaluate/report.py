@@ -15,16 +15,19 @@ from spacy import displacy
 from spacy.tokens import Doc, Span
 
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase
-from nerwb.evaluate.metrics import EvalMetrics, LabelMetrics, TrainingFacts
+from nerwb.evaluate.metrics import (
+    NO_SUPPORT,
+    EvalMetrics,
+    LabelMetrics,
+    TrainingFacts,
+    few_docs_note,
+)
 from nerwb.evaluate.novelty import Novelty, NoveltyScore, novelty_of
 from nerwb.labels.annotations import LabeledSpan
 
 ERROR_MARK = " ✗"
 # Striped, so an error reads as an error whatever the label colour (displaCy takes any CSS background).
 ERROR_COLOUR = "repeating-linear-gradient(45deg, #ffd6d6, #ffd6d6 6px, #ffffff 6px, #ffffff 12px)"
-
-
-NO_SUPPORT = "—"  # a label with no gold span has no recall, F or interval: not F 0.0 [0, 0]
 
 
 def _pct(x: float) -> str:
@@ -124,6 +127,7 @@ def markdown(metrics: EvalMetrics, confusion: dict[str, Any]) -> str:
         "",
         _training_line(metrics.training),
         "",
+        *([f"Note: {note}.", ""] if (note := few_docs_note(metrics.n_docs)) else []),
         "## Summary (micro)",
         "",
         "| schema | P | R | F |",
@@ -272,6 +276,8 @@ def html_report(
         )
     label_options = "".join(f"<option>{html.escape(x)}</option>" for x in metrics.per_label)
     kind_options = "".join(f"<option>{k}</option>" for k in KINDS)
+    note = few_docs_note(metrics.n_docs)
+    few_docs = f'<p id="few-docs">Note: {html.escape(note)}.</p>' if note else ""
     names_filter = (
         ""
         if seen is None
@@ -300,6 +306,7 @@ td:first-child, th:first-child {{ text-align: left; }}
 <p>Data <code>{html.escape(metrics.data)}</code>: {metrics.n_docs} documents, {metrics.n_gold} gold spans,
 {metrics.n_pred} predicted (sha256 <code>{html.escape(metrics.data_sha256)}</code>); intervals are 95 % bootstrap over documents. Errors are marked {ERROR_MARK.strip()}.</p>
 <p id="training">{html.escape(_training_line(metrics.training))}</p>
+{few_docs}
 <h2>Summary (micro)</h2>
 <table id="summary"><tr><th>schema</th><th>P</th><th>R</th><th>F</th><th>F 95 % CI</th></tr>{summary_rows}</table>
 <h2>Per label (strict)</h2>

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from enum import StrEnum
 from pathlib import Path
-
-import spacy
-from spacy.tokens import DocBin
 
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import ReadOptions
@@ -162,6 +160,9 @@ def read_docbin(
     path: Path, options: ReadOptions | None = None, *, lang: str = "en"
 ) -> Iterator[RawArticle]:
     """Docs of a spaCy DocBin; one made with another language's tokenizer is refused."""
+    import spacy  # here: the CLI imports this module and must start quickly
+    from spacy.tokens import DocBin
+
     nlp = spacy.blank(lang)
     try:
         docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
@@ -203,6 +204,16 @@ def _doccano(path: Path, options: ReadOptions | None = None) -> Iterator[RawArti
     for raw in read_doccano_jsonl(path, options or ReadOptions()):
         raw.spans = raw.spans or []
         yield raw
+
+
+class ImportFormat(StrEnum):
+    """``labels import --format``: the keys of ``ANNOTATION_READERS``."""
+
+    DOCCANO = "doccano"
+    CONLL = "conll"
+    IOB = "iob"
+    BILUO = "biluo"
+    SPACY = "spacy"
 
 
 ANNOTATION_READERS: dict[str, Callable[..., Iterator[RawArticle]]] = {

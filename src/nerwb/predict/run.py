@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
 from nerwb.errors import PredictError
@@ -28,12 +26,26 @@ from nerwb.predict.output import (
 )
 from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
 
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
+
 DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
 
 
 class Engine(StrEnum):
     LOCAL = "local"
     RAY = "ray"
+
+
+class PredictInterrupted(PredictError):
+    """Ctrl-C during a run: the finished parts stay, and the same command resumes after them."""
+
+    def __init__(self, saved: int, total: int, parts: Path) -> None:
+        self.saved, self.total = saved, total
+        super().__init__(
+            f"predict interrupted: {saved} of {total} article(s) are done and kept in {parts}; "
+            "run the same `nerwb predict` command again to resume (they are not predicted again)"
+        )
 
 
 # Called after each article with (articles done this run, articles to do this run, words done).
@@ -215,6 +227,11 @@ def predict(
                 on_progress(report.predicted, len(todo), report.words)
         if buffer:
             store.write_part(buffer, ids)
+    except KeyboardInterrupt:
+        # What sits in `buffer` is lost: it was never written, and a rerun predicts it again.
+        raise PredictInterrupted(
+            len(store.done_ids()), report.resumed + len(todo), store.folder
+        ) from None
     finally:
         report.seconds = time.perf_counter() - start
     report.records = store.assemble(output, container)

@@ -11,16 +11,15 @@ import random
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any
 
 from nerwb.corpus.dedup import jaccard, shingles
 from nerwb.corpus.model import Segment
 from nerwb.errors import NerwbError
 from nerwb.labels.schema import LabelSchema
-from nerwb.predict.model import load_pipeline
-from nerwb.predict.uncertainty import uncertainties
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so `nerwb --help` stays quick
+    from spacy.language import Language
 
 
 class SelectStrategy(StrEnum):
@@ -54,6 +53,8 @@ def load_selection_model(path: Path, schema: LabelSchema) -> Language:
         PredictError: not a pipeline folder, a broken one, or one without ``ner``.
         SelectionError: labels that labels.yml lacks.
     """
+    from nerwb.predict.model import load_pipeline
+
     nlp = load_pipeline(path)
     unknown = sorted(set(nlp.get_pipe("ner").labels) - set(schema.names))
     if unknown:
@@ -99,6 +100,8 @@ def rank_segments(
         ]
     if nlp is None:
         raise SelectionError(f"--select {strategy} needs --model (a trained pipeline folder)")
+    from nerwb.predict.uncertainty import uncertainties
+
     scored = sorted(
         zip(segments, uncertainties(nlp, [s.text for s in segments]), strict=True),
         key=lambda pair: (-pair[1].score, pair[0].id),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import platform
@@ -84,6 +83,22 @@ def progress_logger() -> Callable:
     return setup
 
 
+def evaluation_line(event: StepEvent) -> str:
+    """One plain line per evaluation: train.log, and the CLI's output when not on a terminal."""
+    other = event.other_scores
+    losses = ", ".join(f"{k} {v:.1f}" for k, v in sorted(event.losses.items())) or "-"
+    return (
+        f"step {event.step}: loss {losses}; dev P {other.get('ents_p') or 0:.3f} "
+        f"R {other.get('ents_r') or 0:.3f} F {other.get('ents_f') or 0:.3f}; "
+        f"score {event.score or 0:.3f}"
+    )
+
+
+def log_while_running(output: Path) -> Path:
+    """Where ``train.log`` grows during a run into ``output`` (the staging folder)."""
+    return staging_folder(output) / TRAIN_LOG
+
+
 @dataclass
 class _StepLog:
     """What a run's steps leave behind: their count, the evaluations, and the callback."""
@@ -92,6 +107,7 @@ class _StepLog:
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     interrupt_requested: bool = False
+    sink: Any = None  # train.log, open while the run goes: one line per evaluation
 
     def __call__(self, info: dict[str, Any] | None) -> None:
         # spaCy passes the info dict only at evaluation steps, None at the others
@@ -107,6 +123,9 @@ class _StepLog:
             )
             if score is not None:
                 self.evaluations.append({"step": self.steps, "score": score, "losses": losses})
+            if self.sink is not None:
+                self.sink.write(evaluation_line(event) + "\n")
+                self.sink.flush()
         if self.on_step:
             self.on_step(event)
         if self.interrupt_requested:
@@ -233,6 +252,10 @@ def sweep_stale_staging(parent: Path) -> list[str]:
     return swept
 
 
+def staging_folder(output: Path) -> Path:
+    return output.with_name(f".{output.name}.partial")
+
+
 def prepare_output(output: Path, *, force: bool) -> Path:
     """The staging folder to train into; refuses an output that holds another run."""
     if output.exists() and any(output.iterdir()) and not force:
@@ -240,7 +263,7 @@ def prepare_output(output: Path, *, force: bool) -> Path:
         raise TrainingError(
             f"{output} already holds a run ({held}); pass --force to replace it or choose another --output"
         )
-    staging = output.with_name(f".{output.name}.partial")
+    staging = staging_folder(output)
     shutil.rmtree(staging, ignore_errors=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     # Made under another name and renamed with its owner file inside, so that a concurrent
@@ -349,25 +372,34 @@ def _check_data(ws: Workspace, train_path: Path, dev_path: Path) -> dict[str, Da
     return data
 
 
-def _run_spacy(
-    config: Config, staging: Path, gpu_id: int, log: _StepLog, output: io.StringIO
-) -> None:
-    """spaCy's init and loop into ``staging``; what they write to stdout/stderr goes to ``output``."""
+def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> None:
+    """spaCy's init and loop into ``staging``, its output and each evaluation written to
+    ``staging/train.log`` as they come (a long run can be followed with ``tail -f``)."""
     train_config = config.copy()
     train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
     # spaCy's status lines would fight the CLI's progress bar: they go to train.log instead.
+    path = staging / TRAIN_LOG
     token = _RUN_LOG.set(log)
     try:
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        with (
+            path.open("w", encoding="utf-8", buffering=1) as output,
+            contextlib.redirect_stdout(output),
+            contextlib.redirect_stderr(output),
+        ):
+            log.sink = output
             nlp = init_nlp(train_config, use_gpu=gpu_id)
             with _ctrl_c_between_steps(log):
                 spacy_train(nlp, staging, use_gpu=gpu_id, stdout=output, stderr=output)
     finally:
+        log.sink = None
         _RUN_LOG.reset(token)
+        _plain(path)  # also after Ctrl-C: an interrupted run keeps its log
 
 
-def _plain(output: io.StringIO) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", output.getvalue())  # wasabi's colours
+def _plain(path: Path) -> None:
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"\x1b\[[0-9;]*m", "", text), encoding="utf-8")  # wasabi's colours
 
 
 def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None) -> None:
@@ -493,10 +525,9 @@ def train(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     log = _StepLog(on_step)
-    spacy_output = io.StringIO()
     status = STATUS_FINISHED
     try:
-        _run_spacy(config, staging, gpu_id, log, spacy_output)
+        _run_spacy(config, staging, gpu_id, log)
     except KeyboardInterrupt:
         # spaCy saved model-best at each better evaluation and model-last on its way out;
         # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
@@ -510,7 +541,6 @@ def train(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = time.perf_counter() - clock
-    (staging / TRAIN_LOG).write_text(_plain(spacy_output), encoding="utf-8")
     # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
     # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
     meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))

@@ -1,0 +1,109 @@
+"""Start-up time of the CLI: `nerwb --help` and `nerwb doccano status`, as a ratio to `python -c pass`.
+
+Run: .venv/bin/python bench/startup.py [--repeats 15] [--src OTHER_TREE/src --name startup-old]
+Target (issue 24, item 22): both commands under 0.5 s on the project machine. Each command runs
+in a fresh interpreter, as a user's shell runs it; the figure is the median of the repeats
+(single timings on a shared machine are noisy), beside the median of `python -c pass` taken in
+the same rounds, so a busy machine shows in both. `--src` puts another checkout's `src/` first
+on PYTHONPATH (e.g. the commit before the change) to measure it with the same interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _util import save
+
+# `nerwb` as the console script runs it, without depending on where the script was installed.
+CLI = "import sys; from nerwb.cli.main import main; sys.argv[0] = 'nerwb'; main()"
+
+
+def run_once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds, and the child's CPU seconds (user + system): on a machine shared with
+    other jobs the wall time mostly measures the queue, the CPU time what start-up costs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--src", type=Path, help="another checkout's src/ to measure")
+    parser.add_argument("--name", default="startup", help="results file: bench/results/NAME.json")
+    args = parser.parse_args()
+
+    env = dict(os.environ)
+    if args.src:
+        env["PYTHONPATH"] = str(args.src.resolve())
+    where = subprocess.run(
+        [sys.executable, "-c", "import nerwb; print(nerwb.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / "ws"
+        subprocess.run(
+            [sys.executable, "-c", CLI, "init", str(ws)], env=env, check=True, capture_output=True
+        )
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "nerwb --help": [sys.executable, "-c", CLI, "--help"],
+            # No server is running: the command checks the pid file and the port, then says so.
+            "nerwb doccano status": [sys.executable, "-c", CLI, "doccano", "status"],
+            "import nerwb.cli.main": [sys.executable, "-c", "import nerwb.cli.main"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        run_once(commands["nerwb --help"], env, ws)  # warm the file cache once
+        for _ in range(args.repeats):  # interleaved, so a busy spell hits every command alike
+            for name, argv in commands.items():
+                wall, used = run_once(argv, env, ws)
+                times[name].append(wall)
+                cpu[name].append(used)
+    base = statistics.median(times["python -c pass"])
+    base_cpu = statistics.median(cpu["python -c pass"])
+    results = {
+        name: {
+            "median_s": round(statistics.median(t), 4),
+            "min_s": round(min(t), 4),
+            "ratio_to_python": round(statistics.median(t) / base, 2),
+            "cpu_median_s": round(statistics.median(cpu[name]), 4),
+            "cpu_ratio_to_python": round(statistics.median(cpu[name]) / base_cpu, 2),
+        }
+        for name, t in times.items()
+    }
+    for name, r in results.items():
+        print(
+            f"{name:24} wall median {r['median_s']:.3f} s (min {r['min_s']:.3f}, "
+            f"x{r['ratio_to_python']}); CPU median {r['cpu_median_s']:.3f} s "
+            f"(x{r['cpu_ratio_to_python']})"
+        )
+    path = save(
+        args.name,
+        {
+            "nerwb_module": where,
+            "repeats": args.repeats,
+            "target_s": 0.5,
+            "results": results,
+            "loadavg": os.getloadavg(),
+        },
+    )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
