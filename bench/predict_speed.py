@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -181,8 +182,21 @@ def main() -> None:
         for way in WAYS:
             argv = [sys.executable, __file__, "--one", way, "--model", str(model)]
             argv += ["--inputs", str(inputs), "--out-dir", str(root)]
+            load_before = os.getloadavg()[0]
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=REPO)
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             results[way] = json.loads(done.stdout.strip().splitlines()[-1])
+            # CPU seconds of the way's process and the children it waited for (Ray's own
+            # processes are not waited for, so its figure is a lower bound)
+            results[way]["cpu_seconds"] = round(
+                cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime,
+                1,
+            )
+            results[way]["loadavg_1min_before_after"] = [
+                round(load_before, 2),
+                round(os.getloadavg()[0], 2),
+            ]
             print(way, results[way], flush=True)
         entities = {r["entities"] for r in results.values()}
         same = all(

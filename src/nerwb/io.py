@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -125,6 +126,44 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+def check_utf8(path: Path) -> None:
+    """Raise what ``read_text`` would for a file that is not UTF-8, reading it in blocks: a
+    file is refused whole before any of its lines is used, without holding it in memory."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file or folder", path=path)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                raise InputError(
+                    f"not valid UTF-8 (byte {offset + err.start}); re-save the file as UTF-8",
+                    path=path,
+                ) from None
+            offset += len(block)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"not valid UTF-8 (byte {offset + err.start}); re-save the file as UTF-8",
+                path=path,
+            ) from None
+
+
+def stream_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file as ``split_lines`` gives them, read one at a time (a file of a
+    million articles is never one string in memory). Call ``check_utf8`` first."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh):
+            line = raw.decode("utf-8")
+            if number == 0:
+                line = line.removeprefix("\ufeff")  # utf-8-sig, as read_text reads
+            yield line.removesuffix("\n").removesuffix("\r")
+
+
 def split_lines(text: str) -> list[str]:
     """Lines of a line-based file (JSONL, CoNLL): split on ``\\n`` only, a trailing ``\\r`` dropped.
 
@@ -141,15 +180,19 @@ def parse_jsonl(text: str, where: Path | str) -> Iterator[tuple[int, dict[str, A
     """Yield ``(line_number, record)`` for each non-blank line of JSONL ``text``; a bad line is
     an ``InputError`` naming ``where`` (a file, or an export entry) and its number."""
     for number, line in enumerate(split_lines(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
-        if not isinstance(record, dict):
-            raise InputError("expected a JSON object", path=where, line=number)
-        yield number, record
+        if line.strip():
+            yield number, parse_jsonl_line(line, where, number)
+
+
+def parse_jsonl_line(line: str, where: Path | str, number: int) -> dict[str, Any]:
+    """One JSONL line as an object; a bad one is an ``InputError`` naming ``where`` and ``number``."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
+    if not isinstance(record, dict):
+        raise InputError("expected a JSON object", path=where, line=number)
+    return record
 
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -131,7 +131,7 @@ def test_predict_resumes_after_interruption_without_duplicates(model: Path, fold
         predict(model, source, out, part_size=5, on_progress=stop_after_12)
     assert not out.exists()
     index = json.loads((parts_folder(out) / "_index.json").read_text())
-    assert [len(p["ids"]) for p in index["parts"]] == [5, 5]  # 2 records of part 3 not kept
+    assert [p["count"] for p in index["parts"]] == [5, 5]  # 2 records of part 3 not kept
     seen: list[int] = []
     report = predict(model, source, out, part_size=5, on_progress=lambda d, t, w: seen.append(t))
     assert report.resumed == 10 and report.predicted == 10 and set(seen) == {10}

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import IO, ClassVar
 
 from nerwb.corpus.model import RawArticle
 from nerwb.errors import InputError
-from nerwb.io import iter_jsonl, read_text, split_lines
+from nerwb.io import check_utf8, iter_jsonl, read_text, stream_lines
 
 ARTICLE_FIELDS = ("id", "title", "url", "date", "source")
 # Keys of a Doccano export that are annotations or Doccano bookkeeping, not article metadata.
@@ -275,13 +275,22 @@ def _csv_rows(path: Path, options: ReadOptions) -> Iterator[tuple[int, dict[str,
     Raises:
         InputError: no text column, or a quoted field that never closes (line named).
     """
-    text = read_text(path)
+    check_utf8(path)
+    # Read as it goes (a large export is never one string in memory); the whole text only for
+    # the message about a broken quote.
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        yield from _csv_rows_of(fh, path, options)
+
+
+def _csv_rows_of(
+    fh: IO[str], path: Path, options: ReadOptions
+) -> Iterator[tuple[int, dict[str, str]]]:
     # strict: an unclosed quote is an error, not the rest of the file silently in one field
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(fh, strict=True)
     try:
         columns = next(reader, [])
     except csv.Error as err:
-        raise _broken_quote(path, text, err, 1, -1) from None
+        raise _broken_quote(path, read_text(path), err, 1, -1) from None
     if options.text_col not in columns:
         raise InputError(
             f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'}); "
@@ -296,7 +305,7 @@ def _csv_rows(path: Path, options: ReadOptions) -> Iterator[tuple[int, dict[str,
         except StopIteration:
             return
         except csv.Error as err:
-            raise _broken_quote(path, text, err, start_line, rows) from None
+            raise _broken_quote(path, read_text(path), err, start_line, rows) from None
         if not cells:  # a blank line
             continue
         rows += 1
@@ -456,7 +465,8 @@ def read_articles_skipping(
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict | InputError]]:
     """Like ``iter_jsonl``, but a malformed line is handed back as its error, not raised."""
-    for number, line in enumerate(split_lines(read_text(path)), start=1):
+    check_utf8(path)  # a file not UTF-8 is refused whole, as read_text refuses it
+    for number, line in enumerate(stream_lines(path), start=1):  # line by line: bounded memory
         if not line.strip():
             continue
         try:

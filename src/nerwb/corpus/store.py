@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from nerwb.corpus.model import Article, RawArticle, article_id_for, content_hash
 from nerwb.errors import InputError
-from nerwb.io import atomic_write_jsonl, iter_jsonl
+from nerwb.io import atomic_write_jsonl, check_utf8, iter_jsonl, parse_jsonl_line, stream_lines
 
 
 @dataclass
@@ -29,17 +29,24 @@ class AddReport:
 
 def load_articles(path: Path) -> list[Article]:
     """All articles in ``path`` (none if the file does not exist yet)."""
+    return list(iter_articles(path))
+
+
+def iter_articles(path: Path) -> Iterator[Article]:
+    """The articles in ``path`` one at a time, read line by line (none if it does not exist)."""
     if not path.exists():
-        return []
-    articles = []
-    for line, record in iter_jsonl(path):
+        return
+    check_utf8(path)
+    for line, text in enumerate(stream_lines(path), start=1):
+        if not text.strip():
+            continue
+        record = parse_jsonl_line(text, path, line)
         try:
-            articles.append(Article.model_validate(record))
+            yield Article.model_validate(record)
         except ValidationError as err:
             raise InputError(
                 f"not an article record ({err.errors()[0]['msg']})", path=path, line=line
             ) from None
-    return articles
 
 
 def add_articles(

@@ -6,7 +6,9 @@ Every input becomes an ``InputArticle`` with the id the corpus would give it
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,8 +18,9 @@ from typing import Any
 from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.corpus.readers import ReadOptions, read_file_tolerant, select_files
 from nerwb.corpus.splits import load_splits
-from nerwb.corpus.store import load_articles
+from nerwb.corpus.store import iter_articles
 from nerwb.errors import InputError, PredictError
+from nerwb.predict.idbook import IdBook, text_digest
 from nerwb.workspace import Workspace
 
 
@@ -40,6 +43,7 @@ class InputArticle:
     date: str | None = None
     source: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    repeated: bool = False  # its id was read before, with the same text: predicted once
 
     @classmethod
     def from_raw(cls, raw: RawArticle) -> InputArticle:
@@ -100,46 +104,70 @@ class InputSource:
         for file in files:
             digest.update(str(file.resolve()).encode() + b"\0")
             try:
-                digest.update(file.read_bytes())
+                with file.open("rb") as fh:  # in blocks: inputs can be larger than memory
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                        digest.update(block)
             except OSError:
                 digest.update(b"<unreadable>")  # reported as a bad record when read
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def read(self, *, on_error: OnError, bad: list[BadRecord]) -> Iterator[InputArticle]:
-        """The articles in input order; bad records raise (``fail``) or go into ``bad`` (``skip``).
+    def items(self) -> Iterator[InputArticle | InputError]:
+        """Every record in input order, read as it goes, a bad one as its ``InputError``;
+        no check across records (see ``checked``)."""
+        if self.workspace is not None:
+            yield from self._read_corpus()
+            return
+        for file in self.files():
+            for item in read_file_tolerant(file, self.options):
+                yield item if isinstance(item, InputError) else InputArticle.from_raw(item)
 
-        An id repeated with the same text is the same article (predicted once, downstream);
-        an id repeated with another text is a bad record, as ``corpus add`` refuses it: it is
-        never merged away with the first.
+    def checked(
+        self, *, on_error: OnError, bad: list[BadRecord], book: IdBook
+    ) -> Iterator[InputArticle | None]:
+        """One element per element of ``items``: the article (``repeated`` set when its id was
+        read before with the same text), or ``None`` for a bad record listed in ``bad``
+        (``skip``). ``book`` remembers the ids on disk, so memory does not grow with the input.
 
         Raises:
             PredictError: a bad record under ``OnError.FAIL``, or a split with no articles.
         """
-        if self.workspace is not None:
-            yield from self._read_corpus()
-            return
-        first: dict[str, tuple[str, str]] = {}  # id -> (text digest, where first read)
-        for file in self.files():
-            for item in read_file_tolerant(file, self.options):
-                if not isinstance(item, InputError):
-                    article = InputArticle.from_raw(item)
-                    item = _same_id_other_text(article, first) or article
-                if isinstance(item, InputError):
-                    if on_error is OnError.FAIL:
-                        raise PredictError(
-                            f"{item}; pass --on-error skip to leave bad records out and list them"
-                        )
-                    bad.append(BadRecord(str(item.path or file), item.line, str(item)))
-                    continue
-                yield item
+        for item in self.items():
+            if isinstance(item, InputArticle) and self.workspace is None:
+                item = _same_id_other_text(item, book) or item
+            if isinstance(item, InputError):
+                if on_error is OnError.FAIL:
+                    raise PredictError(
+                        f"{item}; pass --on-error skip to leave bad records out and list them"
+                    )
+                bad.append(BadRecord(str(item.path or "?"), item.line, str(item)))
+                yield None
+                continue
+            yield item
+
+    def read(
+        self, *, on_error: OnError, bad: list[BadRecord], book: IdBook | None = None
+    ) -> Iterator[InputArticle]:
+        """The articles in input order; bad records raise (``fail``) or go into ``bad`` (``skip``).
+
+        An id repeated with the same text is the same article (``repeated``: predicted once,
+        downstream); an id repeated with another text is a bad record, as ``corpus add``
+        refuses it: it is never merged away with the first.
+
+        Raises:
+            PredictError: a bad record under ``OnError.FAIL``, or a split with no articles.
+        """
+        with contextlib.ExitStack() as stack:
+            if book is None:
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nerwb-ids-"))
+                book = stack.enter_context(IdBook(Path(folder) / "ids.sqlite"))
+            for article in self.checked(on_error=on_error, bad=bad, book=book):
+                if article is not None:
+                    yield article
 
     def _read_corpus(self) -> Iterator[InputArticle]:  # the corpus holds each id once
         ws = self.workspace
         assert ws is not None
-        articles = load_articles(ws.articles_path)
-        if not articles:
-            raise PredictError(f"{ws.articles_path} holds no articles; add some with `corpus add`")
         keep: set[str] | None = None
         if self.split is not None:
             splits = load_splits(ws.splits_path)
@@ -148,7 +176,9 @@ class InputSource:
                     f"no {ws.splits_path}: run `nerwb corpus split` first, or leave --split out"
                 )
             keep = splits.ids(self.split)
-        for article in articles:
+        empty = True
+        for article in iter_articles(ws.articles_path):
+            empty = False
             if keep is not None and article.id not in keep:
                 continue
             yield InputArticle(
@@ -161,15 +191,18 @@ class InputSource:
                 source=article.source,
                 meta=article.meta,
             )
+        if empty:
+            raise PredictError(f"{ws.articles_path} holds no articles; add some with `corpus add`")
 
 
-def _same_id_other_text(
-    article: InputArticle, first: dict[str, tuple[str, str]]
-) -> InputError | None:
-    """An error when ``article``'s id was read before with a different text; else records it."""
-    digest = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-    seen = first.setdefault(article.id, (digest, article.origin))
-    if seen[0] == digest:
+def _same_id_other_text(article: InputArticle, book: IdBook) -> InputError | None:
+    """An error when ``article``'s id was read before with a different text; else records it
+    (and marks it ``repeated`` when it was read before with this text)."""
+    seen = book.first_read(article.id, text_digest(article.text), article.origin)
+    if seen is None:
+        return None
+    if seen[0] == text_digest(article.text):
+        article.repeated = True
         return None
     file, _, line = article.origin.rpartition(":")
     return InputError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -72,18 +73,24 @@ def annotate(
         if batch:
             yield batch
 
+    def pieces_found() -> Iterator[list[tuple[int, int, str]]]:
+        """Each piece's entities (article offsets), batch after batch. Each batch runs in a
+        spaCy memory zone: the strings and lexemes its texts added to the vocabulary (every
+        new number, name, typo) are freed after it, or a run over millions of articles would
+        grow the vocabulary (and the process) without bound."""
+        for batch in batches():
+            with nlp.memory_zone():
+                found = [
+                    [(e.start_char + offset, e.end_char + offset, str(e.label_)) for e in doc.ents]
+                    for doc, offset in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+                ]
+            yield from found
+
     entities: list[Entity] = []
     seen = 0
-    docs = (
-        found
-        for batch in batches()
-        for found in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
-    )
-    for doc, offset in docs:
+    for found in pieces_found():
         item, text, n_pieces = pending[0]
-        for ent in doc.ents:
-            start, end = ent.start_char + offset, ent.end_char + offset
-            entities.append((start, end, ent.label_, text[start:end]))
+        entities.extend((start, end, label, text[start:end]) for start, end, label in found)
         seen += 1
         if seen == n_pieces:
             pending.popleft()
@@ -109,7 +116,7 @@ def _annotate_chunk(texts: list[str]) -> list[list[Entity]]:
 
 def annotate_in_processes(
     model: str,
-    items: list[T],
+    items: Iterable[T],
     text_of: Callable[[T], str],
     *,
     n_process: int,
@@ -121,12 +128,37 @@ def annotate_in_processes(
     Why not ``nlp.pipe(n_process=...)``: it sends every ``Doc`` back to this process as bytes
     and rebuilds it here, which on two cores cost more than the second process gained; the
     workers here send back only the entity tuples.
+
+    ``items`` are read as the workers need them: at most ``IN_FLIGHT_PER_PROCESS`` chunks of
+    ``batch_size`` per process are out at once (``Pool.imap`` would read all of them ahead).
     """
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+    chunks = _chunks(items, batch_size)
     with multiprocessing.get_context(method).Pool(
         n_process, initializer=_load_worker, initargs=(model, max_length, batch_size)
     ) as pool:
-        results = pool.imap(_annotate_chunk, ([text_of(x) for x in c] for c in chunks))
-        for chunk, found in zip(chunks, results, strict=True):
-            yield from zip(chunk, found, strict=True)
+        window: deque[tuple[list[T], AsyncResult[list[list[Entity]]]]] = deque()
+        for chunk in chunks:
+            window.append(
+                (chunk, pool.apply_async(_annotate_chunk, ([text_of(x) for x in chunk],)))
+            )
+            if len(window) >= n_process * IN_FLIGHT_PER_PROCESS:
+                done, found = window.popleft()
+                yield from zip(done, found.get(), strict=True)
+        while window:
+            done, found = window.popleft()
+            yield from zip(done, found.get(), strict=True)
+
+
+IN_FLIGHT_PER_PROCESS = 4  # chunks queued per worker: enough to keep it busy, no more
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -2,7 +2,9 @@
 
 While a run is under way, ``OUT`` does not exist yet; its work folder ``OUT.parts/`` holds
 ``part-00000.jsonl``, ``part-00001.jsonl``, ... and ``_index.json``, which lists each finished
-part with its article ids, the model hash and the inputs' fingerprint. A part is written
+part with its record count, beside the model hash and the inputs' fingerprint. The ids a part
+holds are read back from the part itself when a run resumes (each record carries its id), so
+the index stays small and the driver never holds every id. A part is written
 (temp file, rename) before the index names it, so after an interruption the index lists only
 whole parts, and a part file it does not list is overwritten by the rerun. When every article
 is done, the parts are concatenated into a temp file beside ``OUT`` and renamed onto it, then
@@ -15,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,8 @@ from nerwb.errors import PredictError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 
 INDEX = "_index.json"
-INDEX_VERSION = 1
+PARQUET_ROWS = 10_000  # records per Parquet row group: what assembling holds in memory
+INDEX_VERSION = 2  # 1 listed every id in the index; 2 lists counts
 
 
 class OutputFormat(StrEnum):
@@ -126,13 +129,18 @@ class PartStore:
             ) from None
         return store
 
-    def done_ids(self) -> set[str]:
-        return {i for part in self.parts for i in part["ids"]}
+    def done_count(self) -> int:
+        return sum(_count(part) for part in self.parts)
 
-    def write_part(self, records: list[dict[str, Any]], ids: list[str]) -> None:
+    def done_ids(self) -> Iterator[str]:
+        """The id of every finished record, read from the part files one line at a time."""
+        for line in self.records():
+            yield json.loads(line)["id"]
+
+    def write_part(self, records: list[dict[str, Any]]) -> None:
         name = f"part-{len(self.parts):05d}.jsonl"
         atomic_write_jsonl(self.folder / name, records)
-        self.parts.append({"file": name, "ids": ids})
+        self.parts.append({"file": name, "count": len(records)})
         self._write_index()
 
     def _write_index(self) -> None:
@@ -153,9 +161,6 @@ class PartStore:
         Returns:
             The number of records written.
         """
-        ids = [i for part in self.parts for i in part["ids"]]
-        if len(ids) != len(set(ids)):  # cannot happen: ids are checked before each part
-            raise PredictError(f"{self.folder} lists an article twice; pass --force to redo it")
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
         os.close(fd)
         try:
@@ -172,22 +177,29 @@ class PartStore:
             Path(tmp).unlink(missing_ok=True)
             raise
         shutil.rmtree(self.folder)
-        return len(ids)
+        return self.done_count()
+
+
+def _count(part: dict[str, Any]) -> int:
+    return int(part["count"]) if "count" in part else len(part["ids"])  # version 1 listed ids
+
+
+def _parquet_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = dict(record)
+    # Entities as structs and metadata as JSON text: a column needs one type for all rows.
+    row["entities"] = [
+        {"start": s, "end": e, "label": label, "text": t} for s, e, label, t in row["entities"]
+    ]
+    row["meta"] = json.dumps(row.get("meta") or {}, ensure_ascii=False)
+    return row
 
 
 def _write_parquet(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Write ``records`` as Parquet, one row group per ``PARQUET_ROWS`` records (never all of
+    them in memory at once)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = []
-    for record in records:
-        row = dict(record)
-        # Entities as structs and metadata as JSON text: a column needs one type for all rows.
-        row["entities"] = [
-            {"start": s, "end": e, "label": label, "text": t} for s, e, label, t in row["entities"]
-        ]
-        row["meta"] = json.dumps(row.get("meta") or {}, ensure_ascii=False)
-        rows.append(row)
     entity = pa.struct(
         [("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()), ("text", pa.string())]
     )
@@ -204,7 +216,25 @@ def _write_parquet(path: Path, records: Iterable[dict[str, Any]]) -> None:
         ("model_hash", pa.string()),
         ("nerwb_version", pa.string()),
     ]
-    if rows and "text" in rows[0]:
-        fields.insert(6, ("text", pa.string()))
-    schema = pa.schema(fields)
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+    writer = None
+    rows: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal writer, rows
+        if writer is None:
+            if rows and "text" in rows[0]:
+                fields.insert(6, ("text", pa.string()))
+            writer = pq.ParquetWriter(path, pa.schema(fields))
+        writer.write_table(pa.Table.from_pylist(rows, schema=writer.schema))
+        rows = []
+
+    try:
+        for record in records:
+            rows.append(_parquet_row(record))
+            if len(rows) >= PARQUET_ROWS:
+                flush()
+        if rows or writer is None:
+            flush()
+    finally:
+        if writer is not None:
+            writer.close()

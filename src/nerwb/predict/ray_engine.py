@@ -1,19 +1,26 @@
-"""The Ray Data engine: the same job as ``local``, over a Ray Dataset and a pool of actors.
+"""The Ray engine: the same job as ``local``, over a pool of Ray actors on one or more nodes.
 
-Articles are read on the driver with the corpus readers (the same records as the local
-engine), put into a Ray Dataset, and ``map_batches`` sends them to ``actors`` copies of
-``_Predictor``, each loading the model once. Results come back in input order
-(``preserve_order``), so the driver writes the same part files as the local engine.
+Articles are read on the driver with the corpus readers (the same records, ids and checks as
+the local engine) one at a time, and sent in blocks of ``batch_size`` texts to ``actors``
+copies of ``_Predictor``, each loading the model once, wherever Ray places it. At most
+``IN_FLIGHT_PER_ACTOR`` blocks per actor are out at once, and results are taken back in input
+order, so the driver holds a bounded window of articles however long the input is, and writes
+the same part files as the local engine.
+
+Why not a Ray Dataset: ``ray.data.from_items`` needs the whole list in the driver (what issue
+27 removes), and ``ray.data.read_json``/``read_csv`` read the files on the workers with Ray's
+parsers, not with nerwb's readers (CSV quote checks, ids given to articles without one, an id
+repeated with another text refused), so the output would differ from the local engine's.
 
 Ray is the optional extra ``nerwb[ray]``; this module imports it only when called.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,7 +36,7 @@ CONNECT_TIMEOUT_S = 3.0  # an unreachable --address fails in seconds, not Ray's 
 
 
 class _Predictor:
-    """One Ray actor: loads the pipeline once, then annotates batch after batch."""
+    """One Ray actor: loads the pipeline once, then annotates block after block."""
 
     def __init__(self, model: str, max_length: int | None, batch_size: int) -> None:
         from nerwb.predict.model import load_pipeline
@@ -37,17 +44,13 @@ class _Predictor:
         self.nlp = load_pipeline(Path(model), max_length=max_length)
         self.batch_size = batch_size
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
+    def annotate(self, texts: list[str]) -> list[list[Entity]]:
         from nerwb.predict.local import annotate
 
-        texts = [str(t) for t in batch["text"]]
-        found = [
-            json.dumps(ents)
-            for _, ents in annotate(self.nlp, texts, str, batch_size=self.batch_size)
-        ]
-        return {"i": batch["i"], "entities": np.array(found, dtype=object)}
+        return [ents for _, ents in annotate(self.nlp, texts, str, batch_size=self.batch_size)]
+
+
+IN_FLIGHT_PER_ACTOR = 4  # blocks queued per actor: enough to keep it busy, no more
 
 
 def ray_available() -> bool:
@@ -123,37 +126,49 @@ def ray_session(address: str | None, actors: int) -> Iterator[None]:
 
 def predict_ray(
     model: Path,
-    articles: list[InputArticle],
+    articles: Iterable[InputArticle],
     *,
     batch_size: int,
     actors: int,
     max_length: int | None,
 ) -> Iterator[tuple[InputArticle, list[Entity]]]:
     """Yield each article with its entities, in input order; call inside ``ray_session``."""
-    import ray.data
+    import ray
 
-    if not articles:
-        return
-    context = ray.data.DataContext.get_current()
-    context.execution_options.preserve_order = True
-    context.enable_progress_bars = False  # the CLI draws its own; library code prints nothing
-    dataset = ray.data.from_items(
-        [{"i": i, "text": a.text} for i, a in enumerate(articles)],
-        override_num_blocks=max(1, min(len(articles) // batch_size, actors * 8)),
-    )
-    results = dataset.map_batches(
-        _Predictor,
-        fn_constructor_kwargs={
-            "model": str(Path(model).resolve()),
-            "max_length": max_length,
-            "batch_size": batch_size,
-        },
-        batch_size=batch_size,
-        batch_format="numpy",
-        concurrency=actors,
-        num_cpus=1,
-    )
-    for batch in results.iter_batches(batch_size=batch_size, batch_format="numpy"):
-        for i, found in zip(batch["i"], batch["entities"], strict=True):
-            entities = [tuple(e) for e in json.loads(str(found))]
-            yield articles[int(i)], entities  # type: ignore[misc]
+    predictor = ray.remote(num_cpus=1)(_Predictor)
+    pool = [
+        predictor.remote(str(Path(model).resolve()), max_length, batch_size) for _ in range(actors)
+    ]
+    window: deque[tuple[list[InputArticle], Any]] = deque()
+    try:
+        for n, block in enumerate(_blocks(articles, batch_size)):
+            actor = pool[n % actors]  # round robin: blocks are alike in size
+            window.append((block, actor.annotate.remote([a.text for a in block])))
+            if len(window) >= actors * IN_FLIGHT_PER_ACTOR:
+                yield from _take(window)
+        while window:
+            yield from _take(window)
+    finally:
+        for actor in pool:
+            ray.kill(actor)
+
+
+def _take(
+    window: deque[tuple[list[InputArticle], Any]],
+) -> Iterator[tuple[InputArticle, list[Entity]]]:
+    import ray
+
+    block, pending = window.popleft()
+    found = ray.get(pending)
+    yield from zip(block, ([tuple(e) for e in ents] for ents in found), strict=True)  # type: ignore[misc]
+
+
+def _blocks(articles: Iterable[InputArticle], size: int) -> Iterator[list[InputArticle]]:
+    block: list[InputArticle] = []
+    for article in articles:
+        block.append(article)
+        if len(block) >= size:
+            yield block
+            block = []
+    if block:
+        yield block

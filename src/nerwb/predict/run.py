@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from nerwb import __version__
 from nerwb.errors import PredictError
 from nerwb.io import atomic_write_jsonl
+from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI start
     from spacy.language import Language
 
 DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
+ID_BOOK = "_ids.sqlite"  # in the work folder: the ids this run has read (see idbook.py)
 
 
 class Engine(StrEnum):
@@ -190,48 +192,56 @@ def predict(
     if engine is Engine.RAY:  # a missing Ray or a dead --address fails before anything is written
         preflight(address)
     store = PartStore.open(output, header, force=force)
-    done = store.done_ids()
     report = PredictReport(output=output, model=info, engine=engine)
 
-    # Read everything first: bad records are found (and the run fails, under `fail`) before
-    # any model time is spent, and the progress bar knows its total.
-    todo: list[InputArticle] = []
-    seen: set[str] = set()
-    for article in source.read(on_error=on_error, bad=report.skipped):
-        if article.id in seen:
-            report.duplicates += 1
-        elif article.id in done:
-            report.resumed += 1
-        else:
-            todo.append(article)
-        seen.add(article.id)
+    with IdBook(store.folder / ID_BOOK) as book:
+        # First pass, before any model time: bad records are found (and the run fails, under
+        # `fail`), the progress bar learns its total, and `todo` gets one byte per input record
+        # (1 MB for a million): whether the second pass predicts it. Nothing else is kept.
+        book.add_done(store.done_ids())
+        todo = bytearray()
+        for article in source.checked(on_error=on_error, bad=report.skipped, book=book):
+            if article is None:
+                todo.append(0)
+            elif article.repeated:
+                report.duplicates += 1
+                todo.append(0)
+            elif book.is_done(article.id):
+                report.resumed += 1
+                todo.append(0)
+            else:
+                todo.append(1)
+    total = sum(todo)
     if report.skipped:
         report.skipped_path = skipped_file(output)
         atomic_write_jsonl(report.skipped_path, (b.to_json() for b in report.skipped))
 
+    def to_predict() -> Iterator[InputArticle]:
+        # Second pass: the same records in the same order, read again as the engine asks.
+        for item, wanted in zip(source.items(), todo, strict=False):
+            if wanted:
+                assert isinstance(item, InputArticle)
+                yield item
+
     start = time.perf_counter()
     buffer: list[dict[str, Any]] = []
-    ids: list[str] = []
     try:
         for article, entities in _run_engine(
-            nlp, model, todo, n_process, batch_size, max_length, address, actors
+            nlp, model, to_predict(), total, n_process, batch_size, max_length, address, actors
         ):
             buffer.append(build_record(article, entities, info, fmt=fmt, include_text=include_text))
-            ids.append(article.id)
             report.predicted += 1
             report.words += len(article.text.split())
-            if len(buffer) >= part_size:
-                store.write_part(buffer, ids)
-                buffer, ids = [], []
+            if len(buffer) >= part_size:  # a part is written as soon as it is full
+                store.write_part(buffer)
+                buffer = []
             if on_progress:
-                on_progress(report.predicted, len(todo), report.words)
+                on_progress(report.predicted, total, report.words)
         if buffer:
-            store.write_part(buffer, ids)
+            store.write_part(buffer)
     except KeyboardInterrupt:
         # What sits in `buffer` is lost: it was never written, and a rerun predicts it again.
-        raise PredictInterrupted(
-            len(store.done_ids()), report.resumed + len(todo), store.folder
-        ) from None
+        raise PredictInterrupted(store.done_count(), report.resumed + total, store.folder) from None
     finally:
         report.seconds = time.perf_counter() - start
     report.records = store.assemble(output, container)
@@ -241,27 +251,30 @@ def predict(
 def _run_engine(
     nlp: Language | None,
     model: Path,
-    todo: list[InputArticle],
+    articles: Iterator[InputArticle],
+    total: int,
     n_process: int,
     batch_size: int,
     max_length: int | None,
     address: str | None,
     actors: int,
 ) -> Iterator[tuple[InputArticle, list[Entity]]]:
+    if not total:
+        return
     if nlp is None:  # the Ray engine: each actor loads the model itself
         with ray_session(address, actors):
             yield from predict_ray(
-                model, todo, batch_size=batch_size, actors=actors, max_length=max_length
+                model, articles, batch_size=batch_size, actors=actors, max_length=max_length
             )
         return
-    if todo and n_process > 1:
+    if n_process > 1:
         yield from annotate_in_processes(
             str(Path(model).resolve()),
-            todo,
+            articles,
             lambda a: a.text,
             n_process=n_process,
             batch_size=batch_size,
             max_length=max_length,
         )
-    elif todo:
-        yield from annotate(nlp, todo, lambda a: a.text, batch_size=batch_size)
+    else:
+        yield from annotate(nlp, articles, lambda a: a.text, batch_size=batch_size)
