@@ -23,10 +23,10 @@ from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.connection import connect
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import find_project, import_row, push
+from nerwb.doccano.push import ensure_project, import_row, push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.labels.schema import load_schema
-from nerwb.workspace import SplitRatios, init_workspace
+from nerwb.workspace import DoccanoDatabase, SplitRatios, init_workspace
 
 WORDS = [
     "militia",
@@ -85,12 +85,16 @@ def main() -> None:
         default=1_000,
         help="one POST each is slow: its rate is measured on fewer",
     )
+    parser.add_argument(
+        "--database", type=DoccanoDatabase, default=DoccanoDatabase.SQLITE, help="sqlite|postgres"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="web workers (up's default)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nerwb-bench-") as tmp:
         root = Path(tmp)
         server = LocalServer(root / "doccano-home")
         print("starting Doccano ...")
-        server.up(port=free_port())
+        server.up(port=free_port(), database=args.database, workers=args.workers)
         credentials = Credentials.load(server.credentials_path)
         import os
 
@@ -118,7 +122,7 @@ def main() -> None:
                 for segment in segment_article(a.id, a.text, base_ws.config.corpus.segment_length):
                     rows.append(import_row(segment, "train", None, None))
             with connect(base_ws) as client:
-                project = find_project(client, base_ws.project_name)
+                project, _ = ensure_project(client, base_ws.project_name)
 
                 def one_by_one() -> None:
                     for r in rows:
@@ -136,7 +140,7 @@ def main() -> None:
             # pull + snapshot: every example carries spans (bulk-imported with labels as admin)
             pull_ws = workspace(root, "pull", articles)
             with connect(pull_ws) as client:
-                project = find_project(client, pull_ws.project_name)
+                project, _ = ensure_project(client, pull_ws.project_name)
                 labelled = []
                 for a in load_articles(pull_ws.articles_path):
                     for segment in segment_article(
@@ -154,6 +158,18 @@ def main() -> None:
                     timed(lambda: pull(client, pull_ws, schema)) for _ in range(args.pull_repeats)
                 ]
                 pull_s, pulled = statistics.median(t for t, _ in pulls), pulls[-1][1]
+
+                # where a pull's time goes: Doccano's export task alone, both kinds side by side
+                def exports() -> None:
+                    tasks = [
+                        client.start_export(project.id, confirmed_only=c) for c in (False, True)
+                    ]
+                    for task in tasks:
+                        client.wait_task(task)
+                    for task in tasks:
+                        client.download_export(project.id, task)
+
+                export_s = statistics.median(timed(exports)[0] for _ in range(args.pull_repeats))
             spans = sum(s.spans for s in pulled.annotators.values())
             print(
                 f"pull + snapshot: {args.docs} docs ({spans} spans): median {pull_s:.2f} s over "
@@ -163,8 +179,10 @@ def main() -> None:
             server.down()
     push_rate, base_rate = args.docs / push_s, len(rows) / base_s
     path = save(
-        "doccano_throughput",
+        "doccano_throughput"
+        + ("" if args.database is DoccanoDatabase.SQLITE else f"-{args.database}"),
         {
+            "database": str(args.database),
             "docs": args.docs,
             "push_s": round(push_s, 2),
             "push_docs_per_s": round(push_rate),
@@ -175,6 +193,7 @@ def main() -> None:
             "speedup": round(push_rate / base_rate, 1),
             "pull_snapshot_median_s": round(pull_s, 2),
             "pull_runs_s": [round(t, 2) for t, _ in pulls],
+            "export_tasks_median_s": round(export_s, 2),
             "pull_spans": spans,
             "targets": {"push_docs_per_s": 700, "pull_snapshot_s": 5.0},
         },

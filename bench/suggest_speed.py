@@ -37,13 +37,14 @@ from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
+from nerwb.workspace import DoccanoDatabase
 
 CONCURRENCY = (1, 4, 8)
 
 
 def speed(root: Path, args: argparse.Namespace) -> dict:
     server = LocalServer(root / "doccano-home")
-    server.up(port=free_port())
+    server.up(port=free_port(), database=args.database, workers=args.workers)
     credentials = Credentials.load(server.credentials_path)
     os.environ.update(
         DOCCANO_URL=credentials.url,
@@ -52,7 +53,7 @@ def speed(root: Path, args: argparse.Namespace) -> dict:
     )
     rows = {}
     try:
-        for k in CONCURRENCY:
+        for k in args.concurrency:
             ws = build(root / f"speed-{k}", "conflict3")
             doccano = ws.config.doccano.model_copy(update={"project": f"speed-{k}"})
             ws = dataclasses.replace(ws, config=ws.config.model_copy(update={"doccano": doccano}))
@@ -145,7 +146,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--skip-edits", action="store_true")
+    parser.add_argument(
+        "--database", type=DoccanoDatabase, default=DoccanoDatabase.SQLITE, help="sqlite|postgres"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="web workers (up's default)")
+    parser.add_argument("--concurrency", default=",".join(map(str, CONCURRENCY)))
     args = parser.parse_args()
+    args.concurrency = [int(k) for k in args.concurrency.split(",")]
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     with tempfile.TemporaryDirectory(prefix="nerwb-suggest-") as tmp:
@@ -153,7 +160,8 @@ def main() -> None:
         result = {"speed": speed(root, args)}
         if not args.skip_edits:
             result["edits"] = edits(root, args)
-    path = save("suggest-speed", result)
+    suffix = "" if args.database is DoccanoDatabase.SQLITE else f"-{args.database}"
+    path = save("suggest-speed" + suffix, result)
     print(json.dumps(result, indent=1), f"\nwrote {path}")
 
 

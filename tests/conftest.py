@@ -84,15 +84,38 @@ def doccano_server(tmp_path_factory):
     server.down()
 
 
+@pytest.fixture(scope="session")
+def doccano_pg_server(tmp_path_factory):
+    """A real Doccano 1.8.4 on the workspace's own PostgreSQL cluster, for the session."""
+    from nerwb.doccano.server import LocalServer, free_port
+    from nerwb.workspace import DoccanoDatabase
+
+    server = LocalServer(tmp_path_factory.mktemp("doccano-pg-home"))
+    status, _ = server.up(port=free_port(), database=DoccanoDatabase.POSTGRES, workers=3)
+    assert status.healthy and status.database is DoccanoDatabase.POSTGRES
+    yield server
+    server.down()
+
+
 @pytest.fixture
 def doccano_ws(ws, doccano_server, monkeypatch):
     """A workspace with the demo corpus split, talking to the session's server as a remote one."""
+    return _remote_doccano_ws(ws, doccano_server, monkeypatch)
+
+
+@pytest.fixture
+def doccano_pg_ws(ws, doccano_pg_server, monkeypatch):
+    """``doccano_ws`` on the PostgreSQL-backed server."""
+    return _remote_doccano_ws(ws, doccano_pg_server, monkeypatch)
+
+
+def _remote_doccano_ws(ws, server, monkeypatch):
     from nerwb.corpus.readers import read_articles
     from nerwb.corpus.splits import split_workspace
     from nerwb.corpus.store import add_articles
     from nerwb.doccano.server import Credentials
 
-    credentials = Credentials.load(doccano_server.credentials_path)
+    credentials = Credentials.load(server.credentials_path)
     monkeypatch.setenv("DOCCANO_URL", credentials.url)
     monkeypatch.setenv("DOCCANO_USERNAME", credentials.username)
     monkeypatch.setenv("DOCCANO_PASSWORD", credentials.password)

@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -120,10 +121,20 @@ class CorpusSettings(_Strict):
     split: SplitRatios = SplitRatios()
 
 
+class DoccanoDatabase(StrEnum):
+    """Where the local Doccano server keeps its data."""
+
+    SQLITE = "sqlite"  # one file; fine for a few annotators
+    POSTGRES = "postgres"  # the workspace's own PostgreSQL cluster, for a team
+    EXTERNAL = "external"  # an existing PostgreSQL server named by DOCCANO_DATABASE_URL
+
+
 class DoccanoSettings(_Strict):
     url: str = ""  # empty: the embedded local server of this workspace
     project: str = ""
     port: int = Field(8000, ge=1, le=65535)
+    # None: whatever the workspace's server already uses (SQLite for a new one).
+    database: DoccanoDatabase | None = None
 
     @field_validator("url")
     @classmethod

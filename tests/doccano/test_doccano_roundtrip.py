@@ -38,8 +38,9 @@ def spans_by_article(units) -> dict[str, set]:
     return out
 
 
-def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
-    ws = doccano_ws
+@pytest.mark.parametrize("server_ws", ["doccano_ws", "doccano_pg_ws"], ids=["sqlite", "postgres"])
+def test_doccano_push_label_pull_maps_spans_exactly(server_ws, request, cli) -> None:
+    ws = request.getfixturevalue(server_ws)
     result = cli(
         "doccano", "push", "--annotators", "ann_a,ann_b", "--overlap", "0.5", "-w", ws.root
     )
@@ -94,6 +95,11 @@ def test_doccano_push_label_pull_maps_spans_exactly(doccano_ws, cli) -> None:
     assert result.exit_code == 0
     assert len(list(ws.pulls_dir.iterdir())) == 2
     assert snapshot_tree(snapshot_dir) == before
+
+    # and the two annotators' labels merge into gold
+    result = cli("labels", "merge", "--strategy", "union", "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    assert ws.gold_path.exists() and ws.gold_path.stat().st_size > 0
 
 
 def test_doccano_push_twice_and_interrupted_push_add_each_segment_once(doccano_ws) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,13 +29,14 @@ from nerwb.cli._options import (
     comma_list,
 )
 from nerwb.doccano.connection import connect, local_server
+from nerwb.doccano.migrate import migrate_to_postgres
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushInterrupted, Selection, push
 from nerwb.labels.schema import load_schema
 from nerwb.names import check_name
 from nerwb.predict.select import SelectStrategy, load_selection_model
-from nerwb.workspace import SPLIT_NAMES
+from nerwb.workspace import SPLIT_NAMES, DoccanoDatabase
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
@@ -79,23 +81,39 @@ def up_cmd(
     port: Annotated[
         int | None, typer.Option(help="Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
     ] = None,
+    database: Annotated[
+        DoccanoDatabase | None,
+        typer.Option(
+            help="sqlite, or postgres: a PostgreSQL cluster in the workspace, for a team "
+            "(default: nerwb.toml's, else the one in use). DOCCANO_DATABASE_URL in the "
+            "environment names an existing PostgreSQL server instead.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Web server processes (default: 2 x cores + 1)."),
+    ] = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Install (once) and start the workspace's local Doccano server on 127.0.0.1.
 
     Example: nerwb doccano up --port 8000
+    Example: nerwb doccano up --database postgres --workers 9
     """
     ws = workspace(workspace_dir)
     server = local_server(ws)
     with console.status("Starting Doccano") as spinner:
         status, started = server.up(
             port=port,
+            database=database,
+            workers=workers,
             on_step=lambda step: spinner.update(step),
         )
     word = "Started" if started else "Already running:"
     console.print(
         f"[green]{word}[/] Doccano at {status.url} (web pid {status.web_pid}, worker pid {status.worker_pid})"
     )
+    console.print(f"Database: {status.database} ({escape(status.database_where)})")
     console.print(f"Admin credentials (mode 0600): {server.credentials_path}")
 
 
@@ -124,10 +142,53 @@ def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     table.add_row("web pid", str(status.web_pid or "not running"))
     table.add_row("worker pid", str(status.worker_pid or "not running"))
     table.add_row("health", "[green]healthy" if status.healthy else "[red]not healthy")
+    table.add_row("database", f"{status.database} ({escape(status.database_where)})")
+    if status.database is DoccanoDatabase.POSTGRES:
+        table.add_row("postgres pid", str(status.database_pid or "not running"))
+    table.add_row("web workers", str(status.workers or "-"))
     table.add_row("home", str(status.home))
     console.print(table)
     if not status.healthy:
         raise typer.Exit(1)
+
+
+class MigrateTarget(StrEnum):
+    POSTGRES = "postgres"
+
+
+@doccano_app.command("migrate")
+def migrate_cmd(
+    to: Annotated[
+        MigrateTarget,
+        typer.Option(
+            "--to", help="Where to move the data (DOCCANO_DATABASE_URL: an existing server)."
+        ),
+    ],
+    workspace_dir: WorkspaceOpt = None,
+) -> None:
+    """Move the local server's data from SQLite to PostgreSQL: copy everything, check
+    examples, spans and confirmations per member, then switch (SQLite's file is kept).
+
+    Example: nerwb doccano migrate --to postgres
+    """
+    ws = workspace(workspace_dir)
+    server = local_server(ws)
+    with console.status("Moving Doccano to PostgreSQL") as spinner:
+        report = migrate_to_postgres(server, on_step=lambda step: spinner.update(step))
+    table = Table(title=f"Copied {report.rows} rows; equal on both sides")
+    for column in ("project / member", "examples", "spans", "confirmed"):
+        table.add_column(column, justify="left" if column.startswith("project") else "right")
+    for name, counts in sorted(report.members.items()):
+        table.add_row(
+            escape(name), str(counts["examples"]), str(counts["spans"]), str(counts["confirmed"])
+        )
+    console.print(table)
+    console.print(
+        f"[green]Switched[/] to {report.target} ({escape(report.where)}). "
+        f"The SQLite file stays, untouched, at {server.sqlite_path}."
+    )
+    if report.restarted:
+        console.print(f"Doccano runs again at {server.url()}.")
 
 
 @doccano_app.command("push")

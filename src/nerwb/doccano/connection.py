@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 
 
 def local_server(ws: Workspace) -> LocalServer:
-    return LocalServer(ws.doccano_home, default_port=ws.config.doccano.port)
+    return LocalServer(
+        ws.doccano_home,
+        default_port=ws.config.doccano.port,
+        default_database=ws.config.doccano.database,
+    )
 
 
 def remote_url(ws: Workspace) -> str:

@@ -15,18 +15,24 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nerwb.doccano import postgres
 from nerwb.doccano.errors import DoccanoError
 from nerwb.io import atomic_write_json, atomic_write_text
+from nerwb.workspace import DoccanoDatabase
 
 DOCCANO_VERSION = "1.8.4"
 DOCCANO_PINS = (f"doccano=={DOCCANO_VERSION}", "numpy<2", "marshmallow<4")
+# Doccano's `postgresql` extra, added to the venv only when a workspace first runs on PostgreSQL.
+POSTGRES_DRIVER = "psycopg2-binary==2.9.13"
+DATABASE_URL_ENV = "DOCCANO_DATABASE_URL"  # an existing PostgreSQL server instead of our own
 VENV_ENV = "NERWB_DOCCANO_VENV"
 HOST = "127.0.0.1"
 ADMIN = "admin"
@@ -55,6 +61,30 @@ if os.environ.get("NERWB_ADMIN_PASSWORD"):
     user.save()
 """
 
+# Runs inside Doccano's venv against the cluster's maintenance database: makes Doccano's
+# database (NERWB_PG_RECREATE=1: drops it first; only `migrate` asks, for a database that is
+# not the workspace's live one).
+_CREATE_DB_SCRIPT = """
+import os, sys, psycopg2
+from psycopg2 import sql
+conn = psycopg2.connect(os.environ["NERWB_PG_MAINTENANCE_URL"])
+conn.autocommit = True
+name = os.environ["NERWB_PG_DATABASE"]
+cur = conn.cursor()
+cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+exists = cur.fetchone() is not None
+if exists and os.environ.get("NERWB_PG_RECREATE") == "1":
+    cur.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+    exists = False
+if not exists:
+    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+"""
+
+
+def default_workers() -> int:
+    """Gunicorn's own advice, 2 x cores + 1: a sync worker waits on the database half the time."""
+    return 2 * (os.cpu_count() or 1) + 1
+
 
 def default_venv() -> Path:
     """Where Doccano is installed: ``$NERWB_DOCCANO_VENV``, else a per-user cache folder."""
@@ -69,18 +99,20 @@ class Credentials:
     url: str
     username: str
     password: str
+    database_password: str = ""  # the workspace PostgreSQL cluster's, once it has one
 
     def save(self, path: Path) -> None:
-        atomic_write_json(
-            path,
-            {"url": self.url, "username": self.username, "password": self.password},
-            mode=SECRET_MODE,
-        )
+        data = {"url": self.url, "username": self.username, "password": self.password}
+        if self.database_password:
+            data["database_password"] = self.database_password
+        atomic_write_json(path, data, mode=SECRET_MODE)
 
     @classmethod
     def load(cls, path: Path) -> Credentials:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["url"], data["username"], data["password"])
+        return cls(
+            data["url"], data["username"], data["password"], data.get("database_password", "")
+        )
 
 
 @dataclass
@@ -90,6 +122,10 @@ class ServerStatus:
     worker_pid: int | None
     healthy: bool
     home: Path
+    database: DoccanoDatabase = DoccanoDatabase.SQLITE
+    database_where: str = ""  # the file, or host:port/name (never a password)
+    database_pid: int | None = None  # the workspace cluster's postmaster
+    workers: int | None = None
 
     @property
     def running(self) -> bool:
@@ -135,10 +171,19 @@ def free_port() -> int:
 class LocalServer:
     """One workspace's Doccano server; its state lives in ``home`` (``.nerwb/doccano/``)."""
 
-    def __init__(self, home: Path, *, venv: Path | None = None, default_port: int = 8000):
+    def __init__(
+        self,
+        home: Path,
+        *,
+        venv: Path | None = None,
+        default_port: int = 8000,
+        default_database: DoccanoDatabase | None = None,
+    ):
         self.home = Path(home)
         self.venv = venv or default_venv()
         self.default_port = default_port  # nerwb.toml's [doccano] port
+        self.default_database = default_database  # nerwb.toml's [doccano] database
+        self.cluster = postgres.Cluster(self.home / "postgres")
 
     # ---------------------------------------------------------------- paths
     @property
@@ -174,6 +219,10 @@ class LocalServer:
         )
 
     @property
+    def sqlite_path(self) -> Path:
+        return self.home / "db.sqlite3"
+
+    @property
     def _template_db(self) -> Path:
         # A migrated, empty database kept beside the install: copying it saves ~13 s per new home.
         return self.venv / "nerwb-template-db.sqlite3"
@@ -185,6 +234,19 @@ class LocalServer:
 
     def is_installed(self) -> bool:
         return self._install_stamp.exists() and (self.venv / "bin" / "gunicorn").exists()
+
+    def ensure_postgres_driver(self, on_step: Callable[[str], None] = lambda _: None) -> None:
+        """Add psycopg2 to Doccano's venv when it lacks it (one wheel; nothing is removed)."""
+        probe = subprocess.run(
+            [str(self._python), "-c", "import psycopg2"], capture_output=True, check=False
+        )
+        if probe.returncode == 0:
+            return
+        on_step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
+        self._run(
+            [str(self._python), "-m", "pip", "install", "--quiet", POSTGRES_DRIVER],
+            "installing PostgreSQL's driver for Doccano",
+        )
 
     def install(self, on_step: Callable[[str], None] = lambda _: None) -> None:
         """Create Doccano's venv and install the pinned server into it (~90 s, ~700 MB, once).
@@ -223,11 +285,37 @@ class LocalServer:
     def url(self, port: int | None = None) -> str:
         return f"http://{HOST}:{port or self.remembered_port() or self.default_port}"
 
-    def _env(self, settings: dict) -> dict[str, str]:
+    def database(self) -> DoccanoDatabase:
+        """The database this workspace's server uses (or last used)."""
+        return DoccanoDatabase(self._settings().get("database", DoccanoDatabase.SQLITE))
+
+    def database_url(self, database: DoccanoDatabase) -> str:
+        """Doccano's DATABASE_URL for ``database`` (holds a password: never print it)."""
+        if database is DoccanoDatabase.SQLITE:
+            return f"sqlite:///{self.sqlite_path}"
+        if database is DoccanoDatabase.EXTERNAL:
+            url = os.environ.get(DATABASE_URL_ENV, "")
+            if not url:
+                raise DoccanoError(
+                    f"this workspace's Doccano uses an existing PostgreSQL server: set "
+                    f"{DATABASE_URL_ENV} (postgres://USER:PASSWORD@HOST:PORT/NAME?sslmode=...)"
+                )
+            return url
+        credentials = Credentials.load(self.credentials_path)
+        port = self._settings().get("postgres_port")
+        if not credentials.database_password or not port:
+            raise DoccanoError(
+                f"the workspace's PostgreSQL cluster has no password or port in "
+                f"{self.credentials_path} / {self._settings_path}; `nerwb doccano up --database "
+                "postgres` sets them"
+            )
+        return postgres.url_for(credentials.database_password, int(port))
+
+    def _env(self, settings: dict, database_url: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "NERWB_"))}
         env.update(
             DOCCANO_HOME=str(self.home),
-            DATABASE_URL=f"sqlite:///{self.home / 'db.sqlite3'}",
+            DATABASE_URL=database_url or f"sqlite:///{self.sqlite_path}",
             MEDIA_ROOT=str(self.home / "media"),
             DJANGO_SETTINGS_MODULE="config.settings.production",
             STANDALONE="True",
@@ -257,11 +345,93 @@ class LocalServer:
         if web is not None:
             with DoccanoClient(url, timeout=5) as client:
                 healthy = client.health()
-        return ServerStatus(url, web, worker, healthy, self.home)
+        settings = self._settings()
+        database = self.database()
+        if database is DoccanoDatabase.SQLITE:
+            where = str(self.sqlite_path)
+        elif database is DoccanoDatabase.POSTGRES:
+            where = f"{postgres.HOST}:{settings.get('postgres_port')}/{postgres.DATABASE}"
+        else:
+            where = settings.get("external_database", "")
+        return ServerStatus(
+            url,
+            web,
+            worker,
+            healthy,
+            self.home,
+            database=database,
+            database_where=where,
+            database_pid=self.cluster.pid(),
+            workers=settings.get("workers"),
+        )
+
+    def sqlite_holds(self) -> tuple[int, int]:
+        """(examples, spans) in the SQLite database: (0, 0) when it has none."""
+        if not self.sqlite_path.exists():
+            return 0, 0
+        with contextlib.closing(
+            sqlite3.connect(f"file:{self.sqlite_path}?mode=ro", uri=True)
+        ) as db:
+            try:
+                examples = db.execute("SELECT COUNT(*) FROM examples_example").fetchone()[0]
+                spans = db.execute("SELECT COUNT(*) FROM labels_span").fetchone()[0]
+            except sqlite3.OperationalError:  # not migrated yet: nothing in it
+                return 0, 0
+        return int(examples), int(spans)
+
+    def choose_database(self, requested: DoccanoDatabase | None) -> DoccanoDatabase:
+        """The database ``up`` runs on: the one asked for (``--database``, else nerwb.toml),
+        else the one the workspace already uses; ``DOCCANO_DATABASE_URL`` means an existing
+        PostgreSQL server.
+
+        Raises:
+            DoccanoError: a switch that would leave labels behind (SQLite holding examples,
+                or back from PostgreSQL to SQLite): the message says what to do.
+        """
+        requested = requested or self.default_database
+        current = self.database()
+        if os.environ.get(DATABASE_URL_ENV):
+            if requested is DoccanoDatabase.SQLITE:
+                raise DoccanoError(
+                    f"{DATABASE_URL_ENV} is set (an existing PostgreSQL server) but SQLite was "
+                    f"asked for; unset {DATABASE_URL_ENV} or drop --database sqlite"
+                )
+            requested = DoccanoDatabase.EXTERNAL
+        elif requested is DoccanoDatabase.EXTERNAL:
+            self.database_url(requested)  # raises: says to set DOCCANO_DATABASE_URL
+        if requested is None or requested is current:
+            return current
+        if current is DoccanoDatabase.POSTGRES and not (self.cluster.folder / ".migrated").exists():
+            return requested  # the cluster never got as far as holding Doccano's tables
+        if current is DoccanoDatabase.SQLITE:
+            examples, spans = self.sqlite_holds()
+            if examples or spans:
+                raise DoccanoError(
+                    f"this workspace's Doccano keeps {examples} example(s) and {spans} span(s) "
+                    f"in SQLite ({self.sqlite_path}); starting on {requested} would leave them "
+                    f"behind. Move them first: `nerwb doccano migrate --to postgres` (copies "
+                    "everything, checks the counts, then switches)"
+                )
+            return requested
+        if requested is DoccanoDatabase.SQLITE:
+            raise DoccanoError(
+                f"this workspace's Doccano keeps its data in PostgreSQL ({current}); nerwb does "
+                "not move it back to SQLite. Drop --database sqlite (and `database` in nerwb.toml)"
+            )
+        raise DoccanoError(
+            f"this workspace's Doccano keeps its data in {current}, not {requested}; "
+            f"{'set' if requested is DoccanoDatabase.EXTERNAL else 'unset'} {DATABASE_URL_ENV} "
+            "to match"
+        )
 
     # ---------------------------------------------------------------- up / down
     def up(
-        self, *, port: int | None = None, on_step: Callable[[str], None] = lambda _: None
+        self,
+        *,
+        port: int | None = None,
+        database: DoccanoDatabase | None = None,
+        workers: int | None = None,
+        on_step: Callable[[str], None] = lambda _: None,
     ) -> tuple[ServerStatus, bool]:
         """Install if needed, initialise, start web app and worker, wait until healthy.
 
@@ -272,19 +442,30 @@ class LocalServer:
         Returns:
             The status and whether this call started anything (``False``: it was already up).
 
+        ``database`` (else nerwb.toml's, else the one in use) picks SQLite or PostgreSQL, see
+        ``choose_database``; ``workers`` is the web server's process count (default: from
+        the cores).
+
         Raises:
-            DoccanoError: the server already runs on another port than ``port``, the port is
-                taken by another program, a step failed, or the server did not become healthy
-                in time (the log files are named).
+            DoccanoError: the server already runs on another port or database than asked, the
+                port is taken by another program, a switch of database would leave labels
+                behind, a step failed, or the server did not become healthy in time (the log
+                files are named).
         """
         requested = None if port in (None, self.default_port) else port
         remembered = self.remembered_port()
         current = self.status()
+        chosen = self.choose_database(database)
         if current.running and current.healthy:
             if requested is not None and remembered is not None and requested != remembered:
                 raise DoccanoError(
                     f"the workspace's Doccano is already running on {remembered}; "
                     f"`nerwb doccano down` first to move it to port {requested}"
+                )
+            if chosen is not current.database:
+                raise DoccanoError(
+                    f"the workspace's Doccano is running on {current.database}; "
+                    f"`nerwb doccano down` first to start it on {chosen}"
                 )
             return current, False
         port = requested or remembered or self.default_port
@@ -298,19 +479,102 @@ class LocalServer:
             )
         if not self.is_installed():
             self.install(on_step)
-        settings, credentials = self._prepare_home(port)
-        env = self._env(settings)
-        self._init_database(env, on_step)
-        on_step("Setting the admin password")
-        self._set_admin(env, credentials)
+        settings, credentials = self._prepare_home(port, chosen, workers)
+        try:
+            env = self._env(settings, self.start_database(chosen, on_step))
+            self._init_database(env, on_step)
+            on_step("Setting the admin password")
+            self._set_admin(env, credentials)
+        except BaseException:
+            self.cluster.stop()
+            raise
         on_step(f"Starting the web app on {credentials.url} and the import/export worker")
-        worker = self._start(port, env)
+        worker = self._start(port, env, settings["workers"])
         on_step("Waiting for /v1/health/")
         return self._wait_healthy(worker, env, on_step), True
 
-    def _prepare_home(self, port: int) -> tuple[dict, Credentials]:
-        """The home folder (0700), its settings with this port, and the admin credentials:
-        kept from an earlier run, so bookmarks and stored logins stay valid."""
+    def start_database(
+        self, database: DoccanoDatabase, on_step: Callable[[str], None] = lambda _: None
+    ) -> str:
+        """Make the database ready (for the workspace cluster: initdb once, start it, create
+        Doccano's database); returns its DATABASE_URL."""
+        if database is DoccanoDatabase.SQLITE:
+            return self.database_url(database)
+        self.ensure_postgres_driver(on_step)
+        if database is DoccanoDatabase.EXTERNAL:
+            return self.database_url(database)
+        credentials = Credentials.load(self.credentials_path)
+        if not self.cluster.exists() or not credentials.database_password:
+            on_step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
+            credentials = replace(credentials, database_password=postgres.new_password())
+            credentials.save(self.credentials_path)  # before initdb: never a cluster without it
+            self.cluster.init(credentials.database_password)
+        port = self._postgres_port()
+        on_step(f"Starting PostgreSQL on {postgres.HOST}:{port}")
+        self.cluster.start(port)
+        self.create_postgres_database(recreate=False)
+        return self.database_url(database)
+
+    def env_for(self, database_url: str) -> dict[str, str]:
+        """The environment Doccano's programs run in, on ``database_url``.
+
+        Raises:
+            DoccanoError: the server was never set up in this workspace (no settings).
+        """
+        settings = self._settings()
+        if "secret_key" not in settings:
+            raise DoccanoError(
+                f"{self.home} has no server settings; start it once with `nerwb doccano up`"
+            )
+        return self._env(
+            {**settings, "port": settings.get("port", self.default_port)}, database_url
+        )
+
+    def switch_database(self, database: DoccanoDatabase) -> None:
+        """Record that the workspace's data now lives in ``database`` (after a migration)."""
+        settings = self._settings()
+        settings["database"] = str(database)
+        if database is DoccanoDatabase.EXTERNAL:
+            settings["external_database"] = postgres.describe_url(os.environ[DATABASE_URL_ENV])
+        if database is DoccanoDatabase.POSTGRES:
+            atomic_write_text(self.cluster.folder / ".migrated", f"{DOCCANO_VERSION}\n")
+        atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
+
+    def _postgres_port(self) -> int:
+        """The cluster's port: the one it had, while free; else a new free one (remembered)."""
+        settings = self._settings()
+        port = settings.get("postgres_port")
+        if self.cluster.pid() is not None and port:
+            return int(port)
+        if not port or not port_is_free(int(port)):
+            port = free_port()
+            settings["postgres_port"] = port
+            atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
+        return int(port)
+
+    def create_postgres_database(self, *, recreate: bool) -> None:
+        """Create Doccano's database in the running cluster (``recreate``: drop it first)."""
+        credentials = Credentials.load(self.credentials_path)
+        port = int(self._settings()["postgres_port"])
+        self._run(
+            [str(self._python), "-c", _CREATE_DB_SCRIPT],
+            "creating Doccano's PostgreSQL database",
+            {
+                **os.environ,
+                "NERWB_PG_MAINTENANCE_URL": postgres.url_for(
+                    credentials.database_password, port, "postgres"
+                ),
+                "NERWB_PG_DATABASE": postgres.DATABASE,
+                "NERWB_PG_RECREATE": "1" if recreate else "0",
+            },
+        )
+
+    def _prepare_home(
+        self, port: int, database: DoccanoDatabase, workers: int | None
+    ) -> tuple[dict, Credentials]:
+        """The home folder (0700), its settings with this port, database and worker count,
+        and the admin credentials: kept from an earlier run, so bookmarks and stored logins
+        stay valid."""
         self.home.mkdir(parents=True, exist_ok=True)
         os.chmod(self.home, 0o700)
         (self.home / "media").mkdir(exist_ok=True)
@@ -318,10 +582,14 @@ class LocalServer:
         settings = self._settings()
         settings.setdefault("secret_key", secrets.token_urlsafe(50))
         settings["port"] = port
+        settings["database"] = str(database)
+        settings["workers"] = workers or default_workers()
+        if database is DoccanoDatabase.EXTERNAL:
+            settings["external_database"] = postgres.describe_url(os.environ[DATABASE_URL_ENV])
         atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
         if self.credentials_path.exists():
             old = Credentials.load(self.credentials_path)
-            credentials = Credentials(self.url(port), old.username, old.password)
+            credentials = replace(old, url=self.url(port))
         else:
             credentials = Credentials(self.url(port), ADMIN, secrets.token_urlsafe(18))
         credentials.save(self.credentials_path)
@@ -329,8 +597,23 @@ class LocalServer:
 
     def _init_database(self, env: dict[str, str], on_step: Callable[[str], None]) -> None:
         """Migrate a new database once: from the template copy when there is one (fast),
-        otherwise by running the migrations and keeping the result as the template."""
-        db = self.home / "db.sqlite3"
+        otherwise by running the migrations and keeping the result as the template.
+        PostgreSQL: migrate once per cluster; an external server every time (idempotent)."""
+        database = self.database()
+        if database is not DoccanoDatabase.SQLITE:
+            marker = self.cluster.folder / ".migrated"
+            if database is DoccanoDatabase.POSTGRES and marker.exists():
+                return
+            on_step("Initialising the PostgreSQL database (migrations and roles)")
+            self._run(
+                [str(self._python), "-c", _SETUP_SCRIPT],
+                "initialising Doccano",
+                {**env, "NERWB_MIGRATE": "1"},
+            )
+            if database is DoccanoDatabase.POSTGRES:
+                atomic_write_text(marker, f"{DOCCANO_VERSION}\n")
+            return
+        db = self.sqlite_path
         migrated_marker = self.home / ".migrated"
         if not db.exists() and self._template_db.exists():
             shutil.copyfile(self._template_db, db)  # already migrated, roles created
@@ -360,7 +643,7 @@ class LocalServer:
             },
         )
 
-    def _start(self, port: int, env: dict[str, str]) -> list[str]:
+    def _start(self, port: int, env: dict[str, str], workers: int) -> list[str]:
         """Spawn the web app and the worker; returns the worker's argv (to restart it)."""
         gunicorn = [
             str(self.venv / "bin" / "gunicorn"),
@@ -369,13 +652,13 @@ class LocalServer:
             "--bind",
             f"{HOST}:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--timeout",
             "120",
             "--capture-output",
             "config.wsgi",
         ]
-        # Two worker processes: a pull's two exports (all, confirmed-only) run side by side.
+        # Two task processes: a pull's two exports (all, confirmed-only) run side by side.
         worker = [str(self.venv / "bin" / "doccano"), "task", "--concurrency", "2"]
         self._spawn("web", gunicorn, env)
         self._spawn("worker", worker, env)
@@ -419,7 +702,10 @@ class LocalServer:
     def _lost_queue_race(self) -> bool:
         log = self.log_path("worker")
         tail = log.read_bytes()[-20_000:].decode("utf-8", "replace") if log.exists() else ""
-        return "UNIQUE constraint failed: kombu_queue.name" in tail
+        return (
+            "UNIQUE constraint failed: kombu_queue.name" in tail  # SQLite
+            or 'unique constraint "kombu_queue_name_key"' in tail  # PostgreSQL
+        )
 
     def _spawn(self, role: str, argv: list[str], env: dict[str, str]) -> None:
         with open(self.log_path(role), "ab") as log:
@@ -435,7 +721,8 @@ class LocalServer:
         atomic_write_text(self._pid_path(role), f"{process.pid}\n")
 
     def down(self) -> list[str]:
-        """Stop web app and worker: SIGTERM to each process group, then SIGKILL after a while.
+        """Stop web app and worker: SIGTERM to each process group, then SIGKILL after a while;
+        then the workspace's PostgreSQL cluster, when it runs.
 
         Returns:
             The roles that were running and are now stopped.
@@ -460,4 +747,6 @@ class LocalServer:
             stopped.append(role)
         for role in ("web", "worker"):
             self._pid_path(role).unlink(missing_ok=True)
+        if self.cluster.stop():
+            stopped.append("postgres")
         return stopped
