@@ -287,4 +287,12 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
+    from nerwb.doccano.push import unseen_in_unpushed  # spaCy, via the name candidates
+
+    unseen, pool = unseen_in_unpushed(ws, ["train"])
+    console.print(
+        f"Unseen name candidates left in the unpushed pool: {unseen} in {pool} train segment(s) "
+        "(not among the labelled data's names; `nerwb select --select novel` picks the segments "
+        "holding most)."
+    )
     console.print(f"Wrote {data_path} and {plot_path}")

@@ -449,6 +449,7 @@ def _select(
     report: PushReport,
 ) -> list[tuple[Segment, str, str | None]]:
     """The unpushed segments the strategy ranks first, in rank order."""
+    from nerwb.predict.candidates import labelled_names
     from nerwb.predict.select import rank_segments
 
     report.asked_for = selection.n
@@ -459,6 +460,8 @@ def _select(
         nlp=selection.nlp,
         seed=selection.seed,
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+        known_names=labelled_names(ws.gold_path),
+        lang=ws.language,
     )
     by_id = {s.id: (s, split, title) for s, split, title in todo}
     return [by_id[r.segment_id] for r in report.ranked]
@@ -518,6 +521,30 @@ class SelectReport:
     pool: int  # unpushed segments the strategy chose from
     asked_for: int
     path: Path  # the ranked list, JSONL
+    # different name candidates the labelled data has not named, in the whole unpushed pool and
+    # in the rest once the ranked batch is labelled (without a model's entities, so the count
+    # is the same with or without --model)
+    unseen_in_pool: int = 0
+    unseen_left: int = 0
+
+
+def unpushed_segments(ws: Workspace, splits: list[str]) -> list[Segment]:
+    """The segments of ``splits`` that no push has uploaded yet (by this workspace's ledger)."""
+    pushed = PushLedger(ws.push_ledger_path).pushed()
+    return [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
+
+
+def unseen_in_unpushed(ws: Workspace, splits: list[str]) -> tuple[int, int]:
+    """``(unseen name candidates, segments)`` of the unpushed pool: what a ``novel`` batch can
+    still find (``train-curve`` prints it)."""
+    from nerwb.predict.candidates import labelled_names, unseen_candidates
+
+    pool = unpushed_segments(ws, splits)
+    texts = [s.text for s in pool]
+    count, _ = unseen_candidates(
+        texts, labelled_names(ws.gold_path), [False] * len(texts), lang=ws.language
+    )
+    return count, len(pool)
 
 
 def select_unpushed(
@@ -525,10 +552,11 @@ def select_unpushed(
 ) -> SelectReport:
     """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
     workspace's push ledger; no server needed) and write the ranked list."""
+    from nerwb.predict.candidates import labelled_names, unseen_candidates
     from nerwb.predict.select import rank_segments
 
-    pushed = PushLedger(ws.push_ledger_path).pushed()
-    pool = [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
+    pool = unpushed_segments(ws, splits)
+    known = labelled_names(ws.gold_path)
     ranked = rank_segments(
         pool,
         selection.strategy,
@@ -536,6 +564,12 @@ def select_unpushed(
         nlp=selection.nlp,
         seed=selection.seed,
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+        known_names=known,
+        lang=ws.language,
+    )
+    chosen = {r.segment_id for r in ranked}
+    unseen = unseen_candidates(
+        [s.text for s in pool], known, [s.id in chosen for s in pool], lang=ws.language
     )
     stamp = utc_stamp()
     path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
@@ -546,4 +580,4 @@ def select_unpushed(
             for r in ranked
         ),
     )
-    return SelectReport(ranked, len(pool), selection.n, path)
+    return SelectReport(ranked, len(pool), selection.n, path, *unseen)
