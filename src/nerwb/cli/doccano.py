@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
+from nerwb.cli._hints import with_hint
 from nerwb.cli._options import (
     ModelOpt,
     NoWaitOpt,
@@ -287,7 +288,7 @@ def push_cmd(
                 )
             except PushInterrupted as interrupted:
                 bar.stop()
-                err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+                err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
                 raise typer.Exit(130) from None
         state = "created" if report.project_created else "reused"
         console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")

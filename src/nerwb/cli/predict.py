@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nerwb.cli._common import console, err_console, warn, workspace
+from nerwb.cli._hints import with_hint
 from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.corpus.readers import ReadOptions
 from nerwb.errors import PredictError
@@ -123,7 +124,7 @@ def predict_cmd(
             )
         except PredictInterrupted as interrupted:
             bar.stop()
-            err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+            err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
             raise typer.Exit(130) from None
     if report.skipped:
         warn(f"{len(report.skipped)} bad input record(s) skipped; listed in {report.skipped_path}")

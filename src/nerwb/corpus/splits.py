@@ -18,7 +18,7 @@ from pathlib import Path
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.corpus.store import load_articles
-from nerwb.errors import SplitError
+from nerwb.errors import ErrorKind, SplitError
 from nerwb.io import atomic_write_json, read_text
 from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
 
@@ -236,7 +236,9 @@ def split_workspace(
     articles = load_articles(ws.articles_path)
     if not articles:
         raise SplitError(
-            f"{ws.articles_path}: no articles yet; run `nerwb corpus add PATH...` first"
+            f"{ws.articles_path}: no articles yet",
+            kind=ErrorKind.NO_ARTICLES,
+            path=ws.articles_path,
         )
     settings = ws.config.corpus
     report = assign_splits(

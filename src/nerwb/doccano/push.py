@@ -22,7 +22,7 @@ from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
-from nerwb.errors import NerwbError
+from nerwb.errors import ErrorKind, NerwbError
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.names import check_name
@@ -53,13 +53,13 @@ class PushInterrupted(NerwbError):
         created = ", ".join(report.annotators_created) or "none"
         super().__init__(
             f"push interrupted after uploading {report.uploaded} of {report.to_upload} segment(s) "
-            f"to project {report.project.name!r}; run the same `nerwb doccano push` again to "
-            f"resume (nothing is uploaded twice). Accounts created: {created}"
+            f"to project {report.project.name!r}. Accounts created: {created}"
             + (
                 f"; their passwords are in {passwords} (mode 0600)"
                 if report.annotators_created
                 else ""
-            )
+            ),
+            kind=ErrorKind.PUSH_INTERRUPTED,
         )
         self.report = report
 
@@ -119,8 +119,9 @@ def find_project(client: DoccanoClient, name: str) -> Project:
     names = ", ".join(sorted(p.name for p in projects)[:10]) or "none"
     names += ", ..." if len(projects) > 10 else ""
     raise DoccanoError(
-        f"no Doccano project {name!r} on {client.url} (projects there: {names}); "
-        "push first (`nerwb doccano push`) or fix [doccano] project in nerwb.toml"
+        f"no Doccano project {name!r} on {client.url} (projects there: {names})",
+        kind=ErrorKind.NO_PROJECT,
+        setting="doccano.project",
     )
 
 
@@ -290,7 +291,9 @@ def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, s
     assignment = load_splits(ws.splits_path)
     if assignment is None:
         raise NerwbError(
-            f"{ws.splits_path}: the corpus is not split yet; run `nerwb corpus split` first"
+            f"{ws.splits_path}: the corpus is not split yet",
+            kind=ErrorKind.NO_SPLITS,
+            path=ws.splits_path,
         )
     out = []
     for article in load_articles(ws.articles_path):

@@ -26,6 +26,7 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example
 from nerwb.doccano.push import find_project
+from nerwb.errors import ErrorKind
 from nerwb.predict.suggest import Suggester
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
 from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
@@ -66,7 +67,9 @@ def annotator_clients(ws: Workspace, url: str, names: list[str]) -> dict[str, Do
         raise DoccanoError(
             f"suggestions are created as each annotator's own spans, and nerwb holds no password "
             f"for {', '.join(missing)} (accounts it did not create); set their API tokens in "
-            f"{variables}, or create the accounts with `nerwb doccano push --annotators`"
+            f"{variables}",
+            kind=ErrorKind.NO_ANNOTATOR_ACCOUNTS,
+            path=ws.annotator_passwords_path,
         )
     clients = {}
     for name in names:

@@ -74,7 +74,8 @@ def load_model(model: Path) -> Language:
     try:
         return load_pipeline(model)
     except PredictError as err:
-        raise EvaluationError(str(err)) from None
+        # the same fact under this stage's error type: its kind and fields go with it
+        raise EvaluationError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None
 
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:

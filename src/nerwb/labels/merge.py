@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.store import load_articles
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import (
     AnnotatedArticle,
@@ -248,8 +248,8 @@ def merge(
     if report.gold_segments == 0:
         raise LabelsError(
             f"no segment was confirmed by anyone ({report.unconfirmed} segment(s) have work that "
-            "nobody confirmed); only confirmed segments become gold: confirm them in Doccano, "
-            "then `nerwb doccano pull`"
+            "nobody confirmed); only confirmed segments become gold",
+            kind=ErrorKind.UNCONFIRMED,
         )
     return report
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
-from nerwb.errors import PredictError
+from nerwb.errors import ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
@@ -45,8 +45,9 @@ class PredictInterrupted(PredictError):
     def __init__(self, saved: int, total: int, parts: Path) -> None:
         self.saved, self.total = saved, total
         super().__init__(
-            f"predict interrupted: {saved} of {total} article(s) are done and kept in {parts}; "
-            "run the same `nerwb predict` command again to resume (they are not predicted again)"
+            f"predict interrupted: {saved} of {total} article(s) are done and kept in {parts}",
+            kind=ErrorKind.PREDICT_INTERRUPTED,
+            path=parts,
         )
 
 

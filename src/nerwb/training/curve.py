@@ -19,7 +19,7 @@ from typing import Any
 
 from spacy.tokens import DocBin
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.dev import dev_evaluation
 from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, gold_names, novelty_split
 from nerwb.io import atomic_write_json
@@ -162,7 +162,9 @@ def train_curve(
     docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
     if not docs:
         raise TrainingError(
-            f"training data {train_path} is missing or empty; run `nerwb labels convert`"
+            f"training data {train_path} is missing or empty",
+            kind=ErrorKind.NO_DOCBIN,
+            path=train_path,
         )
     points = []
     with tempfile.TemporaryDirectory(prefix="nerwb-curve-") as tmp:
