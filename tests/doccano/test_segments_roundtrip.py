@@ -23,6 +23,7 @@ from nerwb.errors import ErrorKind
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.progress import ProgressEvent
 from nerwb.records.conversion import ConversionRecord
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan
 from nerwb.records.pull import PullManifest, manifest_path
@@ -259,8 +260,8 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
 
     ws = doccano_ws
 
-    def ctrl_c_after_first_chunk(done: int, total: int) -> None:
-        if done > 0:
+    def ctrl_c_after_first_chunk(event: ProgressEvent) -> None:
+        if event.done > 0:
             raise KeyboardInterrupt
 
     with connect(ws) as client, pytest.raises(PushInterrupted) as stopped:

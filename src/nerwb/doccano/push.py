@@ -11,7 +11,6 @@ import hashlib
 import json
 import random
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,11 +38,14 @@ if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CL
 
     from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
     from nerwb.predict.select import Ranked, SelectStrategy
+from nerwb.progress import OnProgress, ProgressEvent
+from nerwb.progress import report as report_progress
 from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
 CHUNK_BYTES = 8 * 1024 * 1024  # far under Doccano's MAX_UPLOAD_SIZE default (1 GiB)
 ANNOTATOR_ROLE = "annotator"
+PUSH_STAGE = "Pushing segments"
 
 
 class PushInterrupted(NerwbError):
@@ -369,13 +371,13 @@ def push(
     annotators: list[str] | None = None,
     overlap: float = 0.0,
     chunk_rows: int = CHUNK_ROWS,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
     selection: Selection | None = None,
 ) -> PushReport:
     """Push the segments of ``splits`` to the workspace's Doccano project.
 
     Args:
-        on_progress: Called with ``(segments done, segments to do)`` after each chunk.
+        on_progress: hears of the segments uploaded after each chunk.
     """
     for name in annotators or []:
         check_name(name, what="annotator")
@@ -497,11 +499,10 @@ def _upload(
     ledger: PushLedger,
     known: dict[str, str],
     report: PushReport,
-    on_progress: Callable[[int, int], None] | None,
+    on_progress: OnProgress | None,
 ) -> None:
     done = 0
-    if on_progress:
-        on_progress(0, len(rows))
+    report_progress(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     for number, chunk in enumerate(row_chunks(rows, chunk_rows), start=1):
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload_id = client.upload_file(f"nerwb-push-{number}.jsonl", content)
@@ -514,8 +515,7 @@ def _upload(
         done += len(chunk)
         report.chunks += 1
         report.uploaded += len(chunk)
-        if on_progress:
-            on_progress(done, len(rows))
+        report_progress(on_progress, ProgressEvent(PUSH_STAGE, done, len(rows), "segment"))
 
 
 @dataclass

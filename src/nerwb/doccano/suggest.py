@@ -17,7 +17,6 @@ last, so an interrupted run resumes by creating only the planned spans still mis
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,8 @@ from nerwb.doccano.models import Example
 from nerwb.doccano.push import find_project
 from nerwb.errors import ErrorKind
 from nerwb.predict.suggest import Suggester
+from nerwb.progress import OnProgress, ProgressEvent
+from nerwb.progress import report as report_progress
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
 from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
 from nerwb.workspace import Workspace
@@ -94,13 +95,13 @@ def suggest(
     *,
     segment_ids: set[str] | None = None,
     concurrency: int = CONCURRENCY,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> SuggestReport:
     """Create the suggester's spans as each assigned annotator's own, on their unedited segments.
 
     Args:
         segment_ids: Only these segments (``push --suggest``: the ones just pushed).
-        on_progress: ``(pairs done, pairs to do)``.
+        on_progress: hears of each (segment, annotator) pair done.
     """
     project = find_project(admin, ws.project_name)
     plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
@@ -206,8 +207,10 @@ def suggest(
             report.spans_created += created
             report.per_annotator[name] = report.per_annotator.get(name, 0) + created
             done[0] += 1
-            if on_progress:
-                on_progress(done[0], len(todo))
+            report_progress(
+                on_progress,
+                ProgressEvent("Suggesting", done[0], len(todo), "segment-annotator pair"),
+            )
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +26,8 @@ from nerwb.predict.output import (
     skipped_file,
 )
 from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
+from nerwb.progress import OnProgress, ProgressEvent
+from nerwb.progress import report as report_progress
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
@@ -49,10 +51,6 @@ class PredictInterrupted(PredictError):
             kind=ErrorKind.PREDICT_INTERRUPTED,
             path=parts,
         )
-
-
-# Called after each article with (articles done this run, articles to do this run, words done).
-ProgressCallback = Callable[[int, int, int], None]
 
 
 @dataclass
@@ -147,7 +145,7 @@ def predict(
     max_length: int | None = None,
     address: str | None = None,
     actors: int = 2,
-    on_progress: ProgressCallback | None = None,
+    on_progress: OnProgress | None = None,
 ) -> PredictReport:
     """Predict entities on every article of ``source`` and write ``output`` (see ``output.py``
     for the part files that make an interrupted run resumable).
@@ -236,8 +234,10 @@ def predict(
             if len(buffer) >= part_size:  # a part is written as soon as it is full
                 store.write_part(buffer)
                 buffer = []
-            if on_progress:
-                on_progress(report.predicted, total, report.words)
+            report_progress(
+                on_progress,
+                ProgressEvent("Predicting", report.predicted, total, "article", words=report.words),
+            )
         if buffer:
             store.write_part(buffer)
     except KeyboardInterrupt:

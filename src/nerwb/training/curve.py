@@ -12,7 +12,6 @@ import math
 import random
 import statistics
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.dev import dev_evaluation
 from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, gold_names, novelty_split
 from nerwb.io import atomic_write_json
+from nerwb.progress import OnProgress, ProgressEvent, report
 from nerwb.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
@@ -152,7 +152,7 @@ def train_curve(
     target: float,
     overrides: dict[str, Any] | None = None,
     base_model: str | None = None,
-    on_run: Callable[[float, int, float], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> CurveReport:
     """Train on each fraction of the training articles with each seed; score on the same dev set,
     overall and on dev names seen / unseen in that run's training sample."""
@@ -201,8 +201,16 @@ def train_curve(
                 point.overall.append(overall)
                 for label, f in per_label.items():
                     point.per_label.setdefault(label, []).append(f)
-                if on_run:
-                    on_run(fraction, seed, overall)
+                report(
+                    on_progress,
+                    ProgressEvent(
+                        "Learning curve",
+                        sum(len(q.overall) for q in (*points, point)),
+                        len(fractions) * seeds,
+                        "run",
+                        item=f"{fraction:g} seed {seed}",
+                    ),
+                )
             points.append(point)
     labels = sorted({label for p in points for label in p.per_label})
     sizes = [p.articles for p in points]
