@@ -33,7 +33,7 @@ class ProgressEvent:
 OnProgress = Callable[[ProgressEvent], None]
 
 
-def report(on_progress: OnProgress | None, event: ProgressEvent) -> None:
+def emit(on_progress: OnProgress | None, event: ProgressEvent) -> None:
     """Send ``event`` to ``on_progress`` when there is one (most calls pass none)."""
     if on_progress is not None:
         on_progress(event)

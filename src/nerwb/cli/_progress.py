@@ -114,14 +114,6 @@ class ProgressDisplay:
         state.finished_time = state.elapsed
         return float(state.finished_time or 0)
 
-    def advance(self, steps: int = 1) -> None:
-        """One more of the bar's units (a caller that counts for itself: the training steps)."""
-        done = (self._last.done if self._last else 0) + steps
-        total = self._last.total if self._last else None
-        if self._bar is not None and self._last is None:
-            total = self._bar.tasks[0].total
-        self(ProgressEvent(self.label or "", done, total, self._unit))
-
     def reset(self, total: int | None = None) -> None:
         """Start the bar again from zero (the demo's second training)."""
         self._last = None

@@ -19,7 +19,7 @@ from nerwb.corpus.model import Article
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, SplitError
 from nerwb.io import atomic_write_json, read_text
-from nerwb.progress import OnProgress, ProgressEvent, report
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
 
 
@@ -115,7 +115,7 @@ def assign_splits(
 
     def tick() -> None:
         done[0] += 1
-        report(
+        emit(
             on_progress,
             ProgressEvent(NEAR_DUPLICATE_STAGE, done[0], len(articles), "article"),
         )

@@ -8,7 +8,7 @@ from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import Splits
-from nerwb.progress import OnProgress, ProgressEvent, report
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.workspace import SPLIT_NAMES
 
 
@@ -54,7 +54,7 @@ def corpus_stats(
 
     def tick() -> None:
         done[0] += 1
-        report(
+        emit(
             on_progress,
             ProgressEvent("Counting segments and near-duplicates", done[0], total, "step"),
         )

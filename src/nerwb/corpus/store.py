@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from nerwb.corpus.model import Article, RawArticle, article_id_for, content_hash
 from nerwb.errors import InputError
 from nerwb.io import atomic_write_jsonl, check_utf8, iter_jsonl, parse_jsonl_line, stream_lines
-from nerwb.progress import OnProgress, ProgressEvent
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 
 @dataclass
@@ -77,7 +77,7 @@ def add_articles(
     read = 0
     for item in raw:
         read += 1
-        report(
+        emit(
             on_progress,
             ProgressEvent("Reading", read, None, "article", item=str(item.origin)),
         )

@@ -38,8 +38,7 @@ if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CL
 
     from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
     from nerwb.predict.select import Ranked, SelectStrategy
-from nerwb.progress import OnProgress, ProgressEvent
-from nerwb.progress import report as report_progress
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
@@ -502,7 +501,7 @@ def _upload(
     on_progress: OnProgress | None,
 ) -> None:
     done = 0
-    report_progress(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
+    emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     for number, chunk in enumerate(row_chunks(rows, chunk_rows), start=1):
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload_id = client.upload_file(f"nerwb-push-{number}.jsonl", content)
@@ -515,7 +514,7 @@ def _upload(
         done += len(chunk)
         report.chunks += 1
         report.uploaded += len(chunk)
-        report_progress(on_progress, ProgressEvent(PUSH_STAGE, done, len(rows), "segment"))
+        emit(on_progress, ProgressEvent(PUSH_STAGE, done, len(rows), "segment"))
 
 
 @dataclass

@@ -27,8 +27,7 @@ from nerwb.doccano.models import Example
 from nerwb.doccano.push import find_project
 from nerwb.errors import ErrorKind
 from nerwb.predict.suggest import Suggester
-from nerwb.progress import OnProgress, ProgressEvent
-from nerwb.progress import report as report_progress
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
 from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
 from nerwb.workspace import Workspace
@@ -207,7 +206,7 @@ def suggest(
             report.spans_created += created
             report.per_annotator[name] = report.per_annotator.get(name, 0) + created
             done[0] += 1
-            report_progress(
+            emit(
                 on_progress,
                 ProgressEvent("Suggesting", done[0], len(todo), "segment-annotator pair"),
             )

@@ -49,7 +49,7 @@ from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline, model_name
-from nerwb.progress import OnProgress, ProgressEvent, report
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.workspace import utc_stamp
 
@@ -140,7 +140,7 @@ def predict_all(nlp: Language, texts: list[str], on_progress: OnProgress | None)
     predicted = []
     for i, doc in enumerate(nlp.pipe(texts, batch_size=64)):
         predicted.append(doc)
-        report(on_progress, ProgressEvent("Predicting", i + 1, len(texts), "doc"))
+        emit(on_progress, ProgressEvent("Predicting", i + 1, len(texts), "doc"))
     seconds = time.perf_counter() - start
     words = sum(len(t.split()) for t in texts)
     return Predictions(predicted, words / seconds if seconds else 0.0)

@@ -26,8 +26,7 @@ from nerwb.predict.output import (
     skipped_file,
 )
 from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
-from nerwb.progress import OnProgress, ProgressEvent
-from nerwb.progress import report as report_progress
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
@@ -234,7 +233,7 @@ def predict(
             if len(buffer) >= part_size:  # a part is written as soon as it is full
                 store.write_part(buffer)
                 buffer = []
-            report_progress(
+            emit(
                 on_progress,
                 ProgressEvent("Predicting", report.predicted, total, "article", words=report.words),
             )

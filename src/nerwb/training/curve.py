@@ -22,7 +22,7 @@ from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.dev import dev_evaluation
 from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, gold_names, novelty_split
 from nerwb.io import atomic_write_json
-from nerwb.progress import OnProgress, ProgressEvent, report
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
@@ -201,7 +201,7 @@ def train_curve(
                 point.overall.append(overall)
                 for label, f in per_label.items():
                     point.per_label.setdefault(label, []).append(f)
-                report(
+                emit(
                     on_progress,
                     ProgressEvent(
                         "Learning curve",
