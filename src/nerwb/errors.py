@@ -39,6 +39,20 @@ class ErrorKind(StrEnum):
     SERVER_RUNNING = "server-running"  # up with another port or database while it runs
     PUSH_INTERRUPTED = "push-interrupted"  # Ctrl-C during a push: a rerun resumes
     PREDICT_INTERRUPTED = "predict-interrupted"  # Ctrl-C during predict: a rerun resumes
+    NO_ASSIGNMENT_PLAN = "no-assignment-plan"  # suggest before any push with annotators
+    PORT_IN_USE = "port-in-use"  # another program holds the local server's port
+    OUTPUT_HOLDS_RUN = "output-holds-run"  # train's output folder holds another run
+    OUTPUT_HOLDS_PREDICTIONS = "output-holds-predictions"  # predict's output file exists
+    UNFINISHED_OTHER_RUN = "unfinished-other-run"  # predict's parts folder is another run's
+    UNREADABLE_PARTS = "unreadable-parts"  # predict's parts index cannot be read
+    BAD_RECORD = "bad-record"  # a bad input record while bad ones fail the run
+    WORKSPACE_BUSY = "workspace-busy"  # another command holds the lock; not waiting
+    WORKSPACE_BUSY_TOO_LONG = "workspace-busy-too-long"  # the wait for the lock ran out
+    NO_SHARED_SEGMENTS = "no-shared-segments"  # agreement: no two annotators share a segment
+    OVERLAPPING_SPAN = "overlapping-span"  # overlapping spans, on_overlap error
+    UNKNOWN_LABELS = "unknown-labels"  # an import names labels labels.yml lacks
+    ALREADY_LABELLED = "already-labelled"  # an import would replace an annotator's labels
+    NO_GOLD_SPAN = "no-gold-span"  # the merge strategy leaves no gold span
 
 
 class NerwbError(Exception):

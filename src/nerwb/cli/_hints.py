@@ -9,6 +9,7 @@ fact without advice written for a shell.
 from __future__ import annotations
 
 from nerwb.errors import ErrorKind, NerwbError
+from nerwb.lock import WAIT_ENV
 
 # Each hint is appended to the library's message as written (separator included), so the line
 # a user reads is the fact, then what to run.
@@ -57,12 +58,36 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ErrorKind.PREDICT_INTERRUPTED: (
         "; run the same `nerwb predict` command again to resume (they are not predicted again)"
     ),
+    ErrorKind.NO_ASSIGNMENT_PLAN: "; push with --annotators first",
+    ErrorKind.PORT_IN_USE: "; stop it or choose another port with --port",
+    ErrorKind.OUTPUT_HOLDS_RUN: "; pass --force to replace it or choose another --output",
+    ErrorKind.OUTPUT_HOLDS_PREDICTIONS: (
+        "; pass --force to replace it (the old file stays until the new one is complete) or "
+        "choose another --output"
+    ),
+    ErrorKind.UNFINISHED_OTHER_RUN: "; pass --force to discard it, or choose another --output",
+    ErrorKind.UNREADABLE_PARTS: "; pass --force to start over",
+    ErrorKind.BAD_RECORD: "; pass --on-error skip to leave bad records out and list them",
+    ErrorKind.WORKSPACE_BUSY: " (--no-wait). Run this again when it has finished.",
+    ErrorKind.WORKSPACE_BUSY_TOO_LONG: (
+        f". Wait longer with --wait SECONDS (or {WAIT_ENV}), or stop that command first."
+    ),
+    ErrorKind.NO_SHARED_SEGMENTS: (
+        "; push with --overlap above 0 to give segments to two annotators"
+    ),
+    ErrorKind.OVERLAPPING_SPAN: "; choose --on-overlap longest|skip or fix it",
+    ErrorKind.UNKNOWN_LABELS: "; add them there or pass --add-labels",
+    ErrorKind.ALREADY_LABELLED: (
+        ". Pass --replace to replace their labels, or import under another --annotator"
+    ),
+    ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
 }
 
 # Where the error was about an option, what else the user can do with it.
 _SETTING_HINTS: dict[tuple[ErrorKind, str], str] = {
     (ErrorKind.NO_SPLITS, "--split"): ", or leave --split out",
     (ErrorKind.NO_DOCBIN, "paths"): " or fix the path",
+    (ErrorKind.NO_SHARED_SEGMENTS, "include_unconfirmed"): ", or pass --include-unconfirmed",
 }
 
 

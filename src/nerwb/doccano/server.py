@@ -482,8 +482,9 @@ class LocalServer:
             self.down()
         if not port_is_free(port):
             raise DoccanoError(
-                f"port {port} on {HOST} is already in use by another program; "
-                "stop it or choose another port with --port"
+                f"port {port} on {HOST} is already in use by another program",
+                kind=ErrorKind.PORT_IN_USE,
+                setting="--port",
             )
         if not self.is_installed():
             self.install(on_step)

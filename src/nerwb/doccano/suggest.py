@@ -106,8 +106,9 @@ def suggest(
     plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
     if not plan:
         raise DoccanoError(
-            "no assignment plan: suggestions go to the annotators a segment is assigned to; "
-            "push with --annotators first"
+            "no assignment plan: suggestions go to the annotators a segment is assigned to",
+            kind=ErrorKind.NO_ASSIGNMENT_PLAN,
+            path=ws.assignments_path,
         )
     examples: dict[str, Example] = {
         str(e.meta["segment_id"]): e

@@ -220,7 +220,9 @@ def _resolve_overlaps(
         )
         raise LabelsError(
             f"article {article.article_id!r}: span [{first[1].start + offset}, {first[1].end + offset}, {first[1].label}] "
-            f"{first[0].text!r} overlaps another span; choose --on-overlap longest|skip or fix it"
+            f"{first[0].text!r} overlaps another span",
+            kind=ErrorKind.OVERLAPPING_SPAN,
+            setting="on_overlap",
         )
     if on_overlap == "longest":
         winners = {(s.start, s.end, s.label_) for s in filter_spans([item[0] for item in aligned])}

@@ -242,8 +242,9 @@ def merge(
     report.gold = sorted(articles.values(), key=lambda a: a.article_id)
     if report.gold_segments and report.spans == 0:
         raise LabelsError(
-            f"the {strategy} merge leaves no gold span ({len(report.conflicts)} conflict(s)); "
-            "try another --strategy or resolve the conflicts"
+            f"the {strategy} merge leaves no gold span ({len(report.conflicts)} conflict(s))",
+            kind=ErrorKind.NO_GOLD_SPAN,
+            setting="strategy",
         )
     if report.gold_segments == 0:
         raise LabelsError(

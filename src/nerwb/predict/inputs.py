@@ -138,7 +138,7 @@ class InputSource:
             if isinstance(item, InputError):
                 if on_error is OnError.FAIL:
                     raise PredictError(
-                        f"{item}; pass --on-error skip to leave bad records out and list them"
+                        str(item), kind=ErrorKind.BAD_RECORD, path=item.path, setting="--on-error"
                     )
                 bad.append(BadRecord(str(item.path or "?"), item.line, str(item)))
                 yield None

@@ -123,8 +123,10 @@ def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
         pass  # parquet or not nerwb's: say only that it exists
     raise PredictError(
-        f"--output {output} already holds {held}; pass --force to replace it "
-        "(the old file stays until the new one is complete) or choose another --output"
+        f"--output {output} already holds {held}",
+        kind=ErrorKind.OUTPUT_HOLDS_PREDICTIONS,
+        path=output,
+        setting="--output",
     )
 
 
