@@ -88,8 +88,8 @@ def evaluation_line(event: StepEvent) -> str:
     other = event.other_scores
     losses = ", ".join(f"{k} {v:.1f}" for k, v in sorted(event.losses.items())) or "-"
     return (
-        f"step {event.step}: loss {losses}; dev P {other.get('ents_p') or 0:.3f} "
-        f"R {other.get('ents_r') or 0:.3f} F {other.get('ents_f') or 0:.3f}; "
+        f"step {event.step}: loss {losses}; dev P {other.ents_p or 0:.3f} "
+        f"R {other.ents_r or 0:.3f} F {other.ents_f or 0:.3f}; "
         f"score {event.score or 0:.3f}"
     )
 
