@@ -194,4 +194,4 @@ def test_convert_counts_an_article_nobody_confirmed_as_left_out(tmp_path: Path) 
     splits = Splits(seed=0, ratios={}, assignments={"a1": "train", "a2": "train"})
     converted = to_docbins(report.gold, splits, tmp_path, lang="en")
     left = converted.left_out["train"]["unconfirmed"]
-    assert left["articles"] == 1 and left["segments"] == 2 + len(other)
+    assert left.articles == 1 and left.segments == 2 + len(other)

@@ -145,8 +145,8 @@ def test_predict_resumes_after_interruption_without_duplicates(model: Path, fold
 def test_predict_resume_refuses_other_inputs_or_model(model: Path, folder: Path) -> None:
     out = folder.parent / "preds.jsonl"
 
-    def stop(done: int, total: int, words: int) -> None:
-        if done == 6:
+    def stop(event: ProgressEvent) -> None:
+        if event.done == 6:
             raise Interrupt
 
     with pytest.raises(Interrupt):
