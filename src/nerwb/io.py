@@ -23,6 +23,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _mode_for(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def check_output_folder(folder: Path) -> None:
     """Check, before any work, that files can be written in ``folder`` (made if missing).
 
@@ -63,16 +73,6 @@ def os_error_message(err: OSError) -> str:
     where = " -> ".join(str(f) for f in (err.filename, err.filename2) if f is not None)
     reason = err.strerror or str(err)
     return f"{where}: {reason}" if where else reason
-
-
-def _mode_for(path: Path) -> int:
-    """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 less the umask."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-HEAVY = ("spacy", "sklearn", "thinc", "httpx")
+HEAVY = ("spacy", "sklearn", "thinc", "httpx", "numpy")
 
 
 def _loaded_after(code: str) -> dict[str, bool]:

@@ -3,13 +3,13 @@ on the project, selection counts that add up."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import find_project
+from nerwb.records.doccano import AnnotatorPasswords
 
 pytestmark = pytest.mark.doccano
 
@@ -23,7 +23,7 @@ def test_push_keeps_passwords_out_of_stdout_and_pushes_the_guidelines(doccano_ws
     guidelines = ws.schema_path.parent / "GUIDELINES.md"
     result = cli("doccano", "push", "--split", "dev", "--annotators", "pw_a", "-w", ws.root)
     assert result.exit_code == 0, result.stderr
-    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path).passwords
     assert oct(ws.annotator_passwords_path.stat().st_mode & 0o777) == "0o600"
     out = _text(result)
     assert passwords["pw_a"] not in result.stdout + result.stderr
@@ -45,7 +45,7 @@ def test_push_keeps_passwords_out_of_stdout_and_pushes_the_guidelines(doccano_ws
         ws.root,
     )
     assert shown.exit_code == 0, shown.stderr
-    passwords = json.loads(ws.annotator_passwords_path.read_text(encoding="utf-8"))
+    passwords = AnnotatorPasswords.load(ws.annotator_passwords_path).passwords
     assert passwords["pw_b"] not in shown.stdout + shown.stderr
     assert "--show-passwords shows them on a terminal only" in " ".join(shown.stderr.split())
     assert "Guidelines" not in shown.stdout  # unchanged file: nothing sent

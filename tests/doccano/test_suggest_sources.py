@@ -13,6 +13,7 @@ from nerwb.doccano.push import find_project
 from nerwb.labels.annotations import doc_spans
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
+from nerwb.records.suggestions import SuggestionLedger
 
 pytestmark = pytest.mark.doccano
 
@@ -87,9 +88,8 @@ def test_suggest_patterns_after_a_model_adds_only_new_spans(
     said = " ".join(second.stdout.split())
     assert f"{added} span(s) on" in said and "already suggested 0" in said
     assert _own_spans(ws, "src_a") == expected  # nothing twice, nothing overlapping
-    ledger = json.loads(ws.suggestions_path.read_text())
-    (entry,) = ledger.values()
-    sources = {tuple(r["sources"]) for by in entry.values() for r in by.values()}
+    (entry,) = SuggestionLedger(ws.suggestions_path).data.values()
+    sources = {tuple(r.sources) for by in entry.values() for r in by.values()}
     assert sources == {(f"model:{model}", f"patterns:{patterns}")}
 
     third = cli("doccano", "suggest", "--patterns", patterns, "-w", ws.root)

@@ -76,7 +76,7 @@ def test_train_on_a_base_pipeline_folder(trained_ws, cli, tmp_path: Path) -> Non
     for path in sorted(base.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
     nlp = spacy.load(out / "model-best")
-    assert nlp.pipe_names == ["tok2vec", "ner", "number_phrases"]
+    assert nlp.pipe_names == ["tok2vec", "ner", "number_phrases", "acronyms"]
     assert nlp.get_pipe("tok2vec").model.get_dim("nO") == 32
     nlp("Kata'ib Hezbollah said 608 American troops were killed.")
 

@@ -25,7 +25,7 @@ def test_train_overrides_parsing() -> None:
     [
         ("ner-fast.cfg", ["tok2vec", "ner"]),
         ("ner-accuracy.cfg", ["tok2vec", "ner", "number_phrases"]),
-        ("ner-pretrained.cfg", ["tok2vec", "ner", "number_phrases"]),
+        ("ner-pretrained.cfg", ["tok2vec", "ner", "number_phrases", "acronyms"]),
         ("ner-transformer.cfg", ["transformer", "ner"]),
     ],
 )

@@ -55,7 +55,8 @@ def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
 
 class NerwbGroup(TyperGroup):
     """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1,
-    with the advice for its kind (``nerwb.cli._hints``) after the library's message; so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path.
+    with the advice for its kind (``nerwb.cli._hints``) after the library's message; so does an
+    ``OSError`` (a folder that cannot be written, a disk full), naming the path.
 
     Also where the help pages of its commands are tidied (flags shown without a type).
     """

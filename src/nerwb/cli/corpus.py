@@ -81,12 +81,12 @@ def add_cmd(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
         f"{len(report.duplicates)} exact duplicate(s) skipped."
     )
+    if note := selection.ignored_note():
+        warn(note[0].upper() + note[1:])
     if bad:
         warn(f"{len(bad)} bad input record(s) skipped (--on-error skip):")
         for err in bad:
             warn(f"  {err}")
-    if note := selection.ignored_note():
-        warn(note[0].upper() + note[1:])
     if selection.skipped:
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""

@@ -13,7 +13,6 @@ from nerwb.cli._common import console, fail, warn, workspace
 from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.cli._progress import show_progress
 from nerwb.errors import SchemaError
-from nerwb.evaluate.held_out import seen_in_training
 from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import load_schema
@@ -64,6 +63,7 @@ def evaluate_cmd(
 
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
+    from nerwb.evaluate.held_out import seen_in_training
     from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
 

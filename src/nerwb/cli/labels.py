@@ -279,10 +279,10 @@ def convert_cmd(
     Example: nerwb labels convert --on-misaligned expand
     """
     ws = workspace(workspace_dir)
-    from nerwb.labels.docbin import convert_workspace  # spaCy
-
     for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
         check_output_file(target)
+    from nerwb.labels.docbin import convert_workspace  # spaCy
+
     with writing(ws, "labels convert", wait, no_wait):
         report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
     table = Table(title="Conversion (spans in = written + changed + skipped)")

@@ -17,7 +17,6 @@ from nerwb.cli._progress import show_progress
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
-from nerwb.training.gpu import check_gpu
 from nerwb.workspace import PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
@@ -93,6 +92,7 @@ def train_cmd(
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
     from nerwb.training.config import load_training_config, parse_overrides
+    from nerwb.training.gpu import check_gpu
     from nerwb.training.run import (
         TrainingInterrupted,
         evaluation_line,

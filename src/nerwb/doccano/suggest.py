@@ -87,6 +87,11 @@ def _token_variable(name: str) -> str:
     return TOKEN_VARIABLE.format(name="".join(c if c.isalnum() else "_" for c in name).upper())
 
 
+def sources_of(record: Suggestion) -> list[str]:
+    """The sources whose suggestions a ledger record holds (one, in records before ``sources``)."""
+    return list(record.sources or [record.source])
+
+
 def suggest(
     admin: DoccanoClient,
     ws: Workspace,
@@ -127,7 +132,7 @@ def suggest(
             if (
                 record
                 and record.state == SuggestionState.DONE
-                and suggester.source in record.all_sources()
+                and suggester.source in sources_of(record)
             ):
                 report.already_suggested += 1
             else:
@@ -175,7 +180,7 @@ def suggest(
         elif record.state == SuggestionState.DONE:
             # Another source's suggestions are there, untouched: add what this one proposes
             # and that one did not, never a span twice or one overlapping them.
-            offered_spans = set(record.spans)
+            offered_spans = {tuple(s) for s in record.spans}
             if client.is_confirmed(project.id, example.id) or offered_spans != {
                 (s.start_offset, s.end_offset, label_names.get(s.label)) for s in mine
             }:
@@ -188,7 +193,7 @@ def suggest(
                 if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
             ]
             with lock:
-                record.sources = [*record.all_sources(), suggester.source]
+                record.sources = [*sources_of(record), suggester.source]
                 record.spans = [*record.spans, *new]
                 record.state = SuggestionState.PLANNED
                 ledger.save()

