@@ -115,7 +115,7 @@ def main() -> None:
         "target_ratio": 1.5,
         "loadavg_1_5_15_before": [round(x, 2) for x in load1],
         "loadavg_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
-        "when_started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "when_finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     print(json.dumps(result, indent=2))
     print(f"wrote {save(args.name, result)}")
