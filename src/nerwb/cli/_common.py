@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from nerwb.cli._hints import with_hint
 from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
 from nerwb.lock import LockHolder, workspace_lock
@@ -53,8 +54,9 @@ def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
 
 
 class NerwbGroup(TyperGroup):
-    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1;
-    so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path.
+    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1,
+    with the advice for its kind (``nerwb.cli._hints``) after the library's message; so does an
+    ``OSError`` (a folder that cannot be written, a disk full), naming the path.
 
     Also where the help pages of its commands are tidied (flags shown without a type).
     """
@@ -63,7 +65,7 @@ class NerwbGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except NerwbError as err:
-            raise fail(str(err)) from None
+            raise fail(with_hint(err)) from None
         except OSError as err:
             raise fail(os_error_message(err)) from None
 

@@ -37,4 +37,8 @@ def select_cmd(
     )
     if len(report.ranked) < n:
         console.print(f"[yellow]Asked for {n}; only {len(report.ranked)} segment(s) are left.[/]")
+    console.print(
+        f"Unseen name candidates (not among the labelled data's names): {report.unseen_in_pool} "
+        f"in the unpushed pool, {report.unseen_left} left once this batch is labelled."
+    )
     console.print(f"Ranked list: {report.path}")

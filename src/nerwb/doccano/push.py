@@ -11,7 +11,6 @@ import hashlib
 import json
 import random
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
-from nerwb.errors import NerwbError
+from nerwb.errors import ErrorKind, NerwbError
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.names import check_name
@@ -39,11 +38,13 @@ if TYPE_CHECKING:  # spaCy loads only when a push selects: keep it out of the CL
 
     from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
     from nerwb.predict.select import Ranked, SelectStrategy
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
 CHUNK_ROWS = 2000  # one bulk import each; 2,000 short documents import in ~2.6 s
 CHUNK_BYTES = 8 * 1024 * 1024  # far under Doccano's MAX_UPLOAD_SIZE default (1 GiB)
 ANNOTATOR_ROLE = "annotator"
+PUSH_STAGE = "Pushing segments"
 
 
 class PushInterrupted(NerwbError):
@@ -53,13 +54,13 @@ class PushInterrupted(NerwbError):
         created = ", ".join(report.annotators_created) or "none"
         super().__init__(
             f"push interrupted after uploading {report.uploaded} of {report.to_upload} segment(s) "
-            f"to project {report.project.name!r}; run the same `nerwb doccano push` again to "
-            f"resume (nothing is uploaded twice). Accounts created: {created}"
+            f"to project {report.project.name!r}. Accounts created: {created}"
             + (
                 f"; their passwords are in {passwords} (mode 0600)"
                 if report.annotators_created
                 else ""
-            )
+            ),
+            kind=ErrorKind.PUSH_INTERRUPTED,
         )
         self.report = report
 
@@ -119,8 +120,9 @@ def find_project(client: DoccanoClient, name: str) -> Project:
     names = ", ".join(sorted(p.name for p in projects)[:10]) or "none"
     names += ", ..." if len(projects) > 10 else ""
     raise DoccanoError(
-        f"no Doccano project {name!r} on {client.url} (projects there: {names}); "
-        "push first (`nerwb doccano push`) or fix [doccano] project in nerwb.toml"
+        f"no Doccano project {name!r} on {client.url} (projects there: {names})",
+        kind=ErrorKind.NO_PROJECT,
+        setting="doccano.project",
     )
 
 
@@ -290,7 +292,9 @@ def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, s
     assignment = load_splits(ws.splits_path)
     if assignment is None:
         raise NerwbError(
-            f"{ws.splits_path}: the corpus is not split yet; run `nerwb corpus split` first"
+            f"{ws.splits_path}: the corpus is not split yet",
+            kind=ErrorKind.NO_SPLITS,
+            path=ws.splits_path,
         )
     out = []
     for article in load_articles(ws.articles_path):
@@ -366,13 +370,13 @@ def push(
     annotators: list[str] | None = None,
     overlap: float = 0.0,
     chunk_rows: int = CHUNK_ROWS,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
     selection: Selection | None = None,
 ) -> PushReport:
     """Push the segments of ``splits`` to the workspace's Doccano project.
 
     Args:
-        on_progress: Called with ``(segments done, segments to do)`` after each chunk.
+        on_progress: hears of the segments uploaded after each chunk.
     """
     for name in annotators or []:
         check_name(name, what="annotator")
@@ -449,6 +453,7 @@ def _select(
     report: PushReport,
 ) -> list[tuple[Segment, str, str | None]]:
     """The unpushed segments the strategy ranks first, in rank order."""
+    from nerwb.predict.candidates import labelled_names
     from nerwb.predict.select import rank_segments
 
     report.asked_for = selection.n
@@ -459,6 +464,8 @@ def _select(
         nlp=selection.nlp,
         seed=selection.seed,
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+        known_names=labelled_names(ws.gold_path),
+        lang=ws.language,
     )
     by_id = {s.id: (s, split, title) for s, split, title in todo}
     return [by_id[r.segment_id] for r in report.ranked]
@@ -491,11 +498,10 @@ def _upload(
     ledger: PushLedger,
     known: dict[str, str],
     report: PushReport,
-    on_progress: Callable[[int, int], None] | None,
+    on_progress: OnProgress | None,
 ) -> None:
     done = 0
-    if on_progress:
-        on_progress(0, len(rows))
+    emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     for number, chunk in enumerate(row_chunks(rows, chunk_rows), start=1):
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload_id = client.upload_file(f"nerwb-push-{number}.jsonl", content)
@@ -508,8 +514,7 @@ def _upload(
         done += len(chunk)
         report.chunks += 1
         report.uploaded += len(chunk)
-        if on_progress:
-            on_progress(done, len(rows))
+        emit(on_progress, ProgressEvent(PUSH_STAGE, done, len(rows), "segment"))
 
 
 @dataclass
@@ -518,6 +523,30 @@ class SelectReport:
     pool: int  # unpushed segments the strategy chose from
     asked_for: int
     path: Path  # the ranked list, JSONL
+    # different name candidates the labelled data has not named, in the whole unpushed pool and
+    # in the rest once the ranked batch is labelled (without a model's entities, so the count
+    # is the same with or without --model)
+    unseen_in_pool: int = 0
+    unseen_left: int = 0
+
+
+def unpushed_segments(ws: Workspace, splits: list[str]) -> list[Segment]:
+    """The segments of ``splits`` that no push has uploaded yet (by this workspace's ledger)."""
+    pushed = PushLedger(ws.push_ledger_path).pushed()
+    return [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
+
+
+def unseen_in_unpushed(ws: Workspace, splits: list[str]) -> tuple[int, int]:
+    """``(unseen name candidates, segments)`` of the unpushed pool: what a ``novel`` batch can
+    still find (``train-curve`` prints it)."""
+    from nerwb.predict.candidates import labelled_names, unseen_candidates
+
+    pool = unpushed_segments(ws, splits)
+    texts = [s.text for s in pool]
+    count, _ = unseen_candidates(
+        texts, labelled_names(ws.gold_path), [False] * len(texts), lang=ws.language
+    )
+    return count, len(pool)
 
 
 def select_unpushed(
@@ -525,10 +554,11 @@ def select_unpushed(
 ) -> SelectReport:
     """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
     workspace's push ledger; no server needed) and write the ranked list."""
+    from nerwb.predict.candidates import labelled_names, unseen_candidates
     from nerwb.predict.select import rank_segments
 
-    pushed = PushLedger(ws.push_ledger_path).pushed()
-    pool = [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
+    pool = unpushed_segments(ws, splits)
+    known = labelled_names(ws.gold_path)
     ranked = rank_segments(
         pool,
         selection.strategy,
@@ -536,6 +566,12 @@ def select_unpushed(
         nlp=selection.nlp,
         seed=selection.seed,
         near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+        known_names=known,
+        lang=ws.language,
+    )
+    chosen = {r.segment_id for r in ranked}
+    unseen = unseen_candidates(
+        [s.text for s in pool], known, [s.id in chosen for s in pool], lang=ws.language
     )
     stamp = utc_stamp()
     path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
@@ -546,4 +582,4 @@ def select_unpushed(
             for r in ranked
         ),
     )
-    return SelectReport(ranked, len(pool), selection.n, path)
+    return SelectReport(ranked, len(pool), selection.n, path, *unseen)

@@ -34,16 +34,13 @@ from nerwb.io import sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.records.training import MANIFEST_NAME, TrainingManifest, manifest_path
 
+# defined low in the layers, since `select --select novel` (nerwb.predict) compares names too
+from nerwb.text import normalise_name
+
 
 class Novelty(StrEnum):
     SEEN = "seen"
     UNSEEN = "unseen"
-
-
-def normalise_name(text: str) -> str:
-    """The text of a name as compared across documents: case-folded, whitespace runs made one
-    space, no leading or trailing space ("Al-Shabaab", "al-shabaab " and "AL-SHABAAB" are one)."""
-    return " ".join(text.casefold().split())
 
 
 def gold_names(docs: Iterable[Doc], label: str | None = None) -> set[str]:

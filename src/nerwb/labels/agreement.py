@@ -21,7 +21,7 @@ from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
@@ -310,9 +310,9 @@ def agreement(
     if not pairs:
         which = "segment" if include_unconfirmed else "segment confirmed by both of them"
         raise LabelsError(
-            f"no two annotators share a {which} (annotators: {', '.join(sorted(annotations))}); "
-            "push with --overlap above 0 to give segments to two annotators"
-            + ("" if include_unconfirmed else ", or pass --include-unconfirmed")
+            f"no two annotators share a {which} (annotators: {', '.join(sorted(annotations))})",
+            kind=ErrorKind.NO_SHARED_SEGMENTS,
+            setting=None if include_unconfirmed else "include_unconfirmed",
         )
     total = Counts()
     pooled: dict[str, Counts] = {}

@@ -1,4 +1,5 @@
-"""Choosing the next segments to label: at random, or those the model is least sure of.
+"""Choosing the next segments to label: at random, those the model is least sure of, or those
+holding the most names the labelled data has not named yet (``novel``, which needs no model).
 
 Prodigy's ``ner.teach`` orders its stream by uncertainty; the evidence that this saves labels
 for NER is real but fragile, so every strategy here can be compared with ``random`` on the same
@@ -7,7 +8,9 @@ pool (``bench/active_learning.py`` is where that belongs).
 
 from __future__ import annotations
 
+import heapq
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +29,17 @@ class SelectStrategy(StrEnum):
     RANDOM = "random"
     UNCERTAIN = "uncertain"
     UNCERTAIN_DIVERSE = "uncertain-diverse"  # uncertain, no two near-duplicates in one batch
+    # most unseen name candidates per 100 words; no model needed (the first batch)
+    NOVEL = "novel"
+    NOVEL_UNCERTAIN = "novel-uncertain"  # novel and uncertain, each scaled to its pool maximum
+
+
+NEEDS_MODEL = frozenset(
+    {SelectStrategy.UNCERTAIN, SelectStrategy.UNCERTAIN_DIVERSE, SelectStrategy.NOVEL_UNCERTAIN}
+)
+NOVEL_STRATEGIES = frozenset({SelectStrategy.NOVEL, SelectStrategy.NOVEL_UNCERTAIN})
+# A short segment (an article's tail) would win "per 100 words" on one name: count at least this.
+MIN_WORDS = 50
 
 
 class SelectionError(NerwbError):
@@ -37,7 +51,8 @@ class Ranked:
     segment_id: str
     article_id: str
     rank: int  # 1 = first to label
-    score: float  # uncertainty per 100 tokens; for random, 0
+    score: float  # uncertainty or unseen name candidates per 100 words (novel-uncertain: their
+    # sum, each scaled to the pool's maximum); for random, 0
     chars: int
     words: int
     why: str
@@ -73,8 +88,14 @@ def rank_segments(
     nlp: Language | None = None,
     seed: int = 0,
     near_duplicate_threshold: float = 0.7,
+    known_names: set[str] | None = None,
+    lang: str = "en",
 ) -> list[Ranked]:
     """The ``n`` segments to label first (all of them when fewer are left), in order.
+
+    Args:
+        known_names: The normalised gold names of the labelled data (``novel`` strategies):
+            candidates among them are not new.
 
     Raises:
         SelectionError: an uncertainty strategy without a model, ``n`` below 1, or no segment.
@@ -98,8 +119,25 @@ def rank_segments(
             )
             for i, s in enumerate(order[:n])
         ]
-    if nlp is None:
-        raise SelectionError(f"--select {strategy} needs --model (a trained pipeline folder)")
+    if nlp is None and strategy in NEEDS_MODEL:
+        hint = (
+            " (for a first batch without one, --select novel)"
+            if strategy in NOVEL_STRATEGIES
+            else ""
+        )
+        raise SelectionError(f"--select {strategy} needs --model (a trained pipeline folder){hint}")
+    if strategy in NOVEL_STRATEGIES:
+        return _rank_novel(
+            segments,
+            strategy,
+            n=n,
+            nlp=nlp,
+            seed=seed,
+            near_duplicate_threshold=near_duplicate_threshold,
+            known=known_names or set(),
+            lang=lang,
+        )
+    assert nlp is not None
     from nerwb.predict.uncertainty import uncertainties
 
     scored = sorted(
@@ -107,7 +145,7 @@ def rank_segments(
         key=lambda pair: (-pair[1].score, pair[0].id),
     )
     chosen: list[tuple[Segment, Any, str]] = []
-    taken_shingles: list[tuple[str, set[int]]] = []
+    taken_shingles: list[set[int]] = []
     for segment, doubt in scored:
         if len(chosen) >= n:
             break
@@ -115,21 +153,96 @@ def rank_segments(
         if doubt.most_doubtful:
             text, label, p = doubt.most_doubtful
             why += f"; most doubtful {text!r} {label} p={p:.2f}"
-        if strategy is SelectStrategy.UNCERTAIN_DIVERSE:
-            mine = shingles(segment.text)
-            twin = next(
-                (
-                    sid
-                    for sid, other in taken_shingles
-                    if jaccard(mine, other) >= near_duplicate_threshold
-                ),
-                None,
-            )
-            if twin is not None:
-                continue  # a near-duplicate of one already in the batch teaches little more
-            taken_shingles.append((segment.id, mine))
+        if strategy is SelectStrategy.UNCERTAIN_DIVERSE and _near_duplicate(
+            segment, taken_shingles, near_duplicate_threshold
+        ):
+            continue  # a near-duplicate of one already in the batch teaches little more
         chosen.append((segment, doubt, why))
     return [
         Ranked(s.id, s.article_id, i + 1, round(d.score, 6), len(s.text), len(s.text.split()), why)
         for i, (s, d, why) in enumerate(chosen)
     ]
+
+
+def _near_duplicate(segment: Segment, taken: list[set[int]], threshold: float) -> bool:
+    """Whether ``segment`` nearly repeats one already chosen; if not, it joins ``taken``."""
+    mine = shingles(segment.text)
+    if any(jaccard(mine, other) >= threshold for other in taken):
+        return True
+    taken.append(mine)
+    return False
+
+
+def _rank_novel(
+    segments: list[Segment],
+    strategy: SelectStrategy,
+    *,
+    n: int,
+    nlp: Language | None,
+    seed: int,
+    near_duplicate_threshold: float,
+    known: set[str],
+    lang: str,
+) -> list[Ranked]:
+    """Greedy: each pick is the segment with the most candidates that neither the labelled data
+    nor the segments already picked name, per 100 tokens, so one batch does not spend its words
+    on the same new name twice. Ties (no new candidate left) go in a seeded random order."""
+    from nerwb.predict.candidates import candidate_names  # spaCy
+    from nerwb.predict.uncertainty import uncertainties
+
+    texts = [s.text for s in segments]
+    names = candidate_names(texts, nlp=nlp, lang=lang)
+    words = [len(t.split()) for t in texts]  # what labelling costs
+    doubt = [0.0] * len(segments)
+    if strategy is SelectStrategy.NOVEL_UNCERTAIN:
+        assert nlp is not None
+        raw = [u.score for u in uncertainties(nlp, texts)]
+        top = max(raw) or 1.0
+        doubt = [d / top for d in raw]
+    batch: set[str] = set()
+
+    def novelty(i: int) -> float:
+        return 100.0 * len(names[i] - known - batch) / max(words[i], MIN_WORDS)
+
+    top_novelty = max((novelty(i) for i in range(len(segments))), default=0.0) or 1.0
+    score: Callable[[int], float] = (
+        novelty
+        if strategy is SelectStrategy.NOVEL
+        else (lambda i: novelty(i) / top_novelty + doubt[i])
+    )
+    tiebreak = list(range(len(segments)))
+    random.Random(seed).shuffle(tiebreak)
+    # Scores only fall as the batch grows (a lazy greedy): a popped segment whose fresh score
+    # still beats the next one's stale score is the best.
+    heap = [(-score(i), tiebreak[i], i) for i in range(len(segments))]
+    heapq.heapify(heap)
+    chosen: list[Ranked] = []
+    taken: list[set[int]] = []
+    while heap and len(chosen) < n:
+        _, _, i = heapq.heappop(heap)
+        fresh = score(i)
+        if heap and -fresh > heap[0][0] + 1e-12:
+            heapq.heappush(heap, (-fresh, tiebreak[i], i))
+            continue
+        if _near_duplicate(segments[i], taken, near_duplicate_threshold):
+            continue
+        new = sorted(names[i] - known - batch)
+        why = f"{len(new)} unseen name candidate{'' if len(new) == 1 else 's'}"
+        if new:
+            why += ": " + ", ".join(repr(x) for x in new[:4]) + (", ..." if len(new) > 4 else "")
+        if strategy is SelectStrategy.NOVEL_UNCERTAIN:
+            why += f"; uncertainty {doubt[i]:.2f} of the pool's highest"
+        batch.update(new)
+        s = segments[i]
+        chosen.append(
+            Ranked(
+                s.id,
+                s.article_id,
+                len(chosen) + 1,
+                round(fresh, 6),
+                len(s.text),
+                len(s.text.split()),
+                why,
+            )
+        )
+    return chosen
