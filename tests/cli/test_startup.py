@@ -111,3 +111,11 @@ def test_startup_root_help_lists_every_command_and_group(monkeypatch) -> None:
         assert f" {name} " in result.output
     for entry in [*LAZY_COMMANDS.values(), *LAZY_GROUPS.values()]:
         assert entry.short_help.splitlines()[0] in result.output
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("traim", "train"), ("docano", "doccano")])
+def test_startup_a_mistyped_lazy_command_is_still_suggested(monkeypatch, typo, meant) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    result = CliRunner().invoke(app, [typo])
+    assert result.exit_code == 2
+    assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.output

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NamedTuple
 
 import click
 import typer
+from typer.core import TyperCommand
 
 from nerwb import __version__
 from nerwb.cli._common import HELP_OPTIONS, NerwbGroup, console
@@ -121,9 +122,24 @@ class LazyNerwbGroup(NerwbGroup):
         entry = LAZY_COMMANDS.get(cmd_name) or LAZY_GROUPS.get(cmd_name)
         if entry is not None and cmd_name not in self.commands:
             if self._listing:
-                return click.Command(cmd_name, help=entry.short_help)
+                return TyperCommand(cmd_name, help=entry.short_help)
             self.commands[cmd_name] = load_lazy(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as err:  # the UsageError of Typer's click (0.29 vendors its own)
+            # Typer suggests a name only among the commands built so far; offer the lazy ones too.
+            from difflib import get_close_matches
+
+            message = getattr(err, "message", None)
+            if isinstance(message, str) and args and "Did you mean" not in message:
+                matches = get_close_matches(args[0], self.list_commands(ctx))
+                if matches and self.suggest_commands:
+                    names = ", ".join(repr(m) for m in matches)
+                    err.message = f"{message.rstrip('.')}. Did you mean {names}?"  # type: ignore[attr-defined]
+            raise
 
     def format_help(self, ctx: click.Context, formatter: Any) -> None:
         self._listing = True
