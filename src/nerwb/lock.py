@@ -21,12 +21,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
 from nerwb.errors import ErrorKind, WorkspaceBusyError, WorkspaceError
 from nerwb.io import atomic_write_json
-from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:  # annotations only: the CLI's error hints import this module at start-up
+    from nerwb.workspace import Workspace
 
 WAIT_ENV = "NERWB_LOCK_WAIT"
 # Long enough for another command's import, pull or push to finish; short enough that a cron

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import typer
@@ -16,8 +16,10 @@ from typer.core import TyperGroup
 from nerwb.cli._hints import with_hint
 from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
-from nerwb.lock import LockHolder, workspace_lock
-from nerwb.workspace import Workspace, find_workspace
+
+if TYPE_CHECKING:  # imported where used: `nerwb --help` should not load pydantic and the lock
+    from nerwb.lock import LockHolder
+    from nerwb.workspace import Workspace
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
@@ -81,6 +83,8 @@ class NerwbGroup(TyperGroup):
 
 
 def workspace(path: Path | None) -> Workspace:
+    from nerwb.workspace import find_workspace
+
     return find_workspace(path)
 
 
@@ -118,5 +122,7 @@ def lock_wait(wait: float | None, no_wait: bool) -> float | None:
 @contextmanager
 def writing(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> Iterator[None]:
     """Hold the workspace lock for a command that writes shared state, saying so if it waits."""
+    from nerwb.lock import workspace_lock
+
     with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=say_waiting):
         yield
