@@ -54,6 +54,8 @@ def main() -> None:
         text=True,
         check=True,
     ).stdout.strip()
+    # which tree was measured, without this machine's absolute path: "<checkout>/src/nerwb"
+    where = "/".join(Path(where).parent.parts[-3:])
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "ws"
         subprocess.run(

@@ -21,12 +21,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
-from nerwb.errors import WorkspaceBusyError, WorkspaceError
+from nerwb.errors import ErrorKind, WorkspaceBusyError, WorkspaceError
 from nerwb.io import atomic_write_json
-from nerwb.workspace import Workspace
+
+if TYPE_CHECKING:  # annotations only: the CLI's error hints import this module at start-up
+    from nerwb.workspace import Workspace
 
 WAIT_ENV = "NERWB_LOCK_WAIT"
 # Long enough for another command's import, pull or push to finish; short enough that a cron
@@ -131,8 +134,9 @@ def workspace_lock(
         who = holder.describe() if holder else "another nerwb command"
         if seconds <= 0:
             raise WorkspaceBusyError(
-                f"{ws.root} is being written by {who}; not waiting (--no-wait). "
-                "Run this again when it has finished."
+                f"{ws.root} is being written by {who}; not waiting",
+                kind=ErrorKind.WORKSPACE_BUSY,
+                path=ws.root,
             ) from None
         if on_wait is not None:
             on_wait(holder, seconds)
@@ -143,8 +147,9 @@ def workspace_lock(
             who = holder.describe() if holder else "another nerwb command"
             raise WorkspaceBusyError(
                 f"{ws.root} is still being written by {who} after waiting {seconds:g} s; "
-                f"nothing was changed. Wait longer with --wait SECONDS (or {WAIT_ENV}), "
-                "or stop that command first."
+                "nothing was changed",
+                kind=ErrorKind.WORKSPACE_BUSY_TOO_LONG,
+                path=ws.root,
             ) from None
     try:
         # The lock is ours now; a holder file left by a dead process is simply replaced.

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from nerwb.errors import WorkspaceError
+from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.io import atomic_write_text
 
 CONFIG_NAME = "nerwb.toml"
@@ -342,8 +342,9 @@ def find_workspace(start: Path | None = None) -> Workspace:
         if candidate.is_file():
             return Workspace(folder, load_config(candidate))
     raise WorkspaceError(
-        f"{here} is not inside a nerwb workspace (no {CONFIG_NAME} here or above); "
-        "run `nerwb init DIR` to make one, or pass --workspace DIR"
+        f"{here} is not inside a nerwb workspace (no {CONFIG_NAME} here or above)",
+        kind=ErrorKind.NO_WORKSPACE,
+        path=here,
     )
 
 

@@ -6,11 +6,17 @@ timings live in bench/startup.py; this test guards the cause of a slow start.
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
 
+import click
 import pytest
+import typer
+from typer.testing import CliRunner
+
+from nerwb.cli.main import LAZY_COMMANDS, LAZY_GROUPS, app, load_lazy
 
 HEAVY = ("spacy", "sklearn", "thinc", "httpx", "numpy")
 
@@ -47,3 +53,70 @@ def test_startup_light_commands_load_no_heavy_library(tmp_path, args) -> None:
     )
     loaded = _loaded_after(code)
     assert not loaded["spacy"] and not loaded["sklearn"], loaded
+
+
+# the command modules main.py loads lazily, and the workspace model with pydantic, which
+# cli/_common.py and nerwb.lock import only where used (nerwb.lock itself is light)
+COMMAND_MODULES = (
+    *(f"nerwb.cli.{m}" for m in ("corpus", "doccano", "labels", "evaluate", "predict", "select")),
+    *("nerwb.cli.train", "nerwb.cli.demo", "nerwb.workspace", "pydantic"),
+)
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    code = (
+        "import sys\n"
+        "from nerwb.cli.main import app\n"
+        "try:\n"
+        f"    app({argv!r}, standalone_mode=False)\n"
+        "except BaseException:\n"
+        "    pass\n"
+        f"print('LOADED', *(m for m in {COMMAND_MODULES!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.splitlines()[-1].split()[1:])
+
+
+def test_startup_root_help_imports_no_command_module() -> None:
+    assert _modules_after(["--help"]) == set()
+    assert _modules_after(["--version"]) == set()
+
+
+def test_startup_a_group_imports_only_its_own_module(tmp_path) -> None:
+    loaded = _modules_after(["doccano", "status", "-w", str(tmp_path)])
+    assert "nerwb.cli.doccano" in loaded
+    assert not loaded & {f"nerwb.cli.{m}" for m in ("corpus", "labels", "train", "predict")}
+
+
+@pytest.mark.parametrize("name", [*LAZY_COMMANDS, *LAZY_GROUPS])
+def test_startup_lazy_short_help_is_the_commands_own(name: str) -> None:
+    # The root help lists the table's line; the command's own help must begin with it, so
+    # editing a docstring without the table (or the reverse) fails here.
+    command = load_lazy(name)
+    first_paragraph = inspect.cleandoc(command.help or "").split("\n\n")[0].strip()
+    table = {**LAZY_COMMANDS, **LAZY_GROUPS}[name]
+    assert table.short_help == first_paragraph
+    assert command.name == name
+
+
+def test_startup_root_help_lists_every_command_and_group(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # one row per command
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    group = typer.main.get_command(app)
+    names = group.list_commands(click.Context(group))
+    assert names == [*LAZY_COMMANDS, "init", *LAZY_GROUPS]
+    for name in names:
+        assert f" {name} " in result.output
+    for entry in [*LAZY_COMMANDS.values(), *LAZY_GROUPS.values()]:
+        assert entry.short_help.splitlines()[0] in result.output
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("traim", "train"), ("docano", "doccano")])
+def test_startup_a_mistyped_lazy_command_is_still_suggested(monkeypatch, typo, meant) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    result = CliRunner().invoke(app, [typo])
+    assert result.exit_code == 2
+    assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.output

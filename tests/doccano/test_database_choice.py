@@ -7,10 +7,11 @@ import sqlite3
 
 import pytest
 
+from nerwb.cli._hints import with_hint
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.postgres import describe_url, url_for
 from nerwb.doccano.server import LocalServer
-from nerwb.errors import WorkspaceError
+from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.workspace import DoccanoDatabase, find_workspace
 
 
@@ -42,7 +43,9 @@ def test_postgres_on_a_labelled_sqlite_server_is_refused_with_what_to_do(server)
     with pytest.raises(DoccanoError) as error:
         server.choose_database(DoccanoDatabase.POSTGRES)
     assert "keeps 3 example(s) and 2 span(s)" in str(error.value)
-    assert "nerwb doccano migrate --to postgres" in str(error.value)
+    # the library says what is wrong; the CLI adds what to run (nerwb.cli._hints)
+    assert "nerwb " not in str(error.value) and error.value.kind is ErrorKind.DATA_IN_SQLITE
+    assert "nerwb doccano migrate --to postgres" in with_hint(error.value)
     assert server.sqlite_path.read_bytes() == before
     assert server.choose_database(None) is DoccanoDatabase.SQLITE  # staying is fine
     # an empty (migrated, unlabelled) SQLite database may switch

@@ -26,6 +26,7 @@ from nerwb.doccano.projects import ensure_project, find_project
 from nerwb.doccano.push import push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.progress import ProgressEvent
 from nerwb.records.pull import PullManifest, manifest_path
 
 pytestmark = pytest.mark.doccano
@@ -110,8 +111,8 @@ def test_doccano_push_twice_and_interrupted_push_add_each_segment_once(doccano_w
     class Interrupted(Exception):
         pass
 
-    def stop_after_first_chunk(done: int, total: int) -> None:
-        if done > 0:
+    def stop_after_first_chunk(event: ProgressEvent) -> None:
+        if event.done > 0:
             raise Interrupted
 
     with connect(ws) as client:

@@ -12,15 +12,18 @@ import spacy
 from spacy.tokens import DocBin
 
 from conftest import DEMO_ARTICLES, annotator_login, gold_of, snapshot_tree
+from nerwb.cli._hints import with_hint
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, Noise, simulate
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
+from nerwb.errors import ErrorKind
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.progress import ProgressEvent
 from nerwb.records.conversion import ConversionRecord
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan
 from nerwb.records.pull import PullManifest, manifest_path
@@ -257,8 +260,8 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
 
     ws = doccano_ws
 
-    def ctrl_c_after_first_chunk(done: int, total: int) -> None:
-        if done > 0:
+    def ctrl_c_after_first_chunk(event: ProgressEvent) -> None:
+        if event.done > 0:
             raise KeyboardInterrupt
 
     with connect(ws) as client, pytest.raises(PushInterrupted) as stopped:
@@ -273,7 +276,8 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
         )
     message = str(stopped.value)
     assert "push interrupted after uploading 5 of" in message
-    assert "run the same `nerwb doccano push` again to resume" in message
+    assert stopped.value.kind is ErrorKind.PUSH_INTERRUPTED and "nerwb " not in message
+    assert "run the same `nerwb doccano push` again to resume" in with_hint(stopped.value)
     passwords = ws.annotator_passwords_path
     assert f"Accounts created: int_a; their passwords are in {passwords}" in message
     assert AnnotatorPasswords.load(passwords).get("int_a")

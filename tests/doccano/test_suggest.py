@@ -16,6 +16,7 @@ from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.schema import load_schema
 from nerwb.labels.suggestions import Outcomes, compare_segment
 from nerwb.predict.suggest import SuggestionError, load_suggester
+from nerwb.progress import ProgressEvent
 from nerwb.records.doccano import AssignmentPlan
 from nerwb.records.suggestions import SuggestionLedger, SuggestionState
 
@@ -101,8 +102,8 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
         client.confirm(project.id, confirmed.id)
     suggester = load_suggester(load_schema(ws.schema_path), lang="en", model=model)
 
-    def ctrl_c_after_five(done: int, total: int) -> None:
-        if done >= 5:
+    def ctrl_c_after_five(event: ProgressEvent) -> None:
+        if event.done >= 5:
             raise KeyboardInterrupt
 
     with connect(ws) as admin, pytest.raises(KeyboardInterrupt):

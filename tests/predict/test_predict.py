@@ -18,6 +18,7 @@ from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource, OnError
 from nerwb.predict.output import OutputFormat, parts_folder, pyarrow_available
 from nerwb.predict.run import predict
+from nerwb.progress import ProgressEvent
 
 
 def demo_texts() -> list[dict]:
@@ -123,8 +124,9 @@ def test_predict_resumes_after_interruption_without_duplicates(model: Path, fold
     predict(model, source, whole, part_size=5)
     out = folder.parent / "preds.jsonl"
 
-    def stop_after_12(done: int, total: int, words: int) -> None:
-        if done == 12:
+    def stop_after_12(event: ProgressEvent) -> None:
+        assert event.unit == "article" and event.words is not None
+        if event.done == 12:
             raise Interrupt
 
     with pytest.raises(Interrupt):
@@ -133,7 +135,7 @@ def test_predict_resumes_after_interruption_without_duplicates(model: Path, fold
     index = json.loads((parts_folder(out) / "_index.json").read_text())
     assert [p["count"] for p in index["parts"]] == [5, 5]  # 2 records of part 3 not kept
     seen: list[int] = []
-    report = predict(model, source, out, part_size=5, on_progress=lambda d, t, w: seen.append(t))
+    report = predict(model, source, out, part_size=5, on_progress=lambda e: seen.append(e.total))
     assert report.resumed == 10 and report.predicted == 10 and set(seen) == {10}
     ids = [r["id"] for r in read_out(out)]
     assert len(ids) == len(set(ids)) == 20
@@ -143,8 +145,8 @@ def test_predict_resumes_after_interruption_without_duplicates(model: Path, fold
 def test_predict_resume_refuses_other_inputs_or_model(model: Path, folder: Path) -> None:
     out = folder.parent / "preds.jsonl"
 
-    def stop(done: int, total: int, words: int) -> None:
-        if done == 6:
+    def stop(event: ProgressEvent) -> None:
+        if event.done == 6:
             raise Interrupt
 
     with pytest.raises(Interrupt):
@@ -286,8 +288,8 @@ from pathlib import Path
 from nerwb.predict.inputs import InputSource
 from nerwb.predict.run import predict
 
-def kill(done, total, words):
-    if done == 12:
+def kill(event):
+    if event.done == 12:
         os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: a crash or a power cut
 
 predict(Path(sys.argv[1]), InputSource(paths=(Path(sys.argv[2]),)), Path(sys.argv[3]),

@@ -123,15 +123,22 @@ def test_run_interrupt_removes_staging_and_stale_partials_are_swept(trained_ws) 
     assert (finished / "manifest.json").read_text() == "{}"
 
 
-def test_run_cli_summary_and_progress_bar_agree_on_elapsed_time(trained_ws, cli) -> None:
+def test_run_cli_summary_and_progress_bar_agree_on_elapsed_time(
+    trained_ws, cli, monkeypatch
+) -> None:
     import re
 
+    from nerwb.cli._common import console
+
+    # the bar is drawn on a terminal only (a log gets one line per evaluation instead)
+    monkeypatch.setattr(console, "_force_terminal", True)
     ws = trained_ws
     result = cli(
         "train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", ws.root / "training" / "clock",
         "--training.max_steps", "4", "--training.eval_frequency", "2", *SMALL, "-w", ws.root,
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    bar = re.findall(r"best F [\d.]+\s+(\d+:\d\d:\d\d)", result.stdout)
-    summary = re.search(r"Trained in (\d+:\d\d:\d\d)", result.stdout)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stdout)  # the bar's redraw codes
+    bar = re.findall(r"best F [\d.]+\s+(\d+:\d\d:\d\d)", shown)
+    summary = re.search(r"Trained in (\d+:\d\d:\d\d)", shown)
     assert bar and summary and bar[-1] == summary.group(1)

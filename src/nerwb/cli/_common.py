@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import typer
@@ -13,10 +13,13 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from nerwb.cli._hints import with_hint
 from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
-from nerwb.lock import LockHolder, workspace_lock
-from nerwb.workspace import Workspace, find_workspace
+
+if TYPE_CHECKING:  # imported where used: `nerwb --help` should not load pydantic and the lock
+    from nerwb.lock import LockHolder
+    from nerwb.workspace import Workspace
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
@@ -53,8 +56,9 @@ def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
 
 
 class NerwbGroup(TyperGroup):
-    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1;
-    so does an ``OSError`` (a folder that cannot be written, a disk full), naming the path.
+    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1,
+    with the advice for its kind (``nerwb.cli._hints``) after the library's message; so does an
+    ``OSError`` (a folder that cannot be written, a disk full), naming the path.
 
     Also where the help pages of its commands are tidied (flags shown without a type).
     """
@@ -63,7 +67,7 @@ class NerwbGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except NerwbError as err:
-            raise fail(str(err)) from None
+            raise fail(with_hint(err)) from None
         except OSError as err:
             raise fail(os_error_message(err)) from None
 
@@ -79,6 +83,8 @@ class NerwbGroup(TyperGroup):
 
 
 def workspace(path: Path | None) -> Workspace:
+    from nerwb.workspace import find_workspace
+
     return find_workspace(path)
 
 
@@ -116,5 +122,7 @@ def lock_wait(wait: float | None, no_wait: bool) -> float | None:
 @contextmanager
 def writing(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> Iterator[None]:
     """Hold the workspace lock for a command that writes shared state, saying so if it waits."""
+    from nerwb.lock import workspace_lock
+
     with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=say_waiting):
         yield

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
+from nerwb.cli._progress import show_progress
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import (
     ReadOptions,
@@ -65,11 +64,8 @@ def add_cmd(
         raise fail(f"no article to add from {', '.join(map(str, paths))}: {note}")
     with (
         writing(ws, "corpus add", wait, no_wait),
-        Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-        ) as bar,
+        show_progress(console, spinner=True, transient=True, unit="article") as bar,
     ):
-        task = bar.add_task("Reading articles", total=None)
         bad: list[InputError] = []
         articles = (
             read_articles_skipping(selection.files, options, bad)
@@ -79,7 +75,7 @@ def add_cmd(
         report, _ = add_articles(
             ws.articles_path,
             articles,
-            on_article=lambda raw: bar.update(task, advance=1, description=f"Reading {raw.origin}"),
+            on_progress=bar,
         )
     console.print(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
@@ -116,21 +112,6 @@ def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
         ) from None
 
 
-@contextmanager
-def _bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A transient progress bar; yields the ``(done, total)`` callback for the library."""
-    with Progress(
-        TextColumn(description),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-        refresh_per_second=4,
-    ) as bar:
-        task = bar.add_task(description, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
 def _shown(path: Path, root: Path) -> Path:
     try:
         return path.resolve().relative_to(root.resolve())
@@ -165,7 +146,9 @@ def split_cmd(
             raise typer.Exit(1)
     with (
         writing(ws, "corpus split", wait, no_wait),
-        _bar("Indexing articles for near-duplicates") as on_progress,
+        show_progress(
+            console, "Indexing articles for near-duplicates", transient=True
+        ) as on_progress,
     ):
         result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)
     counts = result.splits.counts()
@@ -189,7 +172,9 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     ws = workspace(workspace_dir)
     articles = load_articles(ws.articles_path)
     log = duplicates_log(ws.articles_path)
-    with _bar("Counting segments and near-duplicates") as on_progress:
+    with show_progress(
+        console, "Counting segments and near-duplicates", transient=True
+    ) as on_progress:
         stats = corpus_stats(
             articles,
             load_splits(ws.splits_path),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._progress import ProgressDisplay
 from nerwb.demo import DEMO_STEPS
+from nerwb.progress import ProgressEvent
 
 if TYPE_CHECKING:
     from nerwb.demo.loop import DemoStage
@@ -31,25 +32,27 @@ def demo_cmd(
     from nerwb.demo.loop import run_demo  # spaCy and scikit-learn: only when the demo runs
 
     ws = workspace(workspace_dir)
-    progress = Progress(
-        TextColumn("  training"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
+    bar = ProgressDisplay(
+        console,
+        "  training",
+        total=steps,
+        unit="step",
+        rate=False,
+        transient=False,
+        spinner=False,
+        plain_lines=False,  # in a log, the stage lines say enough
     )
-    task = progress.add_task("train", total=steps)
 
     def on_stage(stage: DemoStage, info: str) -> None:
         if stage.trained:
-            progress.stop()
+            bar.stop()
         console.print(f"[bold cyan]{stage:>22}[/]  {info}")
         if stage.trains_next:
-            progress.reset(task)
-            progress.start()
+            bar.reset(total=steps)
+            bar.start()
 
     def on_step(event: StepEvent) -> None:
-        progress.update(task, completed=event.step)
+        bar(ProgressEvent("training", event.step, steps, "step"))
 
     console.print(
         "[bold]nerwb demo[/]: the whole loop on the shipped demo corpus. "
@@ -60,7 +63,7 @@ def demo_cmd(
             ws, port=port, limit=limit, steps=steps, on_stage=on_stage, on_train_step=on_step
         )
     finally:
-        progress.stop()
+        bar.stop()
     console.print()
     console.print(f"[green bold]Report:[/] {result.report}")
     console.print(

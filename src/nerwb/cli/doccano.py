@@ -8,17 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
+from nerwb.cli._hints import with_hint
 from nerwb.cli._options import (
     ModelOpt,
     NoWaitOpt,
@@ -28,6 +21,7 @@ from nerwb.cli._options import (
     WorkspaceOpt,
     comma_list,
 )
+from nerwb.cli._progress import show_progress
 from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.migrate import migrate_to_postgres
 from nerwb.doccano.progress import progress
@@ -264,16 +258,8 @@ def push_cmd(
     with writing(ws, "doccano push", wait, no_wait):
         with (
             connect(ws) as client,
-            Progress(
-                SpinnerColumn(),
-                TextColumn("Pushing segments"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-            ) as bar,
+            show_progress(console, "Pushing segments", spinner=True, unit="segment") as bar,
         ):
-            task = bar.add_task("push", total=None)
             try:
                 report = push(
                     client,
@@ -282,12 +268,12 @@ def push_cmd(
                     splits=comma_list(split),
                     annotators=comma_list(annotators),
                     overlap=overlap,
-                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    on_progress=bar,
                     selection=selection,
                 )
             except PushInterrupted as interrupted:
                 bar.stop()
-                err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+                err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
                 raise typer.Exit(130) from None
         state = "created" if report.project_created else "reused"
         console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
@@ -494,21 +480,13 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
 def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
     from nerwb.doccano.suggest import suggest
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("Suggesting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("suggest", total=None)
+    with show_progress(console, "Suggesting", spinner=True, unit="segment-annotator pair") as bar:
         report = suggest(
             client,
             ws,
             suggester,
             segment_ids=segment_ids,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            on_progress=bar,
         )
     console.print(
         f"Suggestions from {report.source}: [green]{report.spans_created} span(s)[/] on "

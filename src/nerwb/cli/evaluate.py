@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from nerwb.cli._common import console, fail, warn, workspace
 from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
+from nerwb.cli._progress import show_progress
 from nerwb.errors import SchemaError
 from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
@@ -87,14 +87,7 @@ def evaluate_cmd(
         colours = load_schema(ws.schema_path).colours()
     except SchemaError:
         colours = {}
-    with Progress(
-        TextColumn("Predicting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("predict", total=None)
+    with show_progress(console, "Predicting", unit="doc") as bar:
         run = evaluate(
             model,
             data,
@@ -106,7 +99,7 @@ def evaluate_cmd(
             seed=seed,
             on_misaligned=on_misaligned,
             on_overlap=on_overlap,
-            on_doc=lambda done, total: bar.update(task, completed=done, total=total),
+            on_progress=bar,
             train_data=train_data,
         )
     m = run.metrics

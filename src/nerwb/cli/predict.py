@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nerwb.cli._common import console, err_console, warn, workspace
+from nerwb.cli._hints import with_hint
 from nerwb.cli._options import WorkspaceOpt, output_option
+from nerwb.cli._progress import show_progress
 from nerwb.corpus.readers import ReadOptions
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource, OnError
@@ -88,21 +88,7 @@ def predict_cmd(
         if corpus
         else InputSource(paths=tuple(inputs or ()), options=options)
     )
-    started = time.perf_counter()
-    with Progress(
-        TextColumn("Predicting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("predict", total=None, rate="")
-
-        def on_progress(done: int, total: int, words: int) -> None:
-            seconds = max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=done, total=total, rate=f"{done / seconds:,.0f} docs/s")
-
+    with show_progress(console, "Predicting", unit="doc", rate=True) as bar:
         try:
             report = predict(
                 model,
@@ -119,11 +105,11 @@ def predict_cmd(
                 max_length=max_length,
                 address=address,
                 actors=actors,
-                on_progress=on_progress,
+                on_progress=bar,
             )
         except PredictInterrupted as interrupted:
             bar.stop()
-            err_console.print(f"[yellow]{escape(str(interrupted))}[/]")
+            err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
             raise typer.Exit(130) from None
     if report.skipped:
         warn(f"{len(report.skipped)} bad input record(s) skipped; listed in {report.skipped_path}")

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
+from nerwb.cli._progress import show_progress
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
-from nerwb.predict.select import unseen_in_unpushed
+from nerwb.progress import ProgressEvent
 from nerwb.workspace import PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
@@ -116,28 +116,27 @@ def train_cmd(
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
-    with Progress(
-        TextColumn("Training"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("best F {task.fields[best]:.3f}"),
-        TimeElapsedColumn(),
-        console=console,
+    with show_progress(
+        console,
+        "Training",
+        total=max_steps or None,
+        unit="step",
+        note="best F {task.fields[best]:.3f}",
+        fields={"best": 0.0},
+        plain_lines=False,  # in a log, one line per evaluation (below) says more
         # Redrawing competes with the training loop for the GIL; 4 frames a second is plenty.
         refresh_per_second=4,
-        disable=plain,
     ) as bar:
-        task = bar.add_task("train", total=max_steps or None, best=0.0)
         best = [0.0]
 
         def on_step(event: StepEvent) -> None:
-            bar.update(task, completed=event.step)
+            bar(ProgressEvent("Training", event.step, max_steps or None, "step"))
             if event.evaluated and plain:
                 print(evaluation_line(event), file=stdout, flush=True)
             if event.evaluated:
                 other = event.other_scores
                 best[0] = max(best[0], float(event.score or 0.0))
-                bar.update(task, best=best[0])
+                bar.set(best=best[0])
                 table.add_row(
                     str(event.step),
                     f"{event.losses.get('ner', 0):.1f}",
@@ -175,10 +174,7 @@ def train_cmd(
             raise typer.Exit(130) from None
         # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
         # before the models were saved), so that its last frame and the summary agree.
-        bar.stop_task(task)
-        state = bar.tasks[0]
-        state.finished_time = state.elapsed
-        elapsed = timedelta(seconds=int(state.finished_time or 0))
+        elapsed = timedelta(seconds=int(bar.freeze()))
     for message in result.notes:
         warn(message)
     console.print(table)
@@ -228,14 +224,7 @@ def train_curve_cmd(
         ) from None
     config_path, base_model = _config_and_base(ws, config, base_model)
     out = output or ws.run_folder(ws.training_dir, "curve")
-    with Progress(
-        TextColumn("Learning curve"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("curve", total=len(shares) * seeds)
+    with show_progress(console, "Learning curve", total=len(shares) * seeds, unit="run") as bar:
         report = train_curve(
             ws,
             config_path=config_path,
@@ -246,7 +235,7 @@ def train_curve_cmd(
             target=target,
             overrides=overrides,
             base_model=base_model,
-            on_run=lambda *_: bar.advance(task),
+            on_progress=bar,
         )
     data_path, plot_path = write_curve(report, out)
     table = Table(title=f"Dev F by training articles (mean over {seeds} seed(s))")
@@ -288,6 +277,8 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
+    from nerwb.predict.select import unseen_in_unpushed  # spaCy, via the name candidates
+
     unseen, pool = unseen_in_unpushed(ws, ["train"])
     console.print(
         f"Unseen name candidates left in the unpushed pool: {unseen} in {pool} train segment(s) "

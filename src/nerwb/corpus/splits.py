@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +17,9 @@ from pathlib import Path
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.corpus.store import load_articles
-from nerwb.errors import SplitError
+from nerwb.errors import ErrorKind, SplitError
 from nerwb.io import atomic_write_json, read_text
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
 
 
@@ -36,6 +36,9 @@ class Splits:
 
     def counts(self) -> dict[str, int]:
         return {name: len(self.ids(name)) for name in SPLIT_NAMES}
+
+
+NEAR_DUPLICATE_STAGE = "Indexing articles for near-duplicates"
 
 
 def load_splits(path: Path) -> Splits | None:
@@ -93,7 +96,7 @@ def assign_splits(
     seed: int,
     near_duplicate_threshold: float,
     reset_test: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> SplitReport:
     """Give every article without a split one; articles with a split keep it.
 
@@ -112,8 +115,10 @@ def assign_splits(
 
     def tick() -> None:
         done[0] += 1
-        if on_progress:
-            on_progress(done[0], len(articles))
+        emit(
+            on_progress,
+            ProgressEvent(NEAR_DUPLICATE_STAGE, done[0], len(articles), "article"),
+        )
 
     groups = near_duplicate_groups(
         ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
@@ -224,11 +229,11 @@ def split_workspace(
     ws: Workspace,
     *,
     reset_test: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> SplitReport:
     """Split the workspace's articles with its settings and save ``corpus/splits.json``.
 
-    ``on_progress(done, total)`` is called per article indexed for near-duplicates.
+    ``on_progress`` hears of each article indexed for near-duplicates.
 
     Raises:
         SplitError: the corpus has no articles yet.
@@ -236,7 +241,9 @@ def split_workspace(
     articles = load_articles(ws.articles_path)
     if not articles:
         raise SplitError(
-            f"{ws.articles_path}: no articles yet; run `nerwb corpus add PATH...` first"
+            f"{ws.articles_path}: no articles yet",
+            kind=ErrorKind.NO_ARTICLES,
+            path=ws.articles_path,
         )
     settings = ws.config.corpus
     report = assign_splits(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import Splits
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.workspace import SPLIT_NAMES
 
 
@@ -42,20 +42,22 @@ def corpus_stats(
     segment_length: int,
     duplicates_skipped: int,
     near_duplicate_threshold: float,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> CorpusStats:
     """Counts per split and the near-duplicate groups.
 
     Args:
-        on_progress: called with ``(done, total)``; each article is visited twice (segments,
-            then near-duplicate index), so ``total`` is twice the article count.
+        on_progress: hears of each step; each article is visited twice (segments, then
+            near-duplicate index), so ``total`` is twice the article count.
     """
     total, done = 2 * len(articles), [0]
 
     def tick() -> None:
         done[0] += 1
-        if on_progress:
-            on_progress(done[0], total)
+        emit(
+            on_progress,
+            ProgressEvent("Counting segments and near-duplicates", done[0], total, "step"),
+        )
 
     stats = CorpusStats(per_split={name: SplitCounts() for name in (*SPLIT_NAMES, "unsplit")})
     assignments = splits.assignments if splits else {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from nerwb.corpus.model import Article, RawArticle, article_id_for, content_hash
 from nerwb.errors import InputError
 from nerwb.io import atomic_write_jsonl, check_utf8, iter_jsonl, parse_jsonl_line, stream_lines
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 
 @dataclass
@@ -53,7 +54,7 @@ def add_articles(
     path: Path,
     raw: Iterable[RawArticle],
     *,
-    on_article: Callable[[RawArticle], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> tuple[AddReport, list[Article]]:
     """Add ``raw`` articles to the store at ``path``, skipping exact duplicates.
 
@@ -73,9 +74,13 @@ def add_articles(
     by_hash = {a.hash: a for a in articles}
     report = AddReport()
     resolved: list[Article] = []
+    read = 0
     for item in raw:
-        if on_article:
-            on_article(item)
+        read += 1
+        emit(
+            on_progress,
+            ProgressEvent("Reading", read, None, "article", item=str(item.origin)),
+        )
         if item.spans is not None:
             report.with_spans += 1
         digest = content_hash(item.text)

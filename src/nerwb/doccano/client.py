@@ -16,6 +16,7 @@ import httpx
 
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example, Member, Project, Role, Span, SpanType, TaskStatus, User
+from nerwb.errors import ErrorKind
 
 RETRIES = 4  # idempotent calls and connection failures: 0.25 s, 0.5 s, 1 s, 2 s
 BACKOFF_S = 0.25
@@ -76,9 +77,9 @@ class DoccanoClient:
                     time.sleep(BACKOFF_S * 2**attempt)
                     continue
                 raise DoccanoError(
-                    f"cannot reach the Doccano server ({type(err).__name__}: {err}); "
-                    "is it running? (`nerwb doccano status`)",
+                    f"cannot reach the Doccano server ({type(err).__name__}: {err})",
                     url=url,
+                    kind=ErrorKind.SERVER_UNREACHABLE,
                 ) from None
             if response.status_code >= 500 and idempotent and attempt < RETRIES:
                 time.sleep(BACKOFF_S * 2**attempt)
@@ -268,9 +269,9 @@ class DoccanoClient:
                 break
             if time.monotonic() > deadline:
                 raise DoccanoError(
-                    f"{what} did not finish within {timeout:.0f} s; is the import/export worker "
-                    "running? (`nerwb doccano status`)",
+                    f"{what} did not finish within {timeout:.0f} s",
                     url=f"{self.url}{path}",
+                    kind=ErrorKind.WORKER_TIMEOUT,
                 )
             time.sleep(TASK_POLL_S)
         errors = status.error or (

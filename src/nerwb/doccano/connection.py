@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.server import Credentials, LocalServer
+from nerwb.errors import ErrorKind
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ def credentials_for(ws: Workspace) -> Credentials:
     server = local_server(ws)
     if not server.credentials_path.exists():
         raise DoccanoError(
-            f"no local Doccano server in this workspace ({server.credentials_path} is missing); "
-            "run `nerwb doccano up`, or set DOCCANO_URL for a remote server"
+            f"no local Doccano server in this workspace ({server.credentials_path} is missing)",
+            kind=ErrorKind.NO_SERVER,
+            path=server.credentials_path,
         )
     return Credentials.load(server.credentials_path)
 

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from nerwb.errors import NerwbError
+from pathlib import Path
+
+from nerwb.errors import ErrorKind, NerwbError
 
 
 class DoccanoError(NerwbError):
-    def __init__(self, message: str, *, status: int | None = None, url: str | None = None):
+    """``status`` and ``url`` of the failed request where there was one; ``server_message`` is
+    the message without them."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        url: str | None = None,
+        kind: ErrorKind | None = None,
+        path: Path | str | None = None,
+        setting: str | None = None,
+    ):
         parts = [message]
         if status is not None:
             parts.append(f"HTTP {status}")
         if url:
             parts.append(url)
-        super().__init__(" | ".join(parts))
+        super().__init__(" | ".join(parts), kind=kind, path=path, setting=setting)
         self.status = status
         self.url = url
         self.server_message = message

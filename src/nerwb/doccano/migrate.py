@@ -22,6 +22,7 @@ from nerwb.doccano.server import (
     SECRET_MODE,
     LocalServer,
 )
+from nerwb.errors import ErrorKind
 from nerwb.workspace import DoccanoDatabase
 
 # Tables that ``migrate`` makes on its own in the new database (content types and
@@ -158,8 +159,9 @@ def migrate_to_postgres(
         raise DoccanoError(f"this workspace's Doccano already keeps its data in {current}")
     if not server.sqlite_path.exists():
         raise DoccanoError(
-            f"no SQLite database to move ({server.sqlite_path} is missing); "
-            "start on PostgreSQL with `nerwb doccano up --database postgres`"
+            f"no SQLite database to move ({server.sqlite_path} is missing)",
+            kind=ErrorKind.NO_SQLITE_DATA,
+            path=server.sqlite_path,
         )
     target = (
         DoccanoDatabase.EXTERNAL if os.environ.get(DATABASE_URL_ENV) else DoccanoDatabase.POSTGRES

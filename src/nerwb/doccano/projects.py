@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
+from nerwb.errors import ErrorKind
 from nerwb.labels.schema import LabelSchema
 
 if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
@@ -37,8 +38,9 @@ def find_project(client: DoccanoClient, name: str) -> Project:
     names = ", ".join(sorted(p.name for p in projects)[:10]) or "none"
     names += ", ..." if len(projects) > 10 else ""
     raise DoccanoError(
-        f"no Doccano project {name!r} on {client.url} (projects there: {names}); "
-        "push first (`nerwb doccano push`) or fix [doccano] project in nerwb.toml"
+        f"no Doccano project {name!r} on {client.url} (projects there: {names})",
+        kind=ErrorKind.NO_PROJECT,
+        setting="doccano.project",
     )
 
 

@@ -14,7 +14,6 @@ their ``segment_id`` meta wins.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,15 +30,18 @@ from nerwb.doccano.upload import (
     server_segments,
     upload_rows,
 )
-from nerwb.errors import NerwbError
+from nerwb.errors import ErrorKind, NerwbError
 from nerwb.labels.schema import LabelSchema
 from nerwb.names import check_name
 from nerwb.predict.select import Ranked, Selection, rank_segments, selected_segments
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AssignmentPlan, PushedProject, PushLedger, PushSelection
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:
     from nerwb.doccano.client import DoccanoClient  # httpx: imported by whoever connects
+
+PUSH_STAGE = "Pushing segments"
 
 
 class PushInterrupted(NerwbError):
@@ -49,13 +51,13 @@ class PushInterrupted(NerwbError):
         created = ", ".join(report.annotators_created) or "none"
         super().__init__(
             f"push interrupted after uploading {report.uploaded} of {report.to_upload} segment(s) "
-            f"to project {report.project.name!r}; run the same `nerwb doccano push` again to "
-            f"resume (nothing is uploaded twice). Accounts created: {created}"
+            f"to project {report.project.name!r}. Accounts created: {created}"
             + (
                 f"; their passwords are in {passwords} (mode 0600)"
                 if report.annotators_created
                 else ""
-            )
+            ),
+            kind=ErrorKind.PUSH_INTERRUPTED,
         )
         self.report = report
 
@@ -162,13 +164,13 @@ def push(
     annotators: list[str] | None = None,
     overlap: float = 0.0,
     chunk_rows: int = CHUNK_ROWS,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
     selection: Selection | None = None,
 ) -> PushReport:
     """Push the segments of ``splits`` to the workspace's Doccano project.
 
     Args:
-        on_progress: Called with ``(segments done, segments to do)`` after each chunk.
+        on_progress: hears of the segments uploaded after each chunk.
     """
     for name in annotators or []:
         check_name(name, what="annotator")
@@ -235,11 +237,9 @@ def push(
         ledger.save()  # after each chunk: an interrupted push resumes after the last one
         report.chunks += 1
         report.uploaded += len(chunk)
-        if on_progress:
-            on_progress(report.uploaded, len(rows))
+        emit(on_progress, ProgressEvent(PUSH_STAGE, report.uploaded, len(rows), "segment"))
 
-    if on_progress:
-        on_progress(0, len(rows))
+    emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     try:
         upload_rows(client, project.id, rows, on_chunk=uploaded, chunk_rows=chunk_rows)
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import sync_span_types
 from nerwb.doccano.upload import Row, upload_rows
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import read_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
@@ -78,7 +78,9 @@ def send_to_review(
             f"({', '.join(sorted(annotations))}); an adjudicator must not judge their own labels"
         )
     if not ws.conflicts_path.exists():
-        raise LabelsError(f"{ws.conflicts_path}: no merge yet; run `nerwb labels merge` first")
+        raise LabelsError(
+            f"{ws.conflicts_path}: no merge yet", kind=ErrorKind.NOT_MERGED, path=ws.conflicts_path
+        )
     conflicted = sorted(
         {str(c["segment_id"]) for c in read_jsonl(ws.conflicts_path) if c.get("segment_id")}
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from nerwb.doccano import postgres
 from nerwb.doccano.errors import DoccanoError
+from nerwb.errors import ErrorKind
 from nerwb.io import atomic_write_json, atomic_write_text
 from nerwb.workspace import DoccanoDatabase
 
@@ -306,8 +307,9 @@ class LocalServer:
         if not credentials.database_password or not port:
             raise DoccanoError(
                 f"the workspace's PostgreSQL cluster has no password or port in "
-                f"{self.credentials_path} / {self._settings_path}; `nerwb doccano up --database "
-                "postgres` sets them"
+                f"{self.credentials_path} / {self._settings_path}",
+                kind=ErrorKind.NO_POSTGRES_SETTINGS,
+                path=self.credentials_path,
             )
         return postgres.url_for(credentials.database_password, int(port))
 
@@ -409,8 +411,10 @@ class LocalServer:
                 raise DoccanoError(
                     f"this workspace's Doccano keeps {examples} example(s) and {spans} span(s) "
                     f"in SQLite ({self.sqlite_path}); starting on {requested} would leave them "
-                    f"behind. Move them first: `nerwb doccano migrate --to postgres` (copies "
-                    "everything, checks the counts, then switches)"
+                    f"behind",
+                    kind=ErrorKind.DATA_IN_SQLITE,
+                    path=self.sqlite_path,
+                    setting="--database",
                 )
             return requested
         if requested is DoccanoDatabase.SQLITE:
@@ -459,13 +463,17 @@ class LocalServer:
         if current.running and current.healthy:
             if requested is not None and remembered is not None and requested != remembered:
                 raise DoccanoError(
-                    f"the workspace's Doccano is already running on {remembered}; "
-                    f"`nerwb doccano down` first to move it to port {requested}"
+                    f"the workspace's Doccano is already running on {remembered}, so it cannot "
+                    f"move to port {requested}",
+                    kind=ErrorKind.SERVER_RUNNING,
+                    setting="--port",
                 )
             if chosen is not current.database:
                 raise DoccanoError(
-                    f"the workspace's Doccano is running on {current.database}; "
-                    f"`nerwb doccano down` first to start it on {chosen}"
+                    f"the workspace's Doccano is running on {current.database}, so it cannot "
+                    f"start on {chosen}",
+                    kind=ErrorKind.SERVER_RUNNING,
+                    setting="--database",
                 )
             return current, False
         port = requested or remembered or self.default_port
@@ -474,8 +482,9 @@ class LocalServer:
             self.down()
         if not port_is_free(port):
             raise DoccanoError(
-                f"port {port} on {HOST} is already in use by another program; "
-                "stop it or choose another port with --port"
+                f"port {port} on {HOST} is already in use by another program",
+                kind=ErrorKind.PORT_IN_USE,
+                setting="--port",
             )
         if not self.is_installed():
             self.install(on_step)
@@ -524,7 +533,9 @@ class LocalServer:
         settings = self._settings()
         if "secret_key" not in settings:
             raise DoccanoError(
-                f"{self.home} has no server settings; start it once with `nerwb doccano up`"
+                f"{self.home} has no server settings",
+                kind=ErrorKind.SERVER_NEVER_STARTED,
+                path=self.home,
             )
         return self._env(
             {**settings, "port": settings.get("port", self.default_port)}, database_url

@@ -17,7 +17,6 @@ last, so an interrupted run resumes by creating only the planned spans still mis
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +25,9 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example
 from nerwb.doccano.projects import find_project
+from nerwb.errors import ErrorKind
 from nerwb.predict.suggest import Suggester
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
 from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
 from nerwb.workspace import Workspace
@@ -66,7 +67,9 @@ def annotator_clients(ws: Workspace, url: str, names: list[str]) -> dict[str, Do
         raise DoccanoError(
             f"suggestions are created as each annotator's own spans, and nerwb holds no password "
             f"for {', '.join(missing)} (accounts it did not create); set their API tokens in "
-            f"{variables}, or create the accounts with `nerwb doccano push --annotators`"
+            f"{variables}",
+            kind=ErrorKind.NO_ANNOTATOR_ACCOUNTS,
+            path=ws.annotator_passwords_path,
         )
     clients = {}
     for name in names:
@@ -96,20 +99,21 @@ def suggest(
     *,
     segment_ids: set[str] | None = None,
     concurrency: int = CONCURRENCY,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> SuggestReport:
     """Create the suggester's spans as each assigned annotator's own, on their unedited segments.
 
     Args:
         segment_ids: Only these segments (``push --suggest``: the ones just pushed).
-        on_progress: ``(pairs done, pairs to do)``.
+        on_progress: hears of each (segment, annotator) pair done.
     """
     project = find_project(admin, ws.project_name)
     plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
     if not plan:
         raise DoccanoError(
-            "no assignment plan: suggestions go to the annotators a segment is assigned to; "
-            "push with --annotators first"
+            "no assignment plan: suggestions go to the annotators a segment is assigned to",
+            kind=ErrorKind.NO_ASSIGNMENT_PLAN,
+            path=ws.assignments_path,
         )
     examples: dict[str, Example] = {
         str(e.meta["segment_id"]): e
@@ -208,8 +212,10 @@ def suggest(
             report.spans_created += created
             report.per_annotator[name] = report.per_annotator.get(name, 0) + created
             done[0] += 1
-            if on_progress:
-                on_progress(done[0], len(todo))
+            emit(
+                on_progress,
+                ProgressEvent("Suggesting", done[0], len(todo), "segment-annotator pair"),
+            )
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     try:

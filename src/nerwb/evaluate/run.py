@@ -7,7 +7,6 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +49,7 @@ from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline, model_name
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.workspace import utc_stamp
 
@@ -74,7 +74,8 @@ def load_model(model: Path) -> Language:
     try:
         return load_pipeline(model)
     except PredictError as err:
-        raise EvaluationError(str(err)) from None
+        # the same fact under this stage's error type: its kind and fields go with it
+        raise EvaluationError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None
 
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:
@@ -134,15 +135,12 @@ class Predictions:
     words_per_second: float
 
 
-def predict_all(
-    nlp: Language, texts: list[str], on_doc: Callable[[int, int], None] | None
-) -> Predictions:
+def predict_all(nlp: Language, texts: list[str], on_progress: OnProgress | None) -> Predictions:
     start = time.perf_counter()
     predicted = []
     for i, doc in enumerate(nlp.pipe(texts, batch_size=64)):
         predicted.append(doc)
-        if on_doc:
-            on_doc(i + 1, len(texts))
+        emit(on_progress, ProgressEvent("Predicting", i + 1, len(texts), "doc"))
     seconds = time.perf_counter() - start
     words = sum(len(t.split()) for t in texts)
     return Predictions(predicted, words / seconds if seconds else 0.0)
@@ -288,7 +286,7 @@ def evaluate(
     seed: int = 0,
     on_misaligned: str = "error",
     on_overlap: str = "error",
-    on_doc: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
     train_data: Path | None = None,
 ) -> EvalRun:
     """Predict on ``data`` with ``model``, score, and write the five artefacts plus per-document counts.
@@ -313,7 +311,7 @@ def evaluate(
     labels = sorted(gold_labels | model_labels)
 
     texts = [d.text for d in gold_docs]
-    predictions = predict_all(nlp, texts, on_doc)
+    predictions = predict_all(nlp, texts, on_progress)
     gold_spans = [doc_spans(d) for d in gold_docs]
     pred_spans = [doc_spans(d) for d in predictions.docs]
     per_doc = [doc_counts(g, p) for g, p in zip(gold_spans, pred_spans, strict=True)]

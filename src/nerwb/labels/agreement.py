@@ -21,11 +21,12 @@ from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
+from nerwb.records.scores import prf
 from nerwb.text import blank
 from nerwb.workspace import Workspace
 
@@ -40,8 +41,11 @@ class Counts:
 
     @property
     def f1(self) -> float:
-        denominator = 2 * self.both + self.only_a + self.only_b
-        return 2 * self.both / denominator if denominator else 1.0
+        # pairwise F1 is F with either annotator as "gold": one F for the whole house
+        # (nerwb.records.scores.prf); nothing marked by either is perfect agreement
+        if not (self.both or self.only_a or self.only_b):
+            return 1.0
+        return prf(self.both, self.both + self.only_b, self.both + self.only_a).f
 
     @property
     def any_spans(self) -> bool:
@@ -310,9 +314,9 @@ def agreement(
     if not pairs:
         which = "segment" if include_unconfirmed else "segment confirmed by both of them"
         raise LabelsError(
-            f"no two annotators share a {which} (annotators: {', '.join(sorted(annotations))}); "
-            "push with --overlap above 0 to give segments to two annotators"
-            + ("" if include_unconfirmed else ", or pass --include-unconfirmed")
+            f"no two annotators share a {which} (annotators: {', '.join(sorted(annotations))})",
+            kind=ErrorKind.NO_SHARED_SEGMENTS,
+            setting=None if include_unconfirmed else "include_unconfirmed",
         )
     total = Counts()
     pooled: dict[str, Counts] = {}

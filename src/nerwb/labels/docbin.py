@@ -20,7 +20,7 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
 from nerwb.corpus.splits import Splits, load_splits
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_bytes
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, load_annotated
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
@@ -181,8 +181,9 @@ def _align(
             raise LabelsError(
                 f"article {article.article_id!r}: span [{span.start + offset}, {span.end + offset}, {span.label}] "
                 f"{text[span.start : span.end]!r} is not on token boundaries "
-                f"({context(text, span.start, span.end)}); choose --on-misaligned expand|contract|skip "
-                "or fix it (see `nerwb labels audit`)"
+                f"({context(text, span.start, span.end)})",
+                kind=ErrorKind.MISALIGNED_SPAN,
+                setting="on_misaligned",
             )
         moved = None
         if on_misaligned in ("expand", "contract"):
@@ -219,7 +220,9 @@ def _resolve_overlaps(
         )
         raise LabelsError(
             f"article {article.article_id!r}: span [{first[1].start + offset}, {first[1].end + offset}, {first[1].label}] "
-            f"{first[0].text!r} overlaps another span; choose --on-overlap longest|skip or fix it"
+            f"{first[0].text!r} overlaps another span",
+            kind=ErrorKind.OVERLAPPING_SPAN,
+            setting="on_overlap",
         )
     if on_overlap == "longest":
         winners = {(s.start, s.end, s.label_) for s in filter_spans([item[0] for item in aligned])}
@@ -406,10 +409,12 @@ def convert_workspace(
     splits = load_splits(ws.splits_path)
     if splits is None:
         raise LabelsError(
-            f"{ws.splits_path}: no splits yet; run `nerwb corpus split` before converting"
+            f"{ws.splits_path}: no splits yet", kind=ErrorKind.NO_SPLITS, path=ws.splits_path
         )
     if not ws.gold_path.exists():
-        raise LabelsError(f"{ws.gold_path}: no gold yet; run `nerwb labels merge` first")
+        raise LabelsError(
+            f"{ws.gold_path}: no gold yet", kind=ErrorKind.NOT_MERGED, path=ws.gold_path
+        )
     gold = list(load_annotated(ws.gold_path).values())
     report = to_docbins(
         gold,

@@ -9,7 +9,7 @@ from pathlib import Path
 from nerwb.corpus.model import article_id_for, content_hash
 from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
-from nerwb.errors import InputError, LabelsError
+from nerwb.errors import ErrorKind, InputError, LabelsError
 from nerwb.io import atomic_write_text
 from nerwb.labels.annotations import (
     AnnotatedSegment,
@@ -116,9 +116,9 @@ def import_annotations(
     if unknown:
         if not add_labels:
             raise InputError(
-                f"labels not in {ws.schema_path.name}: {', '.join(unknown)}; "
-                "add them there or pass --add-labels",
+                f"labels not in {ws.schema_path.name}: {', '.join(unknown)}",
                 path=path,
+                kind=ErrorKind.UNKNOWN_LABELS,
             )
         for label in unknown:
             problem = check_label_name(label)
@@ -148,8 +148,9 @@ def import_annotations(
         more = f"; and {len(report.replaced) - 5} more" if len(report.replaced) > 5 else ""
         raise LabelsError(
             f"{path}: annotator {annotator!r} already labelled {len(report.replaced)} article(s) "
-            f"of this file with other spans: {listed}{more}. Pass --replace to replace their "
-            "labels, or import under another --annotator"
+            f"of this file with other spans: {listed}{more}",
+            kind=ErrorKind.ALREADY_LABELLED,
+            path=path,
         )
 
     if report.labels_added:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.store import load_articles
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import (
     AnnotatedArticle,
@@ -242,14 +242,15 @@ def merge(
     report.gold = sorted(articles.values(), key=lambda a: a.article_id)
     if report.gold_segments and report.spans == 0:
         raise LabelsError(
-            f"the {strategy} merge leaves no gold span ({len(report.conflicts)} conflict(s)); "
-            "try another --strategy or resolve the conflicts"
+            f"the {strategy} merge leaves no gold span ({len(report.conflicts)} conflict(s))",
+            kind=ErrorKind.NO_GOLD_SPAN,
+            setting="strategy",
         )
     if report.gold_segments == 0:
         raise LabelsError(
             f"no segment was confirmed by anyone ({report.unconfirmed} segment(s) have work that "
-            "nobody confirmed); only confirmed segments become gold: confirm them in Doccano, "
-            "then `nerwb doccano pull`"
+            "nobody confirmed); only confirmed segments become gold",
+            kind=ErrorKind.UNCONFIRMED,
         )
     return report
 

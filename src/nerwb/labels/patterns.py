@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import InputError, LabelsError
+from nerwb.errors import ErrorKind, InputError, LabelsError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import LabelSchema, load_schema
@@ -92,7 +92,9 @@ def build_patterns(
             f"--labels {', '.join(unknown)}: not in labels.yml ({', '.join(schema.names)})"
         )
     if not ws.gold_path.exists():
-        raise LabelsError(f"{ws.gold_path}: no gold yet; run `nerwb labels merge` first")
+        raise LabelsError(
+            f"{ws.gold_path}: no gold yet", kind=ErrorKind.NOT_MERGED, path=ws.gold_path
+        )
     user: list[dict[str, Any]] = []
     if ws.patterns_path.exists() and ws.patterns_path.read_text(encoding="utf-8").strip():
         user = [p for p in read_patterns(ws.patterns_path, schema) if p.get("id") != GENERATED_ID]

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nerwb.errors import SchemaError
+from nerwb.errors import ErrorKind, SchemaError
 from nerwb.io import atomic_write_text, read_text
 
 LABEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -116,9 +116,9 @@ def load_schema(path: Path, *, allow_empty: bool = False) -> LabelSchema:
         raise SchemaError(f"{path}: expected a top-level `labels:` list with at least one entry")
     if not data["labels"] and not allow_empty:
         raise SchemaError(
-            f"{path}: no labels yet (the `labels:` list needs at least one entry); add entries "
-            "(name, description, color, key) "
-            "or import annotations with `nerwb labels import --add-labels`"
+            f"{path}: no labels yet (the `labels:` list needs at least one entry)",
+            kind=ErrorKind.NO_LABELS,
+            path=path,
         )
     try:
         schema = LabelSchema.model_validate(data)

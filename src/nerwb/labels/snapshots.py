@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.labels.annotations import AnnotatedSegment, load_units
 from nerwb.records.pull import is_snapshot
 from nerwb.workspace import Workspace
@@ -82,7 +82,5 @@ def load_annotations(
     if annotators is not None:
         merged = {name: units for name, units in merged.items() if name in annotators}
     if not merged:
-        raise LabelsError(
-            "no annotations yet: pull them with `nerwb doccano pull` or import them with `nerwb labels import`"
-        )
+        raise LabelsError("no annotations yet", kind=ErrorKind.NO_ANNOTATIONS)
     return merged, sources

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nerwb.errors import LabelsError
+from nerwb.errors import ErrorKind, LabelsError
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.snapshots import Annotations, latest_snapshot, load_snapshot
 from nerwb.records.pull import PullManifest, is_snapshot, manifest_path
@@ -137,10 +137,7 @@ def suggestion_report(offered: Offered, annotations: Annotations) -> list[Annota
         LabelsError: the ledger holds no suggestions.
     """
     if not offered:
-        raise LabelsError(
-            "no suggestions in the ledger: make some with `nerwb doccano suggest MODEL` "
-            "(or `nerwb doccano push --suggest MODEL`), then `nerwb doccano pull`"
-        )
+        raise LabelsError("no suggestions in the ledger", kind=ErrorKind.NO_SUGGESTIONS)
     rows: dict[str, AnnotatorSuggestions] = {}
     for segment_id, by_annotator in sorted(offered.items()):
         for name, record in sorted(by_annotator.items()):
@@ -171,7 +168,7 @@ def suggestions_in_workspace(
     """
     folder = snapshot or latest_snapshot(ws.pulls_dir)
     if folder is None or not is_snapshot(folder):
-        raise LabelsError("no pull snapshot yet: run `nerwb doccano pull` first")
+        raise LabelsError("no pull snapshot yet", kind=ErrorKind.NO_PULL, path=ws.pulls_dir)
     key = PullManifest.load(manifest_path(folder)).project_key
     offered = SuggestionLedger(ws.suggestions_path).data.get(key, {})
     return suggestion_report(offered, load_snapshot(folder)), folder

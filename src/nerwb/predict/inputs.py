@@ -19,7 +19,7 @@ from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.corpus.readers import ReadOptions, read_file_tolerant, select_files
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import iter_articles
-from nerwb.errors import InputError, PredictError
+from nerwb.errors import ErrorKind, InputError, PredictError
 from nerwb.predict.idbook import IdBook, text_digest
 from nerwb.workspace import Workspace
 
@@ -138,7 +138,7 @@ class InputSource:
             if isinstance(item, InputError):
                 if on_error is OnError.FAIL:
                     raise PredictError(
-                        f"{item}; pass --on-error skip to leave bad records out and list them"
+                        str(item), kind=ErrorKind.BAD_RECORD, path=item.path, setting="--on-error"
                     )
                 bad.append(BadRecord(str(item.path or "?"), item.line, str(item)))
                 yield None
@@ -173,7 +173,10 @@ class InputSource:
             splits = load_splits(ws.splits_path)
             if splits is None:
                 raise PredictError(
-                    f"no {ws.splits_path}: run `nerwb corpus split` first, or leave --split out"
+                    f"no {ws.splits_path}",
+                    kind=ErrorKind.NO_SPLITS,
+                    path=ws.splits_path,
+                    setting="--split",
                 )
             keep = splits.ids(self.split)
         empty = True

@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from nerwb.errors import PredictError
+from nerwb.errors import ErrorKind, PredictError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 
 INDEX = "_index.json"
@@ -102,7 +102,9 @@ class PartStore:
                 index = json.loads(index_path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as err:
                 raise PredictError(
-                    f"{index_path} is unreadable ({err}); pass --force to start over"
+                    f"{index_path} is unreadable ({err})",
+                    kind=ErrorKind.UNREADABLE_PARTS,
+                    path=index_path,
                 ) from None
             different = [
                 key for key, value in header.items() if index.get("header", {}).get(key) != value
@@ -115,8 +117,9 @@ class PartStore:
                 raise PredictError(
                     f"{folder} holds an unfinished run with another "
                     f"{', '.join(different)} (model {held.get('model')}, hash "
-                    f"{str(held.get('model_hash'))[:12]}); pass --force to discard it, or choose "
-                    "another --output"
+                    f"{str(held.get('model_hash'))[:12]})",
+                    kind=ErrorKind.UNFINISHED_OTHER_RUN,
+                    path=folder,
                 )
         if folder.exists():
             shutil.rmtree(folder)

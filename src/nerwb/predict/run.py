@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
-from nerwb.errors import PredictError
+from nerwb.errors import ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
@@ -26,6 +26,7 @@ from nerwb.predict.output import (
     skipped_file,
 )
 from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
@@ -45,13 +46,10 @@ class PredictInterrupted(PredictError):
     def __init__(self, saved: int, total: int, parts: Path) -> None:
         self.saved, self.total = saved, total
         super().__init__(
-            f"predict interrupted: {saved} of {total} article(s) are done and kept in {parts}; "
-            "run the same `nerwb predict` command again to resume (they are not predicted again)"
+            f"predict interrupted: {saved} of {total} article(s) are done and kept in {parts}",
+            kind=ErrorKind.PREDICT_INTERRUPTED,
+            path=parts,
         )
-
-
-# Called after each article with (articles done this run, articles to do this run, words done).
-ProgressCallback = Callable[[int, int, int], None]
 
 
 @dataclass
@@ -125,8 +123,10 @@ def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
         pass  # parquet or not nerwb's: say only that it exists
     raise PredictError(
-        f"--output {output} already holds {held}; pass --force to replace it "
-        "(the old file stays until the new one is complete) or choose another --output"
+        f"--output {output} already holds {held}",
+        kind=ErrorKind.OUTPUT_HOLDS_PREDICTIONS,
+        path=output,
+        setting="--output",
     )
 
 
@@ -146,7 +146,7 @@ def predict(
     max_length: int | None = None,
     address: str | None = None,
     actors: int = 2,
-    on_progress: ProgressCallback | None = None,
+    on_progress: OnProgress | None = None,
 ) -> PredictReport:
     """Predict entities on every article of ``source`` and write ``output`` (see ``output.py``
     for the part files that make an interrupted run resumable).
@@ -235,8 +235,10 @@ def predict(
             if len(buffer) >= part_size:  # a part is written as soon as it is full
                 store.write_part(buffer)
                 buffer = []
-            if on_progress:
-                on_progress(report.predicted, total, report.words)
+            emit(
+                on_progress,
+                ProgressEvent("Predicting", report.predicted, total, "article", words=report.words),
+            )
         if buffer:
             store.write_part(buffer)
     except KeyboardInterrupt:

@@ -24,7 +24,7 @@ from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
-from nerwb.errors import NerwbError
+from nerwb.errors import ErrorKind, NerwbError
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.records.doccano import PushLedger
@@ -294,7 +294,9 @@ def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, s
     assignment = load_splits(ws.splits_path)
     if assignment is None:
         raise NerwbError(
-            f"{ws.splits_path}: the corpus is not split yet; run `nerwb corpus split` first"
+            f"{ws.splits_path}: the corpus is not split yet",
+            kind=ErrorKind.NO_SPLITS,
+            path=ws.splits_path,
         )
     out = []
     for article in load_articles(ws.articles_path):

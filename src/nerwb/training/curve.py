@@ -12,17 +12,17 @@ import math
 import random
 import statistics
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import DocBin
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.dev import dev_evaluation
 from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, gold_names, novelty_split
 from nerwb.io import atomic_write_json
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.text import blank
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
@@ -152,7 +152,7 @@ def train_curve(
     target: float,
     overrides: dict[str, Any] | None = None,
     base_model: str | None = None,
-    on_run: Callable[[float, int, float], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> CurveReport:
     """Train on each fraction of the training articles with each seed; score on the same dev set,
     overall and on dev names seen / unseen in that run's training sample."""
@@ -162,7 +162,9 @@ def train_curve(
     docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
     if not docs:
         raise TrainingError(
-            f"training data {train_path} is missing or empty; run `nerwb labels convert`"
+            f"training data {train_path} is missing or empty",
+            kind=ErrorKind.NO_DOCBIN,
+            path=train_path,
         )
     points = []
     with tempfile.TemporaryDirectory(prefix="nerwb-curve-") as tmp:
@@ -199,8 +201,16 @@ def train_curve(
                 point.overall.append(overall)
                 for label, f in per_label.items():
                     point.per_label.setdefault(label, []).append(f)
-                if on_run:
-                    on_run(fraction, seed, overall)
+                emit(
+                    on_progress,
+                    ProgressEvent(
+                        "Learning curve",
+                        sum(len(q.overall) for q in (*points, point)),
+                        len(fractions) * seeds,
+                        "run",
+                        item=f"{fraction:g} seed {seed}",
+                    ),
+                )
             points.append(point)
     labels = sorted({label for p in points for label in p.per_label})
     sizes = [p.articles for p in points]

@@ -10,7 +10,7 @@ from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.strings import StringStore
 from spacy.tokens import DocBin
 
-from nerwb.errors import EvaluationError, TrainingError
+from nerwb.errors import ErrorKind, EvaluationError, TrainingError
 from nerwb.evaluate.novelty import docbin_gold_names
 from nerwb.io import sha256_of
 
@@ -56,7 +56,10 @@ def summarise(path: Path, *, role: str) -> DataSummary:
     """
     if not path.is_file():
         raise TrainingError(
-            f"{role} data {path} does not exist; run `nerwb labels convert` or fix the path"
+            f"{role} data {path} does not exist",
+            kind=ErrorKind.NO_DOCBIN,
+            path=path,
+            setting="paths",
         )
     try:
         docbin = DocBin().from_disk(path)
@@ -107,4 +110,5 @@ def gold_entity_names(path: Path) -> set[str]:
     try:
         return docbin_gold_names(path)
     except EvaluationError as err:
-        raise TrainingError(str(err)) from None
+        # the same fact under this stage's error type: its kind and fields go with it
+        raise TrainingError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None

@@ -33,7 +33,7 @@ from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.novelty import names_sha256
 from nerwb.lock import WaitCallback, workspace_lock
 from nerwb.records.scores import DevScores
@@ -261,7 +261,9 @@ def prepare_output(output: Path, *, force: bool) -> Path:
     if output.exists() and any(output.iterdir()) and not force:
         held = ", ".join(sorted(p.name for p in output.iterdir())[:4])
         raise TrainingError(
-            f"{output} already holds a run ({held}); pass --force to replace it or choose another --output"
+            f"{output} already holds a run ({held})",
+            kind=ErrorKind.OUTPUT_HOLDS_RUN,
+            path=output,
         )
     staging = staging_folder(output)
     shutil.rmtree(staging, ignore_errors=True)
