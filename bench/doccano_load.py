@@ -30,8 +30,9 @@ from _util import save
 from doccano_throughput import synthetic_articles, workspace
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import find_project, push
+from nerwb.doccano.push import push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot

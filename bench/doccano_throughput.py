@@ -22,9 +22,11 @@ from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.connection import connect
+from nerwb.doccano.projects import ensure_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import ensure_project, import_row, push
+from nerwb.doccano.push import push
 from nerwb.doccano.server import Credentials, LocalServer, free_port
+from nerwb.doccano.upload import import_row
 from nerwb.labels.schema import load_schema
 from nerwb.workspace import DoccanoDatabase, SplitRatios, init_workspace
 

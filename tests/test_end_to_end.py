@@ -13,7 +13,7 @@ from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.demo.loop import DEMO_ANNOTATORS, DemoStage, run_demo
 from nerwb.doccano.connection import connect, local_server
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.server import free_port
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.workspace import find_workspace

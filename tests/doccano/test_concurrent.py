@@ -12,7 +12,7 @@ import pytest
 from _concurrency import run_two_at_once
 from conftest import annotator_login, snapshot_tree
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.snapshots import latest_snapshot, load_snapshot
 from nerwb.records.pull import PullManifest, manifest_path

@@ -15,7 +15,7 @@ from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.connection import connect, local_server
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.server import Credentials, free_port
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.workspace import DoccanoDatabase, find_workspace

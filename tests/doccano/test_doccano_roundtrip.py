@@ -22,7 +22,8 @@ from nerwb.corpus.store import add_articles, load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.connection import connect
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.push import ensure_project, find_project, push
+from nerwb.doccano.projects import ensure_project, find_project
+from nerwb.doccano.push import push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.progress import ProgressEvent

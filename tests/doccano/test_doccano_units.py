@@ -8,7 +8,8 @@ import pytest
 
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.pull import diff_snapshots, parse_export, safe_entries
-from nerwb.doccano.push import plan_assignments, row_chunks
+from nerwb.doccano.push import plan_assignments
+from nerwb.doccano.upload import row_chunks
 from nerwb.errors import InputError
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan
 

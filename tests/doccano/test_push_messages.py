@@ -8,7 +8,7 @@ import re
 import pytest
 
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.records.doccano import AnnotatorPasswords
 
 pytestmark = pytest.mark.doccano

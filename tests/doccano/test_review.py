@@ -9,7 +9,7 @@ import pytest
 from conftest import DEMO_ARTICLES, annotator_login, gold_of, snapshot_tree
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.snapshots import load_reviews, load_snapshot
 

@@ -17,8 +17,8 @@ from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, Noise, simulate
 from nerwb.doccano.connection import connect
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import find_project
 from nerwb.errors import ErrorKind
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import load_schema

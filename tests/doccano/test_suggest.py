@@ -9,7 +9,7 @@ import spacy
 
 from conftest import annotator_login, snapshot_tree
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import InputError, PredictError
 from nerwb.labels.annotations import LabeledSpan, doc_spans

@@ -9,7 +9,7 @@ import spacy
 
 from conftest import annotator_login
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.labels.annotations import doc_spans
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester

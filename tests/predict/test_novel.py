@@ -160,7 +160,7 @@ def test_push_select_novel_without_a_model(tiny_model, doccano_server, monkeypat
     from nerwb.corpus.segments import segment_article
     from nerwb.corpus.store import load_articles
     from nerwb.doccano.connection import connect
-    from nerwb.doccano.push import find_project
+    from nerwb.doccano.projects import find_project
     from nerwb.doccano.server import Credentials
     from nerwb.workspace import find_workspace
 

@@ -122,7 +122,7 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
     import shutil
 
     from nerwb.doccano.connection import connect
-    from nerwb.doccano.push import find_project
+    from nerwb.doccano.projects import find_project
     from nerwb.doccano.server import Credentials
     from nerwb.workspace import find_workspace
 

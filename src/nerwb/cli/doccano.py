@@ -26,10 +26,10 @@ from nerwb.doccano.connection import connect, local_server
 from nerwb.doccano.migrate import migrate_to_postgres
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushInterrupted, Selection, push
+from nerwb.doccano.push import PushInterrupted, push
 from nerwb.labels.schema import load_schema
 from nerwb.names import check_name
-from nerwb.predict.select import SelectStrategy, load_selection_model
+from nerwb.predict.select import Selection, SelectStrategy, load_selection_model
 from nerwb.workspace import SPLIT_NAMES, DoccanoDatabase
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)

@@ -10,8 +10,7 @@ import typer
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list, output_option
 from nerwb.cli.doccano import selection_for, show_ranking
-from nerwb.doccano.push import select_unpushed
-from nerwb.predict.select import SelectStrategy
+from nerwb.predict.select import SelectStrategy, select_unpushed
 
 
 def select_cmd(

@@ -37,8 +37,9 @@ from nerwb.demo.simulated_annotators import (
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
 from nerwb.doccano.models import Project
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import Selection, find_project, push, selected_segments
+from nerwb.doccano.push import push
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
@@ -53,7 +54,7 @@ from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import suggestions_in_workspace
-from nerwb.predict.select import SelectStrategy, load_selection_model
+from nerwb.predict.select import Selection, SelectStrategy, load_selection_model, selected_segments
 from nerwb.predict.suggest import load_suggester
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.records.suggestions import SuggestionLedger

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nerwb.doccano.push import ANNOTATOR_ROLE, find_project
+from nerwb.doccano.accounts import ANNOTATOR_ROLE
+from nerwb.doccano.projects import find_project
 from nerwb.records.doccano import AssignmentPlan
 from nerwb.workspace import Workspace
 

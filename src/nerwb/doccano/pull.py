@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from nerwb.corpus.store import load_articles
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.review import find_review_project
 from nerwb.errors import InputError
 from nerwb.io import parse_jsonl

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.models import Project
+from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import _exports, _records
-from nerwb.doccano.push import find_project
 from nerwb.workspace import Workspace
 
 

@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from nerwb.doccano.accounts import ensure_annotators
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
-from nerwb.doccano.push import (
-    CHUNK_ROWS,
-    PushLedger,
-    ensure_annotators,
-    row_chunks,
-    sync_span_types,
-)
+from nerwb.doccano.projects import sync_span_types
+from nerwb.doccano.upload import Row, upload_rows
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import read_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
 from nerwb.names import check_name
-from nerwb.records.doccano import AnnotatorPasswords
+from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quickly
@@ -107,7 +103,7 @@ def send_to_review(
 
     ledger = PushLedger(ws.push_ledger_path)
     known = ledger.segments(admin.url, project.id)
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for segment_id in conflicted:
         units = {n: by[segment_id] for n, by in annotations.items() if segment_id in by}
         if not units:
@@ -130,14 +126,21 @@ def send_to_review(
                 "label": [],
             }
         )
-    for number, chunk in enumerate(row_chunks(rows, CHUNK_ROWS), start=1):
-        content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
-        upload = admin.upload_file(f"nerwb-review-{number}.jsonl", content)
-        admin.wait_task(admin.start_import(project.id, [upload]), what=f"review import {number}")
+
+    def sent(chunk: list[Row]) -> None:
         for row in chunk:
             known[row["segment_id"]] = ""
         ledger.save()
         report.sent += len(chunk)
+
+    upload_rows(
+        admin,
+        project.id,
+        rows,
+        on_chunk=sent,
+        file_prefix="nerwb-review",
+        what="review import {number}",
+    )
 
     # The union of proposals, created as the adjudicator's own spans (they see only their own).
     path = ws.annotator_passwords_path

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example
-from nerwb.doccano.push import find_project
+from nerwb.doccano.projects import find_project
 from nerwb.errors import ErrorKind
 from nerwb.predict.suggest import Suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
