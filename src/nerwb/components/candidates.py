@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from nerwb.components.numbers import Linear, choose
+from nerwb.components.training_labels import check_requested_labels, label_span_counts
 from nerwb.errors import TrainingError
 
 FACTORY = "nerwb_name_candidates"
@@ -202,19 +203,9 @@ class NameCandidates:
         return list(self.model.labels) if self.model else []
 
     def _labels(self, examples: list[Example]) -> list[str]:
-        spans: dict[str, int] = {}
-        numbers: dict[str, int] = {}
-        for eg in examples:
-            for ent in eg.reference.ents:
-                spans[ent.label_] = spans.get(ent.label_, 0) + 1
-                numbers[ent.label_] = numbers.get(ent.label_, 0) + any(t.like_num for t in ent)
+        spans, numbers = label_span_counts(examples)
         if self.requested:
-            unknown = sorted(set(self.requested) - set(spans))
-            if unknown:
-                raise TrainingError(
-                    f"{FACTORY}: label(s) {', '.join(unknown)} have no spans in the training "
-                    f"data (it has: {', '.join(sorted(spans)) or 'none'})"
-                )
+            check_requested_labels(FACTORY, self.requested, spans)
             return sorted(self.requested)
         return sorted(
             lab

@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from nerwb.components.names import KnownName, name_tokens, read_names
+from nerwb.components.training_labels import check_requested_labels, label_span_counts
 from nerwb.errors import InputError, TrainingError
 from nerwb.io import iter_jsonl
 
@@ -110,18 +111,9 @@ class Gazetteer:
 
     def _labels(self, examples: list[Example]) -> tuple[list[str], set[str]]:
         """The labels served, and every label of the training data."""
-        spans: dict[str, int] = {}
-        numbers: dict[str, int] = {}
-        for eg in examples:
-            for ent in eg.reference.ents:
-                spans[ent.label_] = spans.get(ent.label_, 0) + 1
-                numbers[ent.label_] = numbers.get(ent.label_, 0) + any(t.like_num for t in ent)
+        spans, numbers = label_span_counts(examples)
         if self.requested:
-            unknown = sorted(set(self.requested) - set(spans))
-            if unknown:
-                raise TrainingError(
-                    f"{FACTORY}: label(s) {', '.join(unknown)} have no spans in the training data"
-                )
+            check_requested_labels(FACTORY, self.requested, spans)
             return sorted(self.requested), set(spans)
         served = sorted(lab for lab, n in spans.items() if numbers.get(lab, 0) / n < NUMBER_SHARE)
         return served, set(spans)

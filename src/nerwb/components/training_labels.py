@@ -1,0 +1,31 @@
+"""What the components fitted in ``initialize`` learn about the labels of their training data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spacy.training import Example
+
+from nerwb.errors import TrainingError
+
+
+def label_span_counts(examples: Iterable[Example]) -> tuple[dict[str, int], dict[str, int]]:
+    """Gold spans per label, and how many of those hold a number token (the number component's
+    labels are the ones whose spans mostly do; the name components leave those alone)."""
+    spans: dict[str, int] = {}
+    numbers: dict[str, int] = {}
+    for eg in examples:
+        for ent in eg.reference.ents:
+            spans[ent.label_] = spans.get(ent.label_, 0) + 1
+            numbers[ent.label_] = numbers.get(ent.label_, 0) + any(t.like_num for t in ent)
+    return spans, numbers
+
+
+def check_requested_labels(factory: str, requested: Iterable[str], spans: dict[str, int]) -> None:
+    """Refuse labels asked for in the config that the training data never marks."""
+    unknown = sorted(set(requested) - set(spans))
+    if unknown:
+        raise TrainingError(
+            f"{factory}: label(s) {', '.join(unknown)} have no spans in the training "
+            f"data (it has: {', '.join(sorted(spans)) or 'none'})"
+        )
