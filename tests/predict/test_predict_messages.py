@@ -57,6 +57,9 @@ import os, signal, sys
 import nerwb.predict.run as run
 from nerwb.cli.main import app
 
+# a terminal's Ctrl-C even where this process inherited SIGINT ignored (a background job)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 build, made = run.build_record, []
 def build_then_interrupt(*args, **kwargs):
     made.append(1)

@@ -11,6 +11,12 @@ from _concurrency import CLI, wait_for
 from nerwb.records.training import RunStatus, TrainingManifest, manifest_path
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A child of a background job in a shell without job control inherits SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: give the child a terminal's default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_keeps_model_best_and_model_last_and_marks_the_manifest(
     trained_ws, tmp_path
 ) -> None:
@@ -38,6 +44,7 @@ def test_ctrl_c_keeps_model_best_and_model_last_and_marks_the_manifest(
         stdout=subprocess.PIPE,
         stderr=err.open("w"),
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         last = staging / "model-last" / "meta.json"
@@ -93,6 +100,7 @@ def test_ctrl_c_before_any_training_keeps_nothing(trained_ws, tmp_path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         wait_for(
