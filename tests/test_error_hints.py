@@ -22,7 +22,9 @@ from nerwb.errors import ErrorKind, NerwbError, TrainingError, WorkspaceError
 
 SRC = Path(nerwb.__file__).parent
 # every top-level command of the real CLI: `nerwb corpus`, `nerwb train-curve`, ...
-COMMANDS = sorted(typer.main.get_command(app).commands, key=len, reverse=True)  # type: ignore[attr-defined]
+_ROOT = typer.main.get_command(app)
+# list_commands, not .commands: the root group loads a command's module only when it runs
+COMMANDS = sorted(_ROOT.list_commands(_ROOT.context_class(_ROOT)), key=len, reverse=True)  # type: ignore[attr-defined]
 NAMES_A_COMMAND = re.compile(rf"\bnerwb ({'|'.join(map(re.escape, COMMANDS))})(?![\w-])")
 
 # Strings outside cli/ that may name a command, each for a reason: they are not advice.
