@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from nerwb.cli.main import app
 from nerwb.labels.annotations import LabeledSpan, whole_article
+from nerwb.text import blank
 from nerwb.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,6 +63,17 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def doc_with_ents(text: str, ents: list[tuple[str, str]]):
+    """A blank-English document with the first occurrence of each (text, label) as an entity."""
+    doc = blank("en").make_doc(text)
+    spans = []
+    for name, label in ents:
+        start = text.index(name)
+        spans.append(doc.char_span(start, start + len(name), label=label))
+    doc.ents = spans
+    return doc
 
 
 def snapshot_tree(root: Path) -> dict[str, bytes]:

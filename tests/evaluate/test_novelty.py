@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import spacy
-from spacy.tokens import Doc
 
+from conftest import doc_with_ents
 from nerwb.evaluate.bootstrap import resample_weights
 from nerwb.evaluate.novelty import (
     Novelty,
@@ -24,21 +24,12 @@ from nerwb.evaluate.novelty import (
 NLP = spacy.blank("en")
 
 
-def make(text: str, ents: list[tuple[str, str]]) -> Doc:
-    """A document with the first occurrence of each (text, label) as an entity."""
-    doc = NLP.make_doc(text)
-    spans = []
-    for name, label in ents:
-        start = text.index(name)
-        spans.append(doc.char_span(start, start + len(name), label=label))
-    doc.ents = spans
-    return doc
-
-
 TRAIN = [
-    make("Al Shabaab attacked Mogadishu.", [("Al Shabaab", "GROUP")]),
-    make("The  Islamic   State claimed it; 12 people died.", [("Islamic   State", "GROUP")]),
-    make("Officials said 12 people died.", [("12 people", "FIGURE")]),
+    doc_with_ents("Al Shabaab attacked Mogadishu.", [("Al Shabaab", "GROUP")]),
+    doc_with_ents(
+        "The  Islamic   State claimed it; 12 people died.", [("Islamic   State", "GROUP")]
+    ),
+    doc_with_ents("Officials said 12 people died.", [("12 people", "FIGURE")]),
 ]
 
 
@@ -91,14 +82,16 @@ def test_counts_of_one_document() -> None:
 def test_split_scores_and_intervals() -> None:
     seen_names = gold_names(TRAIN)
     gold = [
-        make("Al Shabaab and Boko Haram clashed.", [("Al Shabaab", "G"), ("Boko Haram", "G")]),
-        make("ISLAMIC STATE and JNIM.", [("ISLAMIC STATE", "G"), ("JNIM", "G")]),
-        make("Ansar Dine spoke.", [("Ansar Dine", "G")]),
+        doc_with_ents(
+            "Al Shabaab and Boko Haram clashed.", [("Al Shabaab", "G"), ("Boko Haram", "G")]
+        ),
+        doc_with_ents("ISLAMIC STATE and JNIM.", [("ISLAMIC STATE", "G"), ("JNIM", "G")]),
+        doc_with_ents("Ansar Dine spoke.", [("Ansar Dine", "G")]),
     ]
     pred = [
-        make("Al Shabaab and Boko Haram clashed.", [("Al Shabaab", "G")]),
-        make("ISLAMIC STATE and JNIM.", [("ISLAMIC STATE", "G"), ("JNIM", "G")]),
-        make("Ansar Dine spoke.", [("spoke", "G")]),  # unseen text, spurious
+        doc_with_ents("Al Shabaab and Boko Haram clashed.", [("Al Shabaab", "G")]),
+        doc_with_ents("ISLAMIC STATE and JNIM.", [("ISLAMIC STATE", "G"), ("JNIM", "G")]),
+        doc_with_ents("Ansar Dine spoke.", [("spoke", "G")]),  # unseen text, spurious
     ]
     counts = novelty_counts_of_docs(gold, pred, seen_names)
     weights = resample_weights(len(counts), 500, seed=0)
@@ -148,8 +141,8 @@ def test_gold_entity_names_of_a_docbin_match_the_docs(tmp_path) -> None:
 
     docs = [
         *TRAIN,
-        make("Al-Shabaab and AQAP; then HTS, JNIM.", [("Al-Shabaab", "G"), ("AQAP", "G")]),
-        make("No entities here.", []),
+        doc_with_ents("Al-Shabaab and AQAP; then HTS, JNIM.", [("Al-Shabaab", "G"), ("AQAP", "G")]),
+        doc_with_ents("No entities here.", []),
     ]
     adjacent = NLP.make_doc("HTS JNIM")
     adjacent.ents = [adjacent.char_span(0, 3, "G"), adjacent.char_span(4, 8, "G")]

@@ -23,41 +23,28 @@ from pathlib import Path
 
 import pytest
 import spacy
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import DocBin
 
-from conftest import snapshot_tree
+from conftest import doc_with_ents, snapshot_tree
 from nerwb.evaluate.novelty import gold_names
 from nerwb.io import sha256_of
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.training.run import train_gold_names
 
-NLP = spacy.blank("en")
-
-
-def make(text: str, ents: list[tuple[str, str]]) -> Doc:
-    doc = NLP.make_doc(text)
-    spans = []
-    for name, label in ents:
-        start = text.index(name)
-        spans.append(doc.char_span(start, start + len(name), label=label))
-    doc.ents = spans
-    return doc
-
-
 TRAIN = [
-    make("Al Shabaab attacked a town.", [("Al Shabaab", "G")]),
-    make(
+    doc_with_ents("Al Shabaab attacked a town.", [("Al Shabaab", "G")]),
+    doc_with_ents(
         "The Islamic State claimed it; 12 people died.",
         [("Islamic State", "G"), ("12 people", "F")],
     ),
 ]
 TEST = [
-    make("Al Shabaab and Boko Haram clashed.", [("Al Shabaab", "G"), ("Boko Haram", "G")]),
-    make(
+    doc_with_ents("Al Shabaab and Boko Haram clashed.", [("Al Shabaab", "G"), ("Boko Haram", "G")]),
+    doc_with_ents(
         "Islamic State and JNIM met; 12 people died.",
         [("Islamic State", "G"), ("JNIM", "G"), ("12 people", "F")],
     ),
-    make(
+    doc_with_ents(
         "Ansar Dine said 30 soldiers died in Mogadishu.",
         [("Ansar Dine", "G"), ("30 soldiers", "F")],
     ),
