@@ -20,6 +20,7 @@ from nerwb.cli._options import (
     WaitOpt,
     WorkspaceOpt,
     comma_list,
+    port_option,
 )
 from nerwb.cli._progress import show_progress
 from nerwb.doccano.connection import connect, local_server
@@ -73,7 +74,7 @@ def show_ranking(ranked, *, title: str, limit: int = 30) -> None:
 @doccano_app.command("up")
 def up_cmd(
     port: Annotated[
-        int | None, typer.Option(help="Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
+        int | None, port_option("Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
     ] = None,
     database: Annotated[
         DoccanoDatabase | None,

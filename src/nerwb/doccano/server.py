@@ -36,6 +36,7 @@ POSTGRES_DRIVER = "psycopg2-binary==2.9.13"
 DATABASE_URL_ENV = "DOCCANO_DATABASE_URL"  # an existing PostgreSQL server instead of our own
 VENV_ENV = "NERWB_DOCCANO_VENV"
 HOST = "127.0.0.1"
+MIN_PORT, MAX_PORT = 1, 65535  # 0 would mean "any free port" to bind(), not a port to remember
 ADMIN = "admin"
 HEALTH_TIMEOUT_S = 180.0  # cold start measured at ~20 s; slow CI machines get headroom
 WORKER_RESTARTS = 2  # a worker that lost the start-up race for the broker table restarts
@@ -456,6 +457,10 @@ class LocalServer:
                 behind, a step failed, or the server did not become healthy in time (the log
                 files are named).
         """
+        if port is not None and not MIN_PORT <= port <= MAX_PORT:
+            raise DoccanoError(
+                f"port {port} is not a TCP port ({MIN_PORT} to {MAX_PORT})", setting="--port"
+            )
         requested = None if port in (None, self.default_port) else port
         remembered = self.remembered_port()
         current = self.status()
