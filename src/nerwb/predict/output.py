@@ -37,6 +37,13 @@ class OutputFormat(StrEnum):
     DOCCANO = "doccano"
 
 
+# Where a Doccano-importable line keeps the article's id: a key `id` would replace Doccano's own
+# example id in its exports. A metadata field named `id` is kept as `meta_id`, for that reason.
+DOCCANO_ID_KEY = "article_id"
+DOCCANO_META_ID = "meta_id"
+ID_KEYS = {OutputFormat.RECORDS: "id", OutputFormat.DOCCANO: DOCCANO_ID_KEY}
+
+
 class Container(StrEnum):
     """The file type of OUT, from its extension."""
 
@@ -137,8 +144,10 @@ class PartStore:
 
     def done_ids(self) -> Iterator[str]:
         """The id of every finished record, read from the part files one line at a time."""
+        key = ID_KEYS.get(OutputFormat(self.header.get("format", OutputFormat.RECORDS)), "id")
         for line in self.records():
-            yield json.loads(line)["id"]
+            record = json.loads(line)
+            yield record[key] if key in record else record["id"]  # parts of an older nerwb
 
     def write_part(self, records: list[dict[str, Any]]) -> None:
         name = f"part-{len(self.parts):05d}.jsonl"

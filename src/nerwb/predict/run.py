@@ -18,6 +18,8 @@ from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
 from nerwb.predict.output import (
+    DOCCANO_ID_KEY,
+    DOCCANO_META_ID,
     Container,
     OutputFormat,
     PartStore,
@@ -91,9 +93,13 @@ def build_record(
         "origin": article.origin,
     }
     if fmt is OutputFormat.DOCCANO:
-        # Metadata first, so that a CSV column named "label" cannot replace the predictions.
+        # Never `id`: Doccano would take it as its own example id and overwrite it in its
+        # exports (as push does, the article's id goes under `article_id`). Metadata first, so
+        # that a CSV column named "label" cannot replace the predictions.
+        meta = {(DOCCANO_META_ID if k == "id" else k): v for k, v in article.meta.items()}
+        about[DOCCANO_ID_KEY] = about.pop("id")
         return {
-            **article.meta,
+            **meta,
             "text": article.text,
             "label": [[s, e, label] for s, e, label, _ in entities],
             **about,
