@@ -371,6 +371,8 @@ class Comparison:
     # has no split (the note says why)
     seen_unseen: dict[str, dict[str, RecallComparisonRow]] | None = None
     seen_unseen_note: str | None = None
+    # why every difference is 0: A and B are one folder, or score alike on every document
+    same_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -379,6 +381,8 @@ class Comparison:
             "resamples": self.resamples,
             "rows": {k: v.to_json() for k, v in self.rows.items()},
         }
+        if self.same_note is not None:
+            data["same_note"] = self.same_note
         if self.seen_unseen is not None:
             data["seen_unseen"] = {
                 group: {k: v.to_json() for k, v in rows.items()}
@@ -515,6 +519,15 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
             point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j]
         )
     comparison = Comparison(str(run_a), str(run_b), rows, n_bootstrap)
+    if run_a.resolve() == run_b.resolve():
+        comparison.same_note = (
+            f"A and B are the same evaluation folder ({run_a}): every difference is 0"
+        )
+    elif docs_a == docs_b:
+        comparison.same_note = (
+            "A and B score alike on every document (the same predictions, or ones as right "
+            "and as wrong): every difference is 0"
+        )
     novelty_a, novelty_b = load_novelty(run_a), load_novelty(run_b)
     if novelty_a is None or novelty_b is None:
         missing = " and ".join(
