@@ -24,14 +24,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _umask() -> int:
+    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(umask)
+    return umask
+
+
 def _mode_for(path: Path) -> int:
     """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 less the umask."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def new_staging_folder(parent: Path, *, prefix: str, suffix: str = "") -> Path:
+    """A new, empty folder with a unique name in ``parent``, to fill and then rename into place.
+
+    It gets the mode a plain ``mkdir`` gives (0777 less the umask), not ``mkdtemp``'s 0700,
+    which the run folder or snapshot it becomes would keep, unlike the rest of the workspace.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+    os.chmod(folder, 0o777 & ~_umask())
+    return folder
 
 
 def check_output_folder(folder: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,7 +43,7 @@ from nerwb.evaluate.novelty import (
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, prf, score
-from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
+from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of, split_lines
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
@@ -231,7 +230,7 @@ def write_report(
     """Write every artefact into a staging folder beside ``folder``, then rename it into place,
     so a failed run leaves no half-written report."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging = new_staging_folder(folder.parent, prefix=f".{folder.name}.")
     doc_ids = [doc_id for doc_id, *_ in rendered]
     try:
         (staging / "metrics.json").write_text(

@@ -16,7 +16,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.novelty import names_sha256
+from nerwb.io import new_staging_folder
 from nerwb.lock import WaitCallback, workspace_lock
 from nerwb.records.scores import DevScores
 from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
@@ -270,9 +270,7 @@ def prepare_output(output: Path, *, force: bool) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     # Made under another name and renamed with its owner file inside, so that a concurrent
     # run's sweep never sees this staging folder without an owner.
-    starting = Path(
-        tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".starting", dir=output.parent)
-    )
+    starting = new_staging_folder(output.parent, prefix=f".{output.name}.", suffix=".starting")
     (starting / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
     os.replace(starting, staging)
     return staging
