@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +99,21 @@ class NerwbGroup(TyperGroup):
     def format_help(self, ctx: click.Context, formatter: Any) -> None:
         _flags_without_type(self, ctx)
         super().format_help(ctx, formatter)
+
+
+INTERRUPTED_EXIT = 130  # a shell's code for a command stopped by Ctrl-C (SIGINT)
+
+
+@contextmanager
+def on_interrupt(what_changed: Callable[[], str | None]) -> Iterator[None]:
+    """Ctrl-C inside: one line on stderr saying what the command had changed by then
+    (``what_changed()``; None: nothing), and exit 130, instead of a bare "Aborted"."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        changed = what_changed()
+        err_console.print(f"[yellow]interrupted:[/] {escape(changed or 'nothing was changed')}")
+        raise typer.Exit(INTERRUPTED_EXIT) from None
 
 
 def workspace(path: Path | None) -> Workspace:

@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    err_console,
+    on_interrupt,
+    show_passwords,
+    workspace,
+    writing,
+)
 from nerwb.cli._hints import with_hint
 from nerwb.cli._options import (
     ModelOpt,
@@ -69,6 +77,13 @@ def show_ranking(ranked, *, title: str, limit: int = 30) -> None:
             str(r.rank), r.segment_id, f"{r.score:.3f}", str(r.chars), escape(short_why(r.why))
         )
     console.print(table)
+
+
+def _snapshots(ws) -> set[str]:
+    """The pull snapshots' folder names (a staging folder starts with a dot: not one yet)."""
+    if not ws.pulls_dir.is_dir():
+        return set()
+    return {p.name for p in ws.pulls_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
 
 @doccano_app.command("up")
@@ -355,7 +370,15 @@ def pull_cmd(
     """
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
-    with writing(ws, "doccano pull", wait, no_wait):
+    before = _snapshots(ws)
+
+    def changed() -> str | None:
+        new = sorted(_snapshots(ws) - before)
+        if not new:
+            return f"nothing was pulled; no new snapshot in {ws.pulls_dir}"
+        return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
+
+    with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
         with connect(ws) as client, console.status("Exporting from Doccano"):
             report = pull(client, ws, schema, confirmed_only=confirmed_only)
         table = Table(
