@@ -96,8 +96,14 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
 
     ``mode`` is for secrets (0600); without it the file gets the mode ``open`` would give it.
     A crash or an error midway leaves the old file (or no file) in place, never half of one.
+    A symbolic link is written through: its target is replaced, and the link stays.
+
+    Raises:
+        OSError: naming ``path`` even where the system does not (a disk full, a file too large).
     """
     path = Path(path)
+    if path.is_symlink():  # the user's link to a file kept elsewhere: keep the link
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -108,6 +114,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
         # mkstemp makes the temp file 0600; only secrets (an explicit mode) should stay so.
         os.chmod(tmp, _mode_for(path) if mode is None else mode)
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.filename is None:  # a write's ENOSPC or EFBIG names no file
+            raise OSError(err.errno, err.strerror, str(path)) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
