@@ -92,6 +92,7 @@ class PartStore:
         self.folder = folder
         self.header = header
         self.parts: list[dict[str, Any]] = []
+        self.created = False  # made by this run (not resumed): removed if the run is refused
 
     @classmethod
     def open(cls, output: Path, header: dict[str, Any], *, force: bool) -> PartStore:
@@ -132,12 +133,18 @@ class PartStore:
             shutil.rmtree(folder)
         try:
             folder.mkdir(parents=True)
+            store.created = True
             store._write_index()
         except OSError as err:
             raise PredictError(
                 f"cannot write {folder} ({err.strerror or err}); choose another --output"
             ) from None
         return store
+
+    def discard_if_new(self) -> None:
+        """Remove the folder if this run made it and wrote no part: a refused run leaves none."""
+        if self.created and not self.parts:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def done_count(self) -> int:
         return sum(_count(part) for part in self.parts)
