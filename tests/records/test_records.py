@@ -24,6 +24,7 @@ from nerwb.records.doccano import (
 )
 from nerwb.records.pull import PulledReview, PullManifest
 from nerwb.records.scores import DevScores, LabelScores
+from nerwb.records.server import Credentials, ServerProcess, ServerState
 from nerwb.records.suggestions import (
     Suggestion,
     SuggestionLedger,
@@ -111,6 +112,18 @@ EXAMPLES: list[Record] = [
                 }
             }
         }
+    ),
+    ServerState(
+        secret_key="k",
+        port=8000,
+        database="postgres",
+        workers=5,
+        external_database="db:5432/doccano",
+        postgres_port=5433,
+        processes={"web": ServerProcess(pid=10, group=10, started=123)},
+    ),
+    Credentials(
+        url="http://127.0.0.1:8000", username="admin", password="s3cret", database_password="pg"
     ),
     ConversionRecord(
         docs={"train": 1},
@@ -266,8 +279,6 @@ def _parses_json_of_a_read(node: ast.Call) -> bool:
 NOT_RECORDS = {
     ("evaluate/run.py", "metrics_path"): "an evaluation's own metrics.json (EvalMetrics.from_json)",
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
-    ("doccano/server.py", "path.read_text"): "the local server's state, read by its manager",
-    ("doccano/server.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
     ("lock.py", "lock_holder_path"): "who holds the workspace lock: nerwb.lock's own note, below "
     "the records layer, where an unreadable note means 'not known' by design",

@@ -31,7 +31,7 @@ from nerwb.cli._options import (
     port_option,
 )
 from nerwb.cli._progress import show_progress
-from nerwb.doccano.connection import connect, local_server
+from nerwb.doccano.connection import connect, local_server, remote_url
 from nerwb.doccano.migrate import migrate_to_postgres
 from nerwb.doccano.progress import progress
 from nerwb.doccano.pull import pull
@@ -141,16 +141,27 @@ def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
 @doccano_app.command("status")
 def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
-    """Show the local server's URL, pids and health.
+    """Show the server's URL, pids and health (DOCCANO_URL: the remote server's URL and health).
 
     Example: nerwb doccano status
     """
     ws = workspace(workspace_dir)
+    if remote := remote_url(ws):
+        _remote_status(remote)
+        return
     status = local_server(ws).status()
     table = Table(show_header=False)
     table.add_row("url", status.url)
-    table.add_row("web pid", str(status.web_pid or "not running"))
-    table.add_row("worker pid", str(status.worker_pid or "not running"))
+    for role in ("web", "worker"):
+        pid = status.web_pid if role == "web" else status.worker_pid
+        left = status.left_behind.get(role, [])
+        shown = str(pid) if pid else "not running"
+        if left:
+            shown += (
+                f"; {len(left)} process(es) it started still run (pids "
+                f"{', '.join(map(str, left))}): `nerwb doccano down` stops them"
+            )
+        table.add_row(f"{role} pid", shown)
     table.add_row("health", "[green]healthy" if status.healthy else "[red]not healthy")
     table.add_row("database", f"{status.database} ({escape(status.database_where)})")
     if status.database is DoccanoDatabase.POSTGRES:
@@ -159,6 +170,21 @@ def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     table.add_row("home", str(status.home))
     console.print(table)
     if not status.healthy:
+        raise typer.Exit(1)
+
+
+def _remote_status(url: str) -> None:
+    """``DOCCANO_URL`` (or nerwb.toml's url): the server the workspace talks to is not ours to
+    start or stop; say which it is and whether it answers."""
+    from nerwb.doccano.client import DoccanoClient  # httpx: only to ask the server
+
+    with DoccanoClient(url.rstrip("/"), timeout=5) as client:
+        healthy = client.health()
+    table = Table(show_header=False)
+    table.add_row("url", escape(f"{url} (remote: DOCCANO_URL or [doccano] url)"))
+    table.add_row("health", "[green]healthy" if healthy else "[red]not healthy (or unreachable)")
+    console.print(table)
+    if not healthy:
         raise typer.Exit(1)
 
 

@@ -12,8 +12,9 @@ import os
 from typing import TYPE_CHECKING
 
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.server import Credentials, LocalServer
+from nerwb.doccano.server import LocalServer
 from nerwb.errors import ErrorKind
+from nerwb.records.server import Credentials
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ def credentials_for(ws: Workspace) -> Credentials:
                 f"remote Doccano at {url}: set {' and '.join(missing)} in the environment"
             )
         return Credentials(
-            url.rstrip("/"), os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"]
+            url=url.rstrip("/"),
+            username=os.environ["DOCCANO_USERNAME"],
+            password=os.environ["DOCCANO_PASSWORD"],
         )
     server = local_server(ws)
     if not server.credentials_path.exists():

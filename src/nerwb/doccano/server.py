@@ -9,7 +9,6 @@ the SQLite broker), without which imports and exports never finish.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -20,14 +19,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nerwb.doccano import postgres
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
-from nerwb.io import atomic_write_json, atomic_write_text
+from nerwb.io import atomic_write_text
+from nerwb.records.server import Credentials, ServerProcess, ServerState
 from nerwb.workspace import DoccanoDatabase
+
+__all__ = ["Credentials", "LocalServer", "ServerStatus", "free_port", "port_is_free"]
 
 DOCCANO_VERSION = "1.8.4"
 DOCCANO_PINS = (f"doccano=={DOCCANO_VERSION}", "numpy<2", "marshmallow<4")
@@ -96,27 +98,6 @@ def default_venv() -> Path:
     return cache / "nerwb" / f"doccano-{DOCCANO_VERSION}"
 
 
-@dataclass(frozen=True)
-class Credentials:
-    url: str
-    username: str
-    password: str
-    database_password: str = ""  # the workspace PostgreSQL cluster's, once it has one
-
-    def save(self, path: Path) -> None:
-        data = {"url": self.url, "username": self.username, "password": self.password}
-        if self.database_password:
-            data["database_password"] = self.database_password
-        atomic_write_json(path, data, mode=SECRET_MODE)
-
-    @classmethod
-    def load(cls, path: Path) -> Credentials:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            data["url"], data["username"], data["password"], data.get("database_password", "")
-        )
-
-
 @dataclass
 class ServerStatus:
     url: str
@@ -128,6 +109,9 @@ class ServerStatus:
     database_where: str = ""  # the file, or host:port/name (never a password)
     database_pid: int | None = None  # the workspace cluster's postmaster
     workers: int | None = None
+    # role -> pids of processes nerwb started (a dead web server's gunicorn workers) that still
+    # run after their main process died: they may keep the port
+    left_behind: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def running(self) -> bool:
@@ -152,6 +136,80 @@ def _alive(pid: int) -> bool:
         return state != "Z"
     except (OSError, IndexError):
         return True
+
+
+ROLES = ("web", "worker")
+PROC = Path("/proc")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields 3 on of ``/proc/PID/stat`` (state, ppid, pgrp, session, ...), or None."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except (OSError, ValueError):
+        return None
+    return text.rsplit(") ", 1)[-1].split()  # the command name may hold spaces or ")"
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When the process started, in clock ticks after boot; None where /proc cannot say."""
+    fields = _stat(pid)
+    return int(fields[19]) if fields and len(fields) > 19 else None
+
+
+def _is_running(process: ServerProcess) -> bool:
+    """Whether the process nerwb started still runs (not another one that got its pid since)."""
+    if not _alive(process.pid):
+        return False
+    started = _start_ticks(process.pid)
+    return process.started is None or started is None or started == process.started
+
+
+def _others_in_group(process: ServerProcess) -> list[int]:
+    """The live processes of ``process``'s group other than itself: what it forked (gunicorn's
+    workers), found even after it died (then they are left behind, and may keep the port).
+
+    Only processes nerwb started can be among them: each has the group's session id, which
+    only a process that led a new session with that pid could hand down, and started no
+    earlier than the one nerwb recorded. A group id taken by another program since (its leader
+    got the pid back after all of ours had gone) is told by its leader's start time.
+    """
+    if not PROC.is_dir():  # no /proc: what a plain signal to the group can tell
+        try:
+            os.killpg(process.group, 0)
+        except (ProcessLookupError, PermissionError):
+            return []
+        return [] if _alive(process.pid) else [process.group]
+    leader = _stat(process.group)
+    if leader is not None and process.started is not None and int(leader[19]) != process.started:
+        return []  # another program's group now
+    found = []
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == process.pid:
+            continue
+        fields = _stat(int(entry.name))
+        if (
+            fields is not None
+            and fields[0] != "Z"
+            and int(fields[2]) == process.group
+            and int(fields[3]) == process.group
+            and (process.started is None or int(fields[19]) >= process.started)
+        ):
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def _signal_all(process: ServerProcess, signum: int) -> None:
+    """``signum`` to the process and to what it left behind, each by pid: never to a group
+    that another program may have by now."""
+    targets = _others_in_group(process) + ([process.pid] if _is_running(process) else [])
+    for pid in targets:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _stopped(process: ServerProcess) -> bool:
+    return not _is_running(process) and not _others_in_group(process)
 
 
 def port_is_free(port: int) -> bool:
@@ -197,10 +255,12 @@ class LocalServer:
         return self.home / "annotators.json"
 
     @property
-    def _settings_path(self) -> Path:
+    def state_path(self) -> Path:
+        """``server.json``: the ``ServerState`` record (0600: it holds Django's secret key)."""
         return self.home / "server.json"
 
-    def _pid_path(self, role: str) -> Path:
+    def _legacy_pid_path(self, role: str) -> Path:
+        # where nerwb before the server state record kept each process's pid
         return self.home / f"{role}.pid"
 
     def log_path(self, role: str) -> Path:
@@ -274,22 +334,24 @@ class LocalServer:
             raise DoccanoError(f"{what} failed (exit {result.returncode}): " + " / ".join(tail))
 
     # ---------------------------------------------------------------- settings and environment
-    def _settings(self) -> dict:
-        if self._settings_path.exists():
-            return json.loads(self._settings_path.read_text(encoding="utf-8"))
-        return {}
+    def _state(self) -> ServerState:
+        """The server's state; an empty one before the first ``up``.
+
+        Raises:
+            InputError: ``server.json`` is corrupt or foreign (named; left as it is).
+        """
+        return ServerState.load_or_new(self.state_path)
 
     def remembered_port(self) -> int | None:
         """The port this workspace's server runs on, or last ran on."""
-        port = self._settings().get("port")
-        return int(port) if port else None
+        return self._state().port
 
     def url(self, port: int | None = None) -> str:
         return f"http://{HOST}:{port or self.remembered_port() or self.default_port}"
 
     def database(self) -> DoccanoDatabase:
         """The database this workspace's server uses (or last used)."""
-        return DoccanoDatabase(self._settings().get("database", DoccanoDatabase.SQLITE))
+        return DoccanoDatabase(self._state().database)
 
     def database_url(self, database: DoccanoDatabase) -> str:
         """Doccano's DATABASE_URL for ``database`` (holds a password: never print it)."""
@@ -304,17 +366,17 @@ class LocalServer:
                 )
             return url
         credentials = Credentials.load(self.credentials_path)
-        port = self._settings().get("postgres_port")
+        port = self._state().postgres_port
         if not credentials.database_password or not port:
             raise DoccanoError(
                 f"the workspace's PostgreSQL cluster has no password or port in "
-                f"{self.credentials_path} / {self._settings_path}",
+                f"{self.credentials_path} / {self.state_path}",
                 kind=ErrorKind.NO_POSTGRES_SETTINGS,
                 path=self.credentials_path,
             )
-        return postgres.url_for(credentials.database_password, int(port))
+        return postgres.url_for(credentials.database_password, port)
 
-    def _env(self, settings: dict, database_url: str | None = None) -> dict[str, str]:
+    def _env(self, state: ServerState, database_url: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "NERWB_"))}
         env.update(
             DOCCANO_HOME=str(self.home),
@@ -323,49 +385,67 @@ class LocalServer:
             DJANGO_SETTINGS_MODULE="config.settings.production",
             STANDALONE="True",
             DEBUG="False",
-            SECRET_KEY=settings["secret_key"],
-            CSRF_TRUSTED_ORIGINS=f"http://{HOST}:{settings['port']},http://localhost:{settings['port']}",
+            SECRET_KEY=str(state.secret_key),
+            CSRF_TRUSTED_ORIGINS=f"http://{HOST}:{state.port},http://localhost:{state.port}",
             NERWB_BACKEND=str(self._backend),
             PYTHONUNBUFFERED="1",
         )
         return env
 
     # ---------------------------------------------------------------- status
-    def _pid(self, role: str) -> int | None:
-        path = self._pid_path(role)
-        try:
-            pid = int(path.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _alive(pid) else None
+    def _processes(self) -> dict[str, ServerProcess]:
+        """The processes of the last ``up``: from ``server.json``, else from the pid file an
+        older nerwb wrote (its process, too, led a session of its own)."""
+        processes = dict(self._state().processes)
+        for role in ROLES:
+            if role in processes:
+                continue
+            try:
+                pid = int(self._legacy_pid_path(role).read_text().strip())
+            except (OSError, ValueError):
+                continue
+            processes[role] = ServerProcess(pid=pid, group=pid)
+        return processes
 
     def status(self) -> ServerStatus:
+        """URL, processes, health and database of the workspace's server.
+
+        Raises:
+            InputError: ``server.json`` or ``credentials.json`` is corrupt (named).
+        """
         from nerwb.doccano.client import DoccanoClient  # httpx: only to ask a running server
 
+        state = self._state()
         url = self.url()
-        web, worker = self._pid("web"), self._pid("worker")
+        pids: dict[str, int | None] = dict.fromkeys(ROLES)
+        left: dict[str, list[int]] = {}
+        for role, process in self._processes().items():
+            if _is_running(process):
+                pids[role] = process.pid
+            elif others := _others_in_group(process):
+                left[role] = others
         healthy = False
-        if web is not None:
+        if pids["web"] is not None:
             with DoccanoClient(url, timeout=5) as client:
                 healthy = client.health()
-        settings = self._settings()
-        database = self.database()
+        database = DoccanoDatabase(state.database)
         if database is DoccanoDatabase.SQLITE:
             where = str(self.sqlite_path)
         elif database is DoccanoDatabase.POSTGRES:
-            where = f"{postgres.HOST}:{settings.get('postgres_port')}/{postgres.DATABASE}"
+            where = f"{postgres.HOST}:{state.postgres_port}/{postgres.DATABASE}"
         else:
-            where = settings.get("external_database", "")
+            where = state.external_database or ""
         return ServerStatus(
             url,
-            web,
-            worker,
+            pids["web"],
+            pids["worker"],
             healthy,
             self.home,
             database=database,
             database_where=where,
             database_pid=self.cluster.pid(),
-            workers=settings.get("workers"),
+            workers=state.workers,
+            left_behind=left,
         )
 
     def sqlite_holds(self) -> tuple[int, int]:
@@ -482,8 +562,8 @@ class LocalServer:
                 )
             return current, False
         port = requested or remembered or self.default_port
-        if current.web_pid or current.worker_pid:
-            on_step("A previous server is half running; stopping it first")
+        if current.web_pid or current.worker_pid or current.left_behind:
+            on_step("A previous server is half running (or left processes behind); stopping it")
             self.down()
         if not port_is_free(port):
             raise DoccanoError(
@@ -503,7 +583,7 @@ class LocalServer:
             self.cluster.stop()
             raise
         on_step(f"Starting the web app on {credentials.url} and the import/export worker")
-        worker = self._start(port, env, settings["workers"])
+        worker = self._start(port, env, settings.workers or default_workers())
         on_step("Waiting for /v1/health/")
         return self._wait_healthy(worker, env, on_step), True
 
@@ -520,7 +600,9 @@ class LocalServer:
         credentials = Credentials.load(self.credentials_path)
         if not self.cluster.exists() or not credentials.database_password:
             on_step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
-            credentials = replace(credentials, database_password=postgres.new_password())
+            credentials = credentials.model_copy(
+                update={"database_password": postgres.new_password()}
+            )
             credentials.save(self.credentials_path)  # before initdb: never a cluster without it
             self.cluster.init(credentials.database_password)
         port = self._postgres_port()
@@ -535,43 +617,41 @@ class LocalServer:
         Raises:
             DoccanoError: the server was never set up in this workspace (no settings).
         """
-        settings = self._settings()
-        if "secret_key" not in settings:
+        state = self._state()
+        if not state.secret_key:
             raise DoccanoError(
                 f"{self.home} has no server settings",
                 kind=ErrorKind.SERVER_NEVER_STARTED,
                 path=self.home,
             )
-        return self._env(
-            {**settings, "port": settings.get("port", self.default_port)}, database_url
-        )
+        state.port = state.port or self.default_port
+        return self._env(state, database_url)
 
     def switch_database(self, database: DoccanoDatabase) -> None:
         """Record that the workspace's data now lives in ``database`` (after a migration)."""
-        settings = self._settings()
-        settings["database"] = str(database)
+        state = self._state()
+        state.database = str(database)
         if database is DoccanoDatabase.EXTERNAL:
-            settings["external_database"] = postgres.describe_url(os.environ[DATABASE_URL_ENV])
+            state.external_database = postgres.describe_url(os.environ[DATABASE_URL_ENV])
         if database is DoccanoDatabase.POSTGRES:
             atomic_write_text(self.cluster.folder / ".migrated", f"{DOCCANO_VERSION}\n")
-        atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
+        state.save(self.state_path)
 
     def _postgres_port(self) -> int:
         """The cluster's port: the one it had, while free; else a new free one (remembered)."""
-        settings = self._settings()
-        port = settings.get("postgres_port")
+        state = self._state()
+        port = state.postgres_port
         if self.cluster.pid() is not None and port:
-            return int(port)
-        if not port or not port_is_free(int(port)):
-            port = free_port()
-            settings["postgres_port"] = port
-            atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
-        return int(port)
+            return port
+        if not port or not port_is_free(port):
+            port = state.postgres_port = free_port()
+            state.save(self.state_path)
+        return port
 
     def create_postgres_database(self, *, recreate: bool) -> None:
         """Create Doccano's database in the running cluster (``recreate``: drop it first)."""
         credentials = Credentials.load(self.credentials_path)
-        port = int(self._settings()["postgres_port"])
+        port = int(self._state().postgres_port or 0)
         self._run(
             [str(self._python), "-c", _CREATE_DB_SCRIPT],
             "creating Doccano's PostgreSQL database",
@@ -587,7 +667,7 @@ class LocalServer:
 
     def _prepare_home(
         self, port: int, database: DoccanoDatabase, workers: int | None
-    ) -> tuple[dict, Credentials]:
+    ) -> tuple[ServerState, Credentials]:
         """The home folder (0700), its settings with this port, database and worker count,
         and the admin credentials: kept from an earlier run, so bookmarks and stored logins
         stay valid."""
@@ -595,21 +675,23 @@ class LocalServer:
         os.chmod(self.home, 0o700)
         (self.home / "media").mkdir(exist_ok=True)
         (self.home / "logs").mkdir(exist_ok=True)
-        settings = self._settings()
-        settings.setdefault("secret_key", secrets.token_urlsafe(50))
-        settings["port"] = port
-        settings["database"] = str(database)
-        settings["workers"] = workers or default_workers()
+        state = self._state()
+        state.secret_key = state.secret_key or secrets.token_urlsafe(50)
+        state.port = port
+        state.database = str(database)
+        state.workers = workers or default_workers()
         if database is DoccanoDatabase.EXTERNAL:
-            settings["external_database"] = postgres.describe_url(os.environ[DATABASE_URL_ENV])
-        atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
+            state.external_database = postgres.describe_url(os.environ[DATABASE_URL_ENV])
+        state.save(self.state_path)
         if self.credentials_path.exists():
             old = Credentials.load(self.credentials_path)
-            credentials = replace(old, url=self.url(port))
+            credentials = old.model_copy(update={"url": self.url(port)})
         else:
-            credentials = Credentials(self.url(port), ADMIN, secrets.token_urlsafe(18))
+            credentials = Credentials(
+                url=self.url(port), username=ADMIN, password=secrets.token_urlsafe(18)
+            )
         credentials.save(self.credentials_path)
-        return settings, credentials
+        return state, credentials
 
     def _init_database(self, env: dict[str, str], on_step: Callable[[str], None]) -> None:
         """Migrate a new database once: from the template copy when there is one (fast),
@@ -734,35 +816,47 @@ class LocalServer:
                 cwd=self.home,
                 start_new_session=True,  # outlives the CLI; its own process group for `down`
             )
-        atomic_write_text(self._pid_path(role), f"{process.pid}\n")
+        state = self._state()
+        state.processes[role] = ServerProcess(
+            pid=process.pid, group=process.pid, started=_start_ticks(process.pid)
+        )
+        state.save(self.state_path)
+        self._legacy_pid_path(role).unlink(missing_ok=True)
 
     def down(self) -> list[str]:
-        """Stop web app and worker: SIGTERM to each process group, then SIGKILL after a while;
-        then the workspace's PostgreSQL cluster, when it runs.
+        """Stop web app and worker: SIGTERM to each and to every process it started, then
+        SIGKILL after a while; then the workspace's PostgreSQL cluster, when it runs. Processes
+        a dead web server or worker left behind (its gunicorn workers, which keep the port) are
+        stopped too; no other program's process ever is.
 
         Returns:
-            The roles that were running and are now stopped.
+            What was running and is now stopped: "web", "worker" (with the number of processes
+            left behind by a dead one), "postgres".
         """
-        stopped = []
-        pids = {role: self._pid(role) for role in ("web", "worker")}
-        for pid in pids.values():
-            if pid is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGTERM)
+        processes = self._processes()
+        found = {
+            role: (_is_running(process), len(_others_in_group(process)))
+            for role, process in processes.items()
+        }
+        targets = {r: p for r, p in processes.items() if found[r][0] or found[r][1]}
+        for process in targets.values():
+            _signal_all(process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        for role, pid in pids.items():
-            if pid is None:
-                continue
-            while _alive(pid) and time.monotonic() < deadline:
+        stopped = []
+        for role, process in targets.items():
+            while not _stopped(process) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            if _alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
-                while _alive(pid):
-                    time.sleep(0.1)
-            stopped.append(role)
-        for role in ("web", "worker"):
-            self._pid_path(role).unlink(missing_ok=True)
+            while not _stopped(process):
+                _signal_all(process, signal.SIGKILL)
+                time.sleep(0.1)
+            running, left = found[role]
+            stopped.append(role if running else f"{role} ({left} process(es) left behind)")
+        if processes and self.state_path.exists():
+            state = self._state()
+            state.processes.clear()
+            state.save(self.state_path)
+        for role in ROLES:
+            self._legacy_pid_path(role).unlink(missing_ok=True)
         if self.cluster.stop():
             stopped.append("postgres")
         return stopped

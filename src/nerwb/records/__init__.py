@@ -19,6 +19,9 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/doccano/assignments.json        doccano.AssignmentPlan              push → suggest, progress
 .nerwb/doccano/annotators.json (0600)  doccano.AnnotatorPasswords          push → suggest, review, demo
 .nerwb/suggestions.json                suggestions.SuggestionLedgerFile    suggest → labels suggestions
+.nerwb/doccano/server.json (0600)      server.ServerState                  doccano up → status, down, migrate
+  its processes                        server.ServerProcess                doccano up → status, down
+.nerwb/doccano/credentials.json (0600) server.Credentials                  doccano up → every command that connects
 =====================================  ==================================  =====================
 
 ``scores.prf`` is the one definition of P/R/F (evaluate's scores, the bootstrap, dev scores
