@@ -483,10 +483,23 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     for column in ("annotator", "assigned", "confirmed", "remaining", "articles assigned"):
         table.add_column(column, justify="left" if column == "annotator" else "right")
     for row in state.members:
-        table.add_row(
-            row.annotator, str(row.total), str(row.confirmed), str(row.remaining), str(row.articles)
-        )
+        if row.assigned:
+            table.add_row(
+                row.annotator,
+                str(row.total),
+                str(row.confirmed),
+                str(row.remaining),
+                str(row.articles),
+            )
+        else:  # a member the assignment plan gives nothing
+            table.add_row(row.annotator, "none", str(row.confirmed), "-", "-")
     console.print(table)
+    unassigned = [row.annotator for row in state.members if not row.assigned]
+    if unassigned:
+        console.print(
+            f"{', '.join(unassigned)}: member(s) of the project with no segment assigned "
+            "(.nerwb/doccano/assignments.json); `nerwb doccano push --annotators` assigns some."
+        )
 
 
 PatternsOpt = Annotated[
