@@ -11,6 +11,10 @@ import pytest
 from nerwb.doccano.accounts import ensure_annotators
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
+from nerwb.doccano.push import PushInterrupted
+from nerwb.doccano.push import push as push_segments
+from nerwb.labels.schema import load_schema
+from nerwb.records.doccano import PushLedger
 
 pytestmark = pytest.mark.doccano
 
@@ -45,3 +49,29 @@ def test_progress_of_a_member_with_nothing_assigned(doccano_ws, cli) -> None:
     assert "pg_late: member(s) of the project with no segment assigned" in result.stdout
     a = [cell.strip() for cell in rows["pg_a"].split("│")[1:-1]]
     assert 0 < int(a[1]) < examples  # a share of the project, as the plan gives it
+
+
+def test_an_interrupt_while_the_server_imports_says_so(doccano_ws, monkeypatch) -> None:
+    ws = doccano_ws
+    with connect(ws) as client:
+        real_wait = client.wait_task
+
+        def ctrl_c_as_the_import_ends(task, what):
+            real_wait(task, what=what)  # the server holds the chunk now
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(client, "wait_task", ctrl_c_as_the_import_ends)
+        with pytest.raises(PushInterrupted) as stopped:
+            push_segments(client, ws, load_schema(ws.schema_path), splits=["train"], chunk_rows=5)
+        monkeypatch.undo()
+        message = str(stopped.value)
+        total = stopped.value.report.to_upload
+        assert f"push interrupted after uploading 0 of {total} segment(s)" in message
+        assert "a chunk of 5 more was handed to the server, which may have imported it" in message
+        project = find_project(client, ws.project_name)
+        assert client.count_examples(project.id) == 5
+        # the next push counts what the server holds: nothing twice
+        again = push_segments(client, ws, load_schema(ws.schema_path), splits=["train"])
+        assert again.already_there == 5 and again.uploaded == total - 5
+        assert client.count_examples(project.id) == total
+        assert len(PushLedger(ws.push_ledger_path).segments(client.url, project.id)) == total
