@@ -5,9 +5,12 @@ while the server imports a chunk, and the review project's guideline."""
 from __future__ import annotations
 
 import os
+import stat
 
 import pytest
 
+from conftest import DEMO_ARTICLES, annotator_login, gold_of
+from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.accounts import ensure_annotators
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
@@ -75,3 +78,30 @@ def test_an_interrupt_while_the_server_imports_says_so(doccano_ws, monkeypatch) 
         assert again.already_there == 5 and again.uploaded == total - 5
         assert client.count_examples(project.id) == total
         assert len(PushLedger(ws.push_ledger_path).segments(client.url, project.id)) == total
+
+
+def test_the_review_project_gets_the_guideline(doccano_ws, cli) -> None:
+    ws = doccano_ws
+    push = cli(
+        "doccano", "push", "--split", "train", "--annotators", "gl_a,gl_b", "--overlap", "1",
+        "-w", ws.root,
+    )  # fmt: skip
+    assert push.exit_code == 0, push.stderr
+    gold = gold_of(DEMO_ARTICLES)
+    with connect(ws) as admin:
+        project = find_project(admin, ws.project_name)
+    for name, noise in (("gl_a", CAREFUL), ("gl_b", NOISY)):
+        with annotator_login(ws, name) as client:
+            simulate(client, project.id, name, gold, noise=noise, seed=5)
+    assert cli("doccano", "pull", "-w", ws.root).exit_code == 0
+    assert cli("labels", "merge", "--strategy", "intersection", "-w", ws.root).exit_code == 0
+    result = cli("labels", "review", "--adjudicator", "gl_lead", "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    assert "Guidelines set from" in " ".join(result.stdout.split())
+    with connect(ws) as admin:
+        review = next(p for p in admin.projects() if p.name == f"{ws.project_name}-review")
+    guidelines = (ws.schema_path.parent / "GUIDELINES.md").read_text(encoding="utf-8").strip()
+    assert review.guideline.strip() == guidelines and guidelines
+    # and the pull snapshot has the workspace's folder mode, not 0700 (item 22)
+    snapshot = max(p for p in ws.pulls_dir.iterdir() if not p.name.startswith("."))
+    assert stat.S_IMODE(snapshot.stat().st_mode) == stat.S_IMODE(ws.root.stat().st_mode)
