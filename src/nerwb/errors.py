@@ -53,6 +53,7 @@ class ErrorKind(StrEnum):
     UNKNOWN_LABELS = "unknown-labels"  # an import names labels labels.yml lacks
     ALREADY_LABELLED = "already-labelled"  # an import would replace an annotator's labels
     NO_GOLD_SPAN = "no-gold-span"  # the merge strategy leaves no gold span
+    INSTALL_FAILED = "install-failed"  # installing Doccano (or its PostgreSQL driver) failed
 
 
 class NerwbError(Exception):

@@ -24,10 +24,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _umask() -> int:
-    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-    os.umask(umask)
-    return umask
+def umask() -> int:
+    """The process's umask (reading it means setting it: it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _mode_for(path: Path) -> int:
@@ -35,7 +36,7 @@ def _mode_for(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~umask()
 
 
 def new_staging_folder(parent: Path, *, prefix: str, suffix: str = "") -> Path:
@@ -45,7 +46,7 @@ def new_staging_folder(parent: Path, *, prefix: str, suffix: str = "") -> Path:
     which the run folder or snapshot it becomes would keep, unlike the rest of the workspace.
     """
     folder = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
-    os.chmod(folder, 0o777 & ~_umask())
+    os.chmod(folder, 0o777 & ~umask())
     return folder
 
 

@@ -81,6 +81,10 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
         ". Pass --replace to replace their labels, or import under another --annotator"
     ),
     ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
+    ErrorKind.INSTALL_FAILED: (
+        "\npip needs PyPI (or your index; set PIP_INDEX_URL or a proxy); once it is reachable, "
+        "run `nerwb doccano up` again"
+    ),
 }
 
 # Where the error was about an option, what else the user can do with it.

@@ -18,7 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,8 @@ ADMIN = "admin"
 HEALTH_TIMEOUT_S = 180.0  # cold start measured at ~20 s; slow CI machines get headroom
 WORKER_RESTARTS = 2  # a worker that lost the start-up race for the broker table restarts
 STOP_TIMEOUT_S = 25.0  # the celery worker takes up to ~15 s to stop on SIGTERM
+INSTALL_WAIT_S = 1800  # for another process's install (~90 s; far longer on a slow network)
+INSTALL_LOG_LINES = 12  # of pip's output, quoted when an install fails
 SECRET_MODE = 0o600
 
 # Runs inside Doccano's venv: migrations, roles, then the admin user, with the password read
@@ -297,34 +299,128 @@ class LocalServer:
     def is_installed(self) -> bool:
         return self._install_stamp.exists() and (self.venv / "bin" / "gunicorn").exists()
 
+    @property
+    def install_lock_path(self) -> Path:
+        """Beside the venv: held by the one process that installs into it (venvs are shared by
+        every workspace of the user, so two `doccano up` in two workspaces may meet here)."""
+        return self.venv.with_name(self.venv.name + ".lock")
+
+    @property
+    def install_log_path(self) -> Path:
+        """Beside the venv (which an install removes first): pip's whole output."""
+        return self.venv.with_name(self.venv.name + "-install.log")
+
+    @contextlib.contextmanager
+    def _install_lock(self, on_step: Callable[[str], None]) -> Iterator[None]:
+        """The venv to this process alone; another process installing into it is waited for.
+
+        Raises:
+            DoccanoError: the other process held it for more than ``INSTALL_WAIT_S``.
+        """
+        from filelock import FileLock, Timeout  # only when something is to be installed
+
+        self.venv.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.install_lock_path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            on_step(
+                f"Waiting for another nerwb to finish installing into {self.venv} "
+                f"(lock {self.install_lock_path})"
+            )
+            try:
+                lock.acquire(timeout=INSTALL_WAIT_S)
+            except Timeout:
+                raise DoccanoError(
+                    f"another process has been installing into {self.venv} for over "
+                    f"{INSTALL_WAIT_S // 60} minutes (lock {self.install_lock_path}); see "
+                    f"{self.install_log_path}",
+                    path=self.install_log_path,
+                ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
     def ensure_postgres_driver(self, on_step: Callable[[str], None] = lambda _: None) -> None:
         """Add psycopg2 to Doccano's venv when it lacks it (one wheel; nothing is removed)."""
+        if self._has_postgres_driver():
+            return
+        with self._install_lock(on_step):
+            if self._has_postgres_driver():  # another process added it while this one waited
+                return
+            on_step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
+            self._run_logged(
+                [str(self._python), "-m", "pip", "install", "--progress-bar", "off",
+                 POSTGRES_DRIVER],
+                "installing PostgreSQL's driver for Doccano",
+                fresh_log=False,
+            )  # fmt: skip
+
+    def _has_postgres_driver(self) -> bool:
         probe = subprocess.run(
             [str(self._python), "-c", "import psycopg2"], capture_output=True, check=False
         )
-        if probe.returncode == 0:
-            return
-        on_step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
-        self._run(
-            [str(self._python), "-m", "pip", "install", "--quiet", POSTGRES_DRIVER],
-            "installing PostgreSQL's driver for Doccano",
-        )
+        return probe.returncode == 0
 
     def install(self, on_step: Callable[[str], None] = lambda _: None) -> None:
         """Create Doccano's venv and install the pinned server into it (~90 s, ~700 MB, once).
 
-        The stamp file is written last, so an interrupted install is redone from scratch.
+        One process at a time (a lock beside the venv): another one waits, then finds it
+        installed and installs nothing. The stamp file is written last, so an interrupted
+        install is redone from scratch. pip's output goes to ``install_log_path``.
+
+        Raises:
+            DoccanoError: venv or pip failed (the log and its last lines named), or another
+                process held the install lock too long.
         """
-        on_step(f"Creating Doccano's virtual environment in {self.venv}")
-        shutil.rmtree(self.venv, ignore_errors=True)
-        self.venv.parent.mkdir(parents=True, exist_ok=True)
-        self._run([sys.executable, "-m", "venv", str(self.venv)], "creating Doccano's venv")
-        on_step(f"Installing {', '.join(DOCCANO_PINS)} (about 90 s the first time)")
-        self._run(
-            [str(self._python), "-m", "pip", "install", "--quiet", *DOCCANO_PINS],
-            "installing Doccano",
+        with self._install_lock(on_step):
+            if self.is_installed():
+                on_step(f"Doccano is installed in {self.venv} (by another nerwb meanwhile)")
+                return
+            on_step(f"Creating Doccano's virtual environment in {self.venv}")
+            shutil.rmtree(self.venv, ignore_errors=True)
+            self._run_logged(
+                [sys.executable, "-m", "venv", str(self.venv)],
+                "creating Doccano's venv",
+                fresh_log=True,
+            )
+            on_step(f"Installing {', '.join(DOCCANO_PINS)} (about 90 s the first time)")
+            self._run_logged(
+                [str(self._python), "-m", "pip", "install", "--progress-bar", "off",
+                 *DOCCANO_PINS],
+                "installing Doccano",
+                fresh_log=False,
+            )  # fmt: skip
+            atomic_write_text(self._install_stamp, " ".join(DOCCANO_PINS) + "\n")
+
+    def _run_logged(self, argv: list[str], what: str, *, fresh_log: bool) -> None:
+        """Run an install step with its whole output in ``install_log_path``.
+
+        Raises:
+            DoccanoError: it failed; names the log and quotes its last lines (pip's own
+                "see above" then has something above it).
+        """
+        log_path = self.install_log_path
+        with open(log_path, "w" if fresh_log else "a", encoding="utf-8") as log:
+            log.write(f"$ {' '.join(argv)}\n")
+            log.flush()
+            start = log.tell()
+            result = subprocess.run(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
+            )
+        if result.returncode == 0:
+            return
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            log.seek(start)
+            lines = [line.rstrip() for line in log if line.strip()]
+        tail = "\n".join(f"  {line}" for line in lines[-INSTALL_LOG_LINES:])
+        raise DoccanoError(
+            f"{what} failed (exit {result.returncode}); the whole output is in {log_path}, "
+            f"ending:\n{tail}",
+            kind=ErrorKind.INSTALL_FAILED,
+            path=log_path,
         )
-        atomic_write_text(self._install_stamp, " ".join(DOCCANO_PINS) + "\n")
 
     @staticmethod
     def _run(argv: list[str], what: str, env: dict[str, str] | None = None) -> None:
@@ -726,7 +822,11 @@ class LocalServer:
             {**env, "NERWB_MIGRATE": "1"},
         )
         if fresh and not self._template_db.exists():
-            shutil.copyfile(db, self._template_db)
+            # beside the shared install: another workspace's `up` may copy it at any moment,
+            # so it appears whole or not at all
+            partial = self._template_db.with_name(f".{self._template_db.name}.{os.getpid()}")
+            shutil.copyfile(db, partial)
+            os.replace(partial, self._template_db)
         atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
 
     def _set_admin(self, env: dict[str, str], credentials: Credentials) -> None:
