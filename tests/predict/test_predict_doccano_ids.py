@@ -49,9 +49,7 @@ def test_doccano_format_resumes_by_article_id(model: Path, tmp_path: Path) -> No
             raise Interrupt
 
     with pytest.raises(Interrupt):
-        predict(
-            model, source, out, fmt=OutputFormat.DOCCANO, part_size=5, on_progress=stop_after_7
-        )
+        predict(model, source, out, fmt=OutputFormat.DOCCANO, part_size=5, on_progress=stop_after_7)
     report = predict(model, source, out, fmt=OutputFormat.DOCCANO, part_size=5)
     assert (report.resumed, report.predicted) == (5, 7)
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
