@@ -280,6 +280,9 @@ NOT_RECORDS = {
     ("evaluate/run.py", "metrics_path"): "an evaluation's own metrics.json (EvalMetrics.from_json)",
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
+    ("package/build.py", "meta.json"): "spaCy's own meta.json of the model to package",
+    ("package/build.py", "metrics_path"): "an evaluation's metrics.json, to see which model it "
+    "scored (the folder is shipped as it is)",
     ("lock.py", "lock_holder_path"): "who holds the workspace lock: nerwb.lock's own note, below "
     "the records layer, where an unreadable note means 'not known' by design",
 }

@@ -81,6 +81,7 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
         ". Pass --replace to replace their labels, or import under another --annotator"
     ),
     ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
+    ErrorKind.PACKAGE_EXISTS: "; pass --force to replace it, or give another --version",
     ErrorKind.INSTALL_FAILED: (
         "\npip needs PyPI (or your index; set PIP_INDEX_URL or a proxy); once it is reachable, "
         "run `nerwb doccano up` again"
