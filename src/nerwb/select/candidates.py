@@ -14,7 +14,7 @@ labelled segment holds. Without a tagger (``spacy.blank`` has no POS), a candida
   followed by no such word ("in 2016,") is left out;
 * with a model, each entity it predicts.
 
-A candidate is *unseen* when its normalised text (``nerwb.text.normalise_name``) is not among
+A candidate is *unseen* when its normalised text (``labels.gold_names.normalise_name``) is not among
 the gold names of the labelled data.
 """
 
