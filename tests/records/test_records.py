@@ -13,7 +13,7 @@ import pytest
 from nerwb.errors import InputError
 from nerwb.records._base import Record
 from nerwb.records.conversion import ConversionRecord, LeftOut
-from nerwb.records.scores import DevScores, LabelScores
+from nerwb.records.dev_scores import DevScores, LabelScores
 from nerwb.records.doccano import (
     AnnotatorPasswords,
     AssignmentPlan,

@@ -28,7 +28,8 @@ from spacy.tokens import Doc
 
 from nerwb.components.numbers import NUMBER_WORDS, is_number
 from nerwb.labels.annotations import load_annotated
-from nerwb.text import blank, normalise_name
+from nerwb.labels.gold_names import normalise_name
+from nerwb.text import blank
 
 # Small words a name may hold between capitalised tokens; never at its edges. Not "of" or
 # "and": "Joseph Votel of U.S. Central Command" is two names, and parts match gold names better.
