@@ -17,7 +17,6 @@ from nerwb.cli._progress import show_progress
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
-from nerwb.workspace import PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
     from nerwb.training.run import StepEvent
@@ -51,6 +50,8 @@ OVERRIDES_EPILOG = (
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
+    from nerwb.workspace import PRETRAINED_CONFIG
+
     if config is None and base_model:
         config = ws.root / PRETRAINED_CONFIG
     config_path = config or ws.default_config_path
