@@ -28,16 +28,17 @@ import spacy
 
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, spacy_argv
+from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import push
-from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
-from nerwb.workspace import DoccanoDatabase
+from nerwb.records.credentials import Credentials
+from nerwb.server.local import LocalServer, free_port
 
 CONCURRENCY = (1, 4, 8)
 

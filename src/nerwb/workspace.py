@@ -11,16 +11,18 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.io import atomic_write_text
 
 CONFIG_NAME = "nerwb.toml"
+# in the Doccano home (a workspace's .nerwb/doccano/ or a test server's own folder)
+DOCCANO_CREDENTIALS = "credentials.json"
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -71,7 +73,6 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-SPLIT_NAMES = ("train", "dev", "test")
 # A run's time in its folder's name: UTC, sorts in time order, valid in a path on every system.
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -119,14 +120,6 @@ class CorpusSettings(_Strict):
     segment_length: int = Field(2000, ge=200)
     near_duplicate_threshold: float = Field(0.7, gt=0, le=1)
     split: SplitRatios = SplitRatios()
-
-
-class DoccanoDatabase(StrEnum):
-    """Where the local Doccano server keeps its data."""
-
-    SQLITE = "sqlite"  # one file; fine for a few annotators
-    POSTGRES = "postgres"  # the workspace's own PostgreSQL cluster, for a team
-    EXTERNAL = "external"  # an existing PostgreSQL server named by DOCCANO_DATABASE_URL
 
 
 class DoccanoSettings(_Strict):
@@ -283,6 +276,11 @@ class Workspace:
     @property
     def doccano_home(self) -> Path:
         return self.state_dir / "doccano"
+
+    @property
+    def doccano_credentials_path(self) -> Path:
+        """The Doccano admin's URL, user name and password (mode 0600), written by ``up``."""
+        return self.doccano_home / DOCCANO_CREDENTIALS
 
     @property
     def push_ledger_path(self) -> Path:

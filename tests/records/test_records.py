@@ -13,6 +13,8 @@ import pytest
 from nerwb.errors import InputError
 from nerwb.records._base import Record
 from nerwb.records.conversion import ConversionRecord, LeftOut
+from nerwb.records.credentials import Credentials
+from nerwb.records.dev_scores import DevScores, LabelScores
 from nerwb.records.doccano import (
     AnnotatorPasswords,
     AssignmentPlan,
@@ -23,8 +25,7 @@ from nerwb.records.doccano import (
     project_key,
 )
 from nerwb.records.pull import PulledReview, PullManifest
-from nerwb.records.scores import DevScores, LabelScores
-from nerwb.records.server import Credentials, ServerProcess, ServerState
+from nerwb.records.server import ServerProcess, ServerState
 from nerwb.records.suggestions import (
     Suggestion,
     SuggestionLedger,

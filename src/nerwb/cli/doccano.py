@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
 from nerwb.cli._common import (
     NerwbGroup,
     console,
@@ -31,52 +32,11 @@ from nerwb.cli._options import (
     port_option,
 )
 from nerwb.cli._progress import show_progress
-from nerwb.doccano.connection import connect, local_server, remote_url
-from nerwb.doccano.migrate import migrate_to_postgres
-from nerwb.doccano.progress import progress
-from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushInterrupted, push
-from nerwb.labels.schema import load_schema
+from nerwb.cli._ranking import selection_for, show_ranking
 from nerwb.names import check_name
-from nerwb.predict.select import Selection, SelectStrategy, load_selection_model
-from nerwb.workspace import SPLIT_NAMES, DoccanoDatabase
+from nerwb.select.strategies import SelectStrategy
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
-
-
-def selection_for(ws, strategy: str | None, model: Path | None, n: int | None, seed: int | None):
-    """``--select/--model/--n`` as a ``Selection`` (None without --select); loads the model."""
-    if strategy is None:
-        if model is not None or n is not None:
-            raise typer.BadParameter("--model and --n go with --select", param_hint="--select")
-        return None
-    chosen = strategy
-    if n is None:
-        raise typer.BadParameter("how many segments? e.g. --n 20", param_hint="--n")
-    nlp = load_selection_model(model, load_schema(ws.schema_path)) if model else None
-    return Selection(
-        chosen, n, nlp, str(model or ""), ws.config.corpus.seed if seed is None else seed
-    )
-
-
-WHY_CHARS = 80  # the ranking's `why` in a table; the ranked list file keeps it whole
-
-
-def short_why(why: str, limit: int = WHY_CHARS) -> str:
-    return why if len(why) <= limit else why[: limit - 1].rstrip(" ,;") + "…"
-
-
-def show_ranking(ranked, *, title: str, limit: int = 30) -> None:
-    table = Table(title=title)
-    for column in ("rank", "segment", "score", "chars", "why"):
-        table.add_column(
-            column, justify="right" if column in ("rank", "score", "chars") else "left"
-        )
-    for r in ranked[:limit]:
-        table.add_row(
-            str(r.rank), r.segment_id, f"{r.score:.3f}", str(r.chars), escape(short_why(r.why))
-        )
-    console.print(table)
 
 
 def _snapshots(ws) -> set[str]:
@@ -110,6 +70,8 @@ def up_cmd(
     Example: nerwb doccano up --port 8000
     Example: nerwb doccano up --database postgres --workers 9
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     server = local_server(ws)
     with console.status("Starting Doccano") as spinner:
@@ -133,6 +95,8 @@ def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano down
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     with console.status("Stopping Doccano"):
         stopped = local_server(ws).down()
@@ -145,6 +109,9 @@ def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano status
     """
+    from nerwb.doccano.connection import remote_url
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     if remote := remote_url(ws):
         _remote_status(remote)
@@ -207,6 +174,9 @@ def migrate_cmd(
 
     Example: nerwb doccano migrate --to postgres
     """
+    from nerwb.server.local import local_server
+    from nerwb.server.migrate import migrate_to_postgres
+
     ws = workspace(workspace_dir)
     server = local_server(ws)
     with console.status("Moving Doccano to PostgreSQL") as spinner:
@@ -273,6 +243,10 @@ def push_cmd(
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.push import PushInterrupted, push
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     if repair:
         from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
@@ -394,6 +368,10 @@ def pull_cmd(
 
     Example: nerwb doccano pull --confirmed-only
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.pull import pull
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
     before = _snapshots(ws)
@@ -472,6 +450,9 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano progress
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.progress import progress
+
     ws = workspace(workspace_dir)
     with connect(ws) as client:
         state = progress(client, ws)
@@ -521,6 +502,7 @@ LabelMapOpt = Annotated[
 
 
 def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+    from nerwb.labels.schema import load_schema
     from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
     pairs = {}
@@ -590,6 +572,8 @@ def suggest_cmd(
 
     Example: nerwb doccano suggest training/run/model-best
     """
+    from nerwb.doccano.connection import connect
+
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
     with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:

@@ -15,7 +15,6 @@ from nerwb.cli._progress import show_progress
 from nerwb.errors import SchemaError
 from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
-from nerwb.labels.schema import load_schema
 
 if TYPE_CHECKING:
     from nerwb.evaluate.metrics import EvalMetrics
@@ -66,6 +65,7 @@ def evaluate_cmd(
     from nerwb.evaluate.held_out import seen_in_training
     from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
+    from nerwb.labels.schema import load_schema
 
     _check_bootstrap(bootstrap)
     ws = workspace(workspace_dir)

@@ -17,7 +17,6 @@ from nerwb.cli._progress import show_progress
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
-from nerwb.workspace import PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
     from nerwb.training.run import StepEvent
@@ -51,6 +50,8 @@ OVERRIDES_EPILOG = (
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
+    from nerwb.workspace import PRETRAINED_CONFIG
+
     if config is None and base_model:
         config = ws.root / PRETRAINED_CONFIG
     config_path = config or ws.default_config_path
@@ -277,7 +278,7 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
-    from nerwb.predict.select import unseen_in_unpushed  # spaCy, via the name candidates
+    from nerwb.select.pool import unseen_in_unpushed  # spaCy, via the name candidates
 
     unseen, pool = unseen_in_unpushed(ws, ["train"])
     console.print(

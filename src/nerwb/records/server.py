@@ -1,8 +1,6 @@
 """The workspace's local Doccano server in ``.nerwb/doccano/``: its state (settings and the
-processes nerwb started, ``server.json``) and its admin credentials (``credentials.json``).
-
-Both hold secrets (Django's secret key; the admin's and the PostgreSQL cluster's passwords), so
-both are only ever written 0600.
+processes nerwb started, ``server.json``), only ever written 0600 as it holds Django's secret
+key. Its admin credentials are ``credentials.Credentials``.
 """
 
 from __future__ import annotations
@@ -47,21 +45,3 @@ class ServerState(Record):
     external_database: str | None = None  # host:port/name of DOCCANO_DATABASE_URL, no password
     postgres_port: int | None = None  # the workspace cluster's
     processes: dict[str, ServerProcess] = Field(default_factory=dict)  # "web", "worker"
-
-
-class Credentials(Record):
-    """``credentials.json``: how to log in to the local server as its admin (and the workspace
-    PostgreSQL cluster's password, once it has one)."""
-
-    MODE = SECRET_MODE
-    WHAT = "Doccano credentials"
-
-    url: str
-    username: str
-    password: str
-    database_password: str = ""
-
-    def __repr__(self) -> str:  # never a password in a log or a traceback
-        return f"Credentials(url={self.url!r}, username={self.username!r})"
-
-    __str__ = __repr__

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from _concurrency import wait_for
-from nerwb.doccano.connection import local_server
-from nerwb.doccano.server import free_port, port_is_free
+from nerwb.server.local import free_port, local_server, port_is_free
 
 pytestmark = pytest.mark.doccano
 
@@ -93,8 +92,8 @@ def test_a_dead_masters_workers_are_named_stopped_and_replaced(ws, cli) -> None:
 def test_no_other_programs_process_is_ever_stopped(ws, cli, tmp_path, monkeypatch) -> None:
     """A recorded pid that another program has now (same number, another start time) is not
     the server's: status says not running, down stops nothing, the program lives on."""
-    from nerwb.doccano.server import _start_ticks
     from nerwb.records.server import ServerProcess, ServerState
+    from nerwb.server.local import _start_ticks
 
     monkeypatch.setenv("NERWB_DOCCANO_VENV", str(tmp_path / "no-venv"))
     other = subprocess.Popen(

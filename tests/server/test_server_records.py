@@ -11,7 +11,7 @@ import stat
 import pytest
 
 from conftest import snapshot_tree
-from nerwb.doccano.server import LocalServer
+from nerwb.server.local import LocalServer
 from nerwb.workspace import DoccanoDatabase
 
 
@@ -59,7 +59,7 @@ def test_files_of_the_previous_nerwb_still_read(home) -> None:
     )
     server = LocalServer(home)
     assert server.remembered_port() == 8123 and server.database() is DoccanoDatabase.POSTGRES
-    from nerwb.records.server import Credentials
+    from nerwb.records.credentials import Credentials
 
     credentials = Credentials.load(server.credentials_path)
     assert (credentials.username, credentials.password) == ("admin", "pw")
@@ -67,7 +67,8 @@ def test_files_of_the_previous_nerwb_still_read(home) -> None:
 
 
 def test_state_and_credentials_are_written_0600(home) -> None:
-    from nerwb.records.server import Credentials, ServerState
+    from nerwb.records.credentials import Credentials
+    from nerwb.records.server import ServerState
 
     ServerState(secret_key="k", port=8000).save(home / "server.json")
     Credentials(url="u", username="admin", password="pw").save(home / "credentials.json")

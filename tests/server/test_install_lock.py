@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from _concurrency import DEADLINE, wait_for
-from nerwb.doccano.server import DOCCANO_PINS, LocalServer
+from nerwb.server.local import DOCCANO_PINS, LocalServer
 
 INSTALL = """
 import sys
 from pathlib import Path
-from nerwb.doccano.server import LocalServer
+from nerwb.server.local import LocalServer
 LocalServer(Path(sys.argv[1]), venv=Path(sys.argv[2])).install(lambda s: print(s, flush=True))
 print("done", flush=True)
 """

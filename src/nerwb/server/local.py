@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nerwb.doccano import postgres
+from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
 from nerwb.io import atomic_write_text
-from nerwb.records.server import Credentials, ServerProcess, ServerState
-from nerwb.workspace import DoccanoDatabase
+from nerwb.records.credentials import Credentials
+from nerwb.records.server import ServerProcess, ServerState
+from nerwb.server import postgres
+from nerwb.workspace import DOCCANO_CREDENTIALS, Workspace
 
 __all__ = ["Credentials", "LocalServer", "ServerStatus", "free_port", "port_is_free"]
 
@@ -250,7 +252,7 @@ class LocalServer:
     # ---------------------------------------------------------------- paths
     @property
     def credentials_path(self) -> Path:
-        return self.home / "credentials.json"
+        return self.home / DOCCANO_CREDENTIALS
 
     @property
     def annotators_path(self) -> Path:
@@ -960,3 +962,12 @@ class LocalServer:
         if self.cluster.stop():
             stopped.append("postgres")
         return stopped
+
+
+def local_server(ws: Workspace) -> LocalServer:
+    """The workspace's own server, with nerwb.toml's port and database as its defaults."""
+    return LocalServer(
+        ws.doccano_home,
+        default_port=ws.config.doccano.port,
+        default_database=ws.config.doccano.database,
+    )

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import snapshot_tree
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.server import LocalServer
+from nerwb.server.local import LocalServer
 
 
 @pytest.fixture

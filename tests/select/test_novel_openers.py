@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from nerwb.corpus.model import Segment
-from nerwb.predict.candidates import candidate_names
-from nerwb.predict.select import SelectStrategy, rank_segments
+from nerwb.select.candidates import candidate_names
+from nerwb.select.strategies import SelectStrategy, rank_segments
 
 TEXTS = {
     # the stem is written in lowercase elsewhere ("investigation")
