@@ -233,8 +233,8 @@ def test_predict_output_that_cannot_be_written(
     assert a_file.read_text() == "x"
 
 
-def test_predict_corpus_split(trained_run, model: Path, cli) -> None:
-    ws, _ = trained_run
+def test_predict_corpus_split(tiny_workspace, cli) -> None:
+    ws, model = tiny_workspace
     out = ws.root / "test-preds.jsonl"
     result = cli("predict", model, "--corpus", "--split", "test", "-o", out, "-w", ws.root)
     assert result.exit_code == 0, result.stderr
