@@ -93,6 +93,7 @@ def test_evaluate_never_overwrites_a_report(model_ws, cli, tmp_path) -> None:
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("report")]) == 2
 
 
+@pytest.mark.slow  # trains a second model
 def test_evaluate_and_compare_paired(model_ws, cli, tmp_path) -> None:
     ws, model = model_ws
     other = train(
@@ -182,6 +183,7 @@ def _chromium() -> str | None:
     )
 
 
+@pytest.mark.browser
 def test_evaluate_report_renders_in_headless_chromium(model_ws, cli, tmp_path) -> None:
     browser = _chromium()
     if browser is None:
