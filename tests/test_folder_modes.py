@@ -10,7 +10,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from conftest import TINY, doc_with_ents
+from conftest import doc_with_ents
 
 
 @pytest.fixture
@@ -34,12 +34,10 @@ def test_a_staging_folder_gets_the_umask_mode(tmp_path, umask_022) -> None:
     assert _mode(new_staging_folder(tmp_path, prefix=".y.")) == 0o750
 
 
-def test_run_and_evaluation_folders_are_like_the_workspace(trained_ws, cli, tmp_path, umask_022):
-    ws = trained_ws
-    run = ws.training_dir / "run"
-    result = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", run, *TINY, "-w", ws.root)
-    assert result.exit_code == 0, result.stderr
-    assert _mode(run) == _mode(ws.root) == 0o755
+def test_run_and_evaluation_folders_are_like_the_workspace(tiny_model, ws, cli, tmp_path) -> None:
+    # the session's model was trained under this process's umask, as its workspace was made
+    trained_ws, model = tiny_model
+    assert _mode(model.parent) == _mode(trained_ws.root)
     nlp = spacy.blank("en")
     nlp.add_pipe("entity_ruler", name="ner").add_patterns([{"label": "G", "pattern": "IRGC"}])
     nlp.to_disk(tmp_path / "ruler")
@@ -48,4 +46,4 @@ def test_run_and_evaluation_folders_are_like_the_workspace(trained_ws, cli, tmp_
     out = ws.root / "evaluate" / "ruler"
     result = cli("evaluate", tmp_path / "ruler", test, "-o", out, "--bootstrap", "5", "-w", ws.root)
     assert result.exit_code == 0, result.stderr
-    assert _mode(out) == 0o755
+    assert _mode(out) == _mode(ws.root)

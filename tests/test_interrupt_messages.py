@@ -19,6 +19,7 @@ def _ctrl_c_as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow  # interrupts a child process
 @pytest.mark.parametrize(
     ("command", "says"),
     [

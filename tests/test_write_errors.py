@@ -9,6 +9,8 @@ import resource
 import signal
 import subprocess
 
+import pytest
+
 from _concurrency import CLI
 from conftest import DEMO_ARTICLES, snapshot_tree
 from nerwb.corpus.store import load_articles
@@ -23,6 +25,7 @@ def _small_files_only() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
 
 
+@pytest.mark.slow  # runs nerwb in a child process with a file size limit
 def test_a_failed_write_names_the_file_and_leaves_nothing(ws) -> None:
     before = snapshot_tree(ws.root)
     result = subprocess.run(

@@ -21,6 +21,8 @@ import spacy
 
 from conftest import DEMO_ARTICLES, snapshot_tree
 
+pytestmark = pytest.mark.slow  # trains a model, makes a virtual environment, installs into it
+
 TEXTS = [
     "Gunmen killed 12 people near Maiduguri, and Boko Haram claimed the attack.",
     "The army said three soldiers were wounded; dozens of fighters fled.",

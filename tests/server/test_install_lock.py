@@ -21,6 +21,8 @@ import pytest
 from _concurrency import DEADLINE, wait_for
 from nerwb.server.local import DOCCANO_PINS, LocalServer
 
+pytestmark = pytest.mark.slow  # makes virtual environments and runs pip in child processes
+
 INSTALL = """
 import sys
 from pathlib import Path
