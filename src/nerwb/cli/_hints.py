@@ -61,6 +61,7 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ErrorKind.NO_ASSIGNMENT_PLAN: "; push with --annotators first",
     ErrorKind.PORT_IN_USE: "; stop it or choose another port with --port",
     ErrorKind.OUTPUT_HOLDS_RUN: "; pass --force to replace it or choose another --output",
+    ErrorKind.RUN_IN_PROGRESS: "; choose another --output, or leave --output out for a new folder",
     ErrorKind.OUTPUT_HOLDS_PREDICTIONS: (
         "; pass --force to replace it (the old file stays until the new one is complete) or "
         "choose another --output"

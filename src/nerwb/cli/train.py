@@ -103,6 +103,8 @@ def train_cmd(
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
+    # A made-up name is stamped to the second: train() adds a suffix if another run took it.
+    unique = output is None
     output = output or ws.run_folder(ws.training_dir, config_path.stem)
     check_gpu(gpu_id)
     check_output_folder(output)
@@ -111,8 +113,11 @@ def train_cmd(
     plain = not console.is_terminal
     # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.
     stdout = sys.stdout
-    if plain:
-        console.print(f"Training into {output}; log as it goes: {log_while_running(output)}")
+
+    def claimed(folder: Path) -> None:
+        if plain:
+            console.print(f"Training into {folder}; log as it goes: {log_while_running(folder)}")
+
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
@@ -160,6 +165,8 @@ def train_cmd(
                 on_step=on_step,
                 lock_wait=lock_wait(wait, no_wait),
                 on_lock_wait=say_waiting,
+                unique_output=unique,
+                on_claimed=claimed,
             )
         except TrainingInterrupted as stopped:
             bar.stop()

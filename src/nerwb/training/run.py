@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -16,7 +17,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -256,26 +256,55 @@ def staging_folder(output: Path) -> Path:
     return output.with_name(f".{output.name}.partial")
 
 
-def prepare_output(output: Path, *, force: bool) -> Path:
-    """The staging folder to train into; refuses an output that holds another run."""
-    if output.exists() and any(output.iterdir()) and not force:
-        held = ", ".join(sorted(p.name for p in output.iterdir())[:4])
-        raise TrainingError(
-            f"{output} already holds a run ({held})",
-            kind=ErrorKind.OUTPUT_HOLDS_RUN,
-            path=output,
-        )
-    staging = staging_folder(output)
-    shutil.rmtree(staging, ignore_errors=True)
+def _owner_of(staging: Path) -> str:
+    try:
+        return (staging / OWNER_FILE).read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"
+
+
+def prepare_output(output: Path, *, force: bool, unique: bool = False) -> tuple[Path, Path]:
+    """Claim the run folder ``output``: returns it and the staging folder to train into.
+
+    The claim is the staging folder itself, made with ``os.mkdir`` (atomic: of two runs that
+    want one name, exactly one gets it). With ``unique`` (a name nerwb chose, stamped to the
+    second) a taken name gets a suffix, ``-2``, ``-3``..., so two runs started in the same second
+    never share a folder; a name the user chose is refused instead.
+
+    Raises:
+        TrainingError: ``output`` holds another run (without ``force``), or another live run is
+            training into it.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
-    # Made under another name and renamed with its owner file inside, so that a concurrent
-    # run's sweep never sees this staging folder without an owner.
-    starting = Path(
-        tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".starting", dir=output.parent)
-    )
-    (starting / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
-    os.replace(starting, staging)
-    return staging
+    for n in itertools.count(1):
+        candidate = output if n == 1 else output.with_name(f"{output.name}-{n}")
+        if unique and candidate.exists():
+            continue
+        if candidate.exists() and any(candidate.iterdir()) and not force:
+            held = ", ".join(sorted(p.name for p in candidate.iterdir())[:4])
+            raise TrainingError(
+                f"{candidate} already holds a run ({held})",
+                kind=ErrorKind.OUTPUT_HOLDS_RUN,
+                path=candidate,
+            )
+        staging = staging_folder(candidate)
+        try:
+            os.mkdir(staging)
+        except FileExistsError:
+            if unique:
+                continue
+            # stale ones were swept before: this one belongs to a live run
+            raise TrainingError(
+                f"{candidate} is being trained into by another run (process "
+                f"{_owner_of(staging)}); its models appear there when it finishes",
+                kind=ErrorKind.RUN_IN_PROGRESS,
+                path=candidate,
+            ) from None
+        # Written under the workspace lock, as every sweep runs: no sweep sees the folder
+        # before its owner file.
+        (staging / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+        return candidate, staging
+    raise AssertionError("unreachable")  # itertools.count never ends
 
 
 def resolve_data_paths(
@@ -487,6 +516,8 @@ def train(
     on_step: StepCallback | None = None,
     lock_wait: float | None = None,
     on_lock_wait: WaitCallback | None = None,
+    unique_output: bool = False,
+    on_claimed: Callable[[Path], None] | None = None,
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
     ``train.log`` (spaCy's own output) to ``output``.
@@ -494,14 +525,16 @@ def train(
     Raises:
         TrainingError: a missing config or data file, a bad override, empty training data, a dev
             label unseen in training, test data used for training or selection, or an output
-            folder holding another run without ``force``; a base pipeline that is missing
-            or cannot serve.
+            folder holding another run without ``force`` (or being trained into by another
+            run); a base pipeline that is missing or cannot serve; a run that ended without
+            its models.
         TrainingInterrupted: Ctrl-C after the first evaluation; the run is kept (status
             interrupted) in the output folder or, with ``force``, beside it.
         WorkspaceBusyError: another command held the workspace lock past ``lock_wait``.
 
-    The workspace lock is held only while the run folder is claimed and while it is published,
-    never during training.
+    With ``unique_output`` (``output`` is a name nerwb made up), a name another run has taken
+    gets a suffix; ``on_claimed`` hears the run folder once it is claimed. The workspace lock is
+    held only while the run folder is claimed and while it is published, never during training.
     """
     check_gpu(gpu_id)  # before the data is read: a missing CuPy is one line
     overrides = dict(overrides or {})
@@ -514,7 +547,9 @@ def train(
     _short_run_eval(config, notes)
     with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
         swept = sweep_stale_staging(output.parent)
-        staging = prepare_output(output, force=force)
+        output, staging = prepare_output(output, force=force, unique=unique_output)
+    if on_claimed is not None:
+        on_claimed(output)
     if swept:
         notes.append(
             f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
@@ -543,6 +578,7 @@ def train(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = time.perf_counter() - clock
+    _check_models(staging, status)
     # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
     # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
     meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
@@ -579,6 +615,23 @@ def train(
     if status == STATUS_INTERRUPTED:
         raise TrainingInterrupted(result)
     return result
+
+
+def _check_models(staging: Path, status: RunStatus) -> None:
+    """A run is published only with its models: a folder without them is no run.
+
+    Raises:
+        TrainingError: model-best or (for a finished run) model-last is missing; the staging
+            folder is removed.
+    """
+    needed = ("model-best", "model-last") if status == STATUS_FINISHED else ("model-best",)
+    missing = [m for m in needed if not (staging / m / "meta.json").is_file()]
+    if missing:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise TrainingError(
+            f"the run ended without {' and '.join(missing)} in {staging}; nothing was published",
+            path=staging,
+        )
 
 
 def _free_sibling(output: Path, tag: str) -> Path:
