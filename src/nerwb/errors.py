@@ -53,6 +53,7 @@ class ErrorKind(StrEnum):
     OVERLAPPING_SPAN = "overlapping-span"  # overlapping spans, on_overlap error
     UNKNOWN_LABELS = "unknown-labels"  # an import names labels labels.yml lacks
     ALREADY_LABELLED = "already-labelled"  # an import would replace an annotator's labels
+    TWICE_IN_FILE = "twice-in-file"  # an import file holds one article twice, spans differing
     NO_GOLD_SPAN = "no-gold-span"  # the merge strategy leaves no gold span
 
 

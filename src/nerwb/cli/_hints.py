@@ -81,6 +81,9 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ErrorKind.ALREADY_LABELLED: (
         ". Pass --replace to replace their labels, or import under another --annotator"
     ),
+    ErrorKind.TWICE_IN_FILE: (
+        ". Keep one record of each in the file, or pass --replace to keep the later one"
+    ),
     ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
 }
 
