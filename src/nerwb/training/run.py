@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -390,23 +391,56 @@ def _short_run_eval(config: Any, notes: list[str]) -> None:
         )
 
 
-def _check_data(ws: Workspace, train_path: Path, dev_path: Path) -> dict[str, DataSummary]:
+def _check_data(ws: Workspace, read: _DataReadOnce) -> dict[str, DataSummary]:
     test_path = ws.docbin_path("test")
     splits = load_splits(ws.splits_path)
     test_ids = splits.ids("test") if splits else set()
     data = {}
-    for role, path in (("training", train_path), ("dev", dev_path)):
-        summary = summarise(path, role=role)
+    for role, path in (("training", read.train), ("dev", read.dev)):
+        summary = summarise(read.copy_of(path), role=role, shown_as=path)
         refuse_test_data(summary, role=role, test_path=test_path, test_ids=test_ids)
         data[role] = summary
     check_labels(data["training"], data["dev"])
     return data
 
 
-def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> None:
-    """spaCy's init and loop into ``staging``, its output and each evaluation written to
-    ``staging/train.log`` as they come (a long run can be followed with ``tail -f``)."""
+@dataclass
+class _DataReadOnce:
+    """The training and dev files as they were when the run started: copies that spaCy trains
+    on and the manifest describes, so that a file rewritten during the run (``labels convert``)
+    changes neither what the run learns nor what its manifest says it learnt from."""
+
+    train: Path
+    dev: Path
+    folder: Path
+    copies: dict[Path, Path] = field(default_factory=dict)
+
+    @classmethod
+    def take(cls, train: Path, dev: Path) -> _DataReadOnce:
+        read = cls(train, dev, Path(tempfile.mkdtemp(prefix="nerwb-train-data-")))
+        for name, path in (("train", train), ("dev", dev)):
+            if path.is_file() and path not in read.copies:  # a missing file: refused by name
+                copy = read.folder / f"{name}.spacy"
+                shutil.copyfile(path, copy)  # one open: the bytes of one version of the file
+                read.copies[path] = copy
+        return read
+
+    def copy_of(self, path: Path) -> Path:
+        return self.copies.get(path, path)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _run_spacy(
+    config: Config, staging: Path, gpu_id: int, log: _StepLog, read: _DataReadOnce
+) -> None:
+    """spaCy's init and loop into ``staging`` on the copies of the data, its output and each
+    evaluation written to ``staging/train.log`` as they come (a long run can be followed with
+    ``tail -f``)."""
     train_config = config.copy()
+    train_config["paths"]["train"] = str(read.copy_of(read.train))
+    train_config["paths"]["dev"] = str(read.copy_of(read.dev))
     train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
     # spaCy's status lines would fight the CLI's progress bar: they go to train.log instead.
     path = staging / TRAIN_LOG
@@ -488,7 +522,7 @@ def _manifest(
         labels=sorted(data["training"].spans),
         data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
-        train_gold_names=train_gold_names(data["training"].path),
+        train_gold_names=train_gold_names(data["training"].read_from or data["training"].path),
         workspace_git_commit=_git_commit(ws.root),
         started=started.isoformat(timespec="seconds"),
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -540,81 +574,86 @@ def train(
     overrides = dict(overrides or {})
     notes: list[str] = []
     train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
-    data = _check_data(ws, train_path, dev_path)
-    base = resolve_base_pipeline(ws, config_path, overrides, base_model)
-    overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
-    config = load_training_config(config_path, overrides)
-    _short_run_eval(config, notes)
-    with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
-        swept = sweep_stale_staging(output.parent)
-        output, staging = prepare_output(output, force=force, unique=unique_output)
-    if on_claimed is not None:
-        on_claimed(output)
-    if swept:
-        notes.append(
-            f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
-            f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
-        )
-    if gpu_id >= 0:
-        from thinc.api import require_gpu
-
-        require_gpu(gpu_id)
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    log = _StepLog(on_step)
-    status = STATUS_FINISHED
+    # read once: what spaCy trains on and what the manifest records are the same bytes
+    read = _DataReadOnce.take(train_path, dev_path)
     try:
-        _run_spacy(config, staging, gpu_id, log)
-    except KeyboardInterrupt:
-        # spaCy saved model-best at each better evaluation and model-last on its way out;
-        # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
-        # the untrained pipeline too) there is nothing worth keeping.
-        trained = any(e["step"] > 0 for e in log.evaluations)
-        if not trained or not (staging / "model-best" / "meta.json").exists():
+        data = _check_data(ws, read)
+        base = resolve_base_pipeline(ws, config_path, overrides, base_model)
+        overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
+        config = load_training_config(config_path, overrides)
+        _short_run_eval(config, notes)
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+            swept = sweep_stale_staging(output.parent)
+            output, staging = prepare_output(output, force=force, unique=unique_output)
+        if on_claimed is not None:
+            on_claimed(output)
+        if swept:
+            notes.append(
+                f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
+                f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
+            )
+        if gpu_id >= 0:
+            from thinc.api import require_gpu
+
+            require_gpu(gpu_id)
+        started = datetime.now(UTC)
+        clock = time.perf_counter()
+        log = _StepLog(on_step)
+        status = STATUS_FINISHED
+        try:
+            _run_spacy(config, staging, gpu_id, log, read)
+        except KeyboardInterrupt:
+            # spaCy saved model-best at each better evaluation and model-last on its way out;
+            # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
+            # the untrained pipeline too) there is nothing worth keeping.
+            trained = any(e["step"] > 0 for e in log.evaluations)
+            if not trained or not (staging / "model-best" / "meta.json").exists():
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            status = STATUS_INTERRUPTED
+        except BaseException:  # an unfinished staging folder is never a run
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        status = STATUS_INTERRUPTED
-    except BaseException:  # an unfinished staging folder is never a run
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    seconds = time.perf_counter() - clock
-    _check_models(staging, status)
-    # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
-    # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
-    meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
-    performance = meta.get("performance", {})
-    _keep_users_config(config, staging, base)
-    manifest = _manifest(
-        ws,
-        config=config,
-        config_path=config_path,
-        overrides=overrides,
-        base=base,
-        data=data,
-        started=started,
-        seconds=seconds,
-        log=log,
-        gpu_id=gpu_id,
-        performance=performance,
-        notes=notes,
-        status=status,
-    )
-    manifest.save(manifest_path(staging))
-    (staging / OWNER_FILE).unlink(missing_ok=True)
-    with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
-        if output.exists() and status == STATUS_INTERRUPTED:
-            # an interrupted run never replaces a finished one (--force): kept beside it
-            output = _free_sibling(output, "interrupted")
-        elif output.exists():
-            shutil.rmtree(output)  # only reached with force, after the new run succeeded
-        os.replace(staging, output)
-    best = float(performance.get("ents_f") or 0.0)
-    result = TrainResult(
-        output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
-    )
-    if status == STATUS_INTERRUPTED:
-        raise TrainingInterrupted(result)
-    return result
+        seconds = time.perf_counter() - clock
+        _check_models(staging, status)
+        # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
+        # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
+        meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
+        performance = meta.get("performance", {})
+        _keep_users_config(config, staging, base)
+        manifest = _manifest(
+            ws,
+            config=config,
+            config_path=config_path,
+            overrides=overrides,
+            base=base,
+            data=data,
+            started=started,
+            seconds=seconds,
+            log=log,
+            gpu_id=gpu_id,
+            performance=performance,
+            notes=notes,
+            status=status,
+        )
+        manifest.save(manifest_path(staging))
+        (staging / OWNER_FILE).unlink(missing_ok=True)
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+            if output.exists() and status == STATUS_INTERRUPTED:
+                # an interrupted run never replaces a finished one (--force): kept beside it
+                output = _free_sibling(output, "interrupted")
+            elif output.exists():
+                shutil.rmtree(output)  # only reached with force, after the new run succeeded
+            os.replace(staging, output)
+        best = float(performance.get("ents_f") or 0.0)
+        result = TrainResult(
+            output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
+        )
+        if status == STATUS_INTERRUPTED:
+            raise TrainingInterrupted(result)
+        return result
+    finally:
+        read.remove()
 
 
 def _check_models(staging: Path, status: RunStatus) -> None:
