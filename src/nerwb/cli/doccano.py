@@ -219,7 +219,7 @@ def push_cmd(
         typer.Option(
             "--repair",
             help="Push nothing: remove the copies of segments the server holds twice that "
-            "nobody labelled or confirmed.",
+            "nobody labelled, commented on or confirmed.",
         ),
     ] = False,
     wait: WaitOpt = None,
@@ -240,7 +240,8 @@ def push_cmd(
                 fixed = repair_duplicates(client, ws)
             console.print(
                 f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
-                f"more than once; removed {len(fixed.removed)} unlabelled copy(ies)."
+                f"more than once; removed {len(fixed.removed)} copy(ies) nobody labelled, "
+                "commented on or confirmed."
             )
             if fixed.kept_several:
                 first, ids = next(iter(fixed.kept_several.items()))
@@ -320,8 +321,8 @@ def push_cmd(
             console.print(
                 f"[yellow]{len(report.server_duplicates)} segment(s) are on the server more than once "
                 f"(first: {first}, examples {', '.join(map(str, ids))}): pushes ran at once. Nothing "
-                "was uploaded for them again; `nerwb doccano push --repair` removes the unlabelled "
-                "copies.[/]"
+                "was uploaded for them again; `nerwb doccano push --repair` removes the copies "
+                "nobody labelled, commented on or confirmed.[/]"
             )
         show_passwords(
             report.annotators_created,
@@ -412,7 +413,7 @@ def pull_cmd(
                 f"[yellow]{len(report.duplicates)} segment(s) are on the server more than once "
                 f"(first: {first}, examples {', '.join(map(str, ids))}); for each annotator the "
                 "confirmed copy was taken, else the labelled one. `nerwb doccano push --repair` "
-                "removes the copies nobody labelled.[/]"
+                "removes the copies nobody labelled, commented on or confirmed.[/]"
             )
 
 
