@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    err_console,
+    fail,
+    show_passwords,
+    workspace,
+    writing,
+)
 from nerwb.cli._hints import with_hint
 from nerwb.cli._options import (
     ModelOpt,
@@ -251,6 +259,8 @@ def push_cmd(
                     "`nerwb doccano pull` takes the confirmed copy of each.[/]"
                 )
         return
+    if annotators and not 0 <= overlap <= 1:  # before a model loads or any account is made
+        raise fail(f"--overlap {overlap}: give a share of segments between 0 and 1 (e.g. 0.2)")
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
     suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
