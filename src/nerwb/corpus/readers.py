@@ -18,6 +18,7 @@ from typing import IO, Any, ClassVar
 from nerwb.corpus.model import RawArticle
 from nerwb.errors import InputError
 from nerwb.io import check_utf8, iter_jsonl, read_text, stream_lines
+from nerwb.workspace import CONFIG_NAME
 
 ARTICLE_FIELDS = ("id", "title", "url", "date", "source")
 # Keys of a Doccano export that are annotations or Doccano bookkeeping, not article metadata.
@@ -478,7 +479,7 @@ READERS: dict[str, Reader] = {
 
 # A workspace's own folders and root files: nerwb's inputs and outputs, never articles.
 WORKSPACE_FOLDERS = ("labels", "configs", "corpus", "training", "evaluate", ".nerwb")
-WORKSPACE_ROOT_FILES = ("README.md", "nerwb.toml")
+WORKSPACE_ROOT_FILES = ("README.md", CONFIG_NAME)
 
 
 @dataclass
@@ -507,27 +508,49 @@ CONVERTER_HINT = (
 )
 
 
-def _skip_in_walk(file: Path, folder: Path, workspace_root: Path | None) -> bool:
+def _workspace_roots(folder: Path, files: list[Path], workspace_root: Path | None) -> list[Path]:
+    """Every workspace a walk of ``folder`` touches: ``workspace_root``, the workspaces
+    ``folder`` lies in, and those found inside it (a colleague's copy, an old project); deepest
+    first."""
+    here = folder.resolve()
+    roots = {f.parent.resolve() for f in files if f.name == CONFIG_NAME}
+    roots.update(p for p in (here, *here.parents) if (p / CONFIG_NAME).is_file())
+    if workspace_root is not None:
+        roots.add(workspace_root)
+    return sorted(roots, key=lambda p: len(p.parts), reverse=True)
+
+
+def _skip_in_walk(file: Path, folder: Path, roots: list[Path]) -> bool:
     if any(part.startswith(".") for part in file.relative_to(folder).parts):
         return True
-    if workspace_root is None:
-        return False
-    try:
-        rel = file.resolve().relative_to(workspace_root)
-        walked = folder.resolve().relative_to(workspace_root)
-    except ValueError:
-        return False
-    if len(rel.parts) == 1:
-        return rel.name in WORKSPACE_ROOT_FILES
-    # Walking inside one of them (`corpus add labels/imports/`) is the user's explicit choice.
-    return rel.parts[0] in WORKSPACE_FOLDERS and walked.parts[:1] != rel.parts[:1]
+    resolved, walked = file.resolve(), folder.resolve()
+    for root in roots:
+        try:
+            rel = resolved.relative_to(root)
+        except ValueError:
+            continue
+        if len(rel.parts) == 1:
+            if rel.name in WORKSPACE_ROOT_FILES:
+                return True
+            continue
+        if rel.parts[0] not in WORKSPACE_FOLDERS:
+            continue
+        # Walking inside one of them (`corpus add labels/imports/`) is the user's explicit choice.
+        try:
+            inside = walked.relative_to(root).parts[:1] == rel.parts[:1]
+        except ValueError:
+            inside = False
+        if not inside:
+            return True
+    return False
 
 
 def select_files(paths: list[Path], *, workspace_root: Path | None = None) -> FileSelection:
     """The files under ``paths`` that a reader knows; a folder is read recursively, sorted.
 
-    A folder walk skips hidden folders and, inside ``workspace_root``, the workspace's own
-    folders and root files; a file named explicitly is always read.
+    A folder walk skips hidden folders and the own folders and root files of every nerwb
+    workspace it meets, at any depth (``workspace_root``, and any folder holding a
+    ``nerwb.toml``); a file named explicitly is always read.
 
     Raises:
         InputError: a path does not exist, or a named file has an unknown extension.
@@ -546,11 +569,11 @@ def select_files(paths: list[Path], *, workspace_root: Path | None = None) -> Fi
                 )
             selection.files.append(path)
             continue
-        for file in sorted(path.rglob("*")):
-            if not file.is_file():
-                continue
+        found = [f for f in sorted(path.rglob("*")) if f.is_file()]
+        roots = _workspace_roots(path, found, root)
+        for file in found:
             known = file.suffix.lower() in READERS
-            if _skip_in_walk(file, path, root):
+            if _skip_in_walk(file, path, roots):
                 if known:
                     selection.skipped.append(file)
             elif known:
