@@ -69,19 +69,42 @@ _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVa
 TRAIN_LOG = "train.log"  # spaCy's own output of the run, kept beside the models
 
 
-@spacy.registry.loggers("nerwb.ProgressLogger.v1")
-def progress_logger() -> Callable:
-    """A spaCy training logger that hands every step to the running train() call."""
+PROGRESS_LOGGER = "nerwb.ProgressLogger.v1"
+
+
+@spacy.registry.loggers(PROGRESS_LOGGER)
+def progress_logger(user: Callable | None = None) -> Callable:
+    """A spaCy training logger that hands every step to the running train() call, after the
+    ``user`` logger (the config's own ``[training.logger]``: spaCy's console table, W&B,
+    MLflow...) has had it: nerwb's progress is added to the user's logging, never in its place.
+    """
 
     def setup(nlp: Any, stdout: Any = None, stderr: Any = None) -> tuple[Callable, Callable]:
+        theirs = user(nlp, stdout, stderr) if user is not None else None
+
         def log_step(info: dict[str, Any] | None) -> None:
+            if theirs is not None:
+                theirs[0](info)
             receive = _RUN_LOG.get()
             if receive is not None:
-                receive(info)
+                receive(info)  # last: it may stop the run (Ctrl-C) once the user's has logged
 
-        return log_step, lambda: None
+        def finalize() -> None:
+            if theirs is not None:
+                theirs[1]()
+
+        return log_step, finalize
 
     return setup
+
+
+def chained_logger(logger: Any) -> dict[str, Any]:
+    """The ``[training.logger]`` block of a run: nerwb's progress logger with the config's own
+    logger (if any, and not nerwb's already) inside it."""
+    block: dict[str, Any] = {"@loggers": PROGRESS_LOGGER}
+    if isinstance(logger, dict) and logger.get("@loggers") not in (None, PROGRESS_LOGGER):
+        block["user"] = dict(logger)
+    return block
 
 
 def evaluation_line(event: StepEvent) -> str:
@@ -441,7 +464,7 @@ def _run_spacy(
     train_config = config.copy()
     train_config["paths"]["train"] = str(read.copy_of(read.train))
     train_config["paths"]["dev"] = str(read.copy_of(read.dev))
-    train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
+    train_config["training"]["logger"] = chained_logger(config["training"].get("logger"))
     # spaCy's status lines would fight the CLI's progress bar: they go to train.log instead.
     path = staging / TRAIN_LOG
     token = _RUN_LOG.set(log)
@@ -468,7 +491,7 @@ def _plain(path: Path) -> None:
 
 
 def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None) -> None:
-    # Users read the committed config, not nerwb's logger swap: keep theirs in the model folders.
+    # Users read the committed config, not nerwb's logger chain: keep theirs in the model folders.
     # Not where a component is sourced: spaCy's own copy has the sourced component's config
     # written out, so the model loads without the base pipeline installed.
     for folder in ("model-best", "model-last"):
