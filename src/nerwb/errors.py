@@ -43,6 +43,7 @@ class ErrorKind(StrEnum):
     PORT_IN_USE = "port-in-use"  # another program holds the local server's port
     OUTPUT_HOLDS_RUN = "output-holds-run"  # train's output folder holds another run
     RUN_IN_PROGRESS = "run-in-progress"  # another live run is training into that folder
+    EMPTY_DEV = "empty-dev"  # train: the dev data has no documents or no entities
     OUTPUT_HOLDS_PREDICTIONS = "output-holds-predictions"  # predict's output file exists
     UNFINISHED_OTHER_RUN = "unfinished-other-run"  # predict's parts folder is another run's
     UNREADABLE_PARTS = "unreadable-parts"  # predict's parts index cannot be read

@@ -62,6 +62,11 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ErrorKind.PORT_IN_USE: "; stop it or choose another port with --port",
     ErrorKind.OUTPUT_HOLDS_RUN: "; pass --force to replace it or choose another --output",
     ErrorKind.RUN_IN_PROGRESS: "; choose another --output, or leave --output out for a new folder",
+    ErrorKind.EMPTY_DEV: (
+        ". Label articles of the dev split (`nerwb doccano push --split dev`), or import some "
+        "with `nerwb labels import FILE --split dev`, then `nerwb labels merge` and `nerwb "
+        "labels convert`; or name a dev file with --dev"
+    ),
     ErrorKind.OUTPUT_HOLDS_PREDICTIONS: (
         "; pass --force to replace it (the old file stays until the new one is complete) or "
         "choose another --output"

@@ -230,6 +230,15 @@ def check_labels(train: DataSummary, dev: DataSummary) -> None:
         raise TrainingError(
             f"training data {train.path} has no {'documents' if not train.docs else 'entities'}"
         )
+    if dev.docs == 0 or not dev.spans:
+        # spaCy would train, then score every checkpoint 0 (or fail to score it at all):
+        # model-best would be chosen on nothing
+        raise TrainingError(
+            f"dev data {dev.path} has no {'documents' if not dev.docs else 'entities'}, so no "
+            "checkpoint can be chosen as model-best",
+            kind=ErrorKind.EMPTY_DEV,
+            path=dev.path,
+        )
     unseen = sorted(set(dev.spans) - set(train.spans))
     if unseen:
         raise TrainingError(
