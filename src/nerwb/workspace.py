@@ -393,9 +393,7 @@ def update_gitignore(path: Path) -> list[str]:
     present = {_ignore_pattern(line) for line in text.splitlines() if line.strip()}
     missing = [p for p in GENERATED_PATHS if _ignore_pattern(p) not in present]
     if missing:
-        block = (
-            "# Added by nerwb init: data on this machine (annotator passwords), models, reports\n"
-        )
+        block = "# nerwb workspace: data on this machine (annotator passwords), models, reports\n"
         block += "".join(f"/{p}\n" for p in missing)
         # appended in place: the user's file keeps its mode, and a symlink stays a symlink
         with path.open("a", encoding="utf-8") as fh:
