@@ -11,10 +11,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
+from nerwb.cli._common import (
+    console,
+    err_console,
+    fail,
+    lock_wait,
+    say_waiting,
+    warn,
+    workspace,
+)
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
-from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
 from nerwb.workspace import PRETRAINED_CONFIG
@@ -199,6 +206,26 @@ def train_cmd(
     )
 
 
+def _curve_shares(fractions: str) -> list[float]:
+    """``--fractions`` as numbers: each a share in (0, 1], none twice."""
+    try:
+        shares = [float(f) for f in fractions.split(",") if f.strip()]
+    except ValueError:
+        raise fail(f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0") from None
+    if not shares or any(not 0 < f <= 1 for f in shares):
+        raise fail(
+            f"--fractions {fractions!r}: each is a share of the training articles in (0, 1], "
+            "e.g. 0.25,0.5,1.0"
+        )
+    repeated = sorted({f for f in shares if shares.count(f) > 1})
+    if repeated:
+        raise fail(
+            f"--fractions {fractions!r} repeats {', '.join(f'{f:g}' for f in repeated)}: give "
+            "each share once (--seeds runs a share several times)"
+        )
+    return shares
+
+
 def train_curve_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
@@ -217,18 +244,18 @@ def train_curve_cmd(
 
     Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
     """
+    # the options first, before spaCy loads: a typo costs nothing
+    shares = _curve_shares(fractions)
+    if seeds < 1:
+        raise fail(f"--seeds {seeds}: give at least 1 run per share")
+    if not 0 < target <= 1:
+        raise fail(f"--target {target}: give the dev F to reach, between 0 and 1 (e.g. 0.8)")
     from nerwb.evaluate.novelty import Novelty
     from nerwb.training.config import parse_overrides
     from nerwb.training.curve import train_curve, write_curve
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
-    try:
-        shares = [float(f) for f in fractions.split(",") if f.strip()]
-    except ValueError:
-        raise TrainingError(
-            f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
-        ) from None
     config_path, base_model = _config_and_base(ws, config, base_model)
     out = output or ws.run_folder(ws.training_dir, "curve")
     with show_progress(console, "Learning curve", total=len(shares) * seeds, unit="run") as bar:
