@@ -24,7 +24,7 @@ from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
-from nerwb.workspace import PRETRAINED_CONFIG
+from nerwb.workspace import CONFIG_NAME, PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
     from nerwb.training.run import StepEvent
@@ -64,6 +64,30 @@ def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[P
     if base_model is None and config_path.resolve() == ws.default_config_path.resolve():
         base_model = ws.config.training.base_model or None
     return config_path, base_model
+
+
+def say_base(ws, config_path: Path, overrides: dict, base_model: str | None, flag: bool) -> None:
+    """Which base pipeline a run trains on and where that was chosen; a note when nerwb.toml
+    names another one (a config copied from another workspace brings its own base)."""
+    from nerwb.training.run import BaseSource, base_choice
+
+    choice = base_choice(config_path, overrides, base_model)
+    if choice is None:
+        return
+    requested, source = choice
+    where = {
+        BaseSource.GIVEN: "--base-model" if flag else f"{CONFIG_NAME} [training] base_model",
+        BaseSource.OVERRIDE: "--paths.base_model",
+        BaseSource.CONFIG: f"{config_path} [paths] base_model",
+    }[source]
+    console.print(escape(f"Base pipeline: {requested} (from {where})"))
+    in_toml = ws.config.training.base_model
+    if source is BaseSource.CONFIG and in_toml and in_toml != requested:
+        warn(
+            f"{CONFIG_NAME} names base_model {in_toml}, which applies to its own config "
+            f"({ws.config.training.config}) only; this run trains on {requested} from {where}. "
+            f"Pass --base-model {in_toml} to train on it"
+        )
 
 
 def train_cmd(
@@ -109,6 +133,7 @@ def train_cmd(
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
+    flag = base_model is not None
     config_path, base_model = _config_and_base(ws, config, base_model)
     # A made-up name is stamped to the second: train() adds a suffix if another run took it.
     unique = output is None
@@ -116,6 +141,7 @@ def train_cmd(
     check_gpu(gpu_id)
     check_output_folder(output)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
+    say_base(ws, config_path, overrides, base_model, flag)
     # Not a terminal (a log file, CI, nohup): no progress bar to watch, so one line per evaluation.
     plain = not console.is_terminal
     # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.

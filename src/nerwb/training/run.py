@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -372,6 +373,32 @@ def resolve_data_paths(
         else:
             chosen.append(default)
     return chosen[0], chosen[1]
+
+
+class BaseSource(StrEnum):
+    """Where the base pipeline a run trains on was named."""
+
+    GIVEN = "given"  # the base_model argument (the CLI's --base-model, or nerwb.toml's)
+    OVERRIDE = "override"  # a paths.base_model config override
+    CONFIG = "config"  # the config file's own [paths] base_model
+
+
+def base_choice(
+    config_path: Path, overrides: dict[str, Any], base_model: str | None
+) -> tuple[str, BaseSource] | None:
+    """The base pipeline a run on ``config_path`` will use, as named, and where it was named;
+    None for a config that takes no base pipeline (or names none)."""
+    paths = load_training_config(config_path, overrides).get("paths") or {}
+    if "base_model" not in paths:
+        return None
+    for value, source in (
+        (base_model, BaseSource.GIVEN),
+        (overrides.get("paths.base_model"), BaseSource.OVERRIDE),
+        (paths.get("base_model"), BaseSource.CONFIG),
+    ):
+        if value:
+            return str(value), source
+    return None
 
 
 def resolve_base_pipeline(
