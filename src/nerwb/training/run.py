@@ -582,6 +582,8 @@ def _manifest(
         data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
         train_gold_names=train_gold_names(data["training"].read_from or data["training"].path),
+        train_article_ids=sorted(set(data["training"].article_ids)),
+        dev_article_ids=sorted(set(data["dev"].article_ids)),
         workspace_git_commit=_git_commit(ws.root),
         started=started.isoformat(timespec="seconds"),
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
