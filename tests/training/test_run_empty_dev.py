@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import DocBin
 
 from conftest import DEMO_ARTICLES, TINY, snapshot_tree
-from nerwb.records.scores import DevScores
+from nerwb.records.dev_scores import DevScores
 from nerwb.text import blank
 
 
