@@ -99,8 +99,8 @@ def doccano_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def doccano_pg_server(tmp_path_factory):
     """A real Doccano 1.8.4 on the workspace's own PostgreSQL cluster, for the session."""
+    from nerwb.choices import DoccanoDatabase
     from nerwb.server.local import LocalServer, free_port
-    from nerwb.workspace import DoccanoDatabase
 
     server = LocalServer(tmp_path_factory.mktemp("doccano-pg-home"))
     status, _ = server.up(port=free_port(), database=DoccanoDatabase.POSTGRES, workers=3)

@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
 from nerwb.errors import ErrorKind, WorkspaceBusyError, WorkspaceError
 from nerwb.io import atomic_write_json
 
@@ -123,6 +121,9 @@ def workspace_lock(
             with _held_guard:
                 _held[path] -= 1
         return
+
+    # here, not at the top: the CLI's advice names WAIT_ENV, and every command imports that
+    from filelock import FileLock, Timeout
 
     seconds = default_wait() if wait is None else max(0.0, wait)
     path.parent.mkdir(parents=True, exist_ok=True)

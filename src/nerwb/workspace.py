@@ -11,12 +11,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.io import atomic_write_text
 
@@ -73,7 +73,6 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-SPLIT_NAMES = ("train", "dev", "test")
 # A run's time in its folder's name: UTC, sorts in time order, valid in a path on every system.
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -121,14 +120,6 @@ class CorpusSettings(_Strict):
     segment_length: int = Field(2000, ge=200)
     near_duplicate_threshold: float = Field(0.7, gt=0, le=1)
     split: SplitRatios = SplitRatios()
-
-
-class DoccanoDatabase(StrEnum):
-    """Where the local Doccano server keeps its data."""
-
-    SQLITE = "sqlite"  # one file; fine for a few annotators
-    POSTGRES = "postgres"  # the workspace's own PostgreSQL cluster, for a team
-    EXTERNAL = "external"  # an existing PostgreSQL server named by DOCCANO_DATABASE_URL
 
 
 class DoccanoSettings(_Strict):

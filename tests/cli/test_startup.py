@@ -120,3 +120,49 @@ def test_startup_a_mistyped_lazy_command_is_still_suggested(monkeypatch, typo, m
     result = CliRunner().invoke(app, [typo])
     assert result.exit_code == 2
     assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.output
+
+
+# What a help page may not load: the libraries above, and those only a command's work needs.
+NOT_FOR_HELP = (*HEAVY, "yaml", "filelock", "matplotlib", "srsly")
+
+
+def _help_pages() -> list[list[str]]:
+    """The argv of every help page: each command and group, and each command of every group."""
+    pages = [["--help"], *([name, "--help"] for name in [*LAZY_COMMANDS, "init", *LAZY_GROUPS])]
+    for group in LAZY_GROUPS:
+        command = load_lazy(group)
+        pages += [[group, sub, "--help"] for sub in command.list_commands(click.Context(command))]
+    return pages
+
+
+def _loaded_by_help(argv: list[str]) -> dict[str, list[str]]:
+    """Which of NOT_FOR_HELP a help page loads, and which nerwb modules it loads that define a
+    pydantic model (the workspace, the records, the corpus model: a command's work, not its help).
+    Typer 0.29 itself imports pydantic for any command below the root, so pydantic's own
+    modules are not counted."""
+    code = (
+        "import sys\n"
+        "from nerwb.cli.main import app\n"
+        "try:\n"
+        f"    app({argv!r}, standalone_mode=False)\n"
+        "except BaseException:\n"
+        "    pass\n"
+        "import json\n"
+        "models = sorted(\n"
+        "    name for name, module in list(sys.modules.items())\n"
+        "    if name.startswith('nerwb') and any(\n"
+        "        isinstance(v, type) and v.__module__ == name\n"
+        "        and any(b.__name__ == 'BaseModel' for b in v.__mro__[1:])\n"
+        "        for v in vars(module).values()))\n"
+        f"print(json.dumps({{'libraries': [m for m in {NOT_FOR_HELP!r} if m in sys.modules],\n"
+        "                  'nerwb models': models}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("argv", _help_pages(), ids=lambda argv: " ".join(argv[:-1]) or "nerwb")
+def test_startup_every_help_page_loads_only_the_cli(argv: list[str]) -> None:
+    assert _loaded_by_help(argv) == {"libraries": [], "nerwb models": []}

@@ -12,7 +12,8 @@ from conftest import snapshot_tree
 from nerwb.corpus.readers import ReadOptions, read_articles, read_file_tolerant
 from nerwb.corpus.store import load_articles
 from nerwb.errors import InputError, PredictError
-from nerwb.predict.inputs import BadRecord, InputSource, OnError
+from nerwb.predict.inputs import BadRecord, InputSource
+from nerwb.predict.options import OnError
 
 # line 3 opens a quote that never closes: lenient csv reads rows 3-5 as one article
 BROKEN = (

@@ -15,7 +15,8 @@ from nerwb.corpus.model import article_id_for
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.segments import segment_article
 from nerwb.errors import PredictError
-from nerwb.predict.inputs import InputSource, OnError
+from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import OnError
 from nerwb.predict.output import OutputFormat, parts_folder, pyarrow_available
 from nerwb.predict.run import predict
 from nerwb.progress import ProgressEvent

@@ -11,9 +11,10 @@ import pytest
 from conftest import DEMO_ARTICLES, write_jsonl
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import Engine
 from nerwb.predict.output import parts_folder
 from nerwb.predict.ray_engine import ray_available
-from nerwb.predict.run import Engine, predict
+from nerwb.predict.run import predict
 
 pytestmark = pytest.mark.skipif(
     not ray_available(),

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
-from nerwb.corpus.model import RawArticle
-from nerwb.corpus.readers import (
-    ReadOptions,
-    read_articles,
-    read_articles_skipping,
-    select_files,
-)
-from nerwb.corpus.splits import load_splits, split_workspace
-from nerwb.corpus.stats import corpus_stats
-from nerwb.corpus.store import add_articles, duplicates_log, load_articles
 from nerwb.errors import InputError
 from nerwb.io import check_output_file, read_jsonl
-from nerwb.predict.inputs import OnError
-from nerwb.workspace import SPLIT_NAMES
+from nerwb.predict.options import OnError
+
+if TYPE_CHECKING:  # the corpus models (pydantic) only where a command runs: --help stays quick
+    from nerwb.corpus.model import RawArticle
 
 corpus_app = typer.Typer(
     cls=NerwbGroup,
@@ -56,6 +49,14 @@ def add_cmd(
     Example: nerwb corpus add news/ extra.jsonl
     Example: nerwb corpus add export.csv --on-error skip
     """
+    from nerwb.corpus.readers import (
+        ReadOptions,
+        read_articles,
+        read_articles_skipping,
+        select_files,
+    )
+    from nerwb.corpus.store import add_articles
+
     ws = workspace(workspace_dir)
     check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
@@ -134,6 +135,8 @@ def split_cmd(
 
     Example: nerwb corpus split
     """
+    from nerwb.corpus.splits import load_splits, split_workspace
+
     ws = workspace(workspace_dir)
     previous = load_splits(ws.splits_path)
     if reset_test and previous and not yes:
@@ -170,6 +173,10 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb corpus stats
     """
+    from nerwb.corpus.splits import load_splits
+    from nerwb.corpus.stats import corpus_stats
+    from nerwb.corpus.store import duplicates_log, load_articles
+
     ws = workspace(workspace_dir)
     articles = load_articles(ws.articles_path)
     log = duplicates_log(ws.articles_path)

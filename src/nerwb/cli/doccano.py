@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
 from nerwb.cli._common import (
     NerwbGroup,
     console,
@@ -31,16 +32,8 @@ from nerwb.cli._options import (
 )
 from nerwb.cli._progress import show_progress
 from nerwb.cli._ranking import selection_for, show_ranking
-from nerwb.doccano.connection import connect
-from nerwb.doccano.progress import progress
-from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushInterrupted, push
-from nerwb.labels.schema import load_schema
 from nerwb.names import check_name
 from nerwb.select.strategies import SelectStrategy
-from nerwb.server.local import local_server
-from nerwb.server.migrate import migrate_to_postgres
-from nerwb.workspace import SPLIT_NAMES, DoccanoDatabase
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
@@ -69,6 +62,8 @@ def up_cmd(
     Example: nerwb doccano up --port 8000
     Example: nerwb doccano up --database postgres --workers 9
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     server = local_server(ws)
     with console.status("Starting Doccano") as spinner:
@@ -92,6 +87,8 @@ def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano down
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     with console.status("Stopping Doccano"):
         stopped = local_server(ws).down()
@@ -104,6 +101,8 @@ def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano status
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     status = local_server(ws).status()
     table = Table(show_header=False)
@@ -140,6 +139,9 @@ def migrate_cmd(
 
     Example: nerwb doccano migrate --to postgres
     """
+    from nerwb.server.local import local_server
+    from nerwb.server.migrate import migrate_to_postgres
+
     ws = workspace(workspace_dir)
     server = local_server(ws)
     with console.status("Moving Doccano to PostgreSQL") as spinner:
@@ -206,6 +208,10 @@ def push_cmd(
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.push import PushInterrupted, push
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     if repair:
         from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
@@ -330,6 +336,10 @@ def pull_cmd(
 
     Example: nerwb doccano pull --confirmed-only
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.pull import pull
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
     with writing(ws, "doccano pull", wait, no_wait):
@@ -400,6 +410,9 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano progress
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.progress import progress
+
     ws = workspace(workspace_dir)
     with connect(ws) as client:
         state = progress(client, ws)
@@ -436,6 +449,7 @@ LabelMapOpt = Annotated[
 
 
 def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+    from nerwb.labels.schema import load_schema
     from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
     pairs = {}
@@ -505,6 +519,8 @@ def suggest_cmd(
 
     Example: nerwb doccano suggest training/run/model-best
     """
+    from nerwb.doccano.connection import connect
+
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
     with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:

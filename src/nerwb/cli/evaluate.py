@@ -15,7 +15,6 @@ from nerwb.cli._progress import show_progress
 from nerwb.errors import SchemaError
 from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
-from nerwb.labels.schema import load_schema
 
 if TYPE_CHECKING:
     from nerwb.evaluate.metrics import EvalMetrics
@@ -74,6 +73,7 @@ def evaluate_cmd(
     check_inputs(model, data, train_data)
     from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
+    from nerwb.labels.schema import load_schema
 
     seen = seen_in_training(model, data)
     if seen:

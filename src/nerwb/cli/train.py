@@ -24,7 +24,6 @@ from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
-from nerwb.workspace import CONFIG_NAME, PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
     from nerwb.training.run import StepEvent
@@ -58,6 +57,8 @@ OVERRIDES_EPILOG = (
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
+    from nerwb.workspace import PRETRAINED_CONFIG
+
     if config is None and base_model:
         config = ws.root / PRETRAINED_CONFIG
     config_path = config or ws.default_config_path
@@ -70,6 +71,7 @@ def say_base(ws, config_path: Path, overrides: dict, base_model: str | None, fla
     """Which base pipeline a run trains on and where that was chosen; a note when nerwb.toml
     names another one (a config copied from another workspace brings its own base)."""
     from nerwb.training.run import BaseSource, base_choice
+    from nerwb.workspace import CONFIG_NAME
 
     choice = base_choice(config_path, overrides, base_model)
     if choice is None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, SplitError
 from nerwb.io import atomic_write_json, read_text
 from nerwb.progress import OnProgress, ProgressEvent, emit
-from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
+from nerwb.workspace import SplitRatios, Workspace
 
 
 @dataclass

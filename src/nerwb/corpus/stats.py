@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import Article
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import Splits
 from nerwb.progress import OnProgress, ProgressEvent, emit
-from nerwb.workspace import SPLIT_NAMES
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_bytes
@@ -26,7 +27,7 @@ from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, loa
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.records.conversion import ConversionRecord, LeftOut
 from nerwb.text import blank
-from nerwb.workspace import SPLIT_NAMES, Workspace
+from nerwb.workspace import Workspace
 
 
 @dataclass

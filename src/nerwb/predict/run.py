@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +13,10 @@ from nerwb import __version__
 from nerwb.errors import ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
-from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
+from nerwb.predict.inputs import BadRecord, InputArticle, InputSource
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
+from nerwb.predict.options import DEFAULT_PART_SIZE, Engine, OnError
 from nerwb.predict.output import (
     Container,
     OutputFormat,
@@ -31,13 +31,7 @@ from nerwb.progress import OnProgress, ProgressEvent, emit
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
 
-DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
 ID_BOOK = "_ids.sqlite"  # in the work folder: the ids this run has read (see idbook.py)
-
-
-class Engine(StrEnum):
-    LOCAL = "local"
-    RAY = "ray"
 
 
 class PredictInterrupted(PredictError):

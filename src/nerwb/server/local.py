@@ -23,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
 from nerwb.io import atomic_write_json, atomic_write_text
 from nerwb.records.credentials import Credentials
 from nerwb.server import postgres
-from nerwb.workspace import DOCCANO_CREDENTIALS, DoccanoDatabase, Workspace
+from nerwb.workspace import DOCCANO_CREDENTIALS, Workspace
 
 DOCCANO_VERSION = "1.8.4"
 DOCCANO_PINS = (f"doccano=={DOCCANO_VERSION}", "numpy<2", "marshmallow<4")

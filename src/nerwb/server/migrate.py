@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
 from nerwb.server.local import (
@@ -23,7 +24,6 @@ from nerwb.server.local import (
     SECRET_MODE,
     LocalServer,
 )
-from nerwb.workspace import DoccanoDatabase
 
 # Tables that ``migrate`` makes on its own in the new database (content types and
 # permissions): natural keys refer to them, so they are not copied.
