@@ -143,6 +143,7 @@ def test_import_docbin_round_trip_and_other_language_refused(ws, cli, tmp_path) 
     assert snapshot_tree(ws.root) == before
 
 
+@pytest.mark.slow  # the whole re3d corpus
 @needs_shared
 def test_import_re3d_conll_and_convert(ws, cli) -> None:
     for split in ("train", "dev"):

@@ -58,6 +58,7 @@ def trained_ws(ws):
     return ws
 
 
+@pytest.mark.slow  # trains on top of a base pipeline
 def test_train_on_a_base_pipeline_folder(trained_ws, cli, tmp_path: Path) -> None:
     ws = trained_ws
     base = make_base(tmp_path / "base", width=32)
@@ -96,6 +97,7 @@ def test_init_base_model_makes_it_the_default(cli, tmp_path: Path) -> None:
     assert settings == {"config": "configs/ner-accuracy.cfg", "base_model": ""}
 
 
+@pytest.mark.slow  # trains on top of a base pipeline
 def test_workspace_default_base_model_is_used_by_train(cli, tmp_path: Path) -> None:
     from nerwb.workspace import find_workspace
 

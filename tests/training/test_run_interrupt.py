@@ -5,10 +5,13 @@ from __future__ import annotations
 import signal
 import subprocess
 
+import pytest
 import spacy
 
 from _concurrency import CLI, wait_for
 from nerwb.records.training import RunStatus, TrainingManifest, manifest_path
+
+pytestmark = pytest.mark.slow  # each trains in a child process and interrupts it
 
 
 def _ctrl_c_as_in_a_terminal() -> None:
