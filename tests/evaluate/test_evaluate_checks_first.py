@@ -73,8 +73,8 @@ def test_evaluate_rejects_bad_arguments_before_spacy_loads(
     assert snapshot_tree(ws.root) == before
 
 
-def test_evaluate_warns_about_test_documents_the_model_trained_on(six_step_model, cli, tmp_path):
-    ws, model = six_step_model
+def test_evaluate_warns_about_test_documents_the_model_trained_on(tiny_model, cli, tmp_path):
+    ws, model = tiny_model
     manifest = TrainingManifest.load(manifest_path(model.parent))
     vocab = blank("en").vocab
     train_docs = list(DocBin().from_disk(ws.docbin_path("train")).get_docs(vocab))

@@ -161,6 +161,7 @@ def test_reupload_with_other_weights_is_refused(tmp_path: Path, monkeypatch) -> 
         find_base_pipeline(str(base), language="en")
 
 
+@pytest.mark.slow  # trains on top of a base pipeline
 def test_train_says_which_base_a_config_from_elsewhere_brings(cli, tmp_path: Path) -> None:
     # issue 30.19b: a config copied from another workspace names its own base pipeline; the run
     # trained on it without a word, while nerwb.toml named another

@@ -20,6 +20,8 @@ from conftest import prepare_demo_gold
 from nerwb.records.training import RunStatus, TrainingManifest, manifest_path
 from nerwb.training.run import train
 
+pytestmark = pytest.mark.slow  # trains in two child processes at once
+
 STAMP = "20990101T000000Z"
 # `nerwb` with the run-folder clock pinned: both runs start "in the same second"
 SAME_SECOND = (
