@@ -15,17 +15,17 @@ import os
 import posixpath
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from nerwb.corpus.store import load_articles
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
-from nerwb.doccano.review import find_review_project
+from nerwb.doccano.review import review_project_name
 from nerwb.errors import InputError
 from nerwb.io import new_staging_folder, parse_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
@@ -125,6 +125,7 @@ class PullReport:
     # segments on the server more than once: segment id -> example ids (the copy taken per
     # annotator is the confirmed one; `doccano push --repair` removes the untouched copies)
     duplicates: dict[str, list[int]] = field(default_factory=dict)
+    read_from: str = "export"  # or "database": the local server's own, read directly
 
 
 @dataclass
@@ -164,13 +165,6 @@ def _take_copy(annotator: str, kept: AnnotatedSegment, other: AnnotatedSegment) 
     return min(kept, other, key=rank)
 
 
-def _records(where: str, content: bytes) -> dict[int, tuple[int, dict[str, Any]]]:
-    return {
-        int(record.get("id") or -number): (number, record)
-        for number, record in parse_jsonl(content.decode("utf-8"), where)
-    }
-
-
 def _spans(record: dict[str, Any], where: str, line: int) -> list[tuple[int, int, str]]:
     text = record.get("text") or ""
     out = []
@@ -192,36 +186,88 @@ def _assignees(record: dict[str, Any]) -> list[str] | None:
     return names or None
 
 
+@dataclass
+class MemberView:
+    """Every example of a project as one member left it, in the shape of Doccano's export:
+    each record holds ``id``, ``text``, the example's meta keys at top level and ``label``
+    (that member's spans as ``[start, end, label]``). ``confirmed`` holds the examples the
+    member confirmed, with the spans they had when the confirmation was read."""
+
+    records: dict[int, tuple[int, dict[str, Any]]]  # example id -> (line, record)
+    confirmed: dict[int, tuple[int, dict[str, Any]]]
+    where: str  # named in messages: the export file, or the database
+    confirmed_where: str
+
+
+def keyed_records(
+    numbered: Iterable[tuple[int, dict[str, Any]]],
+) -> dict[int, tuple[int, dict[str, Any]]]:
+    """Records by example id, as an export reader keys them (a record without one by its line)."""
+    return {int(record.get("id") or -number): (number, record) for number, record in numbered}
+
+
+def _records(where: str, content: bytes) -> dict[int, tuple[int, dict[str, Any]]]:
+    return keyed_records(parse_jsonl(content.decode("utf-8"), where))
+
+
+def export_views(
+    files: dict[str, bytes], confirmed_files: dict[str, bytes]
+) -> dict[str, MemberView]:
+    """The members' views from the two exports (everything, and the confirmed examples only).
+
+    Raises:
+        InputError: a record's JSON is malformed (file and line named).
+    """
+    return {
+        annotator: MemberView(
+            _records(f"{annotator}.jsonl (export)", content),
+            _records(
+                f"{annotator}.jsonl (export of confirmed examples)",
+                confirmed_files.get(annotator, b""),
+            ),
+            f"{annotator}.jsonl (export)",
+            f"{annotator}.jsonl (confirmed)",
+        )
+        for annotator, content in files.items()
+    }
+
+
 def parse_export(
     files: dict[str, bytes],
     confirmed_files: dict[str, bytes],
     articles: dict[str, str],
 ) -> ParsedExport:
-    """Every annotator's segments, from the full export and the export of confirmed examples.
+    """Every annotator's segments, from the full export and the export of confirmed examples
+    (see ``parse_views``)."""
+    return parse_views(export_views(files, confirmed_files), articles)
 
-    A confirmed segment takes its spans from the confirmed export, the same export its
+
+def parse_views(views: dict[str, MemberView], articles: dict[str, str]) -> ParsedExport:
+    """Every annotator's segments, from each member's view of the project.
+
+    A confirmed segment takes its spans from the confirmed view, the same reading its
     confirmation comes from, so a snapshot never pairs a confirmation with spans of another
     moment. A segment is recorded for an annotator when it was assigned to them, or they labelled
     or confirmed it; members with none (the admin account) get no file.
 
     Raises:
-        InputError: a record's JSON is malformed, its text no longer matches the corpus, or a span
-            lies outside its text; the message names annotator file, line and span.
+        InputError: its text no longer matches the corpus, or a span lies outside its text; the
+            message names annotator file, line and span.
     """
     parsed = ParsedExport(units={})
     copies: dict[str, set[int]] = {}  # segment id -> the examples holding it
-    first = sorted(files)[0] if files else None
-    for annotator, content in sorted(files.items()):
-        where = f"{annotator}.jsonl (export)"
-        confirmed = _records(
-            f"{annotator}.jsonl (export of confirmed examples)", confirmed_files.get(annotator, b"")
-        )
+    first = sorted(views)[0] if views else None
+    for annotator, view in sorted(views.items()):
+        where, confirmed = view.where, view.confirmed
         units: dict[str, AnnotatedSegment] = {}
-        for example_id, (number, record) in _records(where, content).items():
+        for example_id, (number, record) in view.records.items():
             article_id, start = record.get("article_id"), record.get("segment_start")
             if not article_id or start is None:
                 parsed.foreign += annotator == first  # count each example once
                 continue
+            # An export writes a number column as floats once any example lacks it (a foreign
+            # one): 12.0 for 12.
+            start = int(start)
             text = record.get("text", "")
             article_text = articles.get(article_id)
             if article_text is None:
@@ -241,7 +287,7 @@ def parse_export(
             is_confirmed = example_id in confirmed
             if is_confirmed:
                 c_number, c_record = confirmed[example_id]
-                c_spans = _spans(c_record, f"{annotator}.jsonl (confirmed)", c_number)
+                c_spans = _spans(c_record, view.confirmed_where, c_number)
                 parsed.mismatched += c_spans != spans
                 spans = c_spans
             assignees = _assignees(record)
@@ -253,7 +299,7 @@ def parse_export(
             unit = AnnotatedSegment(
                 article_id,
                 segment_id,
-                int(start),
+                start,
                 text,
                 sorted({LabeledSpan(s + start, e + start, lab) for s, e, lab in spans}),
                 is_confirmed,
@@ -315,57 +361,117 @@ def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff
 BetweenExports = Callable[[], None]
 
 
-def _exports(
-    client: DoccanoClient, project_id: int, *, between: BetweenExports | None = None
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Everything, and the confirmed examples only (per annotator).
+@dataclass
+class ProjectLabels:
+    """One project and every member's view of it, as one reading of the server gave them."""
 
-    Both tasks start at once, so the worker runs them side by side. ``between`` (tests) runs
-    after the first export finished and before the second starts, to edit at a known moment.
+    project: Project
+    views: dict[str, MemberView]
+
+
+@runtime_checkable
+class LabelSource(Protocol):
+    """Where a pull reads every member's labels: Doccano's export tasks over REST (any server,
+    ``ExportSource``), or the workspace's own local server's database (``nerwb.server.direct``).
+
+    Both give the same views, so both give the same snapshot.
     """
-    every = client.start_export(project_id, confirmed_only=False)
-    if between is not None:
+
+    url: str  # the server, as the ledgers and the pull manifest name it
+    read_from: str  # "export" or "database": what the pull report says
+
+    def read(
+        self, name: str, *, also: str | None = None, between: BetweenExports | None = None
+    ) -> tuple[ProjectLabels, ProjectLabels | None]:
+        """The project called ``name``, and the one called ``also`` when it exists.
+
+        Raises:
+            DoccanoError: no project called ``name`` (as ``find_project``).
+        """
+        ...
+
+
+class ExportSource:
+    """Doccano's own export tasks over REST: works with any server, local or remote."""
+
+    read_from = "export"
+
+    def __init__(self, client: DoccanoClient):
+        self.client = client
+        self.url = client.url
+
+    def read(
+        self, name: str, *, also: str | None = None, between: BetweenExports | None = None
+    ) -> tuple[ProjectLabels, ProjectLabels | None]:
+        project = find_project(self.client, name)
+        main = ProjectLabels(project, export_views(*self._exports(project.id, between=between)))
+        other = next((p for p in self.client.projects() if p.name == also), None) if also else None
+        if other is None:
+            return main, None
+        return main, ProjectLabels(other, export_views(*self._exports(other.id)))
+
+    def _exports(
+        self, project_id: int, *, between: BetweenExports | None = None
+    ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        """Everything, and the confirmed examples only (per annotator).
+
+        Both tasks start at once, so the worker runs them side by side. ``between`` (tests) runs
+        after the first export finished and before the second starts, to edit at a known moment.
+        """
+        client = self.client
+        every = client.start_export(project_id, confirmed_only=False)
+        if between is not None:
+            client.wait_task(every, what="export")
+            between()
+        # Nobody has confirmed anything yet (early pulls): the second export would be empty.
+        anyone_confirmed = any(int(m.get("done", 0)) for m in client.member_progress(project_id))
+        confirmed = (
+            client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
+        )
         client.wait_task(every, what="export")
-        between()
-    # Nobody has confirmed anything yet (early pulls): the second export would be empty.
-    anyone_confirmed = any(int(m.get("done", 0)) for m in client.member_progress(project_id))
-    confirmed = client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
-    client.wait_task(every, what="export")
-    if confirmed is None:
-        return safe_entries(client.download_export(project_id, every)), {}
-    client.wait_task(confirmed, what="export of confirmed examples")
-    return (
-        safe_entries(client.download_export(project_id, every)),
-        safe_entries(client.download_export(project_id, confirmed)),
-    )
+        if confirmed is None:
+            return safe_entries(client.download_export(project_id, every)), {}
+        client.wait_task(confirmed, what="export of confirmed examples")
+        return (
+            safe_entries(client.download_export(project_id, every)),
+            safe_entries(client.download_export(project_id, confirmed)),
+        )
 
 
 def pull(
-    client: DoccanoClient,
+    source: LabelSource | DoccanoClient,
     ws: Workspace,
     schema: LabelSchema,
     *,
     confirmed_only: bool = False,
     between_exports: BetweenExports | None = None,
 ) -> PullReport:
-    """Export the project, map spans to articles, write a new snapshot; earlier ones are kept.
+    """Read the project, map spans to articles, write a new snapshot; earlier ones are kept.
 
-    When someone labels while the pull runs, the two exports disagree on a confirmed segment;
-    they are then taken again, up to ``EXPORT_ATTEMPTS`` times. Whatever the outcome, each
-    confirmed segment's spans come from the export that says it is confirmed.
+    ``source``: a client (Doccano's exports over REST) or any ``LabelSource``. When someone
+    labels while the exports run, the two exports disagree on a confirmed segment; they are
+    then taken again, up to ``EXPORT_ATTEMPTS`` times. Whatever the outcome, each confirmed
+    segment's spans come from the reading that says it is confirmed.
 
     Raises:
         DoccanoError: no project of the workspace's name on the server (nothing is created).
     """
-    project = find_project(client, ws.project_name)
+    if not isinstance(source, LabelSource):
+        source = ExportSource(source)
     articles = {a.id: a.text for a in load_articles(ws.articles_path)}
     attempts, edited = 0, 0
+    review: ProjectLabels | None = None
     while True:
         attempts += 1
-        all_files, confirmed_files = _exports(
-            client, project.id, between=between_exports if attempts == 1 else None
+        first = attempts == 1
+        main, other = source.read(
+            ws.project_name,
+            also=review_project_name(ws) if first else None,
+            between=between_exports if first else None,
         )
-        parsed = parse_export(all_files, confirmed_files, articles)
+        review = other if first else review
+        project = main.project
+        parsed = parse_views(main.views, articles)
         edited += parsed.mismatched
         if not parsed.mismatched or attempts >= EXPORT_ATTEMPTS:
             break
@@ -377,7 +483,8 @@ def pull(
             if (kept := {k: v for k, v in units.items() if v.confirmed})
         }
     summaries = {name: summarise(units, schema) for name, units in by_annotator.items()}
-    reviews, review_project = _pull_review(client, ws, articles)
+    reviews = parse_views(review.views, articles).units if review else {}
+    review_project = review.project if review else None
 
     previous = latest_snapshot(ws.pulls_dir)
     diff = diff_snapshots(load_snapshot(previous), by_annotator) if previous else None
@@ -403,7 +510,7 @@ def pull(
         manifest = PullManifest(
             project=project.name,
             project_id=project.id,
-            server=client.url,
+            server=source.url,
             pulled_at=datetime.now(UTC).isoformat(timespec="seconds"),
             confirmed_only=confirmed_only,
             unit="segment",
@@ -442,15 +549,5 @@ def pull(
         edited,
         sum(sum(u.confirmed for u in units.values()) for units in reviews.values()),
         parsed.duplicates,
+        source.read_from,
     )
-
-
-def _pull_review(
-    client: DoccanoClient, ws: Workspace, articles: dict[str, str]
-) -> tuple[Annotations, Project | None]:
-    """The adjudicators' segments of ``<project>-review``, when it exists."""
-    review = find_review_project(client, ws)
-    if review is None:
-        return {}, None
-    every, confirmed = _exports(client, review.id)
-    return parse_export(every, confirmed, articles).units, review
