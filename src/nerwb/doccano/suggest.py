@@ -17,19 +17,22 @@ last, so an interrupted run resumes by creating only the planned spans still mis
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.models import Example
+from nerwb.doccano.models import Example, Project
 from nerwb.doccano.projects import find_project
 from nerwb.errors import ErrorKind
 from nerwb.predict.suggest import Suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
-from nerwb.records.suggestions import Suggestion, SuggestionLedger, SuggestionState
+from nerwb.records.suggestions import Offered, Suggestion, SuggestionLedger, SuggestionState
 from nerwb.workspace import Workspace
 
 # The local server (2 gunicorn workers on 2 cores) tops out near 50 requests/s; a few requests
@@ -49,6 +52,51 @@ class SuggestReport:
     skipped_confirmed: int = 0
     resumed: int = 0  # pairs an interrupted run had started
     per_annotator: dict[str, int] = field(default_factory=dict)  # spans created
+
+
+@dataclass
+class ProjectState:
+    """What suggestions need to know of one project, read at one moment."""
+
+    project: Project
+    allow_overlapping: bool
+    users: dict[str, int]  # username -> user id (of the annotators asked about that exist)
+    members: set[str]  # of those, the project's members
+    span_types: dict[str, int]  # label name -> span type id
+    examples: list[Example]
+    # (example id, username) -> that annotator's spans there: (start, end, span type id)
+    spans: dict[tuple[int, str], set[tuple[int, int, int]]] = field(default_factory=dict)
+    confirmed: set[tuple[int, str]] = field(default_factory=set)  # (example id, username)
+
+
+@dataclass
+class SpanJob:
+    """Spans to create as one annotator's own on one example, and what must still hold first."""
+
+    example: int
+    user: int
+    spans: list[tuple[int, int, int]]  # (start, end, span type id); those there already are not
+    expect: set[tuple[int, int, int]] | None  # the annotator's spans as read; None: any
+    unconfirmed: bool  # and not confirmed by them since
+
+
+@runtime_checkable
+class SuggestionStore(Protocol):
+    """Reads a project and creates spans in bulk: the local server's own database
+    (``nerwb.server.direct``), where REST would take one request and a half per span."""
+
+    url: str  # the server, as the suggestion ledger names it
+
+    def project_state(self, name: str, annotators: list[str]) -> ProjectState: ...
+
+    def create_spans(
+        self, project: Project, jobs: list[SpanJob], *, allow_overlapping: bool
+    ) -> Iterator[tuple[int, list[int]]]:
+        """Create the jobs' spans in batches, each in one transaction; yields after each
+        (index of its first job, per job the spans created or -1 where the annotator changed
+        the example since it was read, or a span would overlap one of theirs: nothing is
+        created there)."""
+        ...
 
 
 def annotator_clients(ws: Workspace, url: str, names: list[str]) -> dict[str, DoccanoClient]:
@@ -92,40 +140,97 @@ def sources_of(record: Suggestion) -> list[str]:
     return list(record.sources or [record.source])
 
 
-def suggest(
-    admin: DoccanoClient,
+class Step(StrEnum):
+    """What ``plan_pair`` decides for one (segment, annotator) pair."""
+
+    CONFIRMED = "confirmed"  # skipped: the annotator confirmed it
+    EDITED = "edited"  # skipped: the annotator labelled it (or changed the suggestions)
+    NEW = "new"  # a first suggestion
+    EXTEND = "extend"  # another source's suggestions are there, untouched: add to them
+    RESUME = "resume"  # an interrupted run planned it: create what is missing
+
+
+def plan_pair(
+    record: Suggestion | None,
+    mine: set[tuple[int, int, str | None]],
+    is_confirmed: Callable[[], bool],
+    proposed: list[tuple[int, int, str]],
+    suggester: Suggester,
+    example: Example,
+) -> tuple[Step, Suggestion | None]:
+    """One pair's step and the ledger record to create spans from (None when skipped).
+
+    ``mine``: the annotator's spans on the example (label names); ``is_confirmed`` is asked
+    only where it matters (one request on the REST path).
+    """
+    if record is None:
+        if is_confirmed():
+            return Step.CONFIRMED, None
+        if mine:
+            return Step.EDITED, None
+        return Step.NEW, Suggestion(
+            state=SuggestionState.PLANNED,
+            source=suggester.source,
+            source_hash=suggester.source_hash,
+            example_id=example.id,
+            segment_start=int(example.meta.get("segment_start") or 0),
+            article_id=example.meta.get("article_id"),
+            spans=[tuple(s) for s in proposed],
+            at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+    if record.state == SuggestionState.DONE:
+        # Another source's suggestions are there, untouched: add what this one proposes and
+        # that one did not, never a span twice or one overlapping them.
+        offered_spans = {tuple(s) for s in record.spans}
+        if is_confirmed() or offered_spans != mine:
+            return Step.EDITED, None
+        new = [
+            tuple(s)
+            for s in proposed
+            if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
+        ]
+        return Step.EXTEND, record.model_copy(
+            update={
+                "sources": [*sources_of(record), suggester.source],
+                "spans": [*record.spans, *new],
+                "state": SuggestionState.PLANNED,
+            }
+        )
+    return Step.RESUME, record
+
+
+@dataclass
+class _Work:
+    """What both paths share: the project, the pairs to do, the ledger."""
+
+    project: Project
+    examples: dict[str, Example]  # segment id -> example
+    todo: list[tuple[str, str]]  # (segment id, annotator)
+    ledger: SuggestionLedger
+    offered: Offered
+    report: SuggestReport
+
+
+def _work(
+    url: str,
+    project: Project,
+    examples: Iterable[Example],
     ws: Workspace,
     suggester: Suggester,
-    *,
-    segment_ids: set[str] | None = None,
-    concurrency: int = CONCURRENCY,
-    on_progress: OnProgress | None = None,
-) -> SuggestReport:
-    """Create the suggester's spans as each assigned annotator's own, on their unedited segments.
-
-    Args:
-        segment_ids: Only these segments (``push --suggest``: the ones just pushed).
-        on_progress: hears of each (segment, annotator) pair done.
-    """
-    project = find_project(admin, ws.project_name)
-    plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
-    if not plan:
-        raise DoccanoError(
-            "no assignment plan: suggestions go to the annotators a segment is assigned to",
-            kind=ErrorKind.NO_ASSIGNMENT_PLAN,
-            path=ws.assignments_path,
-        )
-    examples: dict[str, Example] = {
+    plan: dict[str, list[str]],
+    segment_ids: set[str] | None,
+) -> _Work:
+    by_segment: dict[str, Example] = {
         str(e.meta["segment_id"]): e
-        for e in admin.examples(project.id)
+        for e in examples
         if e.meta.get("segment_id")
         and (segment_ids is None or str(e.meta["segment_id"]) in segment_ids)
     }
     ledger = SuggestionLedger(ws.suggestions_path)
-    offered = ledger.project(project_key(admin.url, project.id))
+    offered = ledger.project(project_key(url, project.id))
     report = SuggestReport(source=suggester.source)
     todo: list[tuple[str, str]] = []
-    for segment_id in sorted(examples):
+    for segment_id in sorted(by_segment):
         for name in plan.get(segment_id, []):
             report.pairs += 1
             record = offered.get(segment_id, {}).get(name)
@@ -137,89 +242,122 @@ def suggest(
                 report.already_suggested += 1
             else:
                 todo.append((segment_id, name))
-    if not todo:
-        return report
-    names = sorted({n for _, n in todo})
-    clients = annotator_clients(ws, admin.url, names)
-    texts = {sid: examples[sid].text or "" for sid in {s for s, _ in todo}}
+    return _Work(project, by_segment, todo, ledger, offered, report)
+
+
+def _plan(ws: Workspace) -> dict[str, list[str]]:
+    plan = AssignmentPlan.load_or_new(ws.assignments_path).segments
+    if not plan:
+        raise DoccanoError(
+            "no assignment plan: suggestions go to the annotators a segment is assigned to",
+            kind=ErrorKind.NO_ASSIGNMENT_PLAN,
+            path=ws.assignments_path,
+        )
+    return plan
+
+
+def _proposals(work: _Work, suggester: Suggester) -> dict[str, list[tuple[int, int, str]]]:
+    texts = {sid: work.examples[sid].text or "" for sid in {s for s, _ in work.todo}}
     order = sorted(texts)
-    proposed = dict(zip(order, suggester.spans(texts[s] for s in order), strict=True))
+    return dict(zip(order, suggester.spans(texts[s] for s in order), strict=True))
+
+
+def _done(work: _Work, name: str, created: int, on_progress: OnProgress | None) -> None:
+    report = work.report
+    report.suggested += 1
+    report.spans_created += created
+    report.per_annotator[name] = report.per_annotator.get(name, 0) + created
+    emit(
+        on_progress,
+        ProgressEvent("Suggesting", report.suggested, len(work.todo), "segment-annotator pair"),
+    )
+
+
+def suggest(
+    target: DoccanoClient | SuggestionStore,
+    ws: Workspace,
+    suggester: Suggester,
+    *,
+    segment_ids: set[str] | None = None,
+    concurrency: int = CONCURRENCY,
+    on_progress: OnProgress | None = None,
+) -> SuggestReport:
+    """Create the suggester's spans as each assigned annotator's own, on their unedited segments.
+
+    Args:
+        target: The admin's client (REST: one request and a half per span, any server), or a
+            ``SuggestionStore`` (the local server's database: in bulk).
+        segment_ids: Only these segments (``push --suggest``: the ones just pushed).
+        concurrency: Requests in flight on the REST path.
+        on_progress: hears of each (segment, annotator) pair done.
+    """
+    plan = _plan(ws)
+    if isinstance(target, SuggestionStore):
+        return _suggest_in_bulk(target, ws, suggester, plan, segment_ids, on_progress)
+    return _suggest_over_rest(target, ws, suggester, plan, segment_ids, concurrency, on_progress)
+
+
+def _suggest_over_rest(
+    admin: DoccanoClient,
+    ws: Workspace,
+    suggester: Suggester,
+    plan: dict[str, list[str]],
+    segment_ids: set[str] | None,
+    concurrency: int,
+    on_progress: OnProgress | None,
+) -> SuggestReport:
+    project = find_project(admin, ws.project_name)
+    work = _work(admin.url, project, admin.examples(project.id), ws, suggester, plan, segment_ids)
+    report, offered, ledger = work.report, work.offered, work.ledger
+    if not work.todo:
+        return report
+    names = sorted({n for _, n in work.todo})
+    clients = annotator_clients(ws, admin.url, names)
+    proposed = _proposals(work, suggester)
     labels = {t.text: t.id for t in admin.span_types(project.id)}
     label_names = {v: k for k, v in labels.items()}
-    done = [0]
     lock = ledger.lock
 
     def one(pair: tuple[str, str]) -> None:
         segment_id, name = pair
-        client, example = clients[name], examples[segment_id]
-        record = offered.get(segment_id, {}).get(name)
-        mine = client.spans(project.id, example.id)
-        have = {(s.start_offset, s.end_offset, s.label) for s in mine}
-        if record is None:
-            if client.is_confirmed(project.id, example.id):
-                with lock:
-                    report.skipped_confirmed += 1
-                return
-            if mine:
-                with lock:
-                    report.skipped_edited += 1
-                return
-            record = Suggestion(
-                state=SuggestionState.PLANNED,
-                source=suggester.source,
-                source_hash=suggester.source_hash,
-                example_id=example.id,
-                segment_start=int(example.meta.get("segment_start") or 0),
-                article_id=example.meta.get("article_id"),
-                spans=[tuple(s) for s in proposed[segment_id]],
-                at=datetime.now(UTC).isoformat(timespec="seconds"),
-            )
-            with lock:
+        client, example = clients[name], work.examples[segment_id]
+        mine = {
+            (s.start_offset, s.end_offset, label_names.get(s.label))
+            for s in client.spans(project.id, example.id)
+        }
+        step, record = plan_pair(
+            offered.get(segment_id, {}).get(name),
+            mine,
+            lambda: client.is_confirmed(project.id, example.id),
+            proposed[segment_id],
+            suggester,
+            example,
+        )
+        with lock:
+            if step is Step.CONFIRMED:
+                report.skipped_confirmed += 1
+            elif step is Step.EDITED:
+                report.skipped_edited += 1
+            elif step is Step.RESUME:
+                report.resumed += 1
+            else:
                 offered.setdefault(segment_id, {})[name] = record
                 ledger.save()  # before the first span: a rerun knows what was meant
-        elif record.state == SuggestionState.DONE:
-            # Another source's suggestions are there, untouched: add what this one proposes
-            # and that one did not, never a span twice or one overlapping them.
-            offered_spans = {tuple(s) for s in record.spans}
-            if client.is_confirmed(project.id, example.id) or offered_spans != {
-                (s.start_offset, s.end_offset, label_names.get(s.label)) for s in mine
-            }:
-                with lock:
-                    report.skipped_edited += 1
-                return
-            new = [
-                tuple(s)
-                for s in proposed[segment_id]
-                if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
-            ]
-            with lock:
-                record.sources = [*sources_of(record), suggester.source]
-                record.spans = [*record.spans, *new]
-                record.state = SuggestionState.PLANNED
-                ledger.save()
-        else:
-            with lock:
-                report.resumed += 1
+        if record is None:
+            return
         created = 0
         for start, end, label in record.spans:
-            if (start, end, labels[label]) not in have:
+            if (start, end, label) not in mine:
                 client.create_span(project.id, example.id, labels[label], start, end)
                 created += 1
         with lock:
             record.state = SuggestionState.DONE
             ledger.save()
-            report.suggested += 1
-            report.spans_created += created
-            report.per_annotator[name] = report.per_annotator.get(name, 0) + created
-            done[0] += 1
-            emit(
-                on_progress,
-                ProgressEvent("Suggesting", done[0], len(todo), "segment-annotator pair"),
-            )
+            _done(work, name, created, on_progress)
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     try:
-        for future in [pool.submit(one, pair) for pair in todo]:
+        for future in [pool.submit(one, pair) for pair in work.todo]:
             future.result()
     finally:
         # On an error or Ctrl-C, what has not started never starts; the ledger says what did.
@@ -227,3 +365,101 @@ def suggest(
         for client in clients.values():
             client.close()
     return report
+
+
+def _suggest_in_bulk(
+    store: SuggestionStore,
+    ws: Workspace,
+    suggester: Suggester,
+    plan: dict[str, list[str]],
+    segment_ids: set[str] | None,
+    on_progress: OnProgress | None,
+) -> SuggestReport:
+    """The same steps, pair by pair, as the REST path, on one reading of the project; then
+    every planned record saved, then the spans created in batches (each re-checks that the
+    annotator has not changed the example since the reading), the ledger saved after each."""
+    annotators = sorted({n for names in plan.values() for n in names})
+    state = store.project_state(ws.project_name, annotators)
+    work = _work(store.url, state.project, state.examples, ws, suggester, plan, segment_ids)
+    report, offered, ledger = work.report, work.offered, work.ledger
+    if not work.todo:
+        return report
+    names = sorted({n for _, n in work.todo})
+    _check_accounts(names, state, store.url)
+    proposed = _proposals(work, suggester)
+    labels = state.span_types
+    label_names = {v: k for k, v in labels.items()}
+    jobs: list[SpanJob] = []
+    pending: list[tuple[str, str, Suggestion | None]] = []  # and the record before this run
+    for segment_id, name in work.todo:
+        example = work.examples[segment_id]
+        theirs = state.spans.get((example.id, name), set())
+        mine = {(start, end, label_names.get(label)) for start, end, label in theirs}
+        before = offered.get(segment_id, {}).get(name)
+        step, record = plan_pair(
+            before,
+            mine,
+            lambda key=(example.id, name): key in state.confirmed,
+            proposed[segment_id],
+            suggester,
+            example,
+        )
+        if step is Step.CONFIRMED:
+            report.skipped_confirmed += 1
+            continue
+        if step is Step.EDITED or record is None:
+            report.skipped_edited += 1
+            continue
+        if step is Step.RESUME:
+            report.resumed += 1
+        else:
+            offered.setdefault(segment_id, {})[name] = record
+        resumed = step is Step.RESUME
+        jobs.append(
+            SpanJob(
+                example.id,
+                state.users[name],
+                [(start, end, labels[label]) for start, end, label in record.spans],
+                expect=None if resumed else theirs,
+                unconfirmed=not resumed,
+            )
+        )
+        pending.append((segment_id, name, before))
+    ledger.save()  # every plan before the first span: a rerun knows what was meant
+    for first, outcome in store.create_spans(
+        state.project, jobs, allow_overlapping=state.allow_overlapping
+    ):
+        for index, created in enumerate(outcome, first):
+            segment_id, name, before = pending[index]
+            if created < 0:  # changed since the reading: theirs, untouched
+                report.skipped_edited += 1
+                if before is None:
+                    del offered[segment_id][name]
+                else:
+                    offered[segment_id][name] = before
+                continue
+            offered[segment_id][name].state = SuggestionState.DONE
+            _done(work, name, created, on_progress)
+        ledger.save()
+    return report
+
+
+def _check_accounts(names: list[str], state: ProjectState, url: str) -> None:
+    """Every annotator has an account and is a member of the project (REST would refuse
+    their requests otherwise).
+
+    Raises:
+        DoccanoError: names those without, before anything is created.
+    """
+    missing = [n for n in names if n not in state.users]
+    outside = [n for n in names if n in state.users and n not in state.members]
+    if missing or outside:
+        parts = []
+        if missing:
+            parts.append(f"no account on {url} for {', '.join(missing)}")
+        if outside:
+            parts.append(f"{', '.join(outside)} not member(s) of project {state.project.name!r}")
+        raise DoccanoError(
+            "suggestions are created as each annotator's own spans, but " + "; ".join(parts),
+            kind=ErrorKind.NO_ANNOTATOR_ACCOUNTS,
+        )
