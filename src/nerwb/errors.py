@@ -58,6 +58,7 @@ class ErrorKind(StrEnum):
     NO_GOLD_SPAN = "no-gold-span"  # the merge strategy leaves no gold span
     INSTALL_FAILED = "install-failed"  # installing Doccano (or its PostgreSQL driver) failed
     PACKAGE_EXISTS = "package-exists"  # nerwb package: the wheel of that version exists
+    DOCCANO_MODELS_CHANGED = "doccano-models-changed"  # the local Doccano's models are not 1.8.4's
 
 
 class NerwbError(Exception):

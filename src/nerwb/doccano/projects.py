@@ -31,14 +31,22 @@ def find_project(client: DoccanoClient, name: str) -> Project:
     Raises:
         DoccanoError: no such project on the server, or it is not a sequence-labelling project.
     """
-    projects = client.projects()
+    return project_named(client.projects(), name, client.url)
+
+
+def project_named(projects: list[Project], name: str, url: str) -> Project:
+    """The first of ``projects`` (as the server lists them) called ``name``.
+
+    Raises:
+        DoccanoError: none is, or it is not a sequence-labelling project.
+    """
     for project in projects:
         if project.name == name:
             return _check_type(project)
     names = ", ".join(sorted(p.name for p in projects)[:10]) or "none"
     names += ", ..." if len(projects) > 10 else ""
     raise DoccanoError(
-        f"no Doccano project {name!r} on {client.url} (projects there: {names})",
+        f"no Doccano project {name!r} on {url} (projects there: {names})",
         kind=ErrorKind.NO_PROJECT,
         setting="doccano.project",
     )
