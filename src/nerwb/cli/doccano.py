@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -36,6 +37,8 @@ from nerwb.cli._progress import show_progress
 from nerwb.cli._ranking import selection_for, show_ranking
 from nerwb.names import check_name
 from nerwb.select.strategies import SelectStrategy
+
+T = TypeVar("T")
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
@@ -331,8 +334,7 @@ def push_cmd(
                 )
         if suggester is not None:
             pushed = {r["segment_id"] for r in report.rows} if report.rows else set()
-            with connect(ws) as client:
-                _run_suggest(client, ws, suggester, pushed)
+            _run_suggest(ws, suggester, pushed)
         if report.reconciled_with_server:
             console.print("The push ledger was checked against the server's examples.")
         if report.server_duplicates:
@@ -373,7 +375,7 @@ def pull_cmd(
     Example: nerwb doccano pull --confirmed-only
     """
     from nerwb.doccano.connection import connect
-    from nerwb.doccano.pull import pull
+    from nerwb.doccano.pull import PullReport, pull
     from nerwb.labels.schema import load_schema
 
     ws = workspace(workspace_dir)
@@ -386,9 +388,16 @@ def pull_cmd(
             return f"nothing was pulled; no new snapshot in {ws.pulls_dir}"
         return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
 
+    def from_server(source) -> PullReport:
+        status = "Reading Doccano's database" if source is not None else "Exporting from Doccano"
+        with console.status(status):
+            if source is not None:
+                return pull(source, ws, schema, confirmed_only=confirmed_only)
+            with connect(ws) as client:
+                return pull(client, ws, schema, confirmed_only=confirmed_only)
+
     with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
-        with connect(ws) as client, console.status("Exporting from Doccano"):
-            report = pull(client, ws, schema, confirmed_only=confirmed_only)
+        report = _local_first(ws, from_server)
         table = Table(
             title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
             caption="segments, spans and articles per annotator",
@@ -424,6 +433,8 @@ def pull_cmd(
                 ),
             )
         console.print(table)
+        if report.read_from == "database":
+            console.print("[dim]Read from the local server's database in one transaction.[/]")
         if report.edited_during_pull:
             console.print(
                 f"[yellow]{report.edited_during_pull} confirmed segment(s) changed while the pull ran "
@@ -526,17 +537,34 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
     )
 
 
-def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
-    from nerwb.doccano.suggest import suggest
+def _local_first(ws, run: Callable[[Any], T]) -> T:
+    """``run(direct access)`` on the workspace's own running local server, else (a remote
+    server, or models that are not Doccano 1.8.4's) ``run(None)``: the REST path."""
+    from nerwb.server.direct import DoccanoModelsChanged, direct_access
 
-    with show_progress(console, "Suggesting", spinner=True, unit="segment-annotator pair") as bar:
-        report = suggest(
-            client,
-            ws,
-            suggester,
-            segment_ids=segment_ids,
-            on_progress=bar,
-        )
+    direct = direct_access(ws)
+    if direct is not None:
+        try:
+            return run(direct)
+        except DoccanoModelsChanged as changed:  # raised before anything is read or written
+            err_console.print(f"[yellow]{escape(str(changed))}; going through its REST API[/]")
+    return run(None)
+
+
+def _run_suggest(ws, suggester, segment_ids: set[str] | None) -> None:
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.suggest import SuggestReport, suggest
+
+    def on(direct) -> SuggestReport:
+        with show_progress(
+            console, "Suggesting", spinner=True, unit="segment-annotator pair"
+        ) as bar:
+            if direct is not None:
+                return suggest(direct, ws, suggester, segment_ids=segment_ids, on_progress=bar)
+            with connect(ws) as client:
+                return suggest(client, ws, suggester, segment_ids=segment_ids, on_progress=bar)
+
+    report = _local_first(ws, on)
     console.print(
         f"Suggestions from {report.source}: [green]{report.spans_created} span(s)[/] on "
         f"{report.suggested} (segment, annotator) pair(s) of {report.pairs}; already suggested "
@@ -576,9 +604,7 @@ def suggest_cmd(
 
     Example: nerwb doccano suggest training/run/model-best
     """
-    from nerwb.doccano.connection import connect
-
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
-    with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:
-        _run_suggest(client, ws, suggester, None)
+    with writing(ws, "doccano suggest", wait, no_wait):
+        _run_suggest(ws, suggester, None)
