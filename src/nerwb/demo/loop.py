@@ -59,6 +59,7 @@ from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.records.suggestions import SuggestionLedger
 from nerwb.select.pool import selected_segments
 from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
+from nerwb.server.direct import direct_access
 from nerwb.server.local import local_server
 from nerwb.training.run import StepCallback, train
 from nerwb.workspace import Workspace
@@ -283,7 +284,7 @@ def _simulate_annotators(
 def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage) -> Path:
     """5. pull; returns the snapshot folder."""
     with connect(ws) as admin:
-        pulled = pull(admin, ws, schema)
+        pulled = pull(direct_access(ws) or admin, ws, schema)
     result.snapshot = pulled.snapshot
     on_stage(
         DemoStage.DOCCANO_PULL,
@@ -466,7 +467,7 @@ def _push_and_suggest(
             if how.strategy == SelectStrategy.UNCERTAIN
         }
         suggested = suggest(
-            admin,
+            direct_access(ws) or admin,
             ws,
             load_suggester(schema, lang=ws.language, model=model),
             segment_ids=uncertain | chosen,
@@ -512,7 +513,7 @@ def _pull_suggestions(
 ) -> Path:
     """11. pull, and what became of the suggestions; returns the snapshot folder."""
     with connect(ws) as admin:
-        pulled = pull(admin, ws, schema)
+        pulled = pull(direct_access(ws) or admin, ws, schema)
     rows, _ = suggestions_in_workspace(ws, snapshot=pulled.snapshot)
     result.suggestions = {r.annotator: r.total.to_json() for r in rows}
     on_stage(
@@ -560,7 +561,7 @@ def _merge_reviewed(
 ) -> Path:
     """13. pull the adjudicator's decisions, merge and convert; returns the snapshot folder."""
     with connect(ws) as admin:
-        final = pull(admin, ws, schema)
+        final = pull(direct_access(ws) or admin, ws, schema)
     result.review_decisions = final.review_decisions
     merged = merge_workspace(
         ws,
