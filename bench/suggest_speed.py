@@ -2,8 +2,11 @@
 
 1. Speed: conflict3's train articles pushed to a real local Doccano with two annotators per
    segment; the suggestions (an entity-ruler over the names in the gold, so every run offers
-   the same spans) created as each annotator's own spans with 1, 4 and 8 requests in flight,
-   each into a fresh project. Spans per second of the whole `suggest` call.
+   the same spans) created as each annotator's own spans over REST with 1, 4 and 8 requests
+   in flight, and in bulk through the local server's database (what `nerwb doccano suggest`
+   does for the workspace's own server), each into a fresh project. Spans per second of the
+   whole `suggest` call; then a second run must create nothing, and each annotator must hold
+   exactly the spans the ledger offered them. Target (issue 34): >= 200 spans/s in bulk.
 2. Edits: a model trained on conflict3 train, applied to conflict3 dev segments. Labelling from
    scratch costs one edit per gold span; correcting suggestions costs one per wrong suggestion
    (delete) and one per missed span (add); a wrong boundary or label is a delete and an add,
@@ -31,32 +34,63 @@ from accuracy import build, spacy_argv
 from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
-from nerwb.doccano.connection import connect
+from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.push import push
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
 from nerwb.records.credentials import Credentials
+from nerwb.records.suggestions import SuggestionLedger
+from nerwb.select.strategies import Selection, SelectStrategy
+from nerwb.server.direct import DirectAccess
 from nerwb.server.local import LocalServer, free_port
 
 CONCURRENCY = (1, 4, 8)
 
 
-def speed(root: Path, args: argparse.Namespace) -> dict:
-    server = LocalServer(root / "doccano-home")
-    server.up(port=free_port(), database=args.database, workers=args.workers)
-    credentials = Credentials.load(server.credentials_path)
-    os.environ.update(
-        DOCCANO_URL=credentials.url,
-        DOCCANO_USERNAME=credentials.username,
-        DOCCANO_PASSWORD=credentials.password,
+def annotator_views(server: LocalServer, project: str) -> dict[str, dict[int, set]]:
+    """Per member, per example id: their own spans on the server (read from its database)."""
+    labels, _ = DirectAccess(server).read(project)
+    return {
+        name: {
+            eid: {tuple(s) for s in record["label"]} for eid, (_, record) in view.records.items()
+        }
+        for name, view in labels.views.items()
+    }
+
+
+def credited_right(server: LocalServer, ws, project: str) -> bool:
+    """Each annotator holds exactly the spans the ledger offered them, once each; no one else
+    holds any (the admin none)."""
+    (offered,) = SuggestionLedger(ws.suggestions_path).data.values()
+    wanted: dict[str, dict[int, set]] = {}
+    for by in offered.values():
+        for name, record in by.items():
+            if record.spans:
+                wanted.setdefault(name, {})[record.example_id] = {tuple(x) for x in record.spans}
+    seen = annotator_views(server, project)
+    return all(
+        {eid: spans for eid, spans in seen.get(name, {}).items() if spans} == wanted.get(name, {})
+        for name in set(seen) | set(wanted)
     )
+
+
+def measure_speed(
+    server: LocalServer, root: Path, args: argparse.Namespace, prefix: str = ""
+) -> dict:
+    """Suggestions into a fresh project per way: over REST with k requests in flight, and in
+    bulk through the local server's database."""
+    credentials = Credentials.load(server.credentials_path)
+    admin = DoccanoClient(credentials.url, timeout=600)
+    admin.login(credentials.username, credentials.password)
+    ways = [str(k) for k in args.concurrency] + (["bulk"] if args.bulk else [])
     rows = {}
     try:
-        for k in args.concurrency:
-            ws = build(root / f"speed-{k}", "conflict3")
-            doccano = ws.config.doccano.model_copy(update={"project": f"speed-{k}"})
+        for way in ways:
+            ws = build(root / f"{prefix}speed-{way}", "conflict3")
+            project = f"{prefix}speed-{way}"
+            doccano = ws.config.doccano.model_copy(update={"project": project})
             ws = dataclasses.replace(ws, config=ws.config.model_copy(update={"doccano": doccano}))
             schema = load_schema(ws.schema_path)
             gold = load_annotated(ws.gold_path)
@@ -67,25 +101,47 @@ def speed(root: Path, args: argparse.Namespace) -> dict:
                 "".join(json.dumps({"label": labels[n], "pattern": n}) + "\n" for n in names)
             )
             suggester = load_suggester(schema, lang="en", patterns=patterns)
-            with connect(ws) as admin:
-                # new accounts per project: this workspace holds only its own passwords
-                team = [f"ann_a_{k}", f"ann_b_{k}"]
-                push(admin, ws, schema, splits=["train"], annotators=team, overlap=1.0)
-                seconds, report = timed(
-                    lambda ws=ws, suggester=suggester, k=k: suggest(
-                        admin, ws, suggester, concurrency=k
-                    )
+            # new accounts per project: this workspace holds only its own passwords
+            team = [f"{prefix}ann_a_{way}", f"{prefix}ann_b_{way}"]
+            selection = Selection(SelectStrategy.RANDOM, args.segments) if args.segments else None
+            push(
+                admin,
+                ws,
+                schema,
+                splits=["train"],
+                annotators=team,
+                overlap=1.0,
+                selection=selection,
+            )
+            target = DirectAccess(server) if way == "bulk" else admin
+            concurrency = 1 if way == "bulk" else int(way)
+            seconds, report = timed(
+                lambda ws=ws, suggester=suggester, target=target, k=concurrency: suggest(
+                    target, ws, suggester, concurrency=k
                 )
-            rows[str(k)] = {
+            )
+            again = suggest(target, ws, suggester, concurrency=concurrency)
+            rows[way] = {
                 "spans": report.spans_created,
                 "pairs": report.suggested,
                 "seconds": round(seconds, 2),
                 "spans_per_s": round(report.spans_created / seconds, 1),
+                "created_by_a_second_run": again.spans_created,
+                "each_annotator_holds_what_was_offered": credited_right(server, ws, project),
             }
-            print(f"concurrency {k}: {rows[str(k)]}", flush=True)
+            print(f"{way}: {rows[way]}", flush=True)
+    finally:
+        admin.close()
+    return rows
+
+
+def speed(root: Path, args: argparse.Namespace) -> dict:
+    server = LocalServer(root / "doccano-home")
+    server.up(port=free_port(), database=args.database, workers=args.workers)
+    try:
+        return measure_speed(server, root, args)
     finally:
         server.down()
-    return rows
 
 
 def edits(root: Path, args: argparse.Namespace) -> dict:
@@ -152,8 +208,10 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=None, help="web workers (up's default)")
     parser.add_argument("--concurrency", default=",".join(map(str, CONCURRENCY)))
+    parser.add_argument("--no-bulk", dest="bulk", action="store_false", help="REST only")
+    parser.add_argument("--segments", type=int, default=None, help="push only this many")
     args = parser.parse_args()
-    args.concurrency = [int(k) for k in args.concurrency.split(",")]
+    args.concurrency = [int(k) for k in args.concurrency.split(",") if k]
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     with tempfile.TemporaryDirectory(prefix="nerwb-suggest-") as tmp:
