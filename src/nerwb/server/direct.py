@@ -83,8 +83,21 @@ FIELDS_CHANGED_EXIT = 3
 
 # Runs inside Doccano's venv. NERWB_STEP: fields | labels | state | write.
 _SCRIPT = r"""
-import json, os, sys
-sys.path.insert(0, os.environ["NERWB_BACKEND"])
+import json, os, sys, types
+backend = os.environ["NERWB_BACKEND"]
+sys.path.insert(0, backend)
+# Only the apps whose models are read or written (and what those import): Doccano's settings
+# as they are, without importing the `config` package's Celery app, nor the apps a reading
+# needs nothing of (auto-labelling alone imports boto3 and more). Start-up: 1.25 s of CPU ->
+# 0.57 s (measured on this machine); a pull of 10k segments starts it once.
+config = types.ModuleType("config")
+config.__path__ = [os.path.join(backend, "config")]
+sys.modules["config"] = config
+from django.conf import settings
+settings.INSTALLED_APPS = [
+    "django.contrib.auth", "django.contrib.contenttypes", "polymorphic", "django_drf_filepond",
+    "roles", "projects", "examples", "label_types", "labels",
+]
 import django
 django.setup()
 from django.apps import apps
