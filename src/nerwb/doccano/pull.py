@@ -16,6 +16,7 @@ import posixpath
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -458,23 +459,29 @@ def pull(
     """
     if not isinstance(source, LabelSource):
         source = ExportSource(source)
-    articles = {a.id: a.text for a in load_articles(ws.articles_path)}
-    attempts, edited = 0, 0
-    review: ProjectLabels | None = None
-    while True:
-        attempts += 1
-        first = attempts == 1
-        main, other = source.read(
-            ws.project_name,
-            also=review_project_name(ws) if first else None,
-            between=between_exports if first else None,
-        )
-        review = other if first else review
-        project = main.project
-        parsed = parse_views(main.views, articles)
-        edited += parsed.mismatched
-        if not parsed.mismatched or attempts >= EXPORT_ATTEMPTS:
-            break
+    previous = latest_snapshot(ws.pulls_dir)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The corpus and the last snapshot load while the server is read (another process,
+        # or the network): a second of a 10k-segment pull.
+        corpus = pool.submit(lambda: {a.id: a.text for a in load_articles(ws.articles_path)})
+        last = pool.submit(load_snapshot, previous) if previous else None
+        attempts, edited = 0, 0
+        review: ProjectLabels | None = None
+        while True:
+            attempts += 1
+            first = attempts == 1
+            main, other = source.read(
+                ws.project_name,
+                also=review_project_name(ws) if first else None,
+                between=between_exports if first else None,
+            )
+            review = other if first else review
+            project = main.project
+            articles = corpus.result()
+            parsed = parse_views(main.views, articles)
+            edited += parsed.mismatched
+            if not parsed.mismatched or attempts >= EXPORT_ATTEMPTS:
+                break
     by_annotator = parsed.units
     if confirmed_only:
         by_annotator = {
@@ -482,12 +489,10 @@ def pull(
             for name, units in by_annotator.items()
             if (kept := {k: v for k, v in units.items() if v.confirmed})
         }
+    diff = diff_snapshots(last.result(), by_annotator) if last else None
     summaries = {name: summarise(units, schema) for name, units in by_annotator.items()}
     reviews = parse_views(review.views, articles).units if review else {}
     review_project = review.project if review else None
-
-    previous = latest_snapshot(ws.pulls_dir)
-    diff = diff_snapshots(load_snapshot(previous), by_annotator) if previous else None
 
     ws.pulls_dir.mkdir(parents=True, exist_ok=True)
     target = first = ws.run_folder(ws.pulls_dir)
