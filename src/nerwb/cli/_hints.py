@@ -91,6 +91,9 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ),
     ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
     ErrorKind.PACKAGE_EXISTS: "; pass --force to replace it, or give another --version",
+    ErrorKind.DOCCANO_MODELS_CHANGED: (
+        "; nerwb pins Doccano 1.8.4: delete that folder and `nerwb doccano up` installs it again"
+    ),
     ErrorKind.INSTALL_FAILED: (
         "\npip needs PyPI (or your index; set PIP_INDEX_URL or a proxy); once it is reachable, "
         "run `nerwb doccano up` again"

@@ -547,7 +547,9 @@ def _local_first(ws, run: Callable[[Any], T]) -> T:
         try:
             return run(direct)
         except DoccanoModelsChanged as changed:  # raised before anything is read or written
-            err_console.print(f"[yellow]{escape(str(changed))}; going through its REST API[/]")
+            err_console.print(
+                f"[yellow]{escape(with_hint(changed))}. Meanwhile, through its REST API.[/]"
+            )
     return run(None)
 
 
