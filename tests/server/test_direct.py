@@ -4,6 +4,7 @@ the REST/export path on the same real server: the same snapshot, the same sugges
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 
 import pytest
@@ -12,11 +13,13 @@ from conftest import DEMO_ARTICLES, annotator_login, gold_of, snapshot_tree
 from nerwb.corpus.readers import read_articles
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.connection import connect
+from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
 from nerwb.doccano.suggest import SpanJob, suggest
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
+from nerwb.records.doccano import AssignmentPlan
 from nerwb.records.pull import PullManifest, manifest_path
 from nerwb.records.suggestions import SuggestionLedger, SuggestionState
 from nerwb.server import direct
@@ -58,10 +61,18 @@ def test_direct_changed_models_are_refused_naming_the_field(doccano_server, monk
     assert "examples.Example.colour is missing, not CharField" in message
 
 
+SERVERS = pytest.mark.parametrize(
+    "server_ws, server",
+    [("doccano_ws", "doccano_server"), ("doccano_pg_ws", "doccano_pg_server")],
+    ids=["sqlite", "postgres"],
+)
+
+
+@SERVERS
 def test_direct_pull_snapshot_is_byte_identical_to_the_export_pull(
-    doccano_ws, doccano_server, cli
+    server_ws, server, request, cli
 ) -> None:
-    ws = doccano_ws
+    ws, doccano_server = request.getfixturevalue(server_ws), request.getfixturevalue(server)
     push_to(ws, cli, "dp_a,dp_b")  # half the segments to both: overlapping work
     gold = gold_of(DEMO_ARTICLES)
     with connect(ws) as admin:
@@ -147,10 +158,11 @@ def seen_by(database: DirectAccess, project: str) -> dict[str, dict[str, set]]:
     }
 
 
+@SERVERS
 def test_direct_suggestions_equal_the_rest_ones_credited_to_each_annotator(
-    doccano_ws, doccano_server, cli, tmp_path
+    server_ws, server, request, cli, tmp_path
 ) -> None:
-    ws = doccano_ws
+    ws, doccano_server = request.getfixturevalue(server_ws), request.getfixturevalue(server)
     other = second_workspace(ws, tmp_path, f"{ws.project_name}-bulk")
     push_to(ws, cli, "ds_a,ds_b")
     push_to(other, cli, "ds_a,ds_b")  # the same accounts, the same plan (seeded)
@@ -245,18 +257,23 @@ def test_direct_span_creation_rechecks_what_was_read(doccano_ws, doccano_server,
     assert after.spans[(third.id, "rc_a")] == {(10, 14, label)}
 
 
+def as_own_server(ws, server, monkeypatch) -> None:
+    """Make the session's server the workspace's own local one: its files in the workspace's
+    .nerwb/doccano, and no DOCCANO_URL."""
+    ws.doccano_home.mkdir(parents=True, exist_ok=True)
+    for name in ("server.json", "credentials.json", "db.sqlite3"):
+        (ws.doccano_home / name).symlink_to(server.home / name)
+    for variable in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD"):
+        monkeypatch.delenv(variable)
+
+
 def test_doccano_pull_and_suggest_choose_the_database_for_the_workspace_server(
     doccano_ws, doccano_server, cli, monkeypatch, tmp_path
 ) -> None:
     ws = doccano_ws
     push_to(ws, cli, "au_a", overlap="0")
     assert direct_access(ws) is None  # DOCCANO_URL names a server: REST it is
-    # The workspace's own local server: its files in the workspace's .nerwb/doccano
-    ws.doccano_home.mkdir(parents=True, exist_ok=True)
-    for name in ("server.json", "credentials.json", "db.sqlite3"):
-        (ws.doccano_home / name).symlink_to(doccano_server.home / name)
-    for variable in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD"):
-        monkeypatch.delenv(variable)
+    as_own_server(ws, doccano_server, monkeypatch)
     assert isinstance(direct_access(ws), DirectAccess)
     result = cli("doccano", "pull", "-w", ws.root)
     assert result.exit_code == 0, result.stderr
@@ -276,3 +293,51 @@ def test_doccano_pull_and_suggest_choose_the_database_for_the_workspace_server(
         result.stderr.split()
     )
     assert "Read from the local server's database" not in result.stdout
+
+
+def test_doccano_suggest_for_annotators_without_account_or_membership_changes_nothing(
+    doccano_ws, doccano_server, cli, monkeypatch, tmp_path
+) -> None:
+    ws = doccano_ws
+    push_to(ws, cli, "nm_a", overlap="0")
+    with connect(ws) as admin:
+        admin.create_user("nm_outsider", secrets.token_urlsafe(12))  # on the server, not a member
+    plan = AssignmentPlan.load(ws.assignments_path)
+    first, second = sorted(plan.segments)[:2]
+    plan.segments[first] = ["nm_ghost"]
+    plan.segments[second] = ["nm_outsider"]
+    plan.save(ws.assignments_path)
+    as_own_server(ws, doccano_server, monkeypatch)
+    patterns = tmp_path / "patterns.jsonl"
+    patterns.write_text(json.dumps({"label": "ARMED_GROUP", "pattern": "Lions Brigade"}) + "\n")
+
+    def workspace_files() -> dict[str, bytes]:  # the server's own files (linked) left out
+        return {k: v for k, v in snapshot_tree(ws.root).items() if not (ws.root / k).is_symlink()}
+
+    before = workspace_files()
+    with connect(ws) as admin:
+        project = find_project(admin, ws.project_name)
+        spans_before = seen_by(DirectAccess(doccano_server), project.name)
+    result = cli("doccano", "suggest", "--patterns", patterns, "-w", ws.root)
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert (
+        "suggestions are created as each annotator's own spans, but nm_ghost has no account on "
+        "http://127.0.0.1:" in said
+    )
+    assert (
+        f"and nm_outsider is not a member of project '{project.name}'; add them in Doccano" in said
+    )
+    assert "or create the accounts with `nerwb doccano push --annotators`" in said
+    assert workspace_files() == before  # no ledger, nothing else
+    assert seen_by(DirectAccess(doccano_server), project.name) == spans_before
+
+
+def test_direct_read_of_an_unreadable_database_says_so(doccano_server) -> None:
+    database = DirectAccess(doccano_server)
+    database._env["DATABASE_URL"] = "sqlite:////nonexistent-folder/db.sqlite3"
+    with pytest.raises(
+        DoccanoError,
+        match=r"reading Doccano's database directly \(labels\) failed \(exit 1\): .*unable to open database file",
+    ):
+        database.read("any")

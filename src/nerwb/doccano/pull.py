@@ -5,6 +5,10 @@ member. Each record is one segment; its meta says which article it came from and
 spans map back to article offsets exactly. The snapshot keeps the segment as its unit: for
 each annotator and segment, assigned or not, confirmed or not, the spans and the example id
 (format in ``nerwb.labels.annotations``).
+
+Where the records come from is a ``LabelSource``: Doccano's two exports over REST
+(``ExportSource``, any server) or the local server's own database (``nerwb.server.direct``),
+which gives each member's view in the same shape, so both give the same snapshot.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ A second source (patterns after a model) adds to an untouched segment only the s
 did not propose and that overlap none of them; the record lists its ``sources``. The ledger marks
 a (segment, annotator) ``planned`` before its first span is created and ``done`` after the
 last, so an interrupted run resumes by creating only the planned spans still missing.
+
+Two ways to the server, one decision per pair (``plan_pair``): over REST as each annotator
+(any server; one request and a half per span), or through a ``SuggestionStore`` (the local
+server's database, ``nerwb.server.direct``): one reading, every plan saved, then the spans in
+bulk, each batch re-checking in its transaction that the annotator changed nothing meanwhile.
 """
 
 from __future__ import annotations
@@ -456,10 +461,17 @@ def _check_accounts(names: list[str], state: ProjectState, url: str) -> None:
     if missing or outside:
         parts = []
         if missing:
-            parts.append(f"no account on {url} for {', '.join(missing)}")
+            parts.append(
+                f"{', '.join(missing)} ha{'s' if len(missing) == 1 else 've'} no account on {url}"
+            )
         if outside:
-            parts.append(f"{', '.join(outside)} not member(s) of project {state.project.name!r}")
+            parts.append(
+                f"{', '.join(outside)} {'is not a member' if len(outside) == 1 else 'are not members'} "
+                f"of project {state.project.name!r}"
+            )
         raise DoccanoError(
-            "suggestions are created as each annotator's own spans, but " + "; ".join(parts),
+            "suggestions are created as each annotator's own spans, but "
+            + " and ".join(parts)
+            + "; add them in Doccano",
             kind=ErrorKind.NO_ANNOTATOR_ACCOUNTS,
         )
