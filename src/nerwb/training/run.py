@@ -33,11 +33,18 @@ from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, TrainingError
+from nerwb.errors import ErrorKind, NerwbError, TrainingError
 from nerwb.labels.gold_names import names_sha256
 from nerwb.lock import WaitCallback, workspace_lock
+from nerwb.records.conversion import ConversionRecord
 from nerwb.records.dev_scores import DevScores
-from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
+from nerwb.records.training import (
+    ConversionFacts,
+    RunStatus,
+    TrainGoldNames,
+    TrainingManifest,
+    manifest_path,
+)
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
@@ -429,6 +436,26 @@ def train_gold_names(path: Path) -> TrainGoldNames:
     )
 
 
+def conversion_facts(report: Path, train_sha256: str) -> ConversionFacts | None:
+    """What ``labels convert`` did to the training data: its policies and span counts, when
+    ``report`` (its conversion report) says it wrote a train file of ``train_sha256``; None for
+    data it did not write (another file, a report from another conversion, or none)."""
+    if not report.is_file():
+        return None
+    try:
+        record = ConversionRecord.load(report)
+    except NerwbError:
+        return None  # a broken report tells nothing about this data; `labels convert` rewrites it
+    if record.files.get("train") != train_sha256:
+        return None
+    return ConversionFacts(
+        report=str(report),
+        on_misaligned=record.on_misaligned,
+        on_overlap=record.on_overlap,
+        **{k: record.totals_of(k) for k in ("spans_in", "written", "changed", "skipped")},
+    )
+
+
 def _manifest(
     ws: Workspace,
     *,
@@ -458,6 +485,7 @@ def _manifest(
         seed=config.interpolate()["training"].get("seed"),
         labels=sorted(data["training"].spans),
         data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+        conversion=conversion_facts(ws.conversion_report_path, data["training"].sha256),
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
         train_gold_names=train_gold_names(data["training"].path),
         workspace_git_commit=_git_commit(ws.root),
