@@ -24,6 +24,7 @@ from nerwb.records.doccano import (
     project_key,
 )
 from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
+from nerwb.records.splits import SplitsFile
 from nerwb.records.suggestions import (
     Suggestion,
     SuggestionLedger,
@@ -169,6 +170,14 @@ EXAMPLES: list[Record] = [
         unsplit_articles=["b"],
         files={"train": "ab"},
     ),
+    SplitsFile(
+        seed=13,
+        ratios={"train": 0.7, "dev": 0.15, "test": 0.15},
+        created="2026-12-06T00:00:00Z",
+        updated="2026-12-07T00:00:00Z",
+        frozen=["test"],
+        assignments={"a": "train", "b": "test"},
+    ),
 ]
 IDS = [type(r).__name__ for r in EXAMPLES]
 
@@ -292,20 +301,42 @@ def test_records_one_project_key_for_both_ledgers() -> None:
     assert PushLedger.key("http://127.0.0.1:8000", 1) == manifest.project_key
 
 
-def _parses_json_of_a_read(node: ast.Call) -> bool:
-    """``json.loads(<anything that calls .read_text() or .read_bytes()>)``."""
+READS = ("read_text", "read_bytes", "open", "read")  # a file's content, by any of these
+PARSERS = {  # module -> its functions that parse JSON text or read a JSON(L) file
+    "json": ("loads", "load"),
+    "srsly": ("json_loads", "read_json", "read_jsonl", "read_gzip_json", "ujson_loads"),
+    "orjson": ("loads",),
+}
+FILE_PARSERS = {"read_json", "read_jsonl", "read_gzip_json", "load"}  # take a path or file
+
+
+def _call_name(node: ast.AST) -> str | None:
+    """``f`` of ``f(...)`` or ``x.f(...)``."""
+    if not isinstance(node, ast.Call):
+        return None
     func = node.func
-    if not (isinstance(func, ast.Attribute) and func.attr == "loads"):
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
+def _parses_json_of_a_read(node: ast.Call) -> bool:
+    """A JSON parse of a file's content, however spelt: ``json.loads(p.read_text())``,
+    ``json.loads(read_text(p))``, ``json.load(open(p))``, ``srsly.read_json(p)``,
+    ``srsly.json_loads(p.read_bytes())``, ``orjson.loads(...)``, and the same through a
+    ``from json import loads``."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        module, name = func.value.id, func.attr
+        if name not in PARSERS.get(module, ()):
+            return False
+    elif isinstance(func, ast.Name) and func.id in ("loads", "json_loads", "read_json"):
+        module, name = "", func.id
+    else:
         return False
-    if not (isinstance(func.value, ast.Name) and func.value.id == "json"):
-        return False
-    return any(
-        isinstance(inner, ast.Call)
-        and isinstance(inner.func, ast.Attribute)
-        and inner.func.attr in ("read_text", "read_bytes")
-        for arg in node.args
-        for inner in ast.walk(arg)
-    )
+    if name in FILE_PARSERS and module == "srsly":
+        return True  # srsly reads the file itself
+    return any(_call_name(inner) in READS for arg in node.args for inner in ast.walk(arg)) or (
+        name == "load" and bool(node.args)
+    )  # json.load(f): f is an open file
 
 
 # Files parsed outside records, and why they are not stage hand-offs: each in its own owner's
@@ -336,10 +367,29 @@ def test_records_no_stage_file_is_parsed_outside_records() -> None:
     assert found == [], f"read these through a nerwb.records model: {found}"
 
 
-def test_records_the_grep_catches_a_hand_written_read() -> None:
-    tree = ast.parse('data = json.loads(ws.push_ledger_path.read_text(encoding="utf-8"))')
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+@pytest.mark.parametrize(
+    "code",
+    [
+        'data = json.loads(ws.push_ledger_path.read_text(encoding="utf-8"))',
+        "data = json.loads(read_text(ws.splits_path))",
+        "data = json.load(open(ws.splits_path))",
+        "with open(p) as f:\n    data = json.load(f)",
+        "data = srsly.read_json(ws.splits_path)",
+        "rows = list(srsly.read_jsonl(ws.articles_path))",
+        "data = srsly.json_loads(p.read_bytes())",
+        "data = loads(p.read_text())",
+        "data = orjson.loads(p.read_bytes())",
+    ],
+)
+def test_records_the_guard_catches_every_spelling_of_a_hand_read(code: str) -> None:
+    calls = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)]
     assert any(_parses_json_of_a_read(c) for c in calls)
+
+
+def test_records_the_guard_leaves_parsing_of_other_text_alone() -> None:
+    code = "x = json.loads(response.text)\ny = json.dumps(data)\nz = json.loads(line)"
+    calls = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)]
+    assert not any(_parses_json_of_a_read(c) for c in calls)
 
 
 @pytest.mark.parametrize("record", EXAMPLES, ids=IDS)
