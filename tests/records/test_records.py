@@ -13,6 +13,7 @@ import pytest
 from nerwb.errors import InputError
 from nerwb.records._base import Record
 from nerwb.records.conversion import ChangedSpan, ConversionRecord, LabelCounts, LeftOut
+from nerwb.records.credentials import Credentials
 from nerwb.records.dev_scores import DevScores, LabelScores
 from nerwb.records.doccano import (
     AnnotatorPasswords,
@@ -23,6 +24,7 @@ from nerwb.records.doccano import (
     PushSelection,
     project_key,
 )
+from nerwb.records.lock import LockHolder
 from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
 from nerwb.records.splits import SplitsFile
 from nerwb.records.suggestions import (
@@ -178,6 +180,10 @@ EXAMPLES: list[Record] = [
         frozen=["test"],
         assignments={"a": "train", "b": "test"},
     ),
+    Credentials(
+        url="http://127.0.0.1:8000", username="admin", password="s3cret", database_password="pg"
+    ),
+    LockHolder(command="corpus add", pid=42, host="h", since="2026-12-07T00:00:00+00:00"),
 ]
 IDS = [type(r).__name__ for r in EXAMPLES]
 
@@ -344,11 +350,8 @@ def _parses_json_of_a_read(node: ast.Call) -> bool:
 NOT_RECORDS = {
     ("evaluate/run.py", "metrics_path"): "an evaluation's own metrics.json (EvalMetrics.from_json)",
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
-    ("server/local.py", "path.read_text"): "the local server's state, read by its manager",
     ("server/local.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
-    ("lock.py", "lock_holder_path"): "who holds the workspace lock: nerwb.lock's own note, below "
-    "the records layer, where an unreadable note means 'not known' by design",
 }
 
 
@@ -441,3 +444,21 @@ def test_records_no_field_is_untyped() -> None:
                     untyped.append(where)
                 stack.extend(typing.get_args(inner))
     assert sorted(set(untyped)) == []
+
+
+def test_records_credentials_are_0600_never_shown_and_old_files_load(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    # as nerwb wrote it before records: no format, no database password on SQLite
+    path.write_text(
+        json.dumps({"url": "http://127.0.0.1:8000", "username": "admin", "password": "pw"})
+    )
+    credentials = Credentials.load(path)
+    assert (credentials.username, credentials.password, credentials.database_password) == (
+        "admin", "pw", "")  # fmt: skip
+    assert "pw" not in repr(credentials) and "pw" not in str(credentials)
+    credentials.save(path)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert "database_password" not in json.loads(path.read_text())  # none yet: not written
+    path.write_text(json.dumps({"url": "u", "username": "admin", "pasword": "pw"}))
+    with pytest.raises(InputError, match=r"not a Doccano credentials file .*pasword"):
+        Credentials.load(path)

@@ -18,7 +18,7 @@ from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
 
 if TYPE_CHECKING:  # imported where used: `nerwb --help` should not load pydantic and the lock
-    from nerwb.lock import LockHolder
+    from nerwb.records.lock import LockHolder
     from nerwb.workspace import Workspace
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}

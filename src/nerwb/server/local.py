@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from nerwb.choices import DoccanoDatabase
@@ -496,7 +496,9 @@ class LocalServer:
         credentials = Credentials.load(self.credentials_path)
         if not self.cluster.exists() or not credentials.database_password:
             on_step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
-            credentials = replace(credentials, database_password=postgres.new_password())
+            credentials = credentials.model_copy(
+                update={"database_password": postgres.new_password()}
+            )
             credentials.save(self.credentials_path)  # before initdb: never a cluster without it
             self.cluster.init(credentials.database_password)
         port = self._postgres_port()
@@ -581,9 +583,11 @@ class LocalServer:
         atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
         if self.credentials_path.exists():
             old = Credentials.load(self.credentials_path)
-            credentials = replace(old, url=self.url(port))
+            credentials = old.model_copy(update={"url": self.url(port)})
         else:
-            credentials = Credentials(self.url(port), ADMIN, secrets.token_urlsafe(18))
+            credentials = Credentials(
+                url=self.url(port), username=ADMIN, password=secrets.token_urlsafe(18)
+            )
         credentials.save(self.credentials_path)
         return settings, credentials
 
