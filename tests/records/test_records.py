@@ -25,6 +25,7 @@ from nerwb.records.doccano import (
     project_key,
 )
 from nerwb.records.lock import LockHolder
+from nerwb.records.metrics import MetricsFile
 from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
 from nerwb.records.splits import SplitsFile
 from nerwb.records.suggestions import (
@@ -184,6 +185,83 @@ EXAMPLES: list[Record] = [
         url="http://127.0.0.1:8000", username="admin", password="s3cret", database_password="pg"
     ),
     LockHolder(command="corpus add", pid=42, host="h", since="2026-12-07T00:00:00+00:00"),
+    MetricsFile.model_validate(
+        {
+            "model": "training/r/model-best",
+            "data": "labels/test.spacy",
+            "data_sha256": "ab",
+            "n_docs": 2,
+            "n_gold": 3,
+            "n_pred": 2,
+            "micro": {"strict": {"p": 0.5, "r": 0.25, "f": 0.3}},
+            "micro_f_ci95": [0.1, 0.5],
+            "per_label": {
+                "X": {
+                    "p": 0.5,
+                    "r": 0.25,
+                    "f": 0.3,
+                    "support": 3,
+                    "predicted": 2,
+                    "exact": {"p": 0.5, "r": 0.25, "f": 0.3},
+                    "partial": {"p": 0.5, "r": 0.25, "f": 0.3},
+                    "type": {"p": 0.5, "r": 0.25, "f": 0.3},
+                    "f_ci95": [0.0, 1.0],
+                },
+            },
+            "words_per_second": 1000.5,
+            "unseen_labels": ["Y"],
+            "bootstrap": {"resamples": 50, "seed": 0, "unit": "document"},
+            "errors_by_kind": {"missed": 1},
+            "conversion": {
+                "on_misaligned": "error",
+                "on_overlap": "error",
+                "spans_in": 3,
+                "changed": 0,
+                "skipped": 0,
+                "events": [],
+            },
+            "training": {
+                "manifest": "m.json",
+                "config_file": "c.cfg",
+                "config_sha256": "cd",
+                "steps": 5,
+                "seed": 0,
+                "train_docs": 4,
+                "dev_docs": 1,
+                "best_dev_f": 0.4,
+                "finished": "2026-12-07T00:00:00+00:00",
+            },
+            "created": "2026-12-07T00:00:00+00:00",
+            "seen_unseen": {
+                "train_data": "m.json",
+                "train_names": 3,
+                "train_names_sha256": "ef",
+                "seen": {
+                    "pooled": {
+                        "gold": 1,
+                        "found": 1,
+                        "recall": 1.0,
+                        "predicted": 1,
+                        "correct": 1,
+                        "precision": 1.0,
+                        "recall_ci95": [1.0, 1.0],
+                    }
+                },
+                "unseen": {
+                    "pooled": {
+                        "gold": 2,
+                        "found": 0,
+                        "recall": 0.0,
+                        "predicted": 1,
+                        "correct": 0,
+                        "precision": 0.0,
+                        "recall_ci95": None,
+                    }
+                },
+            },
+            "seen_unseen_note": "a note",
+        }
+    ),
 ]
 IDS = [type(r).__name__ for r in EXAMPLES]
 
@@ -348,7 +426,6 @@ def _parses_json_of_a_read(node: ast.Call) -> bool:
 # Files parsed outside records, and why they are not stage hand-offs: each in its own owner's
 # format, named by file and by what the parsing line reads.
 NOT_RECORDS = {
-    ("evaluate/run.py", "metrics_path"): "an evaluation's own metrics.json (EvalMetrics.from_json)",
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
     ("server/local.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
@@ -462,3 +539,23 @@ def test_records_credentials_are_0600_never_shown_and_old_files_load(tmp_path: P
     path.write_text(json.dumps({"url": "u", "username": "admin", "pasword": "pw"}))
     with pytest.raises(InputError, match=r"not a Doccano credentials file .*pasword"):
         Credentials.load(path)
+
+
+def test_records_metrics_of_an_older_evaluation_load_and_keep_their_layout(tmp_path: Path) -> None:
+    """A metrics.json of before records (no format, no seen/unseen keys, a moved and a skipped
+    span) reads back, and is written again with the same keys in the same order."""
+    (example,) = [r for r in EXAMPLES if isinstance(r, MetricsFile)]
+    old = example.to_json()
+    del old["format"], old["seen_unseen"], old["seen_unseen_note"]
+    old["conversion"]["events"] = [
+        {"split": "test", "article_id": "a", "kind": "overlap", "action": "skipped",
+         "span": [0, 3, "X"], "text": "Abc", "context": "Abc d"},
+        {"split": "test", "article_id": "a", "kind": "misaligned", "action": "expand",
+         "span": [0, 2, "X"], "text": "Ab", "context": "Abc d", "new_span": [0, 3, "X"],
+         "new_text": "Abc"},
+    ]  # fmt: skip
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps(old, indent=2) + "\n")
+    loaded = MetricsFile.load(path)
+    loaded.save(path)
+    assert json.loads(path.read_text()) == {"format": 1, **old}

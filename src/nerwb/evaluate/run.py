@@ -50,6 +50,7 @@ from nerwb.labels.gold_names import names_sha256
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline, model_name
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.metrics import MetricsFile
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.scores import prf
 from nerwb.workspace import utc_stamp
@@ -235,9 +236,7 @@ def write_report(
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     doc_ids = [doc_id for doc_id, *_ in rendered]
     try:
-        (staging / "metrics.json").write_text(
-            json.dumps(metrics.to_json(), indent=2) + "\n", encoding="utf-8"
-        )
+        MetricsFile.model_validate(metrics.to_json()).save(staging / "metrics.json")
         texts = [doc.text for _, doc, *_ in rendered]
 
         def record(e: ErrorCase) -> dict[str, Any]:
@@ -401,7 +400,8 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
         raise EvaluationError(
             f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
         )
-    metrics = EvalMetrics.from_json(json.loads(metrics_path.read_text(encoding="utf-8")))
+    record = MetricsFile.load(metrics_path)
+    metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
     docs = [
         DocCounts.from_json(json.loads(line))
         for line in split_lines(per_doc_path.read_text(encoding="utf-8"))

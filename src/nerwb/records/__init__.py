@@ -9,9 +9,12 @@ foreign file refused with an ``InputError`` naming it.
 =====================================  ==================================  =====================
 file                                   record                              written by → read by
 =====================================  ==================================  =====================
+corpus/splits.json                     splits.SplitsFile                   corpus split, labels import → every stage
 training/<run>/manifest.json           training.TrainingManifest           train → evaluate, predict
   its best_dev, each step's scores     dev_scores.DevScores                train → CLI, evaluate
   its training data's gold names       training.TrainGoldNames             train → evaluate (novelty)
+  the conversion that made its data    training.ConversionFacts            train → you
+evaluate/<run>/metrics.json            metrics.MetricsFile                 evaluate → compare
 labels/pulls/<time>/manifest.json      pull.PullManifest                   doccano pull → labels
 labels/conversion-report.json          conversion.ConversionRecord         labels convert → you
   its left_out                         conversion.LeftOut                  labels convert → CLI
@@ -20,8 +23,13 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/doccano/annotators.json (0600)  doccano.AnnotatorPasswords          push → suggest, review, demo
 .nerwb/doccano/credentials.json (0600) credentials.Credentials             doccano up → every connection
 .nerwb/suggestions.json                suggestions.SuggestionLedgerFile    suggest → labels suggestions
+.nerwb/workspace.lock.json             lock.LockHolder                     a writer → a second writer
 =====================================  ==================================  =====================
 
-The package sits below every stage in the import order and imports only ``io`` and
-``errors``, so a renamed field is a type error or a failing test, not a distant command.
+Not yet records: the JSONL files (``corpus/articles.jsonl``, the annotator unit files and
+``labels/gold/gold.jsonl``, read and written by ``corpus.store`` and ``labels.annotations``), and
+the local server's ``server.json`` (its manager's own settings).
+
+The package sits below every stage in the import order and imports only ``io``, ``errors`` and
+``choices``, so a renamed field is a type error or a failing test, not a distant command.
 """

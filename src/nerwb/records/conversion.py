@@ -5,7 +5,15 @@ data came from this conversion)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from nerwb.records._base import Record
 
@@ -46,6 +54,15 @@ class ChangedSpan(BaseModel):
     context: str
     new_span: tuple[int, int, str] | None = None
     new_text: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _moved_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # new_span and new_text only for a span that was moved, as before records
+        data = handler(self)
+        if data.get("new_span") is None:
+            data.pop("new_span", None)
+            data.pop("new_text", None)
+        return data
 
 
 class ConversionRecord(Record):
