@@ -15,13 +15,14 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nerwb.errors import ErrorKind, NerwbError, WorkspaceBusyError, WorkspaceError
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 if TYPE_CHECKING:  # annotations only: the CLI's error hints import this module at start-up
     from nerwb.records.lock import LockHolder
@@ -34,8 +35,9 @@ DEFAULT_WAIT_SECONDS = 600.0
 _POLL_SECONDS = 0.2
 
 
-# Called once when the lock is taken: who holds it (None: not known yet) and how long we wait.
-WaitCallback = Callable[["LockHolder | None", float], None]
+# The stage of the one event a second writer reports before it waits: ``item`` is who holds
+# the lock (None: not known yet), ``limit_s`` how long it waits at most.
+WAIT_STAGE = "Waiting for the workspace lock"
 
 
 def read_holder(ws: Workspace) -> LockHolder | None:
@@ -79,7 +81,7 @@ def workspace_lock(
     command: str,
     *,
     wait: float | None = None,
-    on_wait: WaitCallback | None = None,
+    on_wait: OnProgress | None = None,
 ) -> Iterator[None]:
     """Hold the workspace lock for the ``with`` block.
 
@@ -88,7 +90,7 @@ def workspace_lock(
             second writer.
         wait: Seconds to wait when another process holds it (None: ``default_wait()``;
             0: fail at once).
-        on_wait: Called once, before waiting, with the holder and the seconds we will wait.
+        on_wait: Hears once, before waiting, who holds the lock and how long we will wait.
 
     Raises:
         WorkspaceBusyError: another process holds the lock and did not let go within ``wait``.
@@ -123,8 +125,8 @@ def workspace_lock(
                 kind=ErrorKind.WORKSPACE_BUSY,
                 path=ws.root,
             ) from None
-        if on_wait is not None:
-            on_wait(holder, seconds)
+        held_by = holder.describe() if holder else None
+        emit(on_wait, ProgressEvent(WAIT_STAGE, 0, None, "s", item=held_by, limit_s=seconds))
         try:
             lock.acquire(timeout=seconds, poll_interval=_POLL_SECONDS)
         except Timeout:

@@ -11,9 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
+from nerwb.cli._common import console, err_console, lock_wait, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.cli._progress import show_progress
+from nerwb.cli._progress import show_progress, show_wait
 from nerwb.errors import TrainingError
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
@@ -135,7 +135,7 @@ def train_cmd(
             if event.evaluated and plain:
                 print(evaluation_line(event), file=stdout, flush=True)
             if event.evaluated:
-                other = event.other_scores
+                other = event.scores
                 best[0] = max(best[0], float(event.score or 0.0))
                 bar.set(best=best[0])
                 table.add_row(
@@ -160,7 +160,7 @@ def train_cmd(
                 base_model=base_model,
                 on_step=on_step,
                 lock_wait=lock_wait(wait, no_wait),
-                on_lock_wait=say_waiting,
+                on_lock_wait=show_wait(err_console),
             )
         except TrainingInterrupted as stopped:
             bar.stop()

@@ -117,7 +117,7 @@ def assign_splits(
         )
 
     groups = near_duplicate_groups(
-        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
+        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_progress=lambda _: tick()
     )
     group_of = {member: tuple(g) for g in groups for member in g}
 

@@ -69,6 +69,6 @@ def corpus_stats(
         tick()
     stats.duplicates_skipped = duplicates_skipped
     stats.near_duplicate_groups = near_duplicate_groups(
-        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
+        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_progress=lambda _: tick()
     )
     return stats

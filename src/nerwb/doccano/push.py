@@ -242,7 +242,7 @@ def push(
 
     emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     try:
-        upload_rows(client, project.id, rows, on_chunk=uploaded, chunk_rows=chunk_rows)
+        upload_rows(client, project.id, rows, record_chunk=uploaded, chunk_rows=chunk_rows)
     except KeyboardInterrupt:
         raise PushInterrupted(report, passwords_path) from None
     if selection is not None and report.ranked:

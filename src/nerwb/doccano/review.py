@@ -137,7 +137,7 @@ def send_to_review(
         admin,
         project.id,
         rows,
-        on_chunk=sent,
+        record_chunk=sent,
         file_prefix="nerwb-review",
         what="review import {number}",
     )

@@ -62,14 +62,14 @@ def upload_rows(
     project_id: int,
     rows: list[Row],
     *,
-    on_chunk: Callable[[list[Row]], None],
+    record_chunk: Callable[[list[Row]], None],
     chunk_rows: int = CHUNK_ROWS,
     file_prefix: str = "nerwb-push",
     what: str = "import of chunk {number}",
 ) -> None:
     """Import ``rows`` in chunks, one bulk import each, waiting for each to finish.
 
-    ``on_chunk`` gets each chunk once the server holds it: where the caller records it in its
+    ``record_chunk`` gets each chunk once the server holds it: where the caller records it in its
     ledger, so an interrupted upload resumes after the last chunk. ``what`` (with ``{number}``)
     names the import in a timeout's message.
     """
@@ -79,7 +79,7 @@ def upload_rows(
         client.wait_task(
             client.start_import(project_id, [upload_id]), what=what.format(number=number)
         )
-        on_chunk(chunk)
+        record_chunk(chunk)
 
 
 def server_segments(

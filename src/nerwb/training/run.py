@@ -35,7 +35,8 @@ from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import ErrorKind, NerwbError, TrainingError
 from nerwb.labels.gold_names import names_sha256
-from nerwb.lock import WaitCallback, workspace_lock
+from nerwb.lock import workspace_lock
+from nerwb.progress import OnProgress, ProgressEvent
 from nerwb.records.conversion import ConversionRecord
 from nerwb.records.dev_scores import DevScores
 from nerwb.records.training import (
@@ -51,22 +52,44 @@ from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data
 from nerwb.training.gpu import check_gpu
 from nerwb.workspace import Workspace
 
+TRAINING_STAGE = "Training"
+
 
 @dataclass(frozen=True)
-class StepEvent:
-    """One training step, as the CLI's progress bar and table need it."""
+class StepEvent(ProgressEvent):
+    """One training step as a progress event (``done`` steps): at the steps spaCy evaluates,
+    its dev ``score``, the ``losses`` and the per-label dev ``scores`` (``DevScores``)."""
 
-    step: int
-    score: float | None = None  # only at the steps spaCy evaluates
-    losses: dict[str, float] = field(default_factory=dict)
-    other_scores: DevScores = field(default_factory=DevScores)
+    scores: DevScores = field(default_factory=DevScores)
+
+    @classmethod
+    def at(
+        cls,
+        step: int,
+        score: float | None = None,
+        losses: dict[str, float] | None = None,
+        scores: DevScores | None = None,
+    ) -> StepEvent:
+        return cls(
+            TRAINING_STAGE,
+            step,
+            None,
+            "step",
+            score=score,
+            losses=losses or {},
+            scores=scores or DevScores(),
+        )
+
+    @property
+    def step(self) -> int:
+        return self.done
 
     @property
     def evaluated(self) -> bool:
         return self.score is not None
 
 
-StepCallback = Callable[[StepEvent], None]
+StepCallback = OnProgress  # it hears StepEvents
 # spaCy builds its logger from the config's registry name, so the run's callback cannot be
 # passed in as an argument: it travels in a context variable, set by train() around the loop.
 _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVar(
@@ -92,7 +115,7 @@ def progress_logger() -> Callable:
 
 def evaluation_line(event: StepEvent) -> str:
     """One plain line per evaluation: train.log, and the CLI's output when not on a terminal."""
-    other = event.other_scores
+    other = event.scores
     losses = ", ".join(f"{k} {v:.1f}" for k, v in sorted(event.losses.items())) or "-"
     return (
         f"step {event.step}: loss {losses}; dev P {other.ents_p or 0:.3f} "
@@ -120,12 +143,12 @@ class _StepLog:
         # spaCy passes the info dict only at evaluation steps, None at the others
         if not info:
             self.steps += 1
-            event = StepEvent(self.steps)
+            event = StepEvent.at(self.steps)
         else:
             self.steps = int(info.get("step", self.steps))
             losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             score = None if info.get("score") is None else float(info["score"])
-            event = StepEvent(
+            event = StepEvent.at(
                 self.steps, score, losses, DevScores.from_spacy(info.get("other_scores"))
             )
             if score is not None:
@@ -514,7 +537,7 @@ def train(
     base_model: str | None = None,
     on_step: StepCallback | None = None,
     lock_wait: float | None = None,
-    on_lock_wait: WaitCallback | None = None,
+    on_lock_wait: OnProgress | None = None,
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
     ``train.log`` (spaCy's own output) to ``output``.
