@@ -129,6 +129,39 @@ def whole_article(
     return AnnotatedSegment(article_id, article_id, 0, text, sorted(set(spans)), confirmed)
 
 
+@dataclass(frozen=True)
+class LeftOutUnit:
+    """A unit of an article that someone had but nobody confirmed: not gold, and why."""
+
+    segment_id: str
+    start: int  # article offsets
+    end: int
+    reason: str  # "unconfirmed"
+    spans: int  # the spans its annotators had drawn in it, all left out
+    annotators: tuple[str, ...]
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "segment_id": self.segment_id,
+            "start": self.start,
+            "end": self.end,
+            "reason": self.reason,
+            "spans": self.spans,
+            "annotators": list(self.annotators),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> LeftOutUnit:
+        return cls(
+            str(record["segment_id"]),
+            int(record["start"]),
+            int(record["end"]),
+            str(record["reason"]),
+            int(record.get("spans", 0)),
+            tuple(str(a) for a in record.get("annotators", [])),
+        )
+
+
 @dataclass
 class AnnotatedArticle:
     """Gold for one article: spans in article offsets, and which of its text is gold.
@@ -145,7 +178,7 @@ class AnnotatedArticle:
     # Gold spans carry who agreed on them: {"start,end,LABEL": ["A", "B"]}.
     provenance: dict[str, list[str]] | None = None
     gold_ranges: list[tuple[int, int]] | None = None
-    left_out: list[dict[str, Any]] = field(default_factory=list)
+    left_out: list[LeftOutUnit] = field(default_factory=list)
 
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -161,7 +194,7 @@ class AnnotatedArticle:
         if self.gold_ranges is not None:
             record["gold_ranges"] = [[s, e] for s, e in self.gold_ranges]
         if self.left_out:
-            record["left_out"] = self.left_out
+            record["left_out"] = [unit.to_record() for unit in self.left_out]
         return record
 
     @classmethod
@@ -173,7 +206,7 @@ class AnnotatedArticle:
             )
             if record.get("gold_ranges") is not None:
                 article.gold_ranges = [(int(s), int(e)) for s, e in record["gold_ranges"]]
-            article.left_out = list(record.get("left_out") or [])
+            article.left_out = [LeftOutUnit.from_record(u) for u in record.get("left_out") or []]
         except (KeyError, TypeError, ValueError) as err:
             raise InputError(
                 f"not an annotated-article record ({err})", path=path, line=line

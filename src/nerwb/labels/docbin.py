@@ -321,11 +321,11 @@ def _count_left_out(article: AnnotatedArticle, split: str, report: ConversionRep
             # an article counts as left out when none of it was confirmed, not for each piece
             articles=0 if article.gold_pieces() else 1,
             segments=len(unconfirmed),
-            spans=sum(int(u.get("spans", 0)) for u in unconfirmed),
-            chars=sum(int(u["end"]) - int(u["start"]) for u in unconfirmed),
+            spans=sum(u.spans for u in unconfirmed),
+            chars=sum(u.end - u.start for u in unconfirmed),
         )
     # Text that is neither gold nor a segment someone had: nobody was given it.
-    covered = [(int(u["start"]), int(u["end"])) for u in unconfirmed]
+    covered = [(u.start, u.end) for u in unconfirmed]
     covered += article.gold_pieces() if article.gold_ranges is not None else []
     position, bare = 0, 0
     for start, end in sorted(covered):

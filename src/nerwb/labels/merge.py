@@ -19,6 +19,7 @@ from nerwb.labels.annotations import (
     AnnotatedArticle,
     AnnotatedSegment,
     LabeledSpan,
+    LeftOutUnit,
     save_annotated,
     span_key,
 )
@@ -217,14 +218,14 @@ def merge(
                 report.unconfirmed += 1
                 report.unconfirmed_spans += n_spans
                 article.left_out.append(
-                    {
-                        "segment_id": segment_id,
-                        "start": unit.start,
-                        "end": unit.end,
-                        "reason": "unconfirmed",
-                        "spans": n_spans,
-                        "annotators": sorted(everyone),
-                    }
+                    LeftOutUnit(
+                        segment_id,
+                        unit.start,
+                        unit.end,
+                        "unconfirmed",
+                        n_spans,
+                        tuple(sorted(everyone)),
+                    )
                 )
             continue
         spans, provenance = _merge_unit(present, mode, preferred, report)
