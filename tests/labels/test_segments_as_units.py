@@ -101,7 +101,7 @@ def test_merge_keeps_confirmed_segments_and_nothing_unconfirmed(annotations) -> 
     assert gold.confirmed is False and gold.text == TEXT
     assert report.multi_annotator == 1 and report.single_annotator == 1
     assert report.unconfirmed == 1 and report.unconfirmed_spans == 2
-    assert [u.to_record() for u in gold.left_out] == [
+    assert [u.to_json() for u in gold.left_out] == [
         {
             "segment_id": s2.id,
             "start": s2.start,
@@ -201,12 +201,14 @@ def test_convert_counts_an_article_nobody_confirmed_as_left_out(tmp_path: Path) 
 def test_gold_left_out_units_are_typed_and_keep_their_file_layout(tmp_path: Path) -> None:
     from nerwb.labels.annotations import (
         AnnotatedArticle,
-        LeftOutUnit,
         load_annotated,
         save_annotated,
     )
+    from nerwb.records.annotations import LeftOutLine
 
-    unit = LeftOutUnit("a1#1", 5, 9, "unconfirmed", 2, ("A", "B"))
+    unit = LeftOutLine(
+        segment_id="a1#1", start=5, end=9, reason="unconfirmed", spans=2, annotators=["A", "B"]
+    )
     path = tmp_path / "gold.jsonl"
     save_annotated(path, [AnnotatedArticle("a1", TEXT, left_out=[unit], gold_ranges=[(0, 5)])])
     line = json.loads(path.read_text())

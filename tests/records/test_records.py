@@ -12,6 +12,8 @@ import pytest
 
 from nerwb.errors import InputError
 from nerwb.records._base import Record
+from nerwb.records.annotations import ConflictLine, GoldLine, LeftOutLine, SegmentLine
+from nerwb.records.articles import Article, SkippedDuplicate
 from nerwb.records.conversion import ChangedSpan, ConversionRecord, LabelCounts, LeftOut
 from nerwb.records.credentials import Credentials
 from nerwb.records.dev_scores import DevScores, LabelScores
@@ -24,8 +26,9 @@ from nerwb.records.doccano import (
     PushSelection,
     project_key,
 )
+from nerwb.records.lines import RecordLine, write_lines
 from nerwb.records.lock import LockHolder
-from nerwb.records.metrics import MetricsFile
+from nerwb.records.metrics import DocCountsLine, MetricsFile
 from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
 from nerwb.records.splits import SplitsFile
 from nerwb.records.suggestions import (
@@ -432,6 +435,33 @@ NOT_RECORDS = {
 }
 
 
+JSONL_READERS = ("iter_jsonl", "read_jsonl", "parse_jsonl", "parse_jsonl_line")
+# JSONL read outside records, and why: each is another owner's format or the user's input.
+NOT_LINE_RECORDS = {
+    ("corpus/readers.py", "iter_jsonl(path)"): "a user's input file (corpus add, predict)",
+    ("components/gazetteer.py", "iter_jsonl(path)"): "spaCy's entity-ruler patterns",
+    ("components/augment.py", "iter_jsonl(path)"): "spaCy's entity-ruler patterns (names)",
+    ("labels/patterns.py", "iter_jsonl(path)"): "spaCy's entity-ruler patterns, users add lines",
+    ("demo/loop.py", "read_jsonl(path)"): "the shipped demo corpus, in Doccano's import format",
+    ("doccano/pull.py", "parse_jsonl("): "Doccano's own export, checked by parse_export",
+}
+
+
+def test_records_no_stage_jsonl_is_read_outside_records() -> None:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("records/") or rel == "io.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and _call_name(node) in JSONL_READERS:
+                code = ast.get_source_segment(source, node) or ""
+                if not any(f == rel and what in code for f, what in NOT_LINE_RECORDS):
+                    found.append(f"{rel}:{node.lineno}: {code[:50]}")
+    assert found == [], f"read these through a nerwb.records line model: {found}"
+
+
 def test_records_no_stage_file_is_parsed_outside_records() -> None:
     found = []
     for path in sorted(SRC.rglob("*.py")):
@@ -559,3 +589,110 @@ def test_records_metrics_of_an_older_evaluation_load_and_keep_their_layout(tmp_p
     loaded = MetricsFile.load(path)
     loaded.save(path)
     assert json.loads(path.read_text()) == {"format": 1, **old}
+
+
+# One filled-in example of every JSONL line record.
+LINE_EXAMPLES: list[RecordLine] = [
+    Article(
+        id="a1",
+        text="Gunmen of Lions Brigade killed four.",
+        title="t",
+        url="http://x",
+        date="2026-12-07",
+        source="wire",
+        meta={"section": "world", "n": 3},
+        origin="in.jsonl:1",
+    ),
+    SkippedDuplicate(origin="in.jsonl:2", duplicate_of="a1"),
+    SegmentLine(
+        article_id="a1",
+        segment_id="a1#0",
+        segment_start=0,
+        text="Gunmen of Lions Brigade",
+        label=[(10, 23, "ARMED_GROUP")],
+        article_label=[(10, 23, "ARMED_GROUP")],
+        confirmed=True,
+        assigned=True,
+        example_id=7,
+    ),
+    GoldLine(
+        article_id="a1",
+        text="Gunmen of Lions Brigade killed four.",
+        label=[(10, 23, "ARMED_GROUP")],
+        confirmed=False,
+        annotators=[["A", "B"]],
+        gold_ranges=[(0, 23)],
+        left_out=[
+            LeftOutLine(
+                segment_id="a1#1", start=24, end=36, reason="unconfirmed", spans=1, annotators=["A"]
+            )
+        ],
+    ),
+    ConflictLine(
+        article_id="a1",
+        segment_id="a1#0",
+        reason="label",
+        spans={"A": [(10, 23, "ARMED_GROUP")], "B": [(10, 23, "DESIGNATION")]},
+    ),
+    DocCountsLine.model_validate(
+        {
+            "doc": "a1",
+            "tp": {"X": 1},
+            "n_pred": {"X": 2},
+            "n_gold": {"X": 1},
+            "semeval": {"exact": {"correct": 1, "spurious": 1}},
+            "seen": {"tp": {}, "n_pred": {}, "n_gold": {"X": 1}, "semeval": {}},
+            "unseen": {"tp": {"X": 1}, "n_pred": {"X": 1}, "n_gold": {}, "semeval": {}},
+        }
+    ),
+]
+LINE_IDS = [type(r).__name__ for r in LINE_EXAMPLES]
+
+
+@pytest.mark.parametrize("line", LINE_EXAMPLES, ids=LINE_IDS)
+def test_records_jsonl_lines_round_trip_and_carry_no_format_while_it_is_1(
+    line: RecordLine, tmp_path: Path
+) -> None:
+    unset = set(type(line).model_fields) - line.model_fields_set - {"hash"}
+    assert not unset, "the example must set every field"
+    path = tmp_path / "x.jsonl"
+    write_lines(path, [line, line])
+    assert [read for _, read in type(line).read(path)] == [line, line]
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert "format" not in first  # format 1 files keep the bytes they always had
+
+
+@pytest.mark.parametrize("line", LINE_EXAMPLES, ids=LINE_IDS)
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"format": 2}, "written by a newer nerwb"),
+        ({"format": "two"}, "format 'two'"),
+        ({"foreign_field": 1}, "foreign_field"),
+    ],
+)
+def test_records_jsonl_refuse_a_newer_or_foreign_line_naming_file_and_line(
+    line: RecordLine, change: dict, says: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "x.jsonl"
+    write_lines(path, [line])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({**line.to_json(), **change}) + "\n")
+    with pytest.raises(InputError) as err:
+        list(type(line).read(path))
+    assert str(err.value).startswith(f"{path}, line 2: ") and says in str(err.value)
+
+
+def test_records_jsonl_lines_have_no_untyped_field() -> None:
+    import typing
+
+    untyped = []
+    for model in {type(r) for r in LINE_EXAMPLES}:
+        for where, annotation in _annotations_in(model, set()):
+            stack = [annotation]
+            while stack:
+                inner = stack.pop()
+                if inner is typing.Any:
+                    untyped.append(where)
+                stack.extend(typing.get_args(inner))
+    assert untyped == []

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
-from nerwb.corpus.model import Article
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, SplitError
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.articles import Article
 from nerwb.records.splits import SplitsFile
 from nerwb.workspace import SplitRatios, Workspace
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
-from nerwb.corpus.model import Article
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import Splits
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.articles import Article
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from nerwb.records._base import Record
 from nerwb.records.conversion import ChangedSpan
+from nerwb.records.lines import RecordLine
 
 
 class _Part(BaseModel):
@@ -125,3 +126,36 @@ class MetricsFile(Record):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
+
+
+class SemEvalTally(_Part):
+    correct: int = 0
+    incorrect: int = 0
+    partial: int = 0
+    missed: int = 0
+    spurious: int = 0
+
+
+class DocTally(_Part):
+    """One document's counts: strict per label, and the SemEval schemas overall."""
+
+    tp: dict[str, int] = Field(default_factory=dict)
+    n_pred: dict[str, int] = Field(default_factory=dict)
+    n_gold: dict[str, int] = Field(default_factory=dict)
+    semeval: dict[str, SemEvalTally] = Field(default_factory=dict)
+
+
+class DocCountsLine(RecordLine):
+    """A line of ``evaluate/<run>/per_doc.jsonl``: one document's counts (and, with the
+    seen/unseen split, its counts per group), what ``nerwb compare`` resamples."""
+
+    WHAT = "per-document counts"
+    OMIT_WHEN_NONE = ("seen", "unseen")
+
+    doc: str  # the document's id
+    tp: dict[str, int] = Field(default_factory=dict)
+    n_pred: dict[str, int] = Field(default_factory=dict)
+    n_gold: dict[str, int] = Field(default_factory=dict)
+    semeval: dict[str, SemEvalTally] = Field(default_factory=dict)
+    seen: DocTally | None = None
+    unseen: DocTally | None = None
