@@ -374,6 +374,31 @@ WORKSPACE_GITIGNORE = (
 PRETRAINED_CONFIG = "configs/ner-pretrained.cfg"
 
 
+def _ignore_pattern(line: str) -> str:
+    # "/training/", "training/", "training" and "/training" all keep training/ out of git
+    return line.strip().strip("/")
+
+
+def update_gitignore(path: Path) -> list[str]:
+    """Write the workspace ``.gitignore``, or append to the user's own the generated paths it
+    lacks (above all ``.nerwb/``, where annotator passwords live). Returns the entries added to
+    an existing file; nothing else in it changes.
+    """
+    if not path.exists():
+        atomic_write_text(path, WORKSPACE_GITIGNORE)
+        return []
+    text = path.read_text(encoding="utf-8")
+    present = {_ignore_pattern(line) for line in text.splitlines() if line.strip()}
+    missing = [p for p in GENERATED_PATHS if _ignore_pattern(p) not in present]
+    if missing:
+        block = "# nerwb workspace: data on this machine (annotator passwords), models, reports\n"
+        block += "".join(f"/{p}\n" for p in missing)
+        # appended in place: the user's file keeps its mode, and a symlink stays a symlink
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(("\n" if text and not text.endswith("\n") else "") + block)
+    return missing
+
+
 def init_workspace(
     root: Path,
     *,
@@ -381,10 +406,12 @@ def init_workspace(
     language: str = "en",
     base_model: str | None = None,
     schema_text: str | None = None,
+    notes: list[str] | None = None,
 ) -> Workspace:
     """Create a workspace in ``root`` with the conflict-news label schema (or ``schema_text``,
     the labels.yml to write) and the configs; with ``base_model``, training defaults to
-    ``ner-pretrained.cfg`` on that pipeline.
+    ``ner-pretrained.cfg`` on that pipeline. What it did to files already there (a ``.gitignore``
+    it added entries to) goes into ``notes``.
 
     Raises:
         WorkspaceError: ``root`` already holds a workspace or is not a folder, or the language
@@ -430,8 +457,12 @@ def init_workspace(
     for cfg in resources.files("nerwb.resources.configs").iterdir():
         if cfg.name.endswith(".cfg") and not (root / "configs" / cfg.name).exists():
             atomic_write_text(root / "configs" / cfg.name, cfg.read_text(encoding="utf-8"))
-    if not (root / ".gitignore").exists():
-        atomic_write_text(root / ".gitignore", WORKSPACE_GITIGNORE)
+    added = update_gitignore(root / ".gitignore")
+    if added and notes is not None:
+        notes.append(
+            f"added {', '.join(added)} to the existing {root / '.gitignore'} (.nerwb/ holds "
+            "annotator passwords; the rest are models, reports and this machine's data)"
+        )
     atomic_write_text(root / CONFIG_NAME, toml)
     ws = Workspace(root, config)
     # made now, so that the first writing command adds no file (flock needs one to lock)

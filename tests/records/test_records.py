@@ -88,6 +88,8 @@ EXAMPLES: list[Record] = [
         train_gold_names=TrainGoldNames(
             normalisation="casefold", count=1, sha256="ab", names=["irgc"]
         ),
+        train_article_ids=["a1", "a2"],
+        dev_article_ids=["a3"],
         workspace_git_commit=None,
         started="2026-12-06T00:00:00+00:00",
         finished="2026-12-06T00:01:00+00:00",

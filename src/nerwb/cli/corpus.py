@@ -92,8 +92,9 @@ def add_cmd(
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""
         console.print(
-            f"Skipped {len(selection.skipped)} file(s) in the workspace's own or hidden folders "
-            f"({examples}{more}); name a file to read it anyway."
+            f"Skipped {len(selection.skipped)} file(s) in hidden folders and in the own folders "
+            "and files of this or a nested workspace (labels/, training/, README.md ...): "
+            f"{examples}{more}; name a file to read it anyway."
         )
     if report.with_spans:
         console.print(

@@ -11,7 +11,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
-from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    err_console,
+    fail,
+    show_passwords,
+    workspace,
+    writing,
+)
 from nerwb.cli._hints import with_hint
 from nerwb.cli._options import (
     ModelOpt,
@@ -185,7 +193,7 @@ def push_cmd(
         typer.Option(
             "--repair",
             help="Push nothing: remove the copies of segments the server holds twice that "
-            "nobody labelled or confirmed.",
+            "nobody labelled, commented on or confirmed.",
         ),
     ] = False,
     wait: WaitOpt = None,
@@ -210,7 +218,8 @@ def push_cmd(
                 fixed = repair_duplicates(client, ws)
             console.print(
                 f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
-                f"more than once; removed {len(fixed.removed)} unlabelled copy(ies)."
+                f"more than once; removed {len(fixed.removed)} copy(ies) nobody labelled, "
+                "commented on or confirmed."
             )
             if fixed.kept_several:
                 first, ids = next(iter(fixed.kept_several.items()))
@@ -220,6 +229,8 @@ def push_cmd(
                     "`nerwb doccano pull` takes the confirmed copy of each.[/]"
                 )
         return
+    if annotators and not 0 <= overlap <= 1:  # before a model loads or any account is made
+        raise fail(f"--overlap {overlap}: give a share of segments between 0 and 1 (e.g. 0.2)")
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
     suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
@@ -290,8 +301,8 @@ def push_cmd(
             console.print(
                 f"[yellow]{len(report.server_duplicates)} segment(s) are on the server more than once "
                 f"(first: {first}, examples {', '.join(map(str, ids))}): pushes ran at once. Nothing "
-                "was uploaded for them again; `nerwb doccano push --repair` removes the unlabelled "
-                "copies.[/]"
+                "was uploaded for them again; `nerwb doccano push --repair` removes the copies "
+                "nobody labelled, commented on or confirmed.[/]"
             )
         show_passwords(
             report.annotators_created,
@@ -386,7 +397,7 @@ def pull_cmd(
                 f"[yellow]{len(report.duplicates)} segment(s) are on the server more than once "
                 f"(first: {first}, examples {', '.join(map(str, ids))}); for each annotator the "
                 "confirmed copy was taken, else the labelled one. `nerwb doccano push --repair` "
-                "removes the copies nobody labelled.[/]"
+                "removes the copies nobody labelled, commented on or confirmed.[/]"
             )
 
 

@@ -45,12 +45,14 @@ def add_articles(
     raw: Iterable[RawArticle],
     *,
     on_progress: OnProgress | None = None,
+    dry_run: bool = False,
 ) -> tuple[AddReport, list[Article]]:
     """Add ``raw`` articles to the store at ``path``, skipping exact duplicates.
 
     The whole input is read and checked before the store is rewritten (temp file, then rename),
     so a bad record anywhere leaves the store as it was. Adding the same input twice changes
-    nothing.
+    nothing. With ``dry_run`` nothing is written: the checks and the answer only, for a caller
+    that must know the input is good before it writes files of its own.
 
     Returns:
         The report and the stored ``Article`` for every input record (existing ones for
@@ -112,6 +114,8 @@ def add_articles(
         by_id[article.id] = by_hash[digest] = article
         report.added.append(article.id)
         resolved.append(article)
+    if dry_run:
+        return report, resolved
     if report.added:
         write_lines(path, articles)
     if report.duplicates:

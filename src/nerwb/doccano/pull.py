@@ -125,7 +125,7 @@ class PullReport:
     edited_during_pull: int = 0
     review_decisions: int = 0  # confirmed segments in the review project
     # segments on the server more than once: segment id -> example ids (the copy taken per
-    # annotator is the confirmed one; `doccano push --repair` removes the unlabelled copies)
+    # annotator is the confirmed one; `doccano push --repair` removes the untouched copies)
     duplicates: dict[str, list[int]] = field(default_factory=dict)
 
 

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from nerwb.errors import EvaluationError, InputError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
+from nerwb.evaluate.held_out import articles_in_training
 from nerwb.evaluate.metrics import (
     BootstrapFacts,
     ComparisonRow,
@@ -69,6 +70,8 @@ REPORT_FILES = (
 class EvalRun:
     folder: Path
     metrics: EvalMetrics
+    # "train"/"dev" -> ids of evaluated documents the model's run trained or selected on
+    in_training: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load_model(model: Path) -> Language:
@@ -360,7 +363,7 @@ def evaluate(
     write_report(
         folder, metrics, confusion, errors, per_doc, rendered, colours or {}, novelty, seen.names
     )
-    return EvalRun(folder, metrics)
+    return EvalRun(folder, metrics, articles_in_training(model, doc_ids))
 
 
 @dataclass

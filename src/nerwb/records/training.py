@@ -114,6 +114,10 @@ class TrainingManifest(Record):
     data: dict[str, TrainingData] = Field(default_factory=dict)  # "train", "dev"
     conversion: ConversionFacts | None = None  # None: not labels convert's output, or older
     train_gold_names: TrainGoldNames | None = None  # None: written before the seen/unseen split
+    # the corpus ids of the articles the run trained on and selected model-best on (sorted), so
+    # that `nerwb evaluate` can tell a test article the model has seen; None: written before
+    train_article_ids: list[str] | None = None
+    dev_article_ids: list[str] | None = None
     workspace_git_commit: str | None = None
     started: str | None = None
     finished: str | None = None
@@ -124,6 +128,12 @@ class TrainingManifest(Record):
     evaluations: list[Evaluation] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     config: str = ""
+
+    def article_ids(self) -> dict[str, set[str]] | None:
+        """``"train"``/``"dev"`` -> the article ids the run used; None for an older manifest."""
+        if self.train_article_ids is None and self.dev_article_ids is None:
+            return None
+        return {"train": set(self.train_article_ids or []), "dev": set(self.dev_article_ids or [])}
 
     def docs(self, split: str) -> int | None:
         """Documents in the run's ``train`` or ``dev`` data."""
