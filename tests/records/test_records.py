@@ -30,6 +30,7 @@ from nerwb.records.lines import RecordLine, write_lines
 from nerwb.records.lock import LockHolder
 from nerwb.records.metrics import DocCountsLine, MetricsFile
 from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
+from nerwb.records.server import ServerProcess, ServerState
 from nerwb.records.splits import SplitsFile
 from nerwb.records.suggestions import (
     Suggestion,
@@ -152,6 +153,18 @@ EXAMPLES: list[Record] = [
                 }
             }
         }
+    ),
+    ServerState(
+        secret_key="k",
+        port=8000,
+        database="postgres",
+        workers=5,
+        external_database="db:5432/doccano",
+        postgres_port=5433,
+        processes={"web": ServerProcess(pid=10, group=10, started=123)},
+    ),
+    Credentials(
+        url="http://127.0.0.1:8000", username="admin", password="s3cret", database_password="pg"
     ),
     ConversionRecord(
         on_misaligned="expand",
@@ -432,15 +445,16 @@ def _parses_json_of_a_read(node: ast.Call) -> bool:
 # format, named by file and by what the parsing line reads.
 NOT_RECORDS = {
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
-    ("server/local.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
+    ("package/build.py", "meta.json"): "spaCy's own meta.json of the model to package",
 }
 
 
 JSONL_READERS = ("iter_jsonl", "read_jsonl", "parse_jsonl", "parse_jsonl_line")
 # JSONL read outside records, and why: each is another owner's format or the user's input.
 NOT_LINE_RECORDS = {
-    ("corpus/readers.py", "iter_jsonl(path)"): "a user's input file (corpus add, predict)",
+    ("corpus/readers.py", "iter_jsonl(path"): "a user's input file (corpus add, predict)",
+    ("corpus/readers.py", "parse_jsonl_line(line, path"): "the same, tolerant of bad lines",
     ("components/gazetteer.py", "iter_jsonl(path)"): "spaCy's entity-ruler patterns",
     ("components/augment.py", "iter_jsonl(path)"): "spaCy's entity-ruler patterns (names)",
     ("labels/patterns.py", "iter_jsonl(path)"): "spaCy's entity-ruler patterns, users add lines",

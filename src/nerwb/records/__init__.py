@@ -33,13 +33,14 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/doccano/annotators.json (0600)  doccano.AnnotatorPasswords          push → suggest, review, demo
 .nerwb/doccano/credentials.json (0600) credentials.Credentials             doccano up → every connection
 .nerwb/suggestions.json                suggestions.SuggestionLedgerFile    suggest → labels suggestions
+.nerwb/doccano/server.json (0600)      server.ServerState                  doccano up → status, down, migrate
+  its processes                        server.ServerProcess                doccano up → status, down
 .nerwb/workspace.lock.json             lock.LockHolder                     a writer → a second writer
 =====================================  ==================================  =====================
 
 Not records, on purpose: ``labels/patterns.jsonl`` (spaCy's entity-ruler format, which users
-extend), the user's own inputs, Doccano's exports. Not yet: the local server's ``server.json``
-(its manager's own settings), and the reports written for people (``errors.jsonl``,
-``problems.jsonl``, ``disagreements.jsonl``).
+extend), the user's own inputs, Doccano's exports, and the reports written for people and
+read by nobody else (``errors.jsonl``, ``problems.jsonl``, ``disagreements.jsonl``).
 
 The package sits below every stage in the import order and imports only ``io``, ``errors`` and
 ``choices``, so a renamed field is a type error or a failing test, not a distant command.

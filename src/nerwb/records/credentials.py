@@ -18,13 +18,16 @@ SECRET_MODE = 0o600
 
 
 class Credentials(Record):
+    """How to log in to the local server as its admin (and the workspace PostgreSQL cluster's
+    password, once it has one); only ever written 0600."""
+
     MODE = SECRET_MODE
     WHAT = "Doccano credentials"
 
     url: str
     username: str
     password: str
-    database_password: str = ""  # the workspace PostgreSQL cluster's, once it has one
+    database_password: str = ""
 
     @model_serializer(mode="wrap")
     def _no_empty_database_password(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
