@@ -22,7 +22,7 @@ def test_run_unknown_misaligned_policy_is_refused(tiny_workspace, cli, tmp_path)
     assert result.exit_code != 0
     assert "expnad" in result.stderr and "expand" in result.stderr
     assert snapshot_tree(ws.root) == before
-    with pytest.raises(LabelsError, match="--on-misaligned must be one of error, expand"):
+    with pytest.raises(LabelsError, match="on_misaligned must be one of error, expand"):
         load_gold_docs(data, lang="en", on_misaligned="expnad")
     assert [p.value for p in MisalignedPolicy] == ["error", "expand", "contract", "skip"]
     assert [p.value for p in OverlapPolicy] == ["error", "longest", "skip"]

@@ -21,7 +21,7 @@ from nerwb.cli._common import (
 )
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
-from nerwb.errors import InputError
+from nerwb.errors import ErrorKind, InputError, recast
 from nerwb.io import check_output_file
 from nerwb.predict.options import OnError
 
@@ -129,13 +129,13 @@ def _state_of(path: Path) -> tuple[int, int, int] | None:
 
 
 def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
-    """The articles; a bad record's error (not the store's own) says how to go on past it."""
+    """The articles; a bad record's error (not the store's own) is a bad record that fails the
+    run, whose advice says how to go on past it."""
     try:
         yield from articles
     except InputError as err:
-        raise InputError(
-            f"{err}; nothing was added: pass --on-error skip to add the other records and list "
-            "the bad ones"
+        raise recast(
+            err, InputError, more="; nothing was added", kind=ErrorKind.BAD_RECORD
         ) from None
 
 

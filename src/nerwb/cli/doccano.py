@@ -21,7 +21,7 @@ from nerwb.cli._common import (
     workspace,
     writing,
 )
-from nerwb.cli._hints import with_hint
+from nerwb.cli._hints import Where, explain
 from nerwb.cli._options import (
     ModelOpt,
     NoWaitOpt,
@@ -290,7 +290,8 @@ def push_cmd(
                 )
             except PushInterrupted as interrupted:
                 bar.stop()
-                err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
+                said = explain(interrupted, Where(command="nerwb doccano push"))
+                err_console.print(f"[yellow]{escape(said)}[/]")
                 raise typer.Exit(130) from None
         state = "created" if report.project_created else "reused"
         console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")

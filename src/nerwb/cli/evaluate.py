@@ -173,7 +173,10 @@ def print_seen_unseen(m: EvalMetrics) -> None:
 
     rows = seen_unseen_rows(m)
     if m.seen_unseen is None:
-        console.print(f"Seen/unseen names: {m.seen_unseen_note or 'not measured'}")
+        console.print(
+            f"Seen/unseen names: {m.seen_unseen_note or 'not measured'}; pass --train-data FILE "
+            "(the model's training data) to measure them."
+        )
         return
     table = Table(
         title=f"Names seen / unseen in training ({m.seen_unseen.train_names} training names)"

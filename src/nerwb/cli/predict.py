@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from nerwb.choices import SPLIT_NAMES
 from nerwb.cli._common import console, err_console, warn, workspace
-from nerwb.cli._hints import with_hint
+from nerwb.cli._hints import Where, explain
 from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.cli._progress import show_progress
 from nerwb.errors import PredictError
@@ -111,7 +111,8 @@ def predict_cmd(
             )
         except PredictInterrupted as interrupted:
             bar.stop()
-            err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
+            said = explain(interrupted, Where(command="nerwb predict"))
+            err_console.print(f"[yellow]{escape(said)}[/]")
             raise typer.Exit(130) from None
     if report.skipped:
         warn(f"{len(report.skipped)} bad input record(s) skipped; listed in {report.skipped_path}")

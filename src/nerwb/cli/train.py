@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,6 +15,7 @@ from rich.table import Table
 from nerwb.cli._common import console, err_console, fail, lock_wait, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress, show_wait
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
 
@@ -46,6 +48,36 @@ OVERRIDES_EPILOG = (
     "for this run only, e.g. --training.max_steps 500 or --components.ner.model.hidden_width 64 "
     "(the keys are those of the config file; a value is read as JSON, else as text)."
 )
+
+
+def parse_overrides(args: list[str]) -> dict[str, Any]:
+    """``--section.key value`` (or ``--section.key=value``) pairs; values parsed as JSON when they can be.
+
+    Not spaCy's ``parse_config_overrides``: it exits the process on a bad argument without
+    saying which; this raises, and the error boundary says what was wrong.
+    """
+    overrides: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or "." not in arg:
+            raise TrainingError(
+                f"unexpected argument {arg!r}: config overrides look like --training.max_steps 500",
+                kind=ErrorKind.BAD_CONFIG,
+            )
+        key, _, value = arg[2:].partition("=")
+        if not value:
+            if i + 1 >= len(args) or args[i + 1].startswith("--"):
+                value = "true"
+            else:
+                i += 1
+                value = args[i]
+        try:
+            overrides[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.replace("-", "_")] = value
+        i += 1
+    return overrides
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
@@ -116,7 +148,7 @@ def train_cmd(
     Example: nerwb train --base-model en_core_web_sm
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
-    from nerwb.training.config import load_training_config, parse_overrides
+    from nerwb.training.config import load_training_config
     from nerwb.training.gpu import check_gpu
     from nerwb.training.run import (
         TrainingInterrupted,
@@ -272,7 +304,6 @@ def train_curve_cmd(
     if not 0 < target <= 1:
         raise fail(f"--target {target}: give the dev F to reach, between 0 and 1 (e.g. 0.8)")
     from nerwb.evaluate.novelty import Novelty
-    from nerwb.training.config import parse_overrides
     from nerwb.training.curve import train_curve, write_curve
 
     ws = workspace(workspace_dir)

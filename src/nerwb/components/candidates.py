@@ -32,7 +32,7 @@ from spacy.training import Example
 
 from nerwb.components.numbers import Linear, choose
 from nerwb.components.training_labels import check_requested_labels, label_span_counts
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 
 FACTORY = "nerwb_name_candidates"
 # Lower-case words and marks that may join capitalised words inside one name
@@ -307,7 +307,12 @@ def make_name_candidates(
 ) -> NameCandidates:
     """spaCy factory ``nerwb_name_candidates`` (an entry point of nerwb's package)."""
     if not 0.0 < threshold <= 1.0:
-        raise TrainingError(f"{FACTORY}: threshold must lie in (0, 1], not {threshold}")
+        raise TrainingError(
+            f"{FACTORY}: threshold must lie in (0, 1], not {threshold}", kind=ErrorKind.BAD_CONFIG
+        )
     if regularization <= 0:
-        raise TrainingError(f"{FACTORY}: regularization must be above 0, not {regularization}")
+        raise TrainingError(
+            f"{FACTORY}: regularization must be above 0, not {regularization}",
+            kind=ErrorKind.BAD_CONFIG,
+        )
     return NameCandidates(name, labels=labels, threshold=threshold, regularization=regularization)

@@ -30,7 +30,7 @@ from nerwb.doccano.upload import (
     server_segments,
     upload_rows,
 )
-from nerwb.errors import ErrorKind, NerwbError
+from nerwb.errors import ErrorKind, NerwbError, bad_setting
 from nerwb.labels.schema import LabelSchema
 from nerwb.names import check_name
 from nerwb.progress import OnProgress, ProgressEvent, emit
@@ -109,17 +109,14 @@ def check_same_cut(
     Raises:
         NerwbError: the recorded length differs, or an article on the server has other segments.
     """
-    how = (
-        f"set [corpus] segment_length = {recorded_length} in nerwb.toml again"
-        if recorded_length
-        else "restore the segment_length of the last push in nerwb.toml"
-    )
-    advice = f'{how}, or push to a new project ([doccano] project = "..." in nerwb.toml)'
     if known and recorded_length is not None and recorded_length != segment_length:
         raise NerwbError(
             f"segment_length is {segment_length} in nerwb.toml, but the {len(known)} segment(s) "
             f"already in Doccano project {project!r} were cut at {recorded_length}; pushing now "
-            f"would upload overlapping examples beside the old ones. To go on, {advice}"
+            "would upload overlapping examples beside the old ones",
+            kind=ErrorKind.DIFFERENT_CUT,
+            setting="[corpus] segment_length",
+            value=recorded_length,
         )
     by_article: dict[str, dict[str, str]] = {}
     for segment, _, _ in segments:
@@ -134,17 +131,18 @@ def check_same_cut(
             raise NerwbError(
                 f"article {article_id!r} is in Doccano project {project!r} as {len(before)} "
                 f"segment(s) cut differently from the {len(now)} that segment_length "
-                f"{segment_length} gives now; pushing would upload overlapping examples. "
-                f"To go on, {advice}"
+                f"{segment_length} gives now; pushing would upload overlapping examples",
+                kind=ErrorKind.DIFFERENT_CUT,
+                setting="[corpus] segment_length",
+                value=recorded_length,
             )
 
 
 def check_overlap(overlap: float) -> None:
     """Raises NerwbError: ``overlap`` is not a share between 0 and 1."""
     if not 0 <= overlap <= 1:
-        raise NerwbError(
-            f"the overlap is a share of segments between 0 and 1, not {overlap}",
-            setting="overlap",
+        raise bad_setting(
+            NerwbError, "overlap", f"{overlap}: give a share of segments between 0 and 1 (e.g. 0.2)"
         )
 
 

@@ -15,7 +15,7 @@ from sklearn.metrics import confusion_matrix
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nerwb.errors import EvaluationError, InputError, PredictError
+from nerwb.errors import ErrorKind, EvaluationError, InputError, PredictError, recast
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
@@ -79,7 +79,7 @@ def load_model(model: Path) -> Language:
         return load_pipeline(model)
     except PredictError as err:
         # the same fact under this stage's error type: its kind and fields go with it
-        raise EvaluationError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None
+        raise recast(err, EvaluationError) from None
 
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:
@@ -303,8 +303,8 @@ def evaluate(
         EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty
             data, a missing or unreadable ``train_data``.
     """
-    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "on_misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "on_overlap")
     nlp = load_model(model)
     seen = seen_names_of(model, train_data, lang)
     gold_docs, conversion = load_gold_docs(
@@ -406,7 +406,9 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
     metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
     if not metrics_path.is_file() or not per_doc_path.is_file():
         raise EvaluationError(
-            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
+            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)",
+            kind=ErrorKind.BAD_INPUT,
+            path=folder,
         )
     record = MetricsFile.load(metrics_path)
     metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
@@ -479,7 +481,8 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
     if metrics_a.data_sha256 != metrics_b.data_sha256 or len(docs_a) != len(docs_b):
         raise EvaluationError(
             f"the runs were made on different data ({metrics_a.data} sha256 {metrics_a.data_sha256[:12]} vs "
-            f"{metrics_b.data} sha256 {metrics_b.data_sha256[:12]}); a paired comparison needs the same documents"
+            f"{metrics_b.data} sha256 {metrics_b.data_sha256[:12]}); a paired comparison needs the same documents",
+            kind=ErrorKind.DIFFERENT_DATA,
         )
     labels = sorted(set(metrics_a.per_label) | set(metrics_b.per_label))
     weights = resample_weights(len(docs_a), n_bootstrap, seed)

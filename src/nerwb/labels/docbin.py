@@ -160,7 +160,8 @@ def _check_in_text(article: AnnotatedArticle, span: LabeledSpan) -> None:
     )
     raise LabelsError(
         f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
-        f"{problem} (length {len(text)})"
+        f"{problem} (length {len(text)})",
+        kind=ErrorKind.BAD_INPUT,
     )
 
 
@@ -262,8 +263,8 @@ def article_doc(
     """One article (or, with ``offset``, a gold piece of one) as a ``Doc`` whose ``ents`` are
     its gold spans, policies applied, with what the policies changed or skipped. Events and
     errors give article offsets."""
-    misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    misaligned = parse_policy(MisalignedPolicy, on_misaligned, "on_misaligned")
+    overlap = parse_policy(OverlapPolicy, on_overlap, "on_overlap")
     doc = blank(lang).make_doc(article.text)
     text = article.text
     found = ArticleConversion(doc)
@@ -353,8 +354,8 @@ def to_docbins(
     Raises:
         LabelsError: a policy is ``error`` and a span needs it, or a policy name is unknown.
     """
-    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "on_misaligned")
+    on_overlap = parse_policy(OverlapPolicy, on_overlap, "on_overlap")
     report = ConversionReport(on_misaligned=str(on_misaligned), on_overlap=str(on_overlap))
     bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
     for article in sorted(gold, key=lambda a: a.article_id):
@@ -367,7 +368,8 @@ def to_docbins(
         for span in stray:  # only a hand-edited gold file can have these: never drop them silently
             raise LabelsError(
                 f"article {article.article_id!r}: gold span [{span.start}, {span.end}, {span.label}] "
-                "lies outside the article's gold_ranges; fix labels/gold/gold.jsonl or merge again"
+                "lies outside the article's gold_ranges; fix labels/gold/gold.jsonl or merge again",
+                kind=ErrorKind.BAD_INPUT,
             )
         for offset, piece in pieces:
             found = article_doc(
@@ -394,7 +396,7 @@ def to_docbins(
         (s, lab) for s, by in report.per_split.items() for lab, c in by.items() if not c.reconciles
     ]
     if broken:  # cannot happen unless this module has a bug: refuse to write rather than lose spans
-        raise LabelsError(f"span counts do not reconcile for {broken}")
+        raise LabelsError(f"span counts do not reconcile for {broken}", kind=ErrorKind.RUN_FAILED)
     for name, doc_bin in bins.items():
         path = out_dir / f"{name}.spacy"
         data = doc_bin.to_bytes()

@@ -102,9 +102,13 @@ def import_annotations(
     Nothing is written unless every check passes: labels.yml, the corpus, the splits and the
     annotator's file are written only after the last check.
     """
-    check_name(annotator, what="--annotator")
+    check_name(annotator, what="annotator", setting="annotator")
     if fmt not in ANNOTATION_READERS:
-        raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
+        raise LabelsError(
+            f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}",
+            kind=ErrorKind.BAD_SETTING,
+            setting="fmt",
+        )
     schema = load_schema(ws.schema_path, allow_empty=add_labels)
     raws = list(read_annotated(path, fmt, lang=ws.language))
     if not raws:
@@ -138,7 +142,7 @@ def import_annotations(
             problem = check_label_name(label)
             if problem:
                 raise InputError(
-                    f"label {problem}, so --add-labels cannot add it to {ws.schema_path.name}; "
+                    f"label {problem}, so it cannot be added to {ws.schema_path.name}; "
                     "rename it in the file",
                     path=path,
                 )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.store import load_articles
-from nerwb.errors import ErrorKind, LabelsError
+from nerwb.errors import SETTING, ErrorKind, LabelsError
 from nerwb.labels.annotations import (
     AnnotatedArticle,
     AnnotatedSegment,
@@ -126,14 +126,19 @@ def parse_strategy(strategy: str, annotators: list[str]) -> tuple[Strategy, str 
         preferred = strategy.split(":", 1)[1]
         if preferred not in annotators:
             raise LabelsError(
-                f"--strategy {strategy}: no annotator {preferred!r} (have {', '.join(sorted(annotators))})"
+                f"{SETTING} {strategy}: no annotator {preferred!r} "
+                f"(have {', '.join(sorted(annotators))})",
+                kind=ErrorKind.BAD_SETTING,
+                setting="strategy",
             )
         return Strategy.MAJORITY, preferred
     try:
         return Strategy(strategy), None
     except ValueError:
         raise LabelsError(
-            f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}"
+            f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}",
+            kind=ErrorKind.BAD_SETTING,
+            setting="strategy",
         ) from None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-from nerwb.errors import LabelsError
+from nerwb.errors import LabelsError, bad_setting
 
 
 class MisalignedPolicy(StrEnum):
@@ -28,14 +28,16 @@ class OverlapPolicy(StrEnum):
 P = TypeVar("P", bound=StrEnum)
 
 
-def parse_policy(kind: type[P], value: str, flag: str) -> P:
+def parse_policy(kind: type[P], value: str, setting: str) -> P:
     """``value`` as a member of ``kind``.
 
     Raises:
-        LabelsError: ``value`` is not one of the choices; the message names ``flag``.
+        LabelsError: ``value`` is not one of the choices; the message names ``setting``.
     """
     try:
         return kind(value)
     except ValueError:
         choices = ", ".join(m.value for m in kind)
-        raise LabelsError(f"{flag} must be one of {choices} (got {value!r})") from None
+        raise bad_setting(
+            LabelsError, setting, f"must be one of {choices} (got {value!r})"
+        ) from None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
-from nerwb.errors import ErrorKind, PredictError
+from nerwb.errors import SETTING, ErrorKind, PredictError, bad_setting
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource
@@ -109,7 +109,12 @@ def build_record(
 
 def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
     if output.is_dir():
-        raise PredictError(f"--output {output} is a folder; give a file such as preds.jsonl")
+        raise PredictError(
+            f"{SETTING} {output} is a folder; give a file such as preds.jsonl",
+            kind=ErrorKind.BAD_SETTING,
+            setting="output",
+            path=output,
+        )
     if not output.exists() or force:
         return
     held = "predictions"
@@ -123,10 +128,10 @@ def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
         pass  # parquet or not nerwb's: say only that it exists
     raise PredictError(
-        f"--output {output} already holds {held}",
+        f"{SETTING} {output} already holds {held}",
         kind=ErrorKind.OUTPUT_HOLDS_PREDICTIONS,
         path=output,
-        setting="--output",
+        setting="output",
     )
 
 
@@ -161,20 +166,31 @@ def predict(
     container = container_of(output)
     if fmt is OutputFormat.DOCCANO and container is Container.PARQUET:
         raise PredictError(
-            "--format doccano writes JSONL for Doccano's import; use a .jsonl output"
+            f"{SETTING} doccano writes JSONL for Doccano's import; use a .jsonl output",
+            kind=ErrorKind.BAD_SETTING,
+            setting="fmt",
         )
     if fmt is OutputFormat.DOCCANO and not include_text:
-        raise PredictError("--format doccano needs the text (Doccano imports it); drop --no-text")
+        raise PredictError(
+            f"{SETTING} doccano needs each article's text (Doccano imports it)",
+            kind=ErrorKind.BAD_SETTING,
+            setting="fmt",
+        )
     if container is Container.PARQUET and not pyarrow_available():
         raise PredictError(
-            f"--output {output} is .parquet, which needs pyarrow: pip install pyarrow "
-            "(or 'nerwb[ray]'), or write .jsonl"
+            f"{SETTING} {output} is .parquet, which needs pyarrow: pip install pyarrow "
+            "(or 'nerwb[ray]'), or write .jsonl",
+            kind=ErrorKind.MISSING_PACKAGE,
+            setting="output",
         )
-    for name, value in (("--batch-size", batch_size), ("--n-process", n_process)):
+    for name, value in (
+        ("batch_size", batch_size),
+        ("n_process", n_process),
+        ("part_size", part_size),
+        ("actors", actors),
+    ):
         if value < 1:
-            raise PredictError(f"{name} must be at least 1, not {value}")
-    if part_size < 1 or actors < 1:
-        raise PredictError("--part-size and --actors must be at least 1")
+            raise bad_setting(PredictError, name, f"must be at least 1, not {value}")
     info = model_info(model)
     _check_output(output, info, force=force)
     header = {
@@ -186,7 +202,12 @@ def predict(
         "max_length": max_length,
     }
     if not output.parent.exists():
-        raise PredictError(f"cannot write --output {output}: folder {output.parent} does not exist")
+        raise PredictError(
+            f"cannot write {SETTING} {output}: folder {output.parent} does not exist",
+            kind=ErrorKind.MISSING_FILE,
+            setting="output",
+            path=output.parent,
+        )
     # Load before anything is written, so a broken pipeline leaves no work folder behind.
     nlp = load_pipeline(model, max_length=max_length) if engine is Engine.LOCAL else None
     if engine is Engine.RAY:  # a missing Ray or a dead --address fails before anything is written

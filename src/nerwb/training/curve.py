@@ -179,7 +179,7 @@ def train_curve(
     """
     problem = curve_problem(fractions, seeds)
     if problem:
-        raise TrainingError(problem)
+        raise TrainingError(problem, kind=ErrorKind.BAD_SETTING)
     vocab = blank(ws.language).vocab
     docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
     if not docs:

@@ -35,7 +35,7 @@ from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, NerwbError, TrainingError
+from nerwb.errors import SETTING, ErrorKind, NerwbError, TrainingError
 from nerwb.labels.gold_names import names_sha256
 from nerwb.lock import workspace_lock
 from nerwb.progress import STEP, OnProgress, ProgressEvent, emit
@@ -260,7 +260,9 @@ def _git_commit(root: Path) -> str | None:
 def check_labels(train: DataSummary, dev: DataSummary) -> None:
     if train.docs == 0 or not train.spans:
         raise TrainingError(
-            f"training data {train.path} has no {'documents' if not train.docs else 'entities'}"
+            f"training data {train.path} has no {'documents' if not train.docs else 'entities'}",
+            kind=ErrorKind.NOTHING_TO_DO,
+            path=train.path,
         )
     if dev.docs == 0 or not dev.spans:
         # spaCy would train, then score every checkpoint 0 (or fail to score it at all):
@@ -275,7 +277,9 @@ def check_labels(train: DataSummary, dev: DataSummary) -> None:
     if unseen:
         raise TrainingError(
             f"dev data {dev.path} has label(s) {', '.join(unseen)} that the training data {train.path} never shows; "
-            "the model cannot learn them: label more training articles or drop the label"
+            "the model cannot learn them: label more training articles or drop the label",
+            kind=ErrorKind.LABEL_MISMATCH,
+            path=dev.path,
         )
 
 
@@ -396,7 +400,10 @@ def resolve_data_paths(
             override = overrides.get(f"paths.{key}")
             if override is not None and Path(str(override)) != Path(given):
                 raise TrainingError(
-                    f"--{key} {given} and --paths.{key} {override} name different data; give one"
+                    f"{SETTING} {given} and the override paths.{key} {override} name different "
+                    "data; give one",
+                    kind=ErrorKind.DIFFERENT_DATA,
+                    setting=f"{key}_data",
                 )
             chosen.append(Path(given))
         elif isinstance(configured, str) and configured and "${" not in configured:
@@ -447,15 +454,20 @@ def resolve_base_pipeline(
     if "base_model" not in paths:
         if base_model:
             raise TrainingError(
-                f"--base-model {base_model}: the config {config_path.name} takes no base "
-                "pipeline (no [paths] base_model); use configs/ner-pretrained.cfg"
+                f"{SETTING} {base_model}: the config {config_path.name} takes no base "
+                "pipeline (no [paths] base_model)",
+                kind=ErrorKind.BASE_NOT_TAKEN,
+                setting="base_model",
+                path=config_path,
             )
         return None
     requested = base_model or overrides.get("paths.base_model") or paths.get("base_model")
     if not requested:
         raise TrainingError(
-            f"{config_path.name} sources its tok2vec from a base pipeline: pass "
-            "--base-model NAME|FOLDER or set [training] base_model in nerwb.toml"
+            f"{config_path.name} sources its tok2vec from a base pipeline, and none is named",
+            kind=ErrorKind.NO_BASE_MODEL,
+            setting="base_model",
+            path=config_path,
         )
     base = find_base_pipeline(str(requested), language=ws.language)
     overrides["paths.base_model"] = base.location
@@ -782,6 +794,7 @@ def _check_models(staging: Path, status: RunStatus) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise TrainingError(
             f"the run ended without {' and '.join(missing)} in {staging}; nothing was published",
+            kind=ErrorKind.RUN_FAILED,
             path=staging,
         )
 
