@@ -71,17 +71,20 @@ def build_articles(n: int) -> list[dict]:
 
 def train_model(root: Path) -> Path:
     from accuracy import build
+    from nerwb.training.options import TrainOptions
     from nerwb.training.run import train
 
     ws = build(root, "conflict3")
     out = ws.training_dir / "bench-fast"
     train(
         ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=out,
-        train_path=ws.docbin_path("train"),
-        dev_path=ws.docbin_path("dev"),
-        overrides={"training.max_steps": TRAIN_STEPS, "training.eval_frequency": 100},
+        TrainOptions(
+            config=ws.configs_dir / "ner-fast.cfg",
+            output=out,
+            train_data=ws.docbin_path("train"),
+            dev_data=ws.docbin_path("dev"),
+            overrides={"training.max_steps": TRAIN_STEPS, "training.eval_frequency": 100},
+        ),
     )
     return out / "model-best"
 

@@ -166,18 +166,33 @@ def _error_classes() -> tuple[set[str], set[str]]:
 
 def _made_without_kind(root: Path, without_default: set[str]) -> list[str]:
     """Every ``SomeError(...)`` call under ``root`` of a class with no default kind that passes
-    no ``kind=`` (raised or returned: the helpers that build an error count too)."""
+    no ``kind=`` (raised or returned: the helpers that build an error count too), and every
+    ``super().__init__(...)`` without one in such a class's own ``__init__``."""
     found = []
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in without_default
-                and not any(k.arg in ("kind", None) for k in node.keywords)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        supers = {
+            id(call): cls.name
+            for cls in ast.walk(tree)
+            if isinstance(cls, ast.ClassDef) and cls.name in without_default
+            for call in ast.walk(cls)
+            if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "__init__"
+            and isinstance(call.func.value, ast.Call)
+            and isinstance(call.func.value.func, ast.Name)
+            and call.func.value.func.id == "super"
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or any(
+                k.arg in ("kind", None) for k in node.keywords
             ):
+                continue
+            if isinstance(node.func, ast.Name) and node.func.id in without_default:
                 found.append(f"{relative}:{node.lineno}: {node.func.id}(...) without kind=")
+            elif id(node) in supers:
+                found.append(f"{relative}:{node.lineno}: {supers[id(node)]} without kind=")
     return found
 
 
@@ -192,11 +207,14 @@ def test_every_error_the_library_makes_has_a_kind() -> None:
 def test_the_kind_scan_sees_a_call_without_kind(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(
         'def f():\n    raise TrainingError("no kind")\n\n\n'
-        'def g():\n    return TrainingError("kind", kind=ErrorKind.BAD_CONFIG)\n',
+        'def g():\n    return TrainingError("kind", kind=ErrorKind.BAD_CONFIG)\n\n\n'
+        "class Stopped(TrainingError):\n    def __init__(self):\n"
+        '        super().__init__("stopped")\n',
         encoding="utf-8",
     )
-    assert _made_without_kind(tmp_path, {"TrainingError"}) == [
-        "m.py:2: TrainingError(...) without kind="
+    assert _made_without_kind(tmp_path, {"TrainingError", "Stopped"}) == [
+        "m.py:2: TrainingError(...) without kind=",
+        "m.py:12: Stopped without kind=",
     ]
 
 

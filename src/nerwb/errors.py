@@ -102,6 +102,7 @@ class ErrorKind(StrEnum):
     MISSING_PACKAGE = "missing-package"  # an optional package or pipeline is not installed
     SERVER_ERROR = "server-error"  # the Doccano server (or a program nerwb runs) failed
     RUN_FAILED = "run-failed"  # a run or build ended without its results
+    TRAINING_INTERRUPTED = "training-interrupted"  # Ctrl-C: the run is kept, marked so
 
 
 # Searchable codes, never reused nor renumbered (a code a user pasted into a search box must

@@ -255,7 +255,7 @@ def test_doccano_pull_from_a_mistyped_project_creates_nothing(doccano_ws, cli) -
 
 
 def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
-    from nerwb.doccano.push import PushInterrupted
+    from nerwb.doccano.push import PushInterrupted, PushOptions
     from nerwb.doccano.push import push as push_segments
 
     ws = doccano_ws
@@ -268,10 +268,7 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
         push_segments(
             client,
             ws,
-            load_schema(ws.schema_path),
-            splits=["train"],
-            annotators=["int_a"],
-            chunk_rows=5,
+            PushOptions(splits=["train"], annotators=["int_a"], chunk_rows=5),
             on_progress=ctrl_c_after_first_chunk,
         )
     message = str(stopped.value)

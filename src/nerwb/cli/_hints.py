@@ -258,6 +258,7 @@ NO_ADVICE = frozenset(
         ErrorKind.MISSING_PACKAGE,
         ErrorKind.SERVER_ERROR,
         ErrorKind.RUN_FAILED,
+        ErrorKind.TRAINING_INTERRUPTED,  # the message says what was kept, and where
     }
 )
 

@@ -11,7 +11,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.choices import SPLIT_NAMES
-from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace, writing
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    err_console,
+    lock_wait,
+    show_passwords,
+    workspace,
+    writing,
+)
 from nerwb.cli._options import (
     JsonOpt,
     NoWaitOpt,
@@ -21,8 +29,10 @@ from nerwb.cli._options import (
     WorkspaceOpt,
     comma_list,
 )
+from nerwb.cli._progress import show_wait
 from nerwb.io import check_output_file
 from nerwb.labels.formats import ImportFormat
+from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.names import check_name
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
@@ -265,10 +275,18 @@ def merge_cmd(
     )
 
 
+MisalignedOpt = Annotated[
+    MisalignedPolicy, typer.Option(help="A span not on token boundaries: refuse, move or skip it.")
+]
+OverlapOpt = Annotated[
+    OverlapPolicy, typer.Option(help="Spans that overlap: refuse, keep the longest, or skip them.")
+]
+
+
 @labels_app.command("convert")
 def convert_cmd(
-    on_misaligned: Annotated[str, typer.Option(help="error | expand | contract | skip")] = "error",
-    on_overlap: Annotated[str, typer.Option(help="error | longest | skip")] = "error",
+    on_misaligned: MisalignedOpt = MisalignedPolicy.ERROR,
+    on_overlap: OverlapOpt = OverlapPolicy.ERROR,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -277,13 +295,18 @@ def convert_cmd(
 
     Example: nerwb labels convert --on-misaligned expand
     """
+    options = ConvertOptions(on_misaligned, on_overlap, lock_wait=lock_wait(wait, no_wait))
     ws = workspace(workspace_dir)
     for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
         check_output_file(target)
     from nerwb.labels.docbin import convert_workspace  # spaCy
 
-    with writing(ws, "labels convert", wait, no_wait):
-        report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
+    report = convert_workspace(ws, options, on_progress=show_wait(err_console))
+    _show_conversion(ws, report)
+
+
+def _show_conversion(ws, report) -> None:
+    """The reconciling table per split and label, what was left out, and the first events."""
     table = Table(title="Conversion (spans in = written + changed + skipped)")
     for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):
         table.add_column(column, justify="left" if column in ("split", "label") else "right")

@@ -1,11 +1,14 @@
 """What conversion does with a span that is not on token boundaries, or overlaps another.
 
 ``StrEnum`` members compare equal to their values, so the Typer options of ``labels convert``
-and ``evaluate`` and the library share one list of choices.
+and ``evaluate`` and the library share one list of choices. ``SpanPolicies`` is the one object
+that carries the two choices from the CLI (or any caller) down to each article: a choice given
+as text is parsed once, where the object is made.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -41,3 +44,31 @@ def parse_policy(kind: type[P], value: str, setting: str) -> P:
         raise bad_setting(
             LabelsError, setting, f"must be one of {choices} (got {value!r})"
         ) from None
+
+
+@dataclass(frozen=True)
+class SpanPolicies:
+    """A span off token boundaries (``on_misaligned``) and overlapping spans (``on_overlap``):
+    what conversion does with each. Enums from here down.
+
+    Raises:
+        LabelsError: a choice that is not one (kind ``BAD_SETTING``).
+    """
+
+    on_misaligned: MisalignedPolicy = MisalignedPolicy.ERROR
+    on_overlap: OverlapPolicy = OverlapPolicy.ERROR
+
+    def __post_init__(self) -> None:
+        misaligned = parse_policy(MisalignedPolicy, self.on_misaligned, "on_misaligned")
+        object.__setattr__(self, "on_misaligned", misaligned)
+        object.__setattr__(
+            self, "on_overlap", parse_policy(OverlapPolicy, self.on_overlap, "on_overlap")
+        )
+
+
+@dataclass(frozen=True)
+class ConvertOptions(SpanPolicies):
+    """``labels convert``: the span policies, and how long to wait for the workspace lock
+    (None: the default; 0: not at all)."""
+
+    lock_wait: float | None = None

@@ -68,13 +68,24 @@ class Ranked:
 @dataclass
 class Selection:
     """``--select``: the ``n`` unpushed segments ``strategy`` ranks first (``nerwb select``,
-    ``doccano push --select``)."""
+    ``doccano push --select``); checked when made, before anything is read.
+
+    Raises:
+        SelectionError: ``n`` below 1, or a strategy that ranks by a model without one.
+    """
 
     strategy: SelectStrategy
     n: int
     nlp: Language | None = None
     model: str = ""  # the model folder, for the ledger
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.strategy = SelectStrategy(self.strategy)
+        if self.n < 1:
+            raise bad_setting(SelectionError, "n", f"must be at least 1, not {self.n}")
+        if self.nlp is None and self.strategy in NEEDS_MODEL:
+            raise needs_model(self.strategy)
 
 
 def needs_model(strategy: SelectStrategy) -> SelectionError:

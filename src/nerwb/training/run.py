@@ -51,7 +51,7 @@ from nerwb.records.training import (
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
-from nerwb.training.gpu import check_gpu
+from nerwb.training.options import TrainOptions
 from nerwb.workspace import Workspace
 
 TRAINING_STAGE = "Training"
@@ -93,6 +93,22 @@ class StepEvent(ProgressEvent):
 
 
 StepCallback = OnProgress  # it hears StepEvents
+
+
+def steps_only(on_step: StepCallback | None) -> OnProgress | None:
+    """An ``on_progress`` for ``train`` that passes on its training steps (``StepEvent``) only,
+    for a caller that draws the steps and has no use for the lock's wait or the run folder."""
+    if on_step is None:
+        return None
+    hear = on_step
+
+    def on_progress(event: ProgressEvent) -> None:
+        if isinstance(event, StepEvent):
+            hear(event)
+
+    return on_progress
+
+
 # spaCy builds its logger from the config's registry name, so the run's callback cannot be
 # passed in as an argument: it travels in a context variable, set by train() around the loop.
 _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVar(
@@ -233,7 +249,9 @@ class TrainingInterrupted(TrainingError):
         super().__init__(
             f"training interrupted at step {result.steps}; kept {result.output / 'model-best'} "
             f"(best dev F {result.best_score:.3f}) and {result.output / 'model-last'} "
-            f"(last evaluation at step {last}); manifest.json says status interrupted"
+            f"(last evaluation at step {last}); manifest.json says status interrupted",
+            kind=ErrorKind.TRAINING_INTERRUPTED,
+            path=result.output,
         )
         self.result = result
 
@@ -662,24 +680,15 @@ def _manifest(
 
 
 def train(
-    ws: Workspace,
-    *,
-    config_path: Path,
-    output: Path,
-    train_path: Path | None = None,
-    dev_path: Path | None = None,
-    overrides: dict[str, Any] | None = None,
-    gpu_id: int = -1,
-    force: bool = False,
-    base_model: str | None = None,
-    on_step: StepCallback | None = None,
-    lock_wait: float | None = None,
-    on_lock_wait: OnProgress | None = None,
-    unique_output: bool = False,
-    on_claimed: OnProgress | None = None,
+    ws: Workspace, options: TrainOptions, *, on_progress: OnProgress | None = None
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
-    ``train.log`` (spaCy's own output) to ``output``.
+    ``train.log`` (spaCy's own output) to ``options.output``.
+
+    ``on_progress`` hears, in this order: a wait for the workspace lock (``WAIT_STAGE``, only
+    when another command holds it), the run folder once claimed (``CLAIMED_STAGE``, its path as
+    ``item``), then every training step (``StepEvent``, with the dev scores where spaCy
+    evaluates).
 
     Raises:
         TrainingError: a missing config or data file, a bad override, empty training data, a dev
@@ -692,13 +701,17 @@ def train(
         WorkspaceBusyError: another command held the workspace lock past ``lock_wait``.
 
     With ``unique_output`` (``output`` is a name nerwb made up), a name another run has taken
-    gets a suffix; ``on_claimed`` hears the run folder once it is claimed. The workspace lock is
-    held only while the run folder is claimed and while it is published, never during training.
+    gets a suffix. The workspace lock is held only while the run folder is claimed and while it
+    is published, never during training. The GPU and the output folder were checked when the
+    options were made.
     """
-    check_gpu(gpu_id)  # before the data is read: a missing CuPy is one line
-    overrides = dict(overrides or {})
+    config_path, output, gpu_id = options.config, options.output, options.gpu_id
+    overrides = dict(options.overrides)
+    lock_wait, base_model = options.lock_wait, options.base_model
     notes: list[str] = []
-    train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
+    train_path, dev_path = resolve_data_paths(
+        ws, config_path, overrides, options.train_data, options.dev_data
+    )
     # read once: what spaCy trains on and what the manifest records are the same bytes
     read = _DataReadOnce.take(train_path, dev_path)
     try:
@@ -707,11 +720,13 @@ def train(
         overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
         config = load_training_config(config_path, overrides)
         _short_run_eval(config, notes)
-        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_progress):
             swept = sweep_stale_staging(output.parent)
-            output, staging = prepare_output(output, force=force, unique=unique_output)
+            output, staging = prepare_output(
+                output, force=options.force, unique=options.unique_output
+            )
         # one step event: the folder this run writes into (with a suffix where it was taken)
-        emit(on_claimed, ProgressEvent(CLAIMED_STAGE, 1, None, STEP, item=str(output)))
+        emit(on_progress, ProgressEvent(CLAIMED_STAGE, 1, None, STEP, item=str(output)))
         if swept:
             notes.append(
                 f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
@@ -723,7 +738,7 @@ def train(
             require_gpu(gpu_id)
         started = datetime.now(UTC)
         clock = time.perf_counter()
-        log = _StepLog(on_step)
+        log = _StepLog(on_progress)
         status = STATUS_FINISHED
         try:
             _run_spacy(config, staging, gpu_id, log, read)
@@ -763,7 +778,7 @@ def train(
         )
         manifest.save(manifest_path(staging))
         (staging / OWNER_FILE).unlink(missing_ok=True)
-        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_progress):
             if output.exists() and status == STATUS_INTERRUPTED:
                 # an interrupted run never replaces a finished one (--force): kept beside it
                 output = _free_sibling(output, "interrupted")
