@@ -36,18 +36,25 @@ corpus_app = typer.Typer(
 )
 
 
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl .csv).")
+]
+TextColOpt = Annotated[str, typer.Option(help="CSV/JSONL field holding the text.")]
+IdColOpt = Annotated[str, typer.Option(help="CSV column holding the article id.")]
+TitleColOpt = Annotated[str, typer.Option(help="CSV column holding the title.")]
+OnErrorOpt = Annotated[
+    OnError,
+    typer.Option(help="A bad input record: fail (nothing added), or skip it and list it."),
+]
+
+
 @corpus_app.command("add")
 def add_cmd(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl .csv).")
-    ],
-    text_col: Annotated[str, typer.Option(help="CSV/JSONL field holding the text.")] = "text",
-    id_col: Annotated[str, typer.Option(help="CSV column holding the article id.")] = "id",
-    title_col: Annotated[str, typer.Option(help="CSV column holding the title.")] = "title",
-    on_error: Annotated[
-        OnError,
-        typer.Option(help="A bad input record: fail (nothing added), or skip it and list it."),
-    ] = OnError.FAIL,
+    paths: PathsArg,
+    text_col: TextColOpt = "text",
+    id_col: IdColOpt = "id",
+    title_col: TitleColOpt = "title",
+    on_error: OnErrorOpt = OnError.FAIL,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -94,6 +101,10 @@ def add_cmd(
             articles,
             on_progress=bar,
         )
+    _show_added(ws, report, selection, bad)
+
+
+def _show_added(ws, report, selection, bad: list[InputError]) -> None:
     console.print(
         f"[green]Added {len(report.added)} article(s)[/]; {len(report.already_present)} already present, "
         f"{len(report.duplicates)} exact duplicate(s) skipped."

@@ -246,26 +246,32 @@ def compare_cmd(
         )
     console.print(table)
     if result.seen_unseen is not None:
-
-        def num(x: float | None, fmt: str = ".3f") -> str:
-            return "—" if x is None else format(x, fmt)
-
-        for group in ("unseen", "seen"):
-            names = Table(title=f"Recall on {group} names (gold entities {group} in training)")
-            for column in ("", "gold", "R A", "R B", "A - B", "95% CI", "P(A>B)", "P A", "P B"):
-                names.add_column(column, justify="left" if not column else "right")
-            for key, r in result.seen_unseen[group].items():
-                names.add_row(
-                    key,
-                    str(r.gold_a) if r.gold_a == r.gold_b else f"{r.gold_a}/{r.gold_b}",
-                    num(r.recall_a),
-                    num(r.recall_b),
-                    num(r.diff, "+.3f"),
-                    "—" if r.ci95 is None else f"{r.ci95[0]:+.2f}…{r.ci95[1]:+.2f}",
-                    num(r.p_a_beats_b, ".2f"),
-                    num(r.precision_a, ".2f"),
-                    num(r.precision_b, ".2f"),
-                )
-            console.print(names)
+        _show_recall_comparison(result.seen_unseen)
     if result.seen_unseen_note:
         console.print(f"Seen/unseen names: {result.seen_unseen_note}")
+
+
+def _show_recall_comparison(seen_unseen) -> None:
+    """Recall of A and B on names seen and unseen in training, per label, with the paired
+    interval of the difference."""
+
+    def num(x: float | None, fmt: str = ".3f") -> str:
+        return "—" if x is None else format(x, fmt)
+
+    for group in ("unseen", "seen"):
+        names = Table(title=f"Recall on {group} names (gold entities {group} in training)")
+        for column in ("", "gold", "R A", "R B", "A - B", "95% CI", "P(A>B)", "P A", "P B"):
+            names.add_column(column, justify="left" if not column else "right")
+        for key, r in seen_unseen[group].items():
+            names.add_row(
+                key,
+                str(r.gold_a) if r.gold_a == r.gold_b else f"{r.gold_a}/{r.gold_b}",
+                num(r.recall_a),
+                num(r.recall_b),
+                num(r.diff, "+.3f"),
+                "—" if r.ci95 is None else f"{r.ci95[0]:+.2f}…{r.ci95[1]:+.2f}",
+                num(r.p_a_beats_b, ".2f"),
+                num(r.precision_a, ".2f"),
+                num(r.precision_b, ".2f"),
+            )
+        console.print(names)

@@ -103,6 +103,10 @@ def import_cmd(
             add_labels=add_labels,
             replace=replace,
         )
+    _show_import(report, annotator)
+
+
+def _show_import(report, annotator: str) -> None:
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
         f"with {report.spans} span(s) as annotator {annotator!r}"
@@ -365,6 +369,20 @@ def suggestions_cmd(
     if as_json:
         print(json.dumps(report_json(rows), indent=2))
         return
+    _show_suggestions(ws, rows, folder)
+    for row in rows:
+        console.print(
+            f"{row.annotator}: {row.segments} suggested segment(s) confirmed, {row.pending} pending"
+        )
+        if row.rubber_stamping:
+            console.print(
+                f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "
+                f"confirmed segments (at least {RUBBER_STAMP_SEGMENTS}): worth a look by a lead.[/]"
+            )
+
+
+def _show_suggestions(ws, rows, folder: Path) -> None:
+    """Per annotator and label: what was offered and what became of it."""
     table = Table(title=f"Suggestions against {folder.relative_to(ws.root)} (confirmed segments)")
     columns = (
         "annotator",
@@ -399,15 +417,6 @@ def suggestions_cmd(
                 fmt(o.recall),
             )
     console.print(table)
-    for row in rows:
-        console.print(
-            f"{row.annotator}: {row.segments} suggested segment(s) confirmed, {row.pending} pending"
-        )
-        if row.rubber_stamping:
-            console.print(
-                f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "
-                f"confirmed segments (at least {RUBBER_STAMP_SEGMENTS}): worth a look by a lead.[/]"
-            )
 
 
 @labels_app.command("review")
