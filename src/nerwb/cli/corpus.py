@@ -13,14 +13,16 @@ from nerwb.choices import SPLIT_NAMES
 from nerwb.cli._common import (
     NerwbGroup,
     console,
+    err_console,
     fail,
+    lock_wait,
     on_interrupt,
     warn,
     workspace,
     writing,
 )
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.cli._progress import show_progress
+from nerwb.cli._progress import show_progress, show_wait
 from nerwb.errors import ErrorKind, InputError, recast
 from nerwb.io import check_output_file
 from nerwb.predict.options import OnError
@@ -184,13 +186,16 @@ def split_cmd(
         ):
             console.print("Cancelled: nothing was re-split; the test set stays as it was.")
             raise typer.Exit(1)
-    with (
-        writing(ws, "corpus split", wait, no_wait),
-        show_progress(
-            console, "Indexing articles for near-duplicates", transient=True
-        ) as on_progress,
-    ):
-        result = split_workspace(ws, reset_test=reset_test, on_progress=on_progress)
+    with show_progress(
+        console, "Indexing articles for near-duplicates", transient=True
+    ) as on_progress:
+        result = split_workspace(
+            ws,
+            reset_test=reset_test,
+            on_progress=on_progress,
+            lock_wait=lock_wait(wait, no_wait),
+            on_lock_wait=show_wait(err_console),
+        )
     counts = result.splits.counts()
     table = Table(title="Splits")
     for column in ("split", "articles", "new"):

@@ -21,7 +21,6 @@ from nerwb.cli._common import (
     on_interrupt,
     show_passwords,
     workspace,
-    writing,
 )
 from nerwb.cli._hints import Where, explain
 from nerwb.cli._options import (
@@ -461,10 +460,21 @@ def pull_cmd(
             return f"nothing was pulled; no new snapshot in {ws.pulls_dir}"
         return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
 
-    with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
-        with connect(ws) as client, show_steps(console, "Exporting from Doccano") as steps:
-            report = pull(client, ws, schema, confirmed_only=confirmed_only, on_progress=steps)
-        _show_pull(ws, report)
+    with (
+        on_interrupt(changed),
+        connect(ws) as client,
+        show_steps(console, "Exporting from Doccano") as steps,
+    ):
+        report = pull(
+            client,
+            ws,
+            schema,
+            confirmed_only=confirmed_only,
+            on_progress=steps,
+            lock_wait=lock_wait(wait, no_wait),
+            on_lock_wait=show_wait(err_console),
+        )
+    _show_pull(ws, report)
 
 
 def _show_pull(ws, report) -> None:
@@ -606,7 +616,9 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
     )
 
 
-def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
+def _run_suggest(
+    client, ws, suggester, segment_ids: set[str] | None, wait: float | None = None
+) -> None:
     from nerwb.doccano.suggest import suggest
 
     with show_progress(console, "Suggesting", spinner=True, unit="segment-annotator pair") as bar:
@@ -616,6 +628,8 @@ def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
             suggester,
             segment_ids=segment_ids,
             on_progress=bar,
+            lock_wait=wait,
+            on_lock_wait=show_wait(err_console),
         )
     console.print(
         f"Suggestions from {report.source}: [green]{report.spans_created} span(s)[/] on "
@@ -660,5 +674,5 @@ def suggest_cmd(
 
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
-    with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:
-        _run_suggest(client, ws, suggester, None)
+    with connect(ws) as client:
+        _run_suggest(client, ws, suggester, None, lock_wait(wait, no_wait))

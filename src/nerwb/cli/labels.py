@@ -93,16 +93,17 @@ def import_cmd(
 
     ws = workspace(workspace_dir)
     check_name(annotator, what="--annotator")  # before anything is touched, the lock included
-    with writing(ws, "labels import", wait, no_wait):
-        report = import_annotations(
-            ws,
-            file,
-            fmt=str(fmt),
-            annotator=annotator,
-            split=split,
-            add_labels=add_labels,
-            replace=replace,
-        )
+    report = import_annotations(
+        ws,
+        file,
+        fmt=str(fmt),
+        annotator=annotator,
+        split=split,
+        add_labels=add_labels,
+        replace=replace,
+        lock_wait=lock_wait(wait, no_wait),
+        on_lock_wait=show_wait(err_console),
+    )
     _show_import(report, annotator)
 
 
@@ -254,8 +255,13 @@ def merge_cmd(
     ws = workspace(workspace_dir)
     for target in (ws.gold_path, ws.conflicts_path):
         check_output_file(target)
-    with writing(ws, "labels merge", wait, no_wait):
-        report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
+    report = merge_workspace(
+        ws,
+        strategy,
+        snapshot=snapshot.resolve() if snapshot else None,
+        lock_wait=lock_wait(wait, no_wait),
+        on_lock_wait=show_wait(err_console),
+    )
     sources, conflicts_path = report.sources, ws.conflicts_path
     whole = sum(a.confirmed for a in report.gold)
     console.print(
@@ -500,13 +506,14 @@ def patterns_cmd(
     from nerwb.labels.patterns import build_patterns
 
     ws = workspace(workspace_dir)
-    with writing(ws, "labels patterns", wait, no_wait):
-        report = build_patterns(
-            ws,
-            splits=("train", "dev") if include_dev else ("train",),
-            labels=comma_list(labels) or None,
-            min_count=min_count,
-        )
+    report = build_patterns(
+        ws,
+        splits=("train", "dev") if include_dev else ("train",),
+        labels=comma_list(labels) or None,
+        min_count=min_count,
+        lock_wait=lock_wait(wait, no_wait),
+        on_lock_wait=show_wait(err_console),
+    )
     table = Table(title=f"Names from the gold of {report.articles} article(s)")
     table.add_column("label")
     table.add_column("patterns", justify="right")

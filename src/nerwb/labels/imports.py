@@ -20,6 +20,7 @@ from nerwb.labels.annotations import (
 )
 from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
+from nerwb.lock import writes_workspace
 from nerwb.names import check_name
 from nerwb.records.articles import Article, content_hash
 from nerwb.workspace import Workspace
@@ -74,6 +75,7 @@ class ImportReport:
     replaced: list[Replaced] = field(default_factory=list)
 
 
+@writes_workspace("labels import")
 def import_annotations(
     ws: Workspace,
     path: Path,

@@ -22,6 +22,7 @@ from nerwb.labels.annotations import (
     span_key,
 )
 from nerwb.labels.snapshots import Annotations, latest_snapshot, load_annotations, load_reviews
+from nerwb.lock import writes_workspace
 from nerwb.records.annotations import ConflictLine, LeftOutLine
 from nerwb.records.lines import write_lines
 from nerwb.workspace import Workspace
@@ -280,6 +281,7 @@ def _article_texts(annotations: Annotations) -> dict[str, str]:
     return out
 
 
+@writes_workspace("labels merge")
 def merge_workspace(
     ws: Workspace,
     strategy: str,

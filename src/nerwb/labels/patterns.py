@@ -20,6 +20,7 @@ from nerwb.errors import SETTING, ErrorKind, InputError, LabelsError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import LabelSchema, load_schema
+from nerwb.lock import writes_workspace
 from nerwb.text import blank
 from nerwb.workspace import Workspace
 
@@ -67,6 +68,7 @@ class PatternsReport:
     kept_from_user: int = 0
 
 
+@writes_workspace("labels patterns")
 def build_patterns(
     ws: Workspace,
     *,
