@@ -1,7 +1,7 @@
 """Mention replacement: a spaCy augmenter that swaps entity mentions during training.
 
 A NER trained on a few hundred articles learns the few dozen names that repeat in them, and
-then misses the names it never saw (README, accuracy). Replacing a mention by another mention
+then misses the names it never saw (docs/benchmarks.md, accuracy). Replacing a mention by another mention
 of the same label, or by a made-up name of the same shape, keeps the context and changes the
 string, so what the network can learn from is the context (Dai and Adel, 2020, "mention
 replacement"). Each mention is replaced independently with ``probability``; the text and the

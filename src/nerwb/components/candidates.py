@@ -1,6 +1,6 @@
 """Name candidates judged by their context, not their string.
 
-The NER recalls names it was trained on and finds few it never saw (README, accuracy). Names
+The NER recalls names it was trained on and finds few it never saw (docs/benchmarks.md, accuracy). Names
 are capitalised, so every run of capitalised words ("Achik National Liberation Army", "ANLA",
 "Norte del Valle cartel") is a candidate, with its sub-runs and with one trailing lower-case
 word; a logistic regression over features that do not name the candidate (the words around it,
@@ -12,7 +12,7 @@ left as they are.
 Why capitalised runs and not the base pipeline's entities or noun chunks: nerwb's pipelines
 hold only the base pipeline's ``tok2vec`` (no tagger, parser or ``ner``), so those would need
 a second copy of the base pipeline's network run on every text, and en_core_web_sm's ORG and
-NORP entities outside ours are ARMED_GROUP only 3 % of the time (README); capitalisation costs
+NORP entities outside ours are ARMED_GROUP only 3 % of the time (docs/benchmarks.md); capitalisation costs
 nothing and works with the dependency-free ``ner-accuracy.cfg`` too.
 
 Fitted in ``initialize`` from the gold (seconds), saved as JSON (no pickle).

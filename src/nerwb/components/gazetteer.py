@@ -5,7 +5,7 @@ An entity ruler that adds every listed name is an override: "Hamas" and "the gov
 occur where no annotator marked them, and on conflict3 such a ruler cost 10 F. This component
 counts, in the training text, how often each pattern's matches are gold entities of its label,
 keeps the patterns at or above ``min_precision``, and adds their matches only where the NER
-found nothing (measured: README; it helps on re3d, not on conflict3, so it ships off).
+found nothing (measured: docs/benchmarks.md; it helps on re3d, not on conflict3, so it ships off).
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ class Linear:
             for f in row:
                 vocab.setdefault(f, len(vocab))
         # Balanced: a text holds about ten numbers per entity; unweighted, the classifier learns
-        # to say "no" and its probabilities sit far below 0.5 (measured: README).
+        # to say "no" and its probabilities sit far below 0.5 (measured: docs/benchmarks.md).
         clf = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
         clf.fit(_matrix(rows, vocab), targets)
         return cls(
