@@ -95,7 +95,7 @@ def where_of(command: click.Command | None, ctx: click.Context | None) -> Where:
         if not param.name:
             continue
         if getattr(param, "param_type_name", "") == "argument":
-            flags[param.name] = param.human_readable_name
+            flags[param.name] = (getattr(param, "metavar", None) or param.name).upper()
         else:  # the long spelling: --output, not -o
             flags[param.name] = max(param.opts, key=len)
     return Where(command=f"{ctx.command_path} {command.name}".strip(), flags=flags)

@@ -21,6 +21,8 @@ from nerwb.cli.main import app
 # attributes Click documents (params, opts, help, list_commands), not by isinstance.
 Command = Any
 Context = Any
+# Typer's shell-completion options on the root: Typer's, and worded after the shell it detects
+TYPERS_OWN = frozenset({"install_completion", "show_completion"})
 
 HEADER = """# Command reference
 
@@ -70,6 +72,8 @@ def _option_rows(command: Command, ctx: Context) -> list[str]:
     for param in command.params:
         if getattr(param, "hidden", False) or param.param_type_name == "argument":
             continue
+        if param.name in TYPERS_OWN:
+            continue
         names = ", ".join(f"`{o}`" for o in sorted(param.opts, key=len, reverse=True))
         if getattr(param, "secondary_opts", None):
             names += ", " + ", ".join(f"`{o}`" for o in param.secondary_opts)
@@ -88,7 +92,8 @@ def _argument_rows(command: Command) -> list[str]:
         many = "..." if param.nargs == -1 else ""
         need = "required" if param.required else "optional"
         help_text = _cell(getattr(param, "help", None) or "")
-        rows.append(f"| `{param.human_readable_name}{many}` | {need} | {help_text} |")
+        name = (getattr(param, "metavar", None) or param.name).upper()
+        rows.append(f"| `{name}{many}` | {need} | {help_text} |")
     return rows
 
 
