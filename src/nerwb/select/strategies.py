@@ -139,10 +139,9 @@ def rank_segments(
             candidates among them are not new.
 
     Raises:
-        SelectionError: an uncertainty strategy without a model, ``n`` below 1, or no segment.
+        SelectionError: an uncertainty strategy without a model, or no segment. (``n`` was
+            checked where the ``Selection`` was made.)
     """
-    if n < 1:
-        raise bad_setting(SelectionError, "n", f"must be at least 1, not {n}")
     if not segments:
         raise SelectionError(
             "nothing left to choose from: every segment of the pool is pushed",
