@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from _concurrency import Holder
-from conftest import prepare_demo_gold, snapshot_tree
+from conftest import DEMO_ARTICLES, prepare_demo_gold, snapshot_tree
+from nerwb.corpus.add import AddOptions, add_to_corpus
 from nerwb.corpus.splits import split_workspace
 from nerwb.errors import ErrorKind, WorkspaceBusyError
 from nerwb.labels.docbin import convert_workspace
@@ -25,8 +26,13 @@ from nerwb.progress import ProgressEvent
         lambda ws, **lock: convert_workspace(
             ws, ConvertOptions(lock_wait=lock["lock_wait"]), on_progress=lock["on_lock_wait"]
         ),
+        lambda ws, **lock: add_to_corpus(
+            ws,
+            AddOptions((DEMO_ARTICLES,), lock_wait=lock["lock_wait"]),
+            on_progress=lock["on_lock_wait"],
+        ),
     ],
-    ids=["split", "merge", "convert"],
+    ids=["split", "merge", "convert", "corpus-add"],
 )
 def test_a_use_case_refuses_while_another_process_writes(ws, use_case) -> None:
     prepare_demo_gold(ws)

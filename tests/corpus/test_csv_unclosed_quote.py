@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import snapshot_tree
+from nerwb.choices import OnError
 from nerwb.corpus.readers import ReadOptions, read_articles, read_file_tolerant
 from nerwb.corpus.store import load_articles
 from nerwb.errors import InputError, PredictError
 from nerwb.predict.inputs import BadRecord, InputSource
-from nerwb.predict.options import OnError
 
 # line 3 opens a quote that never closes: lenient csv reads rows 3-5 as one article
 BROKEN = (

@@ -11,12 +11,13 @@ import pytest
 import spacy
 
 from conftest import DEMO_ARTICLES, SHARED_DATA, needs_shared, snapshot_tree, write_jsonl
+from nerwb.choices import OnError
 from nerwb.corpus.model import article_id_for
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.segments import segment_article
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource
-from nerwb.predict.options import OnError, PredictOptions
+from nerwb.predict.options import PredictOptions
 from nerwb.predict.output import OutputFormat, parts_folder, pyarrow_available
 from nerwb.predict.run import predict
 from nerwb.progress import ProgressEvent

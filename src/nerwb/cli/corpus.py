@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from nerwb.choices import SPLIT_NAMES
+from nerwb.choices import SPLIT_NAMES, OnError
 from nerwb.cli._common import (
     NerwbGroup,
     console,
     err_console,
-    fail,
     lock_wait,
     on_interrupt,
     warn,
     workspace,
-    writing,
 )
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.cli._progress import show_progress, show_wait
-from nerwb.errors import ErrorKind, InputError, recast
-from nerwb.io import check_output_file
-from nerwb.predict.options import OnError
-
-if TYPE_CHECKING:  # the corpus models (pydantic) only where a command runs: --help stays quick
-    from nerwb.corpus.model import RawArticle
+from nerwb.cli._progress import show_progress, show_wait, with_lock_waits
+from nerwb.errors import InputError
 
 corpus_app = typer.Typer(
     cls=NerwbGroup,
@@ -66,20 +58,16 @@ def add_cmd(
     Example: nerwb corpus add news/ extra.jsonl
     Example: nerwb corpus add export.csv --on-error skip
     """
-    from nerwb.corpus.readers import (
-        ReadOptions,
-        read_articles,
-        read_articles_skipping,
-        select_files,
-    )
-    from nerwb.corpus.store import add_articles
+    from nerwb.corpus.add import AddOptions, add_to_corpus
+    from nerwb.corpus.readers import ReadOptions
 
     ws = workspace(workspace_dir)
-    check_output_file(ws.articles_path)
-    options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
-    selection = select_files(paths, workspace_root=ws.root)
-    if not selection.files and (note := selection.ignored_note()):
-        raise fail(f"no article to add from {', '.join(map(str, paths))}: {note}")
+    options = AddOptions(
+        paths=tuple(paths),
+        read=ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col),
+        on_error=on_error,
+        lock_wait=lock_wait(wait, no_wait),
+    )
     before = _state_of(ws.articles_path)
 
     def changed() -> str | None:
@@ -89,21 +77,10 @@ def add_cmd(
 
     with (
         on_interrupt(changed),
-        writing(ws, "corpus add", wait, no_wait),
         show_progress(console, spinner=True, transient=True, unit="article") as bar,
     ):
-        bad: list[InputError] = []
-        articles = (
-            read_articles_skipping(selection.files, options, bad)
-            if on_error is OnError.SKIP
-            else _with_skip_hint(read_articles(selection.files, options))
-        )
-        report, _ = add_articles(
-            ws.articles_path,
-            articles,
-            on_progress=bar,
-        )
-    _show_added(ws, report, selection, bad)
+        added = add_to_corpus(ws, options, on_progress=with_lock_waits(bar, err_console))
+    _show_added(ws, added.stored, added.selection, added.bad)
 
 
 def _show_added(ws, report, selection, bad: list[InputError]) -> None:
@@ -139,17 +116,6 @@ def _state_of(path: Path) -> tuple[int, int, int] | None:
     except FileNotFoundError:
         return None
     return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
-    """The articles; a bad record's error (not the store's own) is a bad record that fails the
-    run, whose advice says how to go on past it."""
-    try:
-        yield from articles
-    except InputError as err:
-        raise recast(
-            err, InputError, more="; nothing was added", kind=ErrorKind.BAD_RECORD
-        ) from None
 
 
 def _shown(path: Path, root: Path) -> Path:

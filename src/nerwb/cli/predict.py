@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from nerwb.choices import SPLIT_NAMES
+from nerwb.choices import SPLIT_NAMES, OnError
 from nerwb.cli._common import INTERRUPTED_EXIT, console, err_console, warn, workspace
 from nerwb.cli._hints import Where, explain
 from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.cli._progress import show_progress
 from nerwb.errors import SETTING, ErrorKind, PredictError
-from nerwb.predict.options import DEFAULT_PART_SIZE, Engine, OnError, PredictOptions
+from nerwb.predict.options import DEFAULT_PART_SIZE, Engine, PredictOptions
 from nerwb.predict.output import OutputFormat
 
 ModelArg = Annotated[

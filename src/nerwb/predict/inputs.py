@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nerwb.choices import OnError
 from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.corpus.readers import ReadOptions, read_file_tolerant, select_files
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import iter_articles
 from nerwb.errors import ErrorKind, InputError, PredictError
 from nerwb.predict.idbook import IdBook, text_digest
-from nerwb.predict.options import OnError
 from nerwb.workspace import Workspace
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nerwb.choices import OnError
 from nerwb.errors import SETTING, ErrorKind, PredictError, bad_setting
 from nerwb.predict.output import Container, OutputFormat, container_of, pyarrow_available
 
@@ -24,13 +25,6 @@ DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cos
 class Engine(StrEnum):
     LOCAL = "local"
     RAY = "ray"
-
-
-class OnError(StrEnum):
-    """What a bad input record does: stop the run, or be counted, listed and left out."""
-
-    FAIL = "fail"
-    SKIP = "skip"
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
+from nerwb.choices import OnError
 from nerwb.errors import SETTING, ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
-from nerwb.predict.options import Engine, OnError, PredictOptions
+from nerwb.predict.options import Engine, PredictOptions
 from nerwb.predict.output import (
     DOCCANO_ID_KEY,
     DOCCANO_META_ID,
