@@ -37,10 +37,11 @@ class Where:
     flags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def spell(self, setting: str | None, fallback: str | None = None) -> str:
-        """A setting as the user knows it: the command's flag for it, else its own name."""
+        """A setting as the user knows it: the command's flag for it, else ``fallback`` (the
+        flag the advice means where the command is not known), else the setting's own name."""
         if setting is None:
             return fallback or "the setting"
-        return self.flags.get(setting) or self.flags.get(setting.lstrip("-")) or setting
+        return self.flags.get(setting) or fallback or setting
 
     def has(self, setting: str) -> bool:
         return setting in self.flags
