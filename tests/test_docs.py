@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-from nerwb.errors import ERROR_CODES
 
 README = REPO / "README.md"
 DOCS = REPO / "docs"
@@ -49,6 +48,8 @@ def test_docs_are_complete() -> None:
 
 
 def test_troubleshooting_has_a_section_for_every_code() -> None:
+    from nerwb.errors import ERROR_CODES
+
     text = (DOCS / "troubleshooting.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### (E\d{3})\n\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
     assert set(sections) == set(ERROR_CODES.values())
