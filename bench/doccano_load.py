@@ -46,7 +46,7 @@ from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.records.credentials import Credentials
@@ -172,10 +172,9 @@ def prepare(server: LocalServer, root: Path, name: str, args) -> Setup:
     admin = DoccanoClient(credentials.url, timeout=120)
     admin.login(credentials.username, credentials.password)
     ws = workspace(root, name, synthetic_articles(args.docs, seed=3))
-    schema = load_schema(ws.schema_path)
     size = max(args.levels)
     names = [f"{name}-ann{i:02d}" for i in range(size)]
-    push(admin, ws, schema, splits=["train"], annotators=names, overlap=0.0)
+    push(admin, ws, PushOptions(splits=("train",), annotators=names, overlap=0.0))
     project = find_project(admin, ws.project_name).id
     label = admin.span_types(project)[0].id
     ids = sorted(e.id for e in admin.examples(project))

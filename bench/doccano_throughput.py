@@ -35,7 +35,7 @@ from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.projects import ensure_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.suggest import SpanJob
 from nerwb.doccano.upload import import_row
 from nerwb.labels.schema import load_schema
@@ -118,7 +118,7 @@ def admin_client(server: LocalServer) -> DoccanoClient:
 def labelled_by_two(server: LocalServer, client: DoccanoClient, ws, schema) -> int:
     """The pull set: two annotators on every segment, two spans each on every one, each
     confirming every other segment. Returns the spans made."""
-    push(client, ws, schema, splits=["train"], annotators=list(PULL_ANNOTATORS), overlap=1.0)
+    push(client, ws, PushOptions(splits=("train",), annotators=PULL_ANNOTATORS, overlap=1.0))
     database = DirectAccess(server)
     state = database.project_state(ws.project_name, list(PULL_ANNOTATORS))
     jobs = [
@@ -168,8 +168,8 @@ def measure(server: LocalServer, root: Path, args, prefix: str = "") -> dict:
         articles = synthetic_articles(args.docs)
         ws = workspace(root, f"{prefix}bulk", articles)
         schema = load_schema(ws.schema_path)
-        push_s, report = timed(lambda: push(client, ws, schema, splits=["train"]))
-        again_s, again = timed(lambda: push(client, ws, schema, splits=["train"]))
+        push_s, report = timed(lambda: push(client, ws, PushOptions(splits=("train",))))
+        again_s, again = timed(lambda: push(client, ws, PushOptions(splits=("train",))))
         assert report.uploaded == args.docs and again.uploaded == 0
         print(
             f"bulk push: {args.docs} docs in {push_s:.1f} s = {args.docs / push_s:.0f} docs/s; "

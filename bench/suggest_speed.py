@@ -35,7 +35,7 @@ from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.doccano.client import DoccanoClient
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
@@ -107,11 +107,7 @@ def measure_speed(
             push(
                 admin,
                 ws,
-                schema,
-                splits=["train"],
-                annotators=team,
-                overlap=1.0,
-                selection=selection,
+                PushOptions(splits=("train",), annotators=team, overlap=1.0, selection=selection),
             )
             target = DirectAccess(server) if way == "bulk" else admin
             concurrency = 1 if way == "bulk" else int(way)

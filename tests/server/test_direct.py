@@ -328,7 +328,7 @@ def test_doccano_suggest_for_annotators_without_account_or_membership_changes_no
     assert (
         f"and nm_outsider is not a member of project '{project.name}'; add them in Doccano" in said
     )
-    assert "or create the accounts with `nerwb doccano push --annotators`" in said
+    assert "Create the accounts with `nerwb doccano push --annotators NAME,...`." in said
     assert workspace_files() == before  # no ledger, nothing else
     assert seen_by(DirectAccess(doccano_server), project.name) == spans_before
 

@@ -43,6 +43,8 @@ from nerwb.labels.snapshots import (
     load_snapshot,
     snapshot_file_name,
 )
+from nerwb.lock import writes_workspace
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.pull import PulledReview, PullManifest, manifest_path
 from nerwb.workspace import Workspace
 
@@ -366,6 +368,9 @@ def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff
 BetweenExports = Callable[[], None]
 
 
+EXPORT_STAGE = "Exporting from Doccano"
+
+
 @dataclass
 class ProjectLabels:
     """One project and every member's view of it, as one reading of the server gave them."""
@@ -397,26 +402,39 @@ class LabelSource(Protocol):
 
 
 class ExportSource:
-    """Doccano's own export tasks over REST: works with any server, local or remote."""
+    """Doccano's own export tasks over REST: works with any server, local or remote.
+
+    ``on_progress`` hears of each export waited for (the stage ``EXPORT_STAGE``); a reading
+    after the first says it is taken again because someone labelled meanwhile.
+    """
 
     read_from = "export"
 
-    def __init__(self, client: DoccanoClient):
+    def __init__(self, client: DoccanoClient, on_progress: OnProgress | None = None):
         self.client = client
         self.url = client.url
+        self.on_progress = on_progress
+        self.readings = 0
 
     def read(
         self, name: str, *, also: str | None = None, between: BetweenExports | None = None
     ) -> tuple[ProjectLabels, ProjectLabels | None]:
+        self.readings += 1
         project = find_project(self.client, name)
-        main = ProjectLabels(project, export_views(*self._exports(project.id, between=between)))
+        exports = self._exports(project.id, between=between, attempt=self.readings)
+        main = ProjectLabels(project, export_views(*exports))
         other = next((p for p in self.client.projects() if p.name == also), None) if also else None
         if other is None:
             return main, None
-        return main, ProjectLabels(other, export_views(*self._exports(other.id)))
+        return main, ProjectLabels(other, export_views(*self._exports(other.id, quiet=True)))
 
     def _exports(
-        self, project_id: int, *, between: BetweenExports | None = None
+        self,
+        project_id: int,
+        *,
+        between: BetweenExports | None = None,
+        attempt: int = 1,
+        quiet: bool = False,
     ) -> tuple[dict[str, bytes], dict[str, bytes]]:
         """Everything, and the confirmed examples only (per annotator).
 
@@ -424,6 +442,13 @@ class ExportSource:
         after the first export finished and before the second starts, to edit at a known moment.
         """
         client = self.client
+        again = f" (attempt {attempt}: someone labelled during the last one)" if attempt > 1 else ""
+
+        def waiting(done: int, total: int, what: str) -> None:
+            if not quiet:
+                event = ProgressEvent(EXPORT_STAGE, done, total, "export", item=what + again)
+                emit(self.on_progress, event)
+
         every = client.start_export(project_id, confirmed_only=False)
         if between is not None:
             client.wait_task(every, what="export")
@@ -433,16 +458,22 @@ class ExportSource:
         confirmed = (
             client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
         )
+        total = 2 if confirmed is not None else 1
+        waiting(0, total, "Waiting for Doccano's export of every example")
         client.wait_task(every, what="export")
         if confirmed is None:
+            waiting(1, total, "Downloading the export")
             return safe_entries(client.download_export(project_id, every)), {}
+        waiting(1, total, "Waiting for Doccano's export of the confirmed examples")
         client.wait_task(confirmed, what="export of confirmed examples")
+        waiting(2, total, "Downloading the exports")
         return (
             safe_entries(client.download_export(project_id, every)),
             safe_entries(client.download_export(project_id, confirmed)),
         )
 
 
+@writes_workspace("doccano pull")
 def pull(
     source: LabelSource | DoccanoClient,
     ws: Workspace,
@@ -450,11 +481,12 @@ def pull(
     *,
     confirmed_only: bool = False,
     between_exports: BetweenExports | None = None,
+    on_progress: OnProgress | None = None,
 ) -> PullReport:
     """Read the project, map spans to articles, write a new snapshot; earlier ones are kept.
 
-    ``source``: a client (Doccano's exports over REST) or any ``LabelSource``. When someone
-    labels while the exports run, the two exports disagree on a confirmed segment; they are
+    ``source``: a client (Doccano's exports over REST; ``on_progress`` hears of each export
+    waited for) or any ``LabelSource``. When someone labels while the exports run, the two exports disagree on a confirmed segment; they are
     then taken again, up to ``EXPORT_ATTEMPTS`` times. Whatever the outcome, each confirmed
     segment's spans come from the reading that says it is confirmed.
 
@@ -462,7 +494,7 @@ def pull(
         DoccanoError: no project of the workspace's name on the server (nothing is created).
     """
     if not isinstance(source, LabelSource):
-        source = ExportSource(source)
+        source = ExportSource(source, on_progress)
     previous = latest_snapshot(ws.pulls_dir)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The corpus and the last snapshot load while the server is read (another process,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
-from nerwb.doccano.pull import _exports, _records
+from nerwb.doccano.pull import ExportSource, _records
 from nerwb.workspace import Workspace
 
 
@@ -35,7 +35,7 @@ def repair_duplicates(client: DoccanoClient, ws: Workspace) -> RepairReport:
     """
     project = find_project(client, ws.project_name)
     report = RepairReport(project=project)
-    every, confirmed = _exports(client, project.id)
+    every, confirmed = ExportSource(client)._exports(project.id)
     copies: dict[str, set[int]] = {}
     worked: set[int] = set()  # examples someone labelled, commented on or confirmed
     for name, content in every.items():

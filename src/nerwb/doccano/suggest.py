@@ -34,6 +34,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example, Project
 from nerwb.doccano.projects import find_project
 from nerwb.errors import ErrorKind
+from nerwb.lock import writes_workspace
 from nerwb.predict.suggest import Suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
@@ -278,6 +279,7 @@ def _done(work: _Work, name: str, created: int, on_progress: OnProgress | None) 
     )
 
 
+@writes_workspace("doccano suggest")
 def suggest(
     target: DoccanoClient | SuggestionStore,
     ws: Workspace,

@@ -28,6 +28,7 @@ from typing import Any
 from nerwb import __version__
 from nerwb.errors import ErrorKind, InputError, NerwbError
 from nerwb.io import check_output_folder
+from nerwb.records.metrics import MetricsFile
 from nerwb.records.training import manifest_path
 
 NERWB_FOLDER = "nerwb"  # in the pipeline's data: manifest.json, evaluations/<folder>/...
@@ -56,7 +57,8 @@ def check_package_name(name: str) -> None:
         raise PackageError(
             f"package name {name!r} is not allowed: use letters, digits and single underscores, "
             "starting with a letter (it becomes the Python module spacy.load imports)",
-            setting="--name",
+            kind=ErrorKind.BAD_SETTING,
+            setting="name",
         )
 
 
@@ -73,7 +75,8 @@ def canonical_version(version: str) -> str:
     except InvalidVersion:
         raise PackageError(
             f"version {version!r} is not a package version (e.g. 1.0.0, 0.3.1rc1)",
-            setting="--version",
+            kind=ErrorKind.BAD_SETTING,
+            setting="version",
         ) from None
 
 
@@ -85,10 +88,10 @@ def find_evaluations(evaluate_dir: Path, model: Path, *, bases: Sequence[Path]) 
     found = []
     for metrics_path in sorted(evaluate_dir.glob("*/metrics.json")):
         try:
-            metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            metrics = MetricsFile.load(metrics_path)
+        except (OSError, NerwbError):
             continue  # not an evaluation nerwb can read: not one to ship
-        named = [metrics.get("model"), (metrics.get("training") or {}).get("manifest")]
+        named = [metrics.model, metrics.training.manifest if metrics.training else None]
         for given, wanted in zip(named, (target, manifest), strict=True):
             if isinstance(given, str) and any(
                 (base / given).resolve() == wanted for base in (Path("/"), *bases)
@@ -167,7 +170,7 @@ def package_model(
     wheel = Path(output_dir) / f"{module}-{version}-py3-none-any.whl"
     if wheel.exists() and not force:
         raise PackageError(
-            f"{wheel} exists already", kind=ErrorKind.PACKAGE_EXISTS, path=wheel, setting="--force"
+            f"{wheel} exists already", kind=ErrorKind.PACKAGE_EXISTS, path=wheel, setting="force"
         )
 
     from spacy.util import get_minor_version_range, load_config
@@ -229,7 +232,8 @@ def _spacy_layout(data: Path, out: Path, *, name: str, version: str) -> Path:
     except SystemExit:  # spaCy's package() exits where it refuses: say what it said
         lines = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
         raise PackageError(
-            "spaCy refused to lay out the package: " + " / ".join(lines[-3:])
+            "spaCy refused to lay out the package: " + " / ".join(lines[-3:]),
+            kind=ErrorKind.RUN_FAILED,
         ) from None
     (built,) = [p for p in out.iterdir() if p.is_dir()]
     return built
