@@ -143,7 +143,7 @@ def suggest(
     clients = annotator_clients(ws, admin.url, names)
     texts = {sid: examples[sid].text or "" for sid in {s for s, _ in todo}}
     order = sorted(texts)
-    proposed = dict(zip(order, suggester.spans(texts[s] for s in order), strict=True))
+    proposed = dict(zip(order, suggester.offers(texts[s] for s in order), strict=True))
     labels = {t.text: t.id for t in admin.span_types(project.id)}
     label_names = {v: k for k, v in labels.items()}
     done = [0]
@@ -171,7 +171,8 @@ def suggest(
                 example_id=example.id,
                 segment_start=int(example.meta.get("segment_start") or 0),
                 article_id=example.meta.get("article_id"),
-                spans=[tuple(s) for s in proposed[segment_id]],
+                spans=[o[:3] for o in proposed[segment_id]],
+                origins=[o.origin for o in proposed[segment_id]],
                 at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             with lock:
@@ -188,13 +189,15 @@ def suggest(
                     report.skipped_edited += 1
                 return
             new = [
-                tuple(s)
+                s
                 for s in proposed[segment_id]
-                if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
+                if not any(s.start < e and o < s.end for o, e, _ in offered_spans)
             ]
             with lock:
                 record.sources = [*sources_of(record), suggester.source]
-                record.spans = [*record.spans, *new]
+                if len(record.origins) == len(record.spans):  # else made before origins
+                    record.origins = [*record.origins, *(s.origin for s in new)]
+                record.spans = [*record.spans, *(s[:3] for s in new)]
                 record.state = SuggestionState.PLANNED
                 ledger.save()
         else:
