@@ -10,13 +10,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
+from nerwb.choices import SPLIT_NAMES, DoccanoDatabase, NameSource
 from nerwb.cli._common import (
     NerwbGroup,
     console,
     err_console,
     fail,
     show_passwords,
+    warn,
     workspace,
     writing,
 )
@@ -189,6 +190,7 @@ def push_cmd(
         ),
     ] = None,
     patterns: PatternsOpt = None,
+    propagate: PropagateOpt = None,
     label_map: LabelMapOpt = None,
     show_passwords_: ShowPasswordsOpt = False,
     repair: Annotated[
@@ -207,6 +209,7 @@ def push_cmd(
 
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
+    Example: nerwb doccano push --split train --n 20 --propagate gold
     """
     from nerwb.doccano.connection import connect
     from nerwb.doccano.push import PushInterrupted, push
@@ -236,7 +239,11 @@ def push_cmd(
         raise fail(f"--overlap {overlap}: give a share of segments between 0 and 1 (e.g. 0.2)")
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
-    suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
+    suggester = (
+        suggester_for(ws, suggest, patterns, label_map, propagate)
+        if suggest or patterns or propagate
+        else None
+    )
     for name in comma_list(annotators):
         check_name(name, what="annotator")  # before a server is started for them
     with writing(ws, "doccano push", wait, no_wait):
@@ -438,6 +445,16 @@ PatternsOpt = Annotated[
         "(with or without a model).",
     ),
 ]
+PropagateOpt = Annotated[
+    NameSource | None,
+    typer.Option(
+        "--propagate",
+        help="Pre-annotate every known name wherever it recurs: gold (the names the team has "
+        "confirmed: the training split's gold names, number phrases left out), list "
+        "(labels/names.csv) or both; with or without a model.",
+        show_default=False,
+    ),
+]
 LabelMapOpt = Annotated[
     str | None,
     typer.Option(
@@ -448,7 +465,14 @@ LabelMapOpt = Annotated[
 ]
 
 
-def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+def suggester_for(
+    ws,
+    model: Path | None,
+    patterns: Path | None,
+    label_map: str | None,
+    propagate: NameSource | None = None,
+):
+    from nerwb.labels.patterns import propagation_patterns
     from nerwb.labels.schema import load_schema
     from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
@@ -460,12 +484,25 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
                 f"{item!r}: expected MODEL_LABEL=LABEL", param_hint="--label-map"
             )
         pairs[source.strip()] = target.strip()
+    propagation = None if propagate is None else propagation_patterns(ws, propagate)
+    if propagation is not None:
+        listed = f", {propagation.listed} from the names list" if propagation.listed else ""
+        console.print(
+            f"Propagating {len(propagation.patterns)} known name(s) ({propagation.confirmed} "
+            f"confirmed in gold{listed}) wherever they recur."
+        )
+        if not propagation.patterns:
+            warn(
+                "no known names to propagate yet: `nerwb labels merge` makes gold of what the "
+                "annotators confirmed"
+            )
     return load_suggester(
         load_schema(ws.schema_path),
         lang=ws.language,
         model=model,
         patterns=patterns,
         label_map=pairs,
+        propagation=propagation,
     )
 
 
@@ -507,6 +544,7 @@ def suggest_cmd(
         ),
     ] = None,
     patterns: PatternsOpt = None,
+    propagate: PropagateOpt = None,
     label_map: LabelMapOpt = None,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
@@ -518,10 +556,11 @@ def suggest_cmd(
     .nerwb/suggestions.json, resumable).
 
     Example: nerwb doccano suggest training/run/model-best
+    Example: nerwb doccano suggest --propagate gold
     """
     from nerwb.doccano.connection import connect
 
     ws = workspace(workspace_dir)
-    suggester = suggester_for(ws, model, patterns, label_map)
+    suggester = suggester_for(ws, model, patterns, label_map, propagate)
     with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:
         _run_suggest(client, ws, suggester, None)
