@@ -33,8 +33,11 @@ from nerwb.cli._options import (
 )
 from nerwb.cli._progress import show_progress
 from nerwb.cli._ranking import selection_for, show_ranking
+from nerwb.loop import default as loop_default
 from nerwb.names import check_name
 from nerwb.select.strategies import SelectStrategy
+
+_LOOP = loop_default.DEFAULT_LOOP  # for help texts only: commands read the table when they run
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
@@ -176,10 +179,16 @@ def push_cmd(
     ] = 0.2,
     select: Annotated[
         SelectStrategy | None,
-        typer.Option("--select", help="Push only the --n unpushed segments this ranks first."),
+        typer.Option(
+            "--select",
+            help="Push only the --n unpushed segments this ranks first (with --n alone: the "
+            f"loop's default, {_LOOP.first} without --model, {_LOOP.then} with one).",
+        ),
     ] = None,
     model: ModelOpt = None,
-    n: Annotated[int | None, typer.Option("--n", help="With --select: how many segments.")] = None,
+    n: Annotated[
+        int | None, typer.Option("--n", help="How many segments to choose and push.")
+    ] = None,
     seed: SeedOpt = None,
     suggest: Annotated[
         Path | None,
@@ -534,6 +543,27 @@ def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
         console.print(f"Dropped the model's spans of labels the --label-map leaves out: {counts}")
 
 
+def _default_sources(ws) -> tuple[Path | None, NameSource | None]:
+    """What ``doccano suggest`` proposes from when not told: ``DEFAULT_LOOP``'s sources."""
+    from nerwb.loop.runs import latest_model
+
+    table = loop_default.DEFAULT_LOOP
+    model = latest_model(ws) if table.suggest_from_model else None
+    if model is None and table.propagate is None:
+        raise fail(
+            f"no trained model in {ws.training_dir} to suggest from: train one (`nerwb train`), "
+            "or name a MODEL, --patterns or --propagate"
+        )
+    told = [f"the latest model, {model}"] if model is not None else []
+    told += (
+        [f"--propagate {loop_default.DEFAULT_LOOP.propagate}"]
+        if loop_default.DEFAULT_LOOP.propagate
+        else []
+    )
+    console.print(f"Suggesting as the loop's default does: {' and '.join(told)}.")
+    return model, loop_default.DEFAULT_LOOP.propagate
+
+
 @doccano_app.command("suggest")
 def suggest_cmd(
     model: Annotated[
@@ -553,7 +583,8 @@ def suggest_cmd(
     """Pre-annotate pushed segments: the model's spans become each assigned annotator's own.
 
     Never on a segment the annotator already labelled or confirmed; never twice (a ledger in
-    .nerwb/suggestions.json, resumable).
+    .nerwb/suggestions.json, resumable). Given no MODEL, --patterns or --propagate, it does
+    what the loop's default says (the latest trained model's spans).
 
     Example: nerwb doccano suggest training/run/model-best
     Example: nerwb doccano suggest --propagate gold
@@ -561,6 +592,8 @@ def suggest_cmd(
     from nerwb.doccano.connection import connect
 
     ws = workspace(workspace_dir)
+    if model is None and patterns is None and propagate is None:
+        model, propagate = _default_sources(ws)
     suggester = suggester_for(ws, model, patterns, label_map, propagate)
     with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:
         _run_suggest(client, ws, suggester, None)
