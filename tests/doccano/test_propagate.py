@@ -91,7 +91,7 @@ def test_push_propagate_gold_pre_annotates_every_recurrence_and_counts_edits(
 
     # The annotator keeps every name of one segment, deletes one of another; both confirmed.
     with_spans = sorted((sid, r) for sid, by in entry.items() for r in by.values() if r.spans)
-    (keep_sid, keep), (cut_sid, cut) = with_spans[:2]
+    (_, keep), (_, cut) = with_spans[:2]
     with connect(ws) as admin:
         project = find_project(admin, ws.project_name)
     with annotator_login(ws, "pr_a") as client:
