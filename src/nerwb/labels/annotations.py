@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nerwb.errors import InputError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
+from nerwb.text import normalise_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -235,3 +236,15 @@ def load_annotated(path: Path) -> dict[str, AnnotatedArticle]:
 
 def save_annotated(path: Path, articles: list[AnnotatedArticle]) -> None:
     atomic_write_jsonl(path, (a.to_record() for a in sorted(articles, key=lambda a: a.article_id)))
+
+
+def labelled_names(gold_path: Path) -> set[str]:
+    """The normalised gold names of a workspace's labelled data (``gold.jsonl``, written by
+    ``nerwb labels merge``); none before the first merge."""
+    if not gold_path.exists():
+        return set()
+    return {
+        normalise_name(a.text[s.start : s.end])
+        for a in load_annotated(gold_path).values()
+        for s in a.spans
+    }
