@@ -21,6 +21,7 @@ class TrainingRun:
     dev_f: float | None  # the best dev F (spaCy's ents_f)
     train_docs: int | None
     dev_docs: int | None
+    train_spans: int | None  # gold entities in its training data: how much was labelled
 
     @property
     def model(self) -> Path:
@@ -46,9 +47,16 @@ def training_runs(ws: Workspace) -> tuple[list[TrainingRun], list[Path]]:
         except InputError:
             unreadable.append(path)
             continue
+        spans = m.data.get("train", {}).get("spans")
         runs.append(
             TrainingRun(
-                folder, m.status, m.finished, m.best_dev.ents_f, m.docs("train"), m.docs("dev")
+                folder,
+                m.status,
+                m.finished,
+                m.best_dev.ents_f,
+                m.docs("train"),
+                m.docs("dev"),
+                sum(spans.values()) if isinstance(spans, dict) else None,
             )
         )
     runs.sort(key=lambda r: (r.finished or "", r.folder.name))
