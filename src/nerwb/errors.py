@@ -56,6 +56,8 @@ class ErrorKind(StrEnum):
     ALREADY_LABELLED = "already-labelled"  # an import would replace an annotator's labels
     TWICE_IN_FILE = "twice-in-file"  # an import file holds one article twice, spans differing
     NO_GOLD_SPAN = "no-gold-span"  # the merge strategy leaves no gold span
+    INSTALL_FAILED = "install-failed"  # installing Doccano (or its PostgreSQL driver) failed
+    PACKAGE_EXISTS = "package-exists"  # nerwb package: the wheel of that version exists
 
 
 class NerwbError(Exception):

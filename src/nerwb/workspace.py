@@ -315,7 +315,9 @@ class Workspace:
 
 def load_config(path: Path) -> WorkspaceConfig:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows editors (Notepad) start a UTF-8 file with a byte order mark, which
+        # TOML does not allow; every other file nerwb reads accepts it, so this one does too
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
         raise WorkspaceError(f"{path}: not valid TOML ({err})") from None
     except UnicodeDecodeError:

@@ -13,6 +13,7 @@ import pytest
 from nerwb.errors import InputError
 from nerwb.records._base import Record
 from nerwb.records.conversion import ConversionRecord, LeftOut
+from nerwb.records.credentials import Credentials
 from nerwb.records.dev_scores import DevScores, LabelScores
 from nerwb.records.doccano import (
     AnnotatorPasswords,
@@ -24,6 +25,7 @@ from nerwb.records.doccano import (
     project_key,
 )
 from nerwb.records.pull import PulledReview, PullManifest
+from nerwb.records.server import ServerProcess, ServerState
 from nerwb.records.suggestions import (
     Suggestion,
     SuggestionLedger,
@@ -113,6 +115,18 @@ EXAMPLES: list[Record] = [
                 }
             }
         }
+    ),
+    ServerState(
+        secret_key="k",
+        port=8000,
+        database="postgres",
+        workers=5,
+        external_database="db:5432/doccano",
+        postgres_port=5433,
+        processes={"web": ServerProcess(pid=10, group=10, started=123)},
+    ),
+    Credentials(
+        url="http://127.0.0.1:8000", username="admin", password="s3cret", database_password="pg"
     ),
     ConversionRecord(
         docs={"train": 1},
@@ -268,9 +282,10 @@ def _parses_json_of_a_read(node: ast.Call) -> bool:
 NOT_RECORDS = {
     ("evaluate/run.py", "metrics_path"): "an evaluation's own metrics.json (EvalMetrics.from_json)",
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
-    ("server/local.py", "path.read_text"): "the local server's state, read by its manager",
-    ("server/local.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
+    ("package/build.py", "meta.json"): "spaCy's own meta.json of the model to package",
+    ("package/build.py", "metrics_path"): "an evaluation's metrics.json, to see which model it "
+    "scored (the folder is shipped as it is)",
     ("lock.py", "lock_holder_path"): "who holds the workspace lock: nerwb.lock's own note, below "
     "the records layer, where an unreadable note means 'not known' by design",
 }

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from typer.core import TyperGroup
 
@@ -24,8 +24,16 @@ if TYPE_CHECKING:  # imported where used: `nerwb --help` should not load pydanti
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
 
+# Columns a table may take when output is not a terminal (a pipe, a log, CI): Rich would
+# squeeze every table into 80 and cut or fold its cells ("ARMED…"); a table takes only the
+# width it needs, so this is a ceiling, not a size.
+PLAIN_WIDTH = 512
+
+
 class _Console(Console):
-    """Wraps long lines only on a terminal: in a file or a pipe a path or URL stays one line.
+    """Wraps long lines only on a terminal: in a file or a pipe a path or URL stays one line,
+    and a table gets the width it needs instead of 80 columns. ``COLUMNS`` (or an explicit
+    width) still decides where it is set.
 
     Decided at each print, since tests and shells swap ``sys.stdout`` after import.
     """
@@ -37,6 +45,17 @@ class _Console(Console):
     @soft_wrap.setter
     def soft_wrap(self, value: bool) -> None:
         self._soft_wrap = value
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or self._width is not None or "COLUMNS" in self._environ:
+            return size
+        return ConsoleDimensions(max(size.width, PLAIN_WIDTH), size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
 console = _Console(highlight=False)
@@ -80,6 +99,21 @@ class NerwbGroup(TyperGroup):
     def format_help(self, ctx: click.Context, formatter: Any) -> None:
         _flags_without_type(self, ctx)
         super().format_help(ctx, formatter)
+
+
+INTERRUPTED_EXIT = 130  # a shell's code for a command stopped by Ctrl-C (SIGINT)
+
+
+@contextmanager
+def on_interrupt(what_changed: Callable[[], str | None]) -> Iterator[None]:
+    """Ctrl-C inside: one line on stderr saying what the command had changed by then
+    (``what_changed()``; None: nothing), and exit 130, instead of a bare "Aborted"."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        changed = what_changed()
+        err_console.print(f"[yellow]interrupted:[/] {escape(changed or 'nothing was changed')}")
+        raise typer.Exit(INTERRUPTED_EXIT) from None
 
 
 def workspace(path: Path | None) -> Workspace:

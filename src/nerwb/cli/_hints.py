@@ -90,6 +90,11 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
         ". Keep one record of each in the file, or pass --replace to keep the later one"
     ),
     ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
+    ErrorKind.PACKAGE_EXISTS: "; pass --force to replace it, or give another --version",
+    ErrorKind.INSTALL_FAILED: (
+        "\npip needs PyPI (or your index; set PIP_INDEX_URL or a proxy); once it is reachable, "
+        "run `nerwb doccano up` again"
+    ),
 }
 
 # Where the error was about an option, what else the user can do with it.

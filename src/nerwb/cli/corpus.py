@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from nerwb.choices import SPLIT_NAMES
-from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    fail,
+    on_interrupt,
+    warn,
+    workspace,
+    writing,
+)
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
 from nerwb.errors import InputError
@@ -63,7 +71,15 @@ def add_cmd(
     selection = select_files(paths, workspace_root=ws.root)
     if not selection.files and (note := selection.ignored_note()):
         raise fail(f"no article to add from {', '.join(map(str, paths))}: {note}")
+    before = _state_of(ws.articles_path)
+
+    def changed() -> str | None:
+        if _state_of(ws.articles_path) == before:
+            return f"nothing was added; {ws.articles_path} is as it was"
+        return f"the articles were added to {ws.articles_path} before the interrupt"
+
     with (
+        on_interrupt(changed),
         writing(ws, "corpus add", wait, no_wait),
         show_progress(console, spinner=True, transient=True, unit="article") as bar,
     ):
@@ -101,6 +117,15 @@ def add_cmd(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+def _state_of(path: Path) -> tuple[int, int, int] | None:
+    """What tells whether a file was rewritten: inode, size and modification time (None: none)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from nerwb.cli._common import console, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._options import WorkspaceOpt, port_option
 from nerwb.cli._progress import ProgressDisplay
 from nerwb.demo import DEMO_STEPS
 from nerwb.progress import ProgressEvent
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def demo_cmd(
     port: Annotated[
-        int | None, typer.Option(help="Port of the local Doccano (default: nerwb.toml).")
+        int | None, port_option("Port of the local Doccano (default: nerwb.toml).")
     ] = None,
     steps: Annotated[int, typer.Option(help="Training steps.")] = DEMO_STEPS,
     limit: Annotated[int | None, typer.Option(help="Use only the first N demo articles.")] = None,

@@ -16,6 +16,7 @@ from nerwb.cli._common import (
     console,
     err_console,
     fail,
+    on_interrupt,
     show_passwords,
     warn,
     workspace,
@@ -30,6 +31,7 @@ from nerwb.cli._options import (
     WaitOpt,
     WorkspaceOpt,
     comma_list,
+    port_option,
 )
 from nerwb.cli._progress import show_progress
 from nerwb.cli._ranking import selection_for, show_ranking
@@ -42,10 +44,17 @@ _LOOP = loop_default.DEFAULT_LOOP  # for help texts only: commands read the tabl
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
 
+def _snapshots(ws) -> set[str]:
+    """The pull snapshots' folder names (a staging folder starts with a dot: not one yet)."""
+    if not ws.pulls_dir.is_dir():
+        return set()
+    return {p.name for p in ws.pulls_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+
 @doccano_app.command("up")
 def up_cmd(
     port: Annotated[
-        int | None, typer.Option(help="Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
+        int | None, port_option("Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
     ] = None,
     database: Annotated[
         DoccanoDatabase | None,
@@ -101,18 +110,30 @@ def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
 @doccano_app.command("status")
 def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
-    """Show the local server's URL, pids and health.
+    """Show the server's URL, pids and health (DOCCANO_URL: the remote server's URL and health).
 
     Example: nerwb doccano status
     """
+    from nerwb.doccano.connection import remote_url
     from nerwb.server.local import local_server
 
     ws = workspace(workspace_dir)
+    if remote := remote_url(ws):
+        _remote_status(remote)
+        return
     status = local_server(ws).status()
     table = Table(show_header=False)
     table.add_row("url", status.url)
-    table.add_row("web pid", str(status.web_pid or "not running"))
-    table.add_row("worker pid", str(status.worker_pid or "not running"))
+    for role in ("web", "worker"):
+        pid = status.web_pid if role == "web" else status.worker_pid
+        left = status.left_behind.get(role, [])
+        shown = str(pid) if pid else "not running"
+        if left:
+            shown += (
+                f"; {len(left)} process(es) it started still run (pids "
+                f"{', '.join(map(str, left))}): `nerwb doccano down` stops them"
+            )
+        table.add_row(f"{role} pid", shown)
     table.add_row("health", "[green]healthy" if status.healthy else "[red]not healthy")
     table.add_row("database", f"{status.database} ({escape(status.database_where)})")
     if status.database is DoccanoDatabase.POSTGRES:
@@ -121,6 +142,21 @@ def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     table.add_row("home", str(status.home))
     console.print(table)
     if not status.healthy:
+        raise typer.Exit(1)
+
+
+def _remote_status(url: str) -> None:
+    """``DOCCANO_URL`` (or nerwb.toml's url): the server the workspace talks to is not ours to
+    start or stop; say which it is and whether it answers."""
+    from nerwb.doccano.client import DoccanoClient  # httpx: only to ask the server
+
+    with DoccanoClient(url.rstrip("/"), timeout=5) as client:
+        healthy = client.health()
+    table = Table(show_header=False)
+    table.add_row("url", escape(f"{url} (remote: DOCCANO_URL or [doccano] url)"))
+    table.add_row("health", "[green]healthy" if healthy else "[red]not healthy (or unreachable)")
+    console.print(table)
+    if not healthy:
         raise typer.Exit(1)
 
 
@@ -358,7 +394,15 @@ def pull_cmd(
 
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
-    with writing(ws, "doccano pull", wait, no_wait):
+    before = _snapshots(ws)
+
+    def changed() -> str | None:
+        new = sorted(_snapshots(ws) - before)
+        if not new:
+            return f"nothing was pulled; no new snapshot in {ws.pulls_dir}"
+        return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
+
+    with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
         with connect(ws) as client, console.status("Exporting from Doccano"):
             report = pull(client, ws, schema, confirmed_only=confirmed_only)
         table = Table(
@@ -440,10 +484,23 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     for column in ("annotator", "assigned", "confirmed", "remaining", "articles assigned"):
         table.add_column(column, justify="left" if column == "annotator" else "right")
     for row in state.members:
-        table.add_row(
-            row.annotator, str(row.total), str(row.confirmed), str(row.remaining), str(row.articles)
-        )
+        if row.assigned:
+            table.add_row(
+                row.annotator,
+                str(row.total),
+                str(row.confirmed),
+                str(row.remaining),
+                str(row.articles),
+            )
+        else:  # a member the assignment plan gives nothing
+            table.add_row(row.annotator, "none", str(row.confirmed), "-", "-")
     console.print(table)
+    unassigned = [row.annotator for row in state.members if not row.assigned]
+    if unassigned:
+        console.print(
+            f"{', '.join(unassigned)}: member(s) of the project with no segment assigned "
+            "(.nerwb/doccano/assignments.json); `nerwb doccano push --annotators` assigns some."
+        )
 
 
 PatternsOpt = Annotated[

@@ -206,6 +206,8 @@ def compare_cmd(
         root = workspace(workspace_dir).root
         run_a, run_b = (p if p.is_absolute() or p.exists() else root / p for p in (run_a, run_b))
     result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
+    if result.same_note:
+        warn(result.same_note)
     if as_json:
         print(json.dumps(result.to_json(), indent=2))
         return

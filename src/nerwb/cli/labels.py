@@ -434,6 +434,11 @@ def review_cmd(
         f"sent ({report.already_there} already there, {report.conflicts} in the merge), "
         f"{report.spans_created} proposed span(s) shown to {adjudicator}."
     )
+    if report.guideline in ("set", "updated"):
+        console.print(
+            f"Guidelines {report.guideline} from {ws.schema_path.parent / 'GUIDELINES.md'} "
+            "(the adjudicator sees them in Doccano's guideline page)."
+        )
     if report.password:
         show_passwords(
             {adjudicator: report.password},

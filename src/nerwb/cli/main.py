@@ -53,6 +53,11 @@ LAZY_COMMANDS: dict[str, Lazy] = {
         "nerwb.cli.predict:predict_cmd",
         "Predict entities with a trained model; one record per article, resumable.",
     ),
+    "package": Lazy(
+        "nerwb.cli.package:package_cmd",
+        "Build an installable package (a wheel) of a trained model, with its training manifest\n"
+        "and evaluation reports.",
+    ),
     "demo": Lazy(
         "nerwb.cli.demo:demo_cmd",
         "Run the whole loop on the demo corpus: Doccano, two (simulated) annotators, training, "

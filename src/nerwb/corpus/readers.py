@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,14 @@ from typing import IO, Any, ClassVar
 
 from nerwb.corpus.model import RawArticle
 from nerwb.errors import InputError
-from nerwb.io import check_utf8, iter_jsonl, read_text, stream_lines
+from nerwb.io import (
+    MAX_NESTING,
+    check_utf8,
+    iter_jsonl,
+    parse_jsonl_line,
+    read_text,
+    stream_lines,
+)
 from nerwb.workspace import CONFIG_NAME
 
 ARTICLE_FIELDS = ("id", "title", "url", "date", "source")
@@ -229,7 +235,7 @@ def _jsonl_article(record: dict, path: Path, line: int, options: ReadOptions) ->
 
 
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
-    for line, record in iter_jsonl(path):
+    for line, record in iter_jsonl(path, max_nesting=MAX_NESTING):
         yield _jsonl_article(record, path, line, options)
 
 
@@ -617,14 +623,9 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict | InputError]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            yield number, InputError(f"malformed JSON ({err.msg})", path=path, line=number)
-            continue
-        if not isinstance(record, dict):
-            yield number, InputError("expected a JSON object", path=path, line=number)
-            continue
-        yield number, record
+            yield number, parse_jsonl_line(line, path, number, max_nesting=MAX_NESTING)
+        except InputError as err:
+            yield number, err
 
 
 def read_file_tolerant(path: Path, options: ReadOptions) -> Iterator[RawArticle | InputError]:

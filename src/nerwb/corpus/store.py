@@ -73,6 +73,7 @@ def add_articles(
     """
     articles = load_articles(path)
     by_id = {a.id: a for a in articles}
+    stored = set(by_id)  # to tell the corpus from what this input read before
     by_hash = {a.hash: a for a in articles}
     report = AddReport()
     resolved: list[Article] = []
@@ -90,8 +91,13 @@ def add_articles(
         existing = by_id.get(article_id)
         if existing is not None:
             if existing.hash != digest:
+                where = (
+                    "is already in the corpus"
+                    if article_id in stored
+                    else "was read before, in this same input,"
+                )
                 raise InputError(
-                    f"article id {article_id!r} is already in the corpus with a different text "
+                    f"article id {article_id!r} {where} with a different text "
                     f"(first from {existing.origin}); give this article another id",
                     path=item.origin.rsplit(":", 1)[0] if ":" in item.origin else item.origin,
                     line=int(item.origin.rsplit(":", 1)[1])

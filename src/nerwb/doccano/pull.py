@@ -14,7 +14,6 @@ import io
 import os
 import posixpath
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.review import find_review_project
 from nerwb.errors import InputError
-from nerwb.io import parse_jsonl
+from nerwb.io import new_staging_folder, parse_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import (
@@ -389,7 +388,7 @@ def pull(
     while target.exists():
         target = first.with_name(f"{first.name}-{suffix}")
         suffix += 1
-    staging = Path(tempfile.mkdtemp(prefix=".pull-", dir=ws.pulls_dir))
+    staging = new_staging_folder(ws.pulls_dir, prefix=".pull-")
     try:
         hashes = {}
         for name, units in by_annotator.items():

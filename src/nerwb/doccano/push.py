@@ -50,9 +50,15 @@ class PushInterrupted(NerwbError):
 
     def __init__(self, report: PushReport, passwords: Path):
         created = ", ".join(report.annotators_created) or "none"
+        sent = (
+            f", and a chunk of {report.in_flight} more was handed to the server, which may have "
+            "imported it (the next push counts what the server holds, and uploads none twice)"
+            if report.in_flight
+            else ""
+        )
         super().__init__(
             f"push interrupted after uploading {report.uploaded} of {report.to_upload} segment(s) "
-            f"to project {report.project.name!r}. Accounts created: {created}"
+            f"to project {report.project.name!r}{sent}. Accounts created: {created}"
             + (
                 f"; their passwords are in {passwords} (mode 0600)"
                 if report.annotators_created
@@ -72,6 +78,7 @@ class PushReport:
     selected: int = 0
     to_upload: int = 0
     uploaded: int = 0
+    in_flight: int = 0  # segments of a chunk the server was importing when the push stopped
     already_there: int = 0
     chunks: int = 0
     reconciled_with_server: bool = False
@@ -249,11 +256,17 @@ def push(
         ledger.save()  # after each chunk: an interrupted push resumes after the last one
         report.chunks += 1
         report.uploaded += len(chunk)
+        report.in_flight = 0
         emit(on_progress, ProgressEvent(PUSH_STAGE, report.uploaded, len(rows), "segment"))
+
+    def sent(chunk: list[Row]) -> None:
+        report.in_flight = len(chunk)
 
     emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     try:
-        upload_rows(client, project.id, rows, on_chunk=uploaded, chunk_rows=chunk_rows)
+        upload_rows(
+            client, project.id, rows, on_chunk=uploaded, on_sent=sent, chunk_rows=chunk_rows
+        )
     except KeyboardInterrupt:
         raise PushInterrupted(report, passwords_path) from None
     if selection is not None and report.ranked:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from nerwb.doccano.accounts import ensure_annotators
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
-from nerwb.doccano.projects import sync_span_types
+from nerwb.doccano.projects import GUIDELINES, sync_guideline, sync_span_types
 from nerwb.doccano.upload import Row, upload_rows
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import read_jsonl
@@ -53,6 +53,7 @@ class ReviewReport:
     already_there: int = 0
     spans_created: int = 0
     proposals: dict[str, int] = field(default_factory=dict)  # annotator -> spans proposed
+    guideline: str | None = None  # "set", "updated" or "unchanged"; None without GUIDELINES.md
 
 
 def send_to_review(
@@ -96,10 +97,13 @@ def send_to_review(
         )
         created = True
     sync_span_types(admin, project.id, schema)
+    # the adjudicator judges by the same guidelines the annotators labelled by
+    guideline = sync_guideline(admin, project, ws.schema_path.parent / GUIDELINES)
     passwords, _ = ensure_annotators(admin, project.id, [adjudicator], ws.annotator_passwords_path)
     report = ReviewReport(
         project, created, adjudicator, passwords.get(adjudicator), len(conflicted)
     )
+    report.guideline = guideline
 
     ledger = PushLedger(ws.push_ledger_path)
     known = ledger.segments(admin.url, project.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,7 +43,7 @@ from nerwb.evaluate.novelty import (
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
-from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
+from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of, split_lines
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.gold_names import names_sha256
@@ -235,7 +234,7 @@ def write_report(
     """Write every artefact into a staging folder beside ``folder``, then rename it into place,
     so a failed run leaves no half-written report."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging = new_staging_folder(folder.parent, prefix=f".{folder.name}.")
     doc_ids = [doc_id for doc_id, *_ in rendered]
     try:
         (staging / "metrics.json").write_text(
@@ -375,6 +374,8 @@ class Comparison:
     # has no split (the note says why)
     seen_unseen: dict[str, dict[str, RecallComparisonRow]] | None = None
     seen_unseen_note: str | None = None
+    # why every difference is 0: A and B are one folder, or score alike on every document
+    same_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -383,6 +384,8 @@ class Comparison:
             "resamples": self.resamples,
             "rows": {k: v.to_json() for k, v in self.rows.items()},
         }
+        if self.same_note is not None:
+            data["same_note"] = self.same_note
         if self.seen_unseen is not None:
             data["seen_unseen"] = {
                 group: {k: v.to_json() for k, v in rows.items()}
@@ -519,6 +522,15 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
             point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j]
         )
     comparison = Comparison(str(run_a), str(run_b), rows, n_bootstrap)
+    if run_a.resolve() == run_b.resolve():
+        comparison.same_note = (
+            f"A and B are the same evaluation folder ({run_a}): every difference is 0"
+        )
+    elif docs_a == docs_b:
+        comparison.same_note = (
+            "A and B score alike on every document (the same predictions, or ones as right "
+            "and as wrong): every difference is 0"
+        )
     novelty_a, novelty_b = load_novelty(run_a), load_novelty(run_b)
     if novelty_a is None or novelty_b is None:
         missing = " and ".join(

@@ -20,6 +20,9 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/doccano/annotators.json (0600)  doccano.AnnotatorPasswords          push → suggest, review, demo
 .nerwb/doccano/credentials.json (0600) credentials.Credentials             doccano up → every connection
 .nerwb/suggestions.json                suggestions.SuggestionLedgerFile    suggest → labels suggestions
+.nerwb/doccano/server.json (0600)      server.ServerState                  doccano up → status, down, migrate
+  its processes                        server.ServerProcess                doccano up → status, down
+.nerwb/doccano/credentials.json (0600) server.Credentials                  doccano up → every command that connects
 .nerwb/name-candidates.json            candidates.NameCandidatesFile       select, train-curve → status
 labels/agreement/agreement.json        agreement.AgreementFile             labels agreement → status
 evaluate/<run>/metrics.json (a view)   evaluation_view.EvaluationView      evaluate → status
