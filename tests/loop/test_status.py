@@ -28,6 +28,7 @@ from nerwb.records.agreement import AgreementFile, Overall, PairAgreement
 from nerwb.records.candidates import NameCandidatesFile
 from nerwb.records.dev_scores import DevScores
 from nerwb.records.doccano import AssignmentPlan, PushedProject, PushLedgerFile
+from nerwb.records.metrics import MetricsFile
 from nerwb.records.pull import PullManifest
 from nerwb.records.training import TrainingManifest
 
@@ -68,25 +69,39 @@ def run(ws, name: str, day: int, spans: int, f: float, model: bool = False) -> N
 
 
 def evaluation(ws, name: str, created: str, f: float) -> None:
+    """An evaluation's metrics.json (the record ``nerwb evaluate`` writes), F ``f``."""
     folder = ws.evaluate_dir / name
     folder.mkdir(parents=True)
-    pooled = {"gold": 40, "found": 30, "recall": 0.75, "predicted": 31, "correct": 30}
-    unseen = {"gold": 20, "found": 5, "recall": 0.25, "predicted": 9, "correct": 5}
-    metrics = {
-        "model": "training/r4/model-best",
-        "data": "labels/test.spacy",
-        "data_sha256": "ab",
-        "n_docs": 5,
-        "micro": {"strict": {"p": 0.7, "r": 0.6, "f": f}},
-        "created": created,
-        "seen_unseen": {
-            "train_data": "manifest",
-            "train_names": 3,
-            "seen": {"pooled": pooled, "per_label": {}},
-            "unseen": {"pooled": unseen, "per_label": {}},
+    prf = {"p": 0.7, "r": 0.6, "f": f}
+    group = {"predicted": 31, "correct": 30, "precision": 0.97}
+    MetricsFile.from_json(
+        {
+            "model": "training/r4/model-best",
+            "data": "labels/test.spacy",
+            "data_sha256": "ab",
+            **{"n_docs": 5, "n_gold": 60, "n_pred": 50},
+            "micro": {schema: prf for schema in ("strict", "exact", "partial", "type")},
+            "micro_f_ci95": [0.5, 0.7],
+            "per_label": {},
+            "words_per_second": 1000.0,
+            "unseen_labels": [],
+            "bootstrap": {"resamples": 10, "seed": 0},
+            "errors_by_kind": {},
+            "conversion": {
+                **{"on_misaligned": "error", "on_overlap": "error"},
+                **{"spans_in": 60, "changed": 0, "skipped": 0},
+            },
+            "training": None,
+            "created": created,
+            "seen_unseen": {
+                "train_data": "manifest",
+                "train_names": 3,
+                "seen": {"pooled": {"gold": 40, "found": 30, "recall": 0.75, **group}},
+                "unseen": {"pooled": {"gold": 20, "found": 5, "recall": 0.25, **group}},
+            },
         },
-    }
-    (folder / "metrics.json").write_text(json.dumps(metrics))
+        "test",
+    ).save(folder / "metrics.json")
 
 
 def build(ws) -> None:
@@ -311,9 +326,7 @@ def test_status_refuses_a_corrupt_stage_file_by_name(ws, cli) -> None:
     before = snapshot_tree(ws.root)
     result = cli("status", "-w", ws.root)
     assert result.exit_code == 1
-    assert (
-        f"{ws.agreement_path}: not a labels agreement report file: malformed JSON" in result.stderr
-    )
+    assert f"{ws.agreement_path}: not an agreement report file: malformed JSON" in result.stderr
     assert snapshot_tree(ws.root) == before
 
 

@@ -186,7 +186,7 @@ def test_train_says_which_base_a_config_from_elsewhere_brings(cli, tmp_path: Pat
     )
     assert _squeezed(f"this run trains on {theirs}") in warned
     assert _squeezed(f"Pass --base-model {ours}") in warned
-    assert TrainingManifest.load(manifest_path(out)).base_model["tok2vec_width"] == 32
+    assert TrainingManifest.load(manifest_path(out)).base_model.tok2vec_width == 32
 
     # the workspace's own choice is said too (here the run is then refused: -o holds a run)
     again = cli("train", "-o", out, *TINY, "-w", root)

@@ -51,10 +51,10 @@ def test_a_train_file_rewritten_during_the_run_is_not_what_the_manifest_describe
     assert rewritten and train_path.read_bytes() != original
     manifest = TrainingManifest.load(manifest_path(result.output))
     train_facts = manifest.data["train"]
-    assert train_facts["path"] == str(train_path)
-    assert train_facts["sha256"] == hashlib.sha256(original).hexdigest()
-    assert train_facts["sha256"] != sha256_of(train_path)
-    assert train_facts["docs"] == len(docs)
+    assert train_facts.path == str(train_path)
+    assert train_facts.sha256 == hashlib.sha256(original).hexdigest()
+    assert train_facts.sha256 != sha256_of(train_path)
+    assert train_facts.docs == len(docs)
     assert manifest.train_gold_names is not None
     assert manifest.train_gold_names.count == len(names) > len(gold_entity_names(train_path))
     assert manifest.train_gold_names.sha256 == names_sha256(names)

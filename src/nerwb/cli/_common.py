@@ -18,7 +18,6 @@ from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
 
 if TYPE_CHECKING:  # imported where used: `nerwb --help` should not load pydantic and the lock
-    from nerwb.lock import LockHolder
     from nerwb.workspace import Workspace
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -139,15 +138,6 @@ def show_passwords(created: dict[str, str], path: Path, *, role: str, show: bool
             warn("--show-passwords shows them on a terminal only; read them from the file")
 
 
-def say_waiting(holder: LockHolder | None, seconds: float) -> None:
-    """The lock's wait callback: one line on stderr naming who holds the workspace."""
-    who = holder.describe() if holder else "another nerwb command"
-    err_console.print(
-        f"[yellow]waiting[/] up to {seconds:g} s for {escape(who)} to finish writing this "
-        "workspace (Ctrl-C to give up; --no-wait fails at once)"
-    )
-
-
 def lock_wait(wait: float | None, no_wait: bool) -> float | None:
     """Seconds to wait for the workspace lock from ``--wait``/``--no-wait`` (None: the default)."""
     return 0.0 if no_wait else wait
@@ -156,7 +146,8 @@ def lock_wait(wait: float | None, no_wait: bool) -> float | None:
 @contextmanager
 def writing(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> Iterator[None]:
     """Hold the workspace lock for a command that writes shared state, saying so if it waits."""
+    from nerwb.cli._progress import show_wait
     from nerwb.lock import workspace_lock
 
-    with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=say_waiting):
+    with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=show_wait(err_console)):
         yield

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,7 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from nerwb.progress import ProgressEvent
+from nerwb.progress import OnProgress, ProgressEvent
 
 PLAIN_EVERY_S = 10.0  # in a log, one line per stage at most this often, and one at its end
 
@@ -197,3 +198,29 @@ def show_progress(
         raise
     display.stop()
     display.finish()
+
+
+@contextmanager
+def show_steps(console: Console, label: str) -> Iterator[OnProgress]:
+    """A spinner for work told in named steps (``doccano up``, ``migrate``, a pull's exports):
+    ``label``, then each event's ``item`` as it comes; on a terminal only, as Rich's status
+    (in a log the command's own closing lines say what happened)."""
+    with console.status(label) as status:
+
+        def on_progress(event: ProgressEvent) -> None:
+            status.update(event.item or f"{label}: {event.done}/{event.total} {event.unit}(s)")
+
+        yield on_progress
+
+
+def show_wait(console: Console) -> OnProgress:
+    """The workspace lock's wait, one line on ``console`` (stderr) naming who holds it."""
+
+    def on_wait(event: ProgressEvent) -> None:
+        who = event.item or "another nerwb command"
+        console.print(
+            f"[yellow]waiting[/] up to {event.limit_s or 0:g} s for {escape(who)} to finish "
+            "writing this workspace (Ctrl-C to give up; --no-wait fails at once)"
+        )
+
+    return on_wait

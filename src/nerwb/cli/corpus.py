@@ -22,7 +22,7 @@ from nerwb.cli._common import (
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
 from nerwb.errors import InputError
-from nerwb.io import check_output_file, read_jsonl
+from nerwb.io import check_output_file
 from nerwb.predict.options import OnError
 
 if TYPE_CHECKING:  # the corpus models (pydantic) only where a command runs: --help stays quick
@@ -200,7 +200,7 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     """
     from nerwb.corpus.splits import load_splits
     from nerwb.corpus.stats import corpus_stats
-    from nerwb.corpus.store import duplicates_log, load_articles
+    from nerwb.corpus.store import duplicates_log, load_articles, load_skipped_duplicates
 
     ws = workspace(workspace_dir)
     articles = load_articles(ws.articles_path)
@@ -212,7 +212,7 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
             articles,
             load_splits(ws.splits_path),
             segment_length=ws.config.corpus.segment_length,
-            duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
+            duplicates_skipped=len(load_skipped_duplicates(log)),
             near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
             on_progress=on_progress,
         )

@@ -33,7 +33,7 @@ from nerwb.cli._options import (
     comma_list,
     port_option,
 )
-from nerwb.cli._progress import show_progress
+from nerwb.cli._progress import show_progress, show_steps
 from nerwb.cli._ranking import selection_for, show_ranking
 from nerwb.loop import default as loop_default
 from nerwb.names import check_name
@@ -79,12 +79,9 @@ def up_cmd(
 
     ws = workspace(workspace_dir)
     server = local_server(ws)
-    with console.status("Starting Doccano") as spinner:
+    with show_steps(console, "Starting Doccano") as steps:
         status, started = server.up(
-            port=port,
-            database=database,
-            workers=workers,
-            on_step=lambda step: spinner.update(step),
+            port=port, database=database, workers=workers, on_progress=steps
         )
     word = "Started" if started else "Already running:"
     console.print(
@@ -103,7 +100,7 @@ def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     from nerwb.server.local import local_server
 
     ws = workspace(workspace_dir)
-    with console.status("Stopping Doccano"):
+    with show_steps(console, "Stopping Doccano"):
         stopped = local_server(ws).down()
     console.print(f"Stopped: {', '.join(stopped)}" if stopped else "Doccano was not running.")
 
@@ -184,8 +181,8 @@ def migrate_cmd(
 
     ws = workspace(workspace_dir)
     server = local_server(ws)
-    with console.status("Moving Doccano to PostgreSQL") as spinner:
-        report = migrate_to_postgres(server, on_step=lambda step: spinner.update(step))
+    with show_steps(console, "Moving Doccano to PostgreSQL") as steps:
+        report = migrate_to_postgres(server, on_progress=steps)
     table = Table(title=f"Copied {report.rows} rows; equal on both sides")
     for column in ("project / member", "examples", "spans", "confirmed"):
         table.add_column(column, justify="left" if column.startswith("project") else "right")
@@ -265,7 +262,7 @@ def push_cmd(
         from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
 
         with writing(ws, "doccano push --repair", wait, no_wait):
-            with connect(ws) as client, console.status("Looking for segments pushed twice"):
+            with connect(ws) as client, show_steps(console, "Looking for segments pushed twice"):
                 fixed = repair_duplicates(client, ws)
             console.print(
                 f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
@@ -403,8 +400,8 @@ def pull_cmd(
         return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
 
     with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
-        with connect(ws) as client, console.status("Exporting from Doccano"):
-            report = pull(client, ws, schema, confirmed_only=confirmed_only)
+        with connect(ws) as client, show_steps(console, "Exporting from Doccano") as steps:
+            report = pull(client, ws, schema, confirmed_only=confirmed_only, on_progress=steps)
         table = Table(
             title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
             caption="segments, spans and articles per annotator",

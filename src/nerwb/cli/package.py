@@ -9,6 +9,7 @@ import typer
 
 from nerwb.cli._common import console, warn
 from nerwb.cli._options import WorkspaceOpt, output_option
+from nerwb.cli._progress import show_steps
 
 
 def package_cmd(
@@ -69,7 +70,7 @@ def package_cmd(
     folders = list(evaluation or [])
     if not evaluation and ws is not None and ws.evaluate_dir.is_dir():
         folders = find_evaluations(ws.evaluate_dir, model, bases=[Path.cwd(), ws.root])
-    with console.status("Building the package"):
+    with show_steps(console, "Building the package"):
         report = package_model(
             model, out, name=name, version=version, evaluations=folders, force=force
         )

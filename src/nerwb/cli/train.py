@@ -11,17 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import (
-    console,
-    err_console,
-    fail,
-    lock_wait,
-    say_waiting,
-    warn,
-    workspace,
-)
+from nerwb.cli._common import console, err_console, fail, lock_wait, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.cli._progress import show_progress
+from nerwb.cli._progress import show_progress, show_wait
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
 
@@ -149,7 +141,8 @@ def train_cmd(
     # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.
     stdout = sys.stdout
 
-    def claimed(folder: Path) -> None:
+    def claimed(event: ProgressEvent) -> None:
+        folder = Path(event.item or "")
         if plain:
             console.print(f"Training into {folder}; log as it goes: {log_while_running(folder)}")
 
@@ -174,7 +167,7 @@ def train_cmd(
             if event.evaluated and plain:
                 print(evaluation_line(event), file=stdout, flush=True)
             if event.evaluated:
-                other = event.other_scores
+                other = event.scores
                 best[0] = max(best[0], float(event.score or 0.0))
                 bar.set(best=best[0])
                 table.add_row(
@@ -199,7 +192,7 @@ def train_cmd(
                 base_model=base_model,
                 on_step=on_step,
                 lock_wait=lock_wait(wait, no_wait),
-                on_lock_wait=say_waiting,
+                on_lock_wait=show_wait(err_console),
                 unique_output=unique,
                 on_claimed=claimed,
             )

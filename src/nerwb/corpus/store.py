@@ -6,12 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from nerwb.corpus.model import Article, RawArticle, article_id_for, content_hash
+from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.errors import InputError
-from nerwb.io import atomic_write_jsonl, check_utf8, iter_jsonl, parse_jsonl_line, stream_lines
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.articles import Article, SkippedDuplicate, content_hash
+from nerwb.records.lines import write_lines
 
 
 @dataclass
@@ -37,17 +36,8 @@ def iter_articles(path: Path) -> Iterator[Article]:
     """The articles in ``path`` one at a time, read line by line (none if it does not exist)."""
     if not path.exists():
         return
-    check_utf8(path)
-    for line, text in enumerate(stream_lines(path), start=1):
-        if not text.strip():
-            continue
-        record = parse_jsonl_line(text, path, line)
-        try:
-            yield Article.model_validate(record)
-        except ValidationError as err:
-            raise InputError(
-                f"not an article record ({err.errors()[0]['msg']})", path=path, line=line
-            ) from None
+    for _, article in Article.read(path):
+        yield article
 
 
 def add_articles(
@@ -133,7 +123,7 @@ def add_articles(
     if dry_run:
         return report, resolved
     if report.added:
-        atomic_write_jsonl(path, (a.model_dump(exclude_defaults=False) for a in articles))
+        write_lines(path, articles)
     if report.duplicates:
         _log_duplicates(duplicates_log(path), report.duplicates)
     return report, resolved
@@ -144,8 +134,15 @@ def duplicates_log(articles_path: Path) -> Path:
     return articles_path.with_name("duplicates.jsonl")
 
 
+def load_skipped_duplicates(path: Path) -> list[SkippedDuplicate]:
+    """The inputs ``add_articles`` skipped as exact duplicates (none if it never skipped one)."""
+    return [line for _, line in SkippedDuplicate.read(path)] if path.exists() else []
+
+
 def _log_duplicates(path: Path, found: list[DuplicateSkipped]) -> None:
-    known = {r["origin"]: r for _, r in iter_jsonl(path)} if path.exists() else {}
+    known = {d.origin: d for d in load_skipped_duplicates(path)}
     for dup in found:
-        known.setdefault(dup.origin, {"origin": dup.origin, "duplicate_of": dup.duplicate_of})
-    atomic_write_jsonl(path, known.values())
+        known.setdefault(
+            dup.origin, SkippedDuplicate(origin=dup.origin, duplicate_of=dup.duplicate_of)
+        )
+    write_lines(path, known.values())

@@ -38,6 +38,7 @@ from nerwb.labels.snapshots import (
     load_snapshot,
     snapshot_file_name,
 )
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.pull import PulledReview, PullManifest, manifest_path
 from nerwb.workspace import Workspace
 
@@ -315,14 +316,27 @@ def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff
 BetweenExports = Callable[[], None]
 
 
+EXPORT_STAGE = "Exporting from Doccano"
+
+
 def _exports(
-    client: DoccanoClient, project_id: int, *, between: BetweenExports | None = None
+    client: DoccanoClient,
+    project_id: int,
+    *,
+    between: BetweenExports | None = None,
+    on_progress: OnProgress | None = None,
+    attempt: int = 1,
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Everything, and the confirmed examples only (per annotator).
 
     Both tasks start at once, so the worker runs them side by side. ``between`` (tests) runs
     after the first export finished and before the second starts, to edit at a known moment.
     """
+    again = f" (attempt {attempt}: someone labelled during the last one)" if attempt > 1 else ""
+
+    def waiting(done: int, total: int, what: str) -> None:
+        emit(on_progress, ProgressEvent(EXPORT_STAGE, done, total, "export", item=what + again))
+
     every = client.start_export(project_id, confirmed_only=False)
     if between is not None:
         client.wait_task(every, what="export")
@@ -330,10 +344,15 @@ def _exports(
     # Nobody has confirmed anything yet (early pulls): the second export would be empty.
     anyone_confirmed = any(int(m.get("done", 0)) for m in client.member_progress(project_id))
     confirmed = client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
+    total = 2 if confirmed is not None else 1
+    waiting(0, total, "Waiting for Doccano's export of every example")
     client.wait_task(every, what="export")
     if confirmed is None:
+        waiting(1, total, "Downloading the export")
         return safe_entries(client.download_export(project_id, every)), {}
+    waiting(1, total, "Waiting for Doccano's export of the confirmed examples")
     client.wait_task(confirmed, what="export of confirmed examples")
+    waiting(2, total, "Downloading the exports")
     return (
         safe_entries(client.download_export(project_id, every)),
         safe_entries(client.download_export(project_id, confirmed)),
@@ -347,6 +366,7 @@ def pull(
     *,
     confirmed_only: bool = False,
     between_exports: BetweenExports | None = None,
+    on_progress: OnProgress | None = None,
 ) -> PullReport:
     """Export the project, map spans to articles, write a new snapshot; earlier ones are kept.
 
@@ -363,7 +383,11 @@ def pull(
     while True:
         attempts += 1
         all_files, confirmed_files = _exports(
-            client, project.id, between=between_exports if attempts == 1 else None
+            client,
+            project.id,
+            between=between_exports if attempts == 1 else None,
+            on_progress=on_progress,
+            attempt=attempts,
         )
         parsed = parse_export(all_files, confirmed_files, articles)
         edited += parsed.mismatched

@@ -265,7 +265,7 @@ def push(
     emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     try:
         upload_rows(
-            client, project.id, rows, on_chunk=uploaded, on_sent=sent, chunk_rows=chunk_rows
+            client, project.id, rows, record_chunk=uploaded, record_sent=sent, chunk_rows=chunk_rows
         )
     except KeyboardInterrupt:
         raise PushInterrupted(report, passwords_path) from None

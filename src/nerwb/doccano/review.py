@@ -20,10 +20,10 @@ from nerwb.doccano.models import Project
 from nerwb.doccano.projects import GUIDELINES, sync_guideline, sync_span_types
 from nerwb.doccano.upload import Row, upload_rows
 from nerwb.errors import ErrorKind, LabelsError
-from nerwb.io import read_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
 from nerwb.names import check_name
+from nerwb.records.annotations import ConflictLine
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.workspace import Workspace
 
@@ -83,7 +83,7 @@ def send_to_review(
             f"{ws.conflicts_path}: no merge yet", kind=ErrorKind.NOT_MERGED, path=ws.conflicts_path
         )
     conflicted = sorted(
-        {str(c["segment_id"]) for c in read_jsonl(ws.conflicts_path) if c.get("segment_id")}
+        {c.segment_id for _, c in ConflictLine.read(ws.conflicts_path) if c.segment_id}
     )
     if not conflicted:
         raise LabelsError("the last merge left no conflicts: nothing to adjudicate")
@@ -141,7 +141,7 @@ def send_to_review(
         admin,
         project.id,
         rows,
-        on_chunk=sent,
+        record_chunk=sent,
         file_prefix="nerwb-review",
         what="review import {number}",
     )

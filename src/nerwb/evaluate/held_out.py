@@ -22,8 +22,8 @@ def seen_in_training(model: Path, data: Path) -> str | None:
         return None  # an unreadable manifest is reported where evaluate reads it for its facts
     digest = None
     for split in ("train", "dev"):
-        facts = used.get(split) or {}
-        path, sha = facts.get("path"), facts.get("sha256")
+        facts = used.get(split)
+        path, sha = (facts.path, facts.sha256) if facts else (None, None)
         if path and Path(path).resolve() == Path(data).resolve():
             return split
         if sha:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -43,13 +42,15 @@ from nerwb.evaluate.novelty import (
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
-from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of, split_lines
+from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.gold_names import names_sha256
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline, model_name
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.lines import write_lines
+from nerwb.records.metrics import DocCountsLine, MetricsFile
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.scores import prf
 from nerwb.workspace import utc_stamp
@@ -237,9 +238,7 @@ def write_report(
     staging = new_staging_folder(folder.parent, prefix=f".{folder.name}.")
     doc_ids = [doc_id for doc_id, *_ in rendered]
     try:
-        (staging / "metrics.json").write_text(
-            json.dumps(metrics.to_json(), indent=2) + "\n", encoding="utf-8"
-        )
+        MetricsFile.model_validate(metrics.to_json()).save(staging / "metrics.json")
         texts = [doc.text for _, doc, *_ in rendered]
 
         def record(e: ErrorCase) -> dict[str, Any]:
@@ -252,10 +251,12 @@ def write_report(
         atomic_write_jsonl(staging / "errors.jsonl", (record(e) for e in errors))
         # with the split: each document's seen and unseen counts too, for `nerwb compare`
         split_keys = novelty or [{}] * len(per_doc)
-        atomic_write_jsonl(
+        write_lines(
             staging / "per_doc.jsonl",
             (
-                {"doc": i, **c.to_json(), **{str(g): n.to_json() for g, n in extra.items()}}
+                DocCountsLine.model_validate(
+                    {"doc": i, **c.to_json(), **{str(g): n.to_json() for g, n in extra.items()}}
+                )
                 for i, c, extra in zip(doc_ids, per_doc, split_keys, strict=True)
             ),
         )
@@ -407,12 +408,9 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
         raise EvaluationError(
             f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
         )
-    metrics = EvalMetrics.from_json(json.loads(metrics_path.read_text(encoding="utf-8")))
-    docs = [
-        DocCounts.from_json(json.loads(line))
-        for line in split_lines(per_doc_path.read_text(encoding="utf-8"))
-        if line.strip()
-    ]
+    record = MetricsFile.load(metrics_path)
+    metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
+    docs = [DocCounts.from_json(line.to_json()) for _, line in DocCountsLine.read(per_doc_path)]
     return metrics, docs
 
 
@@ -420,13 +418,11 @@ def load_novelty(folder: Path) -> list[dict[Novelty, DocCounts]] | None:
     """Each document's seen/unseen counts from an evaluation folder's per_doc.jsonl; None when
     the run has no split (made without the training names, or before the split existed)."""
     out = []
-    for line in split_lines((folder / "per_doc.jsonl").read_text(encoding="utf-8")):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        if not all(str(g) in record for g in Novelty):
+    for _, line in DocCountsLine.read(folder / "per_doc.jsonl"):
+        if line.seen is None or line.unseen is None:
             return None
-        out.append({g: DocCounts.from_json(record[str(g)]) for g in Novelty})
+        groups = {Novelty.SEEN: line.seen, Novelty.UNSEEN: line.unseen}
+        out.append({g: DocCounts.from_json(groups[g].model_dump()) for g in Novelty})
     return out
 
 

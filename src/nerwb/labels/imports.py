@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nerwb.corpus.model import Article, RawArticle, article_id_for, content_hash
+from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import ErrorKind, InputError, LabelsError
@@ -21,6 +21,7 @@ from nerwb.labels.annotations import (
 from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
 from nerwb.names import check_name
+from nerwb.records.articles import Article, content_hash
 from nerwb.workspace import Workspace
 
 

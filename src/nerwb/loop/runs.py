@@ -47,7 +47,8 @@ def training_runs(ws: Workspace) -> tuple[list[TrainingRun], list[Path]]:
         except InputError:
             unreadable.append(path)
             continue
-        spans = m.data.get("train", {}).get("spans")
+        train = m.data.get("train")
+        spans = train.spans if train is not None and train.docs is not None else None
         runs.append(
             TrainingRun(
                 folder,
@@ -56,7 +57,7 @@ def training_runs(ws: Workspace) -> tuple[list[TrainingRun], list[Path]]:
                 m.best_dev.ents_f,
                 m.docs("train"),
                 m.docs("dev"),
-                sum(spans.values()) if isinstance(spans, dict) else None,
+                None if spans is None else sum(spans.values()),
             )
         )
     runs.sort(key=lambda r: (r.finished or "", r.folder.name))

@@ -15,10 +15,10 @@ candidates of the unpushed pool, is read as ``nerwb select`` last counted it). F
 * ``.nerwb/name-candidates.json``: unseen name candidates left in the unpushed pool.
 
 What to do next, the first that applies: split the corpus; push a first batch; wait for the
-annotators (segments wait); merge (a pull is newer than the gold); train (the gold is newer
-than the last run); label another kind of article (the curve has flattened: each of the last
-``FLAT_ROUNDS`` rounds gained under ``FLAT_GAIN`` dev F); label everything left (the unpushed
-pool is smaller than a batch); else label the next batch, ``BATCH_SHARE`` of the training
+annotators (segments wait); merge (a pull or an import is newer than the gold); train (the
+gold is newer than the last run); label another kind of article (the curve has flattened: each
+of the last ``FLAT_ROUNDS`` rounds gained under ``FLAT_GAIN`` dev F); label everything left
+(the pool is smaller than a batch); else label the next batch, ``BATCH_SHARE`` of the training
 split's segments, chosen by the loop's default (``loop.default.DEFAULT_LOOP``).
 """
 
@@ -43,7 +43,7 @@ from nerwb.loop.runs import TrainingRun, training_runs
 from nerwb.records.agreement import AgreementFile
 from nerwb.records.candidates import NameCandidatesFile
 from nerwb.records.doccano import AssignmentPlan, PushLedger
-from nerwb.records.evaluation_view import EvaluationView
+from nerwb.records.metrics import MetricsFile
 from nerwb.records.pull import PullManifest, manifest_path
 from nerwb.select.strategies import NEEDS_MODEL, NOVEL_STRATEGIES, SelectStrategy
 from nerwb.workspace import Workspace
@@ -369,10 +369,10 @@ def _training(ws: Workspace, status: LoopStatus) -> list[TrainingRun]:
 def _evaluation(ws: Workspace, status: LoopStatus) -> None:
     if not ws.evaluate_dir.is_dir():
         return
-    found: list[tuple[str, Path, EvaluationView]] = []
+    found: list[tuple[str, Path, MetricsFile]] = []
     for path in ws.evaluate_dir.glob("*/metrics.json"):
         try:
-            view = EvaluationView.load(path)
+            view = MetricsFile.load(path)
         except InputError:
             continue  # not an evaluation this nerwb reads: the next newest one is shown
         found.append((view.created, path.parent, view))
@@ -422,7 +422,9 @@ def _next(ws: Workspace, status: LoopStatus, runs: list[TrainingRun]) -> Next:
         return Next(NextStep.WAIT, waiting=waiting)
     gold = ws.gold_path.stat().st_mtime if ws.gold_path.exists() else 0.0
     confirmed = any(s.labelled.segments for s in status.splits.values())
-    if confirmed and _when(status.pulled_at) > gold:
+    imported = [p.stat().st_mtime for p in ws.imports_dir.glob("*.jsonl")]
+    newest_labels = max([_when(status.pulled_at), *imported])
+    if confirmed and newest_labels > gold:  # a pull or an import the gold does not hold yet
         return Next(NextStep.MERGE)
     last_run = max((_when(r.finished) for r in runs), default=0.0)
     if gold and gold > last_run:

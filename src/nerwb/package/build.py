@@ -28,6 +28,7 @@ from typing import Any
 from nerwb import __version__
 from nerwb.errors import ErrorKind, InputError, NerwbError
 from nerwb.io import check_output_folder
+from nerwb.records.metrics import MetricsFile
 from nerwb.records.training import manifest_path
 
 NERWB_FOLDER = "nerwb"  # in the pipeline's data: manifest.json, evaluations/<folder>/...
@@ -85,10 +86,10 @@ def find_evaluations(evaluate_dir: Path, model: Path, *, bases: Sequence[Path]) 
     found = []
     for metrics_path in sorted(evaluate_dir.glob("*/metrics.json")):
         try:
-            metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            metrics = MetricsFile.load(metrics_path)
+        except (OSError, NerwbError):
             continue  # not an evaluation nerwb can read: not one to ship
-        named = [metrics.get("model"), (metrics.get("training") or {}).get("manifest")]
+        named = [metrics.model, metrics.training.manifest if metrics.training else None]
         for given, wanted in zip(named, (target, manifest), strict=True):
             if isinstance(given, str) and any(
                 (base / given).resolve() == wanted for base in (Path("/"), *bases)

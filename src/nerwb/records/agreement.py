@@ -46,7 +46,7 @@ class PairAgreement(_Part):
 
 
 class AgreementFile(Record):
-    WHAT = "labels agreement report"
+    WHAT = "agreement report"
 
     unit: str = "segment"
     include_unconfirmed: bool = False

@@ -18,7 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
 from nerwb.io import atomic_write_text
+from nerwb.progress import OnProgress, Steps
 from nerwb.records.credentials import Credentials
 from nerwb.records.server import ServerProcess, ServerState
 from nerwb.server import postgres
@@ -48,6 +49,10 @@ STOP_TIMEOUT_S = 25.0  # the celery worker takes up to ~15 s to stop on SIGTERM
 INSTALL_WAIT_S = 1800  # for another process's install (~90 s; far longer on a slow network)
 INSTALL_LOG_LINES = 12  # of pip's output, quoted when an install fails
 SECRET_MODE = 0o600
+# the stages of the set-up steps the server reports (nerwb.progress.Steps)
+UP_STAGE = "Starting Doccano"
+INSTALL_STAGE = "Installing Doccano"
+DATABASE_STAGE = "Starting PostgreSQL"
 
 # Runs inside Doccano's venv: migrations, roles, then the admin user, with the password read
 # from the environment so that it never appears in a process list.
@@ -313,7 +318,7 @@ class LocalServer:
         return self.venv.with_name(self.venv.name + "-install.log")
 
     @contextlib.contextmanager
-    def _install_lock(self, on_step: Callable[[str], None]) -> Iterator[None]:
+    def _install_lock(self, step: Steps) -> Iterator[None]:
         """The venv to this process alone; another process installing into it is waited for.
 
         Raises:
@@ -326,7 +331,7 @@ class LocalServer:
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            on_step(
+            step(
                 f"Waiting for another nerwb to finish installing into {self.venv} "
                 f"(lock {self.install_lock_path})"
             )
@@ -344,14 +349,15 @@ class LocalServer:
         finally:
             lock.release()
 
-    def ensure_postgres_driver(self, on_step: Callable[[str], None] = lambda _: None) -> None:
+    def ensure_postgres_driver(self, on_progress: OnProgress | None = None) -> None:
         """Add psycopg2 to Doccano's venv when it lacks it (one wheel; nothing is removed)."""
+        step = Steps(on_progress, INSTALL_STAGE)
         if self._has_postgres_driver():
             return
-        with self._install_lock(on_step):
+        with self._install_lock(step):
             if self._has_postgres_driver():  # another process added it while this one waited
                 return
-            on_step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
+            step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
             self._run_logged(
                 [str(self._python), "-m", "pip", "install", "--progress-bar", "off",
                  POSTGRES_DRIVER],
@@ -365,7 +371,7 @@ class LocalServer:
         )
         return probe.returncode == 0
 
-    def install(self, on_step: Callable[[str], None] = lambda _: None) -> None:
+    def install(self, on_progress: OnProgress | None = None) -> None:
         """Create Doccano's venv and install the pinned server into it (~90 s, ~700 MB, once).
 
         One process at a time (a lock beside the venv): another one waits, then finds it
@@ -376,18 +382,19 @@ class LocalServer:
             DoccanoError: venv or pip failed (the log and its last lines named), or another
                 process held the install lock too long.
         """
-        with self._install_lock(on_step):
+        step = Steps(on_progress, INSTALL_STAGE)
+        with self._install_lock(step):
             if self.is_installed():
-                on_step(f"Doccano is installed in {self.venv} (by another nerwb meanwhile)")
+                step(f"Doccano is installed in {self.venv} (by another nerwb meanwhile)")
                 return
-            on_step(f"Creating Doccano's virtual environment in {self.venv}")
+            step(f"Creating Doccano's virtual environment in {self.venv}")
             shutil.rmtree(self.venv, ignore_errors=True)
             self._run_logged(
                 [sys.executable, "-m", "venv", str(self.venv)],
                 "creating Doccano's venv",
                 fresh_log=True,
             )
-            on_step(f"Installing {', '.join(DOCCANO_PINS)} (about 90 s the first time)")
+            step(f"Installing {', '.join(DOCCANO_PINS)} (about 90 s the first time)")
             self._run_logged(
                 [str(self._python), "-m", "pip", "install", "--progress-bar", "off",
                  *DOCCANO_PINS],
@@ -614,7 +621,7 @@ class LocalServer:
         port: int | None = None,
         database: DoccanoDatabase | None = None,
         workers: int | None = None,
-        on_step: Callable[[str], None] = lambda _: None,
+        on_progress: OnProgress | None = None,
     ) -> tuple[ServerStatus, bool]:
         """Install if needed, initialise, start web app and worker, wait until healthy.
 
@@ -635,6 +642,7 @@ class LocalServer:
                 behind, a step failed, or the server did not become healthy in time (the log
                 files are named).
         """
+        step = Steps(on_progress, UP_STAGE)
         if port is not None and not MIN_PORT <= port <= MAX_PORT:
             raise DoccanoError(
                 f"port {port} is not a TCP port ({MIN_PORT} to {MAX_PORT})", setting="--port"
@@ -661,7 +669,7 @@ class LocalServer:
             return current, False
         port = requested or remembered or self.default_port
         if current.web_pid or current.worker_pid or current.left_behind:
-            on_step("A previous server is half running (or left processes behind); stopping it")
+            step("A previous server is half running (or left processes behind); stopping it")
             self.down()
         if not port_is_free(port):
             raise DoccanoError(
@@ -670,41 +678,42 @@ class LocalServer:
                 setting="--port",
             )
         if not self.is_installed():
-            self.install(on_step)
+            self.install(on_progress)
         settings, credentials = self._prepare_home(port, chosen, workers)
         try:
-            env = self._env(settings, self.start_database(chosen, on_step))
-            self._init_database(env, on_step)
-            on_step("Setting the admin password")
+            env = self._env(settings, self.start_database(chosen, on_progress))
+            self._init_database(env, step)
+            step("Setting the admin password")
             self._set_admin(env, credentials)
         except BaseException:
             self.cluster.stop()
             raise
-        on_step(f"Starting the web app on {credentials.url} and the import/export worker")
+        step(f"Starting the web app on {credentials.url} and the import/export worker")
         worker = self._start(port, env, settings.workers or default_workers())
-        on_step("Waiting for /v1/health/")
-        return self._wait_healthy(worker, env, on_step), True
+        step("Waiting for /v1/health/")
+        return self._wait_healthy(worker, env, step), True
 
     def start_database(
-        self, database: DoccanoDatabase, on_step: Callable[[str], None] = lambda _: None
+        self, database: DoccanoDatabase, on_progress: OnProgress | None = None
     ) -> str:
         """Make the database ready (for the workspace cluster: initdb once, start it, create
         Doccano's database); returns its DATABASE_URL."""
+        step = Steps(on_progress, DATABASE_STAGE)
         if database is DoccanoDatabase.SQLITE:
             return self.database_url(database)
-        self.ensure_postgres_driver(on_step)
+        self.ensure_postgres_driver(on_progress)
         if database is DoccanoDatabase.EXTERNAL:
             return self.database_url(database)
         credentials = Credentials.load(self.credentials_path)
         if not self.cluster.exists() or not credentials.database_password:
-            on_step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
+            step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
             credentials = credentials.model_copy(
                 update={"database_password": postgres.new_password()}
             )
             credentials.save(self.credentials_path)  # before initdb: never a cluster without it
             self.cluster.init(credentials.database_password)
         port = self._postgres_port()
-        on_step(f"Starting PostgreSQL on {postgres.HOST}:{port}")
+        step(f"Starting PostgreSQL on {postgres.HOST}:{port}")
         self.cluster.start(port)
         self.create_postgres_database(recreate=False)
         return self.database_url(database)
@@ -791,7 +800,7 @@ class LocalServer:
         credentials.save(self.credentials_path)
         return state, credentials
 
-    def _init_database(self, env: dict[str, str], on_step: Callable[[str], None]) -> None:
+    def _init_database(self, env: dict[str, str], step: Steps) -> None:
         """Migrate a new database once: from the template copy when there is one (fast),
         otherwise by running the migrations and keeping the result as the template.
         PostgreSQL: migrate once per cluster; an external server every time (idempotent)."""
@@ -800,7 +809,7 @@ class LocalServer:
             marker = self.cluster.folder / ".migrated"
             if database is DoccanoDatabase.POSTGRES and marker.exists():
                 return
-            on_step("Initialising the PostgreSQL database (migrations and roles)")
+            step("Initialising the PostgreSQL database (migrations and roles)")
             self._run(
                 [str(self._python), "-c", _SETUP_SCRIPT],
                 "initialising Doccano",
@@ -816,7 +825,7 @@ class LocalServer:
             atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
         if db.exists() and migrated_marker.exists():
             return
-        on_step("Initialising the database (migrations and roles)")
+        step("Initialising the database (migrations and roles)")
         fresh = not db.exists()
         self._run(
             [str(self._python), "-c", _SETUP_SCRIPT],
@@ -864,9 +873,7 @@ class LocalServer:
         self._spawn("worker", worker, env)
         return worker
 
-    def _wait_healthy(
-        self, worker: list[str], env: dict[str, str], on_step: Callable[[str], None]
-    ) -> ServerStatus:
+    def _wait_healthy(self, worker: list[str], env: dict[str, str], step: Steps) -> ServerStatus:
         """Poll until healthy; stop everything and raise if a process dies or time runs out."""
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         worker_restarts = 0
@@ -883,7 +890,7 @@ class LocalServer:
                 # The web app and the worker both create kombu's queue row on an empty broker
                 # table; the loser exits with a UNIQUE error. The row exists now: start again.
                 worker_restarts += 1
-                on_step("Restarting the import/export worker (it lost a start-up race)")
+                step("Restarting the import/export worker (it lost a start-up race)")
                 self._spawn("worker", worker, env)
                 continue
             if status.web_pid is None or status.worker_pid is None:

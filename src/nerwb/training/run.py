@@ -35,33 +35,64 @@ from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, TrainingError
+from nerwb.errors import ErrorKind, NerwbError, TrainingError
 from nerwb.labels.gold_names import names_sha256
-from nerwb.lock import WaitCallback, workspace_lock
+from nerwb.lock import workspace_lock
+from nerwb.progress import STEP, OnProgress, ProgressEvent, emit
+from nerwb.records.conversion import ConversionRecord
 from nerwb.records.dev_scores import DevScores
-from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
+from nerwb.records.training import (
+    ConversionFacts,
+    RunStatus,
+    TrainGoldNames,
+    TrainingManifest,
+    manifest_path,
+)
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
 from nerwb.training.gpu import check_gpu
 from nerwb.workspace import Workspace
 
+TRAINING_STAGE = "Training"
+CLAIMED_STAGE = "Claiming the run folder"
+
 
 @dataclass(frozen=True)
-class StepEvent:
-    """One training step, as the CLI's progress bar and table need it."""
+class StepEvent(ProgressEvent):
+    """One training step as a progress event (``done`` steps): at the steps spaCy evaluates,
+    its dev ``score``, the ``losses`` and the per-label dev ``scores`` (``DevScores``)."""
 
-    step: int
-    score: float | None = None  # only at the steps spaCy evaluates
-    losses: dict[str, float] = field(default_factory=dict)
-    other_scores: DevScores = field(default_factory=DevScores)
+    scores: DevScores = field(default_factory=DevScores)
+
+    @classmethod
+    def at(
+        cls,
+        step: int,
+        score: float | None = None,
+        losses: dict[str, float] | None = None,
+        scores: DevScores | None = None,
+    ) -> StepEvent:
+        return cls(
+            TRAINING_STAGE,
+            step,
+            None,
+            "step",
+            score=score,
+            losses=losses or {},
+            scores=scores or DevScores(),
+        )
+
+    @property
+    def step(self) -> int:
+        return self.done
 
     @property
     def evaluated(self) -> bool:
         return self.score is not None
 
 
-StepCallback = Callable[[StepEvent], None]
+StepCallback = OnProgress  # it hears StepEvents
 # spaCy builds its logger from the config's registry name, so the run's callback cannot be
 # passed in as an argument: it travels in a context variable, set by train() around the loop.
 _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVar(
@@ -110,7 +141,7 @@ def chained_logger(logger: Any) -> dict[str, Any]:
 
 def evaluation_line(event: StepEvent) -> str:
     """One plain line per evaluation: train.log, and the CLI's output when not on a terminal."""
-    other = event.other_scores
+    other = event.scores
     losses = ", ".join(f"{k} {v:.1f}" for k, v in sorted(event.losses.items())) or "-"
     return (
         f"step {event.step}: loss {losses}; dev P {other.ents_p or 0:.3f} "
@@ -138,12 +169,12 @@ class _StepLog:
         # spaCy passes the info dict only at evaluation steps, None at the others
         if not info:
             self.steps += 1
-            event = StepEvent(self.steps)
+            event = StepEvent.at(self.steps)
         else:
             self.steps = int(info.get("step", self.steps))
             losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             score = None if info.get("score") is None else float(info["score"])
-            event = StepEvent(
+            event = StepEvent.at(
                 self.steps, score, losses, DevScores.from_spacy(info.get("other_scores"))
             )
             if score is not None:
@@ -551,6 +582,26 @@ def train_gold_names(path: Path) -> TrainGoldNames:
     )
 
 
+def conversion_facts(report: Path, train_sha256: str) -> ConversionFacts | None:
+    """What ``labels convert`` did to the training data: its policies and span counts, when
+    ``report`` (its conversion report) says it wrote a train file of ``train_sha256``; None for
+    data it did not write (another file, a report from another conversion, or none)."""
+    if not report.is_file():
+        return None
+    try:
+        record = ConversionRecord.load(report)
+    except NerwbError:
+        return None  # a broken report tells nothing about this data; `labels convert` rewrites it
+    if record.files.get("train") != train_sha256:
+        return None
+    return ConversionFacts(
+        report=str(report),
+        on_misaligned=record.on_misaligned,
+        on_overlap=record.on_overlap,
+        **{k: record.totals_of(k) for k in ("spans_in", "written", "changed", "skipped")},
+    )
+
+
 def _manifest(
     ws: Workspace,
     *,
@@ -580,6 +631,7 @@ def _manifest(
         seed=config.interpolate()["training"].get("seed"),
         labels=sorted(data["training"].spans),
         data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+        conversion=conversion_facts(ws.conversion_report_path, data["training"].sha256),
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
         train_gold_names=train_gold_names(data["training"].read_from or data["training"].path),
         train_article_ids=sorted(set(data["training"].article_ids)),
@@ -610,9 +662,9 @@ def train(
     base_model: str | None = None,
     on_step: StepCallback | None = None,
     lock_wait: float | None = None,
-    on_lock_wait: WaitCallback | None = None,
+    on_lock_wait: OnProgress | None = None,
     unique_output: bool = False,
-    on_claimed: Callable[[Path], None] | None = None,
+    on_claimed: OnProgress | None = None,
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
     ``train.log`` (spaCy's own output) to ``output``.
@@ -646,8 +698,8 @@ def train(
         with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
             swept = sweep_stale_staging(output.parent)
             output, staging = prepare_output(output, force=force, unique=unique_output)
-        if on_claimed is not None:
-            on_claimed(output)
+        # one step event: the folder this run writes into (with a suffix where it was taken)
+        emit(on_claimed, ProgressEvent(CLAIMED_STAGE, 1, None, STEP, item=str(output)))
         if swept:
             notes.append(
                 f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
