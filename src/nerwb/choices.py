@@ -1,5 +1,5 @@
 """Names a user chooses from, shared by every layer: the splits, where the local Doccano keeps
-its data, which known names to pre-annotate.
+its data, which known names to pre-annotate, what a bad input record does.
 
 Plain values and enums that import nothing, so that a command can name them in its options and
 still show its ``--help`` without loading pydantic or the workspace model (nerwb.workspace uses
@@ -27,3 +27,11 @@ class NameSource(StrEnum):
     GOLD = "gold"  # every name the team has confirmed: the training split's gold names
     LIST = "list"  # the names list, labels/names.csv
     BOTH = "both"
+
+
+class OnError(StrEnum):
+    """What a bad input record does (``corpus add``, ``predict``): stop the run, or be counted,
+    listed and left out."""
+
+    FAIL = "fail"
+    SKIP = "skip"

@@ -15,7 +15,7 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.gold_names import normalise_name
-from nerwb.labels.imports import import_annotations
+from nerwb.labels.imports import ImportOptions, import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.records.doccano import PushLedger
 from nerwb.records.suggestions import SpanOrigin, SuggestionLedger
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.doccano
 
 def confirmed_training_names(ws) -> dict[str, set[str]]:
     """The demo gold, confirmed by one annotator and merged: its training split's names."""
-    import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
-    merge_workspace(ws, "majority")
+    import_annotations(ws, ImportOptions(DEMO_ARTICLES, annotator="gold"))
+    merge_workspace(ws)
     train = load_splits(ws.splits_path).ids("train")
     out: dict[str, set[str]] = {}
     for a in load_annotated(ws.gold_path).values():

@@ -13,7 +13,8 @@ from spacy.tokens import DocBin
 from conftest import prepare_demo_gold, snapshot_tree
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.text import blank
-from nerwb.training.run import train
+from nerwb.training.options import TrainOptions
+from nerwb.training.run import steps_only, train
 
 SMALL = ("--components.tok2vec.model.encode.width", "32")
 
@@ -83,10 +84,13 @@ def test_run_bad_override_value_is_one_line_error(trained_ws, cli) -> None:
     before = snapshot_tree(ws.root)
     result = cli("train", "--training.max_steps", "abc", "-w", ws.root)
     assert result.exit_code == 1
-    assert "--training.max_steps" in result.stderr and "integer" in result.stderr
+    # the library names the override; the advice line says how to give one (issue 31, item 4)
+    said = " ".join(result.stderr.split())
+    assert "override training.max_steps 'abc'" in said and "an integer" in said
+    assert "--section.key value" in said
     assert "Traceback" not in result.stderr
     result = cli("train", "--training.dropout", "lots", "-w", ws.root)
-    assert result.exit_code == 1 and "--training.dropout" in result.stderr
+    assert result.exit_code == 1 and "override training.dropout 'lots'" in result.stderr
     assert snapshot_tree(ws.root) == before
 
 
@@ -113,10 +117,12 @@ def test_run_interrupt_removes_staging_and_stale_partials_are_swept(trained_ws) 
     with pytest.raises(KeyboardInterrupt):
         train(
             ws,
-            config_path=ws.configs_dir / "ner-fast.cfg",
-            output=ws.training_dir / "run",
-            overrides={"training.max_steps": 50, "components.tok2vec.model.encode.width": 32},
-            on_step=interrupt,
+            TrainOptions(
+                config=ws.configs_dir / "ner-fast.cfg",
+                output=ws.training_dir / "run",
+                overrides={"training.max_steps": 50, "components.tok2vec.model.encode.width": 32},
+            ),
+            on_progress=steps_only(interrupt),
         )
     left = sorted(p.name for p in ws.training_dir.iterdir())
     assert left == [".live.partial", "finished"]

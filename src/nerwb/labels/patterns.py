@@ -23,10 +23,11 @@ from typing import Any
 from nerwb.choices import NameSource
 from nerwb.components.names import names_as_patterns, read_names
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, InputError, LabelsError
+from nerwb.errors import SETTING, ErrorKind, InputError, LabelsError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 from nerwb.labels.annotations import AnnotatedArticle, load_annotated
 from nerwb.labels.schema import LabelSchema, load_schema
+from nerwb.lock import writes_workspace
 from nerwb.text import blank
 from nerwb.workspace import Workspace
 
@@ -134,7 +135,8 @@ def workspace_gold_names(ws: Workspace, splits: tuple[str, ...] = ("train",)) ->
     if "test" in splits:
         raise LabelsError(
             "patterns are never built from the test split: the test articles would leak into "
-            "every model and suggestion that uses the file"
+            "every model and suggestion that uses the file",
+            kind=ErrorKind.TEST_LEAK,
         )
     if not ws.gold_path.exists():
         return GoldNames()
@@ -191,6 +193,7 @@ def propagation_patterns(ws: Workspace, source: NameSource) -> Propagation:
     return out
 
 
+@writes_workspace("labels patterns")
 def build_patterns(
     ws: Workspace,
     *,
@@ -210,7 +213,9 @@ def build_patterns(
     unknown = sorted(set(labels or []) - set(schema.names))
     if unknown:
         raise LabelsError(
-            f"--labels {', '.join(unknown)}: not in labels.yml ({', '.join(schema.names)})"
+            f"{SETTING} {', '.join(unknown)}: not in labels.yml ({', '.join(schema.names)})",
+            kind=ErrorKind.BAD_SETTING,
+            setting="labels",
         )
     if not ws.gold_path.exists():
         raise LabelsError(

@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy import util as spacy_util
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.predict.model import PROVIDED_BY, package_folder
 
 # Names users type, and the installed packages that provide them. PyPI has no official
@@ -54,14 +54,19 @@ def _locate(requested: str) -> tuple[str, Path]:
         if not (path / "config.cfg").is_file() or not (path / "meta.json").is_file():
             raise TrainingError(
                 f"base pipeline {path} is not a spaCy pipeline folder (no config.cfg and "
-                "meta.json); give the folder that `nlp.to_disk` wrote"
+                "meta.json); give the folder that `nlp.to_disk` wrote",
+                kind=ErrorKind.BAD_MODEL,
+                path=path,
             )
         return str(path.resolve()), path.resolve()
     for package in PROVIDED_BY.get(requested, (requested,)):
         folder = package_folder(package)
         if folder is not None:
             return package, folder
-    raise TrainingError(f"base pipeline {requested!r} is not installed: {INSTALL_HINT}")
+    raise TrainingError(
+        f"base pipeline {requested!r} is not installed: {INSTALL_HINT}",
+        kind=ErrorKind.MISSING_PACKAGE,
+    )
 
 
 def _tok2vec_width(config: dict[str, Any], where: str) -> int:
@@ -69,7 +74,10 @@ def _tok2vec_width(config: dict[str, Any], where: str) -> int:
     for width in ((model.get("encode") or {}).get("width"), model.get("width")):
         if isinstance(width, int):
             return width
-    raise TrainingError(f"base pipeline {where}: cannot tell the width of its tok2vec's output")
+    raise TrainingError(
+        f"base pipeline {where}: cannot tell the width of its tok2vec's output",
+        kind=ErrorKind.BAD_MODEL,
+    )
 
 
 def find_base_pipeline(requested: str, *, language: str) -> BasePipeline:
@@ -87,25 +95,32 @@ def find_base_pipeline(requested: str, *, language: str) -> BasePipeline:
     if lang != language:
         raise TrainingError(
             f"base pipeline {requested!r} is for language {lang!r}; the workspace's is "
-            f"{language!r} (nerwb.toml [project] language): its tokens would not match"
+            f"{language!r} (nerwb.toml [project] language): its tokens would not match",
+            kind=ErrorKind.BAD_MODEL,
         )
     pipeline = list(config["nlp"]["pipeline"])
     if "tok2vec" not in pipeline or config["components"]["tok2vec"].get("factory") != "tok2vec":
         raise TrainingError(
             f"base pipeline {requested!r} has no tok2vec component (its pipeline: "
             f"{', '.join(pipeline) or 'empty'}); nerwb sources a CNN tok2vec, as in "
-            "en_core_web_sm, _md or _lg"
+            "en_core_web_sm, _md or _lg",
+            kind=ErrorKind.BAD_MODEL,
         )
     weights = folder / "tok2vec" / "model"
     if not weights.is_file():
-        raise TrainingError(f"base pipeline {requested!r}: {weights} is missing")
+        raise TrainingError(
+            f"base pipeline {requested!r}: {weights} is missing",
+            kind=ErrorKind.BAD_MODEL,
+            path=weights,
+        )
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
     version = str(meta.get("version", ""))
     trusted = TRUSTED_TOK2VEC.get((location, version))
     if trusted and digest != trusted:
         raise TrainingError(
             f"base pipeline {location} {version}: its tok2vec weights (sha256 {digest[:12]}…) "
-            "are not the official release's; reinstall it with `make base-model`"
+            "are not the official release's; reinstall it with `make base-model`",
+            kind=ErrorKind.BAD_MODEL,
         )
     name = f"{meta.get('lang')}_{meta.get('name')}" if meta.get("name") else requested
     return BasePipeline(
