@@ -15,6 +15,8 @@ from nerwb.demo.loop import DEMO_ANNOTATORS, DemoStage, run_demo
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.loop.default import DEFAULT_LOOP
+from nerwb.records.doccano import PushLedger
 from nerwb.server.local import free_port, local_server
 from nerwb.workspace import find_workspace
 
@@ -112,6 +114,13 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
         assert result.report.exists() and (result.report.parent / "confusion.png").exists()
         # round two: every train segment pushed, the corrections counted, the adjudicator heard
         assert set(result.corrections) == set(DEMO_ANNOTATORS)
+        # round one at random, round two ranked as the loop's default says
+        chosen_by = {
+            how.strategy
+            for entry in PushLedger(ws.push_ledger_path).data.values()
+            for how in entry.selection.values()
+        }
+        assert chosen_by == {"random", str(DEFAULT_LOOP.then)}
         assert sum(c.examples for c in result.corrections.values()) > 0
         # round one's test F is what its own report says
         (round_one,) = {p.parent for p in ws.evaluate_dir.glob("*/metrics.json")} - {

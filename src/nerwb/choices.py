@@ -1,5 +1,5 @@
 """Names a user chooses from, shared by every layer: the splits, where the local Doccano keeps
-its data, what a bad input record does.
+its data, which known names to pre-annotate, what a bad input record does.
 
 Plain values and enums that import nothing, so that a command can name them in its options and
 still show its ``--help`` without loading pydantic or the workspace model (nerwb.workspace uses
@@ -19,6 +19,14 @@ class DoccanoDatabase(StrEnum):
     SQLITE = "sqlite"  # one file; fine for a few annotators
     POSTGRES = "postgres"  # the workspace's own PostgreSQL cluster, for a team
     EXTERNAL = "external"  # an existing PostgreSQL server named by DOCCANO_DATABASE_URL
+
+
+class NameSource(StrEnum):
+    """Which known names ``--propagate`` pre-annotates wherever they recur in a batch."""
+
+    GOLD = "gold"  # every name the team has confirmed: the training split's gold names
+    LIST = "list"  # the names list, labels/names.csv
+    BOTH = "both"
 
 
 class OnError(StrEnum):

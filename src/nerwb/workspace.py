@@ -293,6 +293,11 @@ class Workspace:
         return self.state_dir / "suggestions.json"
 
     @property
+    def name_candidates_path(self) -> Path:
+        """The unpushed pool's name candidates as last counted (``nerwb select``), for status."""
+        return self.state_dir / "name-candidates.json"
+
+    @property
     def selections_dir(self) -> Path:
         """``nerwb select``: ranked lists of the segments to label next."""
         return self.state_dir / "selections"

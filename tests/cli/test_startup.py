@@ -58,7 +58,10 @@ def test_startup_light_commands_load_no_heavy_library(tmp_path, args) -> None:
 # the command modules main.py loads lazily, and the workspace model with pydantic, which
 # cli/_common.py and nerwb.lock import only where used (nerwb.lock itself is light)
 COMMAND_MODULES = (
-    *(f"nerwb.cli.{m}" for m in ("corpus", "doccano", "labels", "evaluate", "predict", "select")),
+    *(
+        f"nerwb.cli.{m}"
+        for m in ("corpus", "doccano", "labels", "evaluate", "predict", "select", "status")
+    ),
     *("nerwb.cli.train", "nerwb.cli.demo", "nerwb.workspace", "pydantic"),
 )
 

@@ -12,8 +12,16 @@ import pytest
 
 from nerwb.errors import InputError
 from nerwb.records._base import Record
+from nerwb.records.agreement import (
+    AgreementFile,
+    LabelAgreementFigures,
+    Overall,
+    PairAgreement,
+    PairLabelFigures,
+)
 from nerwb.records.annotations import ConflictLine, GoldLine, LeftOutLine, SegmentLine
 from nerwb.records.articles import Article, SkippedDuplicate
+from nerwb.records.candidates import NameCandidatesFile
 from nerwb.records.conversion import ChangedSpan, ConversionRecord, LabelCounts, LeftOut
 from nerwb.records.credentials import Credentials
 from nerwb.records.dev_scores import DevScores, LabelScores
@@ -33,6 +41,7 @@ from nerwb.records.pull import AnnotatorCounts, PulledReview, PullManifest
 from nerwb.records.server import ServerProcess, ServerState
 from nerwb.records.splits import SplitsFile
 from nerwb.records.suggestions import (
+    SpanOrigin,
     Suggestion,
     SuggestionLedger,
     SuggestionLedgerFile,
@@ -149,6 +158,8 @@ EXAMPLES: list[Record] = [
                         article_id="a",
                         spans=[(0, 3, "X")],
                         at="2026-12-06T00:00:00+00:00",
+                        sources=["model"],
+                        origins=[SpanOrigin.MODEL],
                     )
                 }
             }
@@ -279,6 +290,34 @@ EXAMPLES: list[Record] = [
             },
             "seen_unseen_note": "a note",
         }
+    ),
+]
+EXAMPLES += [
+    NameCandidatesFile(
+        lang="en",
+        segment_length=2000,
+        counted_at="2026-12-07T00:00:00+00:00",
+        segments={"a#0": ["irgc", "five soldiers"]},
+    ),
+    AgreementFile(
+        unit="segment",
+        include_unconfirmed=True,
+        overall=Overall(f1=0.8, kappa=0.7),
+        per_label={"X": LabelAgreementFigures(f1=0.8, kappa=0.7, agreed=4, only_a=1, only_b=1)},
+        disagreement_kinds={"label": 1},
+        pairs=[
+            PairAgreement(
+                a="ann_a",
+                b="ann_b",
+                segments=3,
+                f1=0.8,
+                kappa=0.7,
+                spans_agreed=4,
+                only_a=1,
+                only_b=1,
+                per_label={"X": PairLabelFigures(f1=0.8, kappa=0.7)},
+            )
+        ],
     ),
 ]
 IDS = [type(r).__name__ for r in EXAMPLES]
@@ -715,3 +754,12 @@ def test_records_jsonl_lines_have_no_untyped_field() -> None:
                     untyped.append(where)
                 stack.extend(typing.get_args(inner))
     assert untyped == []
+
+
+def test_records_a_suggestion_ledger_of_format_2_reads_without_origins(tmp_path: Path) -> None:
+    old = tmp_path / "suggestions.json"
+    record = {"state": "done", "source": "m", "source_hash": "h", "example_id": 1}
+    record["spans"] = [[0, 1, "X"]]
+    old.write_text(json.dumps({"format": 2, "projects": {"u|project:1": {"a#0": {"x": record}}}}))
+    (suggestion,) = SuggestionLedger(old).project("u|project:1")["a#0"].values()
+    assert suggestion.origins == [] and suggestion.span_origins() == [None]

@@ -10,18 +10,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.cli._common import console
-from nerwb.select.strategies import Selection, load_selection_model
+from nerwb.loop import default as loop_default
+from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
 
 
-def selection_for(ws, strategy: str | None, model: Path | None, n: int | None, seed: int | None):
-    """``--select/--model/--n`` as a ``Selection`` (None without --select); loads the model."""
+def selection_for(
+    ws, strategy: SelectStrategy | None, model: Path | None, n: int | None, seed: int | None
+):
+    """``--select/--model/--n`` as a ``Selection`` (None with neither --select nor --n); loads
+    the model. ``--n`` without ``--select`` ranks by the loop's default (``DEFAULT_LOOP``:
+    its first strategy without ``--model``, its later one with)."""
     from nerwb.labels.schema import load_schema
 
-    if strategy is None:
-        if model is not None or n is not None:
-            raise typer.BadParameter("--model and --n go with --select", param_hint="--select")
+    if strategy is None and n is None:
+        if model is not None:
+            raise typer.BadParameter("--model goes with --select or --n", param_hint="--model")
         return None
-    chosen = strategy
+    chosen = strategy or loop_default.DEFAULT_LOOP.strategy(has_model=model is not None)
     if n is None:
         raise typer.BadParameter("how many segments? e.g. --n 20", param_hint="--n")
     nlp = load_selection_model(model, load_schema(ws.schema_path)) if model else None

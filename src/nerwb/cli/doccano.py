@@ -12,15 +12,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
+from nerwb.choices import SPLIT_NAMES, DoccanoDatabase, NameSource
 from nerwb.cli._common import (
     INTERRUPTED_EXIT,
     NerwbGroup,
     console,
     err_console,
+    fail,
     lock_wait,
     on_interrupt,
     show_passwords,
+    warn,
     workspace,
 )
 from nerwb.cli._hints import Where, explain
@@ -36,9 +38,11 @@ from nerwb.cli._options import (
 )
 from nerwb.cli._progress import show_progress, show_steps, show_wait, with_lock_waits
 from nerwb.cli._ranking import selection_for, show_ranking
+from nerwb.loop import default as loop_default
 from nerwb.select.strategies import SelectStrategy
 
 T = TypeVar("T")
+_LOOP = loop_default.DEFAULT_LOOP  # for help texts only: commands read the table when they run
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
@@ -207,9 +211,13 @@ OverlapOpt = Annotated[
 ]
 SelectOpt = Annotated[
     SelectStrategy | None,
-    typer.Option("--select", help="Push only the --n unpushed segments this ranks first."),
+    typer.Option(
+        "--select",
+        help="Push only the --n unpushed segments this ranks first (with --n alone: the "
+        f"loop's default, {_LOOP.first} without --model, {_LOOP.then} with one).",
+    ),
 ]
-CountOpt = Annotated[int | None, typer.Option("--n", help="With --select: how many segments.")]
+CountOpt = Annotated[int | None, typer.Option("--n", help="How many segments to choose and push.")]
 SuggestOpt = Annotated[
     Path | None,
     typer.Option(
@@ -246,6 +254,7 @@ def push_cmd(
     seed: SeedOpt = None,
     suggest: SuggestOpt = None,
     patterns: PatternsOpt = None,
+    propagate: PropagateOpt = None,
     label_map: LabelMapOpt = None,
     show_passwords_: ShowPasswordsOpt = False,
     repair: RepairOpt = False,
@@ -259,6 +268,7 @@ def push_cmd(
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
     Example: nerwb doccano push --annotators alice,bob --dry-run
+    Example: nerwb doccano push --split train --n 20 --propagate gold
     """
     from nerwb.doccano.connection import connect
     from nerwb.doccano.push import PushOptions
@@ -275,7 +285,8 @@ def push_cmd(
     )
     if strategy is not None or model is not None or n is not None:
         options = replace(options, selection=selection_for(ws, strategy, model, n, seed))
-    suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
+    asked = suggest or patterns or propagate
+    suggester = suggester_for(ws, suggest, patterns, label_map, propagate) if asked else None
     with connect(ws) as client:
         if dry_run:
             return _show_plan(ws, client, options, splits)
@@ -591,6 +602,16 @@ PatternsOpt = Annotated[
         "(with or without a model).",
     ),
 ]
+PropagateOpt = Annotated[
+    NameSource | None,
+    typer.Option(
+        "--propagate",
+        help="Pre-annotate every known name wherever it recurs: gold (the names the team has "
+        "confirmed: the training split's gold names, number phrases left out), list "
+        "(labels/names.csv) or both; with or without a model.",
+        show_default=False,
+    ),
+]
 LabelMapOpt = Annotated[
     str | None,
     typer.Option(
@@ -601,7 +622,14 @@ LabelMapOpt = Annotated[
 ]
 
 
-def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+def suggester_for(
+    ws,
+    model: Path | None,
+    patterns: Path | None,
+    label_map: str | None,
+    propagate: NameSource | None = None,
+):
+    from nerwb.labels.patterns import propagation_patterns
     from nerwb.labels.schema import load_schema
     from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
@@ -613,12 +641,25 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
                 f"{item!r}: expected MODEL_LABEL=LABEL", param_hint="--label-map"
             )
         pairs[source.strip()] = target.strip()
+    propagation = None if propagate is None else propagation_patterns(ws, propagate)
+    if propagation is not None:
+        listed = f", {propagation.listed} from the names list" if propagation.listed else ""
+        console.print(
+            f"Propagating {len(propagation.patterns)} known name(s) ({propagation.confirmed} "
+            f"confirmed in gold{listed}) wherever they recur."
+        )
+        if not propagation.patterns:
+            warn(
+                "no known names to propagate yet: `nerwb labels merge` makes gold of what the "
+                "annotators confirmed"
+            )
     return load_suggester(
         load_schema(ws.schema_path),
         lang=ws.language,
         model=model,
         patterns=patterns,
         label_map=pairs,
+        propagation=propagation,
     )
 
 
@@ -674,6 +715,27 @@ def _run_suggest(ws, suggester, segment_ids: set[str] | None, wait: float | None
         console.print(f"Dropped the model's spans of labels the --label-map leaves out: {counts}")
 
 
+def _default_sources(ws) -> tuple[Path | None, NameSource | None]:
+    """What ``doccano suggest`` proposes from when not told: ``DEFAULT_LOOP``'s sources."""
+    from nerwb.loop.runs import latest_model
+
+    table = loop_default.DEFAULT_LOOP
+    model = latest_model(ws) if table.suggest_from_model else None
+    if model is None and table.propagate is None:
+        raise fail(
+            f"no trained model in {ws.training_dir} to suggest from: train one (`nerwb train`), "
+            "or name a MODEL, --patterns or --propagate"
+        )
+    told = [f"the latest model, {model}"] if model is not None else []
+    told += (
+        [f"--propagate {loop_default.DEFAULT_LOOP.propagate}"]
+        if loop_default.DEFAULT_LOOP.propagate
+        else []
+    )
+    console.print(f"Suggesting as the loop's default does: {' and '.join(told)}.")
+    return model, loop_default.DEFAULT_LOOP.propagate
+
+
 @doccano_app.command("suggest")
 def suggest_cmd(
     model: Annotated[
@@ -684,6 +746,7 @@ def suggest_cmd(
         ),
     ] = None,
     patterns: PatternsOpt = None,
+    propagate: PropagateOpt = None,
     label_map: LabelMapOpt = None,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
@@ -692,10 +755,14 @@ def suggest_cmd(
     """Pre-annotate pushed segments: the model's spans become each assigned annotator's own.
 
     Never on a segment the annotator already labelled or confirmed; never twice (a ledger in
-    .nerwb/suggestions.json, resumable).
+    .nerwb/suggestions.json, resumable). Given no MODEL, --patterns or --propagate, it does
+    what the loop's default says (the latest trained model's spans).
 
     Example: nerwb doccano suggest training/run/model-best
+    Example: nerwb doccano suggest --propagate gold
     """
     ws = workspace(workspace_dir)
-    suggester = suggester_for(ws, model, patterns, label_map)
+    if model is None and patterns is None and propagate is None:
+        model, propagate = _default_sources(ws)
+    suggester = suggester_for(ws, model, patterns, label_map, propagate)
     _run_suggest(ws, suggester, None, lock_wait(wait, no_wait))

@@ -376,6 +376,15 @@ def suggestions_cmd(
         console.print(
             f"{row.annotator}: {row.segments} suggested segment(s) confirmed, {row.pending} pending"
         )
+        if row.per_origin:
+            console.print(
+                "  offered by: "
+                + "; ".join(
+                    f"{origin} {o.offered} ({o.accepted} accepted, "
+                    f"{o.offered - o.accepted} changed or deleted)"
+                    for origin, o in sorted(row.per_origin.items())
+                )
+            )
         if row.rubber_stamping:
             console.print(
                 f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "

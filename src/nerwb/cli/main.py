@@ -67,6 +67,11 @@ LAZY_COMMANDS: dict[str, Lazy] = {
         "nerwb.cli.select:select_cmd",
         "Rank the segments no push has uploaded yet: segment id, score, length, why.",
     ),
+    "status": Lazy(
+        "nerwb.cli.status:status_cmd",
+        "One screen for a team lead: labelled and waiting work, agreement, dev F over rounds,\n"
+        "unseen names left, and what to do next.",
+    ),
 }
 LAZY_GROUPS: dict[str, Lazy] = {
     "corpus": Lazy("nerwb.cli.corpus:corpus_app", "Ingest, split and describe the articles."),

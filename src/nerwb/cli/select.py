@@ -10,13 +10,22 @@ import typer
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list, output_option
 from nerwb.cli._ranking import selection_for, show_ranking
+from nerwb.loop import default as loop_default
 from nerwb.select.strategies import SelectStrategy
+
+_LOOP = loop_default.DEFAULT_LOOP  # for the help text only: the command reads it when it runs
 
 
 def select_cmd(
     strategy: Annotated[
-        SelectStrategy, typer.Option("--select", help="How to rank the unpushed segments.")
-    ] = SelectStrategy.UNCERTAIN,
+        SelectStrategy | None,
+        typer.Option(
+            "--select",
+            help="How to rank the unpushed segments (default: the loop's, "
+            f"{_LOOP.first} without --model, {_LOOP.then} with one).",
+            show_default=False,
+        ),
+    ] = None,
     model: ModelOpt = None,
     n: Annotated[int, typer.Option("--n", help="How many segments to choose.")] = 20,
     split: Annotated[str, typer.Option(help="Comma-separated splits to choose from.")] = "train",
@@ -27,6 +36,7 @@ def select_cmd(
     """Rank the segments no push has uploaded yet: segment id, score, length, why.
 
     Example: nerwb select --select uncertain --model training/run/model-best --n 20
+    Example: nerwb select --n 20   (the loop's default strategy)
     """
     from nerwb.select.pool import select_unpushed
 
@@ -34,7 +44,8 @@ def select_cmd(
     selection = selection_for(ws, strategy, model, n, seed)
     report = select_unpushed(ws, selection, splits=comma_list(split), output=output)
     show_ranking(
-        report.ranked, title=f"{strategy}: {len(report.ranked)} of {report.pool} unpushed segments"
+        report.ranked,
+        title=f"{selection.strategy}: {len(report.ranked)} of {report.pool} unpushed segments",
     )
     if len(report.ranked) < n:
         console.print(f"[yellow]Asked for {n}; only {len(report.ranked)} segment(s) are left.[/]")

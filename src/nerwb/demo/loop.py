@@ -3,8 +3,9 @@
 Round one: doccano up → corpus add/split → doccano push (dev, test, and a random share of the
 train segments, two annotators) → simulated annotators label through Doccano's REST API →
 doccano pull → labels audit/agreement/merge/convert → train → evaluate.
-Round two (the model in the loop): the rest of the train segments, the ones round one's model
-is least sure of (``--select uncertain``), pushed with that model's suggestions → the simulated
+Round two (the model in the loop): the rest of the train segments, ranked by the loop's default
+strategy with a model (``DEFAULT_LOOP.then``), pushed with that model's suggestions (and the
+confirmed names propagated, where ``DEFAULT_LOOP`` says so) → the simulated
 annotators correct them → pull → ``labels suggestions`` → round one's conflicts adjudicated in
 the review project → pull → merge (decisions first) → convert → train → evaluate.
 Each stage calls the same library functions as its CLI command; the stages report through a
@@ -51,10 +52,12 @@ from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import MergeOptions, merge_workspace
+from nerwb.labels.patterns import propagation_patterns
 from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import suggestions_in_workspace
+from nerwb.loop import default as loop_default
 from nerwb.predict.suggest import load_suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
@@ -416,7 +419,7 @@ def _round_two(
     say: Say,
     on_train_step: OnProgress | None,
 ) -> None:
-    """The rest of train, chosen by round one's uncertainty and pre-annotated by its model."""
+    """The rest of train, ranked with round one's model and pre-annotated by it."""
     project_id = _push_and_suggest(ws, result, schema, say)
     _correct_suggestions(ws, result, gold, project_id, say)
     pulled = _pull_suggestions(ws, result, schema, say)
@@ -438,10 +441,13 @@ def _round_two(
 
 
 def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> int:
-    """9. push the train segments round one's model is least sure of, with its suggestions;
-    returns the project's id."""
+    """9. push the rest of the train segments, ranked by the loop's default with round one's
+    model, with its suggestions (the demo's annotators correct suggestions, so it suggests
+    from the model whatever ``DEFAULT_LOOP`` says); returns the project's id."""
     assert result.model is not None
     model = result.model
+    table = loop_default.DEFAULT_LOOP
+    strategy = table.then
     with connect(ws) as admin:
         rest = _unpushed_train(ws, admin.url, share=1.0)
         chosen: set[str] = set()
@@ -454,30 +460,31 @@ def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, sa
                     splits=("train",),
                     annotators=DEMO_ANNOTATORS,
                     overlap=DEMO_OVERLAP,
-                    selection=Selection(SelectStrategy.UNCERTAIN, rest, nlp, str(model)),
+                    selection=Selection(strategy, rest, nlp, str(model)),
                 ),
             )
             chosen = {r.segment_id for r in second.ranked}
             top = second.ranked[0] if second.ranked else None
             say(
                 DemoStage.ROUND_TWO_PUSH,
-                f"{len(chosen)} segments round one's model is least sure of"
+                f"{len(chosen)} segments ranked by {strategy} with round one's model"
                 + (f" (first: {top.segment_id}, {top.why})" if top else ""),
             )
         else:
             say(DemoStage.ROUND_TWO_PUSH, "every train segment is already on the server")
         # the segments round two chose (a rerun finds them in the push ledger)
-        uncertain = {
+        round_two = {
             sid
             for entry in PushLedger(ws.push_ledger_path).data.values()
             for sid, how in entry.selection.items()
-            if how.strategy == SelectStrategy.UNCERTAIN
+            if how.strategy == strategy
         }
+        propagation = propagation_patterns(ws, table.propagate) if table.propagate else None
         suggested = suggest(
             direct_access(ws) or admin,
             ws,
-            load_suggester(schema, lang=ws.language, model=model),
-            segment_ids=uncertain | chosen,
+            load_suggester(schema, lang=ws.language, model=model, propagation=propagation),
+            segment_ids=round_two | chosen,
         )
         project = find_project(admin, ws.project_name)
     say(

@@ -35,7 +35,7 @@ from nerwb.doccano.models import Example, Project
 from nerwb.doccano.projects import find_project
 from nerwb.errors import ErrorKind
 from nerwb.lock import writes_workspace
-from nerwb.predict.suggest import Suggester
+from nerwb.predict.suggest import Offer, Suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
 from nerwb.records.suggestions import Offered, Suggestion, SuggestionLedger, SuggestionState
@@ -160,7 +160,7 @@ def plan_pair(
     record: Suggestion | None,
     mine: set[tuple[int, int, str | None]],
     is_confirmed: Callable[[], bool],
-    proposed: list[tuple[int, int, str]],
+    proposed: list[Offer],
     suggester: Suggester,
     example: Example,
 ) -> tuple[Step, Suggestion | None]:
@@ -181,7 +181,8 @@ def plan_pair(
             example_id=example.id,
             segment_start=int(example.meta.get("segment_start") or 0),
             article_id=example.meta.get("article_id"),
-            spans=[tuple(s) for s in proposed],
+            spans=[o[:3] for o in proposed],
+            origins=[o.origin for o in proposed],
             at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
     if record.state == SuggestionState.DONE:
@@ -191,17 +192,16 @@ def plan_pair(
         if is_confirmed() or offered_spans != mine:
             return Step.EDITED, None
         new = [
-            tuple(s)
-            for s in proposed
-            if not any(s[0] < e and o < s[1] for o, e, _ in offered_spans)
+            s for s in proposed if not any(s.start < e and o < s.end for o, e, _ in offered_spans)
         ]
-        return Step.EXTEND, record.model_copy(
-            update={
-                "sources": [*sources_of(record), suggester.source],
-                "spans": [*record.spans, *new],
-                "state": SuggestionState.PLANNED,
-            }
-        )
+        update: dict[str, object] = {
+            "sources": [*sources_of(record), suggester.source],
+            "spans": [*record.spans, *(s[:3] for s in new)],
+            "state": SuggestionState.PLANNED,
+        }
+        if len(record.origins) == len(record.spans):  # else made before origins
+            update["origins"] = [*record.origins, *(s.origin for s in new)]
+        return Step.EXTEND, record.model_copy(update=update)
     return Step.RESUME, record
 
 
@@ -262,10 +262,10 @@ def _plan(ws: Workspace) -> dict[str, list[str]]:
     return plan
 
 
-def _proposals(work: _Work, suggester: Suggester) -> dict[str, list[tuple[int, int, str]]]:
+def _proposals(work: _Work, suggester: Suggester) -> dict[str, list[Offer]]:
     texts = {sid: work.examples[sid].text or "" for sid in {s for s, _ in work.todo}}
     order = sorted(texts)
-    return dict(zip(order, suggester.spans(texts[s] for s in order), strict=True))
+    return dict(zip(order, suggester.offers(texts[s] for s in order), strict=True))
 
 
 def _done(work: _Work, name: str, created: int, on_progress: OnProgress | None) -> None:

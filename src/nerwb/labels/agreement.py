@@ -22,10 +22,11 @@ from typing import Any
 from sklearn.metrics import cohen_kappa_score
 
 from nerwb.errors import ErrorKind, LabelsError
-from nerwb.io import atomic_write_json, atomic_write_jsonl
+from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
+from nerwb.records.agreement import AgreementFile
 from nerwb.scores import prf
 from nerwb.text import blank
 from nerwb.workspace import Workspace
@@ -367,7 +368,7 @@ def measure_agreement(
         lang=ws.language,
         include_unconfirmed=include_unconfirmed,
     )
-    atomic_write_json(ws.agreement_path, report.to_json())
+    AgreementFile.from_json(report.to_json(), ws.agreement_path).save(ws.agreement_path)
     atomic_write_jsonl(
         ws.disagreements_path, (d.to_record() for p in report.pairs for d in p.disagreements)
     )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from nerwb.records.annotations import GoldLine, LeftOutLine, SegmentLine
 from nerwb.records.lines import write_lines
+from nerwb.text import normalise_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -209,3 +210,15 @@ def load_annotated(path: Path) -> dict[str, AnnotatedArticle]:
 
 def save_annotated(path: Path, articles: list[AnnotatedArticle]) -> None:
     write_lines(path, (a.to_line() for a in sorted(articles, key=lambda a: a.article_id)))
+
+
+def labelled_names(gold_path: Path) -> set[str]:
+    """The normalised gold names of a workspace's labelled data (``gold.jsonl``, written by
+    ``nerwb labels merge``); none before the first merge."""
+    if not gold_path.exists():
+        return set()
+    return {
+        normalise_name(a.text[s.start : s.end])
+        for a in load_annotated(gold_path).values()
+        for s in a.spans
+    }

@@ -17,12 +17,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, DocBin
 
 from nerwb.errors import ErrorKind, EvaluationError
-
-
-def normalise_name(text: str) -> str:
-    """The text of a name as compared across documents: case-folded, whitespace runs made one
-    space, no leading or trailing space ("Al-Shabaab", "al-shabaab " and "AL-SHABAAB" are one)."""
-    return " ".join(text.casefold().split())
+from nerwb.text import normalise_name as normalise_name  # spaCy-free, for nerwb status
 
 
 def gold_names(docs: Iterable[Doc], label: str | None = None) -> set[str]:

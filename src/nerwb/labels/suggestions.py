@@ -4,7 +4,9 @@ The suggestion ledger (``.nerwb/suggestions.json``, written by ``nerwb doccano s
 which spans were offered to whom on which segment, by which model. Compared with a pull
 snapshot, per annotator and label, each offered span was accepted unchanged, had its boundary
 changed, had its label changed, or was deleted; and spans the annotator added beside them are
-counted too. Only segments the annotator confirmed count; the others are pending.
+counted too. Only segments the annotator confirmed count; the others are pending. Offered
+spans are also counted by what proposed them (a model, the names the team confirmed, the names
+list, the user's patterns: ``SpanOrigin``), so each lever's offers can be told apart.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ class AnnotatorSuggestions:
     pending: int = 0  # suggested, not confirmed yet
     untouched: int = 0  # confirmed segments where every offer was accepted and nothing added
     per_label: dict[str, Outcomes] = field(default_factory=dict)
+    # what became of the offers of each origin ("unknown": ledgers from before origins); the
+    # spans an annotator added are nobody's offer, so ``added`` is 0 here
+    per_origin: dict[str, Outcomes] = field(default_factory=dict)
 
     @property
     def total(self) -> Outcomes:
@@ -81,16 +86,18 @@ class AnnotatorSuggestions:
         return self.segments >= RUBBER_STAMP_SEGMENTS and self.untouched == self.segments
 
 
-def compare_segment(
+def judge_offers(
     offered: list[LabeledSpan], confirmed: list[LabeledSpan]
-) -> dict[str, Outcomes]:
-    """Per label, what became of each offered span, and what the annotator added."""
-    out: dict[str, Outcomes] = {}
+) -> tuple[list[str], list[LabeledSpan]]:
+    """What became of each offered span (in ``offered``'s order): ``accepted``,
+    ``label_changed`` (same boundaries), ``boundary_changed`` (overlapping, same label) or
+    ``deleted``; and the confirmed spans no offer accounts for (the annotator added them)."""
+    verdicts = [""] * len(offered)
     matched: set[LabeledSpan] = set()
-    for span in sorted(offered):
-        o = out.setdefault(span.label, Outcomes())
+    for i in sorted(range(len(offered)), key=lambda i: offered[i]):
+        span = offered[i]
         if span in confirmed:
-            o.accepted += 1
+            verdicts[i] = "accepted"
             matched.add(span)
             continue
         same_bounds = next(
@@ -102,7 +109,7 @@ def compare_segment(
             None,
         )
         if same_bounds is not None:
-            o.label_changed += 1
+            verdicts[i] = "label_changed"
             matched.add(same_bounds)
             continue
         overlap = next(
@@ -117,13 +124,24 @@ def compare_segment(
             None,
         )
         if overlap is not None:
-            o.boundary_changed += 1
+            verdicts[i] = "boundary_changed"
             matched.add(overlap)
         else:
-            o.deleted += 1
-    for span in confirmed:
-        if span not in matched:
-            out.setdefault(span.label, Outcomes()).added += 1
+            verdicts[i] = "deleted"
+    return verdicts, [span for span in confirmed if span not in matched]
+
+
+def compare_segment(
+    offered: list[LabeledSpan], confirmed: list[LabeledSpan]
+) -> dict[str, Outcomes]:
+    """Per label, what became of each offered span, and what the annotator added."""
+    verdicts, added = judge_offers(offered, confirmed)
+    out: dict[str, Outcomes] = {}
+    for span, verdict in sorted(zip(offered, verdicts, strict=True)):
+        o = out.setdefault(span.label, Outcomes())
+        setattr(o, verdict, getattr(o, verdict) + 1)
+    for span in added:
+        out.setdefault(span.label, Outcomes()).added += 1
     return out
 
 
@@ -149,6 +167,10 @@ def suggestion_report(offered: Offered, annotations: Annotations) -> list[Annota
             start = record.segment_start
             spans = [LabeledSpan(s + start, e + start, lab) for s, e, lab in record.spans]
             outcomes = compare_segment(spans, list(unit.spans))
+            verdicts, _ = judge_offers(spans, list(unit.spans))
+            for origin, verdict in zip(record.span_origins(), verdicts, strict=True):
+                o = row.per_origin.setdefault(str(origin or "unknown"), Outcomes())
+                setattr(o, verdict, getattr(o, verdict) + 1)
             row.segments += 1
             edits = sum(o.offered - o.accepted + o.added for o in outcomes.values())
             row.untouched += edits == 0
@@ -185,6 +207,7 @@ def report_json(rows: list[AnnotatorSuggestions]) -> dict[str, Any]:
                 "rubber_stamping": r.rubber_stamping,
                 "total": r.total.to_json(),
                 "per_label": {k: v.to_json() for k, v in sorted(r.per_label.items())},
+                "per_origin": {k: v.to_json() for k, v in sorted(r.per_origin.items())},
             }
             for r in rows
         },

@@ -1,7 +1,9 @@
 """What the model (or a patterns file) proposes for a text: the spans that become suggestions.
 
 A trained pipeline, a spaCy entity-ruler ``patterns.jsonl`` (for a project with no model yet),
-or both (the ruler fills in where the model found nothing). Model labels must be in
+the names the team has confirmed (``--propagate``: ``labels.patterns.propagation_patterns``), or
+any of them together (the ruler fills in where the model found nothing). Each span keeps what
+proposed it (``SpanOrigin``), read from the ruler's pattern ids. Model labels must be in
 ``labels.yml``, or be mapped there with a label map: a suggestion of a label annotators cannot
 even select would only be noise.
 """
@@ -9,19 +11,39 @@ even select would only be noise.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import spacy
 from spacy.language import Language
 
+from nerwb.components.names import PATTERN_ID as NAMES_LIST_ID
 from nerwb.components.names import names_as_patterns, read_names
 from nerwb.errors import SETTING, ErrorKind, NerwbError
 from nerwb.io import sha256_of
-from nerwb.labels.patterns import read_patterns
+from nerwb.labels.patterns import GENERATED_ID, Propagation, read_patterns
 from nerwb.labels.schema import LabelSchema
 from nerwb.predict.model import load_pipeline, model_info
+from nerwb.records.suggestions import SpanOrigin
+
+USER_PATTERN_ID = "nerwb:patterns"  # given to a user's pattern without an id: not the model's
+# a ruler span's pattern id -> its origin; any other id is the user's own patterns
+ORIGIN_OF_PATTERN_ID = {
+    GENERATED_ID: SpanOrigin.CONFIRMED_NAMES,
+    NAMES_LIST_ID: SpanOrigin.NAMES_LIST,
+}
+
+
+class Offer(NamedTuple):
+    """One proposed span and what proposed it."""
+
+    start: int
+    end: int
+    label: str
+    origin: SpanOrigin
 
 
 class SuggestionError(NerwbError):
@@ -42,6 +64,10 @@ class Suggester:
     def spans(self, texts: Iterable[str], batch_size: int = 64) -> list[list[tuple[int, int, str]]]:
         """Each text's proposed spans ``(start, end, label)``, labels mapped to labels.yml;
         spans of labels in ``drop`` are left out and counted in ``dropped``."""
+        return [[o[:3] for o in offers] for offers in self.offers(texts, batch_size)]
+
+    def offers(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Offer]]:
+        """``spans``, each with what proposed it."""
         out = []
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
             kept = []
@@ -49,7 +75,13 @@ class Suggester:
                 if e.label_ in self.drop:
                     self.dropped[e.label_] = self.dropped.get(e.label_, 0) + 1
                     continue
-                kept.append((e.start_char, e.end_char, self.label_map.get(e.label_, e.label_)))
+                origin = (
+                    ORIGIN_OF_PATTERN_ID.get(e.ent_id_, SpanOrigin.PATTERNS)
+                    if e.ent_id_
+                    else SpanOrigin.MODEL
+                )
+                label = self.label_map.get(e.label_, e.label_)
+                kept.append(Offer(e.start_char, e.end_char, label, origin))
             out.append(kept)
         return out
 
@@ -61,17 +93,18 @@ def load_suggester(
     model: Path | None = None,
     patterns: Path | None = None,
     label_map: dict[str, str] | None = None,
+    propagation: Propagation | None = None,
 ) -> Suggester:
-    """A model, a patterns file (entity-ruler JSONL, or a names list ``.csv``), or both,
-    checked against ``labels.yml``.
+    """A model, a patterns file (entity-ruler JSONL, or a names list ``.csv``), the names to
+    propagate, or any of them together, checked against ``labels.yml``.
 
     Raises:
         PredictError: not a pipeline folder, a broken one, or one without ``ner``.
-        SuggestionError: neither given, or a label neither in labels.yml nor mapped there.
+        SuggestionError: none given, or a label neither in labels.yml nor mapped there.
         InputError: a malformed patterns line or names row (its number), or an unknown label.
     """
     label_map = dict(label_map or {})
-    if model is None and patterns is None:
+    if model is None and patterns is None and propagation is None:
         raise SuggestionError(
             "give a trained model folder, a patterns.jsonl, or both", kind=ErrorKind.NOTHING_TO_DO
         )
@@ -101,14 +134,26 @@ def load_suggester(
         hashes.append(model_info(model).hash)
     else:
         nlp = spacy.blank(lang)
+    rules: list[dict[str, Any]] = []
     if patterns is not None:
-        ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False}, last=True)
         if patterns.suffix.lower() == ".csv":  # a names list (labels/names.csv)
             names = read_names(patterns, labels=schema.names)
-            ruler.add_patterns(names_as_patterns(names, nlp.tokenizer))
+            rules += names_as_patterns(names, nlp.tokenizer)
         else:
-            ruler.add_patterns(read_patterns(patterns, schema))
+            rules += [
+                p if p.get("id") else {**p, "id": USER_PATTERN_ID}
+                for p in read_patterns(patterns, schema)
+            ]
         sources.append(f"patterns:{patterns}")
         hashes.append(sha256_of(patterns))
+    if propagation is not None:
+        rules += propagation.patterns
+        sources.append(propagation.ledger_source)
+        hashes.append(
+            hashlib.sha256(json.dumps(propagation.patterns, sort_keys=True).encode()).hexdigest()
+        )
+    if rules:  # one ruler: among overlapping names the longest wins, as spaCy's ruler does
+        ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False}, last=True)
+        ruler.add_patterns(rules)
     digest = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()
     return Suggester(nlp, "+".join(sources), digest, label_map, drop)

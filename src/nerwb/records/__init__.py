@@ -23,7 +23,7 @@ training/<run>/manifest.json           training.TrainingManifest           train
   its best_dev, each step's scores     dev_scores.DevScores                train → CLI, evaluate
   its training data's gold names       training.TrainGoldNames             train → evaluate (novelty)
   the conversion that made its data    training.ConversionFacts            train → you
-evaluate/<run>/metrics.json            metrics.MetricsFile                 evaluate → compare
+evaluate/<run>/metrics.json            metrics.MetricsFile                 evaluate → compare, status
 evaluate/<run>/per_doc.jsonl           metrics.DocCountsLine               evaluate → compare
 labels/pulls/<time>/manifest.json      pull.PullManifest                   doccano pull → labels
 labels/conversion-report.json          conversion.ConversionRecord         labels convert → you
@@ -36,6 +36,8 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/doccano/server.json (0600)      server.ServerState                  doccano up → status, down, migrate
   its processes                        server.ServerProcess                doccano up → status, down
 .nerwb/workspace.lock.json             lock.LockHolder                     a writer → a second writer
+.nerwb/name-candidates.json            candidates.NameCandidatesFile       select, train-curve → status
+labels/agreement/agreement.json        agreement.AgreementFile             labels agreement → status
 =====================================  ==================================  =====================
 
 Not records, on purpose: ``labels/patterns.jsonl`` (spaCy's entity-ruler format, which users

@@ -18,6 +18,17 @@ class SuggestionState(StrEnum):
     DONE = "done"
 
 
+class SpanOrigin(StrEnum):
+    """What proposed one suggested span, so that ``labels suggestions`` can say which lever's
+    offers were kept: a model, or a name known before the batch (the entity ruler's pattern id
+    tells them apart)."""
+
+    MODEL = "model"
+    CONFIRMED_NAMES = "confirmed-names"  # a gold name the team confirmed (labels patterns' lines)
+    NAMES_LIST = "names-list"  # labels/names.csv
+    PATTERNS = "patterns"  # the user's own entity-ruler patterns
+
+
 class Suggestion(BaseModel):
     """What one annotator was offered on one segment; spans in segment offsets."""
 
@@ -34,6 +45,14 @@ class Suggestion(BaseModel):
     # every source whose spans are in ``spans`` (a second one adds what the first did not
     # propose); empty in records made before: then ``source`` alone
     sources: list[str] = Field(default_factory=list)
+    # what proposed each span of ``spans`` (the same order); empty in records made before
+    origins: list[SpanOrigin] = Field(default_factory=list)
+
+    def span_origins(self) -> list[SpanOrigin | None]:
+        """Each span's origin; None where the record does not say (made before origins)."""
+        if len(self.origins) == len(self.spans):
+            return list(self.origins)
+        return [None] * len(self.spans)
 
 
 # project key -> segment id -> annotator -> suggestion
@@ -41,16 +60,17 @@ Offered = dict[str, dict[str, Suggestion]]
 
 
 class SuggestionLedgerFile(Record):
-    """Format 1 was the bare ``{project key: {segment id: {annotator: suggestion}}}``."""
+    """Format 1 was the bare ``{project key: {segment id: {annotator: suggestion}}}``; format 3
+    added each suggestion's ``origins`` (a format 2 file reads as it is)."""
 
-    FORMAT = 2
+    FORMAT = 3
     WHAT = "suggestion ledger"
 
     projects: dict[str, Offered] = Field(default_factory=dict)
 
     @classmethod
     def upgrade(cls, data: dict[str, Any], version: int) -> dict[str, Any]:
-        return {"projects": data}
+        return {"projects": data} if version == 1 else data
 
 
 class SuggestionLedger:

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nerwb.components.numbers import NUMBER_WORDS, is_number
-from nerwb.labels.annotations import load_annotated
+from nerwb.labels.annotations import labelled_names as labelled_names  # pool, push use it here
 from nerwb.labels.gold_names import normalise_name
 from nerwb.text import blank
 
@@ -184,6 +183,18 @@ def candidate_names(
     return out
 
 
+def count_unseen(
+    names: Sequence[set[str]], known: set[str], batch: Sequence[bool]
+) -> tuple[int, int]:
+    """How many different candidates of ``names`` (one set per text) the labelled data has not
+    named: in all texts, and in those outside ``batch`` (True for a text about to be labelled)
+    that the batch does not hold either, i.e. what is left once the batch is labelled."""
+    unseen = set().union(*names) - known
+    taken = set().union(*(n for n, b in zip(names, batch, strict=True) if b))
+    rest = set().union(*(n for n, b in zip(names, batch, strict=True) if not b))
+    return len(unseen), len(rest - known - taken)
+
+
 def unseen_candidates(
     texts: Sequence[str],
     known: set[str],
@@ -192,23 +203,5 @@ def unseen_candidates(
     nlp: Language | None = None,
     lang: str = "en",
 ) -> tuple[int, int]:
-    """How many different name candidates of ``texts`` the labelled data has not named: in all
-    of them, and in those outside ``batch`` (True for a text about to be labelled) that the
-    batch does not hold either, i.e. what is left once the batch is labelled."""
-    names = candidate_names(texts, nlp=nlp, lang=lang)
-    unseen = set().union(*names) - known
-    taken = set().union(*(n for n, b in zip(names, batch, strict=True) if b))
-    rest = set().union(*(n for n, b in zip(names, batch, strict=True) if not b))
-    return len(unseen), len(rest - known - taken)
-
-
-def labelled_names(gold_path: Path) -> set[str]:
-    """The normalised gold names of a workspace's labelled data (``gold.jsonl``, written by
-    ``nerwb labels merge``); none before the first merge."""
-    if not gold_path.exists():
-        return set()
-    return {
-        normalise_name(a.text[s.start : s.end])
-        for a in load_annotated(gold_path).values()
-        for s in a.spans
-    }
+    """``count_unseen`` of the name candidates of ``texts``."""
+    return count_unseen(candidate_names(texts, nlp=nlp, lang=lang), known, batch)

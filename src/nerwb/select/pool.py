@@ -7,6 +7,7 @@ The pool is read from the push ledger alone, so ``nerwb select`` needs no server
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from nerwb.choices import SPLIT_NAMES
@@ -16,6 +17,8 @@ from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, NerwbError
 from nerwb.io import atomic_write_jsonl
+from nerwb.labels.annotations import labelled_names
+from nerwb.records.candidates import NameCandidatesFile
 from nerwb.records.doccano import PushLedger
 from nerwb.select.strategies import Ranked, Selection, rank_segments
 from nerwb.workspace import Workspace, utc_stamp
@@ -71,16 +74,29 @@ def unpushed_segments(ws: Workspace, splits: list[str]) -> list[Segment]:
     return [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
 
 
+def pool_candidates(ws: Workspace, pool: list[Segment]) -> list[set[str]]:
+    """The name candidates of each segment of ``pool`` (no model's), also kept in
+    ``.nerwb/name-candidates.json`` for ``nerwb status``."""
+    from nerwb.select.candidates import candidate_names  # spaCy
+
+    names = candidate_names([s.text for s in pool], lang=ws.language)
+    NameCandidatesFile(
+        lang=ws.language,
+        segment_length=ws.config.corpus.segment_length,
+        counted_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        segments={s.id: sorted(n) for s, n in zip(pool, names, strict=True)},
+    ).save(ws.name_candidates_path)
+    return names
+
+
 def unseen_in_unpushed(ws: Workspace, splits: list[str]) -> tuple[int, int]:
     """``(unseen name candidates, segments)`` of the unpushed pool: what a ``novel`` batch can
     still find (``train-curve`` prints it)."""
-    from nerwb.select.candidates import labelled_names, unseen_candidates  # spaCy
+    from nerwb.select.candidates import count_unseen  # spaCy
 
     pool = unpushed_segments(ws, splits)
-    texts = [s.text for s in pool]
-    count, _ = unseen_candidates(
-        texts, labelled_names(ws.gold_path), [False] * len(texts), lang=ws.language
-    )
+    names = pool_candidates(ws, pool)
+    count, _ = count_unseen(names, labelled_names(ws.gold_path), [False] * len(pool))
     return count, len(pool)
 
 
@@ -89,7 +105,7 @@ def select_unpushed(
 ) -> SelectReport:
     """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
     workspace's push ledger; no server needed) and write the ranked list."""
-    from nerwb.select.candidates import labelled_names, unseen_candidates  # spaCy
+    from nerwb.select.candidates import count_unseen  # spaCy
 
     pool = unpushed_segments(ws, splits)
     known = labelled_names(ws.gold_path)
@@ -104,9 +120,7 @@ def select_unpushed(
         lang=ws.language,
     )
     chosen = {r.segment_id for r in ranked}
-    unseen = unseen_candidates(
-        [s.text for s in pool], known, [s.id in chosen for s in pool], lang=ws.language
-    )
+    unseen = count_unseen(pool_candidates(ws, pool), known, [s.id in chosen for s in pool])
     stamp = utc_stamp()
     path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
     atomic_write_jsonl(
