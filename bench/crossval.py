@@ -108,7 +108,10 @@ def _md() -> str:
 MD = ["--paths.base_model", _md()]
 MD_VECTORS = ["--paths.vectors", _md()]  # its tok2vec and ner read its static vectors too
 # Issue 32: start ARMED_GROUP's and CASUALTY_FIGURE's output rows from the base's ORG and CARDINAL
-LABEL_MAP = ["--initialize.after_init.label_map", '{"ARMED_GROUP":"ORG","CASUALTY_FIGURE":"CARDINAL"}']
+LABEL_MAP = [
+    "--initialize.after_init.label_map",
+    '{"ARMED_GROUP":"ORG","CASUALTY_FIGURE":"CARDINAL"}',
+]
 CONFIGS: dict[str, tuple[str, list[str]]] = {
     "spacy-efficiency": ("", []),  # made by `spacy init config -p ner -o efficiency`
     "ner-accuracy": ("configs/ner-accuracy.cfg", NER_ONLY),  # the default before the component

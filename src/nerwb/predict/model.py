@@ -24,6 +24,7 @@ def providers(name: str) -> tuple[tuple[str, str], ...]:
     """The (package, inner folder) pairs that may provide the pipeline ``name``."""
     return PROVIDED_BY.get(name, ((name, ""),))
 
+
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
 
