@@ -4,7 +4,7 @@ conflict3's train articles, cut into segments, are the pool of unlabelled text; 
 the annotator. Every strategy starts from the same random seed set (about 10 % of the pool's
 words) and grows it in rounds of equal word budgets: ``random`` draws segments at random,
 ``uncertain`` takes those the previous round's model is least sure of (nerwb's beam score,
-``nerwb.predict.select``). Each round retrains from scratch with the same config and step cap
+``nerwb.select.strategies``). Each round retrains from scratch with the same config and step cap
 and is scored on conflict3 dev (never a test split). Several seeds; the training set of each
 round is written with nerwb's own partial-gold conversion (only the chosen segments are text).
 
@@ -36,7 +36,7 @@ from nerwb.corpus.splits import Splits, load_splits
 from nerwb.evaluate.dev import dev_scores
 from nerwb.labels.annotations import AnnotatedArticle, load_annotated
 from nerwb.labels.docbin import to_docbins
-from nerwb.predict.select import SelectStrategy, rank_segments
+from nerwb.select.strategies import SelectStrategy, rank_segments
 
 BUDGETS = (0.1, 0.2, 0.3, 0.45, 0.6)  # shares of the pool's words after each round
 STRATEGIES = (SelectStrategy.RANDOM, SelectStrategy.UNCERTAIN, SelectStrategy.UNCERTAIN_DIVERSE)

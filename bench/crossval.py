@@ -42,12 +42,13 @@ from nerwb.evaluate.bootstrap import resample_weights
 from nerwb.evaluate.dev import dev_evaluation
 from nerwb.evaluate.novelty import (
     Novelty,
-    gold_names,
     novelty_counts,
     novelty_split,
     paired_recall_gain,
 )
-from nerwb.evaluate.scoring import DocCounts, prf
+from nerwb.evaluate.scoring import DocCounts
+from nerwb.labels.gold_names import gold_names
+from nerwb.scores import prf
 
 Split = dict[Novelty, DocCounts]  # one held-out document's seen/unseen counts (novelty.py)
 

@@ -33,9 +33,10 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import push
-from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.records.credentials import Credentials
+from nerwb.server.local import LocalServer, free_port
 from nerwb.workspace import DoccanoDatabase
 
 MAX_ANNOTATORS = 50  # bounded: accounts and threads

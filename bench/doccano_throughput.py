@@ -25,9 +25,10 @@ from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import ensure_project
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import push
-from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.doccano.upload import import_row
 from nerwb.labels.schema import load_schema
+from nerwb.records.credentials import Credentials
+from nerwb.server.local import LocalServer, free_port
 from nerwb.workspace import DoccanoDatabase, SplitRatios, init_workspace
 
 WORDS = [

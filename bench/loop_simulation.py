@@ -60,9 +60,9 @@ from nerwb.evaluate.dev import dev_evaluation
 from nerwb.evaluate.novelty import Novelty, resampled_recall
 from nerwb.evaluate.scoring import DocCounts
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, load_annotated
+from nerwb.labels.gold_names import normalise_name
 from nerwb.labels.suggestions import Outcomes, compare_segment
-from nerwb.predict.select import SelectStrategy, rank_segments
-from nerwb.text import normalise_name
+from nerwb.select.strategies import SelectStrategy, rank_segments
 
 FIRST, BATCH = 0.10, 0.05  # shares of the pool's words: the first round, then each batch
 TARGETS = (0.75, 0.80)

@@ -32,11 +32,12 @@ from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.doccano.connection import connect
 from nerwb.doccano.push import push
-from nerwb.doccano.server import Credentials, LocalServer, free_port
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
+from nerwb.records.credentials import Credentials
+from nerwb.server.local import LocalServer, free_port
 from nerwb.workspace import DoccanoDatabase
 
 CONCURRENCY = (1, 4, 8)

@@ -87,7 +87,7 @@ def snapshot_tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def doccano_server(tmp_path_factory):
     """A real Doccano 1.8.4 on 127.0.0.1, started with nerwb's own `up` code, for the session."""
-    from nerwb.doccano.server import LocalServer, free_port
+    from nerwb.server.local import LocalServer, free_port
 
     server = LocalServer(tmp_path_factory.mktemp("doccano-home"))
     status, _ = server.up(port=free_port())
@@ -99,7 +99,7 @@ def doccano_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def doccano_pg_server(tmp_path_factory):
     """A real Doccano 1.8.4 on the workspace's own PostgreSQL cluster, for the session."""
-    from nerwb.doccano.server import LocalServer, free_port
+    from nerwb.server.local import LocalServer, free_port
     from nerwb.workspace import DoccanoDatabase
 
     server = LocalServer(tmp_path_factory.mktemp("doccano-pg-home"))
@@ -125,7 +125,7 @@ def _remote_doccano_ws(ws, server, monkeypatch):
     from nerwb.corpus.readers import read_articles
     from nerwb.corpus.splits import split_workspace
     from nerwb.corpus.store import add_articles
-    from nerwb.doccano.server import Credentials
+    from nerwb.records.credentials import Credentials
 
     credentials = Credentials.load(server.credentials_path)
     monkeypatch.setenv("DOCCANO_URL", credentials.url)

@@ -12,10 +12,10 @@ from spacy.tokens import DocBin
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.demo.loop import DEMO_ANNOTATORS, DemoStage, run_demo
-from nerwb.doccano.connection import connect, local_server
+from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
-from nerwb.doccano.server import free_port
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.server.local import free_port, local_server
 from nerwb.workspace import find_workspace
 
 pytestmark = pytest.mark.doccano

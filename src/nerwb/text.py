@@ -16,9 +16,3 @@ def blank(lang: str) -> Language:
     import spacy  # here, not at the top: the CLI imports this module and must start quickly
 
     return spacy.blank(lang)
-
-
-def normalise_name(text: str) -> str:
-    """The text of a name as compared across documents: case-folded, whitespace runs made one
-    space, no leading or trailing space ("Al-Shabaab", "al-shabaab " and "AL-SHABAAB" are one)."""
-    return " ".join(text.casefold().split())

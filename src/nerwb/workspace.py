@@ -21,6 +21,8 @@ from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.io import atomic_write_text
 
 CONFIG_NAME = "nerwb.toml"
+# in the Doccano home (a workspace's .nerwb/doccano/ or a test server's own folder)
+DOCCANO_CREDENTIALS = "credentials.json"
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -283,6 +285,11 @@ class Workspace:
     @property
     def doccano_home(self) -> Path:
         return self.state_dir / "doccano"
+
+    @property
+    def doccano_credentials_path(self) -> Path:
+        """The Doccano admin's URL, user name and password (mode 0600), written by ``up``."""
+        return self.doccano_home / DOCCANO_CREDENTIALS
 
     @property
     def push_ledger_path(self) -> Path:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nerwb.cli.doccano import WHY_CHARS, show_ranking
-from nerwb.predict.select import Ranked
+from nerwb.cli._ranking import WHY_CHARS, show_ranking
+from nerwb.select.strategies import Ranked
 
 
 def test_ranking_table_truncates_a_long_why(capsys, monkeypatch) -> None:

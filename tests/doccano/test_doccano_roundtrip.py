@@ -216,7 +216,7 @@ def test_doccano_local_server_not_started(ws, cli) -> None:
 def test_doccano_conflict3_train_round_trip(ws, doccano_server, monkeypatch, cli) -> None:
     """Done-when of the Doccano issue: conflict3 train pushed without labels, two annotators
     label through REST, the pull equals exactly what they created."""
-    from nerwb.doccano.server import Credentials
+    from nerwb.records.credentials import Credentials
     from nerwb.workspace import find_workspace
 
     credentials = Credentials.load(doccano_server.credentials_path)
@@ -272,7 +272,7 @@ def test_doccano_conflict3_train_round_trip(ws, doccano_server, monkeypatch, cli
 
 
 def test_doccano_server_status_loopback_and_idempotent_up(doccano_server, tmp_path) -> None:
-    from nerwb.doccano.server import LocalServer, free_port
+    from nerwb.server.local import LocalServer, free_port
 
     status = doccano_server.status()
     assert status.healthy and status.running
@@ -303,7 +303,7 @@ def test_doccano_server_status_loopback_and_idempotent_up(doccano_server, tmp_pa
 def test_doccano_cli_up_busy_port(ws, cli) -> None:
     import socket
 
-    from nerwb.doccano.server import free_port
+    from nerwb.server.local import free_port
 
     with socket.socket() as sock:
         busy = free_port()

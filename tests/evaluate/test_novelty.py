@@ -11,15 +11,12 @@ from nerwb.evaluate.bootstrap import resample_weights
 from nerwb.evaluate.novelty import (
     Novelty,
     NoveltySplit,
-    gold_names,
-    gold_names_by_label,
-    names_sha256,
-    normalise_name,
     novelty_counts,
     novelty_counts_of_docs,
     novelty_split,
     paired_recall_gain,
 )
+from nerwb.labels.gold_names import gold_names, gold_names_by_label, names_sha256, normalise_name
 
 NLP = spacy.blank("en")
 

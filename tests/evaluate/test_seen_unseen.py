@@ -26,8 +26,8 @@ import spacy
 from spacy.tokens import DocBin
 
 from conftest import doc_with_ents, snapshot_tree
-from nerwb.evaluate.novelty import gold_names
 from nerwb.io import sha256_of
+from nerwb.labels.gold_names import gold_names
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.training.run import train_gold_names
 

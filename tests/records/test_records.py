@@ -13,6 +13,7 @@ import pytest
 from nerwb.errors import InputError
 from nerwb.records._base import Record
 from nerwb.records.conversion import ConversionRecord, LeftOut
+from nerwb.records.dev_scores import DevScores, LabelScores
 from nerwb.records.doccano import (
     AnnotatorPasswords,
     AssignmentPlan,
@@ -23,7 +24,6 @@ from nerwb.records.doccano import (
     project_key,
 )
 from nerwb.records.pull import PulledReview, PullManifest
-from nerwb.records.scores import DevScores, LabelScores
 from nerwb.records.suggestions import (
     Suggestion,
     SuggestionLedger,
@@ -266,8 +266,8 @@ def _parses_json_of_a_read(node: ast.Call) -> bool:
 NOT_RECORDS = {
     ("evaluate/run.py", "metrics_path"): "an evaluation's own metrics.json (EvalMetrics.from_json)",
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
-    ("doccano/server.py", "path.read_text"): "the local server's state, read by its manager",
-    ("doccano/server.py", "_settings_path"): "the local server's settings, read by its manager",
+    ("server/local.py", "path.read_text"): "the local server's state, read by its manager",
+    ("server/local.py", "_settings_path"): "the local server's settings, read by its manager",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
     ("lock.py", "lock_holder_path"): "who holds the workspace lock: nerwb.lock's own note, below "
     "the records layer, where an unreadable note means 'not known' by design",

@@ -53,8 +53,8 @@ def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:
     assert "Dev recall on names unseen in the run's training sample" in result.stdout
     # what a novel batch could still find: candidates in the unpushed train segments (nothing
     # is pushed here) whose text is not among the labelled data's names, counted by hand
-    from nerwb.predict.candidates import candidate_names, labelled_names
-    from nerwb.predict.select import selected_segments
+    from nerwb.select.candidates import candidate_names, labelled_names
+    from nerwb.select.pool import selected_segments
 
     texts = [s.text for s, _, _ in selected_segments(ws, ["train"])]
     unseen = set().union(*candidate_names(texts)) - labelled_names(ws.gold_path)

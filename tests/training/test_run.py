@@ -30,7 +30,7 @@ def test_train_cli_writes_models_and_manifest(trained_ws, cli) -> None:
     performance = json.loads((out / "model-best" / "meta.json").read_text())["performance"]
     assert manifest["best_dev"] == {k: v for k, v in performance.items() if k.startswith("ents")}
     # the training data's gold names, so evaluate can split seen from unseen names later
-    from nerwb.evaluate.novelty import gold_names, names_sha256
+    from nerwb.labels.gold_names import gold_names, names_sha256
     from nerwb.text import blank
 
     train_docs = DocBin().from_disk(ws.docbin_path("train")).get_docs(blank(ws.language).vocab)

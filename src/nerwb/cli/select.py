@@ -9,8 +9,9 @@ import typer
 
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list, output_option
-from nerwb.cli.doccano import selection_for, show_ranking
-from nerwb.predict.select import SelectStrategy, select_unpushed
+from nerwb.cli._ranking import selection_for, show_ranking
+from nerwb.select.pool import select_unpushed
+from nerwb.select.strategies import SelectStrategy
 
 
 def select_cmd(

@@ -277,7 +277,7 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
-    from nerwb.predict.select import unseen_in_unpushed  # spaCy, via the name candidates
+    from nerwb.select.pool import unseen_in_unpushed  # spaCy, via the name candidates
 
     unseen, pool = unseen_in_unpushed(ws, ["train"])
     console.print(

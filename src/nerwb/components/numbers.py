@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from nerwb.errors import TrainingError
-from nerwb.records.scores import prf
+from nerwb.scores import prf
 
 FACTORY = "nerwb_number_phrases"
 # Quantity words spaCy's like_num does not count ("a dozen", "hundreds of"): numbers all the same.

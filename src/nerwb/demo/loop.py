@@ -35,7 +35,7 @@ from nerwb.demo.simulated_annotators import (
     simulate,
 )
 from nerwb.doccano.client import DoccanoClient
-from nerwb.doccano.connection import connect, credentials_for, local_server, remote_url
+from nerwb.doccano.connection import connect, credentials_for, remote_url
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
@@ -54,10 +54,12 @@ from nerwb.labels.merge import merge_workspace
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import suggestions_in_workspace
-from nerwb.predict.select import Selection, SelectStrategy, load_selection_model, selected_segments
 from nerwb.predict.suggest import load_suggester
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.records.suggestions import SuggestionLedger
+from nerwb.select.pool import selected_segments
+from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
+from nerwb.server.local import local_server
 from nerwb.training.run import StepCallback, train
 from nerwb.workspace import Workspace
 

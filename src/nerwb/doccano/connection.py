@@ -12,20 +12,12 @@ import os
 from typing import TYPE_CHECKING
 
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.server import Credentials, LocalServer
 from nerwb.errors import ErrorKind
+from nerwb.records.credentials import Credentials
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:
     from nerwb.doccano.client import DoccanoClient
-
-
-def local_server(ws: Workspace) -> LocalServer:
-    return LocalServer(
-        ws.doccano_home,
-        default_port=ws.config.doccano.port,
-        default_database=ws.config.doccano.database,
-    )
 
 
 def remote_url(ws: Workspace) -> str:
@@ -44,14 +36,14 @@ def credentials_for(ws: Workspace) -> Credentials:
         return Credentials(
             url.rstrip("/"), os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"]
         )
-    server = local_server(ws)
-    if not server.credentials_path.exists():
+    path = ws.doccano_credentials_path
+    if not path.exists():
         raise DoccanoError(
-            f"no local Doccano server in this workspace ({server.credentials_path} is missing)",
+            f"no local Doccano server in this workspace ({path} is missing)",
             kind=ErrorKind.NO_SERVER,
-            path=server.credentials_path,
+            path=path,
         )
-    return Credentials.load(server.credentials_path)
+    return Credentials.load(path)
 
 
 def connect(ws: Workspace) -> DoccanoClient:

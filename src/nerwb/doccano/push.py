@@ -3,7 +3,7 @@
 The push use case, who labels what (the assignment plan) and the check that segments are cut as
 those already pushed; the project and its span types are in ``projects``, the accounts in
 ``accounts``, the rows and the chunked import in ``upload``, the choice of ``--select`` in
-``nerwb.predict.select``.
+``nerwb.select.strategies``.
 
 The push ledger (``.nerwb/push-ledger.json``, ``nerwb.records.doccano.PushLedger``) records which
 segments each project already holds. When the ledger and the server disagree on the count (a
@@ -33,9 +33,10 @@ from nerwb.doccano.upload import (
 from nerwb.errors import ErrorKind, NerwbError
 from nerwb.labels.schema import LabelSchema
 from nerwb.names import check_name
-from nerwb.predict.select import Ranked, Selection, rank_segments, selected_segments
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AssignmentPlan, PushedProject, PushLedger, PushSelection
+from nerwb.select.pool import selected_segments
+from nerwb.select.strategies import Ranked, Selection, rank_segments
 from nerwb.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -257,7 +258,7 @@ def _select(
     report: PushReport,
 ) -> list[tuple[Segment, str, str | None]]:
     """The unpushed segments the strategy ranks first, in rank order."""
-    from nerwb.predict.candidates import labelled_names  # spaCy: only when a push selects
+    from nerwb.select.candidates import labelled_names  # spaCy: only when a push selects
 
     report.asked_for = selection.n
     report.ranked = rank_segments(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nerwb.evaluate.scoring import DocCounts
-from nerwb.records.scores import f_of_arrays
+from nerwb.scores import f_of_arrays
 
 
 def count_matrix(docs: list[DocCounts], labels: list[str]) -> np.ndarray:

@@ -13,8 +13,9 @@ import spacy
 from spacy.tokens import DocBin
 
 from nerwb.evaluate.novelty import Novelty, novelty_counts
-from nerwb.evaluate.scoring import DocCounts, doc_counts, prf
+from nerwb.evaluate.scoring import DocCounts, doc_counts
 from nerwb.labels.annotations import doc_spans
+from nerwb.scores import prf
 from nerwb.text import blank
 
 
@@ -46,7 +47,7 @@ def dev_evaluation(
     model: Path, dev_path: Path, lang: str, seen: set[str] | None = None
 ) -> DevEvaluation:
     """Dev F of a model, F per label, each dev document's counts and, given the normalised
-    names of the training data (``novelty.gold_names``), each document's seen/unseen counts."""
+    names of the training data (``labels.gold_names``), each document's seen/unseen counts."""
     nlp = spacy.load(model)
     docs = list(DocBin().from_disk(dev_path).get_docs(blank(lang).vocab))
     pairs = [(doc_spans(d), doc_spans(nlp(d.text))) for d in docs]

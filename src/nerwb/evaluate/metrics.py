@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from nerwb.evaluate.novelty import NoveltySplit
-from nerwb.evaluate.scoring import PRF, SEMEVAL_SCHEMAS, LabelScores
+from nerwb.evaluate.scoring import SEMEVAL_SCHEMAS, LabelScores
+from nerwb.scores import PRF
 
 # One rule for the CLI table and the reports: a label with no gold span in the data has no
 # recall, F or interval (not F 0.000 in [0.000, 0.000]).

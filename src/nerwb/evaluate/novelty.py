@@ -1,7 +1,7 @@
 """Seen and unseen names: recall (and precision) split by whether the model was trained on a name.
 
 A gold entity is *seen* when its normalised text (case- and whitespace-folded) occurs as a gold
-entity, of any label, in the model's training data, and *unseen* otherwise. A model that mostly
+entity, of any label, in the model's training data (``labels.gold_names``), and *unseen* otherwise. A model that mostly
 remembers names scores high on seen names and low on unseen ones; one F over both hides that,
 because most mentions in a corpus repeat a few names.
 
@@ -14,97 +14,28 @@ gold per label), so the document bootstrap of ``bootstrap.py`` resamples them un
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from spacy.attrs import ENT_IOB, ORTH
-from spacy.strings import StringStore
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
-from nerwb.errors import EvaluationError, InputError
+from nerwb.errors import InputError
 from nerwb.evaluate.bootstrap import count_matrix, intervals
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.scoring import DocCounts
 from nerwb.io import sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
+from nerwb.labels.gold_names import docbin_gold_names, gold_names, names_sha256, normalise_name
 from nerwb.records.training import MANIFEST_NAME, TrainingManifest, manifest_path
-
-# defined low in the layers, since `select --select novel` (nerwb.predict) compares names too
-from nerwb.text import normalise_name
 
 
 class Novelty(StrEnum):
     SEEN = "seen"
     UNSEEN = "unseen"
-
-
-def gold_names(docs: Iterable[Doc], label: str | None = None) -> set[str]:
-    """The normalised text of every gold entity of ``docs`` (of one label when ``label`` is given)."""
-    return {
-        normalise_name(ent.text)
-        for doc in docs
-        for ent in doc.ents
-        if label is None or ent.label_ == label
-    }
-
-
-def gold_names_by_label(docs: Iterable[Doc]) -> dict[str, set[str]]:
-    """The normalised gold entity texts of ``docs``, per label."""
-    out: dict[str, set[str]] = {}
-    for doc in docs:
-        for ent in doc.ents:
-            out.setdefault(ent.label_, set()).add(normalise_name(ent.text))
-    return out
-
-
-BEGIN, INSIDE = 3, 1  # ENT_IOB's codes (2 = outside, 0 = not annotated)
-
-
-def docbin_gold_names(path: Path) -> set[str]:
-    """``gold_names`` of a DocBin file, read from its token arrays without building ``Doc``
-    objects (which is most of the cost of reading a training set).
-
-    Raises:
-        EvaluationError: the file is missing or not a DocBin.
-    """
-    if not path.is_file():
-        raise EvaluationError(f"training data {path} does not exist")
-    try:
-        docbin = DocBin().from_disk(path)
-    except Exception as err:  # spaCy raises several types for a file that is not a DocBin
-        raise EvaluationError(
-            f"training data {path} is not a spaCy DocBin ({type(err).__name__})"
-        ) from None
-    if ENT_IOB not in docbin.attrs or ORTH not in docbin.attrs:
-        return set()
-    iob, orth = docbin.attrs.index(ENT_IOB), docbin.attrs.index(ORTH)
-    strings = StringStore(docbin.strings)
-    names: set[str] = set()
-    for tokens, spaces in zip(docbin.tokens, docbin.spaces, strict=True):
-        current: list[str] = []  # the open entity's tokens, each with its trailing space
-        for row, space in zip(tokens, spaces.reshape(-1), strict=True):
-            code = int(row[iob])
-            if code != INSIDE and current:  # a new entity, outside, or unannotated ends it
-                names.add(normalise_name("".join(current)))
-                current = []
-            if code == BEGIN or (code == INSIDE and current):
-                current.append(strings[int(row[orth])] + (" " if space else ""))
-        if current:
-            names.add(normalise_name("".join(current)))
-    return names
-
-
-def names_sha256(names: Iterable[str]) -> str:
-    """A fingerprint of a set of names (sorted, one per line), to tell whether two sets differ."""
-    digest = hashlib.sha256()
-    for name in sorted(set(names)):
-        digest.update(name.encode("utf-8") + b"\n")
-    return digest.hexdigest()
 
 
 def novelty_of(text: str, span: LabeledSpan, seen: set[str]) -> Novelty:

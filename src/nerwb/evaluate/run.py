@@ -35,7 +35,6 @@ from nerwb.evaluate.novelty import (
     NoveltySplit,
     SeenNames,
     group_scores,
-    names_sha256,
     novelty_counts,
     novelty_of,
     novelty_split,
@@ -43,14 +42,16 @@ from nerwb.evaluate.novelty import (
     seen_names_of,
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
-from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, prf, score
+from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
 from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
+from nerwb.labels.gold_names import names_sha256
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline, model_name
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.training import TrainingManifest, manifest_path
+from nerwb.scores import prf
 from nerwb.workspace import utc_stamp
 
 REPORT_FILES = (

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nerwb.labels.annotations import LabeledSpan
-from nerwb.records.scores import PRF, prf
-
-# The one P/R/F, defined with the score records, below the components that use it too.
-__all__ = ["PRF", "prf"]
+from nerwb.scores import PRF, prf
 
 
 @dataclass

@@ -26,7 +26,7 @@ from nerwb.io import atomic_write_json, atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
-from nerwb.records.scores import prf
+from nerwb.scores import prf
 from nerwb.text import blank
 from nerwb.workspace import Workspace
 
@@ -42,7 +42,7 @@ class Counts:
     @property
     def f1(self) -> float:
         # pairwise F1 is F with either annotator as "gold": one F for the whole house
-        # (nerwb.records.scores.prf); nothing marked by either is perfect agreement
+        # (nerwb.scores.prf); nothing marked by either is perfect agreement
         if not (self.both or self.only_a or self.only_b):
             return 1.0
         return prf(self.both, self.both + self.only_b, self.both + self.only_a).f

@@ -10,7 +10,7 @@ foreign file refused with an ``InputError`` naming it.
 file                                   record                              written by → read by
 =====================================  ==================================  =====================
 training/<run>/manifest.json           training.TrainingManifest           train → evaluate, predict
-  its best_dev, each step's scores     scores.DevScores                    train → CLI, evaluate
+  its best_dev, each step's scores     dev_scores.DevScores                train → CLI, evaluate
   its training data's gold names       training.TrainGoldNames             train → evaluate (novelty)
 labels/pulls/<time>/manifest.json      pull.PullManifest                   doccano pull → labels
 labels/conversion-report.json          conversion.ConversionRecord         labels convert → you
@@ -18,11 +18,9 @@ labels/conversion-report.json          conversion.ConversionRecord         label
 .nerwb/push-ledger.json                doccano.PushLedger                  push, review → select, suggest
 .nerwb/doccano/assignments.json        doccano.AssignmentPlan              push → suggest, progress
 .nerwb/doccano/annotators.json (0600)  doccano.AnnotatorPasswords          push → suggest, review, demo
+.nerwb/doccano/credentials.json (0600) credentials.Credentials             doccano up → every connection
 .nerwb/suggestions.json                suggestions.SuggestionLedgerFile    suggest → labels suggestions
 =====================================  ==================================  =====================
-
-``scores.prf`` is the one definition of P/R/F (evaluate's scores, the bootstrap, dev scores
-and the number component's threshold choice all use it).
 
 The package sits below every stage in the import order and imports only ``io`` and
 ``errors``, so a renamed field is a type error or a failing test, not a distant command.

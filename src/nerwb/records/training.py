@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from nerwb.records._base import Record
-from nerwb.records.scores import DevScores
+from nerwb.records.dev_scores import DevScores
 
 MANIFEST_NAME = "manifest.json"  # beside model-best/ and model-last/
 
@@ -29,7 +29,7 @@ class RunStatus(StrEnum):
 
 
 class TrainGoldNames(BaseModel):
-    """The training data's gold names, normalised (``evaluate.novelty``): what ``nerwb
+    """The training data's gold names, normalised (``labels.gold_names``): what ``nerwb
     evaluate`` splits seen from unseen names by, with no need of the training file later."""
 
     model_config = ConfigDict(extra="forbid")

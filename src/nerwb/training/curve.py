@@ -20,8 +20,9 @@ from spacy.tokens import DocBin
 
 from nerwb.errors import ErrorKind, TrainingError
 from nerwb.evaluate.dev import dev_evaluation
-from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, gold_names, novelty_split
+from nerwb.evaluate.novelty import Novelty, NoveltyScore, NoveltySplit, novelty_split
 from nerwb.io import atomic_write_json
+from nerwb.labels.gold_names import gold_names
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.text import blank
 from nerwb.training.run import train

@@ -11,8 +11,8 @@ from spacy.strings import StringStore
 from spacy.tokens import DocBin
 
 from nerwb.errors import ErrorKind, EvaluationError, TrainingError
-from nerwb.evaluate.novelty import docbin_gold_names
 from nerwb.io import sha256_of
+from nerwb.labels.gold_names import docbin_gold_names
 
 BEGIN = 3  # ENT_IOB's code for the first token of an entity (1 = inside, 2 = outside)
 
@@ -101,7 +101,7 @@ def refuse_test_data(
 
 
 def gold_entity_names(path: Path) -> set[str]:
-    """The normalised text (``novelty.normalise_name``) of every gold entity in a DocBin: the
+    """The normalised text (``labels.gold_names.normalise_name``) of every gold entity in a DocBin: the
     names a model trained on it has seen.
 
     Raises:

@@ -34,9 +34,9 @@ from thinc.api import Config
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
 from nerwb.errors import ErrorKind, TrainingError
-from nerwb.evaluate.novelty import names_sha256
+from nerwb.labels.gold_names import names_sha256
 from nerwb.lock import WaitCallback, workspace_lock
-from nerwb.records.scores import DevScores
+from nerwb.records.dev_scores import DevScores
 from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config

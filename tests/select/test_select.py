@@ -13,9 +13,9 @@ from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import load_articles
-from nerwb.predict.select import SelectionError, SelectStrategy, rank_segments
-from nerwb.predict.uncertainty import uncertainties
 from nerwb.records.doccano import PushLedger
+from nerwb.select.strategies import SelectionError, SelectStrategy, rank_segments
+from nerwb.select.uncertainty import uncertainties
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_push_select_uncertain_pushes_the_top_segments_with_scores(
 
     from nerwb.doccano.connection import connect
     from nerwb.doccano.projects import find_project
-    from nerwb.doccano.server import Credentials
+    from nerwb.records.credentials import Credentials
     from nerwb.workspace import find_workspace
 
     source, model = trained

@@ -14,10 +14,11 @@ from nerwb.corpus.readers import read_articles
 from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles
 from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
-from nerwb.doccano.connection import connect, local_server
+from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
-from nerwb.doccano.server import Credentials, free_port
 from nerwb.labels.snapshots import load_snapshot
+from nerwb.records.credentials import Credentials
+from nerwb.server.local import free_port, local_server
 from nerwb.workspace import DoccanoDatabase, find_workspace
 
 pytestmark = pytest.mark.doccano

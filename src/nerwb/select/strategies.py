@@ -5,8 +5,7 @@ Prodigy's ``ner.teach`` orders its stream by uncertainty; the evidence that this
 for NER is real but fragile, so every strategy here can be compared with ``random`` on the same
 pool (``bench/active_learning.py`` is where that belongs).
 
-The pool is the workspace's segments that no push has uploaded yet, by the push ledger alone:
-``nerwb select`` needs no server; ``doccano push --select`` ranks what the server lacks.
+The pool they rank (the segments no push has uploaded yet) is ``select.pool``'s.
 """
 
 from __future__ import annotations
@@ -21,14 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from nerwb.corpus.dedup import jaccard, shingles
 from nerwb.corpus.model import Segment
-from nerwb.corpus.segments import segment_article
-from nerwb.corpus.splits import load_splits
-from nerwb.corpus.store import load_articles
-from nerwb.errors import ErrorKind, NerwbError
-from nerwb.io import atomic_write_jsonl
+from nerwb.errors import NerwbError
 from nerwb.labels.schema import LabelSchema
-from nerwb.records.doccano import PushLedger
-from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so `nerwb --help` stays quick
     from spacy.language import Language
@@ -159,7 +152,7 @@ def rank_segments(
             lang=lang,
         )
     assert nlp is not None
-    from nerwb.predict.uncertainty import uncertainties
+    from nerwb.select.uncertainty import uncertainties
 
     scored = sorted(
         zip(segments, uncertainties(nlp, [s.text for s in segments]), strict=True),
@@ -208,8 +201,8 @@ def _rank_novel(
     """Greedy: each pick is the segment with the most candidates that neither the labelled data
     nor the segments already picked name, per 100 tokens, so one batch does not spend its words
     on the same new name twice. Ties (no new candidate left) go in a seeded random order."""
-    from nerwb.predict.candidates import candidate_names  # spaCy
-    from nerwb.predict.uncertainty import uncertainties
+    from nerwb.select.candidates import candidate_names  # spaCy
+    from nerwb.select.uncertainty import uncertainties
 
     texts = [s.text for s in segments]
     names = candidate_names(texts, nlp=nlp, lang=lang)
@@ -267,97 +260,3 @@ def _rank_novel(
             )
         )
     return chosen
-
-
-@dataclass
-class SelectReport:
-    ranked: list[Ranked]
-    pool: int  # unpushed segments the strategy chose from
-    asked_for: int
-    path: Path  # the ranked list, JSONL
-    # different name candidates the labelled data has not named, in the whole unpushed pool and
-    # in the rest once the ranked batch is labelled (without a model's entities, so the count
-    # is the same with or without --model)
-    unseen_in_pool: int = 0
-    unseen_left: int = 0
-
-
-def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, str, str | None]]:
-    """``(segment, split, title)`` for every segment of the articles in ``splits``.
-
-    Raises:
-        NerwbError: an unknown split, or a corpus not split yet.
-    """
-    bad = [s for s in splits if s not in SPLIT_NAMES]
-    if bad:
-        raise NerwbError(f"unknown split {bad[0]!r}; choose from {', '.join(SPLIT_NAMES)}")
-    assignment = load_splits(ws.splits_path)
-    if assignment is None:
-        raise NerwbError(
-            f"{ws.splits_path}: the corpus is not split yet",
-            kind=ErrorKind.NO_SPLITS,
-            path=ws.splits_path,
-        )
-    out = []
-    for article in load_articles(ws.articles_path):
-        split = assignment.assignments.get(article.id)
-        if split in splits:
-            for segment in segment_article(
-                article.id, article.text, ws.config.corpus.segment_length
-            ):
-                out.append((segment, split, article.title))
-    return out
-
-
-def unpushed_segments(ws: Workspace, splits: list[str]) -> list[Segment]:
-    """The segments of ``splits`` that no push has uploaded yet (by this workspace's ledger)."""
-    pushed = PushLedger(ws.push_ledger_path).pushed()
-    return [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
-
-
-def unseen_in_unpushed(ws: Workspace, splits: list[str]) -> tuple[int, int]:
-    """``(unseen name candidates, segments)`` of the unpushed pool: what a ``novel`` batch can
-    still find (``train-curve`` prints it)."""
-    from nerwb.predict.candidates import labelled_names, unseen_candidates  # spaCy
-
-    pool = unpushed_segments(ws, splits)
-    texts = [s.text for s in pool]
-    count, _ = unseen_candidates(
-        texts, labelled_names(ws.gold_path), [False] * len(texts), lang=ws.language
-    )
-    return count, len(pool)
-
-
-def select_unpushed(
-    ws: Workspace, selection: Selection, *, splits: list[str], output: Path | None = None
-) -> SelectReport:
-    """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
-    workspace's push ledger; no server needed) and write the ranked list."""
-    from nerwb.predict.candidates import labelled_names, unseen_candidates  # spaCy
-
-    pool = unpushed_segments(ws, splits)
-    known = labelled_names(ws.gold_path)
-    ranked = rank_segments(
-        pool,
-        selection.strategy,
-        n=selection.n,
-        nlp=selection.nlp,
-        seed=selection.seed,
-        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
-        known_names=known,
-        lang=ws.language,
-    )
-    chosen = {r.segment_id for r in ranked}
-    unseen = unseen_candidates(
-        [s.text for s in pool], known, [s.id in chosen for s in pool], lang=ws.language
-    )
-    stamp = utc_stamp()
-    path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
-    atomic_write_jsonl(
-        path,
-        (
-            {**r.to_json(), "strategy": str(selection.strategy), "model": selection.model}
-            for r in ranked
-        ),
-    )
-    return SelectReport(ranked, len(pool), selection.n, path, *unseen)

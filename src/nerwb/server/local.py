@@ -23,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nerwb.doccano import postgres
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
 from nerwb.io import atomic_write_json, atomic_write_text
-from nerwb.workspace import DoccanoDatabase
+from nerwb.records.credentials import Credentials
+from nerwb.server import postgres
+from nerwb.workspace import DOCCANO_CREDENTIALS, DoccanoDatabase, Workspace
 
 DOCCANO_VERSION = "1.8.4"
 DOCCANO_PINS = (f"doccano=={DOCCANO_VERSION}", "numpy<2", "marshmallow<4")
@@ -93,27 +94,6 @@ def default_venv() -> Path:
         return Path(os.environ[VENV_ENV]).expanduser()
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "nerwb" / f"doccano-{DOCCANO_VERSION}"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    url: str
-    username: str
-    password: str
-    database_password: str = ""  # the workspace PostgreSQL cluster's, once it has one
-
-    def save(self, path: Path) -> None:
-        data = {"url": self.url, "username": self.username, "password": self.password}
-        if self.database_password:
-            data["database_password"] = self.database_password
-        atomic_write_json(path, data, mode=SECRET_MODE)
-
-    @classmethod
-    def load(cls, path: Path) -> Credentials:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            data["url"], data["username"], data["password"], data.get("database_password", "")
-        )
 
 
 @dataclass
@@ -189,7 +169,7 @@ class LocalServer:
     # ---------------------------------------------------------------- paths
     @property
     def credentials_path(self) -> Path:
-        return self.home / "credentials.json"
+        return self.home / DOCCANO_CREDENTIALS
 
     @property
     def annotators_path(self) -> Path:
@@ -761,3 +741,12 @@ class LocalServer:
         if self.cluster.stop():
             stopped.append("postgres")
         return stopped
+
+
+def local_server(ws: Workspace) -> LocalServer:
+    """The workspace's own server, with nerwb.toml's port and database as its defaults."""
+    return LocalServer(
+        ws.doccano_home,
+        default_port=ws.config.doccano.port,
+        default_database=ws.config.doccano.database,
+    )

@@ -10,9 +10,9 @@ import pytest
 import spacy
 
 from nerwb.corpus.model import Segment
-from nerwb.predict.candidates import candidate_names, labelled_names, unseen_candidates
-from nerwb.predict.select import SelectionError, SelectStrategy, rank_segments
-from nerwb.predict.uncertainty import uncertainties
+from nerwb.select.candidates import candidate_names, labelled_names, unseen_candidates
+from nerwb.select.strategies import SelectionError, SelectStrategy, rank_segments
+from nerwb.select.uncertainty import uncertainties
 
 KNOWN = {"taliban", "kabul", "helmand"}  # the gold names of the "labelled data"
 
@@ -161,7 +161,7 @@ def test_push_select_novel_without_a_model(tiny_model, doccano_server, monkeypat
     from nerwb.corpus.store import load_articles
     from nerwb.doccano.connection import connect
     from nerwb.doccano.projects import find_project
-    from nerwb.doccano.server import Credentials
+    from nerwb.records.credentials import Credentials
     from nerwb.workspace import find_workspace
 
     source, _ = tiny_model

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import snapshot_tree
-from nerwb.doccano.server import free_port
+from nerwb.server.local import free_port
 
 pytestmark = pytest.mark.doccano
 

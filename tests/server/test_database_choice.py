@@ -9,9 +9,9 @@ import pytest
 
 from nerwb.cli._hints import with_hint
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.postgres import describe_url, url_for
-from nerwb.doccano.server import LocalServer
 from nerwb.errors import ErrorKind, WorkspaceError
+from nerwb.server.local import LocalServer
+from nerwb.server.postgres import describe_url, url_for
 from nerwb.workspace import DoccanoDatabase, find_workspace
 
 

@@ -14,7 +14,7 @@ labelled segment holds. Without a tagger (``spacy.blank`` has no POS), a candida
   followed by no such word ("in 2016,") is left out;
 * with a model, each entity it predicts.
 
-A candidate is *unseen* when its normalised text (``nerwb.text.normalise_name``) is not among
+A candidate is *unseen* when its normalised text (``labels.gold_names.normalise_name``) is not among
 the gold names of the labelled data.
 """
 
@@ -28,7 +28,8 @@ from spacy.tokens import Doc
 
 from nerwb.components.numbers import NUMBER_WORDS, is_number
 from nerwb.labels.annotations import load_annotated
-from nerwb.text import blank, normalise_name
+from nerwb.labels.gold_names import normalise_name
+from nerwb.text import blank
 
 # Small words a name may hold between capitalised tokens; never at its edges. Not "of" or
 # "and": "Joseph Votel of U.S. Central Command" is two names, and parts match gold names better.

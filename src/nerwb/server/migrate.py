@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nerwb.doccano.errors import DoccanoError
-from nerwb.doccano.server import (
+from nerwb.errors import ErrorKind
+from nerwb.server.local import (
     DATABASE_URL_ENV,
     SECRET_MODE,
     LocalServer,
 )
-from nerwb.errors import ErrorKind
 from nerwb.workspace import DoccanoDatabase
 
 # Tables that ``migrate`` makes on its own in the new database (content types and

@@ -1,0 +1,114 @@
+"""The pool to choose from: the workspace's segments that no push has uploaded yet.
+
+The pool is read from the push ledger alone, so ``nerwb select`` needs no server;
+``doccano push --select`` ranks what the server lacks with the same strategies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nerwb.corpus.model import Segment
+from nerwb.corpus.segments import segment_article
+from nerwb.corpus.splits import load_splits
+from nerwb.corpus.store import load_articles
+from nerwb.errors import ErrorKind, NerwbError
+from nerwb.io import atomic_write_jsonl
+from nerwb.records.doccano import PushLedger
+from nerwb.select.strategies import Ranked, Selection, rank_segments
+from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
+
+
+@dataclass
+class SelectReport:
+    ranked: list[Ranked]
+    pool: int  # unpushed segments the strategy chose from
+    asked_for: int
+    path: Path  # the ranked list, JSONL
+    # different name candidates the labelled data has not named, in the whole unpushed pool and
+    # in the rest once the ranked batch is labelled (without a model's entities, so the count
+    # is the same with or without --model)
+    unseen_in_pool: int = 0
+    unseen_left: int = 0
+
+
+def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, str, str | None]]:
+    """``(segment, split, title)`` for every segment of the articles in ``splits``.
+
+    Raises:
+        NerwbError: an unknown split, or a corpus not split yet.
+    """
+    bad = [s for s in splits if s not in SPLIT_NAMES]
+    if bad:
+        raise NerwbError(f"unknown split {bad[0]!r}; choose from {', '.join(SPLIT_NAMES)}")
+    assignment = load_splits(ws.splits_path)
+    if assignment is None:
+        raise NerwbError(
+            f"{ws.splits_path}: the corpus is not split yet",
+            kind=ErrorKind.NO_SPLITS,
+            path=ws.splits_path,
+        )
+    out = []
+    for article in load_articles(ws.articles_path):
+        split = assignment.assignments.get(article.id)
+        if split in splits:
+            for segment in segment_article(
+                article.id, article.text, ws.config.corpus.segment_length
+            ):
+                out.append((segment, split, article.title))
+    return out
+
+
+def unpushed_segments(ws: Workspace, splits: list[str]) -> list[Segment]:
+    """The segments of ``splits`` that no push has uploaded yet (by this workspace's ledger)."""
+    pushed = PushLedger(ws.push_ledger_path).pushed()
+    return [s for s, _, _ in selected_segments(ws, splits) if s.id not in pushed]
+
+
+def unseen_in_unpushed(ws: Workspace, splits: list[str]) -> tuple[int, int]:
+    """``(unseen name candidates, segments)`` of the unpushed pool: what a ``novel`` batch can
+    still find (``train-curve`` prints it)."""
+    from nerwb.select.candidates import labelled_names, unseen_candidates  # spaCy
+
+    pool = unpushed_segments(ws, splits)
+    texts = [s.text for s in pool]
+    count, _ = unseen_candidates(
+        texts, labelled_names(ws.gold_path), [False] * len(texts), lang=ws.language
+    )
+    return count, len(pool)
+
+
+def select_unpushed(
+    ws: Workspace, selection: Selection, *, splits: list[str], output: Path | None = None
+) -> SelectReport:
+    """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
+    workspace's push ledger; no server needed) and write the ranked list."""
+    from nerwb.select.candidates import labelled_names, unseen_candidates  # spaCy
+
+    pool = unpushed_segments(ws, splits)
+    known = labelled_names(ws.gold_path)
+    ranked = rank_segments(
+        pool,
+        selection.strategy,
+        n=selection.n,
+        nlp=selection.nlp,
+        seed=selection.seed,
+        near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
+        known_names=known,
+        lang=ws.language,
+    )
+    chosen = {r.segment_id for r in ranked}
+    unseen = unseen_candidates(
+        [s.text for s in pool], known, [s.id in chosen for s in pool], lang=ws.language
+    )
+    stamp = utc_stamp()
+    path = output or ws.selections_dir / f"{selection.strategy}-{stamp}.jsonl"
+    atomic_write_jsonl(
+        path,
+        (
+            {**r.to_json(), "strategy": str(selection.strategy), "model": selection.model}
+            for r in ranked
+        ),
+    )
+    return SelectReport(ranked, len(pool), selection.n, path, *unseen)
