@@ -36,7 +36,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _util import REPO, SHARED_DATA, save, timed
+from _util import REPO, SHARED_DATA, load_average, save, timed
 from accuracy import build, paired_gain, spacy_argv, spacy_default_config
 from nerwb.evaluate.bootstrap import resample_weights
 from nerwb.evaluate.dev import dev_evaluation
@@ -148,6 +148,12 @@ CONFIGS: dict[str, tuple[str, list[str]]] = {
 CACHE = REPO / "bench" / ".cache"
 
 
+def job_load(out: Path) -> float | None:
+    """The load average recorded when a fold's training started (None: trained before it was)."""
+    path = out / "load.txt"
+    return float(path.read_text()) if path.is_file() else None
+
+
 def pooled(counts: list[DocCounts]) -> dict:
     """Pooled micro F and per-label F over every held-out document of every fold."""
     labels = sorted({k for c in counts for k in (*c.n_gold, *c.n_pred)})
@@ -242,15 +248,19 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path, seen) ->
         timing = out / "seconds.txt"
         if not timing.is_file():
             shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            # each job's load when it starts: its seconds are a draft above 1 (the F is not)
+            (out / "load.txt").write_text(f"{load_average()}\n")
             # --dev-seeds: "fold" k is the dev set again, trained with seed k
             seed = str(k if args.dev_seeds else args.seed)
             # --steps 0: the config's own schedule (max_steps, patience)
             overrides = ["--training.max_steps", str(args.steps)] if args.steps else []
             overrides += ["--training.seed", seed, "--system.seed", seed, *CONFIGS[name][1]]
             argv = spacy_argv(paths[name], train, held, out, overrides)
-            seconds, _ = timed(
+            seconds, run = timed(
                 lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
             )
+            (out / "train.log").write_bytes(run.stdout)  # its table says how many steps ran
             shutil.rmtree(out / "model-last", ignore_errors=True)
             timing.write_text(f"{seconds:.1f}\n")
         seconds = float(timing.read_text())
@@ -543,6 +553,9 @@ def main() -> None:
             **pooled_novelty(splits[name], fold_sizes, weights),
             "fold_f": [round(done[(name, k)][0], 4) for k in range(args.folds)],
             "train_seconds": round(sum(done[(name, k)][2] for k in range(args.folds)), 1),
+            "job_start_load": [
+                job_load(cache / f"{name}-{args.fold_ids[k]}") for k in range(args.folds)
+            ],
             "words_per_second": speed.get(name),
         }
     for name, docs in extra.items():
