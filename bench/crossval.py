@@ -257,10 +257,10 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path, seen) ->
             overrides = ["--training.max_steps", str(args.steps)] if args.steps else []
             overrides += ["--training.seed", seed, "--system.seed", seed, *CONFIGS[name][1]]
             argv = spacy_argv(paths[name], train, held, out, overrides)
-            seconds, run = timed(
+            seconds, finished = timed(
                 lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
             )
-            (out / "train.log").write_bytes(run.stdout)  # its table says how many steps ran
+            (out / "train.log").write_bytes(finished.stdout)  # its table says how many steps ran
             shutil.rmtree(out / "model-last", ignore_errors=True)
             timing.write_text(f"{seconds:.1f}\n")
         seconds = float(timing.read_text())
