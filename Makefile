@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint format bench clean transformer ray base-model
+.PHONY: demo test test-fast lint format bench clean transformer ray base-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,15 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# The whole suite, as CI runs it: real Doccano, PostgreSQL, Chromium, Ray where installed.
 test: lint
 	$(BIN)/python -m pytest -q --durations=15
+
+# The edit loop (about 2 minutes on two cores): everything but the tests marked slow (pyproject
+# says what that means) and those that start Doccano or Chromium. Run `make test` before a merge.
+FAST := not slow and not doccano and not browser
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "$(FAST)" --durations=5
 
 bench: $(STAMP)
 	$(BIN)/python bench/doccano_throughput.py

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from _util import save
 from doccano_throughput import synthetic_articles, workspace
+from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
@@ -37,7 +38,6 @@ from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.records.credentials import Credentials
 from nerwb.server.local import LocalServer, free_port
-from nerwb.workspace import DoccanoDatabase
 
 MAX_ANNOTATORS = 50  # bounded: accounts and threads
 

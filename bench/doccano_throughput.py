@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from _util import save, timed
+from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import split_workspace
@@ -29,7 +30,7 @@ from nerwb.doccano.upload import import_row
 from nerwb.labels.schema import load_schema
 from nerwb.records.credentials import Credentials
 from nerwb.server.local import LocalServer, free_port
-from nerwb.workspace import DoccanoDatabase, SplitRatios, init_workspace
+from nerwb.workspace import SplitRatios, init_workspace
 
 WORDS = [
     "militia",

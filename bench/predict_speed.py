@@ -130,7 +130,8 @@ def one_way(way: str, model: Path, inputs: Path, out_dir: Path) -> dict:
         n_ents = sum(len(d.ents) for d in nlp.pipe((a["text"] for a in articles), batch_size=64))
     else:
         from nerwb.predict.inputs import InputSource
-        from nerwb.predict.run import Engine, predict
+        from nerwb.predict.options import Engine
+        from nerwb.predict.run import predict
 
         out = out_dir / f"{way}.jsonl"
         report = predict(

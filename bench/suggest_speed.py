@@ -28,6 +28,7 @@ import spacy
 
 from _util import REPO, SHARED_DATA, save, timed
 from accuracy import build, spacy_argv
+from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.doccano.connection import connect
@@ -38,7 +39,6 @@ from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
 from nerwb.records.credentials import Credentials
 from nerwb.server.local import LocalServer, free_port
-from nerwb.workspace import DoccanoDatabase
 
 CONCURRENCY = (1, 4, 8)
 

@@ -99,8 +99,8 @@ def doccano_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def doccano_pg_server(tmp_path_factory):
     """A real Doccano 1.8.4 on the workspace's own PostgreSQL cluster, for the session."""
+    from nerwb.choices import DoccanoDatabase
     from nerwb.server.local import LocalServer, free_port
-    from nerwb.workspace import DoccanoDatabase
 
     server = LocalServer(tmp_path_factory.mktemp("doccano-pg-home"))
     status, _ = server.up(port=free_port(), database=DoccanoDatabase.POSTGRES, workers=3)
@@ -167,10 +167,17 @@ def prepare_demo_gold(ws):
     return ws
 
 
+TINY_MODEL_STEPS = 200  # enough to predict entities, so suggestions and rankings exist
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
-    """A workspace holding the demo gold, cut at 200 characters, and a tiny trained model
-    (200 steps of ner-fast.cfg): ``(workspace, model folder)``."""
+    """The one trained model of the test session: the demo gold, cut at 200 characters, and
+    ``TINY_MODEL_STEPS`` steps of ner-fast.cfg (width 32; ~6 s on 2 cores), for every test that
+    needs a model but does not test training itself: ``(workspace, model-best folder)``.
+
+    Shared by the whole session: a test that writes into the workspace takes ``tiny_workspace``.
+    """
     from nerwb.training.run import train
     from nerwb.workspace import find_workspace
 
@@ -186,12 +193,26 @@ def tiny_model(tmp_path_factory):
         train_path=ws.docbin_path("train"),
         dev_path=ws.docbin_path("dev"),
         overrides={
-            "training.max_steps": 200,  # enough to predict entities, so suggestions exist
+            "training.max_steps": TINY_MODEL_STEPS,
             "training.eval_frequency": 50,
             "components.tok2vec.model.encode.width": 32,
         },
     )
     return ws, run.output / "model-best"
+
+
+@pytest.fixture
+def tiny_workspace(tiny_model, tmp_path):
+    """A copy of ``tiny_model``'s workspace, run folder included (~4 MB), for a test that writes
+    into it: ``(workspace, model-best folder in the copy)``."""
+    import shutil
+
+    from nerwb.workspace import find_workspace
+
+    ws, model = tiny_model
+    root = tmp_path / "ws"
+    shutil.copytree(ws.root, root)
+    return find_workspace(root), root / model.relative_to(ws.root)
 
 
 def annotator_login(ws, name: str):
@@ -288,24 +309,3 @@ def trained_ws(ws):
     """Demo corpus imported as gold, split, converted: ready to train."""
     prepare_demo_gold(ws)
     return ws
-
-
-@pytest.fixture(scope="session")
-def six_step_model(tmp_path_factory):
-    """The demo gold and a 6-step ner-fast model: enough for tests of evaluation's inputs and
-    reports, which need a model, not a good one. ``(workspace, model folder)``."""
-    from nerwb.training.run import train
-
-    ws = init_workspace(tmp_path_factory.mktemp("six-step") / "ws")
-    prepare_demo_gold(ws)
-    run = train(
-        ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=ws.training_dir / "t",
-        overrides={
-            "training.max_steps": 6,
-            "training.eval_frequency": 6,
-            "components.tok2vec.model.encode.width": 32,
-        },
-    )
-    return ws, run.output / "model-best"

@@ -36,7 +36,7 @@ def test_demo_loop_end_to_end(ws, monkeypatch) -> None:
             limit=16,
             steps=20,
             training_overrides={"components.tok2vec.model.encode.width": 32},
-            on_stage=lambda stage, _: stages.append(stage),
+            on_progress=lambda event: stages.append(event.stage) if event.unit == "stage" else None,
         )
         # every stage ran, in order
         order = [

@@ -92,3 +92,48 @@ def test_workspace_gitignore_versions_the_teams_annotations(cli, tmp_path: Path)
     for team_work in ("/labels/pulls/", "/labels/imports/", "/labels/gold/"):
         assert team_work not in ignored
     assert "/.nerwb/" in ignored and "/training/" in ignored
+
+
+def test_init_adds_nerwb_entries_to_the_folders_own_gitignore(cli, tmp_path: Path) -> None:
+    # issue 30.9: a folder with its own .gitignore never got .nerwb/ (annotator passwords)
+    import subprocess
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    own = "# my rules\n*.pyc\ntraining/"  # no final newline; training/ already ignored
+    (folder / ".gitignore").write_text(own)
+    result = cli("init", folder)
+    assert result.exit_code == 0, result.stderr
+    text = (folder / ".gitignore").read_text()
+    assert "/.nerwb/\n" in text and "/evaluate/\n" in text and "/training/" not in text
+    assert text.startswith(own + "\n")  # the user's lines stay as they were
+    said = " ".join(result.stdout.split())
+    assert "Added /.nerwb/" not in said  # entries are named as nerwb lists them
+    assert (
+        "Added .nerwb/, labels/audit/" in said
+        and f"to the existing {folder / '.gitignore'}" in said
+    )
+    secret = folder / ".nerwb" / "doccano" / "annotators.json"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("{}")
+    ignored = subprocess.run(
+        ["git", "-C", str(folder), "check-ignore", "-q", str(secret)], check=False
+    )
+    assert ignored.returncode == 0, "annotator passwords would be committed"
+    # a second workspace's init there is refused; nothing is appended twice
+    again = cli("init", folder)
+    assert again.exit_code == 1
+    assert (folder / ".gitignore").read_text() == text
+
+
+def test_init_leaves_a_gitignore_that_has_every_entry_alone(cli, tmp_path: Path) -> None:
+    from nerwb.workspace import WORKSPACE_GITIGNORE
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / ".gitignore").write_text(WORKSPACE_GITIGNORE + "*.log\n")
+    result = cli("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert (folder / ".gitignore").read_text() == WORKSPACE_GITIGNORE + "*.log\n"
+    assert "existing" not in result.stdout

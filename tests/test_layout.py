@@ -93,6 +93,7 @@ def test_layout_import_contracts_include_independent_stages() -> None:
     assert "nerwb.evaluate | nerwb.doccano" in stack["layers"]
 
 
+@pytest.mark.slow  # runs lint-imports over the whole package (make lint does too)
 def test_layout_import_contracts_are_kept() -> None:
     linter = Path(sys.executable).parent / "lint-imports"  # the test extra installs it
     result = subprocess.run(

@@ -42,6 +42,8 @@ class ErrorKind(StrEnum):
     NO_ASSIGNMENT_PLAN = "no-assignment-plan"  # suggest before any push with annotators
     PORT_IN_USE = "port-in-use"  # another program holds the local server's port
     OUTPUT_HOLDS_RUN = "output-holds-run"  # train's output folder holds another run
+    RUN_IN_PROGRESS = "run-in-progress"  # another live run is training into that folder
+    EMPTY_DEV = "empty-dev"  # train: the dev data has no documents or no entities
     OUTPUT_HOLDS_PREDICTIONS = "output-holds-predictions"  # predict's output file exists
     UNFINISHED_OTHER_RUN = "unfinished-other-run"  # predict's parts folder is another run's
     UNREADABLE_PARTS = "unreadable-parts"  # predict's parts index cannot be read
@@ -52,7 +54,10 @@ class ErrorKind(StrEnum):
     OVERLAPPING_SPAN = "overlapping-span"  # overlapping spans, on_overlap error
     UNKNOWN_LABELS = "unknown-labels"  # an import names labels labels.yml lacks
     ALREADY_LABELLED = "already-labelled"  # an import would replace an annotator's labels
+    TWICE_IN_FILE = "twice-in-file"  # an import file holds one article twice, spans differing
     NO_GOLD_SPAN = "no-gold-span"  # the merge strategy leaves no gold span
+    INSTALL_FAILED = "install-failed"  # installing Doccano (or its PostgreSQL driver) failed
+    PACKAGE_EXISTS = "package-exists"  # nerwb package: the wheel of that version exists
 
 
 class NerwbError(Exception):

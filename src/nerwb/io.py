@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,14 +24,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def umask() -> int:
+    """The process's umask (reading it means setting it: it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _mode_for(path: Path) -> int:
     """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 less the umask."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~umask()
+
+
+def new_staging_folder(parent: Path, *, prefix: str, suffix: str = "") -> Path:
+    """A new, empty folder with a unique name in ``parent``, to fill and then rename into place.
+
+    It gets the mode a plain ``mkdir`` gives (0777 less the umask), not ``mkdtemp``'s 0700,
+    which the run folder or snapshot it becomes would keep, unlike the rest of the workspace.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+    os.chmod(folder, 0o777 & ~umask())
+    return folder
 
 
 def check_output_folder(folder: Path) -> None:
@@ -80,8 +97,14 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
 
     ``mode`` is for secrets (0600); without it the file gets the mode ``open`` would give it.
     A crash or an error midway leaves the old file (or no file) in place, never half of one.
+    A symbolic link is written through: its target is replaced, and the link stays.
+
+    Raises:
+        OSError: naming ``path`` even where the system does not (a disk full, a file too large).
     """
     path = Path(path)
+    if path.is_symlink():  # the user's link to a file kept elsewhere: keep the link
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -92,6 +115,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
         # mkstemp makes the temp file 0600; only secrets (an explicit mode) should stay so.
         os.chmod(tmp, _mode_for(path) if mode is None else mode)
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.filename is None:  # a write's ENOSPC or EFBIG names no file
+            raise OSError(err.errno, err.strerror, str(path)) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -176,28 +204,87 @@ def split_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def parse_jsonl(text: str, where: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
+def parse_jsonl(
+    text: str, where: Path | str, *, max_nesting: int | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, record)`` for each non-blank line of JSONL ``text``; a bad line is
     an ``InputError`` naming ``where`` (a file, or an export entry) and its number."""
     for number, line in enumerate(split_lines(text), start=1):
         if line.strip():
-            yield number, parse_jsonl_line(line, where, number)
+            yield number, parse_jsonl_line(line, where, number, max_nesting=max_nesting)
 
 
-def parse_jsonl_line(line: str, where: Path | str, number: int) -> dict[str, Any]:
-    """One JSONL line as an object; a bad one is an ``InputError`` naming ``where`` and ``number``."""
+# Levels of objects and arrays inside each other that one input record may have: far above any
+# real article, far below Python's recursion limit (~1000), which parsing or writing one would
+# hit. Only inputs are held to it: nerwb's own files wrap an input's fields a level or two deeper.
+MAX_NESTING = 100
+# A JSON escape of half of a UTF-16 surrogate pair (U+D800-U+DFFF): valid only in pairs.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _nesting(value: Any, limit: int) -> int:
+    """How many objects and arrays deep ``value`` goes (without recursion; counted only up to
+    just past ``limit``)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _too_deep(where: Path | str, number: int, limit: int) -> InputError:
+    return InputError(
+        f"objects or arrays nested more than {limit} levels deep", path=where, line=number
+    )
+
+
+def parse_jsonl_line(
+    line: str, where: Path | str, number: int, *, max_nesting: int | None = None
+) -> dict[str, Any]:
+    """One JSONL line as an object; a bad one is an ``InputError`` naming ``where`` and ``number``.
+
+    Bad means: not JSON, not an object, nested deeper than Python can parse (or than
+    ``max_nesting``, for inputs: ``MAX_NESTING``), or holding a lone surrogate (``"\\ud800"``),
+    which JSON can spell but no UTF-8 file can store.
+    """
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         raise InputError(f"malformed JSON ({err.msg})", path=where, line=number) from None
+    except RecursionError:
+        raise _too_deep(where, number, max_nesting or MAX_NESTING) from None
     if not isinstance(record, dict):
         raise InputError("expected a JSON object", path=where, line=number)
+    if (
+        max_nesting is not None
+        and line.count("[") + line.count("{") > max_nesting
+        and _nesting(record, max_nesting) > max_nesting
+    ):
+        raise _too_deep(where, number, max_nesting)
+    if _SURROGATE_ESCAPE.search(line):
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise InputError(
+                f"holds a lone surrogate \\u{ord(err.object[err.start]):04x} (half of a "
+                "UTF-16 pair), which no UTF-8 text can hold; fix or remove that escape",
+                path=where,
+                line=number,
+            ) from None
     return record
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl(
+    path: Path, *, max_nesting: int | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, record)`` for each non-blank line; a bad line names its number."""
-    yield from parse_jsonl(read_text(path), path)
+    yield from parse_jsonl(read_text(path), path, max_nesting=max_nesting)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -12,23 +12,20 @@ says who holds it (command, pid, host, since); a dead holder's file is simply ov
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
-from nerwb.errors import ErrorKind, WorkspaceBusyError, WorkspaceError
-from nerwb.io import atomic_write_json
+from nerwb.errors import ErrorKind, NerwbError, WorkspaceBusyError, WorkspaceError
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 if TYPE_CHECKING:  # annotations only: the CLI's error hints import this module at start-up
+    from nerwb.records.lock import LockHolder
     from nerwb.workspace import Workspace
 
 WAIT_ENV = "NERWB_LOCK_WAIT"
@@ -38,32 +35,19 @@ DEFAULT_WAIT_SECONDS = 600.0
 _POLL_SECONDS = 0.2
 
 
-@dataclass(frozen=True)
-class LockHolder:
-    command: str
-    pid: int
-    host: str
-    since: str  # ISO time, UTC
-
-    def describe(self) -> str:
-        return f"`nerwb {self.command}` (pid {self.pid} on {self.host}, since {self.since})"
-
-
-# Called once when the lock is taken: who holds it (None: not known yet) and how long we wait.
-WaitCallback = Callable[[LockHolder | None, float], None]
+# The stage of the one event a second writer reports before it waits: ``item`` is who holds
+# the lock (None: not known yet), ``limit_s`` how long it waits at most.
+WAIT_STAGE = "Waiting for the workspace lock"
 
 
 def read_holder(ws: Workspace) -> LockHolder | None:
-    """Who holds (or last held) the lock; None where the file is missing or unreadable."""
+    """Who holds (or last held) the lock; None where the note is missing or unreadable (it is
+    advice for the user, never a reason to fail)."""
+    from nerwb.records.lock import LockHolder  # pydantic: only when a second writer waits
+
     try:
-        data = json.loads(ws.lock_holder_path.read_text(encoding="utf-8"))
-        return LockHolder(
-            command=str(data["command"]),
-            pid=int(data["pid"]),
-            host=str(data["host"]),
-            since=str(data["since"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+        return LockHolder.load(ws.lock_holder_path)
+    except (NerwbError, OSError):
         return None
 
 
@@ -97,7 +81,7 @@ def workspace_lock(
     command: str,
     *,
     wait: float | None = None,
-    on_wait: WaitCallback | None = None,
+    on_wait: OnProgress | None = None,
 ) -> Iterator[None]:
     """Hold the workspace lock for the ``with`` block.
 
@@ -106,7 +90,7 @@ def workspace_lock(
             second writer.
         wait: Seconds to wait when another process holds it (None: ``default_wait()``;
             0: fail at once).
-        on_wait: Called once, before waiting, with the holder and the seconds we will wait.
+        on_wait: Hears once, before waiting, who holds the lock and how long we will wait.
 
     Raises:
         WorkspaceBusyError: another process holds the lock and did not let go within ``wait``.
@@ -124,6 +108,9 @@ def workspace_lock(
                 _held[path] -= 1
         return
 
+    # here, not at the top: the CLI's advice names WAIT_ENV, and every command imports that
+    from filelock import FileLock, Timeout
+
     seconds = default_wait() if wait is None else max(0.0, wait)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, thread_local=False)
@@ -138,8 +125,8 @@ def workspace_lock(
                 kind=ErrorKind.WORKSPACE_BUSY,
                 path=ws.root,
             ) from None
-        if on_wait is not None:
-            on_wait(holder, seconds)
+        held_by = holder.describe() if holder else None
+        emit(on_wait, ProgressEvent(WAIT_STAGE, 0, None, "s", item=held_by, limit_s=seconds))
         try:
             lock.acquire(timeout=seconds, poll_interval=_POLL_SECONDS)
         except Timeout:
@@ -152,6 +139,8 @@ def workspace_lock(
                 path=ws.root,
             ) from None
     try:
+        from nerwb.records.lock import LockHolder
+
         # The lock is ours now; a holder file left by a dead process is simply replaced.
         me = LockHolder(
             command=command,
@@ -159,7 +148,7 @@ def workspace_lock(
             host=socket.gethostname(),
             since=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        atomic_write_json(ws.lock_holder_path, asdict(me))
+        me.save(ws.lock_holder_path)
         with _held_guard:
             _held[path] = 1
         try:

@@ -11,12 +11,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.io import atomic_write_text
 
@@ -73,7 +73,6 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-SPLIT_NAMES = ("train", "dev", "test")
 # A run's time in its folder's name: UTC, sorts in time order, valid in a path on every system.
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -121,14 +120,6 @@ class CorpusSettings(_Strict):
     segment_length: int = Field(2000, ge=200)
     near_duplicate_threshold: float = Field(0.7, gt=0, le=1)
     split: SplitRatios = SplitRatios()
-
-
-class DoccanoDatabase(StrEnum):
-    """Where the local Doccano server keeps its data."""
-
-    SQLITE = "sqlite"  # one file; fine for a few annotators
-    POSTGRES = "postgres"  # the workspace's own PostgreSQL cluster, for a team
-    EXTERNAL = "external"  # an existing PostgreSQL server named by DOCCANO_DATABASE_URL
 
 
 class DoccanoSettings(_Strict):
@@ -319,7 +310,9 @@ class Workspace:
 
 def load_config(path: Path) -> WorkspaceConfig:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows editors (Notepad) start a UTF-8 file with a byte order mark, which
+        # TOML does not allow; every other file nerwb reads accepts it, so this one does too
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
         raise WorkspaceError(f"{path}: not valid TOML ({err})") from None
     except UnicodeDecodeError:
@@ -383,6 +376,31 @@ WORKSPACE_GITIGNORE = (
 PRETRAINED_CONFIG = "configs/ner-pretrained.cfg"
 
 
+def _ignore_pattern(line: str) -> str:
+    # "/training/", "training/", "training" and "/training" all keep training/ out of git
+    return line.strip().strip("/")
+
+
+def update_gitignore(path: Path) -> list[str]:
+    """Write the workspace ``.gitignore``, or append to the user's own the generated paths it
+    lacks (above all ``.nerwb/``, where annotator passwords live). Returns the entries added to
+    an existing file; nothing else in it changes.
+    """
+    if not path.exists():
+        atomic_write_text(path, WORKSPACE_GITIGNORE)
+        return []
+    text = path.read_text(encoding="utf-8")
+    present = {_ignore_pattern(line) for line in text.splitlines() if line.strip()}
+    missing = [p for p in GENERATED_PATHS if _ignore_pattern(p) not in present]
+    if missing:
+        block = "# nerwb workspace: data on this machine (annotator passwords), models, reports\n"
+        block += "".join(f"/{p}\n" for p in missing)
+        # appended in place: the user's file keeps its mode, and a symlink stays a symlink
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(("\n" if text and not text.endswith("\n") else "") + block)
+    return missing
+
+
 def init_workspace(
     root: Path,
     *,
@@ -390,10 +408,12 @@ def init_workspace(
     language: str = "en",
     base_model: str | None = None,
     schema_text: str | None = None,
+    notes: list[str] | None = None,
 ) -> Workspace:
     """Create a workspace in ``root`` with the conflict-news label schema (or ``schema_text``,
     the labels.yml to write) and the configs; with ``base_model``, training defaults to
-    ``ner-pretrained.cfg`` on that pipeline.
+    ``ner-pretrained.cfg`` on that pipeline. What it did to files already there (a ``.gitignore``
+    it added entries to) goes into ``notes``.
 
     Raises:
         WorkspaceError: ``root`` already holds a workspace or is not a folder, or the language
@@ -439,8 +459,12 @@ def init_workspace(
     for cfg in resources.files("nerwb.resources.configs").iterdir():
         if cfg.name.endswith(".cfg") and not (root / "configs" / cfg.name).exists():
             atomic_write_text(root / "configs" / cfg.name, cfg.read_text(encoding="utf-8"))
-    if not (root / ".gitignore").exists():
-        atomic_write_text(root / ".gitignore", WORKSPACE_GITIGNORE)
+    added = update_gitignore(root / ".gitignore")
+    if added and notes is not None:
+        notes.append(
+            f"added {', '.join(added)} to the existing {root / '.gitignore'} (.nerwb/ holds "
+            "annotator passwords; the rest are models, reports and this machine's data)"
+        )
     atomic_write_text(root / CONFIG_NAME, toml)
     ws = Workspace(root, config)
     # made now, so that the first writing command adds no file (flock needs one to lock)

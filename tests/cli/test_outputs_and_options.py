@@ -105,9 +105,9 @@ def test_evaluate_output_under_a_file(ws, cli, tmp_path) -> None:
 
 
 def test_evaluate_on_the_models_own_training_data_warns_and_compare_takes_w(
-    tiny_model, cli, tmp_path
+    tiny_workspace, cli, tmp_path
 ) -> None:
-    ws, model = tiny_model
+    ws, model = tiny_workspace
     result = cli(
         "evaluate", model, ws.docbin_path("train"), "--bootstrap", "20",
         "-o", ws.evaluate_dir / "on-train", "-w", ws.root,

@@ -120,3 +120,76 @@ def test_startup_a_mistyped_lazy_command_is_still_suggested(monkeypatch, typo, m
     result = CliRunner().invoke(app, [typo])
     assert result.exit_code == 2
     assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.output
+
+
+# What a help page may not load: the libraries above, and those only a command's work needs.
+NOT_FOR_HELP = (*HEAVY, "yaml", "filelock", "matplotlib", "srsly")
+
+
+def _help_pages() -> list[list[str]]:
+    """The argv of every help page: each command and group, and each command of every group."""
+    pages = [["--help"], *([name, "--help"] for name in [*LAZY_COMMANDS, "init", *LAZY_GROUPS])]
+    for group in LAZY_GROUPS:
+        command = load_lazy(group)
+        pages += [[group, sub, "--help"] for sub in command.list_commands(click.Context(command))]
+    return pages
+
+
+# Runs in one fresh interpreter that has imported only nerwb.cli.main, as `nerwb` has at start;
+# each page runs in a fork of it, so each sees that state and no page sees another's imports.
+_PAGES_PROBE = """
+import json, os, sys
+from nerwb.cli.main import app
+try:  # what Typer (0.29) loads for any command below the root (pydantic): once, here
+    import typer._adapters
+except ImportError:
+    pass
+
+def loaded(argv):
+    try:
+        app(argv, standalone_mode=False)
+    except BaseException:
+        pass
+    models = sorted(
+        name for name, module in list(sys.modules.items())
+        if name.startswith("nerwb") and any(
+            isinstance(v, type) and v.__module__ == name
+            and any(b.__name__ == "BaseModel" for b in v.__mro__[1:])
+            for v in vars(module).values()))
+    return {"libraries": [m for m in NOT_FOR_HELP if m in sys.modules], "nerwb models": models}
+
+results = {}
+for argv in PAGES:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        sys.stdout = open(os.devnull, "w")  # the help text itself is not wanted here
+        with os.fdopen(write, "w") as out:
+            out.write(json.dumps(loaded(argv)))
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        results[" ".join(argv)] = json.loads(answer.read())
+    os.waitpid(pid, 0)
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def help_page_loads() -> dict[str, dict[str, list[str]]]:
+    """For every help page: which of NOT_FOR_HELP it loads, and which nerwb modules it loads
+    that define a pydantic model (the workspace, the records, the corpus model: a command's
+    work, not its help). Typer 0.29 itself imports pydantic for any command below the root, so
+    pydantic's own modules are not counted."""
+    code = f"PAGES = {_help_pages()!r}\nNOT_FOR_HELP = {NOT_FOR_HELP!r}\n{_PAGES_PROBE}"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.slow  # runs all 33 help pages (the root and group pages stay in the fast tier)
+@pytest.mark.parametrize("argv", _help_pages(), ids=lambda argv: " ".join(argv[:-1]) or "nerwb")
+def test_startup_every_help_page_loads_only_the_cli(help_page_loads, argv: list[str]) -> None:
+    assert help_page_loads[" ".join(argv)] == {"libraries": [], "nerwb models": []}

@@ -96,6 +96,7 @@ def test_bad_patterns_files_and_labels_are_refused(tmp_path: Path) -> None:
         asked.initialize(lambda: examples(nlp))
 
 
+@pytest.mark.slow  # trains a shipped config
 def test_switched_on_in_a_shipped_config_with_the_workspace_patterns(ws, cli) -> None:
     from conftest import prepare_demo_gold
 

@@ -128,6 +128,7 @@ def test_labels_without_numbers_are_refused() -> None:
         nlp.add_pipe(FACTORY, config={"reconcile": "sometimes"})
 
 
+@pytest.mark.slow  # trains, saves, loads in a fresh interpreter
 def test_trained_in_a_pipeline_saved_as_json_loaded_by_plain_spacy(ws, cli, tmp_path: Path) -> None:
     prepare_demo_gold(ws)
     config = Config().from_disk(ws.configs_dir / "ner-fast.cfg", interpolate=False)

@@ -6,7 +6,7 @@ import pytest
 from conftest import DEMO_ARTICLES, SHARED_DATA, needs_shared, snapshot_tree, write_jsonl
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.model import RawArticle, article_id_for
-from nerwb.corpus.splits import assign_splits, load_splits, pin_split
+from nerwb.corpus.splits import assign_splits, load_splits, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import InputError, SplitError
 from nerwb.workspace import SplitRatios
@@ -166,3 +166,26 @@ def test_corpus_shared_conflict3_train_ingests(ws, cli) -> None:
     result = cli("corpus", "add", SHARED_DATA / "conflict3" / "train.jsonl", "-w", ws.root)
     assert result.exit_code == 0
     assert len(load_articles(ws.articles_path)) == 111
+
+
+def test_splits_file_is_a_record_old_files_load_and_foreign_keys_are_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "splits.json"
+    # as nerwb wrote it before records: no format, and the frozen list
+    old = {"seed": 3, "ratios": {"train": 1.0}, "created": "c", "updated": "u",
+           "frozen": ["test"], "assignments": {"b": "test", "a": "train"}}  # fmt: skip
+    path.write_text(json.dumps(old))
+    splits = load_splits(path)
+    assert splits is not None and splits.assignments == {"a": "train", "b": "test"}
+    save_splits(path, splits)
+    assert json.loads(path.read_text()) == {
+        "format": 1,
+        **old,
+        "assignments": {"a": "train", "b": "test"},
+    }
+    path.write_text(json.dumps({**old, "assignment": {}}))  # a typo'd key is not ignored
+    before = path.read_bytes()
+    with pytest.raises(InputError, match=r"splits.json: not a nerwb splits file .*assignment"):
+        load_splits(path)
+    assert path.read_bytes() == before

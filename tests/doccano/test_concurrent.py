@@ -110,7 +110,9 @@ def test_duplicated_segment_pull_takes_the_confirmed_copy_push_reports_repair_re
 
     repaired = cli("doccano", "push", "--repair", "-w", ws.root)
     assert repaired.exit_code == 0, repaired.stderr
-    assert "removed 1 unlabelled copy" in repaired.stdout
+    assert "removed 1 copy(ies) nobody labelled, commented on or confirmed" in " ".join(
+        repaired.stdout.split()
+    )
     counts = segment_counts(ws)
     assert counts[idle.meta["segment_id"]] == 1
     assert counts[worked.meta["segment_id"]] == 2  # both copies hold work: kept

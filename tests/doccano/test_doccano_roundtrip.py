@@ -83,7 +83,7 @@ def test_doccano_push_label_pull_maps_spans_exactly(server_ws, request, cli) -> 
                 covered = texts[unit.article_id][span.start : span.end]
                 assert covered.strip() == covered and covered in unit.text
     manifest = PullManifest.load(manifest_path(snapshot_dir))
-    assert manifest.annotators["ann_a"]["spans"] == created["ann_a"].spans_created
+    assert manifest.annotators["ann_a"].spans == created["ann_a"].spans_created
     assert set(manifest.files) == {"ann_a.jsonl", "ann_b.jsonl"}
 
     # progress reflects the confirmations

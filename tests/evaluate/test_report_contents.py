@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import write_jsonl
+from conftest import TINY_MODEL_STEPS, write_jsonl
 from nerwb.records.training import TrainingManifest, manifest_path
 
 
-def test_report_contents(six_step_model, cli, tmp_path) -> None:
-    ws, model = six_step_model
+def test_report_contents(tiny_workspace, cli, tmp_path) -> None:
+    ws, model = tiny_workspace
     data = write_jsonl(
         tmp_path / "g.jsonl",
         [
@@ -25,7 +25,7 @@ def test_report_contents(six_step_model, cli, tmp_path) -> None:
     assert result.exit_code == 0, result.stderr
     metrics = json.loads((out / "metrics.json").read_text())
     manifest = TrainingManifest.load(manifest_path(model.parent)).to_json()
-    assert metrics["training"]["steps"] == manifest["steps"] == 6
+    assert metrics["training"]["steps"] == manifest["steps"] == TINY_MODEL_STEPS
     assert metrics["training"]["train_docs"] == manifest["data"]["train"]["docs"]
     page = (out / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == 2

@@ -14,8 +14,8 @@ from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
 TEXT = "Fighters of the Lions Brigade carried rifles."
 
 
-def test_run_unknown_misaligned_policy_is_refused(six_step_model, cli, tmp_path) -> None:
-    ws, model = six_step_model
+def test_run_unknown_misaligned_policy_is_refused(tiny_workspace, cli, tmp_path) -> None:
+    ws, model = tiny_workspace
     data = write_jsonl(tmp_path / "g.jsonl", [{"text": TEXT, "label": [[17, 29, "ARMED_GROUP"]]}])
     before = snapshot_tree(ws.root)
     result = cli("evaluate", model, data, "--on-misaligned", "expnad", "-w", ws.root)
@@ -34,8 +34,8 @@ def test_run_out_of_range_span_is_outside_the_text(tmp_path) -> None:
         load_gold_docs(data, lang="en", on_misaligned="expand")
 
 
-def test_run_overlap_option_and_conversion_recorded(six_step_model, cli, tmp_path) -> None:
-    ws, model = six_step_model
+def test_run_overlap_option_and_conversion_recorded(tiny_workspace, cli, tmp_path) -> None:
+    ws, model = tiny_workspace
     data = write_jsonl(
         tmp_path / "g.jsonl",
         [

@@ -261,6 +261,7 @@ def _chromium() -> str | None:
     )
 
 
+@pytest.mark.browser
 def test_error_browser_filters_to_unseen_names_in_headless_chromium(setup, cli, tmp_path) -> None:
     browser = _chromium()
     if browser is None:

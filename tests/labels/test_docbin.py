@@ -84,6 +84,7 @@ def test_convert_before_split_and_overlap_error_cli(ws, cli) -> None:
     assert snapshot_tree(ws.root) == before
 
 
+@pytest.mark.slow  # the whole conflict3 corpus
 @needs_shared
 def test_labels_conflict3_two_annotators_agreement_merge_convert(ws, cli) -> None:
     annotators = SHARED_DATA / "conflict3" / "annotators"

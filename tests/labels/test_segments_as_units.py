@@ -3,6 +3,7 @@
 Expected numbers are worked out by hand in the comments.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_merge_keeps_confirmed_segments_and_nothing_unconfirmed(annotations) -> 
     assert gold.confirmed is False and gold.text == TEXT
     assert report.multi_annotator == 1 and report.single_annotator == 1
     assert report.unconfirmed == 1 and report.unconfirmed_spans == 2
-    assert gold.left_out == [
+    assert [u.to_json() for u in gold.left_out] == [
         {
             "segment_id": s2.id,
             "start": s2.start,
@@ -195,3 +196,24 @@ def test_convert_counts_an_article_nobody_confirmed_as_left_out(tmp_path: Path) 
     converted = to_docbins(report.gold, splits, tmp_path, lang="en")
     left = converted.left_out["train"]["unconfirmed"]
     assert left.articles == 1 and left.segments == 2 + len(other)
+
+
+def test_gold_left_out_units_are_typed_and_keep_their_file_layout(tmp_path: Path) -> None:
+    from nerwb.labels.annotations import (
+        AnnotatedArticle,
+        load_annotated,
+        save_annotated,
+    )
+    from nerwb.records.annotations import LeftOutLine
+
+    unit = LeftOutLine(
+        segment_id="a1#1", start=5, end=9, reason="unconfirmed", spans=2, annotators=["A", "B"]
+    )
+    path = tmp_path / "gold.jsonl"
+    save_annotated(path, [AnnotatedArticle("a1", TEXT, left_out=[unit], gold_ranges=[(0, 5)])])
+    line = json.loads(path.read_text())
+    assert line["left_out"] == [
+        {"segment_id": "a1#1", "start": 5, "end": 9, "reason": "unconfirmed", "spans": 2,
+         "annotators": ["A", "B"]}
+    ]  # fmt: skip
+    assert load_annotated(path)["a1"].left_out == [unit]

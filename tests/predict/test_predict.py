@@ -15,7 +15,8 @@ from nerwb.corpus.model import article_id_for
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.segments import segment_article
 from nerwb.errors import PredictError
-from nerwb.predict.inputs import InputSource, OnError
+from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import OnError
 from nerwb.predict.output import OutputFormat, parts_folder, pyarrow_available
 from nerwb.predict.run import predict
 from nerwb.progress import ProgressEvent
@@ -232,8 +233,8 @@ def test_predict_output_that_cannot_be_written(
     assert a_file.read_text() == "x"
 
 
-def test_predict_corpus_split(trained_run, model: Path, cli) -> None:
-    ws, _ = trained_run
+def test_predict_corpus_split(tiny_workspace, cli) -> None:
+    ws, model = tiny_workspace
     out = ws.root / "test-preds.jsonl"
     result = cli("predict", model, "--corpus", "--split", "test", "-o", out, "-w", ws.root)
     assert result.exit_code == 0, result.stderr
@@ -270,6 +271,7 @@ def test_predict_parquet_holds_the_same_records(model: Path, folder: Path) -> No
         predict(model, InputSource(paths=(folder,)), parquet, fmt=OutputFormat.DOCCANO, force=True)
 
 
+@pytest.mark.slow  # the whole conflict3 corpus
 @needs_shared
 @pytest.mark.shared
 def test_predict_conflict3_files_match_spacy(model: Path, tmp_path: Path) -> None:
@@ -297,6 +299,7 @@ predict(Path(sys.argv[1]), InputSource(paths=(Path(sys.argv[2]),)), Path(sys.arg
 """
 
 
+@pytest.mark.slow  # kills and reruns a child process
 def test_predict_killed_process_resumes(model: Path, folder: Path) -> None:
     import subprocess
     import sys

@@ -71,6 +71,7 @@ app(["predict", *sys.argv[1:]], prog_name="nerwb")
 """
 
 
+@pytest.mark.slow  # interrupts a child process
 def test_predict_ctrl_c_says_what_is_done_and_how_to_resume(model: Path, folder: Path) -> None:
     out = folder.parent / "preds.jsonl"
     args = [str(model), str(folder), "-o", str(out), "--part-size", "5"]

@@ -11,14 +11,18 @@ import pytest
 from conftest import DEMO_ARTICLES, write_jsonl
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import Engine
 from nerwb.predict.output import parts_folder
 from nerwb.predict.ray_engine import ray_available
-from nerwb.predict.run import Engine, predict
+from nerwb.predict.run import predict
 
-pytestmark = pytest.mark.skipif(
-    not ray_available(),
-    reason="Ray Data is not installed: pip install 'nerwb[ray]' or `make ray` (CI does)",
-)
+pytestmark = [
+    pytest.mark.slow,  # starts a real Ray
+    pytest.mark.skipif(
+        not ray_available(),
+        reason="Ray Data is not installed: pip install 'nerwb[ray]' or `make ray` (CI does)",
+    ),
+]
 
 
 def test_ray_engine_output_identical_to_local(model: Path, tmp_path: Path) -> None:

@@ -23,14 +23,18 @@ import pytest
 
 from conftest import DEMO_ARTICLES, write_jsonl
 from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import Engine
 from nerwb.predict.output import parts_folder
 from nerwb.predict.ray_engine import ray_available
-from nerwb.predict.run import Engine, predict
+from nerwb.predict.run import predict
 
-pytestmark = pytest.mark.skipif(
-    not ray_available(),
-    reason="Ray is not installed: pip install 'nerwb[ray]' or `make ray` (CI does)",
-)
+pytestmark = [
+    pytest.mark.slow,  # starts a real Ray
+    pytest.mark.skipif(
+        not ray_available(),
+        reason="Ray is not installed: pip install 'nerwb[ray]' or `make ray` (CI does)",
+    ),
+]
 
 NODE_START_S = 180  # `ray start` under a loaded 2-core machine can take a minute
 STORE_BYTES = str(100 * 1024**2)

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nerwb.predict.idbook import IdBook, text_digest
-from nerwb.predict.inputs import InputSource, OnError
+from nerwb.predict.inputs import InputSource
 from nerwb.predict.local import IN_FLIGHT_PER_PROCESS, annotate, annotate_in_processes
 from nerwb.predict.model import load_pipeline
+from nerwb.predict.options import OnError
 from nerwb.predict.run import predict
 
 TEXTS = [f"Gunmen of the Lions Brigade attacked Basra on day {i}." for i in range(400)]

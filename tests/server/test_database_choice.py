@@ -7,12 +7,13 @@ import sqlite3
 
 import pytest
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.cli._hints import with_hint
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.server.local import LocalServer
 from nerwb.server.postgres import describe_url, url_for
-from nerwb.workspace import DoccanoDatabase, find_workspace
+from nerwb.workspace import find_workspace
 
 
 @pytest.fixture

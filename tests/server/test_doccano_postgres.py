@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_ARTICLES, annotator_login, gold_of
+from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.splits import split_workspace
 from nerwb.corpus.store import add_articles
@@ -19,7 +20,7 @@ from nerwb.doccano.projects import find_project
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.records.credentials import Credentials
 from nerwb.server.local import free_port, local_server
-from nerwb.workspace import DoccanoDatabase, find_workspace
+from nerwb.workspace import find_workspace
 
 pytestmark = pytest.mark.doccano
 

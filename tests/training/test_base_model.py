@@ -58,6 +58,7 @@ def trained_ws(ws):
     return ws
 
 
+@pytest.mark.slow  # trains on top of a base pipeline
 def test_train_on_a_base_pipeline_folder(trained_ws, cli, tmp_path: Path) -> None:
     ws = trained_ws
     base = make_base(tmp_path / "base", width=32)
@@ -96,6 +97,7 @@ def test_init_base_model_makes_it_the_default(cli, tmp_path: Path) -> None:
     assert settings == {"config": "configs/ner-accuracy.cfg", "base_model": ""}
 
 
+@pytest.mark.slow  # trains on top of a base pipeline
 def test_workspace_default_base_model_is_used_by_train(cli, tmp_path: Path) -> None:
     from nerwb.workspace import find_workspace
 
@@ -157,3 +159,46 @@ def test_reupload_with_other_weights_is_refused(tmp_path: Path, monkeypatch) -> 
     monkeypatch.setitem(base_model.TRUSTED_TOK2VEC, (str(base.resolve()), "0.0.1"), "0" * 64)
     with pytest.raises(TrainingError, match="not the official release's"):
         find_base_pipeline(str(base), language="en")
+
+
+@pytest.mark.slow  # trains on top of a base pipeline
+def test_train_says_which_base_a_config_from_elsewhere_brings(cli, tmp_path: Path) -> None:
+    # issue 30.19b: a config copied from another workspace names its own base pipeline; the run
+    # trained on it without a word, while nerwb.toml named another
+    from nerwb.workspace import find_workspace
+
+    ours = make_base(tmp_path / "ours", width=24)
+    theirs = make_base(tmp_path / "theirs", width=32)
+    root = tmp_path / "ws"
+    assert cli("init", root, "--base-model", ours).exit_code == 0
+    ws = find_workspace(root)
+    prepare_demo_gold(ws)
+    copied = tmp_path / "from-another-workspace.cfg"
+    text = (ws.configs_dir / "ner-pretrained.cfg").read_text()
+    copied.write_text(text.replace('base_model = "en_core_web_sm"', f'base_model = "{theirs}"', 1))
+    out = root / "training" / "copied"
+    result = cli("train", "-c", copied, "-o", out, *TINY, "-w", root)
+    assert result.exit_code == 0, result.stderr
+    said, warned = _squeezed(result.stdout), _squeezed(result.stderr)
+    assert _squeezed(f"Base pipeline: {theirs} (from {copied} [paths] base_model)") in said
+    assert _squeezed(f"nerwb.toml names base_model {ours}, which applies to its own config") in (
+        warned
+    )
+    assert _squeezed(f"this run trains on {theirs}") in warned
+    assert _squeezed(f"Pass --base-model {ours}") in warned
+    assert TrainingManifest.load(manifest_path(out)).base_model.tok2vec_width == 32
+
+    # the workspace's own choice is said too (here the run is then refused: -o holds a run)
+    again = cli("train", "-o", out, *TINY, "-w", root)
+    assert again.exit_code == 1
+    assert _squeezed(f"Base pipeline: {ours} (from nerwb.toml [training] base_model)") in (
+        _squeezed(again.stdout)
+    )
+    assert "applies to its own config" not in again.stderr
+    given = cli("train", "--base-model", theirs, "-o", out, *TINY, "-w", root)
+    assert _squeezed(f"Base pipeline: {theirs} (from --base-model)") in _squeezed(given.stdout)
+
+
+def _squeezed(text: str) -> str:
+    """Without any white space: Rich folds long paths at the terminal's width."""
+    return "".join(text.split())

@@ -11,6 +11,7 @@ from nerwb.evaluate.novelty import Novelty, novelty_counts, novelty_split
 from nerwb.training.curve import CurvePoint, estimate, fit_log
 
 
+@pytest.mark.slow  # trains one run per share and seed
 def test_train_curve_per_label_estimates_and_plot(trained_ws, cli) -> None:
     ws = trained_ws
     out = ws.root / "training" / "curve"

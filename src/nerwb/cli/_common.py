@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from typer.core import TyperGroup
 
@@ -18,14 +18,21 @@ from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
 
 if TYPE_CHECKING:  # imported where used: `nerwb --help` should not load pydantic and the lock
-    from nerwb.lock import LockHolder
     from nerwb.workspace import Workspace
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
 
+# Columns a table may take when output is not a terminal (a pipe, a log, CI): Rich would
+# squeeze every table into 80 and cut or fold its cells ("ARMED…"); a table takes only the
+# width it needs, so this is a ceiling, not a size.
+PLAIN_WIDTH = 512
+
+
 class _Console(Console):
-    """Wraps long lines only on a terminal: in a file or a pipe a path or URL stays one line.
+    """Wraps long lines only on a terminal: in a file or a pipe a path or URL stays one line,
+    and a table gets the width it needs instead of 80 columns. ``COLUMNS`` (or an explicit
+    width) still decides where it is set.
 
     Decided at each print, since tests and shells swap ``sys.stdout`` after import.
     """
@@ -37,6 +44,17 @@ class _Console(Console):
     @soft_wrap.setter
     def soft_wrap(self, value: bool) -> None:
         self._soft_wrap = value
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or self._width is not None or "COLUMNS" in self._environ:
+            return size
+        return ConsoleDimensions(max(size.width, PLAIN_WIDTH), size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
 console = _Console(highlight=False)
@@ -82,6 +100,21 @@ class NerwbGroup(TyperGroup):
         super().format_help(ctx, formatter)
 
 
+INTERRUPTED_EXIT = 130  # a shell's code for a command stopped by Ctrl-C (SIGINT)
+
+
+@contextmanager
+def on_interrupt(what_changed: Callable[[], str | None]) -> Iterator[None]:
+    """Ctrl-C inside: one line on stderr saying what the command had changed by then
+    (``what_changed()``; None: nothing), and exit 130, instead of a bare "Aborted"."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        changed = what_changed()
+        err_console.print(f"[yellow]interrupted:[/] {escape(changed or 'nothing was changed')}")
+        raise typer.Exit(INTERRUPTED_EXIT) from None
+
+
 def workspace(path: Path | None) -> Workspace:
     from nerwb.workspace import find_workspace
 
@@ -105,15 +138,6 @@ def show_passwords(created: dict[str, str], path: Path, *, role: str, show: bool
             warn("--show-passwords shows them on a terminal only; read them from the file")
 
 
-def say_waiting(holder: LockHolder | None, seconds: float) -> None:
-    """The lock's wait callback: one line on stderr naming who holds the workspace."""
-    who = holder.describe() if holder else "another nerwb command"
-    err_console.print(
-        f"[yellow]waiting[/] up to {seconds:g} s for {escape(who)} to finish writing this "
-        "workspace (Ctrl-C to give up; --no-wait fails at once)"
-    )
-
-
 def lock_wait(wait: float | None, no_wait: bool) -> float | None:
     """Seconds to wait for the workspace lock from ``--wait``/``--no-wait`` (None: the default)."""
     return 0.0 if no_wait else wait
@@ -122,7 +146,8 @@ def lock_wait(wait: float | None, no_wait: bool) -> float | None:
 @contextmanager
 def writing(ws: Workspace, command: str, wait: float | None, no_wait: bool) -> Iterator[None]:
     """Hold the workspace lock for a command that writes shared state, saying so if it waits."""
+    from nerwb.cli._progress import show_wait
     from nerwb.lock import workspace_lock
 
-    with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=say_waiting):
+    with workspace_lock(ws, command, wait=lock_wait(wait, no_wait), on_wait=show_wait(err_console)):
         yield

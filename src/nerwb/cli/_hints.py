@@ -61,6 +61,12 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ErrorKind.NO_ASSIGNMENT_PLAN: "; push with --annotators first",
     ErrorKind.PORT_IN_USE: "; stop it or choose another port with --port",
     ErrorKind.OUTPUT_HOLDS_RUN: "; pass --force to replace it or choose another --output",
+    ErrorKind.RUN_IN_PROGRESS: "; choose another --output, or leave --output out for a new folder",
+    ErrorKind.EMPTY_DEV: (
+        ". Label articles of the dev split (`nerwb doccano push --split dev`), or import some "
+        "with `nerwb labels import FILE --split dev`, then `nerwb labels merge` and `nerwb "
+        "labels convert`; or name a dev file with --dev"
+    ),
     ErrorKind.OUTPUT_HOLDS_PREDICTIONS: (
         "; pass --force to replace it (the old file stays until the new one is complete) or "
         "choose another --output"
@@ -80,7 +86,15 @@ CLI_ERROR_MAPPINGS: dict[ErrorKind, str] = {
     ErrorKind.ALREADY_LABELLED: (
         ". Pass --replace to replace their labels, or import under another --annotator"
     ),
+    ErrorKind.TWICE_IN_FILE: (
+        ". Keep one record of each in the file, or pass --replace to keep the later one"
+    ),
     ErrorKind.NO_GOLD_SPAN: "; try another --strategy or resolve the conflicts",
+    ErrorKind.PACKAGE_EXISTS: "; pass --force to replace it, or give another --version",
+    ErrorKind.INSTALL_FAILED: (
+        "\npip needs PyPI (or your index; set PIP_INDEX_URL or a proxy); once it is reachable, "
+        "run `nerwb doccano up` again"
+    ),
 }
 
 # Where the error was about an option, what else the user can do with it.

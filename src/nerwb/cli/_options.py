@@ -20,6 +20,15 @@ WorkspaceOpt = Annotated[
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", help="Random seed (default: from nerwb.toml).")
 ]
+# `doccano up` and `demo`: a TCP port, checked here so that 0 or 70000 is refused before any work.
+PORT_RANGE = (1, 65535)
+
+
+def port_option(help: str) -> Any:
+    """``--port`` on 127.0.0.1, spelled once with its range; each command says its default."""
+    return typer.Option("--port", min=PORT_RANGE[0], max=PORT_RANGE[1], help=help)
+
+
 # `nerwb evaluate` and `nerwb compare`: intervals from resampling the documents.
 BootstrapOpt = Annotated[
     int, typer.Option("--bootstrap", help="Bootstrap resamples (of the documents).")

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,7 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from nerwb.progress import ProgressEvent
+from nerwb.progress import OnProgress, ProgressEvent
 
 PLAIN_EVERY_S = 10.0  # in a log, one line per stage at most this often, and one at its end
 
@@ -51,7 +52,11 @@ class ProgressDisplay:
         self.plain_lines = plain_lines
         self.transient = transient
         self.started = time.perf_counter()
-        self._last_line = 0.0
+        # In a log, the first count comes after PLAIN_EVERY_S of work (a count of the first
+        # item says nothing of a stage; "Reading: 1 article(s)" read as the total), except a
+        # stage's start at 0 of N.
+        self._last_line = self.started
+        self._lines = 0
         self._last: ProgressEvent | None = None
         self._unit = unit
         self._bar: Progress | None = None
@@ -91,9 +96,10 @@ class ProgressDisplay:
             )
             return
         now = time.perf_counter()
+        starting = event.done == 0 and self._lines == 0
         if (
             self.plain_lines
-            and now - self._last_line >= PLAIN_EVERY_S
+            and (starting or now - self._last_line >= PLAIN_EVERY_S)
             and event.done != event.total
         ):
             self._last_line = now
@@ -117,7 +123,8 @@ class ProgressDisplay:
     def reset(self, total: int | None = None) -> None:
         """Start the bar again from zero (the demo's second training)."""
         self._last = None
-        self.started = time.perf_counter()
+        self.started = self._last_line = time.perf_counter()
+        self._lines = 0
         if self._bar is not None:
             self._bar.reset(self._task, total=total)
 
@@ -130,9 +137,14 @@ class ProgressDisplay:
             self._bar.stop()
 
     def finish(self) -> None:
-        """The last line in a log: where the stage ended and how long it took (not for a
-        transient display, which leaves nothing behind on a terminal either)."""
-        if self.plain and self.plain_lines and not self.transient and self._last is not None:
+        """The last line in a log: where the stage ended and how long it took (for a transient
+        display only when it printed counts before, so that a log never ends mid-count)."""
+        if (
+            self.plain
+            and self.plain_lines
+            and (not self.transient or self._lines)
+            and self._last is not None
+        ):
             self._line(self._last, final=True)
             self._last = None
 
@@ -140,6 +152,7 @@ class ProgressDisplay:
         of = f"/{event.total}" if event.total is not None else ""
         seconds = time.perf_counter() - self.started
         tail = f" in {seconds:.1f} s" if final else ""
+        self._lines += 1
         self.console.print(f"{self.label or event.stage}: {event.done}{of} {event.unit}(s){tail}")
 
 
@@ -185,3 +198,29 @@ def show_progress(
         raise
     display.stop()
     display.finish()
+
+
+@contextmanager
+def show_steps(console: Console, label: str) -> Iterator[OnProgress]:
+    """A spinner for work told in named steps (``doccano up``, ``migrate``, a pull's exports):
+    ``label``, then each event's ``item`` as it comes; on a terminal only, as Rich's status
+    (in a log the command's own closing lines say what happened)."""
+    with console.status(label) as status:
+
+        def on_progress(event: ProgressEvent) -> None:
+            status.update(event.item or f"{label}: {event.done}/{event.total} {event.unit}(s)")
+
+        yield on_progress
+
+
+def show_wait(console: Console) -> OnProgress:
+    """The workspace lock's wait, one line on ``console`` (stderr) naming who holds it."""
+
+    def on_wait(event: ProgressEvent) -> None:
+        who = event.item or "another nerwb command"
+        console.print(
+            f"[yellow]waiting[/] up to {event.limit_s or 0:g} s for {escape(who)} to finish "
+            "writing this workspace (Ctrl-C to give up; --no-wait fails at once)"
+        )
+
+    return on_wait

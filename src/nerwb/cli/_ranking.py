@@ -10,12 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.cli._common import console
-from nerwb.labels.schema import load_schema
 from nerwb.select.strategies import Selection, load_selection_model
 
 
 def selection_for(ws, strategy: str | None, model: Path | None, n: int | None, seed: int | None):
     """``--select/--model/--n`` as a ``Selection`` (None without --select); loads the model."""
+    from nerwb.labels.schema import load_schema
+
     if strategy is None:
         if model is not None or n is not None:
             raise typer.BadParameter("--model and --n go with --select", param_hint="--select")

@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, fail, warn, workspace, writing
+from nerwb.choices import SPLIT_NAMES
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    fail,
+    on_interrupt,
+    warn,
+    workspace,
+    writing,
+)
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
 from nerwb.cli._progress import show_progress
-from nerwb.corpus.model import RawArticle
-from nerwb.corpus.readers import (
-    ReadOptions,
-    read_articles,
-    read_articles_skipping,
-    select_files,
-)
-from nerwb.corpus.splits import load_splits, split_workspace
-from nerwb.corpus.stats import corpus_stats
-from nerwb.corpus.store import add_articles, duplicates_log, load_articles
 from nerwb.errors import InputError
-from nerwb.io import check_output_file, read_jsonl
-from nerwb.predict.inputs import OnError
-from nerwb.workspace import SPLIT_NAMES
+from nerwb.io import check_output_file
+from nerwb.predict.options import OnError
+
+if TYPE_CHECKING:  # the corpus models (pydantic) only where a command runs: --help stays quick
+    from nerwb.corpus.model import RawArticle
 
 corpus_app = typer.Typer(
     cls=NerwbGroup,
@@ -56,13 +57,29 @@ def add_cmd(
     Example: nerwb corpus add news/ extra.jsonl
     Example: nerwb corpus add export.csv --on-error skip
     """
+    from nerwb.corpus.readers import (
+        ReadOptions,
+        read_articles,
+        read_articles_skipping,
+        select_files,
+    )
+    from nerwb.corpus.store import add_articles
+
     ws = workspace(workspace_dir)
     check_output_file(ws.articles_path)
     options = ReadOptions(text_col=text_col, id_col=id_col, title_col=title_col)
     selection = select_files(paths, workspace_root=ws.root)
     if not selection.files and (note := selection.ignored_note()):
         raise fail(f"no article to add from {', '.join(map(str, paths))}: {note}")
+    before = _state_of(ws.articles_path)
+
+    def changed() -> str | None:
+        if _state_of(ws.articles_path) == before:
+            return f"nothing was added; {ws.articles_path} is as it was"
+        return f"the articles were added to {ws.articles_path} before the interrupt"
+
     with (
+        on_interrupt(changed),
         writing(ws, "corpus add", wait, no_wait),
         show_progress(console, spinner=True, transient=True, unit="article") as bar,
     ):
@@ -91,14 +108,24 @@ def add_cmd(
         examples = ", ".join(str(_shown(p, ws.root)) for p in selection.skipped[:5])
         more = ", ..." if len(selection.skipped) > 5 else ""
         console.print(
-            f"Skipped {len(selection.skipped)} file(s) in the workspace's own or hidden folders "
-            f"({examples}{more}); name a file to read it anyway."
+            f"Skipped {len(selection.skipped)} file(s) in hidden folders and in the own folders "
+            "and files of this or a nested workspace (labels/, training/, README.md ...): "
+            f"{examples}{more}; name a file to read it anyway."
         )
     if report.with_spans:
         console.print(
             f"{report.with_spans} record(s) carried labels; the corpus keeps text only. "
             "Use `nerwb labels import` to keep their spans."
         )
+
+
+def _state_of(path: Path) -> tuple[int, int, int] | None:
+    """What tells whether a file was rewritten: inode, size and modification time (None: none)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _with_skip_hint(articles: Iterator[RawArticle]) -> Iterator[RawArticle]:
@@ -133,6 +160,8 @@ def split_cmd(
 
     Example: nerwb corpus split
     """
+    from nerwb.corpus.splits import load_splits, split_workspace
+
     ws = workspace(workspace_dir)
     previous = load_splits(ws.splits_path)
     if reset_test and previous and not yes:
@@ -169,6 +198,10 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb corpus stats
     """
+    from nerwb.corpus.splits import load_splits
+    from nerwb.corpus.stats import corpus_stats
+    from nerwb.corpus.store import duplicates_log, load_articles, load_skipped_duplicates
+
     ws = workspace(workspace_dir)
     articles = load_articles(ws.articles_path)
     log = duplicates_log(ws.articles_path)
@@ -179,7 +212,7 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None) -> None:
             articles,
             load_splits(ws.splits_path),
             segment_length=ws.config.corpus.segment_length,
-            duplicates_skipped=len(read_jsonl(log)) if log.exists() else 0,
+            duplicates_skipped=len(load_skipped_duplicates(log)),
             near_duplicate_threshold=ws.config.corpus.near_duplicate_threshold,
             on_progress=on_progress,
         )

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from nerwb.cli._common import console, workspace
-from nerwb.cli._options import WorkspaceOpt
+from nerwb.cli._options import WorkspaceOpt, port_option
 from nerwb.cli._progress import ProgressDisplay
 from nerwb.demo import DEMO_STEPS
 from nerwb.progress import ProgressEvent
 
-if TYPE_CHECKING:
-    from nerwb.demo.loop import DemoStage
-    from nerwb.training.run import StepEvent
-
 
 def demo_cmd(
     port: Annotated[
-        int | None, typer.Option(help="Port of the local Doccano (default: nerwb.toml).")
+        int | None, port_option("Port of the local Doccano (default: nerwb.toml).")
     ] = None,
     steps: Annotated[int, typer.Option(help="Training steps.")] = DEMO_STEPS,
     limit: Annotated[int | None, typer.Option(help="Use only the first N demo articles.")] = None,
@@ -29,7 +25,7 @@ def demo_cmd(
 
     Example: nerwb demo --steps 300
     """
-    from nerwb.demo.loop import run_demo  # spaCy and scikit-learn: only when the demo runs
+    from nerwb.demo.loop import DemoStage, run_demo  # spaCy, scikit-learn: when the demo runs
 
     ws = workspace(workspace_dir)
     bar = ProgressDisplay(
@@ -43,25 +39,24 @@ def demo_cmd(
         plain_lines=False,  # in a log, the stage lines say enough
     )
 
-    def on_stage(stage: DemoStage, info: str) -> None:
+    def on_progress(event: ProgressEvent) -> None:
+        if event.unit != "stage":  # a training step
+            bar(ProgressEvent("training", event.done, steps, "step"))
+            return
+        stage = DemoStage(event.stage)
         if stage.trained:
             bar.stop()
-        console.print(f"[bold cyan]{stage:>22}[/]  {info}")
+        console.print(f"[bold cyan]{stage:>22}[/]  {event.item}")
         if stage.trains_next:
             bar.reset(total=steps)
             bar.start()
-
-    def on_step(event: StepEvent) -> None:
-        bar(ProgressEvent("training", event.step, steps, "step"))
 
     console.print(
         "[bold]nerwb demo[/]: the whole loop on the shipped demo corpus. "
         "demo_alice and demo_bob are [italic]simulated[/] annotators (a demo device)."
     )
     try:
-        result = run_demo(
-            ws, port=port, limit=limit, steps=steps, on_stage=on_stage, on_train_step=on_step
-        )
+        result = run_demo(ws, port=port, limit=limit, steps=steps, on_progress=on_progress)
     finally:
         bar.stop()
     console.print()

@@ -10,7 +10,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import NerwbGroup, console, err_console, show_passwords, workspace, writing
+from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    err_console,
+    fail,
+    on_interrupt,
+    show_passwords,
+    workspace,
+    writing,
+)
 from nerwb.cli._hints import with_hint
 from nerwb.cli._options import (
     ModelOpt,
@@ -20,27 +30,27 @@ from nerwb.cli._options import (
     WaitOpt,
     WorkspaceOpt,
     comma_list,
+    port_option,
 )
-from nerwb.cli._progress import show_progress
+from nerwb.cli._progress import show_progress, show_steps
 from nerwb.cli._ranking import selection_for, show_ranking
-from nerwb.doccano.connection import connect
-from nerwb.doccano.progress import progress
-from nerwb.doccano.pull import pull
-from nerwb.doccano.push import PushInterrupted, push
-from nerwb.labels.schema import load_schema
 from nerwb.names import check_name
 from nerwb.select.strategies import SelectStrategy
-from nerwb.server.local import local_server
-from nerwb.server.migrate import migrate_to_postgres
-from nerwb.workspace import SPLIT_NAMES, DoccanoDatabase
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
+
+
+def _snapshots(ws) -> set[str]:
+    """The pull snapshots' folder names (a staging folder starts with a dot: not one yet)."""
+    if not ws.pulls_dir.is_dir():
+        return set()
+    return {p.name for p in ws.pulls_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
 
 @doccano_app.command("up")
 def up_cmd(
     port: Annotated[
-        int | None, typer.Option(help="Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
+        int | None, port_option("Port on 127.0.0.1 (default: from nerwb.toml, 8000).")
     ] = None,
     database: Annotated[
         DoccanoDatabase | None,
@@ -61,14 +71,13 @@ def up_cmd(
     Example: nerwb doccano up --port 8000
     Example: nerwb doccano up --database postgres --workers 9
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
     server = local_server(ws)
-    with console.status("Starting Doccano") as spinner:
+    with show_steps(console, "Starting Doccano") as steps:
         status, started = server.up(
-            port=port,
-            database=database,
-            workers=workers,
-            on_step=lambda step: spinner.update(step),
+            port=port, database=database, workers=workers, on_progress=steps
         )
     word = "Started" if started else "Already running:"
     console.print(
@@ -84,24 +93,40 @@ def down_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano down
     """
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
-    with console.status("Stopping Doccano"):
+    with show_steps(console, "Stopping Doccano"):
         stopped = local_server(ws).down()
     console.print(f"Stopped: {', '.join(stopped)}" if stopped else "Doccano was not running.")
 
 
 @doccano_app.command("status")
 def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
-    """Show the local server's URL, pids and health.
+    """Show the server's URL, pids and health (DOCCANO_URL: the remote server's URL and health).
 
     Example: nerwb doccano status
     """
+    from nerwb.doccano.connection import remote_url
+    from nerwb.server.local import local_server
+
     ws = workspace(workspace_dir)
+    if remote := remote_url(ws):
+        _remote_status(remote)
+        return
     status = local_server(ws).status()
     table = Table(show_header=False)
     table.add_row("url", status.url)
-    table.add_row("web pid", str(status.web_pid or "not running"))
-    table.add_row("worker pid", str(status.worker_pid or "not running"))
+    for role in ("web", "worker"):
+        pid = status.web_pid if role == "web" else status.worker_pid
+        left = status.left_behind.get(role, [])
+        shown = str(pid) if pid else "not running"
+        if left:
+            shown += (
+                f"; {len(left)} process(es) it started still run (pids "
+                f"{', '.join(map(str, left))}): `nerwb doccano down` stops them"
+            )
+        table.add_row(f"{role} pid", shown)
     table.add_row("health", "[green]healthy" if status.healthy else "[red]not healthy")
     table.add_row("database", f"{status.database} ({escape(status.database_where)})")
     if status.database is DoccanoDatabase.POSTGRES:
@@ -110,6 +135,21 @@ def status_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     table.add_row("home", str(status.home))
     console.print(table)
     if not status.healthy:
+        raise typer.Exit(1)
+
+
+def _remote_status(url: str) -> None:
+    """``DOCCANO_URL`` (or nerwb.toml's url): the server the workspace talks to is not ours to
+    start or stop; say which it is and whether it answers."""
+    from nerwb.doccano.client import DoccanoClient  # httpx: only to ask the server
+
+    with DoccanoClient(url.rstrip("/"), timeout=5) as client:
+        healthy = client.health()
+    table = Table(show_header=False)
+    table.add_row("url", escape(f"{url} (remote: DOCCANO_URL or [doccano] url)"))
+    table.add_row("health", "[green]healthy" if healthy else "[red]not healthy (or unreachable)")
+    console.print(table)
+    if not healthy:
         raise typer.Exit(1)
 
 
@@ -132,10 +172,13 @@ def migrate_cmd(
 
     Example: nerwb doccano migrate --to postgres
     """
+    from nerwb.server.local import local_server
+    from nerwb.server.migrate import migrate_to_postgres
+
     ws = workspace(workspace_dir)
     server = local_server(ws)
-    with console.status("Moving Doccano to PostgreSQL") as spinner:
-        report = migrate_to_postgres(server, on_step=lambda step: spinner.update(step))
+    with show_steps(console, "Moving Doccano to PostgreSQL") as steps:
+        report = migrate_to_postgres(server, on_progress=steps)
     table = Table(title=f"Copied {report.rows} rows; equal on both sides")
     for column in ("project / member", "examples", "spans", "confirmed"):
         table.add_column(column, justify="left" if column.startswith("project") else "right")
@@ -186,7 +229,7 @@ def push_cmd(
         typer.Option(
             "--repair",
             help="Push nothing: remove the copies of segments the server holds twice that "
-            "nobody labelled or confirmed.",
+            "nobody labelled, commented on or confirmed.",
         ),
     ] = False,
     wait: WaitOpt = None,
@@ -198,16 +241,21 @@ def push_cmd(
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.push import PushInterrupted, push
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     if repair:
         from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
 
         with writing(ws, "doccano push --repair", wait, no_wait):
-            with connect(ws) as client, console.status("Looking for segments pushed twice"):
+            with connect(ws) as client, show_steps(console, "Looking for segments pushed twice"):
                 fixed = repair_duplicates(client, ws)
             console.print(
                 f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
-                f"more than once; removed {len(fixed.removed)} unlabelled copy(ies)."
+                f"more than once; removed {len(fixed.removed)} copy(ies) nobody labelled, "
+                "commented on or confirmed."
             )
             if fixed.kept_several:
                 first, ids = next(iter(fixed.kept_several.items()))
@@ -217,6 +265,8 @@ def push_cmd(
                     "`nerwb doccano pull` takes the confirmed copy of each.[/]"
                 )
         return
+    if annotators and not 0 <= overlap <= 1:  # before a model loads or any account is made
+        raise fail(f"--overlap {overlap}: give a share of segments between 0 and 1 (e.g. 0.2)")
     schema = load_schema(ws.schema_path)
     selection = selection_for(ws, select, model, n, seed)
     suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
@@ -287,8 +337,8 @@ def push_cmd(
             console.print(
                 f"[yellow]{len(report.server_duplicates)} segment(s) are on the server more than once "
                 f"(first: {first}, examples {', '.join(map(str, ids))}): pushes ran at once. Nothing "
-                "was uploaded for them again; `nerwb doccano push --repair` removes the unlabelled "
-                "copies.[/]"
+                "was uploaded for them again; `nerwb doccano push --repair` removes the copies "
+                "nobody labelled, commented on or confirmed.[/]"
             )
         show_passwords(
             report.annotators_created,
@@ -319,11 +369,23 @@ def pull_cmd(
 
     Example: nerwb doccano pull --confirmed-only
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.pull import pull
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
-    with writing(ws, "doccano pull", wait, no_wait):
-        with connect(ws) as client, console.status("Exporting from Doccano"):
-            report = pull(client, ws, schema, confirmed_only=confirmed_only)
+    before = _snapshots(ws)
+
+    def changed() -> str | None:
+        new = sorted(_snapshots(ws) - before)
+        if not new:
+            return f"nothing was pulled; no new snapshot in {ws.pulls_dir}"
+        return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
+
+    with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
+        with connect(ws) as client, show_steps(console, "Exporting from Doccano") as steps:
+            report = pull(client, ws, schema, confirmed_only=confirmed_only, on_progress=steps)
         table = Table(
             title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
             caption="segments, spans and articles per annotator",
@@ -379,7 +441,7 @@ def pull_cmd(
                 f"[yellow]{len(report.duplicates)} segment(s) are on the server more than once "
                 f"(first: {first}, examples {', '.join(map(str, ids))}); for each annotator the "
                 "confirmed copy was taken, else the labelled one. `nerwb doccano push --repair` "
-                "removes the copies nobody labelled.[/]"
+                "removes the copies nobody labelled, commented on or confirmed.[/]"
             )
 
 
@@ -389,6 +451,9 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb doccano progress
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.progress import progress
+
     ws = workspace(workspace_dir)
     with connect(ws) as client:
         state = progress(client, ws)
@@ -400,10 +465,23 @@ def progress_cmd(workspace_dir: WorkspaceOpt = None) -> None:
     for column in ("annotator", "assigned", "confirmed", "remaining", "articles assigned"):
         table.add_column(column, justify="left" if column == "annotator" else "right")
     for row in state.members:
-        table.add_row(
-            row.annotator, str(row.total), str(row.confirmed), str(row.remaining), str(row.articles)
-        )
+        if row.assigned:
+            table.add_row(
+                row.annotator,
+                str(row.total),
+                str(row.confirmed),
+                str(row.remaining),
+                str(row.articles),
+            )
+        else:  # a member the assignment plan gives nothing
+            table.add_row(row.annotator, "none", str(row.confirmed), "-", "-")
     console.print(table)
+    unassigned = [row.annotator for row in state.members if not row.assigned]
+    if unassigned:
+        console.print(
+            f"{', '.join(unassigned)}: member(s) of the project with no segment assigned "
+            "(.nerwb/doccano/assignments.json); `nerwb doccano push --annotators` assigns some."
+        )
 
 
 PatternsOpt = Annotated[
@@ -425,6 +503,7 @@ LabelMapOpt = Annotated[
 
 
 def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str | None):
+    from nerwb.labels.schema import load_schema
     from nerwb.predict.suggest import load_suggester  # spaCy: only when suggesting
 
     pairs = {}
@@ -494,6 +573,8 @@ def suggest_cmd(
 
     Example: nerwb doccano suggest training/run/model-best
     """
+    from nerwb.doccano.connection import connect
+
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
     with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:

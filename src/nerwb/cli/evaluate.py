@@ -15,7 +15,6 @@ from nerwb.cli._progress import show_progress
 from nerwb.errors import SchemaError
 from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
-from nerwb.labels.schema import load_schema
 
 if TYPE_CHECKING:
     from nerwb.evaluate.metrics import EvalMetrics
@@ -64,13 +63,18 @@ def evaluate_cmd(
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
     from nerwb.evaluate.held_out import seen_in_training
-    from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
-    from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
+    from nerwb.evaluate.inputs import check_inputs
 
+    # every argument before spaCy and scikit-learn load (a dozen seconds on a busy machine)
     _check_bootstrap(bootstrap)
     ws = workspace(workspace_dir)
     check_output_folder(output or ws.evaluate_dir)
     data = data or ws.docbin_path("test")
+    check_inputs(model, data, train_data)
+    from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
+    from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
+    from nerwb.labels.schema import load_schema
+
     seen = seen_in_training(model, data)
     if seen:
         warn(
@@ -103,6 +107,8 @@ def evaluate_cmd(
             train_data=train_data,
         )
     m = run.metrics
+    if not seen:  # the whole file was said above
+        _say_in_training(run.in_training, m.n_docs, model)
     table = Table(title=f"{m.n_docs} docs, {m.n_gold} gold, {m.n_pred} predicted")
     for column in ("", "P", "R", "F", "F 95% CI", "support"):
         table.add_column(column, justify="left" if not column else "right")
@@ -144,6 +150,23 @@ def evaluate_cmd(
     )
 
 
+def _say_in_training(in_training: dict[str, list[str]], n_docs: int, model: Path) -> None:
+    """A warning per split for evaluated documents the model's run trained or selected on."""
+    manifest = Path(model).parent / "manifest.json"
+    for split, ids in sorted(in_training.items(), reverse=True):  # train, then dev
+        shown = ", ".join(repr(i) for i in ids[:3]) + (", ..." if len(ids) > 3 else "")
+        consequence = (
+            "it learnt from them, so the figures are not held-out"
+            if split == "train"
+            else "model-best was chosen on them, so the figures are optimistic"
+        )
+        warn(
+            f"{len(ids)} of the {n_docs} evaluated document(s) are articles of this model's "
+            f"{'training' if split == 'train' else 'dev'} data ({shown}; per {manifest}): "
+            f"{consequence}; evaluate on articles it has not seen (labels/test.spacy)"
+        )
+
+
 def print_seen_unseen(m: EvalMetrics) -> None:
     """The seen/unseen names table, or the one line saying why it is left out."""
     from nerwb.evaluate.report import SEEN_UNSEEN_HEADER, seen_unseen_rows
@@ -183,6 +206,8 @@ def compare_cmd(
         root = workspace(workspace_dir).root
         run_a, run_b = (p if p.is_absolute() or p.exists() else root / p for p in (run_a, run_b))
     result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
+    if result.same_note:
+        warn(result.same_note)
     if as_json:
         print(json.dumps(result.to_json(), indent=2))
         return

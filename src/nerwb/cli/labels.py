@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace, writing
 from nerwb.cli._options import (
     JsonOpt,
@@ -20,19 +21,9 @@ from nerwb.cli._options import (
     WorkspaceOpt,
     comma_list,
 )
-from nerwb.doccano.connection import connect
-from nerwb.doccano.review import send_to_review
 from nerwb.io import check_output_file
-from nerwb.labels.audit import audit_workspace
-from nerwb.labels.imports import import_annotations
-from nerwb.labels.merge import merge_workspace
-from nerwb.labels.patterns import build_patterns
-from nerwb.labels.readers import ImportFormat
-from nerwb.labels.schema import load_schema
-from nerwb.labels.snapshots import load_annotations
-from nerwb.labels.suggestions import RUBBER_STAMP_SEGMENTS, report_json, suggestions_in_workspace
+from nerwb.labels.formats import ImportFormat
 from nerwb.names import check_name
-from nerwb.workspace import SPLIT_NAMES
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
 
@@ -43,6 +34,8 @@ def show_cmd(workspace_dir: WorkspaceOpt = None) -> None:
 
     Example: nerwb labels show
     """
+    from nerwb.labels.schema import load_schema
+
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
     table = Table(title=str(ws.schema_path.relative_to(ws.root)))
@@ -86,6 +79,8 @@ def import_cmd(
 
     Example: nerwb labels import published_test.conll --format conll --split test --annotator gold
     """
+    from nerwb.labels.imports import import_annotations
+
     ws = workspace(workspace_dir)
     check_name(annotator, what="--annotator")  # before anything is touched, the lock included
     with writing(ws, "labels import", wait, no_wait):
@@ -136,6 +131,8 @@ def audit_cmd(
 
     Example: nerwb labels audit --strict
     """
+    from nerwb.labels.audit import audit_workspace
+
     ws = workspace(workspace_dir)
     result = audit_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
     problems, sources, out = result.problems, result.sources, result.path
@@ -238,6 +235,8 @@ def merge_cmd(
 
     Example: nerwb labels merge --strategy prefer:alice
     """
+    from nerwb.labels.merge import merge_workspace
+
     ws = workspace(workspace_dir)
     for target in (ws.gold_path, ws.conflicts_path):
         check_output_file(target)
@@ -332,6 +331,12 @@ def suggestions_cmd(
 
     Example: nerwb labels suggestions --json
     """
+    from nerwb.labels.suggestions import (
+        RUBBER_STAMP_SEGMENTS,
+        report_json,
+        suggestions_in_workspace,
+    )
+
     ws = workspace(workspace_dir)
     rows, folder = suggestions_in_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
     if as_json:
@@ -401,6 +406,11 @@ def review_cmd(
 
     Example: nerwb labels review --adjudicator lead
     """
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.review import send_to_review
+    from nerwb.labels.schema import load_schema
+    from nerwb.labels.snapshots import load_annotations
+
     ws = workspace(workspace_dir)
     check_name(adjudicator, what="--adjudicator")  # before a server is started for it
     with writing(ws, "labels review", wait, no_wait):
@@ -415,6 +425,11 @@ def review_cmd(
         f"sent ({report.already_there} already there, {report.conflicts} in the merge), "
         f"{report.spans_created} proposed span(s) shown to {adjudicator}."
     )
+    if report.guideline in ("set", "updated"):
+        console.print(
+            f"Guidelines {report.guideline} from {ws.schema_path.parent / 'GUIDELINES.md'} "
+            "(the adjudicator sees them in Doccano's guideline page)."
+        )
     if report.password:
         show_passwords(
             {adjudicator: report.password},
@@ -450,6 +465,8 @@ def patterns_cmd(
 
     Example: nerwb labels patterns --min-count 2
     """
+    from nerwb.labels.patterns import build_patterns
+
     ws = workspace(workspace_dir)
     with writing(ws, "labels patterns", wait, no_wait):
         report = build_patterns(

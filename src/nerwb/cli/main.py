@@ -53,6 +53,11 @@ LAZY_COMMANDS: dict[str, Lazy] = {
         "nerwb.cli.predict:predict_cmd",
         "Predict entities with a trained model; one record per article, resumable.",
     ),
+    "package": Lazy(
+        "nerwb.cli.package:package_cmd",
+        "Build an installable package (a wheel) of a trained model, with its training manifest\n"
+        "and evaluation reports.",
+    ),
     "demo": Lazy(
         "nerwb.cli.demo:demo_cmd",
         "Run the whole loop on the demo corpus: Doccano, two (simulated) annotators, training, "
@@ -216,10 +221,18 @@ def init_cmd(
         base = find_base_pipeline(base_model, language=language)
         # a folder is kept absolute: `nerwb train` runs from anywhere in the workspace
         base_model = base.location if Path(base.location).is_absolute() else base.requested
+    notes: list[str] = []
     ws = init_workspace(
-        directory, name=name, language=language, base_model=base_model, schema_text=schema_text
+        directory,
+        name=name,
+        language=language,
+        base_model=base_model,
+        schema_text=schema_text,
+        notes=notes,
     )
     console.print(f"[green]Created workspace[/] {ws.root} (project {ws.config.project.name!r})")
+    for note in notes:
+        console.print(note[0].upper() + note[1:] + ".")
     if base_model:
         console.print(
             f"Training defaults to {ws.config.training.config} on {base.name} {base.version}."

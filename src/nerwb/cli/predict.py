@@ -8,16 +8,14 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.cli._common import console, err_console, warn, workspace
 from nerwb.cli._hints import with_hint
 from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.cli._progress import show_progress
-from nerwb.corpus.readers import ReadOptions
 from nerwb.errors import PredictError
-from nerwb.predict.inputs import InputSource, OnError
+from nerwb.predict.options import DEFAULT_PART_SIZE, Engine, OnError
 from nerwb.predict.output import OutputFormat
-from nerwb.predict.run import DEFAULT_PART_SIZE, Engine, PredictInterrupted, predict
-from nerwb.workspace import SPLIT_NAMES
 
 
 def predict_cmd(
@@ -78,6 +76,10 @@ def predict_cmd(
 
     Example: nerwb predict training/run1/model-best news/ wire.jsonl -o preds.jsonl
     """
+    from nerwb.corpus.readers import ReadOptions
+    from nerwb.predict.inputs import InputSource
+    from nerwb.predict.run import PredictInterrupted, predict
+
     if corpus == bool(inputs):
         raise PredictError("give INPUT files or folders, or --corpus (not both, not neither)")
     if split is not None and (not corpus or split not in SPLIT_NAMES):

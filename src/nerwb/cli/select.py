@@ -10,7 +10,6 @@ import typer
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list, output_option
 from nerwb.cli._ranking import selection_for, show_ranking
-from nerwb.select.pool import select_unpushed
 from nerwb.select.strategies import SelectStrategy
 
 
@@ -29,6 +28,8 @@ def select_cmd(
 
     Example: nerwb select --select uncertain --model training/run/model-best --n 20
     """
+    from nerwb.select.pool import select_unpushed
+
     ws = workspace(workspace_dir)
     selection = selection_for(ws, strategy, model, n, seed)
     report = select_unpushed(ws, selection, splits=comma_list(split), output=output)

@@ -11,13 +11,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import console, err_console, lock_wait, say_waiting, warn, workspace
+from nerwb.cli._common import console, err_console, fail, lock_wait, warn, workspace
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.cli._progress import show_progress
-from nerwb.errors import TrainingError
+from nerwb.cli._progress import show_progress, show_wait
 from nerwb.io import check_output_folder
 from nerwb.progress import ProgressEvent
-from nerwb.workspace import PRETRAINED_CONFIG
 
 if TYPE_CHECKING:
     from nerwb.training.run import StepEvent
@@ -51,12 +49,39 @@ OVERRIDES_EPILOG = (
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
+    from nerwb.workspace import PRETRAINED_CONFIG
+
     if config is None and base_model:
         config = ws.root / PRETRAINED_CONFIG
     config_path = config or ws.default_config_path
     if base_model is None and config_path.resolve() == ws.default_config_path.resolve():
         base_model = ws.config.training.base_model or None
     return config_path, base_model
+
+
+def say_base(ws, config_path: Path, overrides: dict, base_model: str | None, flag: bool) -> None:
+    """Which base pipeline a run trains on and where that was chosen; a note when nerwb.toml
+    names another one (a config copied from another workspace brings its own base)."""
+    from nerwb.training.run import BaseSource, base_choice
+    from nerwb.workspace import CONFIG_NAME
+
+    choice = base_choice(config_path, overrides, base_model)
+    if choice is None:
+        return
+    requested, source = choice
+    where = {
+        BaseSource.GIVEN: "--base-model" if flag else f"{CONFIG_NAME} [training] base_model",
+        BaseSource.OVERRIDE: "--paths.base_model",
+        BaseSource.CONFIG: f"{config_path} [paths] base_model",
+    }[source]
+    console.print(escape(f"Base pipeline: {requested} (from {where})"))
+    in_toml = ws.config.training.base_model
+    if source is BaseSource.CONFIG and in_toml and in_toml != requested:
+        warn(
+            f"{CONFIG_NAME} names base_model {in_toml}, which applies to its own config "
+            f"({ws.config.training.config}) only; this run trains on {requested} from {where}. "
+            f"Pass --base-model {in_toml} to train on it"
+        )
 
 
 def train_cmd(
@@ -102,17 +127,25 @@ def train_cmd(
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
+    flag = base_model is not None
     config_path, base_model = _config_and_base(ws, config, base_model)
+    # A made-up name is stamped to the second: train() adds a suffix if another run took it.
+    unique = output is None
     output = output or ws.run_folder(ws.training_dir, config_path.stem)
     check_gpu(gpu_id)
     check_output_folder(output)
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
+    say_base(ws, config_path, overrides, base_model, flag)
     # Not a terminal (a log file, CI, nohup): no progress bar to watch, so one line per evaluation.
     plain = not console.is_terminal
     # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.
     stdout = sys.stdout
-    if plain:
-        console.print(f"Training into {output}; log as it goes: {log_while_running(output)}")
+
+    def claimed(event: ProgressEvent) -> None:
+        folder = Path(event.item or "")
+        if plain:
+            console.print(f"Training into {folder}; log as it goes: {log_while_running(folder)}")
+
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
@@ -134,7 +167,7 @@ def train_cmd(
             if event.evaluated and plain:
                 print(evaluation_line(event), file=stdout, flush=True)
             if event.evaluated:
-                other = event.other_scores
+                other = event.scores
                 best[0] = max(best[0], float(event.score or 0.0))
                 bar.set(best=best[0])
                 table.add_row(
@@ -159,7 +192,9 @@ def train_cmd(
                 base_model=base_model,
                 on_step=on_step,
                 lock_wait=lock_wait(wait, no_wait),
-                on_lock_wait=say_waiting,
+                on_lock_wait=show_wait(err_console),
+                unique_output=unique,
+                on_claimed=claimed,
             )
         except TrainingInterrupted as stopped:
             bar.stop()
@@ -192,6 +227,26 @@ def train_cmd(
     )
 
 
+def _curve_shares(fractions: str) -> list[float]:
+    """``--fractions`` as numbers: each a share in (0, 1], none twice."""
+    try:
+        shares = [float(f) for f in fractions.split(",") if f.strip()]
+    except ValueError:
+        raise fail(f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0") from None
+    if not shares or any(not 0 < f <= 1 for f in shares):
+        raise fail(
+            f"--fractions {fractions!r}: each is a share of the training articles in (0, 1], "
+            "e.g. 0.25,0.5,1.0"
+        )
+    repeated = sorted({f for f in shares if shares.count(f) > 1})
+    if repeated:
+        raise fail(
+            f"--fractions {fractions!r} repeats {', '.join(f'{f:g}' for f in repeated)}: give "
+            "each share once (--seeds runs a share several times)"
+        )
+    return shares
+
+
 def train_curve_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
@@ -210,18 +265,18 @@ def train_curve_cmd(
 
     Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
     """
+    # the options first, before spaCy loads: a typo costs nothing
+    shares = _curve_shares(fractions)
+    if seeds < 1:
+        raise fail(f"--seeds {seeds}: give at least 1 run per share")
+    if not 0 < target <= 1:
+        raise fail(f"--target {target}: give the dev F to reach, between 0 and 1 (e.g. 0.8)")
     from nerwb.evaluate.novelty import Novelty
     from nerwb.training.config import parse_overrides
     from nerwb.training.curve import train_curve, write_curve
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
-    try:
-        shares = [float(f) for f in fractions.split(",") if f.strip()]
-    except ValueError:
-        raise TrainingError(
-            f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0"
-        ) from None
     config_path, base_model = _config_and_base(ws, config, base_model)
     out = output or ws.run_folder(ws.training_dir, "curve")
     with show_progress(console, "Learning curve", total=len(shares) * seeds, unit="run") as bar:

@@ -16,7 +16,8 @@ gazetteer component and ``doccano suggest --patterns labels/names.csv`` read it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Collection, Iterable
+import io
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,8 @@ def read_names(path: Path, labels: Collection[str] | None = None) -> list[KnownN
         raise InputError("the names list does not exist", path=path) from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read the names list ({type(err).__name__})", path=path) from None
-    rows = csv.reader(text.splitlines())
-    header = [cell.strip().lower() for cell in next(rows, [])]
+    rows = _rows(text, path)
+    header = [cell.strip().lower() for cell in next(rows, (1, []))[1]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -60,7 +61,7 @@ def read_names(path: Path, labels: Collection[str] | None = None) -> list[KnownN
         )
     where = {c: header.index(c) for c in COLUMNS}
     names = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue  # a blank line
         cells = {c: row[i].strip() if i < len(row) else "" for c, i in where.items()}
@@ -77,6 +78,35 @@ def read_names(path: Path, labels: Collection[str] | None = None) -> list[KnownN
     if not names:
         raise InputError("no names in the list", path=path)
     return names
+
+
+def _rows(text: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The CSV rows of ``text`` with the line each starts on (a quoted field may span lines).
+
+    Raises:
+        InputError: a quoted field never closes (it would swallow every row after it, and the
+            row would read as one name with an empty label and source).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            problem = (
+                "is never closed"
+                if "unexpected end of data" in str(err)
+                else f"has text after its closing quote ({err})"
+            )
+            raise InputError(
+                f"a quoted field starts on this line and {problem}; close the quote, or "
+                'double a quote inside a field ("")',
+                path=path,
+                line=start,
+            ) from None
+        yield start, row
 
 
 def name_tokens(name: str, tokenizer: Any) -> tuple[str, ...]:

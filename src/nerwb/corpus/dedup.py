@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+
+from nerwb.progress import OnProgress, ProgressEvent, emit
 
 SHINGLE_WORDS = 5
 SAMPLE_MODULUS = 4  # keep about a quarter of the shingles in the index
@@ -39,11 +41,14 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b)
 
 
+INDEXING_STAGE = "Indexing texts for near-duplicates"
+
+
 def near_duplicate_groups(
     texts: Iterable[tuple[str, str]],
     threshold: float,
     *,
-    on_text: Callable[[], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> list[list[str]]:
     """Groups (of two or more ids) of articles whose texts are near-duplicates.
 
@@ -51,18 +56,17 @@ def near_duplicate_groups(
         texts: ``(article_id, text)`` pairs.
         threshold: Jaccard similarity of 5-gram sets at or above which two articles are linked;
             groups are the connected components of that relation.
-        on_text: called after each text is indexed (the costly part), for a progress bar.
+        on_progress: hears of each text indexed (the costly part), for a progress bar.
     """
     sets: dict[str, set[int]] = {}
     index: dict[int, list[str]] = defaultdict(list)
-    for article_id, text in texts:
+    for done, (article_id, text) in enumerate(texts, start=1):
         grams = shingles(text)
         sets[article_id] = grams
         sampled = {g for g in grams if g % SAMPLE_MODULUS == 0} | set(sorted(grams)[:MIN_SAMPLED])
         for g in sampled:
             index[g].append(article_id)
-        if on_text:
-            on_text()
+        emit(on_progress, ProgressEvent(INDEXING_STAGE, done, None, "text"))
 
     parent = {article_id: article_id for article_id in sets}
 

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 from nerwb.corpus.model import RawArticle
 from nerwb.errors import InputError
-from nerwb.io import check_utf8, iter_jsonl, read_text, stream_lines
+from nerwb.io import (
+    MAX_NESTING,
+    check_utf8,
+    iter_jsonl,
+    parse_jsonl_line,
+    read_text,
+    stream_lines,
+)
+from nerwb.workspace import CONFIG_NAME
 
 ARTICLE_FIELDS = ("id", "title", "url", "date", "source")
 # Keys of a Doccano export that are annotations or Doccano bookkeeping, not article metadata.
@@ -228,7 +235,7 @@ def _jsonl_article(record: dict, path: Path, line: int, options: ReadOptions) ->
 
 
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[RawArticle]:
-    for line, record in iter_jsonl(path):
+    for line, record in iter_jsonl(path, max_nesting=MAX_NESTING):
         yield _jsonl_article(record, path, line, options)
 
 
@@ -238,6 +245,12 @@ def _rows_if_closed(rest: str) -> int:
         return sum(1 for row in csv.reader(io.StringIO(rest, newline="")) if row)
     except csv.Error:  # broken again further down: count lines instead
         return sum(1 for line in rest.splitlines() if line.strip())
+
+
+def _quote_problem(err: csv.Error) -> str:
+    if "unexpected end of data" in str(err):
+        return "a quoted field starts on this line and is never closed"
+    return f"a quoted field starts on this line and has text after its closing quote ({err})"
 
 
 def _broken_quote(
@@ -253,20 +266,69 @@ def _broken_quote(
     would_be = rows_before + 1 + _rows_if_closed(rest)
     if "unexpected end of data" in str(err):
         problem = (
-            "a quoted field starts on this line and is never closed, so the "
+            f"{_quote_problem(err)}, so the "
             f"{len(lines) - start_line} line(s) after it would become part of that one field"
         )
     else:
-        problem = (
-            f"a quoted field starts on this line and has text after its closing quote ({err}), "
-            "so the rows after it would run into that field"
-        )
+        problem = f"{_quote_problem(err)}, so the rows after it would run into that field"
     return InputError(
         f"{problem}; the file would have {would_be} row(s) if that quote were closed on its own "
         'line. Close the quote, or double a quote inside a field ("")',
         path=path,
         line=start_line,
     )
+
+
+class _BrokenRow(Exception):
+    """The csv reader's error, with the line its row started on and the rows read before it."""
+
+    def __init__(self, err: csv.Error, start_line: int, rows: int):
+        super().__init__(str(err))
+        self.err, self.start_line, self.rows = err, start_line, rows
+
+
+def _header(reader: Any, path: Path, options: ReadOptions) -> list[str]:
+    try:
+        columns = next(reader, [])
+    except csv.Error as err:
+        raise _broken_quote(path, read_text(path), err, 1, -1) from None
+    if options.text_col not in columns:
+        raise InputError(
+            f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'}); "
+            "choose one with --text-col",
+            path=path,
+        )
+    return columns
+
+
+def _rows_from(
+    reader: Any, columns: list[str], first_line: int
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows ``reader`` gives, each with the physical line it starts on; ``first_line`` is
+    the line the reader's first line has in the file.
+
+    Raises:
+        _BrokenRow: a quoted field that never closes or runs on past its closing quote.
+    """
+    rows = 0
+    while True:
+        start_line = first_line + reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise _BrokenRow(err, start_line, rows) from None
+        if not cells:  # a blank line
+            continue
+        rows += 1
+        # as csv.DictReader builds it: extra cells under None, missing ones None
+        row: dict = dict(zip(columns, cells, strict=False))
+        if len(cells) > len(columns):
+            row[None] = cells[len(columns) :]
+        for name in columns[len(cells) :]:
+            row[name] = None
+        yield start_line, row
 
 
 def _csv_rows(path: Path, options: ReadOptions) -> Iterator[tuple[int, dict[str, str]]]:
@@ -287,35 +349,104 @@ def _csv_rows_of(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     # strict: an unclosed quote is an error, not the rest of the file silently in one field
     reader = csv.reader(fh, strict=True)
+    columns = _header(reader, path, options)
     try:
-        columns = next(reader, [])
-    except csv.Error as err:
-        raise _broken_quote(path, read_text(path), err, 1, -1) from None
-    if options.text_col not in columns:
-        raise InputError(
-            f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'}); "
-            "choose one with --text-col",
-            path=path,
-        )
-    rows = 0
-    while True:
-        start_line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
+        yield from _rows_from(reader, columns, 1)
+    except _BrokenRow as broken:
+        raise _broken_quote(
+            path, read_text(path), broken.err, broken.start_line, broken.rows
+        ) from None
+
+
+def _csv_rows_tolerant(
+    path: Path, options: ReadOptions
+) -> Iterator[tuple[int, dict[str, str]] | InputError]:
+    """Like ``_csv_rows``, but a broken quote costs its own record only: the record is handed
+    back as an ``InputError`` naming its lines, and reading goes on at the next line that reads
+    as a whole row with the header's number of columns (``--on-error skip``).
+
+    Raises:
+        InputError: no text column, a broken header; or a broken quote in a file of one column,
+            where every line reads as a row and the record's end cannot be told: the file is
+            refused whole, none of its rows given.
+    """
+    check_utf8(path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        columns = _header(reader, path, options)
+        if len(columns) < 2:
+            try:
+                rows = list(_rows_from(reader, columns, 1))
+            except _BrokenRow as broken:
+                raise InputError(
+                    f"{_quote_problem(broken.err)}; in a file of one column every line reads as a "
+                    "row, so where that record ends cannot be told: no row of the file was read. "
+                    'Close the quote, or double a quote inside a field ("")',
+                    path=path,
+                    line=broken.start_line,
+                ) from None
+            yield from rows
             return
-        except csv.Error as err:
-            raise _broken_quote(path, read_text(path), err, start_line, rows) from None
-        if not cells:  # a blank line
+        try:
+            yield from _rows_from(reader, columns, 1)
+            return
+        except _BrokenRow as first:
+            broken = first
+    # Resynchronise over the file's lines, split as the csv reader split them (newline="").
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        lines = fh.readlines()
+    while True:
+        resume = _next_row_line(lines, broken.start_line + 1, len(columns))
+        yield _skipped_record(path, broken, resume, len(lines), len(columns))
+        if resume is None:
+            return
+        try:
+            yield from _rows_from(
+                csv.reader(iter(lines[resume - 1 :]), strict=True), columns, resume
+            )
+            return
+        except _BrokenRow as again:
+            broken = again
+
+
+def _next_row_line(lines: list[str], start: int, columns: int) -> int | None:
+    """The first line from ``start`` (1-based) where a whole row of ``columns`` cells begins.
+
+    A row's quotes come in pairs (a quoted field opens and closes; a quote inside is doubled):
+    a line with an odd number of them is the tail of the broken field, not a row, even when
+    its commas happen to make the right number of cells.
+    """
+    for number in range(start, len(lines) + 1):
+        if not lines[number - 1].strip():
             continue
-        rows += 1
-        # as csv.DictReader builds it: extra cells under None, missing ones None
-        row: dict = dict(zip(columns, cells, strict=False))
-        if len(cells) > len(columns):
-            row[None] = cells[len(columns) :]
-        for name in columns[len(cells) :]:
-            row[name] = None
-        yield start_line, row
+        reader = csv.reader(iter(lines[number - 1 :]), strict=True)
+        try:
+            cells = next(reader, [])
+        except csv.Error:
+            continue
+        text = "".join(lines[number - 1 : number - 1 + reader.line_num])
+        if len(cells) == columns and text.count('"') % 2 == 0:
+            return number
+    return None
+
+
+def _skipped_record(
+    path: Path, broken: _BrokenRow, resume: int | None, n_lines: int, columns: int
+) -> InputError:
+    last = (resume - 1) if resume is not None else n_lines
+    lines = (
+        f"line {broken.start_line}"
+        if last <= broken.start_line
+        else f"lines {broken.start_line}-{last}"
+    )
+    where = (
+        f"the bad record is {lines}; line {resume} is the next that reads as a row of "
+        f"{columns} columns"
+        if resume is not None
+        else f"no later line reads as a row of {columns} columns, so the bad record is {lines}, "
+        "to the end of the file"
+    )
+    return InputError(f"{_quote_problem(broken.err)}; {where}", path=path, line=broken.start_line)
 
 
 def _csv_article(
@@ -354,7 +485,7 @@ READERS: dict[str, Reader] = {
 
 # A workspace's own folders and root files: nerwb's inputs and outputs, never articles.
 WORKSPACE_FOLDERS = ("labels", "configs", "corpus", "training", "evaluate", ".nerwb")
-WORKSPACE_ROOT_FILES = ("README.md", "nerwb.toml")
+WORKSPACE_ROOT_FILES = ("README.md", CONFIG_NAME)
 
 
 @dataclass
@@ -383,27 +514,49 @@ CONVERTER_HINT = (
 )
 
 
-def _skip_in_walk(file: Path, folder: Path, workspace_root: Path | None) -> bool:
+def _workspace_roots(folder: Path, files: list[Path], workspace_root: Path | None) -> list[Path]:
+    """Every workspace a walk of ``folder`` touches: ``workspace_root``, the workspaces
+    ``folder`` lies in, and those found inside it (a colleague's copy, an old project); deepest
+    first."""
+    here = folder.resolve()
+    roots = {f.parent.resolve() for f in files if f.name == CONFIG_NAME}
+    roots.update(p for p in (here, *here.parents) if (p / CONFIG_NAME).is_file())
+    if workspace_root is not None:
+        roots.add(workspace_root)
+    return sorted(roots, key=lambda p: len(p.parts), reverse=True)
+
+
+def _skip_in_walk(file: Path, folder: Path, roots: list[Path]) -> bool:
     if any(part.startswith(".") for part in file.relative_to(folder).parts):
         return True
-    if workspace_root is None:
-        return False
-    try:
-        rel = file.resolve().relative_to(workspace_root)
-        walked = folder.resolve().relative_to(workspace_root)
-    except ValueError:
-        return False
-    if len(rel.parts) == 1:
-        return rel.name in WORKSPACE_ROOT_FILES
-    # Walking inside one of them (`corpus add labels/imports/`) is the user's explicit choice.
-    return rel.parts[0] in WORKSPACE_FOLDERS and walked.parts[:1] != rel.parts[:1]
+    resolved, walked = file.resolve(), folder.resolve()
+    for root in roots:
+        try:
+            rel = resolved.relative_to(root)
+        except ValueError:
+            continue
+        if len(rel.parts) == 1:
+            if rel.name in WORKSPACE_ROOT_FILES:
+                return True
+            continue
+        if rel.parts[0] not in WORKSPACE_FOLDERS:
+            continue
+        # Walking inside one of them (`corpus add labels/imports/`) is the user's explicit choice.
+        try:
+            inside = walked.relative_to(root).parts[:1] == rel.parts[:1]
+        except ValueError:
+            inside = False
+        if not inside:
+            return True
+    return False
 
 
 def select_files(paths: list[Path], *, workspace_root: Path | None = None) -> FileSelection:
     """The files under ``paths`` that a reader knows; a folder is read recursively, sorted.
 
-    A folder walk skips hidden folders and, inside ``workspace_root``, the workspace's own
-    folders and root files; a file named explicitly is always read.
+    A folder walk skips hidden folders and the own folders and root files of every nerwb
+    workspace it meets, at any depth (``workspace_root``, and any folder holding a
+    ``nerwb.toml``); a file named explicitly is always read.
 
     Raises:
         InputError: a path does not exist, or a named file has an unknown extension.
@@ -422,11 +575,11 @@ def select_files(paths: list[Path], *, workspace_root: Path | None = None) -> Fi
                 )
             selection.files.append(path)
             continue
-        for file in sorted(path.rglob("*")):
-            if not file.is_file():
-                continue
+        found = [f for f in sorted(path.rglob("*")) if f.is_file()]
+        roots = _workspace_roots(path, found, root)
+        for file in found:
             known = file.suffix.lower() in READERS
-            if _skip_in_walk(file, path, root):
+            if _skip_in_walk(file, path, roots):
                 if known:
                     selection.skipped.append(file)
             elif known:
@@ -470,21 +623,17 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict | InputError]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            yield number, InputError(f"malformed JSON ({err.msg})", path=path, line=number)
-            continue
-        if not isinstance(record, dict):
-            yield number, InputError("expected a JSON object", path=path, line=number)
-            continue
-        yield number, record
+            yield number, parse_jsonl_line(line, path, number, max_nesting=MAX_NESTING)
+        except InputError as err:
+            yield number, err
 
 
 def read_file_tolerant(path: Path, options: ReadOptions) -> Iterator[RawArticle | InputError]:
     """The articles of one file, with each bad record handed back as an ``InputError`` in its place.
 
-    For callers that skip bad records and go on (``nerwb predict --on-error skip``): a bad line
-    of a JSONL or CSV file costs that line only; an unreadable file yields one error. The
+    For callers that skip bad records and go on (``--on-error skip`` of ``corpus add`` and
+    ``predict``): a bad line of a JSONL file costs that line only, a broken quote in a CSV file
+    the lines of its record (``_csv_rows_tolerant``); an unreadable file yields one error. The
     records are the ones ``READERS`` would give.
     """
     suffix = path.suffix.lower()
@@ -499,7 +648,11 @@ def read_file_tolerant(path: Path, options: ReadOptions) -> Iterator[RawArticle 
                 except InputError as err:
                     yield err
         elif suffix == ".csv":
-            for row_number, row in _csv_rows(path, options):
+            for item in _csv_rows_tolerant(path, options):
+                if isinstance(item, InputError):
+                    yield item
+                    continue
+                row_number, row = item
                 try:
                     yield _csv_article(row, path, row_number, options)
                 except InputError as err:

@@ -8,19 +8,19 @@ drift.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
-from nerwb.corpus.model import Article
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, SplitError
-from nerwb.io import atomic_write_json, read_text
 from nerwb.progress import OnProgress, ProgressEvent, emit
-from nerwb.workspace import SPLIT_NAMES, SplitRatios, Workspace
+from nerwb.records.articles import Article
+from nerwb.records.splits import SplitsFile
+from nerwb.workspace import SplitRatios, Workspace
 
 
 @dataclass
@@ -42,39 +42,35 @@ NEAR_DUPLICATE_STAGE = "Indexing articles for near-duplicates"
 
 
 def load_splits(path: Path) -> Splits | None:
-    """The stored splits, or ``None`` if the corpus was never split."""
+    """The stored splits, or ``None`` if the corpus was never split.
+
+    Raises:
+        InputError: not a splits file (corrupt, foreign, or of a newer nerwb).
+        SplitError: an article has a split nerwb does not know.
+    """
     if not path.exists():
         return None
-    try:
-        data = json.loads(read_text(path))
-        assignments = data["assignments"]
-        bad = {a: s for a, s in assignments.items() if s not in SPLIT_NAMES}
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise SplitError(f"{path}: not a nerwb splits file ({err})") from None
+    record = SplitsFile.load(path)
+    bad = record.unknown_split()
     if bad:
-        first = next(iter(bad.items()))
-        raise SplitError(f"{path}: article {first[0]!r} has unknown split {first[1]!r}")
+        raise SplitError(f"{path}: article {bad[0]!r} has unknown split {bad[1]!r}")
     return Splits(
-        assignments=dict(assignments),
-        seed=data.get("seed", 0),
-        ratios=data.get("ratios", {}),
-        created=data.get("created", ""),
-        updated=data.get("updated", ""),
+        assignments=dict(record.assignments),
+        seed=record.seed,
+        ratios=record.ratios,
+        created=record.created,
+        updated=record.updated,
     )
 
 
 def save_splits(path: Path, splits: Splits) -> None:
-    atomic_write_json(
-        path,
-        {
-            "seed": splits.seed,
-            "ratios": splits.ratios,
-            "created": splits.created,
-            "updated": splits.updated,
-            "frozen": ["test"],
-            "assignments": dict(sorted(splits.assignments.items())),
-        },
-    )
+    SplitsFile(
+        seed=splits.seed,
+        ratios=splits.ratios,
+        created=splits.created,
+        updated=splits.updated,
+        assignments=dict(sorted(splits.assignments.items())),
+    ).save(path)
 
 
 def _now() -> str:
@@ -121,7 +117,7 @@ def assign_splits(
         )
 
     groups = near_duplicate_groups(
-        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
+        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_progress=lambda _: tick()
     )
     group_of = {member: tuple(g) for g in groups for member in g}
 

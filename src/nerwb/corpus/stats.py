@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
-from nerwb.corpus.model import Article
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import Splits
 from nerwb.progress import OnProgress, ProgressEvent, emit
-from nerwb.workspace import SPLIT_NAMES
+from nerwb.records.articles import Article
 
 
 @dataclass
@@ -69,6 +69,6 @@ def corpus_stats(
         tick()
     stats.duplicates_skipped = duplicates_skipped
     stats.near_duplicate_groups = near_duplicate_groups(
-        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_text=tick
+        ((a.id, a.text) for a in articles), near_duplicate_threshold, on_progress=lambda _: tick()
     )
     return stats

@@ -6,12 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from nerwb.corpus.model import Article, RawArticle, article_id_for, content_hash
+from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.errors import InputError
-from nerwb.io import atomic_write_jsonl, check_utf8, iter_jsonl, parse_jsonl_line, stream_lines
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.articles import Article, SkippedDuplicate, content_hash
+from nerwb.records.lines import write_lines
 
 
 @dataclass
@@ -37,17 +36,8 @@ def iter_articles(path: Path) -> Iterator[Article]:
     """The articles in ``path`` one at a time, read line by line (none if it does not exist)."""
     if not path.exists():
         return
-    check_utf8(path)
-    for line, text in enumerate(stream_lines(path), start=1):
-        if not text.strip():
-            continue
-        record = parse_jsonl_line(text, path, line)
-        try:
-            yield Article.model_validate(record)
-        except ValidationError as err:
-            raise InputError(
-                f"not an article record ({err.errors()[0]['msg']})", path=path, line=line
-            ) from None
+    for _, article in Article.read(path):
+        yield article
 
 
 def add_articles(
@@ -55,12 +45,14 @@ def add_articles(
     raw: Iterable[RawArticle],
     *,
     on_progress: OnProgress | None = None,
+    dry_run: bool = False,
 ) -> tuple[AddReport, list[Article]]:
     """Add ``raw`` articles to the store at ``path``, skipping exact duplicates.
 
     The whole input is read and checked before the store is rewritten (temp file, then rename),
     so a bad record anywhere leaves the store as it was. Adding the same input twice changes
-    nothing.
+    nothing. With ``dry_run`` nothing is written: the checks and the answer only, for a caller
+    that must know the input is good before it writes files of its own.
 
     Returns:
         The report and the stored ``Article`` for every input record (existing ones for
@@ -71,6 +63,7 @@ def add_articles(
     """
     articles = load_articles(path)
     by_id = {a.id: a for a in articles}
+    stored = set(by_id)  # to tell the corpus from what this input read before
     by_hash = {a.hash: a for a in articles}
     report = AddReport()
     resolved: list[Article] = []
@@ -88,8 +81,13 @@ def add_articles(
         existing = by_id.get(article_id)
         if existing is not None:
             if existing.hash != digest:
+                where = (
+                    "is already in the corpus"
+                    if article_id in stored
+                    else "was read before, in this same input,"
+                )
                 raise InputError(
-                    f"article id {article_id!r} is already in the corpus with a different text "
+                    f"article id {article_id!r} {where} with a different text "
                     f"(first from {existing.origin}); give this article another id",
                     path=item.origin.rsplit(":", 1)[0] if ":" in item.origin else item.origin,
                     line=int(item.origin.rsplit(":", 1)[1])
@@ -122,8 +120,10 @@ def add_articles(
         by_id[article.id] = by_hash[digest] = article
         report.added.append(article.id)
         resolved.append(article)
+    if dry_run:
+        return report, resolved
     if report.added:
-        atomic_write_jsonl(path, (a.model_dump(exclude_defaults=False) for a in articles))
+        write_lines(path, articles)
     if report.duplicates:
         _log_duplicates(duplicates_log(path), report.duplicates)
     return report, resolved
@@ -134,8 +134,15 @@ def duplicates_log(articles_path: Path) -> Path:
     return articles_path.with_name("duplicates.jsonl")
 
 
+def load_skipped_duplicates(path: Path) -> list[SkippedDuplicate]:
+    """The inputs ``add_articles`` skipped as exact duplicates (none if it never skipped one)."""
+    return [line for _, line in SkippedDuplicate.read(path)] if path.exists() else []
+
+
 def _log_duplicates(path: Path, found: list[DuplicateSkipped]) -> None:
-    known = {r["origin"]: r for _, r in iter_jsonl(path)} if path.exists() else {}
+    known = {d.origin: d for d in load_skipped_duplicates(path)}
     for dup in found:
-        known.setdefault(dup.origin, {"origin": dup.origin, "duplicate_of": dup.duplicate_of})
-    atomic_write_jsonl(path, known.values())
+        known.setdefault(
+            dup.origin, SkippedDuplicate(origin=dup.origin, duplicate_of=dup.duplicate_of)
+        )
+    write_lines(path, known.values())

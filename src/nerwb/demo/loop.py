@@ -14,7 +14,6 @@ callback so the CLI can show them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -55,12 +54,13 @@ from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import suggestions_in_workspace
 from nerwb.predict.suggest import load_suggester
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.records.suggestions import SuggestionLedger
 from nerwb.select.pool import selected_segments
 from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
 from nerwb.server.local import local_server
-from nerwb.training.run import StepCallback, train
+from nerwb.training.run import train
 from nerwb.workspace import Workspace
 
 DEMO_ANNOTATORS = ("demo_alice", "demo_bob")  # alice careful, bob noisy
@@ -129,7 +129,16 @@ class DemoStage(StrEnum):
         return self is DemoStage.TRAIN
 
 
-Stage = Callable[[DemoStage, str], None]  # (stage, what happened)
+class Say:
+    """Tells ``on_progress`` what a stage of the demo did: a ``ProgressEvent`` whose ``stage``
+    is the ``DemoStage``, ``done`` its place among them and ``item`` what happened."""
+
+    def __init__(self, on_progress: OnProgress | None):
+        self.on_progress = on_progress
+
+    def __call__(self, stage: DemoStage, what: str) -> None:
+        place = list(DemoStage).index(stage) + 1
+        emit(self.on_progress, ProgressEvent(stage, place, len(DemoStage), "stage", item=what))
 
 
 def _gold(path: Path, limit: int | None) -> dict[str, list[LabeledSpan]]:
@@ -148,8 +157,7 @@ def run_demo(
     config: str = DEMO_CONFIG,
     training_overrides: dict[str, Any] | None = None,
     rounds: int = 2,
-    on_stage: Stage = lambda _stage, _info: None,
-    on_train_step: StepCallback | None = None,
+    on_progress: OnProgress | None = None,
 ) -> DemoResult:
     """Run the whole loop in ``ws``; the local Doccano server stays up afterwards.
 
@@ -157,15 +165,18 @@ def run_demo(
         limit: Use only the first ``limit`` demo articles (the end-to-end test uses a few).
         steps: Training steps (``training.max_steps``), for each round.
         rounds: 1 for the first round only; 2 adds the model in the loop.
+        on_progress: Hears each stage's news (``Say``) and each training step
+            (``training.run.StepEvent``).
     """
+    say, on_train_step = Say(on_progress), on_progress
     result = DemoResult()
     schema = load_schema(ws.schema_path)
-    _start_server(ws, result, port, on_stage)
-    gold = _add_corpus(ws, limit, on_stage)
-    project = _push_round_one(ws, schema, on_stage)
-    _simulate_annotators(ws, result, project.id, gold, on_stage)
-    snapshot = _pull(ws, result, schema, on_stage)
-    _labels(ws, result, snapshot, on_stage)
+    _start_server(ws, result, port, say)
+    gold = _add_corpus(ws, limit, say)
+    project = _push_round_one(ws, schema, say)
+    _simulate_annotators(ws, result, project.id, gold, say)
+    snapshot = _pull(ws, result, schema, say)
+    _labels(ws, result, snapshot, say)
     # 7-8. train, evaluate on the held-out test split
     _train_and_evaluate(
         ws,
@@ -175,49 +186,45 @@ def run_demo(
         steps,
         config,
         training_overrides,
-        on_stage,
+        say,
         on_train_step,
     )
     # Round two: the model in the loop
     if rounds >= 2:
-        _round_two(
-            ws, result, schema, gold, steps, config, training_overrides, on_stage, on_train_step
-        )
+        _round_two(ws, result, schema, gold, steps, config, training_overrides, say, on_train_step)
     return result
 
 
-def _start_server(ws: Workspace, result: DemoResult, port: int | None, on_stage: Stage) -> None:
+def _start_server(ws: Workspace, result: DemoResult, port: int | None, say: Say) -> None:
     """1. doccano up (the embedded default), unless the workspace names a remote server."""
     if remote_url(ws):
-        on_stage(DemoStage.DOCCANO_UP, "using the remote server named by DOCCANO_URL / nerwb.toml")
+        say(DemoStage.DOCCANO_UP, "using the remote server named by DOCCANO_URL / nerwb.toml")
     else:
         server = local_server(ws)
-        status, started = server.up(port=port, on_step=lambda s: on_stage(DemoStage.DOCCANO_UP, s))
-        on_stage(
-            DemoStage.DOCCANO_UP, f"{'started' if started else 'already running'} at {status.url}"
+        status, started = server.up(
+            port=port, on_progress=lambda e: say(DemoStage.DOCCANO_UP, e.item or "")
         )
+        say(DemoStage.DOCCANO_UP, f"{'started' if started else 'already running'} at {status.url}")
         result.credentials = server.credentials_path
     result.url = credentials_for(ws).url
 
 
-def _add_corpus(ws: Workspace, limit: int | None, on_stage: Stage) -> dict[str, list[LabeledSpan]]:
+def _add_corpus(ws: Workspace, limit: int | None, say: Say) -> dict[str, list[LabeledSpan]]:
     """2. corpus add + split; returns the demo corpus's gold (the simulated annotators' key)."""
     source = demo_corpus_path()
     gold = _gold(source, limit)
     raw = [r for r in read_articles([source]) if r.id in gold]
     report, _ = add_articles(ws.articles_path, raw)
-    on_stage(
+    say(
         DemoStage.CORPUS_ADD,
         f"{len(report.added)} added, {len(report.already_present)} already present",
     )
     split = split_workspace(ws)
-    on_stage(
-        DemoStage.CORPUS_SPLIT, ", ".join(f"{k} {v}" for k, v in split.splits.counts().items())
-    )
+    say(DemoStage.CORPUS_SPLIT, ", ".join(f"{k} {v}" for k, v in split.splits.counts().items()))
     return gold
 
 
-def _push_round_one(ws: Workspace, schema: LabelSchema, on_stage: Stage) -> Project:
+def _push_round_one(ws: Workspace, schema: LabelSchema, say: Say) -> Project:
     """3. push with two annotators: dev and test whole, train in two rounds."""
     settings = ws.config.corpus
     with connect(ws) as admin:
@@ -242,7 +249,7 @@ def _push_round_one(ws: Workspace, schema: LabelSchema, on_stage: Stage) -> Proj
             )
             pushed.uploaded += round_one.uploaded
         project = find_project(admin, ws.project_name)
-    on_stage(
+    say(
         DemoStage.DOCCANO_PUSH,
         f"project {project.name!r}: {pushed.uploaded} segments uploaded, {pushed.already_there} "
         f"already there (articles cut at {settings.segment_length} characters; "
@@ -256,13 +263,13 @@ def _simulate_annotators(
     result: DemoResult,
     project_id: int,
     gold: dict[str, list[LabeledSpan]],
-    on_stage: Stage,
+    say: Say,
 ) -> None:
     """4. simulated annotators label through the REST API (a demo device)."""
     passwords = AnnotatorPasswords.load(ws.annotator_passwords_path)
     for name, noise in zip(DEMO_ANNOTATORS, (CAREFUL, NOISY), strict=True):
         if passwords.get(name) is None:
-            on_stage(
+            say(
                 DemoStage.SIMULATED_ANNOTATORS,
                 f"{name} exists on the server but its password is not in annotators.json; skipped",
             )
@@ -273,19 +280,19 @@ def _simulate_annotators(
                 client, project_id, name, gold, noise=noise, seed=ws.config.corpus.seed
             )
         result.labelling[name] = labelled
-        on_stage(
+        say(
             DemoStage.SIMULATED_ANNOTATORS,
             f"{name}: {labelled.examples} examples, {labelled.spans_created} spans "
             f"({labelled.missed} missed, {labelled.shifted} shifted, {labelled.retyped} retyped on purpose)",
         )
 
 
-def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage) -> Path:
+def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> Path:
     """5. pull; returns the snapshot folder."""
     with connect(ws) as admin:
         pulled = pull(admin, ws, schema)
     result.snapshot = pulled.snapshot
-    on_stage(
+    say(
         DemoStage.DOCCANO_PULL,
         f"{pulled.snapshot.relative_to(ws.root)}: "
         + ", ".join(
@@ -297,29 +304,29 @@ def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stag
     return pulled.snapshot
 
 
-def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) -> None:
+def _labels(ws: Workspace, result: DemoResult, snapshot: Path, say: Say) -> None:
     """6. labels: audit, agreement, merge, convert (the same use cases as the CLI's)."""
     demo_only = {"snapshot": snapshot, "annotators": list(DEMO_ANNOTATORS)}
     audited = audit_workspace(ws, **demo_only)
     result.problems = len(audited.problems)
-    on_stage(
+    say(
         DemoStage.LABELS_AUDIT,
         f"{len(audited.problems)} problem(s) listed in {audited.path.relative_to(ws.root)}",
     )
     try:
         agreed = measure_agreement(ws, **demo_only)
         result.agreement = agreed.to_json()
-        on_stage(
+        say(
             DemoStage.LABELS_AGREEMENT,
             f"span F1 {agreed.overall_f1:.3f}, token kappa {agreed.overall_kappa:.3f} over "
             f"{sum(p.segments for p in agreed.pairs)} segment(s) both were given and confirmed",
         )
     except LabelsError as err:  # no double-labelled segment in a tiny run: report, go on
-        on_stage(DemoStage.LABELS_AGREEMENT, f"skipped: {err}")
+        say(DemoStage.LABELS_AGREEMENT, f"skipped: {err}")
     merged = merge_workspace(ws, f"prefer:{DEMO_ANNOTATORS[0]}", **demo_only)
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
     result.unconfirmed_segments = merged.unconfirmed
-    on_stage(
+    say(
         DemoStage.LABELS_MERGE,
         f"prefer:{DEMO_ANNOTATORS[0]}: {merged.spans} gold spans in {merged.gold_segments} "
         f"confirmed segments of {len(merged.gold)} articles; {merged.unconfirmed} unconfirmed "
@@ -331,7 +338,7 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, on_stage: Stage) 
         for s, by in converted.per_split.items()
     }
     result.partly_gold_pieces = sum(converted.pieces.values())
-    on_stage(
+    say(
         DemoStage.LABELS_CONVERT,
         ", ".join(
             f"{s} {converted.docs.get(s, 0)} docs ({converted.pieces.get(s, 0)} gold pieces of "
@@ -357,8 +364,8 @@ def _train_and_evaluate(
     steps: int,
     config: str,
     training_overrides: dict[str, Any] | None,
-    on_stage: Stage,
-    on_train_step: StepCallback | None,
+    say: Say,
+    on_train_step: OnProgress | None,
 ) -> None:
     # 7. train
     overrides = {
@@ -378,7 +385,7 @@ def _train_and_evaluate(
         on_step=on_train_step,
     )
     result.model, result.best_dev_f = trained.output / "model-best", trained.best_score
-    on_stage(
+    say(
         DemoStage.TRAIN,
         f"{trained.steps} steps in {trained.seconds:.0f} s, best dev F {trained.best_score:.3f}",
     )
@@ -393,7 +400,7 @@ def _train_and_evaluate(
     )
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
     strict = evaluated.metrics.micro["strict"]
-    on_stage(DemoStage.EVALUATE, f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
+    say(DemoStage.EVALUATE, f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
 
 
 def _round_two(
@@ -404,15 +411,15 @@ def _round_two(
     steps: int,
     config: str,
     training_overrides: dict[str, Any] | None,
-    on_stage: Stage,
-    on_train_step: StepCallback | None,
+    say: Say,
+    on_train_step: OnProgress | None,
 ) -> None:
     """The rest of train, chosen by round one's uncertainty and pre-annotated by its model."""
-    project_id = _push_and_suggest(ws, result, schema, on_stage)
-    _correct_suggestions(ws, result, gold, project_id, on_stage)
-    pulled = _pull_suggestions(ws, result, schema, on_stage)
-    _review(ws, schema, gold, pulled, result, on_stage)
-    final = _merge_reviewed(ws, result, schema, on_stage)
+    project_id = _push_and_suggest(ws, result, schema, say)
+    _correct_suggestions(ws, result, gold, project_id, say)
+    pulled = _pull_suggestions(ws, result, schema, say)
+    _review(ws, schema, gold, pulled, result, say)
+    final = _merge_reviewed(ws, result, schema, say)
     # round one's _train_and_evaluate set result.metrics
     result.round_one_f = result.metrics.micro["strict"].f if result.metrics else None
     _train_and_evaluate(
@@ -423,14 +430,12 @@ def _round_two(
         steps,
         config,
         training_overrides,
-        on_stage,
+        say,
         on_train_step,
     )
 
 
-def _push_and_suggest(
-    ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage
-) -> int:
+def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> int:
     """9. push the train segments round one's model is least sure of, with its suggestions;
     returns the project's id."""
     assert result.model is not None
@@ -451,13 +456,13 @@ def _push_and_suggest(
             )
             chosen = {r.segment_id for r in second.ranked}
             top = second.ranked[0] if second.ranked else None
-            on_stage(
+            say(
                 DemoStage.ROUND_TWO_PUSH,
                 f"{len(chosen)} segments round one's model is least sure of"
                 + (f" (first: {top.segment_id}, {top.why})" if top else ""),
             )
         else:
-            on_stage(DemoStage.ROUND_TWO_PUSH, "every train segment is already on the server")
+            say(DemoStage.ROUND_TWO_PUSH, "every train segment is already on the server")
         # the segments round two chose (a rerun finds them in the push ledger)
         uncertain = {
             sid
@@ -472,7 +477,7 @@ def _push_and_suggest(
             segment_ids=uncertain | chosen,
         )
         project = find_project(admin, ws.project_name)
-    on_stage(
+    say(
         DemoStage.ROUND_TWO_SUGGEST,
         f"{suggested.spans_created} suggested spans created as each assigned annotator's own "
         f"({suggested.already_suggested} pairs suggested before)",
@@ -485,7 +490,7 @@ def _correct_suggestions(
     result: DemoResult,
     gold: dict[str, list[LabeledSpan]],
     project_id: int,
-    on_stage: Stage,
+    say: Say,
 ) -> None:
     """10. the simulated annotators correct the suggestions they were offered."""
     ledger = SuggestionLedger(ws.suggestions_path).data
@@ -500,22 +505,20 @@ def _correct_suggestions(
                 client, project_id, name, gold, offered_ids, noise=noise, seed=ws.config.corpus.seed
             )
         result.corrections[name] = fixed
-        on_stage(
+        say(
             DemoStage.ROUND_TWO_ANNOTATORS,
             f"{name} corrected {fixed.examples} suggested segments with {fixed.edits} edits "
             f"({fixed.from_scratch} spans from scratch)",
         )
 
 
-def _pull_suggestions(
-    ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage
-) -> Path:
+def _pull_suggestions(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> Path:
     """11. pull, and what became of the suggestions; returns the snapshot folder."""
     with connect(ws) as admin:
         pulled = pull(admin, ws, schema)
     rows, _ = suggestions_in_workspace(ws, snapshot=pulled.snapshot)
     result.suggestions = {r.annotator: r.total.to_json() for r in rows}
-    on_stage(
+    say(
         DemoStage.LABELS_SUGGESTIONS,
         "; ".join(
             f"{r.annotator}: {r.total.accepted} of {r.total.offered} accepted, "
@@ -532,7 +535,7 @@ def _review(
     gold: dict[str, list[LabeledSpan]],
     snapshot: Path,
     result: DemoResult,
-    on_stage: Stage,
+    say: Say,
 ) -> None:
     """12. where the two disagree (a majority of two is both) goes to a (simulated)
     adjudicator in the review project."""
@@ -546,18 +549,16 @@ def _review(
         with DoccanoClient(result.url) as judge:
             passwords.login(judge, DEMO_ADJUDICATOR)
             decided = adjudicate(judge, sent.project.id, gold)
-        on_stage(
+        say(
             DemoStage.LABELS_REVIEW,
             f"{len(voted.conflicts)} conflicts in {sent.conflicts} segment(s): {sent.sent} sent "
             f"to {sent.project.name!r}; {DEMO_ADJUDICATOR} decided {decided}",
         )
     except LabelsError as err:  # a tiny run may have no conflicts
-        on_stage(DemoStage.LABELS_REVIEW, f"skipped: {err}")
+        say(DemoStage.LABELS_REVIEW, f"skipped: {err}")
 
 
-def _merge_reviewed(
-    ws: Workspace, result: DemoResult, schema: LabelSchema, on_stage: Stage
-) -> Path:
+def _merge_reviewed(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> Path:
     """13. pull the adjudicator's decisions, merge and convert; returns the snapshot folder."""
     with connect(ws) as admin:
         final = pull(admin, ws, schema)
@@ -568,13 +569,13 @@ def _merge_reviewed(
         snapshot=final.snapshot,
         annotators=list(DEMO_ANNOTATORS),
     )
-    on_stage(
+    say(
         DemoStage.LABELS_MERGE,
         f"{merged.spans} gold spans in {merged.gold_segments} segments, {merged.adjudicated} "
         "settled by the adjudicator",
     )
     converted = convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
-    on_stage(
+    say(
         DemoStage.LABELS_CONVERT,
         ", ".join(f"{s} {converted.docs.get(s, 0)} docs" for s in ("train", "dev", "test")),
     )

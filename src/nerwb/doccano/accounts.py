@@ -26,6 +26,10 @@ def ensure_annotators(
     Raises:
         DoccanoError: the server has no annotator role.
     """
+    # the role first: a server without it would otherwise get accounts no project can use
+    roles = {r.name: r.id for r in client.roles()}
+    if ANNOTATOR_ROLE not in roles:
+        raise DoccanoError(f"the server has no {ANNOTATOR_ROLE!r} role (roles: {', '.join(roles)})")
     created: dict[str, str] = {}
     saved = AnnotatorPasswords.load_or_new(passwords_path)
     users = {u.username: u for u in client.users()}
@@ -36,9 +40,6 @@ def ensure_annotators(
             created[name] = password
             saved.passwords[name] = password
             saved.save(passwords_path)  # at once: never lose a password
-    roles = {r.name: r.id for r in client.roles()}
-    if ANNOTATOR_ROLE not in roles:
-        raise DoccanoError(f"the server has no {ANNOTATOR_ROLE!r} role (roles: {', '.join(roles)})")
     members = {m.user for m in client.members(project_id)}
     added = []
     for name in names:

@@ -34,7 +34,9 @@ def credentials_for(ws: Workspace) -> Credentials:
                 f"remote Doccano at {url}: set {' and '.join(missing)} in the environment"
             )
         return Credentials(
-            url.rstrip("/"), os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"]
+            url=url.rstrip("/"),
+            username=os.environ["DOCCANO_USERNAME"],
+            password=os.environ["DOCCANO_PASSWORD"],
         )
     path = ws.doccano_credentials_path
     if not path.exists():

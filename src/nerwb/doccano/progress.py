@@ -25,6 +25,9 @@ class AnnotatorProgress:
     confirmed: int  # segments this annotator confirmed
     remaining: int
     articles: int = 0  # articles with at least one segment assigned to them (0 without a plan)
+    # False: a plan exists and gives this member nothing (an account added by hand, a former
+    # annotator); `total` and `remaining` are then 0, not the project's size
+    assigned: bool = True
 
 
 @dataclass
@@ -60,10 +63,17 @@ def progress(client: DoccanoClient, ws: Workspace) -> ProjectProgress:
             and not done
         ):
             continue  # the project's admin, who labels nothing
-        total = assigned.get(name, n_examples)
+        # without a plan every member is given every example; with one, only what it says
+        in_plan = not plan or name in assigned
+        total = assigned.get(name, 0) if plan else n_examples
         rows.append(
             AnnotatorProgress(
-                name, total, done, max(total - done, 0), len(articles.get(name, set()))
+                name,
+                total,
+                done,
+                max(total - done, 0),
+                len(articles.get(name, set())),
+                assigned=in_plan,
             )
         )
     n_articles = len({s.rsplit("#", 1)[0] for s in plan})

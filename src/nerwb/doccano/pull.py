@@ -14,7 +14,6 @@ import io
 import os
 import posixpath
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.review import find_review_project
 from nerwb.errors import InputError
-from nerwb.io import parse_jsonl
+from nerwb.io import new_staging_folder, parse_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import (
@@ -39,6 +38,7 @@ from nerwb.labels.snapshots import (
     load_snapshot,
     snapshot_file_name,
 )
+from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.pull import PulledReview, PullManifest, manifest_path
 from nerwb.workspace import Workspace
 
@@ -124,7 +124,7 @@ class PullReport:
     edited_during_pull: int = 0
     review_decisions: int = 0  # confirmed segments in the review project
     # segments on the server more than once: segment id -> example ids (the copy taken per
-    # annotator is the confirmed one; `doccano push --repair` removes the unlabelled copies)
+    # annotator is the confirmed one; `doccano push --repair` removes the untouched copies)
     duplicates: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -316,14 +316,27 @@ def diff_snapshots(old: Annotations, new: Annotations) -> dict[str, SnapshotDiff
 BetweenExports = Callable[[], None]
 
 
+EXPORT_STAGE = "Exporting from Doccano"
+
+
 def _exports(
-    client: DoccanoClient, project_id: int, *, between: BetweenExports | None = None
+    client: DoccanoClient,
+    project_id: int,
+    *,
+    between: BetweenExports | None = None,
+    on_progress: OnProgress | None = None,
+    attempt: int = 1,
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Everything, and the confirmed examples only (per annotator).
 
     Both tasks start at once, so the worker runs them side by side. ``between`` (tests) runs
     after the first export finished and before the second starts, to edit at a known moment.
     """
+    again = f" (attempt {attempt}: someone labelled during the last one)" if attempt > 1 else ""
+
+    def waiting(done: int, total: int, what: str) -> None:
+        emit(on_progress, ProgressEvent(EXPORT_STAGE, done, total, "export", item=what + again))
+
     every = client.start_export(project_id, confirmed_only=False)
     if between is not None:
         client.wait_task(every, what="export")
@@ -331,10 +344,15 @@ def _exports(
     # Nobody has confirmed anything yet (early pulls): the second export would be empty.
     anyone_confirmed = any(int(m.get("done", 0)) for m in client.member_progress(project_id))
     confirmed = client.start_export(project_id, confirmed_only=True) if anyone_confirmed else None
+    total = 2 if confirmed is not None else 1
+    waiting(0, total, "Waiting for Doccano's export of every example")
     client.wait_task(every, what="export")
     if confirmed is None:
+        waiting(1, total, "Downloading the export")
         return safe_entries(client.download_export(project_id, every)), {}
+    waiting(1, total, "Waiting for Doccano's export of the confirmed examples")
     client.wait_task(confirmed, what="export of confirmed examples")
+    waiting(2, total, "Downloading the exports")
     return (
         safe_entries(client.download_export(project_id, every)),
         safe_entries(client.download_export(project_id, confirmed)),
@@ -348,6 +366,7 @@ def pull(
     *,
     confirmed_only: bool = False,
     between_exports: BetweenExports | None = None,
+    on_progress: OnProgress | None = None,
 ) -> PullReport:
     """Export the project, map spans to articles, write a new snapshot; earlier ones are kept.
 
@@ -364,7 +383,11 @@ def pull(
     while True:
         attempts += 1
         all_files, confirmed_files = _exports(
-            client, project.id, between=between_exports if attempts == 1 else None
+            client,
+            project.id,
+            between=between_exports if attempts == 1 else None,
+            on_progress=on_progress,
+            attempt=attempts,
         )
         parsed = parse_export(all_files, confirmed_files, articles)
         edited += parsed.mismatched
@@ -389,7 +412,7 @@ def pull(
     while target.exists():
         target = first.with_name(f"{first.name}-{suffix}")
         suffix += 1
-    staging = Path(tempfile.mkdtemp(prefix=".pull-", dir=ws.pulls_dir))
+    staging = new_staging_folder(ws.pulls_dir, prefix=".pull-")
     try:
         hashes = {}
         for name, units in by_annotator.items():

@@ -50,9 +50,15 @@ class PushInterrupted(NerwbError):
 
     def __init__(self, report: PushReport, passwords: Path):
         created = ", ".join(report.annotators_created) or "none"
+        sent = (
+            f", and a chunk of {report.in_flight} more was handed to the server, which may have "
+            "imported it (the next push counts what the server holds, and uploads none twice)"
+            if report.in_flight
+            else ""
+        )
         super().__init__(
             f"push interrupted after uploading {report.uploaded} of {report.to_upload} segment(s) "
-            f"to project {report.project.name!r}. Accounts created: {created}"
+            f"to project {report.project.name!r}{sent}. Accounts created: {created}"
             + (
                 f"; their passwords are in {passwords} (mode 0600)"
                 if report.annotators_created
@@ -72,6 +78,7 @@ class PushReport:
     selected: int = 0
     to_upload: int = 0
     uploaded: int = 0
+    in_flight: int = 0  # segments of a chunk the server was importing when the push stopped
     already_there: int = 0
     chunks: int = 0
     reconciled_with_server: bool = False
@@ -132,6 +139,15 @@ def check_same_cut(
             )
 
 
+def check_overlap(overlap: float) -> None:
+    """Raises NerwbError: ``overlap`` is not a share between 0 and 1."""
+    if not 0 <= overlap <= 1:
+        raise NerwbError(
+            f"the overlap is a share of segments between 0 and 1, not {overlap}",
+            setting="overlap",
+        )
+
+
 def plan_assignments(
     segment_ids: list[str], annotators: list[str], overlap: float, seed: int
 ) -> dict[str, list[str]]:
@@ -141,8 +157,7 @@ def plan_assignments(
     """
     if not annotators:
         return {}
-    if not 0 <= overlap <= 1:
-        raise NerwbError(f"--overlap must be between 0 and 1, not {overlap}")
+    check_overlap(overlap)
     ids = sorted(segment_ids)
     random.Random(seed).shuffle(ids)
     n_double = round(len(ids) * overlap) if len(annotators) > 1 else 0
@@ -170,26 +185,25 @@ def push(
 ) -> PushReport:
     """Push the segments of ``splits`` to the workspace's Doccano project.
 
+    Every option and the segments are checked before the server is changed; annotator accounts
+    are created only once the project's segments are known to fit (same cut).
+
     Args:
         on_progress: hears of the segments uploaded after each chunk.
     """
-    for name in annotators or []:
+    annotators = annotators or []
+    for name in annotators:
         check_name(name, what="annotator")
+    if annotators:
+        check_overlap(overlap)
+    segments = selected_segments(ws, splits)  # an unknown split, an unsplit corpus
     project, created = ensure_project(client, ws.project_name)
     report = PushReport(project=project, project_created=created)
     report.span_types_created, report.span_types_updated = sync_span_types(
         client, project.id, schema
     )
     report.guideline = sync_guideline(client, project, ws.schema_path.parent / GUIDELINES)
-
-    annotators = annotators or []
     passwords_path = ws.annotator_passwords_path
-    if annotators:
-        report.annotators_created, report.members_added = ensure_annotators(
-            client, project.id, annotators, passwords_path
-        )
-
-    segments = selected_segments(ws, splits)
     report.selected = len(segments)
     ledger = PushLedger(ws.push_ledger_path)
     entry = ledger.entry(client.url, project.id)
@@ -211,6 +225,10 @@ def push(
     )
     entry.segment_length = segment_length if known or segments else entry.segment_length
     ledger.save()
+    if annotators:
+        report.annotators_created, report.members_added = ensure_annotators(
+            client, project.id, annotators, passwords_path
+        )
 
     todo = [(s, split, title) for s, split, title in segments if s.id not in known]
     report.already_there = len(segments) - len(todo)
@@ -238,11 +256,17 @@ def push(
         ledger.save()  # after each chunk: an interrupted push resumes after the last one
         report.chunks += 1
         report.uploaded += len(chunk)
+        report.in_flight = 0
         emit(on_progress, ProgressEvent(PUSH_STAGE, report.uploaded, len(rows), "segment"))
+
+    def sent(chunk: list[Row]) -> None:
+        report.in_flight = len(chunk)
 
     emit(on_progress, ProgressEvent(PUSH_STAGE, 0, len(rows), "segment"))
     try:
-        upload_rows(client, project.id, rows, on_chunk=uploaded, chunk_rows=chunk_rows)
+        upload_rows(
+            client, project.id, rows, record_chunk=uploaded, record_sent=sent, chunk_rows=chunk_rows
+        )
     except KeyboardInterrupt:
         raise PushInterrupted(report, passwords_path) from None
     if selection is not None and report.ranked:

@@ -1,8 +1,8 @@
 """``doccano push --repair``: remove the extra copies of segments that pushes racing each other
 uploaded twice, keeping every copy that holds someone's work.
 
-Which copies hold work comes from the exports (every member's spans and confirmations), not
-from the spans endpoint, which shows only the caller's own spans.
+Which copies hold work comes from the exports (every member's spans, comments and
+confirmations), not from the spans endpoint, which shows only the caller's own spans.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ class RepairReport:
 
 
 def repair_duplicates(client: DoccanoClient, ws: Workspace) -> RepairReport:
-    """Delete every duplicate copy of a segment that nobody labelled or confirmed; of copies all
-    unlabelled, the first pushed stays. Copies with work are never deleted.
+    """Delete every duplicate copy of a segment that nobody labelled, commented on or confirmed;
+    of copies all untouched, the first pushed stays. Copies with work are never deleted.
 
     Raises:
         DoccanoError: no project of the workspace's name, or the server refused a request.
@@ -37,13 +37,14 @@ def repair_duplicates(client: DoccanoClient, ws: Workspace) -> RepairReport:
     report = RepairReport(project=project)
     every, confirmed = _exports(client, project.id)
     copies: dict[str, set[int]] = {}
-    worked: set[int] = set()  # examples someone labelled or confirmed
+    worked: set[int] = set()  # examples someone labelled, commented on or confirmed
     for name, content in every.items():
         for example_id, (_, record) in _records(f"{name}.jsonl (export)", content).items():
             segment_id = record.get("segment_id")
             if segment_id:
                 copies.setdefault(str(segment_id), set()).add(example_id)
-            if record.get("label"):
+            # an annotator's comment ("entity unclear, ask the editor") is work as much as a span
+            if record.get("label") or record.get("Comments"):
                 worked.add(example_id)
     for name, content in confirmed.items():
         worked.update(_records(f"{name}.jsonl (confirmed)", content))

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from nerwb.doccano.accounts import ensure_annotators
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
-from nerwb.doccano.projects import sync_span_types
+from nerwb.doccano.projects import GUIDELINES, sync_guideline, sync_span_types
 from nerwb.doccano.upload import Row, upload_rows
 from nerwb.errors import ErrorKind, LabelsError
-from nerwb.io import read_jsonl
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
 from nerwb.names import check_name
+from nerwb.records.annotations import ConflictLine
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.workspace import Workspace
 
@@ -53,6 +53,7 @@ class ReviewReport:
     already_there: int = 0
     spans_created: int = 0
     proposals: dict[str, int] = field(default_factory=dict)  # annotator -> spans proposed
+    guideline: str | None = None  # "set", "updated" or "unchanged"; None without GUIDELINES.md
 
 
 def send_to_review(
@@ -82,7 +83,7 @@ def send_to_review(
             f"{ws.conflicts_path}: no merge yet", kind=ErrorKind.NOT_MERGED, path=ws.conflicts_path
         )
     conflicted = sorted(
-        {str(c["segment_id"]) for c in read_jsonl(ws.conflicts_path) if c.get("segment_id")}
+        {c.segment_id for _, c in ConflictLine.read(ws.conflicts_path) if c.segment_id}
     )
     if not conflicted:
         raise LabelsError("the last merge left no conflicts: nothing to adjudicate")
@@ -96,10 +97,13 @@ def send_to_review(
         )
         created = True
     sync_span_types(admin, project.id, schema)
+    # the adjudicator judges by the same guidelines the annotators labelled by
+    guideline = sync_guideline(admin, project, ws.schema_path.parent / GUIDELINES)
     passwords, _ = ensure_annotators(admin, project.id, [adjudicator], ws.annotator_passwords_path)
     report = ReviewReport(
         project, created, adjudicator, passwords.get(adjudicator), len(conflicted)
     )
+    report.guideline = guideline
 
     ledger = PushLedger(ws.push_ledger_path)
     known = ledger.segments(admin.url, project.id)
@@ -137,7 +141,7 @@ def send_to_review(
         admin,
         project.id,
         rows,
-        on_chunk=sent,
+        record_chunk=sent,
         file_prefix="nerwb-review",
         what="review import {number}",
     )

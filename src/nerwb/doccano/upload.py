@@ -62,24 +62,27 @@ def upload_rows(
     project_id: int,
     rows: list[Row],
     *,
-    on_chunk: Callable[[list[Row]], None],
+    record_chunk: Callable[[list[Row]], None],
     chunk_rows: int = CHUNK_ROWS,
     file_prefix: str = "nerwb-push",
     what: str = "import of chunk {number}",
+    record_sent: Callable[[list[Row]], None] = lambda _: None,
 ) -> None:
     """Import ``rows`` in chunks, one bulk import each, waiting for each to finish.
 
-    ``on_chunk`` gets each chunk once the server holds it: where the caller records it in its
-    ledger, so an interrupted upload resumes after the last chunk. ``what`` (with ``{number}``)
-    names the import in a timeout's message.
+    ``record_chunk`` gets each chunk once the server holds it: where the caller records it in its
+    ledger, so an interrupted upload resumes after the last chunk. ``record_sent`` gets it earlier,
+    once the server has started to import it: from then on the server may hold it whatever
+    happens here (an interrupt while waiting). ``what`` (with ``{number}``) names the import in
+    a timeout's message.
     """
     for number, chunk in enumerate(row_chunks(rows, chunk_rows), start=1):
         content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode("utf-8")
         upload_id = client.upload_file(f"{file_prefix}-{number}.jsonl", content)
-        client.wait_task(
-            client.start_import(project_id, [upload_id]), what=what.format(number=number)
-        )
-        on_chunk(chunk)
+        task = client.start_import(project_id, [upload_id])
+        record_sent(chunk)
+        client.wait_task(task, what=what.format(number=number))
+        record_chunk(chunk)
 
 
 def server_segments(

@@ -8,6 +8,7 @@ from pathlib import Path
 from spacy.tokens import Doc, DocBin
 
 from nerwb.errors import EvaluationError
+from nerwb.evaluate.inputs import check_gold_data
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
 from nerwb.labels.docbin import ConversionReport, article_doc
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
@@ -32,8 +33,7 @@ def load_gold_docs(
     on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
     on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     report = ConversionReport()
-    if not path.is_file():
-        raise EvaluationError(f"evaluation data {path} does not exist")
+    check_gold_data(path)
     fmt = format_of(path)
     if fmt == "spacy":  # a DocBin is evaluated as it is, not re-made from its text
         try:
@@ -57,11 +57,8 @@ def load_gold_docs(
             )
             report.add("eval", found)
             docs.append(found.doc)
-    else:
-        raise EvaluationError(
-            f"{path}: unknown data format {path.suffix.lower()!r}; "
-            "use .spacy, .jsonl or a CoNLL/IOB file"
-        )
+    else:  # check_gold_data refused it
+        raise AssertionError(f"no reader for {path}")
     if not docs:
         raise EvaluationError(f"evaluation data {path} holds no documents")
     return docs, report

@@ -22,8 +22,8 @@ def seen_in_training(model: Path, data: Path) -> str | None:
         return None  # an unreadable manifest is reported where evaluate reads it for its facts
     digest = None
     for split in ("train", "dev"):
-        facts = used.get(split) or {}
-        path, sha = facts.get("path"), facts.get("sha256")
+        facts = used.get(split)
+        path, sha = (facts.path, facts.sha256) if facts else (None, None)
         if path and Path(path).resolve() == Path(data).resolve():
             return split
         if sha:
@@ -34,3 +34,20 @@ def seen_in_training(model: Path, data: Path) -> str | None:
             if digest == sha:
                 return split
     return None
+
+
+def articles_in_training(model: Path, doc_ids: list[str]) -> dict[str, list[str]]:
+    """``"train"``/``"dev"`` -> the evaluated documents (by article id) that the model's run
+    trained or selected ``model-best`` on, per its ``manifest.json``; empty when the manifest
+    is missing, unreadable or older than the record of article ids."""
+    path = manifest_path(Path(model).parent)
+    if not path.is_file():
+        return {}
+    try:
+        used = TrainingManifest.load(path).article_ids()
+    except NerwbError:
+        return {}
+    if used is None:
+        return {}
+    evaluated = set(doc_ids)
+    return {split: sorted(evaluated & ids) for split, ids in used.items() if evaluated & ids}

@@ -308,8 +308,8 @@ def _recorded_names(path: Path, manifest: TrainingManifest) -> SeenNames | None:
 
 def _names_of_training_file(path: Path, manifest: TrainingManifest) -> SeenNames:
     """An older manifest: rebuild the names from the training file it records, if unchanged."""
-    train = manifest.data.get("train") or {}
-    recorded, digest = train.get("path"), train.get("sha256")
+    train = manifest.data.get("train")
+    recorded, digest = (train.path, train.sha256) if train else (None, None)
     if not recorded:
         return SeenNames(None, str(path), f"{path} does not record the training data")
     file = Path(recorded)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from nerwb.errors import EvaluationError, InputError, PredictError
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
+from nerwb.evaluate.held_out import articles_in_training
 from nerwb.evaluate.metrics import (
     BootstrapFacts,
     ComparisonRow,
@@ -43,13 +42,15 @@ from nerwb.evaluate.novelty import (
 )
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
-from nerwb.io import atomic_write_jsonl, sha256_of, split_lines
+from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.gold_names import names_sha256
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.predict.model import load_pipeline, model_name
 from nerwb.progress import OnProgress, ProgressEvent, emit
+from nerwb.records.lines import write_lines
+from nerwb.records.metrics import DocCountsLine, MetricsFile
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.scores import prf
 from nerwb.workspace import utc_stamp
@@ -68,6 +69,8 @@ REPORT_FILES = (
 class EvalRun:
     folder: Path
     metrics: EvalMetrics
+    # "train"/"dev" -> ids of evaluated documents the model's run trained or selected on
+    in_training: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load_model(model: Path) -> Language:
@@ -232,12 +235,10 @@ def write_report(
     """Write every artefact into a staging folder beside ``folder``, then rename it into place,
     so a failed run leaves no half-written report."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging = new_staging_folder(folder.parent, prefix=f".{folder.name}.")
     doc_ids = [doc_id for doc_id, *_ in rendered]
     try:
-        (staging / "metrics.json").write_text(
-            json.dumps(metrics.to_json(), indent=2) + "\n", encoding="utf-8"
-        )
+        MetricsFile.model_validate(metrics.to_json()).save(staging / "metrics.json")
         texts = [doc.text for _, doc, *_ in rendered]
 
         def record(e: ErrorCase) -> dict[str, Any]:
@@ -250,10 +251,12 @@ def write_report(
         atomic_write_jsonl(staging / "errors.jsonl", (record(e) for e in errors))
         # with the split: each document's seen and unseen counts too, for `nerwb compare`
         split_keys = novelty or [{}] * len(per_doc)
-        atomic_write_jsonl(
+        write_lines(
             staging / "per_doc.jsonl",
             (
-                {"doc": i, **c.to_json(), **{str(g): n.to_json() for g, n in extra.items()}}
+                DocCountsLine.model_validate(
+                    {"doc": i, **c.to_json(), **{str(g): n.to_json() for g, n in extra.items()}}
+                )
                 for i, c, extra in zip(doc_ids, per_doc, split_keys, strict=True)
             ),
         )
@@ -359,7 +362,7 @@ def evaluate(
     write_report(
         folder, metrics, confusion, errors, per_doc, rendered, colours or {}, novelty, seen.names
     )
-    return EvalRun(folder, metrics)
+    return EvalRun(folder, metrics, articles_in_training(model, doc_ids))
 
 
 @dataclass
@@ -372,6 +375,8 @@ class Comparison:
     # has no split (the note says why)
     seen_unseen: dict[str, dict[str, RecallComparisonRow]] | None = None
     seen_unseen_note: str | None = None
+    # why every difference is 0: A and B are one folder, or score alike on every document
+    same_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -380,6 +385,8 @@ class Comparison:
             "resamples": self.resamples,
             "rows": {k: v.to_json() for k, v in self.rows.items()},
         }
+        if self.same_note is not None:
+            data["same_note"] = self.same_note
         if self.seen_unseen is not None:
             data["seen_unseen"] = {
                 group: {k: v.to_json() for k, v in rows.items()}
@@ -401,12 +408,9 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
         raise EvaluationError(
             f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
         )
-    metrics = EvalMetrics.from_json(json.loads(metrics_path.read_text(encoding="utf-8")))
-    docs = [
-        DocCounts.from_json(json.loads(line))
-        for line in split_lines(per_doc_path.read_text(encoding="utf-8"))
-        if line.strip()
-    ]
+    record = MetricsFile.load(metrics_path)
+    metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
+    docs = [DocCounts.from_json(line.to_json()) for _, line in DocCountsLine.read(per_doc_path)]
     return metrics, docs
 
 
@@ -414,13 +418,11 @@ def load_novelty(folder: Path) -> list[dict[Novelty, DocCounts]] | None:
     """Each document's seen/unseen counts from an evaluation folder's per_doc.jsonl; None when
     the run has no split (made without the training names, or before the split existed)."""
     out = []
-    for line in split_lines((folder / "per_doc.jsonl").read_text(encoding="utf-8")):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        if not all(str(g) in record for g in Novelty):
+    for _, line in DocCountsLine.read(folder / "per_doc.jsonl"):
+        if line.seen is None or line.unseen is None:
             return None
-        out.append({g: DocCounts.from_json(record[str(g)]) for g in Novelty})
+        groups = {Novelty.SEEN: line.seen, Novelty.UNSEEN: line.unseen}
+        out.append({g: DocCounts.from_json(groups[g].model_dump()) for g in Novelty})
     return out
 
 
@@ -516,6 +518,15 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
             point(docs_a, label), point(docs_b, label), fa_label[:, j], fb_label[:, j]
         )
     comparison = Comparison(str(run_a), str(run_b), rows, n_bootstrap)
+    if run_a.resolve() == run_b.resolve():
+        comparison.same_note = (
+            f"A and B are the same evaluation folder ({run_a}): every difference is 0"
+        )
+    elif docs_a == docs_b:
+        comparison.same_note = (
+            "A and B score alike on every document (the same predictions, or ones as right "
+            "and as wrong): every difference is 0"
+        )
     novelty_a, novelty_b = load_novelty(run_a), load_novelty(run_b)
     if novelty_a is None or novelty_b is None:
         missing = " and ".join(

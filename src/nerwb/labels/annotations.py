@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from nerwb.errors import InputError
-from nerwb.io import atomic_write_jsonl, iter_jsonl
+from nerwb.records.annotations import GoldLine, LeftOutLine, SegmentLine
+from nerwb.records.lines import write_lines
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -84,42 +84,32 @@ class AnnotatedSegment:
         """The spans in the unit's own offsets (what Doccano shows)."""
         return [s.shifted(-self.start) for s in sorted(self.spans)]
 
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "segment_id": self.segment_id,
-            "segment_start": self.start,
-            "text": self.text,
-            "label": [[s.start, s.end, s.label] for s in self.local_spans()],
-            "article_label": [[s.start, s.end, s.label] for s in sorted(self.spans)],
-            "confirmed": self.confirmed,
-            "assigned": self.assigned,
-            "example_id": self.example_id,
-        }
+    def to_line(self) -> SegmentLine:
+        return SegmentLine(
+            article_id=self.article_id,
+            segment_id=self.segment_id,
+            segment_start=self.start,
+            text=self.text,
+            label=[(s.start, s.end, s.label) for s in self.local_spans()],
+            article_label=[(s.start, s.end, s.label) for s in sorted(self.spans)],
+            confirmed=self.confirmed,
+            assigned=self.assigned,
+            example_id=self.example_id,
+        )
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], *, path: Path, line: int) -> AnnotatedSegment:
-        try:
-            article_id = str(record["article_id"])
-            start = int(record.get("segment_start") or 0)
-            spans = [
-                LabeledSpan(int(s) + start, int(e) + start, str(lab))
-                for s, e, lab in record.get("label", [])
-            ]
-            assigned = record.get("assigned")
-            example_id = record.get("example_id")
-            return cls(
-                article_id,
-                str(record.get("segment_id") or article_id),
-                start,
-                str(record["text"]),
-                spans,
-                bool(record.get("confirmed")),
-                None if assigned is None else bool(assigned),
-                None if example_id is None else int(example_id),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise InputError(f"not an annotation record ({err})", path=path, line=line) from None
+    def from_line(cls, line: SegmentLine) -> AnnotatedSegment:
+        start = line.segment_start or 0
+        return cls(
+            line.article_id,
+            line.segment_id or line.article_id,
+            start,
+            line.text,
+            [LabeledSpan(s + start, e + start, label) for s, e, label in line.label],
+            line.confirmed,
+            line.assigned,
+            line.example_id,
+        )
 
 
 def whole_article(
@@ -145,43 +135,31 @@ class AnnotatedArticle:
     # Gold spans carry who agreed on them: {"start,end,LABEL": ["A", "B"]}.
     provenance: dict[str, list[str]] | None = None
     gold_ranges: list[tuple[int, int]] | None = None
-    left_out: list[dict[str, Any]] = field(default_factory=list)
+    left_out: list[LeftOutLine] = field(default_factory=list)
 
-    def to_record(self) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "article_id": self.article_id,
-            "text": self.text,
-            "label": [[s.start, s.end, s.label] for s in sorted(self.spans)],
-            "confirmed": self.confirmed,
-        }
-        if self.provenance is not None:
-            record["annotators"] = [
-                self.provenance.get(span_key(s), []) for s in sorted(self.spans)
-            ]
-        if self.gold_ranges is not None:
-            record["gold_ranges"] = [[s, e] for s, e in self.gold_ranges]
-        if self.left_out:
-            record["left_out"] = self.left_out
-        return record
+    def to_line(self) -> GoldLine:
+        spans = sorted(self.spans)
+        return GoldLine(
+            article_id=self.article_id,
+            text=self.text,
+            label=[(s.start, s.end, s.label) for s in spans],
+            confirmed=self.confirmed,
+            annotators=None
+            if self.provenance is None
+            else [self.provenance.get(span_key(s), []) for s in spans],
+            gold_ranges=self.gold_ranges,
+            left_out=self.left_out,
+        )
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], *, path: Path, line: int) -> AnnotatedArticle:
-        try:
-            spans = [LabeledSpan(int(s), int(e), str(lab)) for s, e, lab in record.get("label", [])]
-            article = cls(
-                str(record["article_id"]), str(record["text"]), spans, bool(record.get("confirmed"))
-            )
-            if record.get("gold_ranges") is not None:
-                article.gold_ranges = [(int(s), int(e)) for s, e in record["gold_ranges"]]
-            article.left_out = list(record.get("left_out") or [])
-        except (KeyError, TypeError, ValueError) as err:
-            raise InputError(
-                f"not an annotated-article record ({err})", path=path, line=line
-            ) from None
-        if "annotators" in record:
+    def from_line(cls, line: GoldLine) -> AnnotatedArticle:
+        spans = [LabeledSpan(s, e, label) for s, e, label in line.label]
+        article = cls(line.article_id, line.text, spans, line.confirmed)
+        article.gold_ranges = line.gold_ranges
+        article.left_out = list(line.left_out)
+        if line.annotators is not None:
             article.provenance = {
-                span_key(s): list(a)
-                for s, a in zip(sorted(spans), record["annotators"], strict=False)
+                span_key(s): list(a) for s, a in zip(sorted(spans), line.annotators, strict=False)
             }
         return article
 
@@ -215,23 +193,19 @@ def span_key(span: LabeledSpan) -> str:
 
 def load_units(path: Path) -> dict[str, AnnotatedSegment]:
     """One annotator file: units by segment id."""
-    return {
-        u.segment_id: u
-        for u in (AnnotatedSegment.from_record(r, path=path, line=n) for n, r in iter_jsonl(path))
-    }
+    units = (AnnotatedSegment.from_line(line) for _, line in SegmentLine.read(path))
+    return {u.segment_id: u for u in units}
 
 
 def save_units(path: Path, units: list[AnnotatedSegment]) -> None:
     ordered = sorted(units, key=lambda u: (u.article_id, u.start, u.segment_id))
-    atomic_write_jsonl(path, (u.to_record() for u in ordered))
+    write_lines(path, (u.to_line() for u in ordered))
 
 
 def load_annotated(path: Path) -> dict[str, AnnotatedArticle]:
-    return {
-        a.article_id: a
-        for a in (AnnotatedArticle.from_record(r, path=path, line=n) for n, r in iter_jsonl(path))
-    }
+    articles = (AnnotatedArticle.from_line(line) for _, line in GoldLine.read(path))
+    return {a.article_id: a for a in articles}
 
 
 def save_annotated(path: Path, articles: list[AnnotatedArticle]) -> None:
-    atomic_write_jsonl(path, (a.to_record() for a in sorted(articles, key=lambda a: a.article_id)))
+    write_lines(path, (a.to_line() for a in sorted(articles, key=lambda a: a.article_id)))

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.dedup import near_duplicate_groups
-from nerwb.corpus.model import Article
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import context
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
+from nerwb.records.articles import Article
 from nerwb.text import blank
 from nerwb.workspace import Workspace
 

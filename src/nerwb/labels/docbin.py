@@ -11,6 +11,7 @@ that is all gold is one ``Doc``; one that is partly gold goes in as its gold pie
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_bytes
@@ -26,7 +28,7 @@ from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, loa
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
 from nerwb.records.conversion import ConversionRecord, LeftOut
 from nerwb.text import blank
-from nerwb.workspace import SPLIT_NAMES, Workspace
+from nerwb.workspace import Workspace
 
 
 @dataclass
@@ -53,6 +55,9 @@ class ConversionReport:
     pieces: dict[str, int] = field(default_factory=dict)
     # per split and reason ("unconfirmed", "no annotator"): what was left out
     left_out: dict[str, dict[str, LeftOut]] = field(default_factory=dict)
+    on_misaligned: str = ""  # the policies it ran with
+    on_overlap: str = ""
+    sha256: dict[str, str] = field(default_factory=dict)  # per split: of the DocBin written
 
     def leave_out(
         self,
@@ -316,11 +321,11 @@ def _count_left_out(article: AnnotatedArticle, split: str, report: ConversionRep
             # an article counts as left out when none of it was confirmed, not for each piece
             articles=0 if article.gold_pieces() else 1,
             segments=len(unconfirmed),
-            spans=sum(int(u.get("spans", 0)) for u in unconfirmed),
-            chars=sum(int(u["end"]) - int(u["start"]) for u in unconfirmed),
+            spans=sum(u.spans for u in unconfirmed),
+            chars=sum(u.end - u.start for u in unconfirmed),
         )
     # Text that is neither gold nor a segment someone had: nobody was given it.
-    covered = [(int(u["start"]), int(u["end"])) for u in unconfirmed]
+    covered = [(u.start, u.end) for u in unconfirmed]
     covered += article.gold_pieces() if article.gold_ranges is not None else []
     position, bare = 0, 0
     for start, end in sorted(covered):
@@ -350,7 +355,7 @@ def to_docbins(
     """
     on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
     on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
-    report = ConversionReport()
+    report = ConversionReport(on_misaligned=str(on_misaligned), on_overlap=str(on_overlap))
     bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
     for article in sorted(gold, key=lambda a: a.article_id):
         split = splits.assignments.get(article.article_id)
@@ -392,7 +397,9 @@ def to_docbins(
         raise LabelsError(f"span counts do not reconcile for {broken}")
     for name, doc_bin in bins.items():
         path = out_dir / f"{name}.spacy"
-        atomic_write_bytes(path, doc_bin.to_bytes())
+        data = doc_bin.to_bytes()
+        atomic_write_bytes(path, data)
+        report.sha256[name] = hashlib.sha256(data).hexdigest()
         report.paths[name] = path
     return report
 
@@ -430,6 +437,8 @@ def convert_workspace(
 
 def save_conversion_report(report: ConversionReport, path: Path) -> None:
     ConversionRecord(
+        on_misaligned=report.on_misaligned,
+        on_overlap=report.on_overlap,
         docs=report.docs,
         per_split={
             s: {lab: asdict(c) for lab, c in by.items()} for s, by in report.per_split.items()
@@ -440,4 +449,5 @@ def save_conversion_report(report: ConversionReport, path: Path) -> None:
         left_out=report.left_out,
         events=[e.to_json() for e in report.events],
         unsplit_articles=report.unsplit_articles,
+        files=report.sha256,
     ).save(path)

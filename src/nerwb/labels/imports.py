@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nerwb.corpus.model import article_id_for, content_hash
+from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.corpus.splits import load_splits, pin_held_out, pin_split, save_splits
 from nerwb.corpus.store import add_articles, load_articles
 from nerwb.errors import ErrorKind, InputError, LabelsError
@@ -21,6 +21,7 @@ from nerwb.labels.annotations import (
 from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
 from nerwb.names import check_name
+from nerwb.records.articles import Article, content_hash
 from nerwb.workspace import Workspace
 
 
@@ -33,6 +34,8 @@ class Replaced:
     record_id: str | None  # the id the record gave, when it differs from the article's
     old_spans: int
     new_spans: int
+    # the earlier record of the same file that this one replaces (the article is in it twice)
+    earlier: str | None = None
 
     def describe(self) -> str:
         under = (
@@ -40,10 +43,17 @@ class Replaced:
             if self.record_id and self.record_id != self.article_id
             else ""
         )
+        before = f"in {_where(self.earlier)} of the file" if self.earlier else "before"
         return (
             f"article {self.article_id!r}{under} from {self.origin}: "
-            f"{self.old_spans} span(s) before, {self.new_spans} now"
+            f"{self.old_spans} span(s) {before}, {self.new_spans} now"
         )
+
+
+def _where(origin: str) -> str:
+    """``"line 12"`` (or ``"doc3"``) of a record's ``path:line`` origin."""
+    tail = origin.rsplit(":", 1)[-1]
+    return f"line {tail}" if tail.isdigit() else tail
 
 
 @dataclass
@@ -85,8 +95,12 @@ def import_annotations(
         SplitError: ``split`` is unknown, or pins a test article to train or dev.
         InvalidNameError: ``annotator`` cannot be a file name (nerwb.names).
         LabelsError: the annotator already labelled an article of the file (by id or by the
-            same text under another id) with other spans, and ``replace`` is off.
+            same text under another id) with other spans, or the file holds one article twice
+            with different spans (both lines named), and ``replace`` is off.
         SchemaError: ``add_labels`` with a label name labels.yml cannot take.
+
+    Nothing is written unless every check passes: labels.yml, the corpus, the splits and the
+    annotator's file are written only after the last check.
     """
     check_name(annotator, what="--annotator")
     if fmt not in ANNOTATION_READERS:
@@ -140,9 +154,22 @@ def import_annotations(
         ]
         pin_split(copy.deepcopy(splits), sorted(set(planned)), split, keep_existing=True)
 
+    # The corpus's own checks (an id already used for another text) before anything is
+    # written: a failed import leaves labels.yml, the corpus and the splits as they were.
+    _, planned = add_articles(ws.articles_path, raws, dry_run=True)
+    twice = _twice_in_file(raws, planned)
+    if twice and not replace:
+        listed = "; ".join(r.describe_twice() for r in twice[:5])
+        more = f"; and {len(twice) - 5} more" if len(twice) > 5 else ""
+        raise LabelsError(
+            f"{path} holds {len(twice)} article(s) twice with different spans: {listed}{more}",
+            kind=ErrorKind.TWICE_IN_FILE,
+            path=path,
+        )
+
     imports_path = ws.imports_dir / f"{annotator}.jsonl"
     existing = load_units(imports_path) if imports_path.exists() else {}
-    report.replaced = _replacements(ws, raws, existing)
+    report.replaced = _replacements(ws, raws, existing) + [t.as_replaced() for t in twice]
     if report.replaced and not replace:
         listed = "; ".join(r.describe() for r in report.replaced[:5])
         more = f"; and {len(report.replaced) - 5} more" if len(report.replaced) > 5 else ""
@@ -177,6 +204,55 @@ def import_annotations(
     save_units(imports_path, list(existing.values()))
     report.annotator_file = imports_path
     return report
+
+
+@dataclass(frozen=True)
+class TwiceInFile:
+    """One article that two records of the imported file give different spans."""
+
+    article_id: str
+    first: RawArticle
+    later: RawArticle
+
+    def describe_twice(self) -> str:
+        ids = (self.first.id, self.later.id)
+        if ids[0] and ids[0] == ids[1]:
+            how = "the same id"
+        elif all(ids):
+            how = f"the same text under ids {ids[0]!r} and {ids[1]!r}"
+        else:
+            how = "the same text"
+        return (
+            f"article {self.article_id!r} ({how}) at {_where(self.first.origin)} with "
+            f"{len(self.first.spans or [])} span(s) and at {_where(self.later.origin)} with "
+            f"{len(self.later.spans or [])}"
+        )
+
+    def as_replaced(self) -> Replaced:
+        return Replaced(
+            self.article_id,
+            self.later.origin,
+            self.later.id,
+            len(self.first.spans or []),
+            len(self.later.spans or []),
+            earlier=self.first.origin,
+        )
+
+
+def _span_set(raw: RawArticle) -> set[LabeledSpan]:
+    return {LabeledSpan(s, e, lab) for s, e, lab in raw.spans or []}
+
+
+def _twice_in_file(raws: list[RawArticle], planned: list[Article]) -> list[TwiceInFile]:
+    """Records of one file that land on one article (same id, or same text under another id,
+    as ``add_articles`` resolves them) with different spans; the last record would win."""
+    first: dict[str, RawArticle] = {}
+    found = []
+    for raw, article in zip(raws, planned, strict=True):
+        earlier = first.setdefault(article.id, raw)
+        if earlier is not raw and _span_set(earlier) != _span_set(raw):
+            found.append(TwiceInFile(article.id, earlier, raw))
+    return found
 
 
 def _replacements(

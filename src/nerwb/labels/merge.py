@@ -14,7 +14,6 @@ from typing import Any
 
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, LabelsError
-from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import (
     AnnotatedArticle,
     AnnotatedSegment,
@@ -23,6 +22,8 @@ from nerwb.labels.annotations import (
     span_key,
 )
 from nerwb.labels.snapshots import Annotations, latest_snapshot, load_annotations, load_reviews
+from nerwb.records.annotations import ConflictLine, LeftOutLine
+from nerwb.records.lines import write_lines
 from nerwb.workspace import Workspace
 
 
@@ -42,13 +43,15 @@ class Conflict:
     reason: str
     segment_id: str = ""
 
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "segment_id": self.segment_id,
-            "reason": self.reason,
-            "spans": self.spans,
-        }
+    def to_line(self) -> ConflictLine:
+        return ConflictLine(
+            article_id=self.article_id,
+            segment_id=self.segment_id,
+            reason=self.reason,
+            spans={
+                name: [(s, e, lab) for s, e, lab in spans] for name, spans in self.spans.items()
+            },
+        )
 
 
 @dataclass
@@ -217,14 +220,14 @@ def merge(
                 report.unconfirmed += 1
                 report.unconfirmed_spans += n_spans
                 article.left_out.append(
-                    {
-                        "segment_id": segment_id,
-                        "start": unit.start,
-                        "end": unit.end,
-                        "reason": "unconfirmed",
-                        "spans": n_spans,
-                        "annotators": sorted(everyone),
-                    }
+                    LeftOutLine(
+                        segment_id=segment_id,
+                        start=unit.start,
+                        end=unit.end,
+                        reason="unconfirmed",
+                        spans=n_spans,
+                        annotators=sorted(everyone),
+                    )
                 )
             continue
         spans, provenance = _merge_unit(present, mode, preferred, report)
@@ -291,5 +294,5 @@ def merge_workspace(
     report = merge(annotations, strategy, texts=texts, reviews=reviews)
     report.sources = sources
     save_annotated(ws.gold_path, report.gold)
-    atomic_write_jsonl(ws.conflicts_path, (c.to_record() for c in report.conflicts))
+    write_lines(ws.conflicts_path, (c.to_line() for c in report.conflicts))
     return report

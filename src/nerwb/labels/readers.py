@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from enum import StrEnum
 from pathlib import Path
 
 from nerwb.corpus.model import RawArticle
@@ -204,16 +203,6 @@ def _doccano(path: Path, options: ReadOptions | None = None) -> Iterator[RawArti
     for raw in read_doccano_jsonl(path, options or ReadOptions()):
         raw.spans = raw.spans or []
         yield raw
-
-
-class ImportFormat(StrEnum):
-    """``labels import --format``: the keys of ``ANNOTATION_READERS``."""
-
-    DOCCANO = "doccano"
-    CONLL = "conll"
-    IOB = "iob"
-    BILUO = "biluo"
-    SPACY = "spacy"
 
 
 ANNOTATION_READERS: dict[str, Callable[..., Iterator[RawArticle]]] = {

@@ -11,7 +11,6 @@ import hashlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,8 @@ from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import iter_articles
 from nerwb.errors import ErrorKind, InputError, PredictError
 from nerwb.predict.idbook import IdBook, text_digest
+from nerwb.predict.options import OnError
 from nerwb.workspace import Workspace
-
-
-class OnError(StrEnum):
-    """What a bad input record does: stop the run, or be counted, listed and left out."""
-
-    FAIL = "fail"
-    SKIP = "skip"
 
 
 @dataclass

@@ -73,6 +73,14 @@ def package_folder(package: str, inner: str = "") -> Path | None:
     return folder if folder.is_dir() else root
 
 
+def _no_such_model(model: Path | str) -> PredictError:
+    return PredictError(
+        f"model {model} does not exist: it is neither a folder nor an installed spaCy "
+        "pipeline package; give a trained model such as training/<run>/model-best, or "
+        "a package name such as en_core_web_sm"
+    )
+
+
 def locate_model(model: Path | str) -> Path:
     """A pipeline folder, or the folder of an installed pipeline package named ``model``.
 
@@ -84,14 +92,28 @@ def locate_model(model: Path | str) -> Path:
         folders = (package_folder(p, inner) for p, inner in providers(str(model)))
         folder = next((f for f in folders if f is not None), None)
         if folder is None:
-            raise PredictError(
-                f"model {model} does not exist: it is neither a folder nor an installed spaCy "
-                "pipeline package; give a trained model such as training/<run>/model-best, or "
-                "a package name such as en_core_web_sm"
-            )
+            raise _no_such_model(model)
         path = folder
     check_model_folder(path)
     return path
+
+
+def check_model_named(model: Path | str) -> None:
+    """``locate_model``'s checks without loading spaCy: a pipeline folder, or the name of an
+    importable package (whether that package holds a pipeline is checked when it loads).
+
+    Raises:
+        PredictError: neither a pipeline folder nor an importable package.
+    """
+    import importlib.util
+
+    if Path(model).exists():
+        check_model_folder(Path(model))
+        return
+    for package in PROVIDED_BY.get(str(model), (str(model),)):
+        if package.isidentifier() and importlib.util.find_spec(package) is not None:
+            return
+    raise _no_such_model(model)
 
 
 def check_model_folder(model: Path) -> None:

@@ -37,6 +37,13 @@ class OutputFormat(StrEnum):
     DOCCANO = "doccano"
 
 
+# Where a Doccano-importable line keeps the article's id: a key `id` would replace Doccano's own
+# example id in its exports. A metadata field named `id` is kept as `meta_id`, for that reason.
+DOCCANO_ID_KEY = "article_id"
+DOCCANO_META_ID = "meta_id"
+ID_KEYS = {OutputFormat.RECORDS: "id", OutputFormat.DOCCANO: DOCCANO_ID_KEY}
+
+
 class Container(StrEnum):
     """The file type of OUT, from its extension."""
 
@@ -85,6 +92,7 @@ class PartStore:
         self.folder = folder
         self.header = header
         self.parts: list[dict[str, Any]] = []
+        self.created = False  # made by this run (not resumed): removed if the run is refused
 
     @classmethod
     def open(cls, output: Path, header: dict[str, Any], *, force: bool) -> PartStore:
@@ -125,6 +133,7 @@ class PartStore:
             shutil.rmtree(folder)
         try:
             folder.mkdir(parents=True)
+            store.created = True
             store._write_index()
         except OSError as err:
             raise PredictError(
@@ -132,13 +141,20 @@ class PartStore:
             ) from None
         return store
 
+    def discard_if_new(self) -> None:
+        """Remove the folder if this run made it and wrote no part: a refused run leaves none."""
+        if self.created and not self.parts:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
     def done_count(self) -> int:
         return sum(_count(part) for part in self.parts)
 
     def done_ids(self) -> Iterator[str]:
         """The id of every finished record, read from the part files one line at a time."""
+        key = ID_KEYS.get(OutputFormat(self.header.get("format", OutputFormat.RECORDS)), "id")
         for line in self.records():
-            yield json.loads(line)["id"]
+            record = json.loads(line)
+            yield record[key] if key in record else record["id"]  # parts of an older nerwb
 
     def write_part(self, records: list[dict[str, Any]]) -> None:
         name = f"part-{len(self.parts):05d}.jsonl"

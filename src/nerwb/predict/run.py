@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,10 +13,13 @@ from nerwb import __version__
 from nerwb.errors import ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
-from nerwb.predict.inputs import BadRecord, InputArticle, InputSource, OnError
+from nerwb.predict.inputs import BadRecord, InputArticle, InputSource
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
+from nerwb.predict.options import DEFAULT_PART_SIZE, Engine, OnError
 from nerwb.predict.output import (
+    DOCCANO_ID_KEY,
+    DOCCANO_META_ID,
     Container,
     OutputFormat,
     PartStore,
@@ -31,13 +33,7 @@ from nerwb.progress import OnProgress, ProgressEvent, emit
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
 
-DEFAULT_PART_SIZE = 1000  # articles per part file: what an interruption can cost at most
 ID_BOOK = "_ids.sqlite"  # in the work folder: the ids this run has read (see idbook.py)
-
-
-class Engine(StrEnum):
-    LOCAL = "local"
-    RAY = "ray"
 
 
 class PredictInterrupted(PredictError):
@@ -91,9 +87,13 @@ def build_record(
         "origin": article.origin,
     }
     if fmt is OutputFormat.DOCCANO:
-        # Metadata first, so that a CSV column named "label" cannot replace the predictions.
+        # Never `id`: Doccano would take it as its own example id and overwrite it in its
+        # exports (as push does, the article's id goes under `article_id`). Metadata first, so
+        # that a CSV column named "label" cannot replace the predictions.
+        meta = {(DOCCANO_META_ID if k == "id" else k): v for k, v in article.meta.items()}
+        about[DOCCANO_ID_KEY] = about.pop("id")
         return {
-            **article.meta,
+            **meta,
             "text": article.text,
             "label": [[s, e, label] for s, e, label, _ in entities],
             **about,
@@ -193,24 +193,11 @@ def predict(
         preflight(address)
     store = PartStore.open(output, header, force=force)
     report = PredictReport(output=output, model=info, engine=engine)
-
-    with IdBook(store.folder / ID_BOOK) as book:
-        # First pass, before any model time: bad records are found (and the run fails, under
-        # `fail`), the progress bar learns its total, and `todo` gets one byte per input record
-        # (1 MB for a million): whether the second pass predicts it. Nothing else is kept.
-        book.add_done(store.done_ids())
-        todo = bytearray()
-        for article in source.checked(on_error=on_error, bad=report.skipped, book=book):
-            if article is None:
-                todo.append(0)
-            elif article.repeated:
-                report.duplicates += 1
-                todo.append(0)
-            elif book.is_done(article.id):
-                report.resumed += 1
-                todo.append(0)
-            else:
-                todo.append(1)
+    try:
+        todo = _first_pass(source, store, report, on_error)
+    except BaseException:
+        store.discard_if_new()  # a refused input (or Ctrl-C while reading) leaves no work folder
+        raise
     total = sum(todo)
     if report.skipped:
         report.skipped_path = skipped_file(output)
@@ -248,6 +235,29 @@ def predict(
         report.seconds = time.perf_counter() - start
     report.records = store.assemble(output, container)
     return report
+
+
+def _first_pass(
+    source: InputSource, store: PartStore, report: PredictReport, on_error: OnError
+) -> bytearray:
+    """Before any model time: bad records are found (and the run fails, under `fail`), the
+    progress bar learns its total, and the result gets one byte per input record (1 MB for a
+    million): whether the second pass predicts it. Nothing else is kept."""
+    with IdBook(store.folder / ID_BOOK) as book:
+        book.add_done(store.done_ids())
+        todo = bytearray()
+        for article in source.checked(on_error=on_error, bad=report.skipped, book=book):
+            if article is None:
+                todo.append(0)
+            elif article.repeated:
+                report.duplicates += 1
+                todo.append(0)
+            elif book.is_done(article.id):
+                report.resumed += 1
+                todo.append(0)
+            else:
+                todo.append(1)
+    return todo
 
 
 def _run_engine(

@@ -41,6 +41,12 @@ class Record(BaseModel):
         self.format = self.FORMAT  # a record in memory is always of the format this nerwb writes
 
     @classmethod
+    def not_one(cls) -> str:
+        """The start of a refusal: "not a push ledger file", "not an assignment plan file"."""
+        article = "an" if cls.WHAT[:1].lower() in "aeiou" else "a"
+        return f"not {article} {cls.WHAT} file"
+
+    @classmethod
     def upgrade(cls, data: dict[str, Any], version: int) -> dict[str, Any]:
         """The fields of a file written as ``version`` (older than ``FORMAT``), as today's."""
         return data
@@ -49,10 +55,10 @@ class Record(BaseModel):
     def from_json(cls, data: Any, where: Path | str) -> Self:
         """Validate parsed JSON; ``where`` names the file in any error."""
         if not isinstance(data, dict):
-            raise InputError(f"not a {cls.WHAT} file (expected a JSON object)", path=where)
+            raise InputError(f"{cls.not_one()} (expected a JSON object)", path=where)
         version = data.get("format", FIRST_FORMAT)
         if not isinstance(version, int) or isinstance(version, bool) or version < FIRST_FORMAT:
-            raise InputError(f"not a {cls.WHAT} file (format {version!r})", path=where)
+            raise InputError(f"{cls.not_one()} (format {version!r})", path=where)
         if version > cls.FORMAT:
             raise InputError(
                 f"{cls.WHAT} of format {version}, written by a newer nerwb; this one reads "
@@ -70,7 +76,7 @@ class Record(BaseModel):
                 # a field nerwb does not know says most plainly that the file is foreign
                 for e in sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")[:3]
             )
-            raise InputError(f"not a {cls.WHAT} file ({problems})", path=where) from None
+            raise InputError(f"{cls.not_one()} ({problems})", path=where) from None
 
     @classmethod
     def load(cls, path: Path) -> Self:
@@ -83,9 +89,7 @@ class Record(BaseModel):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise InputError(
-                f"not a {cls.WHAT} file: malformed JSON ({err.msg})", path=path
-            ) from None
+            raise InputError(f"{cls.not_one()}: malformed JSON ({err.msg})", path=path) from None
         return cls.from_json(data, path)
 
     @classmethod

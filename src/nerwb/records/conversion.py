@@ -1,11 +1,19 @@
-"""The conversion report, ``labels/conversion-report.json`` (``nerwb labels convert``): per
-split and label what was written, changed or skipped, and what was left out and why."""
+"""The conversion report, ``labels/conversion-report.json`` (``nerwb labels convert``): the
+policies it converted with, per split and label what was written, changed or skipped, what was
+left out and why, and the sha256 of each DocBin it wrote (so a training run can tell that its
+data came from this conversion)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from nerwb.records._base import Record
 
@@ -21,18 +29,60 @@ class LeftOut(BaseModel):
     chars: int = 0
 
 
+class LabelCounts(BaseModel):
+    """One label's spans in one split: spans_in = written + changed + skipped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spans_in: int = 0
+    written: int = 0  # unchanged
+    changed: int = 0  # written after a policy moved its boundaries
+    skipped: int = 0
+
+
+class ChangedSpan(BaseModel):
+    """One span a policy changed or skipped, in article offsets, with its context."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    split: str
+    article_id: str
+    kind: str  # "misaligned" or "overlap"
+    action: str  # "skipped", or the alignment mode that moved it
+    span: tuple[int, int, str]
+    text: str
+    context: str
+    new_span: tuple[int, int, str] | None = None
+    new_text: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _moved_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # new_span and new_text only for a span that was moved, as before records
+        data = handler(self)
+        if data.get("new_span") is None:
+            data.pop("new_span", None)
+            data.pop("new_text", None)
+        return data
+
+
 class ConversionRecord(Record):
     WHAT = "conversion report"
 
+    # "" in a report written before the policies were recorded
+    on_misaligned: str = ""
+    on_overlap: str = ""
     docs: dict[str, int] = Field(default_factory=dict)
-    per_split: dict[str, dict[str, dict[str, int]]] = Field(
-        default_factory=dict
-    )  # split -> label -> LabelCounts
-    totals: dict[str, dict[str, int]] = Field(default_factory=dict)
+    per_split: dict[str, dict[str, LabelCounts]] = Field(default_factory=dict)  # split -> label
+    totals: dict[str, LabelCounts] = Field(default_factory=dict)  # label -> over all splits
     whole_articles: dict[str, int] = Field(default_factory=dict)
     gold_pieces: dict[str, int] = Field(default_factory=dict)
     left_out: dict[str, dict[str, LeftOut]] = Field(
         default_factory=dict
     )  # split -> reason -> counts
-    events: list[dict[str, Any]] = Field(default_factory=list)
+    events: list[ChangedSpan] = Field(default_factory=list)
     unsplit_articles: list[str] = Field(default_factory=list)
+    files: dict[str, str] = Field(default_factory=dict)  # split -> sha256 of its DocBin
+
+    def totals_of(self, field: str) -> int:
+        """One count (``spans_in``, ``written``, ``changed``, ``skipped``) over every label."""
+        return sum(getattr(counts, field) for counts in self.totals.values())

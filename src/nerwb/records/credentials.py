@@ -1,36 +1,43 @@
-"""The Doccano admin credentials of a workspace's server (``.nerwb/doccano/credentials.json``, 0600).
+"""The Doccano admin credentials of a workspace's server (``.nerwb/doccano/credentials.json``,
+only ever written 0600).
 
 Written by the local server's manager (``nerwb.server``) when it first starts; read by every
-command that connects (``nerwb.doccano.connection``), so it sits below both.
+command that connects (``nerwb.doccano.connection``), so it sits below both. A remote server's
+credentials come from the environment and are never written.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-from nerwb.io import atomic_write_json
+from pydantic import SerializerFunctionWrapHandler, model_serializer
+
+from nerwb.records._base import Record
 
 SECRET_MODE = 0o600
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(Record):
+    """How to log in to the local server as its admin (and the workspace PostgreSQL cluster's
+    password, once it has one); only ever written 0600."""
+
+    MODE = SECRET_MODE
+    WHAT = "Doccano credentials"
+
     url: str
     username: str
     password: str
-    database_password: str = ""  # the workspace PostgreSQL cluster's, once it has one
+    database_password: str = ""
 
-    def save(self, path: Path) -> None:
-        data = {"url": self.url, "username": self.username, "password": self.password}
-        if self.database_password:
-            data["database_password"] = self.database_password
-        atomic_write_json(path, data, mode=SECRET_MODE)
+    @model_serializer(mode="wrap")
+    def _no_empty_database_password(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # written once the workspace has a PostgreSQL cluster, as before records
+        data = handler(self)
+        if not data.get("database_password"):
+            data.pop("database_password", None)
+        return data
 
-    @classmethod
-    def load(cls, path: Path) -> Credentials:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            data["url"], data["username"], data["password"], data.get("database_password", "")
-        )
+    def __repr__(self) -> str:  # never a password in a log or a traceback
+        return f"Credentials(url={self.url!r}, username={self.username!r})"
+
+    __str__ = __repr__

@@ -33,6 +33,8 @@ class DevScores(BaseModel):
     def from_spacy(cls, scores: dict[str, Any] | None) -> DevScores:
         """The entity scores among spaCy's ``performance`` or ``other_scores`` (the rest, such
         as a tagger's, are not nerwb's to carry)."""
-        return cls.model_validate(
-            {k: v for k, v in (scores or {}).items() if k in cls.model_fields}
-        )
+        picked = {k: v for k, v in (scores or {}).items() if k in cls.model_fields}
+        if not isinstance(picked.get("ents_per_type"), dict | None):
+            # spaCy's scorer gives a bare 0.0 here when the dev data holds no entity
+            picked["ents_per_type"] = None
+        return cls.model_validate(picked)

@@ -7,7 +7,6 @@ project the snapshot came from (to find the suggestions made there).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,14 +25,27 @@ def is_snapshot(folder: Path) -> bool:
     return manifest_path(folder).exists()
 
 
+class AnnotatorCounts(BaseModel):
+    """One annotator in a snapshot; ``segments`` are Doccano examples, ``articles`` corpus
+    articles. (The first pulls recorded only articles, spans, confirmed and unknown labels.)"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    segments: int = 0  # segments recorded: assigned to them, labelled or confirmed by them
+    assigned: int = 0
+    confirmed: int = 0
+    spans: int = 0
+    articles: int = 0  # articles with at least one of those segments
+    articles_confirmed: int = 0  # articles all of whose recorded segments they confirmed
+    unknown_labels: dict[str, int] = Field(default_factory=dict)
+
+
 class PulledReview(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     project: str
     project_id: int
-    adjudicators: dict[str, dict[str, Any]] = Field(
-        default_factory=dict
-    )  # name -> AnnotatorSummary fields
+    adjudicators: dict[str, AnnotatorCounts] = Field(default_factory=dict)
 
 
 class PullManifest(Record):
@@ -49,9 +61,7 @@ class PullManifest(Record):
     segment_length: int | None = None
     export_attempts: int = 1
     edited_during_pull: int = 0
-    annotators: dict[str, dict[str, Any]] = Field(
-        default_factory=dict
-    )  # name -> AnnotatorSummary fields
+    annotators: dict[str, AnnotatorCounts] = Field(default_factory=dict)
     foreign_examples: int = 0
     duplicate_segments: dict[str, list[int]] = Field(default_factory=dict)  # segment -> examples
     files: dict[str, str] = Field(default_factory=dict)  # file in the snapshot -> sha256

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from nerwb.records._base import Record
 from nerwb.records.dev_scores import DevScores
@@ -40,6 +39,58 @@ class TrainGoldNames(BaseModel):
     names: list[str] = Field(default_factory=list)
 
 
+class TrainingData(BaseModel):
+    """One DocBin a run trained (``train``) or chose its best model (``dev``) on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str | None = None
+    sha256: str | None = None
+    docs: int | None = None
+    spans: dict[str, int] = Field(default_factory=dict)  # label -> spans
+    splits: list[str] = Field(default_factory=list)  # the corpus splits its documents are in
+
+
+class BasePipelineFacts(BaseModel):
+    """The installed pipeline whose tok2vec a run trained on top of (``--base-model``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requested: str = ""  # what the user named
+    location: str = ""  # what spaCy loaded: a package name or a folder
+    name: str = ""
+    version: str = ""
+    language: str = ""
+    tok2vec_width: int | None = None
+    tok2vec_sha256: str = ""
+
+
+class Evaluation(BaseModel):
+    """One evaluation on the dev data during training."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: int
+    score: float
+    losses: dict[str, float] = Field(default_factory=dict)
+
+
+class ConversionFacts(BaseModel):
+    """How ``labels convert`` made the training data (its ``conversion-report.json``, when the
+    run's train file is the one it wrote): the policies that may have moved or dropped spans,
+    and what they did."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report: str = ""  # the conversion report read
+    on_misaligned: str = ""
+    on_overlap: str = ""
+    spans_in: int = 0  # over all splits and labels: spans_in = written + changed + skipped
+    written: int = 0
+    changed: int = 0
+    skipped: int = 0
+
+
 class TrainingManifest(Record):
     """What a training run was: versions, config, data, seed, time and the best dev scores.
 
@@ -56,13 +107,17 @@ class TrainingManifest(Record):
     python: str = ""
     config_file: str | None = None
     config_sha256: str | None = None
-    overrides: dict[str, Any] = Field(default_factory=dict)
-    base_model: dict[str, Any] | None = None
+    overrides: dict[str, JsonValue] = Field(default_factory=dict)  # config values, as parsed
+    base_model: BasePipelineFacts | None = None
     seed: int | None = None
     labels: list[str] = Field(default_factory=list)
-    # "train"/"dev" -> DataSummary.to_json()
-    data: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    data: dict[str, TrainingData] = Field(default_factory=dict)  # "train", "dev"
+    conversion: ConversionFacts | None = None  # None: not labels convert's output, or older
     train_gold_names: TrainGoldNames | None = None  # None: written before the seen/unseen split
+    # the corpus ids of the articles the run trained on and selected model-best on (sorted), so
+    # that `nerwb evaluate` can tell a test article the model has seen; None: written before
+    train_article_ids: list[str] | None = None
+    dev_article_ids: list[str] | None = None
     workspace_git_commit: str | None = None
     started: str | None = None
     finished: str | None = None
@@ -70,10 +125,17 @@ class TrainingManifest(Record):
     steps: int | None = None
     gpu_id: int = -1
     best_dev: DevScores = Field(default_factory=DevScores)
-    evaluations: list[dict[str, Any]] = Field(default_factory=list)
+    evaluations: list[Evaluation] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     config: str = ""
 
+    def article_ids(self) -> dict[str, set[str]] | None:
+        """``"train"``/``"dev"`` -> the article ids the run used; None for an older manifest."""
+        if self.train_article_ids is None and self.dev_article_ids is None:
+            return None
+        return {"train": set(self.train_article_ids or []), "dev": set(self.dev_article_ids or [])}
+
     def docs(self, split: str) -> int | None:
         """Documents in the run's ``train`` or ``dev`` data."""
-        return self.data.get(split, {}).get("docs")
+        facts = self.data.get(split)
+        return facts.docs if facts else None

@@ -6,8 +6,9 @@ labelled segment holds. Without a tagger (``spacy.blank`` has no POS), a candida
 
 * a run of capitalised tokens ("Syrian Democratic Forces", "Gen. Joseph Votel", "SDF"), joined
   across a few small words ("Islamic State of Iraq"); a capitalised word that opens a sentence
-  is dropped when it is a common word (a stop word, or one the texts write in lowercase and
-  never capitalise elsewhere: "The", "Fighting"), so "Daesh" and "Al-Shabaab" stay;
+  is dropped when it is a common word (a stop word, one the texts write in lowercase, or whose
+  stem they write in lowercase, or a plural noun of people, and that they never capitalise
+  elsewhere: "The", "Fighting", "Investigators"), so "Daesh" and "Al-Shabaab" stay;
   weekdays and months are left out;
 * a number phrase: a number token (as the number component reads one: "608", "five",
   "dozens") and the lowercase word after it ("five soldiers", "300 fighters"); a number
@@ -20,6 +21,7 @@ the gold names of the labelled data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -61,6 +63,17 @@ CALENDAR = frozenset(
 # A token after one of these opens a sentence (or a quote, or a line).
 OPENERS = frozenset({".", "!", "?", '"', "“", "”", ":", ";", "(", "'", "‘"})
 NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+# Suffixes `_stem` strips, longest first, leaving at least MIN_STEM letters.
+STEM_SUFFIXES = (
+    *("ations", "ators", "ating", "ation"),
+    *("ated", "ates", "ator", "ings", "ions", "ists"),
+    *("ate", "ers", "ing", "ion", "ist", "ive", "ors"),
+    *("ed", "er", "es", "ly", "or", "s", "e"),
+)
+MIN_STEM = 5
+# Plural nouns of people or roles that open sentences in news ("Investigators said ..."):
+# common words wherever the texts never capitalise them mid-sentence.
+PEOPLE_PLURAL = re.compile(r"[a-z]{4,}(?:ors|ers|ists|ants|ents|ees)")
 MAX_NUMBER_TAIL = 1  # lowercase words kept after a number ("five soldiers", "300 fighters")
 
 
@@ -75,17 +88,32 @@ def _opens_sentence(doc: Doc, i: int) -> bool:
     return before.text in OPENERS or before.is_space or "\n" in before.text
 
 
+def _stem(word: str) -> str:
+    """``word`` less its longest inflection or derivation suffix, kept to ``MIN_STEM`` letters:
+    "investigators", "investigation" and "investigating" all give "investig"."""
+    for suffix in STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
 def common_words(docs: Iterable[Doc]) -> set[str]:
-    """Words that are no name when they open a sentence: stop words and words the texts write in
-    lowercase, unless the texts also capitalise them other than at a sentence's start."""
-    lower, capitalised = set(), set()
+    """Words that are no name when they open a sentence, unless the texts also capitalise them
+    other than at a sentence's start: stop words, words the texts write in lowercase, words
+    whose stem the texts write in lowercase ("Investigators" beside "investigation"), and
+    plural nouns of people ("Investigators", "Protesters", "Residents")."""
+    lower, capitalised, openers = set(), set(), set()
     for doc in docs:
         for i, token in enumerate(doc):
             if token.is_lower or token.is_stop:
                 lower.add(token.lower_)
-            elif _capitalised(token.text) and not _opens_sentence(doc, i):
-                capitalised.add(token.lower_)
-    return lower - capitalised
+            elif _capitalised(token.text):
+                (openers if _opens_sentence(doc, i) else capitalised).add(token.lower_)
+    lower_stems = {_stem(word) for word in lower}
+    common = lower | {
+        word for word in openers if _stem(word) in lower_stems or PEOPLE_PLURAL.fullmatch(word)
+    }
+    return common - capitalised
 
 
 def _capitalised_runs(doc: Doc, common: set[str]) -> list[str]:

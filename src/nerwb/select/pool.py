@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
@@ -17,7 +18,7 @@ from nerwb.errors import ErrorKind, NerwbError
 from nerwb.io import atomic_write_jsonl
 from nerwb.records.doccano import PushLedger
 from nerwb.select.strategies import Ranked, Selection, rank_segments
-from nerwb.workspace import SPLIT_NAMES, Workspace, utc_stamp
+from nerwb.workspace import Workspace, utc_stamp
 
 
 @dataclass

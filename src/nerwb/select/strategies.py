@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb.corpus.dedup import jaccard, shingles
-from nerwb.corpus.model import Segment
 from nerwb.errors import NerwbError
-from nerwb.labels.schema import LabelSchema
 
-if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so `nerwb --help` stays quick
+if TYPE_CHECKING:  # spaCy and the pydantic models only where used: `nerwb select --help` offers
+    # SelectStrategy and should start quickly
     from spacy.language import Language
+
+    from nerwb.corpus.model import Segment
+    from nerwb.labels.schema import LabelSchema
 
 
 class SelectStrategy(StrEnum):

@@ -9,7 +9,6 @@ the SQLite broker), without which imports and exports never finish.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -19,16 +18,21 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
-from nerwb.io import atomic_write_json, atomic_write_text
+from nerwb.io import atomic_write_text
+from nerwb.progress import OnProgress, Steps
 from nerwb.records.credentials import Credentials
+from nerwb.records.server import ServerProcess, ServerState
 from nerwb.server import postgres
-from nerwb.workspace import DOCCANO_CREDENTIALS, DoccanoDatabase, Workspace
+from nerwb.workspace import DOCCANO_CREDENTIALS, Workspace
+
+__all__ = ["Credentials", "LocalServer", "ServerStatus", "free_port", "port_is_free"]
 
 DOCCANO_VERSION = "1.8.4"
 DOCCANO_PINS = (f"doccano=={DOCCANO_VERSION}", "numpy<2", "marshmallow<4")
@@ -37,11 +41,18 @@ POSTGRES_DRIVER = "psycopg2-binary==2.9.13"
 DATABASE_URL_ENV = "DOCCANO_DATABASE_URL"  # an existing PostgreSQL server instead of our own
 VENV_ENV = "NERWB_DOCCANO_VENV"
 HOST = "127.0.0.1"
+MIN_PORT, MAX_PORT = 1, 65535  # 0 would mean "any free port" to bind(), not a port to remember
 ADMIN = "admin"
 HEALTH_TIMEOUT_S = 180.0  # cold start measured at ~20 s; slow CI machines get headroom
 WORKER_RESTARTS = 2  # a worker that lost the start-up race for the broker table restarts
 STOP_TIMEOUT_S = 25.0  # the celery worker takes up to ~15 s to stop on SIGTERM
+INSTALL_WAIT_S = 1800  # for another process's install (~90 s; far longer on a slow network)
+INSTALL_LOG_LINES = 12  # of pip's output, quoted when an install fails
 SECRET_MODE = 0o600
+# the stages of the set-up steps the server reports (nerwb.progress.Steps)
+UP_STAGE = "Starting Doccano"
+INSTALL_STAGE = "Installing Doccano"
+DATABASE_STAGE = "Starting PostgreSQL"
 
 # Runs inside Doccano's venv: migrations, roles, then the admin user, with the password read
 # from the environment so that it never appears in a process list.
@@ -107,6 +118,9 @@ class ServerStatus:
     database_where: str = ""  # the file, or host:port/name (never a password)
     database_pid: int | None = None  # the workspace cluster's postmaster
     workers: int | None = None
+    # role -> pids of processes nerwb started (a dead web server's gunicorn workers) that still
+    # run after their main process died: they may keep the port
+    left_behind: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def running(self) -> bool:
@@ -131,6 +145,80 @@ def _alive(pid: int) -> bool:
         return state != "Z"
     except (OSError, IndexError):
         return True
+
+
+ROLES = ("web", "worker")
+PROC = Path("/proc")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields 3 on of ``/proc/PID/stat`` (state, ppid, pgrp, session, ...), or None."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except (OSError, ValueError):
+        return None
+    return text.rsplit(") ", 1)[-1].split()  # the command name may hold spaces or ")"
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When the process started, in clock ticks after boot; None where /proc cannot say."""
+    fields = _stat(pid)
+    return int(fields[19]) if fields and len(fields) > 19 else None
+
+
+def _is_running(process: ServerProcess) -> bool:
+    """Whether the process nerwb started still runs (not another one that got its pid since)."""
+    if not _alive(process.pid):
+        return False
+    started = _start_ticks(process.pid)
+    return process.started is None or started is None or started == process.started
+
+
+def _others_in_group(process: ServerProcess) -> list[int]:
+    """The live processes of ``process``'s group other than itself: what it forked (gunicorn's
+    workers), found even after it died (then they are left behind, and may keep the port).
+
+    Only processes nerwb started can be among them: each has the group's session id, which
+    only a process that led a new session with that pid could hand down, and started no
+    earlier than the one nerwb recorded. A group id taken by another program since (its leader
+    got the pid back after all of ours had gone) is told by its leader's start time.
+    """
+    if not PROC.is_dir():  # no /proc: what a plain signal to the group can tell
+        try:
+            os.killpg(process.group, 0)
+        except (ProcessLookupError, PermissionError):
+            return []
+        return [] if _alive(process.pid) else [process.group]
+    leader = _stat(process.group)
+    if leader is not None and process.started is not None and int(leader[19]) != process.started:
+        return []  # another program's group now
+    found = []
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == process.pid:
+            continue
+        fields = _stat(int(entry.name))
+        if (
+            fields is not None
+            and fields[0] != "Z"
+            and int(fields[2]) == process.group
+            and int(fields[3]) == process.group
+            and (process.started is None or int(fields[19]) >= process.started)
+        ):
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def _signal_all(process: ServerProcess, signum: int) -> None:
+    """``signum`` to the process and to what it left behind, each by pid: never to a group
+    that another program may have by now."""
+    targets = _others_in_group(process) + ([process.pid] if _is_running(process) else [])
+    for pid in targets:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _stopped(process: ServerProcess) -> bool:
+    return not _is_running(process) and not _others_in_group(process)
 
 
 def port_is_free(port: int) -> bool:
@@ -176,10 +264,12 @@ class LocalServer:
         return self.home / "annotators.json"
 
     @property
-    def _settings_path(self) -> Path:
+    def state_path(self) -> Path:
+        """``server.json``: the ``ServerState`` record (0600: it holds Django's secret key)."""
         return self.home / "server.json"
 
-    def _pid_path(self, role: str) -> Path:
+    def _legacy_pid_path(self, role: str) -> Path:
+        # where nerwb before the server state record kept each process's pid
         return self.home / f"{role}.pid"
 
     def log_path(self, role: str) -> Path:
@@ -216,34 +306,130 @@ class LocalServer:
     def is_installed(self) -> bool:
         return self._install_stamp.exists() and (self.venv / "bin" / "gunicorn").exists()
 
-    def ensure_postgres_driver(self, on_step: Callable[[str], None] = lambda _: None) -> None:
+    @property
+    def install_lock_path(self) -> Path:
+        """Beside the venv: held by the one process that installs into it (venvs are shared by
+        every workspace of the user, so two `doccano up` in two workspaces may meet here)."""
+        return self.venv.with_name(self.venv.name + ".lock")
+
+    @property
+    def install_log_path(self) -> Path:
+        """Beside the venv (which an install removes first): pip's whole output."""
+        return self.venv.with_name(self.venv.name + "-install.log")
+
+    @contextlib.contextmanager
+    def _install_lock(self, step: Steps) -> Iterator[None]:
+        """The venv to this process alone; another process installing into it is waited for.
+
+        Raises:
+            DoccanoError: the other process held it for more than ``INSTALL_WAIT_S``.
+        """
+        from filelock import FileLock, Timeout  # only when something is to be installed
+
+        self.venv.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.install_lock_path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            step(
+                f"Waiting for another nerwb to finish installing into {self.venv} "
+                f"(lock {self.install_lock_path})"
+            )
+            try:
+                lock.acquire(timeout=INSTALL_WAIT_S)
+            except Timeout:
+                raise DoccanoError(
+                    f"another process has been installing into {self.venv} for over "
+                    f"{INSTALL_WAIT_S // 60} minutes (lock {self.install_lock_path}); see "
+                    f"{self.install_log_path}",
+                    path=self.install_log_path,
+                ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def ensure_postgres_driver(self, on_progress: OnProgress | None = None) -> None:
         """Add psycopg2 to Doccano's venv when it lacks it (one wheel; nothing is removed)."""
+        step = Steps(on_progress, INSTALL_STAGE)
+        if self._has_postgres_driver():
+            return
+        with self._install_lock(step):
+            if self._has_postgres_driver():  # another process added it while this one waited
+                return
+            step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
+            self._run_logged(
+                [str(self._python), "-m", "pip", "install", "--progress-bar", "off",
+                 POSTGRES_DRIVER],
+                "installing PostgreSQL's driver for Doccano",
+                fresh_log=False,
+            )  # fmt: skip
+
+    def _has_postgres_driver(self) -> bool:
         probe = subprocess.run(
             [str(self._python), "-c", "import psycopg2"], capture_output=True, check=False
         )
-        if probe.returncode == 0:
-            return
-        on_step(f"Installing {POSTGRES_DRIVER} into Doccano's venv")
-        self._run(
-            [str(self._python), "-m", "pip", "install", "--quiet", POSTGRES_DRIVER],
-            "installing PostgreSQL's driver for Doccano",
-        )
+        return probe.returncode == 0
 
-    def install(self, on_step: Callable[[str], None] = lambda _: None) -> None:
+    def install(self, on_progress: OnProgress | None = None) -> None:
         """Create Doccano's venv and install the pinned server into it (~90 s, ~700 MB, once).
 
-        The stamp file is written last, so an interrupted install is redone from scratch.
+        One process at a time (a lock beside the venv): another one waits, then finds it
+        installed and installs nothing. The stamp file is written last, so an interrupted
+        install is redone from scratch. pip's output goes to ``install_log_path``.
+
+        Raises:
+            DoccanoError: venv or pip failed (the log and its last lines named), or another
+                process held the install lock too long.
         """
-        on_step(f"Creating Doccano's virtual environment in {self.venv}")
-        shutil.rmtree(self.venv, ignore_errors=True)
-        self.venv.parent.mkdir(parents=True, exist_ok=True)
-        self._run([sys.executable, "-m", "venv", str(self.venv)], "creating Doccano's venv")
-        on_step(f"Installing {', '.join(DOCCANO_PINS)} (about 90 s the first time)")
-        self._run(
-            [str(self._python), "-m", "pip", "install", "--quiet", *DOCCANO_PINS],
-            "installing Doccano",
+        step = Steps(on_progress, INSTALL_STAGE)
+        with self._install_lock(step):
+            if self.is_installed():
+                step(f"Doccano is installed in {self.venv} (by another nerwb meanwhile)")
+                return
+            step(f"Creating Doccano's virtual environment in {self.venv}")
+            shutil.rmtree(self.venv, ignore_errors=True)
+            self._run_logged(
+                [sys.executable, "-m", "venv", str(self.venv)],
+                "creating Doccano's venv",
+                fresh_log=True,
+            )
+            step(f"Installing {', '.join(DOCCANO_PINS)} (about 90 s the first time)")
+            self._run_logged(
+                [str(self._python), "-m", "pip", "install", "--progress-bar", "off",
+                 *DOCCANO_PINS],
+                "installing Doccano",
+                fresh_log=False,
+            )  # fmt: skip
+            atomic_write_text(self._install_stamp, " ".join(DOCCANO_PINS) + "\n")
+
+    def _run_logged(self, argv: list[str], what: str, *, fresh_log: bool) -> None:
+        """Run an install step with its whole output in ``install_log_path``.
+
+        Raises:
+            DoccanoError: it failed; names the log and quotes its last lines (pip's own
+                "see above" then has something above it).
+        """
+        log_path = self.install_log_path
+        with open(log_path, "w" if fresh_log else "a", encoding="utf-8") as log:
+            log.write(f"$ {' '.join(argv)}\n")
+            log.flush()
+            start = log.tell()
+            result = subprocess.run(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
+            )
+        if result.returncode == 0:
+            return
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            log.seek(start)
+            lines = [line.rstrip() for line in log if line.strip()]
+        tail = "\n".join(f"  {line}" for line in lines[-INSTALL_LOG_LINES:])
+        raise DoccanoError(
+            f"{what} failed (exit {result.returncode}); the whole output is in {log_path}, "
+            f"ending:\n{tail}",
+            kind=ErrorKind.INSTALL_FAILED,
+            path=log_path,
         )
-        atomic_write_text(self._install_stamp, " ".join(DOCCANO_PINS) + "\n")
 
     @staticmethod
     def _run(argv: list[str], what: str, env: dict[str, str] | None = None) -> None:
@@ -253,22 +439,24 @@ class LocalServer:
             raise DoccanoError(f"{what} failed (exit {result.returncode}): " + " / ".join(tail))
 
     # ---------------------------------------------------------------- settings and environment
-    def _settings(self) -> dict:
-        if self._settings_path.exists():
-            return json.loads(self._settings_path.read_text(encoding="utf-8"))
-        return {}
+    def _state(self) -> ServerState:
+        """The server's state; an empty one before the first ``up``.
+
+        Raises:
+            InputError: ``server.json`` is corrupt or foreign (named; left as it is).
+        """
+        return ServerState.load_or_new(self.state_path)
 
     def remembered_port(self) -> int | None:
         """The port this workspace's server runs on, or last ran on."""
-        port = self._settings().get("port")
-        return int(port) if port else None
+        return self._state().port
 
     def url(self, port: int | None = None) -> str:
         return f"http://{HOST}:{port or self.remembered_port() or self.default_port}"
 
     def database(self) -> DoccanoDatabase:
         """The database this workspace's server uses (or last used)."""
-        return DoccanoDatabase(self._settings().get("database", DoccanoDatabase.SQLITE))
+        return DoccanoDatabase(self._state().database)
 
     def database_url(self, database: DoccanoDatabase) -> str:
         """Doccano's DATABASE_URL for ``database`` (holds a password: never print it)."""
@@ -283,17 +471,17 @@ class LocalServer:
                 )
             return url
         credentials = Credentials.load(self.credentials_path)
-        port = self._settings().get("postgres_port")
+        port = self._state().postgres_port
         if not credentials.database_password or not port:
             raise DoccanoError(
                 f"the workspace's PostgreSQL cluster has no password or port in "
-                f"{self.credentials_path} / {self._settings_path}",
+                f"{self.credentials_path} / {self.state_path}",
                 kind=ErrorKind.NO_POSTGRES_SETTINGS,
                 path=self.credentials_path,
             )
-        return postgres.url_for(credentials.database_password, int(port))
+        return postgres.url_for(credentials.database_password, port)
 
-    def _env(self, settings: dict, database_url: str | None = None) -> dict[str, str]:
+    def _env(self, state: ServerState, database_url: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "NERWB_"))}
         env.update(
             DOCCANO_HOME=str(self.home),
@@ -302,49 +490,67 @@ class LocalServer:
             DJANGO_SETTINGS_MODULE="config.settings.production",
             STANDALONE="True",
             DEBUG="False",
-            SECRET_KEY=settings["secret_key"],
-            CSRF_TRUSTED_ORIGINS=f"http://{HOST}:{settings['port']},http://localhost:{settings['port']}",
+            SECRET_KEY=str(state.secret_key),
+            CSRF_TRUSTED_ORIGINS=f"http://{HOST}:{state.port},http://localhost:{state.port}",
             NERWB_BACKEND=str(self._backend),
             PYTHONUNBUFFERED="1",
         )
         return env
 
     # ---------------------------------------------------------------- status
-    def _pid(self, role: str) -> int | None:
-        path = self._pid_path(role)
-        try:
-            pid = int(path.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _alive(pid) else None
+    def _processes(self) -> dict[str, ServerProcess]:
+        """The processes of the last ``up``: from ``server.json``, else from the pid file an
+        older nerwb wrote (its process, too, led a session of its own)."""
+        processes = dict(self._state().processes)
+        for role in ROLES:
+            if role in processes:
+                continue
+            try:
+                pid = int(self._legacy_pid_path(role).read_text().strip())
+            except (OSError, ValueError):
+                continue
+            processes[role] = ServerProcess(pid=pid, group=pid)
+        return processes
 
     def status(self) -> ServerStatus:
+        """URL, processes, health and database of the workspace's server.
+
+        Raises:
+            InputError: ``server.json`` or ``credentials.json`` is corrupt (named).
+        """
         from nerwb.doccano.client import DoccanoClient  # httpx: only to ask a running server
 
+        state = self._state()
         url = self.url()
-        web, worker = self._pid("web"), self._pid("worker")
+        pids: dict[str, int | None] = dict.fromkeys(ROLES)
+        left: dict[str, list[int]] = {}
+        for role, process in self._processes().items():
+            if _is_running(process):
+                pids[role] = process.pid
+            elif others := _others_in_group(process):
+                left[role] = others
         healthy = False
-        if web is not None:
+        if pids["web"] is not None:
             with DoccanoClient(url, timeout=5) as client:
                 healthy = client.health()
-        settings = self._settings()
-        database = self.database()
+        database = DoccanoDatabase(state.database)
         if database is DoccanoDatabase.SQLITE:
             where = str(self.sqlite_path)
         elif database is DoccanoDatabase.POSTGRES:
-            where = f"{postgres.HOST}:{settings.get('postgres_port')}/{postgres.DATABASE}"
+            where = f"{postgres.HOST}:{state.postgres_port}/{postgres.DATABASE}"
         else:
-            where = settings.get("external_database", "")
+            where = state.external_database or ""
         return ServerStatus(
             url,
-            web,
-            worker,
+            pids["web"],
+            pids["worker"],
             healthy,
             self.home,
             database=database,
             database_where=where,
             database_pid=self.cluster.pid(),
-            workers=settings.get("workers"),
+            workers=state.workers,
+            left_behind=left,
         )
 
     def sqlite_holds(self) -> tuple[int, int]:
@@ -415,7 +621,7 @@ class LocalServer:
         port: int | None = None,
         database: DoccanoDatabase | None = None,
         workers: int | None = None,
-        on_step: Callable[[str], None] = lambda _: None,
+        on_progress: OnProgress | None = None,
     ) -> tuple[ServerStatus, bool]:
         """Install if needed, initialise, start web app and worker, wait until healthy.
 
@@ -436,6 +642,11 @@ class LocalServer:
                 behind, a step failed, or the server did not become healthy in time (the log
                 files are named).
         """
+        step = Steps(on_progress, UP_STAGE)
+        if port is not None and not MIN_PORT <= port <= MAX_PORT:
+            raise DoccanoError(
+                f"port {port} is not a TCP port ({MIN_PORT} to {MAX_PORT})", setting="--port"
+            )
         requested = None if port in (None, self.default_port) else port
         remembered = self.remembered_port()
         current = self.status()
@@ -457,8 +668,8 @@ class LocalServer:
                 )
             return current, False
         port = requested or remembered or self.default_port
-        if current.web_pid or current.worker_pid:
-            on_step("A previous server is half running; stopping it first")
+        if current.web_pid or current.worker_pid or current.left_behind:
+            step("A previous server is half running (or left processes behind); stopping it")
             self.down()
         if not port_is_free(port):
             raise DoccanoError(
@@ -467,39 +678,42 @@ class LocalServer:
                 setting="--port",
             )
         if not self.is_installed():
-            self.install(on_step)
+            self.install(on_progress)
         settings, credentials = self._prepare_home(port, chosen, workers)
         try:
-            env = self._env(settings, self.start_database(chosen, on_step))
-            self._init_database(env, on_step)
-            on_step("Setting the admin password")
+            env = self._env(settings, self.start_database(chosen, on_progress))
+            self._init_database(env, step)
+            step("Setting the admin password")
             self._set_admin(env, credentials)
         except BaseException:
             self.cluster.stop()
             raise
-        on_step(f"Starting the web app on {credentials.url} and the import/export worker")
-        worker = self._start(port, env, settings["workers"])
-        on_step("Waiting for /v1/health/")
-        return self._wait_healthy(worker, env, on_step), True
+        step(f"Starting the web app on {credentials.url} and the import/export worker")
+        worker = self._start(port, env, settings.workers or default_workers())
+        step("Waiting for /v1/health/")
+        return self._wait_healthy(worker, env, step), True
 
     def start_database(
-        self, database: DoccanoDatabase, on_step: Callable[[str], None] = lambda _: None
+        self, database: DoccanoDatabase, on_progress: OnProgress | None = None
     ) -> str:
         """Make the database ready (for the workspace cluster: initdb once, start it, create
         Doccano's database); returns its DATABASE_URL."""
+        step = Steps(on_progress, DATABASE_STAGE)
         if database is DoccanoDatabase.SQLITE:
             return self.database_url(database)
-        self.ensure_postgres_driver(on_step)
+        self.ensure_postgres_driver(on_progress)
         if database is DoccanoDatabase.EXTERNAL:
             return self.database_url(database)
         credentials = Credentials.load(self.credentials_path)
         if not self.cluster.exists() or not credentials.database_password:
-            on_step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
-            credentials = replace(credentials, database_password=postgres.new_password())
+            step(f"Creating the workspace's PostgreSQL cluster in {self.cluster.folder}")
+            credentials = credentials.model_copy(
+                update={"database_password": postgres.new_password()}
+            )
             credentials.save(self.credentials_path)  # before initdb: never a cluster without it
             self.cluster.init(credentials.database_password)
         port = self._postgres_port()
-        on_step(f"Starting PostgreSQL on {postgres.HOST}:{port}")
+        step(f"Starting PostgreSQL on {postgres.HOST}:{port}")
         self.cluster.start(port)
         self.create_postgres_database(recreate=False)
         return self.database_url(database)
@@ -510,43 +724,41 @@ class LocalServer:
         Raises:
             DoccanoError: the server was never set up in this workspace (no settings).
         """
-        settings = self._settings()
-        if "secret_key" not in settings:
+        state = self._state()
+        if not state.secret_key:
             raise DoccanoError(
                 f"{self.home} has no server settings",
                 kind=ErrorKind.SERVER_NEVER_STARTED,
                 path=self.home,
             )
-        return self._env(
-            {**settings, "port": settings.get("port", self.default_port)}, database_url
-        )
+        state.port = state.port or self.default_port
+        return self._env(state, database_url)
 
     def switch_database(self, database: DoccanoDatabase) -> None:
         """Record that the workspace's data now lives in ``database`` (after a migration)."""
-        settings = self._settings()
-        settings["database"] = str(database)
+        state = self._state()
+        state.database = str(database)
         if database is DoccanoDatabase.EXTERNAL:
-            settings["external_database"] = postgres.describe_url(os.environ[DATABASE_URL_ENV])
+            state.external_database = postgres.describe_url(os.environ[DATABASE_URL_ENV])
         if database is DoccanoDatabase.POSTGRES:
             atomic_write_text(self.cluster.folder / ".migrated", f"{DOCCANO_VERSION}\n")
-        atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
+        state.save(self.state_path)
 
     def _postgres_port(self) -> int:
         """The cluster's port: the one it had, while free; else a new free one (remembered)."""
-        settings = self._settings()
-        port = settings.get("postgres_port")
+        state = self._state()
+        port = state.postgres_port
         if self.cluster.pid() is not None and port:
-            return int(port)
-        if not port or not port_is_free(int(port)):
-            port = free_port()
-            settings["postgres_port"] = port
-            atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
-        return int(port)
+            return port
+        if not port or not port_is_free(port):
+            port = state.postgres_port = free_port()
+            state.save(self.state_path)
+        return port
 
     def create_postgres_database(self, *, recreate: bool) -> None:
         """Create Doccano's database in the running cluster (``recreate``: drop it first)."""
         credentials = Credentials.load(self.credentials_path)
-        port = int(self._settings()["postgres_port"])
+        port = int(self._state().postgres_port or 0)
         self._run(
             [str(self._python), "-c", _CREATE_DB_SCRIPT],
             "creating Doccano's PostgreSQL database",
@@ -562,7 +774,7 @@ class LocalServer:
 
     def _prepare_home(
         self, port: int, database: DoccanoDatabase, workers: int | None
-    ) -> tuple[dict, Credentials]:
+    ) -> tuple[ServerState, Credentials]:
         """The home folder (0700), its settings with this port, database and worker count,
         and the admin credentials: kept from an earlier run, so bookmarks and stored logins
         stay valid."""
@@ -570,23 +782,25 @@ class LocalServer:
         os.chmod(self.home, 0o700)
         (self.home / "media").mkdir(exist_ok=True)
         (self.home / "logs").mkdir(exist_ok=True)
-        settings = self._settings()
-        settings.setdefault("secret_key", secrets.token_urlsafe(50))
-        settings["port"] = port
-        settings["database"] = str(database)
-        settings["workers"] = workers or default_workers()
+        state = self._state()
+        state.secret_key = state.secret_key or secrets.token_urlsafe(50)
+        state.port = port
+        state.database = str(database)
+        state.workers = workers or default_workers()
         if database is DoccanoDatabase.EXTERNAL:
-            settings["external_database"] = postgres.describe_url(os.environ[DATABASE_URL_ENV])
-        atomic_write_json(self._settings_path, settings, mode=SECRET_MODE)
+            state.external_database = postgres.describe_url(os.environ[DATABASE_URL_ENV])
+        state.save(self.state_path)
         if self.credentials_path.exists():
             old = Credentials.load(self.credentials_path)
-            credentials = replace(old, url=self.url(port))
+            credentials = old.model_copy(update={"url": self.url(port)})
         else:
-            credentials = Credentials(self.url(port), ADMIN, secrets.token_urlsafe(18))
+            credentials = Credentials(
+                url=self.url(port), username=ADMIN, password=secrets.token_urlsafe(18)
+            )
         credentials.save(self.credentials_path)
-        return settings, credentials
+        return state, credentials
 
-    def _init_database(self, env: dict[str, str], on_step: Callable[[str], None]) -> None:
+    def _init_database(self, env: dict[str, str], step: Steps) -> None:
         """Migrate a new database once: from the template copy when there is one (fast),
         otherwise by running the migrations and keeping the result as the template.
         PostgreSQL: migrate once per cluster; an external server every time (idempotent)."""
@@ -595,7 +809,7 @@ class LocalServer:
             marker = self.cluster.folder / ".migrated"
             if database is DoccanoDatabase.POSTGRES and marker.exists():
                 return
-            on_step("Initialising the PostgreSQL database (migrations and roles)")
+            step("Initialising the PostgreSQL database (migrations and roles)")
             self._run(
                 [str(self._python), "-c", _SETUP_SCRIPT],
                 "initialising Doccano",
@@ -611,7 +825,7 @@ class LocalServer:
             atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
         if db.exists() and migrated_marker.exists():
             return
-        on_step("Initialising the database (migrations and roles)")
+        step("Initialising the database (migrations and roles)")
         fresh = not db.exists()
         self._run(
             [str(self._python), "-c", _SETUP_SCRIPT],
@@ -619,7 +833,11 @@ class LocalServer:
             {**env, "NERWB_MIGRATE": "1"},
         )
         if fresh and not self._template_db.exists():
-            shutil.copyfile(db, self._template_db)
+            # beside the shared install: another workspace's `up` may copy it at any moment,
+            # so it appears whole or not at all
+            partial = self._template_db.with_name(f".{self._template_db.name}.{os.getpid()}")
+            shutil.copyfile(db, partial)
+            os.replace(partial, self._template_db)
         atomic_write_text(migrated_marker, f"{DOCCANO_VERSION}\n")
 
     def _set_admin(self, env: dict[str, str], credentials: Credentials) -> None:
@@ -655,9 +873,7 @@ class LocalServer:
         self._spawn("worker", worker, env)
         return worker
 
-    def _wait_healthy(
-        self, worker: list[str], env: dict[str, str], on_step: Callable[[str], None]
-    ) -> ServerStatus:
+    def _wait_healthy(self, worker: list[str], env: dict[str, str], step: Steps) -> ServerStatus:
         """Poll until healthy; stop everything and raise if a process dies or time runs out."""
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         worker_restarts = 0
@@ -674,7 +890,7 @@ class LocalServer:
                 # The web app and the worker both create kombu's queue row on an empty broker
                 # table; the loser exits with a UNIQUE error. The row exists now: start again.
                 worker_restarts += 1
-                on_step("Restarting the import/export worker (it lost a start-up race)")
+                step("Restarting the import/export worker (it lost a start-up race)")
                 self._spawn("worker", worker, env)
                 continue
             if status.web_pid is None or status.worker_pid is None:
@@ -709,35 +925,47 @@ class LocalServer:
                 cwd=self.home,
                 start_new_session=True,  # outlives the CLI; its own process group for `down`
             )
-        atomic_write_text(self._pid_path(role), f"{process.pid}\n")
+        state = self._state()
+        state.processes[role] = ServerProcess(
+            pid=process.pid, group=process.pid, started=_start_ticks(process.pid)
+        )
+        state.save(self.state_path)
+        self._legacy_pid_path(role).unlink(missing_ok=True)
 
     def down(self) -> list[str]:
-        """Stop web app and worker: SIGTERM to each process group, then SIGKILL after a while;
-        then the workspace's PostgreSQL cluster, when it runs.
+        """Stop web app and worker: SIGTERM to each and to every process it started, then
+        SIGKILL after a while; then the workspace's PostgreSQL cluster, when it runs. Processes
+        a dead web server or worker left behind (its gunicorn workers, which keep the port) are
+        stopped too; no other program's process ever is.
 
         Returns:
-            The roles that were running and are now stopped.
+            What was running and is now stopped: "web", "worker" (with the number of processes
+            left behind by a dead one), "postgres".
         """
-        stopped = []
-        pids = {role: self._pid(role) for role in ("web", "worker")}
-        for pid in pids.values():
-            if pid is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGTERM)
+        processes = self._processes()
+        found = {
+            role: (_is_running(process), len(_others_in_group(process)))
+            for role, process in processes.items()
+        }
+        targets = {r: p for r, p in processes.items() if found[r][0] or found[r][1]}
+        for process in targets.values():
+            _signal_all(process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        for role, pid in pids.items():
-            if pid is None:
-                continue
-            while _alive(pid) and time.monotonic() < deadline:
+        stopped = []
+        for role, process in targets.items():
+            while not _stopped(process) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            if _alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
-                while _alive(pid):
-                    time.sleep(0.1)
-            stopped.append(role)
-        for role in ("web", "worker"):
-            self._pid_path(role).unlink(missing_ok=True)
+            while not _stopped(process):
+                _signal_all(process, signal.SIGKILL)
+                time.sleep(0.1)
+            running, left = found[role]
+            stopped.append(role if running else f"{role} ({left} process(es) left behind)")
+        if processes and self.state_path.exists():
+            state = self._state()
+            state.processes.clear()
+            state.save(self.state_path)
+        for role in ROLES:
+            self._legacy_pid_path(role).unlink(missing_ok=True)
         if self.cluster.stop():
             stopped.append("postgres")
         return stopped

@@ -13,17 +13,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind
+from nerwb.progress import OnProgress, Steps
 from nerwb.server.local import (
     DATABASE_URL_ENV,
     SECRET_MODE,
     LocalServer,
 )
-from nerwb.workspace import DoccanoDatabase
+
+MIGRATE_STAGE = "Moving Doccano to PostgreSQL"
 
 # Tables that ``migrate`` makes on its own in the new database (content types and
 # permissions): natural keys refer to them, so they are not copied.
@@ -140,7 +142,7 @@ class _Runner:
 
 
 def migrate_to_postgres(
-    server: LocalServer, on_step: Callable[[str], None] = lambda _: None
+    server: LocalServer, on_progress: OnProgress | None = None
 ) -> MigrationReport:
     """Copy the workspace's SQLite Doccano into PostgreSQL (the workspace's own cluster, or
     the server ``DOCCANO_DATABASE_URL`` names), check the counts, then switch the workspace.
@@ -154,6 +156,7 @@ def migrate_to_postgres(
                 examples already, a step failed, or the counts differ (the workspace then
                 stays on SQLite).
     """
+    step = Steps(on_progress, MIGRATE_STAGE)
     current = server.database()
     if current is not DoccanoDatabase.SQLITE:
         raise DoccanoError(f"this workspace's Doccano already keeps its data in {current}")
@@ -169,21 +172,21 @@ def migrate_to_postgres(
     status = server.status()
     was_running = status.web_pid is not None or status.worker_pid is not None
     if was_running:
-        on_step("Stopping Doccano, so that nothing is written while the data is copied")
+        step("Stopping Doccano, so that nothing is written while the data is copied")
         server.down()
     if not server.is_installed():
-        server.install(on_step)
+        server.install(on_progress)
     sqlite_url = server.database_url(DoccanoDatabase.SQLITE)
     run = _Runner(server, server.env_for(sqlite_url))
     dump = server.home / "migration-dump.json"
     dump.unlink(missing_ok=True)
     dump.touch(mode=SECRET_MODE)  # password hashes and tokens: 0600 before a byte is written
     try:
-        on_step("Counting what SQLite holds")
+        step("Counting what SQLite holds")
         before = json.loads(run("count", sqlite_url, "counting the SQLite database"))
-        on_step("Dumping the SQLite database (Django dumpdata)")
+        step("Dumping the SQLite database (Django dumpdata)")
         run("dump", sqlite_url, "dumping the SQLite database")
-        target_url = server.start_database(target, on_step)
+        target_url = server.start_database(target, on_progress)
         if target is DoccanoDatabase.POSTGRES:
             # Not the workspace's live data (it is on SQLite): what a failed move left.
             server.create_postgres_database(recreate=True)
@@ -196,9 +199,9 @@ def migrate_to_postgres(
                     f"{existing['models']['examples.example']} example(s); "
                     "migrate into an empty one"
                 )
-        on_step("Loading it into PostgreSQL (migrate, loaddata)")
+        step("Loading it into PostgreSQL (migrate, loaddata)")
         run("load", target_url, "loading into PostgreSQL")
-        on_step("Counting what PostgreSQL holds")
+        step("Counting what PostgreSQL holds")
         after = json.loads(run("count", target_url, "counting the PostgreSQL database"))
         problems = _counts_differ(before, after)
         if problems:
@@ -219,8 +222,8 @@ def migrate_to_postgres(
         sum(after["models"].values()),
     )
     if was_running:
-        on_step("Starting Doccano on PostgreSQL")
-        server.up(on_step=on_step)
+        step("Starting Doccano on PostgreSQL")
+        server.up(on_progress=on_progress)
         report.restarted = True
     else:
         server.cluster.stop()

@@ -9,7 +9,9 @@ more than the trend, so estimates past 10× the current data are reported as suc
 from __future__ import annotations
 
 import math
+import os
 import random
+import shutil
 import statistics
 import tempfile
 from dataclasses import dataclass, field
@@ -142,6 +144,19 @@ def estimate(label: str, sizes: list[int], means: list[float], target: float) ->
     )
 
 
+def curve_problem(fractions: list[float], seeds: int) -> str | None:
+    """What is wrong with a curve's shares of the training data and its seeds, or None."""
+    if not fractions or any(not 0 < f <= 1 for f in fractions):
+        return "the fractions must be shares of the training articles in (0, 1], e.g. 0.25,0.5,1.0"
+    repeated = sorted({f for f in fractions if fractions.count(f) > 1})
+    if repeated:
+        # each share is one point of the curve; more runs of a point are what seeds are for
+        return f"the fractions repeat {', '.join(f'{f:g}' for f in repeated)}"
+    if seeds < 1:
+        return f"a curve needs at least 1 seed (runs per share), not {seeds}"
+    return None
+
+
 def train_curve(
     ws: Workspace,
     *,
@@ -156,9 +171,15 @@ def train_curve(
     on_progress: OnProgress | None = None,
 ) -> CurveReport:
     """Train on each fraction of the training articles with each seed; score on the same dev set,
-    overall and on dev names seen / unseen in that run's training sample."""
-    if not fractions or any(not 0 < f <= 1 for f in fractions):
-        raise TrainingError("--fractions must be numbers in (0, 1], e.g. 0.25,0.5,1.0")
+    overall and on dev names seen / unseen in that run's training sample.
+
+    Raises:
+        TrainingError: fractions outside (0, 1] or repeated, fewer than one seed, missing or
+            empty training data; or what ``train`` raises.
+    """
+    problem = curve_problem(fractions, seeds)
+    if problem:
+        raise TrainingError(problem)
     vocab = blank(ws.language).vocab
     docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
     if not docs:
@@ -225,12 +246,26 @@ def train_curve(
 
 
 def write_curve(report: CurveReport, folder: Path) -> tuple[Path, Path]:
-    """``curve.json`` and ``curve.png`` in ``folder``; returns their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data, plot = folder / "curve.json", folder / "curve.png"
-    atomic_write_json(data, report.to_json())
-    plot_curve(report, plot)
-    return data, plot
+    """``curve.json`` and ``curve.png`` in ``folder``; returns their paths.
+
+    Both are made in a staging folder first: a curve that fails to write leaves no folder (or,
+    in a folder that existed, no half of it).
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
+    )
+    try:
+        atomic_write_json(staging / "curve.json", report.to_json())
+        plot_curve(report, staging / "curve.png")
+        if not folder.exists():
+            os.replace(staging, folder)
+        else:
+            for name in ("curve.json", "curve.png"):
+                os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder / "curve.json", folder / "curve.png"
 
 
 def plot_curve(report: CurveReport, path: Path) -> None:

@@ -19,12 +19,14 @@ BEGIN = 3  # ENT_IOB's code for the first token of an entity (1 = inside, 2 = ou
 
 @dataclass
 class DataSummary:
-    path: Path
+    path: Path  # the file the user named
     sha256: str
     docs: int
     spans: dict[str, int] = field(default_factory=dict)
     article_ids: list[str] = field(default_factory=list)
     splits: set[str] = field(default_factory=set)
+    # the bytes summarised: ``path`` itself, or the copy a run trains on (training/run.py)
+    read_from: Path | None = None
 
     def to_json(self) -> dict:
         return {
@@ -45,20 +47,22 @@ def _user_data(packed: bytes | None) -> dict:
     return srsly.msgpack.loads(packed, raw=False, use_list=False, object_pairs_hook=dict)
 
 
-def summarise(path: Path, *, role: str) -> DataSummary:
+def summarise(path: Path, *, role: str, shown_as: Path | None = None) -> DataSummary:
     """Docs, spans per label and article ids of a DocBin.
 
     Read from the DocBin's token arrays rather than rebuilt ``Doc`` objects: spaCy's corpus
     reader rebuilds them anyway, and doing it twice was most of ``nerwb train``'s fixed cost.
+    ``shown_as``: the file the user named, when ``path`` is a copy of it.
 
     Raises:
         TrainingError: the file is missing or not a DocBin.
     """
+    named = shown_as or path
     if not path.is_file():
         raise TrainingError(
-            f"{role} data {path} does not exist",
+            f"{role} data {named} does not exist",
             kind=ErrorKind.NO_DOCBIN,
-            path=path,
+            path=named,
             setting="paths",
         )
     try:
@@ -66,9 +70,9 @@ def summarise(path: Path, *, role: str) -> DataSummary:
         user_data = [_user_data(b) for b in docbin.user_data]
     except Exception as err:  # spaCy raises several types for a file that is not a DocBin
         raise TrainingError(
-            f"{role} data {path} is not a spaCy DocBin ({type(err).__name__})"
+            f"{role} data {named} is not a spaCy DocBin ({type(err).__name__})"
         ) from None
-    summary = DataSummary(path, sha256_of(path), len(docbin))
+    summary = DataSummary(named, sha256_of(path), len(docbin), read_from=path)
     if ENT_IOB in docbin.attrs and ENT_TYPE in docbin.attrs:
         iob, kind = docbin.attrs.index(ENT_IOB), docbin.attrs.index(ENT_TYPE)
         strings = StringStore(docbin.strings)

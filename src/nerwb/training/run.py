@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -33,33 +35,64 @@ from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, TrainingError
+from nerwb.errors import ErrorKind, NerwbError, TrainingError
 from nerwb.labels.gold_names import names_sha256
-from nerwb.lock import WaitCallback, workspace_lock
+from nerwb.lock import workspace_lock
+from nerwb.progress import STEP, OnProgress, ProgressEvent, emit
+from nerwb.records.conversion import ConversionRecord
 from nerwb.records.dev_scores import DevScores
-from nerwb.records.training import RunStatus, TrainGoldNames, TrainingManifest, manifest_path
+from nerwb.records.training import (
+    ConversionFacts,
+    RunStatus,
+    TrainGoldNames,
+    TrainingManifest,
+    manifest_path,
+)
 from nerwb.training.base_model import BasePipeline, find_base_pipeline
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
 from nerwb.training.gpu import check_gpu
 from nerwb.workspace import Workspace
 
+TRAINING_STAGE = "Training"
+CLAIMED_STAGE = "Claiming the run folder"
+
 
 @dataclass(frozen=True)
-class StepEvent:
-    """One training step, as the CLI's progress bar and table need it."""
+class StepEvent(ProgressEvent):
+    """One training step as a progress event (``done`` steps): at the steps spaCy evaluates,
+    its dev ``score``, the ``losses`` and the per-label dev ``scores`` (``DevScores``)."""
 
-    step: int
-    score: float | None = None  # only at the steps spaCy evaluates
-    losses: dict[str, float] = field(default_factory=dict)
-    other_scores: DevScores = field(default_factory=DevScores)
+    scores: DevScores = field(default_factory=DevScores)
+
+    @classmethod
+    def at(
+        cls,
+        step: int,
+        score: float | None = None,
+        losses: dict[str, float] | None = None,
+        scores: DevScores | None = None,
+    ) -> StepEvent:
+        return cls(
+            TRAINING_STAGE,
+            step,
+            None,
+            "step",
+            score=score,
+            losses=losses or {},
+            scores=scores or DevScores(),
+        )
+
+    @property
+    def step(self) -> int:
+        return self.done
 
     @property
     def evaluated(self) -> bool:
         return self.score is not None
 
 
-StepCallback = Callable[[StepEvent], None]
+StepCallback = OnProgress  # it hears StepEvents
 # spaCy builds its logger from the config's registry name, so the run's callback cannot be
 # passed in as an argument: it travels in a context variable, set by train() around the loop.
 _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVar(
@@ -68,24 +101,47 @@ _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVa
 TRAIN_LOG = "train.log"  # spaCy's own output of the run, kept beside the models
 
 
-@spacy.registry.loggers("nerwb.ProgressLogger.v1")
-def progress_logger() -> Callable:
-    """A spaCy training logger that hands every step to the running train() call."""
+PROGRESS_LOGGER = "nerwb.ProgressLogger.v1"
+
+
+@spacy.registry.loggers(PROGRESS_LOGGER)
+def progress_logger(user: Callable | None = None) -> Callable:
+    """A spaCy training logger that hands every step to the running train() call, after the
+    ``user`` logger (the config's own ``[training.logger]``: spaCy's console table, W&B,
+    MLflow...) has had it: nerwb's progress is added to the user's logging, never in its place.
+    """
 
     def setup(nlp: Any, stdout: Any = None, stderr: Any = None) -> tuple[Callable, Callable]:
+        theirs = user(nlp, stdout, stderr) if user is not None else None
+
         def log_step(info: dict[str, Any] | None) -> None:
+            if theirs is not None:
+                theirs[0](info)
             receive = _RUN_LOG.get()
             if receive is not None:
-                receive(info)
+                receive(info)  # last: it may stop the run (Ctrl-C) once the user's has logged
 
-        return log_step, lambda: None
+        def finalize() -> None:
+            if theirs is not None:
+                theirs[1]()
+
+        return log_step, finalize
 
     return setup
 
 
+def chained_logger(logger: Any) -> dict[str, Any]:
+    """The ``[training.logger]`` block of a run: nerwb's progress logger with the config's own
+    logger (if any, and not nerwb's already) inside it."""
+    block: dict[str, Any] = {"@loggers": PROGRESS_LOGGER}
+    if isinstance(logger, dict) and logger.get("@loggers") not in (None, PROGRESS_LOGGER):
+        block["user"] = dict(logger)
+    return block
+
+
 def evaluation_line(event: StepEvent) -> str:
     """One plain line per evaluation: train.log, and the CLI's output when not on a terminal."""
-    other = event.other_scores
+    other = event.scores
     losses = ", ".join(f"{k} {v:.1f}" for k, v in sorted(event.losses.items())) or "-"
     return (
         f"step {event.step}: loss {losses}; dev P {other.ents_p or 0:.3f} "
@@ -113,12 +169,12 @@ class _StepLog:
         # spaCy passes the info dict only at evaluation steps, None at the others
         if not info:
             self.steps += 1
-            event = StepEvent(self.steps)
+            event = StepEvent.at(self.steps)
         else:
             self.steps = int(info.get("step", self.steps))
             losses = {k: float(v) for k, v in (info.get("losses") or {}).items()}
             score = None if info.get("score") is None else float(info["score"])
-            event = StepEvent(
+            event = StepEvent.at(
                 self.steps, score, losses, DevScores.from_spacy(info.get("other_scores"))
             )
             if score is not None:
@@ -206,6 +262,15 @@ def check_labels(train: DataSummary, dev: DataSummary) -> None:
         raise TrainingError(
             f"training data {train.path} has no {'documents' if not train.docs else 'entities'}"
         )
+    if dev.docs == 0 or not dev.spans:
+        # spaCy would train, then score every checkpoint 0 (or fail to score it at all):
+        # model-best would be chosen on nothing
+        raise TrainingError(
+            f"dev data {dev.path} has no {'documents' if not dev.docs else 'entities'}, so no "
+            "checkpoint can be chosen as model-best",
+            kind=ErrorKind.EMPTY_DEV,
+            path=dev.path,
+        )
     unseen = sorted(set(dev.spans) - set(train.spans))
     if unseen:
         raise TrainingError(
@@ -256,26 +321,55 @@ def staging_folder(output: Path) -> Path:
     return output.with_name(f".{output.name}.partial")
 
 
-def prepare_output(output: Path, *, force: bool) -> Path:
-    """The staging folder to train into; refuses an output that holds another run."""
-    if output.exists() and any(output.iterdir()) and not force:
-        held = ", ".join(sorted(p.name for p in output.iterdir())[:4])
-        raise TrainingError(
-            f"{output} already holds a run ({held})",
-            kind=ErrorKind.OUTPUT_HOLDS_RUN,
-            path=output,
-        )
-    staging = staging_folder(output)
-    shutil.rmtree(staging, ignore_errors=True)
+def _owner_of(staging: Path) -> str:
+    try:
+        return (staging / OWNER_FILE).read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"
+
+
+def prepare_output(output: Path, *, force: bool, unique: bool = False) -> tuple[Path, Path]:
+    """Claim the run folder ``output``: returns it and the staging folder to train into.
+
+    The claim is the staging folder itself, made with ``os.mkdir`` (atomic: of two runs that
+    want one name, exactly one gets it). With ``unique`` (a name nerwb chose, stamped to the
+    second) a taken name gets a suffix, ``-2``, ``-3``..., so two runs started in the same second
+    never share a folder; a name the user chose is refused instead.
+
+    Raises:
+        TrainingError: ``output`` holds another run (without ``force``), or another live run is
+            training into it.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
-    # Made under another name and renamed with its owner file inside, so that a concurrent
-    # run's sweep never sees this staging folder without an owner.
-    starting = Path(
-        tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".starting", dir=output.parent)
-    )
-    (starting / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
-    os.replace(starting, staging)
-    return staging
+    for n in itertools.count(1):
+        candidate = output if n == 1 else output.with_name(f"{output.name}-{n}")
+        if unique and candidate.exists():
+            continue
+        if candidate.exists() and any(candidate.iterdir()) and not force:
+            held = ", ".join(sorted(p.name for p in candidate.iterdir())[:4])
+            raise TrainingError(
+                f"{candidate} already holds a run ({held})",
+                kind=ErrorKind.OUTPUT_HOLDS_RUN,
+                path=candidate,
+            )
+        staging = staging_folder(candidate)
+        try:
+            os.mkdir(staging)
+        except FileExistsError:
+            if unique:
+                continue
+            # stale ones were swept before: this one belongs to a live run
+            raise TrainingError(
+                f"{candidate} is being trained into by another run (process "
+                f"{_owner_of(staging)}); its models appear there when it finishes",
+                kind=ErrorKind.RUN_IN_PROGRESS,
+                path=candidate,
+            ) from None
+        # Written under the workspace lock, as every sweep runs: no sweep sees the folder
+        # before its owner file.
+        (staging / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+        return candidate, staging
+    raise AssertionError("unreachable")  # itertools.count never ends
 
 
 def resolve_data_paths(
@@ -310,6 +404,32 @@ def resolve_data_paths(
         else:
             chosen.append(default)
     return chosen[0], chosen[1]
+
+
+class BaseSource(StrEnum):
+    """Where the base pipeline a run trains on was named."""
+
+    GIVEN = "given"  # the base_model argument (the CLI's --base-model, or nerwb.toml's)
+    OVERRIDE = "override"  # a paths.base_model config override
+    CONFIG = "config"  # the config file's own [paths] base_model
+
+
+def base_choice(
+    config_path: Path, overrides: dict[str, Any], base_model: str | None
+) -> tuple[str, BaseSource] | None:
+    """The base pipeline a run on ``config_path`` will use, as named, and where it was named;
+    None for a config that takes no base pipeline (or names none)."""
+    paths = load_training_config(config_path, overrides).get("paths") or {}
+    if "base_model" not in paths:
+        return None
+    for value, source in (
+        (base_model, BaseSource.GIVEN),
+        (overrides.get("paths.base_model"), BaseSource.OVERRIDE),
+        (paths.get("base_model"), BaseSource.CONFIG),
+    ):
+        if value:
+            return str(value), source
+    return None
 
 
 def resolve_base_pipeline(
@@ -361,24 +481,57 @@ def _short_run_eval(config: Any, notes: list[str]) -> None:
         )
 
 
-def _check_data(ws: Workspace, train_path: Path, dev_path: Path) -> dict[str, DataSummary]:
+def _check_data(ws: Workspace, read: _DataReadOnce) -> dict[str, DataSummary]:
     test_path = ws.docbin_path("test")
     splits = load_splits(ws.splits_path)
     test_ids = splits.ids("test") if splits else set()
     data = {}
-    for role, path in (("training", train_path), ("dev", dev_path)):
-        summary = summarise(path, role=role)
+    for role, path in (("training", read.train), ("dev", read.dev)):
+        summary = summarise(read.copy_of(path), role=role, shown_as=path)
         refuse_test_data(summary, role=role, test_path=test_path, test_ids=test_ids)
         data[role] = summary
     check_labels(data["training"], data["dev"])
     return data
 
 
-def _run_spacy(config: Config, staging: Path, gpu_id: int, log: _StepLog) -> None:
-    """spaCy's init and loop into ``staging``, its output and each evaluation written to
-    ``staging/train.log`` as they come (a long run can be followed with ``tail -f``)."""
+@dataclass
+class _DataReadOnce:
+    """The training and dev files as they were when the run started: copies that spaCy trains
+    on and the manifest describes, so that a file rewritten during the run (``labels convert``)
+    changes neither what the run learns nor what its manifest says it learnt from."""
+
+    train: Path
+    dev: Path
+    folder: Path
+    copies: dict[Path, Path] = field(default_factory=dict)
+
+    @classmethod
+    def take(cls, train: Path, dev: Path) -> _DataReadOnce:
+        read = cls(train, dev, Path(tempfile.mkdtemp(prefix="nerwb-train-data-")))
+        for name, path in (("train", train), ("dev", dev)):
+            if path.is_file() and path not in read.copies:  # a missing file: refused by name
+                copy = read.folder / f"{name}.spacy"
+                shutil.copyfile(path, copy)  # one open: the bytes of one version of the file
+                read.copies[path] = copy
+        return read
+
+    def copy_of(self, path: Path) -> Path:
+        return self.copies.get(path, path)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _run_spacy(
+    config: Config, staging: Path, gpu_id: int, log: _StepLog, read: _DataReadOnce
+) -> None:
+    """spaCy's init and loop into ``staging`` on the copies of the data, its output and each
+    evaluation written to ``staging/train.log`` as they come (a long run can be followed with
+    ``tail -f``)."""
     train_config = config.copy()
-    train_config["training"]["logger"] = {"@loggers": "nerwb.ProgressLogger.v1"}
+    train_config["paths"]["train"] = str(read.copy_of(read.train))
+    train_config["paths"]["dev"] = str(read.copy_of(read.dev))
+    train_config["training"]["logger"] = chained_logger(config["training"].get("logger"))
     # spaCy's status lines would fight the CLI's progress bar: they go to train.log instead.
     path = staging / TRAIN_LOG
     token = _RUN_LOG.set(log)
@@ -405,7 +558,7 @@ def _plain(path: Path) -> None:
 
 
 def _keep_users_config(config: Config, staging: Path, base: BasePipeline | None) -> None:
-    # Users read the committed config, not nerwb's logger swap: keep theirs in the model folders.
+    # Users read the committed config, not nerwb's logger chain: keep theirs in the model folders.
     # Not where a component is sourced: spaCy's own copy has the sourced component's config
     # written out, so the model loads without the base pipeline installed.
     for folder in ("model-best", "model-last"):
@@ -426,6 +579,26 @@ def train_gold_names(path: Path) -> TrainGoldNames:
         count=len(names),
         sha256=names_sha256(names),
         names=sorted(names),
+    )
+
+
+def conversion_facts(report: Path, train_sha256: str) -> ConversionFacts | None:
+    """What ``labels convert`` did to the training data: its policies and span counts, when
+    ``report`` (its conversion report) says it wrote a train file of ``train_sha256``; None for
+    data it did not write (another file, a report from another conversion, or none)."""
+    if not report.is_file():
+        return None
+    try:
+        record = ConversionRecord.load(report)
+    except NerwbError:
+        return None  # a broken report tells nothing about this data; `labels convert` rewrites it
+    if record.files.get("train") != train_sha256:
+        return None
+    return ConversionFacts(
+        report=str(report),
+        on_misaligned=record.on_misaligned,
+        on_overlap=record.on_overlap,
+        **{k: record.totals_of(k) for k in ("spans_in", "written", "changed", "skipped")},
     )
 
 
@@ -458,8 +631,11 @@ def _manifest(
         seed=config.interpolate()["training"].get("seed"),
         labels=sorted(data["training"].spans),
         data={"train": data["training"].to_json(), "dev": data["dev"].to_json()},
+        conversion=conversion_facts(ws.conversion_report_path, data["training"].sha256),
         # what `nerwb evaluate` splits seen from unseen names by (evaluate/novelty.py)
-        train_gold_names=train_gold_names(data["training"].path),
+        train_gold_names=train_gold_names(data["training"].read_from or data["training"].path),
+        train_article_ids=sorted(set(data["training"].article_ids)),
+        dev_article_ids=sorted(set(data["dev"].article_ids)),
         workspace_git_commit=_git_commit(ws.root),
         started=started.isoformat(timespec="seconds"),
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -486,7 +662,9 @@ def train(
     base_model: str | None = None,
     on_step: StepCallback | None = None,
     lock_wait: float | None = None,
-    on_lock_wait: WaitCallback | None = None,
+    on_lock_wait: OnProgress | None = None,
+    unique_output: bool = False,
+    on_claimed: OnProgress | None = None,
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
     ``train.log`` (spaCy's own output) to ``output``.
@@ -494,91 +672,118 @@ def train(
     Raises:
         TrainingError: a missing config or data file, a bad override, empty training data, a dev
             label unseen in training, test data used for training or selection, or an output
-            folder holding another run without ``force``; a base pipeline that is missing
-            or cannot serve.
+            folder holding another run without ``force`` (or being trained into by another
+            run); a base pipeline that is missing or cannot serve; a run that ended without
+            its models.
         TrainingInterrupted: Ctrl-C after the first evaluation; the run is kept (status
             interrupted) in the output folder or, with ``force``, beside it.
         WorkspaceBusyError: another command held the workspace lock past ``lock_wait``.
 
-    The workspace lock is held only while the run folder is claimed and while it is published,
-    never during training.
+    With ``unique_output`` (``output`` is a name nerwb made up), a name another run has taken
+    gets a suffix; ``on_claimed`` hears the run folder once it is claimed. The workspace lock is
+    held only while the run folder is claimed and while it is published, never during training.
     """
     check_gpu(gpu_id)  # before the data is read: a missing CuPy is one line
     overrides = dict(overrides or {})
     notes: list[str] = []
     train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
-    data = _check_data(ws, train_path, dev_path)
-    base = resolve_base_pipeline(ws, config_path, overrides, base_model)
-    overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
-    config = load_training_config(config_path, overrides)
-    _short_run_eval(config, notes)
-    with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
-        swept = sweep_stale_staging(output.parent)
-        staging = prepare_output(output, force=force)
-    if swept:
-        notes.append(
-            f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
-            f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
-        )
-    if gpu_id >= 0:
-        from thinc.api import require_gpu
-
-        require_gpu(gpu_id)
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    log = _StepLog(on_step)
-    status = STATUS_FINISHED
+    # read once: what spaCy trains on and what the manifest records are the same bytes
+    read = _DataReadOnce.take(train_path, dev_path)
     try:
-        _run_spacy(config, staging, gpu_id, log)
-    except KeyboardInterrupt:
-        # spaCy saved model-best at each better evaluation and model-last on its way out;
-        # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
-        # the untrained pipeline too) there is nothing worth keeping.
-        trained = any(e["step"] > 0 for e in log.evaluations)
-        if not trained or not (staging / "model-best" / "meta.json").exists():
+        data = _check_data(ws, read)
+        base = resolve_base_pipeline(ws, config_path, overrides, base_model)
+        overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
+        config = load_training_config(config_path, overrides)
+        _short_run_eval(config, notes)
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+            swept = sweep_stale_staging(output.parent)
+            output, staging = prepare_output(output, force=force, unique=unique_output)
+        # one step event: the folder this run writes into (with a suffix where it was taken)
+        emit(on_claimed, ProgressEvent(CLAIMED_STAGE, 1, None, STEP, item=str(output)))
+        if swept:
+            notes.append(
+                f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
+                f"{output.parent}: {', '.join(swept[:3])}{' ...' if len(swept) > 3 else ''}"
+            )
+        if gpu_id >= 0:
+            from thinc.api import require_gpu
+
+            require_gpu(gpu_id)
+        started = datetime.now(UTC)
+        clock = time.perf_counter()
+        log = _StepLog(on_step)
+        status = STATUS_FINISHED
+        try:
+            _run_spacy(config, staging, gpu_id, log, read)
+        except KeyboardInterrupt:
+            # spaCy saved model-best at each better evaluation and model-last on its way out;
+            # an hour of training is kept. Before the first evaluation after step 0 (spaCy scores
+            # the untrained pipeline too) there is nothing worth keeping.
+            trained = any(e["step"] > 0 for e in log.evaluations)
+            if not trained or not (staging / "model-best" / "meta.json").exists():
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            status = STATUS_INTERRUPTED
+        except BaseException:  # an unfinished staging folder is never a run
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        status = STATUS_INTERRUPTED
-    except BaseException:  # an unfinished staging folder is never a run
+        seconds = time.perf_counter() - clock
+        _check_models(staging, status)
+        # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
+        # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
+        meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
+        performance = meta.get("performance", {})
+        _keep_users_config(config, staging, base)
+        manifest = _manifest(
+            ws,
+            config=config,
+            config_path=config_path,
+            overrides=overrides,
+            base=base,
+            data=data,
+            started=started,
+            seconds=seconds,
+            log=log,
+            gpu_id=gpu_id,
+            performance=performance,
+            notes=notes,
+            status=status,
+        )
+        manifest.save(manifest_path(staging))
+        (staging / OWNER_FILE).unlink(missing_ok=True)
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+            if output.exists() and status == STATUS_INTERRUPTED:
+                # an interrupted run never replaces a finished one (--force): kept beside it
+                output = _free_sibling(output, "interrupted")
+            elif output.exists():
+                shutil.rmtree(output)  # only reached with force, after the new run succeeded
+            os.replace(staging, output)
+        best = float(performance.get("ents_f") or 0.0)
+        result = TrainResult(
+            output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
+        )
+        if status == STATUS_INTERRUPTED:
+            raise TrainingInterrupted(result)
+        return result
+    finally:
+        read.remove()
+
+
+def _check_models(staging: Path, status: RunStatus) -> None:
+    """A run is published only with its models: a folder without them is no run.
+
+    Raises:
+        TrainingError: model-best or (for a finished run) model-last is missing; the staging
+            folder is removed.
+    """
+    needed = ("model-best", "model-last") if status == STATUS_FINISHED else ("model-best",)
+    missing = [m for m in needed if not (staging / m / "meta.json").is_file()]
+    if missing:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    seconds = time.perf_counter() - clock
-    # spaCy's own file, not a record; json, not spacy.util.load_meta: srsly's parser rounds
-    # floats (0.6 comes back as 0.6000000000000001), which would reach the manifest
-    meta = json.loads((staging / "model-best" / "meta.json").read_text(encoding="utf-8"))
-    performance = meta.get("performance", {})
-    _keep_users_config(config, staging, base)
-    manifest = _manifest(
-        ws,
-        config=config,
-        config_path=config_path,
-        overrides=overrides,
-        base=base,
-        data=data,
-        started=started,
-        seconds=seconds,
-        log=log,
-        gpu_id=gpu_id,
-        performance=performance,
-        notes=notes,
-        status=status,
-    )
-    manifest.save(manifest_path(staging))
-    (staging / OWNER_FILE).unlink(missing_ok=True)
-    with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
-        if output.exists() and status == STATUS_INTERRUPTED:
-            # an interrupted run never replaces a finished one (--force): kept beside it
-            output = _free_sibling(output, "interrupted")
-        elif output.exists():
-            shutil.rmtree(output)  # only reached with force, after the new run succeeded
-        os.replace(staging, output)
-    best = float(performance.get("ents_f") or 0.0)
-    result = TrainResult(
-        output, best, manifest.best_dev, manifest, seconds, log.steps, log.evaluations, notes
-    )
-    if status == STATUS_INTERRUPTED:
-        raise TrainingInterrupted(result)
-    return result
+        raise TrainingError(
+            f"the run ended without {' and '.join(missing)} in {staging}; nothing was published",
+            path=staging,
+        )
 
 
 def _free_sibling(output: Path, tag: str) -> Path:
