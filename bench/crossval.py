@@ -342,6 +342,25 @@ def with_addons(
     return out, splits
 
 
+def base_evidence(texts: list[str], base: str) -> list[list[tuple[int, int, str]]]:
+    """The base pipeline's own NER entities of each text, as character spans (issue 32's
+    stacking: evidence for the name candidates)."""
+    import spacy
+
+    nlp = spacy.load(base, enable=["ner"])
+    return [
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        for doc in nlp.pipe(texts, batch_size=32)
+    ]
+
+
+def attach_evidence(doc, spans: list[tuple[int, int, str]], key: str = "base_ents"):
+    """``doc.spans[key]`` from character spans (tokens that do not line up are left out)."""
+    made = [doc.char_span(a, b, label=label) for a, b, label in spans]
+    doc.spans[key] = [span for span in made if span is not None]
+    return doc
+
+
 def name_addons(
     args, names: list[str], folds, cache: Path, seen
 ) -> tuple[dict[str, list[DocCounts]], dict[str, list[Split]]]:
@@ -374,6 +393,21 @@ def name_addons(
                 "candidates", labels=None, threshold=0.5, regularization=1.0
             )
             candidates.initialize(lambda examples=examples: examples)
+            with_base = None
+            if args.base_evidence:  # the same classifier, also reading the base NER's entities
+                for gold, spans in zip(
+                    train, base_evidence([d.text for d in train], SM[1]), strict=True
+                ):
+                    attach_evidence(gold, spans)
+                with_base = NameCandidates(
+                    "candidates",
+                    labels=None,
+                    threshold=0.5,
+                    regularization=1.0,
+                    evidence="base_ents",
+                )
+                with_base.initialize(lambda examples=examples: examples)
+                held_evidence = base_evidence([d.text for d in held], SM[1])
             acronyms = {
                 "+acronyms": Acronyms("a", min_length=2, max_length=8, from_entities=False),
                 "+acronyms-propagate": Acronyms(
@@ -389,7 +423,18 @@ def name_addons(
             variants: dict[str, list] = {}
             ner_only = list(nlp.pipe(texts, disable=[*own, *(k.strip("+") for k in numbers)]))
             full = list(nlp.pipe(texts, disable=[k.strip("+") for k in numbers]))
-            for base, doc in zip(ner_only, full, strict=True):
+            for i, (base, doc) in enumerate(zip(ner_only, full, strict=True)):
+                if with_base is not None:
+                    stacked = attach_evidence(doc.copy(), held_evidence[i])
+                    scored_base = with_base.scored(stacked)
+                    for t in thresholds:
+                        ents = fill(stacked, choose(scored_base, t))
+                        variants.setdefault(f"+candidates-base-t{t}", []).append(ents)
+                        both = stacked.copy()
+                        both.ents = ents
+                        variants.setdefault(f"+candidates-base-t{t}+acronyms", []).append(
+                            list(acronyms["+acronyms"](both).ents)
+                        )
                 for key, numbers_pipe in numbers.items():
                     how = numbers_pipe.reconcile
                     scored = numbers_pipe.scored(base)
@@ -491,6 +536,11 @@ def main() -> None:
         help="also the acronym and name-candidate components and number-component variants",
     )
     parser.add_argument("--candidate-thresholds", default="0.8,0.9,0.95")
+    parser.add_argument(
+        "--base-evidence",
+        action="store_true",
+        help="with --name-addons: also the name candidates reading en_core_web_sm's own entities",
+    )
     parser.add_argument("--out", default="", help="suffix of the results file's name")
     parser.add_argument(
         "--only-folds", default="", help="e.g. 0,1,2: only these of the --folds folds"
