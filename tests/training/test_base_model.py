@@ -156,7 +156,9 @@ def test_reupload_with_other_weights_is_refused(tmp_path: Path, monkeypatch) -> 
 
     base = make_base(tmp_path / "base")
     # pretend this folder is a re-upload whose official weights are known
-    monkeypatch.setitem(base_model.TRUSTED_TOK2VEC, (str(base.resolve()), "0.0.1"), "0" * 64)
+    monkeypatch.setitem(
+        base_model.TRUSTED_WEIGHTS, (str(base.resolve()), "0.0.1", "tok2vec"), "0" * 64
+    )
     with pytest.raises(TrainingError, match="not the official release's"):
         find_base_pipeline(str(base), language="en")
 

@@ -153,7 +153,7 @@ def find_base_pipeline(
     if trusted and digest != trusted:
         raise TrainingError(
             f"base pipeline {package or location} {version}: its {component.value} weights "
-            f"(sha256 {digest[:12]}…) are not the release's; reinstall it with `make base-model`"
+            f"(sha256 {digest[:12]}…) are not the official release's; reinstall it with `make base-model`"
         )
     name = f"{meta.get('lang')}_{meta.get('name')}" if meta.get("name") else requested
     model = config["components"][component.value].get("model") or {}
