@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test test-fast lint format bench clean transformer ray base-model
+.PHONY: demo test test-fast lint format docs bench clean transformer ray base-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: lint
 FAST := not slow and not doccano and not browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "$(FAST)" --durations=5
+
+# docs/commands.md from the commands themselves (tests/cli/test_reference.py keeps it current).
+docs: $(STAMP)
+	$(BIN)/python -m nerwb.cli.reference docs/commands.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/doccano_throughput.py

@@ -31,6 +31,7 @@ from nerwb.evaluate.scoring import DocCounts
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.imports import import_annotations
 from nerwb.labels.merge import merge_workspace
+from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.workspace import init_workspace
 
 BIN = Path(sys.executable).parent
@@ -59,7 +60,7 @@ def build(root: Path, corpus: str):
             replace=True,
         )
     merge_workspace(ws, "majority")
-    convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
+    convert_workspace(ws, ConvertOptions(MisalignedPolicy.EXPAND, OverlapPolicy.LONGEST))
     return ws
 
 

@@ -36,12 +36,14 @@ from nerwb.corpus.splits import Splits, load_splits
 from nerwb.evaluate.dev import dev_scores
 from nerwb.labels.annotations import AnnotatedArticle, load_annotated
 from nerwb.labels.docbin import to_docbins
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, SpanPolicies
 from nerwb.select.strategies import SelectStrategy, rank_segments
 
 BUDGETS = (0.1, 0.2, 0.3, 0.45, 0.6)  # shares of the pool's words after each round
 STRATEGIES = (SelectStrategy.RANDOM, SelectStrategy.UNCERTAIN, SelectStrategy.UNCERTAIN_DIVERSE)
 # Does what one model chose help another? The last round's sets also train this config.
 SECOND_CONFIG = "ner-accuracy.cfg"
+EXPAND_LONGEST = SpanPolicies(MisalignedPolicy.EXPAND, OverlapPolicy.LONGEST)
 
 
 def words(segment: Segment) -> int:
@@ -60,7 +62,7 @@ def training_docbin(
         g = gold[article_id]
         inside = [sp for sp in g.spans if any(a <= sp.start and sp.end <= b for a, b in rs)]
         partial.append(AnnotatedArticle(article_id, g.text, inside, False, None, rs))
-    to_docbins(partial, splits, folder, lang="en", on_misaligned="expand", on_overlap="longest")
+    to_docbins(partial, splits, folder, lang="en", policies=EXPAND_LONGEST)
     return folder / "train.spacy"
 
 

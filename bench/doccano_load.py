@@ -33,7 +33,7 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.records.credentials import Credentials
@@ -123,7 +123,7 @@ def run_database(root: Path, database: DoccanoDatabase, args) -> dict:
         schema = load_schema(ws.schema_path)
         names = [f"ann{i:02d}" for i in range(MAX_ANNOTATORS)]
         with connect(ws) as admin:
-            push(admin, ws, schema, splits=["train"], annotators=names, overlap=0.0)
+            push(admin, ws, PushOptions(splits=("train",), annotators=names, overlap=0.0))
             project = find_project(admin, ws.project_name).id
             label = admin.span_types(project)[0].id
             ids = sorted(e.id for e in admin.examples(project))

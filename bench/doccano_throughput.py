@@ -25,7 +25,7 @@ from nerwb.corpus.store import add_articles, load_articles
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import ensure_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.upload import import_row
 from nerwb.labels.schema import load_schema
 from nerwb.records.credentials import Credentials
@@ -112,8 +112,8 @@ def main() -> None:
             ws = workspace(root, "bulk", articles)
             schema = load_schema(ws.schema_path)
             with connect(ws) as client:
-                push_s, report = timed(lambda: push(client, ws, schema, splits=["train"]))
-                again_s, again = timed(lambda: push(client, ws, schema, splits=["train"]))
+                push_s, report = timed(lambda: push(client, ws, PushOptions(splits=("train",))))
+                again_s, again = timed(lambda: push(client, ws, PushOptions(splits=("train",))))
             assert report.uploaded == args.docs and again.uploaded == 0
             print(
                 f"bulk push: {args.docs} docs in {push_s:.1f} s = {args.docs / push_s:.0f} docs/s; push again (nothing new) {again_s:.1f} s"

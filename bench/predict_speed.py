@@ -71,17 +71,20 @@ def build_articles(n: int) -> list[dict]:
 
 def train_model(root: Path) -> Path:
     from accuracy import build
+    from nerwb.training.options import TrainOptions
     from nerwb.training.run import train
 
     ws = build(root, "conflict3")
     out = ws.training_dir / "bench-fast"
     train(
         ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=out,
-        train_path=ws.docbin_path("train"),
-        dev_path=ws.docbin_path("dev"),
-        overrides={"training.max_steps": TRAIN_STEPS, "training.eval_frequency": 100},
+        TrainOptions(
+            config=ws.configs_dir / "ner-fast.cfg",
+            output=out,
+            train_data=ws.docbin_path("train"),
+            dev_data=ws.docbin_path("dev"),
+            overrides={"training.max_steps": TRAIN_STEPS, "training.eval_frequency": 100},
+        ),
     )
     return out / "model-best"
 
@@ -130,19 +133,21 @@ def one_way(way: str, model: Path, inputs: Path, out_dir: Path) -> dict:
         n_ents = sum(len(d.ents) for d in nlp.pipe((a["text"] for a in articles), batch_size=64))
     else:
         from nerwb.predict.inputs import InputSource
-        from nerwb.predict.options import Engine
+        from nerwb.predict.options import Engine, PredictOptions
         from nerwb.predict.run import predict
 
         out = out_dir / f"{way}.jsonl"
         report = predict(
-            model,
-            InputSource(paths=(inputs,)),
-            out,
-            include_text=False,
-            engine=Engine.RAY if "ray" in way else Engine.LOCAL,
-            n_process=2 if way == "nerwb_local_2" else 1,
-            actors=2,
-            batch_size=64,
+            PredictOptions(
+                model,
+                InputSource(paths=(inputs,)),
+                out,
+                include_text=False,
+                engine=Engine.RAY if "ray" in way else Engine.LOCAL,
+                n_process=2 if way == "nerwb_local_2" else 1,
+                actors=2,
+                batch_size=64,
+            )
         )
         assert report.records == len(articles)
         n_ents = sum(len(json.loads(line)["entities"]) for line in out.read_text().splitlines())

@@ -32,7 +32,7 @@ from nerwb.choices import DoccanoDatabase
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.suggest import suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
@@ -70,7 +70,7 @@ def speed(root: Path, args: argparse.Namespace) -> dict:
             with connect(ws) as admin:
                 # new accounts per project: this workspace holds only its own passwords
                 team = [f"ann_a_{k}", f"ann_b_{k}"]
-                push(admin, ws, schema, splits=["train"], annotators=team, overlap=1.0)
+                push(admin, ws, PushOptions(splits=("train",), annotators=team, overlap=1.0))
                 seconds, report = timed(
                     lambda ws=ws, suggester=suggester, k=k: suggest(
                         admin, ws, suggester, concurrency=k

@@ -178,6 +178,7 @@ def tiny_model(tmp_path_factory):
 
     Shared by the whole session: a test that writes into the workspace takes ``tiny_workspace``.
     """
+    from nerwb.training.options import TrainOptions
     from nerwb.training.run import train
     from nerwb.workspace import find_workspace
 
@@ -186,18 +187,18 @@ def tiny_model(tmp_path_factory):
     toml.write_text(toml.read_text().replace("segment_length = 2000", "segment_length = 200"))
     ws = find_workspace(ws.root)
     prepare_demo_gold(ws)
-    run = train(
-        ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
+    options = TrainOptions(
+        config=ws.configs_dir / "ner-fast.cfg",
         output=ws.training_dir / "tiny",
-        train_path=ws.docbin_path("train"),
-        dev_path=ws.docbin_path("dev"),
+        train_data=ws.docbin_path("train"),
+        dev_data=ws.docbin_path("dev"),
         overrides={
             "training.max_steps": TINY_MODEL_STEPS,
             "training.eval_frequency": 50,
             "components.tok2vec.model.encode.width": 32,
         },
     )
+    run = train(ws, options)
     return ws, run.output / "model-best"
 
 

@@ -12,14 +12,16 @@ says who holds it (command, pid, host, since); a dead holder's file is simply ov
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from nerwb.errors import ErrorKind, NerwbError, WorkspaceBusyError, WorkspaceError
 from nerwb.progress import OnProgress, ProgressEvent, emit
@@ -160,3 +162,38 @@ def workspace_lock(
             ws.lock_holder_path.unlink(missing_ok=True)
     finally:
         lock.release()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def writes_workspace(command: str) -> Callable[[Callable[_P, _R]], Callable[..., _R]]:
+    """Marks a use case that writes shared workspace state: it runs under the workspace lock,
+    held for ``command`` (what a second writer is told), on its argument named ``ws``.
+
+    The use case gains two keywords: ``lock_wait``, the seconds to wait while another process
+    writes (None: ``default_wait()``; 0: fail at once), and ``on_lock_wait``, which hears once,
+    before waiting, who holds the lock (a ``ProgressEvent`` of ``WAIT_STAGE``).
+
+    Raises (the use case):
+        WorkspaceBusyError: another process held the lock past ``lock_wait``.
+    """
+
+    def decorate(use_case: Callable[_P, _R]) -> Callable[..., _R]:
+        signature = inspect.signature(use_case)
+
+        @functools.wraps(use_case)
+        def locked(
+            *args: Any,
+            lock_wait: float | None = None,
+            on_lock_wait: OnProgress | None = None,
+            **kwargs: Any,
+        ) -> _R:
+            ws = signature.bind_partial(*args, **kwargs).arguments["ws"]
+            with workspace_lock(ws, command, wait=lock_wait, on_wait=on_lock_wait):
+                return use_case(*args, **kwargs)
+
+        return locked
+
+    return decorate

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from nerwb.errors import InvalidNameError
+from nerwb.errors import SETTING, InvalidNameError
 
 MAX_LENGTH = 64
 # ASCII letters and digits first, then letters, digits, dot, underscore and hyphen. Doccano
@@ -21,13 +21,18 @@ NAME_RULE = (
 )
 
 
-def check_name(name: str, *, what: str) -> str:
-    """``name`` itself when it is safe as a file name; ``what`` says what it names.
+def check_name(name: str, *, what: str, setting: str | None = None) -> str:
+    """``name`` itself when it is safe as a file name; ``what`` says what it names, ``setting``
+    (where given) the option it came from, which the message then names instead.
 
     Raises:
         InvalidNameError: the name breaks the rule; the message states the rule.
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > MAX_LENGTH:
         shown = repr(name) if len(str(name)) <= 80 else repr(str(name)[:80]) + "..."
-        raise InvalidNameError(f"{what} {shown} is not allowed: use {NAME_RULE}")
+        raise InvalidNameError(
+            f"{SETTING if setting else what} {shown} is not allowed: use {NAME_RULE}",
+            setting=setting,
+            value=name,
+        )
     return name

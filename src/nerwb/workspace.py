@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nerwb.choices import DoccanoDatabase
-from nerwb.errors import ErrorKind, WorkspaceError
+from nerwb.errors import SETTING, ErrorKind, WorkspaceError
 from nerwb.io import atomic_write_text
 
 CONFIG_NAME = "nerwb.toml"
@@ -426,7 +426,9 @@ def init_workspace(
         raise WorkspaceError(f"{root / CONFIG_NAME} already exists; not overwriting it")
     problem = language_problem(language)
     if problem:
-        raise WorkspaceError(f"--language: {problem}")
+        raise WorkspaceError(
+            f"{SETTING}: {problem}", kind=ErrorKind.BAD_SETTING, setting="language"
+        )
     name = name or root.name
     # each value through the escaper, not into quotes by string formatting: a name with
     # quotes or backslashes must not break (or inject into) the file

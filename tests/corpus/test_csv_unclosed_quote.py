@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import snapshot_tree
+from nerwb.choices import OnError
 from nerwb.corpus.readers import ReadOptions, read_articles, read_file_tolerant
 from nerwb.corpus.store import load_articles
 from nerwb.errors import InputError, PredictError
 from nerwb.predict.inputs import BadRecord, InputSource
-from nerwb.predict.options import OnError
 
 # line 3 opens a quote that never closes: lenient csv reads rows 3-5 as one article
 BROKEN = (
@@ -61,7 +61,8 @@ def test_corpus_add_refuses_and_changes_nothing(ws, cli, tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "line 3: a quoted field starts on this line and is never closed" in result.stderr
     assert "would have 4 row(s)" in result.stderr
-    assert "nothing was added: pass --on-error skip" in " ".join(result.stderr.split())
+    said = " ".join(result.stderr.split())
+    assert "nothing was added Pass --on-error skip to leave bad records out" in said
     assert snapshot_tree(ws.root) == before
 
 

@@ -23,8 +23,7 @@ from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.connection import connect
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.projects import ensure_project, find_project
-from nerwb.doccano.push import push
-from nerwb.labels.schema import load_schema
+from nerwb.doccano.push import PushOptions, push
 from nerwb.labels.snapshots import load_snapshot
 from nerwb.progress import ProgressEvent
 from nerwb.records.pull import PullManifest, manifest_path
@@ -106,7 +105,6 @@ def test_doccano_push_label_pull_maps_spans_exactly(server_ws, request, cli) -> 
 
 def test_doccano_push_twice_and_interrupted_push_add_each_segment_once(doccano_ws) -> None:
     ws = doccano_ws
-    schema = load_schema(ws.schema_path)
 
     class Interrupted(Exception):
         pass
@@ -117,25 +115,18 @@ def test_doccano_push_twice_and_interrupted_push_add_each_segment_once(doccano_w
 
     with connect(ws) as client:
         with pytest.raises(Interrupted):
-            push(
-                client,
-                ws,
-                schema,
-                splits=["train", "dev", "test"],
-                chunk_rows=10,
-                on_progress=stop_after_first_chunk,
-            )
+            push(client, ws, PushOptions(chunk_rows=10), on_progress=stop_after_first_chunk)
         project = find_project(client, ws.project_name)
         assert client.count_examples(project.id) == 10
-        resumed = push(client, ws, schema, splits=["train", "dev", "test"], chunk_rows=10)
+        resumed = push(client, ws, PushOptions(chunk_rows=10))
         assert resumed.already_there == 10
         total = resumed.selected
         assert client.count_examples(project.id) == total
-        again = push(client, ws, schema, splits=["train", "dev", "test"])
+        again = push(client, ws, PushOptions(splits=["train", "dev", "test"]))
         assert (again.uploaded, again.already_there) == (0, total)
         # the ledger lost: the server's examples decide
         ws.push_ledger_path.unlink()
-        lost = push(client, ws, schema, splits=["train", "dev", "test"])
+        lost = push(client, ws, PushOptions(splits=["train", "dev", "test"]))
         assert lost.reconciled_with_server and lost.uploaded == 0
         ids = [e.meta["segment_id"] for e in client.examples(project.id)]
     assert len(ids) == len(set(ids)) == total

@@ -7,9 +7,8 @@ import pytest
 
 from conftest import snapshot_tree
 from nerwb.doccano.connection import connect
-from nerwb.doccano.push import push
-from nerwb.errors import NerwbError
-from nerwb.labels.schema import load_schema
+from nerwb.doccano.push import PushOptions
+from nerwb.errors import ErrorKind, NerwbError
 
 pytestmark = pytest.mark.doccano
 
@@ -37,17 +36,18 @@ def test_push_refuses_a_bad_overlap_before_making_the_account(doccano_ws, cli) -
     [
         (
             {"splits": ["train"], "overlap": 1.5},
-            "the overlap is a share of segments between 0 and 1",
+            "overlap 1.5: give a share of segments between 0 and 1",
         ),
         ({"splits": ["tran"], "overlap": 0.2}, "unknown split 'tran'"),
     ],
 )
-def test_push_library_checks_options_before_any_change(doccano_ws, options, message) -> None:
+def test_push_options_are_checked_when_made(doccano_ws, options, message) -> None:
     ws = doccano_ws
     name = f"chk_{options['splits'][0]}"
     before = snapshot_tree(ws.root)
-    with connect(ws) as client, pytest.raises(NerwbError) as refused:
-        push(client, ws, load_schema(ws.schema_path), annotators=[name], **options)
+    with pytest.raises(NerwbError) as refused:
+        PushOptions(annotators=[name], **options)
+    assert refused.value.kind is ErrorKind.BAD_SETTING
     assert name not in _usernames(ws)
     assert snapshot_tree(ws.root) == before
     assert message in str(refused.value)

@@ -124,5 +124,5 @@ def test_review_without_a_merge_is_a_clear_error(doccano_ws, cli) -> None:
     before = snapshot_tree(ws.root / "labels")
     result = cli("labels", "review", "--adjudicator", "nm_lead", "-w", ws.root)
     assert result.exit_code == 1
-    assert "no merge yet; run `nerwb labels merge` first" in " ".join(result.stderr.split())
+    assert "no merge yet Run `nerwb labels merge` first." in " ".join(result.stderr.split())
     assert snapshot_tree(ws.root / "labels") == before

@@ -12,7 +12,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from conftest import DEMO_ARTICLES, annotator_login, gold_of, snapshot_tree
-from nerwb.cli._hints import with_hint
+from nerwb.cli._hints import Where, explain
 from nerwb.corpus.segments import segment_article
 from nerwb.corpus.store import load_articles
 from nerwb.demo.simulated_annotators import CAREFUL, Noise, simulate
@@ -255,7 +255,7 @@ def test_doccano_pull_from_a_mistyped_project_creates_nothing(doccano_ws, cli) -
 
 
 def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
-    from nerwb.doccano.push import PushInterrupted
+    from nerwb.doccano.push import PushInterrupted, PushOptions
     from nerwb.doccano.push import push as push_segments
 
     ws = doccano_ws
@@ -268,16 +268,14 @@ def test_doccano_ctrl_c_during_push_says_how_to_resume(doccano_ws) -> None:
         push_segments(
             client,
             ws,
-            load_schema(ws.schema_path),
-            splits=["train"],
-            annotators=["int_a"],
-            chunk_rows=5,
+            PushOptions(splits=["train"], annotators=["int_a"], chunk_rows=5),
             on_progress=ctrl_c_after_first_chunk,
         )
     message = str(stopped.value)
     assert "push interrupted after uploading 5 of" in message
     assert stopped.value.kind is ErrorKind.PUSH_INTERRUPTED and "nerwb " not in message
-    assert "run the same `nerwb doccano push` again to resume" in with_hint(stopped.value)
+    said = explain(stopped.value, Where(command="nerwb doccano push"))
+    assert "Run the same `nerwb doccano push` command again to resume" in said
     passwords = ws.annotator_passwords_path
     assert f"Accounts created: int_a; their passwords are in {passwords}" in message
     assert AnnotatorPasswords.load(passwords).get("int_a")

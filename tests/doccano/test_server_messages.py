@@ -14,9 +14,8 @@ from nerwb.demo.simulated_annotators import CAREFUL, NOISY, simulate
 from nerwb.doccano.accounts import ensure_annotators
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
-from nerwb.doccano.push import PushInterrupted
+from nerwb.doccano.push import PushInterrupted, PushOptions
 from nerwb.doccano.push import push as push_segments
-from nerwb.labels.schema import load_schema
 from nerwb.records.doccano import PushLedger
 
 pytestmark = pytest.mark.doccano
@@ -65,7 +64,7 @@ def test_an_interrupt_while_the_server_imports_says_so(doccano_ws, monkeypatch) 
 
         monkeypatch.setattr(client, "wait_task", ctrl_c_as_the_import_ends)
         with pytest.raises(PushInterrupted) as stopped:
-            push_segments(client, ws, load_schema(ws.schema_path), splits=["train"], chunk_rows=5)
+            push_segments(client, ws, PushOptions(splits=["train"], chunk_rows=5))
         monkeypatch.undo()
         message = str(stopped.value)
         total = stopped.value.report.to_upload
@@ -74,7 +73,7 @@ def test_an_interrupt_while_the_server_imports_says_so(doccano_ws, monkeypatch) 
         project = find_project(client, ws.project_name)
         assert client.count_examples(project.id) == 5
         # the next push counts what the server holds: nothing twice
-        again = push_segments(client, ws, load_schema(ws.schema_path), splits=["train"])
+        again = push_segments(client, ws, PushOptions(splits=["train"]))
         assert again.already_there == 5 and again.uploaded == total - 5
         assert client.count_examples(project.id) == total
         assert len(PushLedger(ws.push_ledger_path).segments(client.url, project.id)) == total

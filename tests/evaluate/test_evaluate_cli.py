@@ -14,6 +14,7 @@ from conftest import snapshot_tree, write_jsonl
 from nerwb.corpus.splits import load_splits
 from nerwb.evaluate.bootstrap import count_matrix, resample_weights, resampled_f
 from nerwb.evaluate.run import load_run
+from nerwb.training.options import TrainOptions
 from nerwb.training.run import train
 
 TINY = {
@@ -98,11 +99,13 @@ def test_evaluate_and_compare_paired(model_ws, cli, tmp_path) -> None:
     ws, model = model_ws
     other = train(
         ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=tmp_path / "other",
-        train_path=ws.docbin_path("train"),
-        dev_path=ws.docbin_path("dev"),
-        overrides={**TINY, "training.max_steps": 10, "training.seed": 7},
+        TrainOptions(
+            config=ws.configs_dir / "ner-fast.cfg",
+            output=tmp_path / "other",
+            train_data=ws.docbin_path("train"),
+            dev_data=ws.docbin_path("dev"),
+            overrides={**TINY, "training.max_steps": 10, "training.seed": 7},
+        ),
     )
     assert cli("evaluate", model, "-o", tmp_path / "a", "-w", ws.root).exit_code == 0
     assert (

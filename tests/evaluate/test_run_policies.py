@@ -9,7 +9,7 @@ import pytest
 from conftest import snapshot_tree, write_jsonl
 from nerwb.errors import LabelsError
 from nerwb.evaluate.data import load_gold_docs
-from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, SpanPolicies
 
 TEXT = "Fighters of the Lions Brigade carried rifles."
 
@@ -22,8 +22,9 @@ def test_run_unknown_misaligned_policy_is_refused(tiny_workspace, cli, tmp_path)
     assert result.exit_code != 0
     assert "expnad" in result.stderr and "expand" in result.stderr
     assert snapshot_tree(ws.root) == before
-    with pytest.raises(LabelsError, match="--on-misaligned must be one of error, expand"):
-        load_gold_docs(data, lang="en", on_misaligned="expnad")
+    with pytest.raises(LabelsError, match="on_misaligned must be one of error, expand"):
+        SpanPolicies(on_misaligned="expnad")  # parsed once, where the policies are made
+    assert SpanPolicies("expand").on_misaligned is MisalignedPolicy.EXPAND
     assert [p.value for p in MisalignedPolicy] == ["error", "expand", "contract", "skip"]
     assert [p.value for p in OverlapPolicy] == ["error", "longest", "skip"]
 
@@ -31,7 +32,7 @@ def test_run_unknown_misaligned_policy_is_refused(tiny_workspace, cli, tmp_path)
 def test_run_out_of_range_span_is_outside_the_text(tmp_path) -> None:
     data = write_jsonl(tmp_path / "g.jsonl", [{"text": TEXT, "label": [[16, 99, "ARMED_GROUP"]]}])
     with pytest.raises(LabelsError, match=r"\[16, 99, ARMED_GROUP\] lies outside the text"):
-        load_gold_docs(data, lang="en", on_misaligned="expand")
+        load_gold_docs(data, lang="en", policies=SpanPolicies("expand"))
 
 
 def test_run_overlap_option_and_conversion_recorded(tiny_workspace, cli, tmp_path) -> None:

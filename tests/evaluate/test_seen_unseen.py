@@ -172,8 +172,12 @@ def test_evaluate_without_manifest_leaves_the_split_out_with_a_note(setup, cli) 
     assert result.exit_code == 0, result.stderr
     metrics = json.loads((only_folder(ws) / "metrics.json").read_text())
     assert "seen_unseen" not in metrics
-    assert "no manifest.json beside the model and no --train-data" in metrics["seen_unseen_note"]
+    assert (
+        "no manifest.json beside the model and no training data named"
+        in metrics["seen_unseen_note"]
+    )
     assert "Seen/unseen names: no manifest.json" in result.stdout.replace("\n", " ")
+    assert "pass --train-data FILE" in result.stdout.replace("\n", " ")
     report = (only_folder(ws) / "report.md").read_text()
     assert "Seen and unseen names: no manifest.json" in report
     assert "id='f-names'" not in (only_folder(ws) / "report.html").read_text()
@@ -208,7 +212,7 @@ def test_older_manifest_with_a_changed_training_file_leaves_the_split_out(setup,
     assert "seen_unseen" not in metrics
     note = metrics["seen_unseen_note"]
     assert f"the training data {train} has changed since the model was trained" in note
-    assert "--train-data FILE" in note
+    assert "naming the model's training data measures it" in note
 
 
 def test_missing_train_data_is_refused_with_nothing_written(setup, cli, tmp_path) -> None:

@@ -16,6 +16,7 @@ from nerwb.labels.annotations import (
     save_annotated,
 )
 from nerwb.labels.docbin import to_docbins
+from nerwb.labels.policies import SpanPolicies
 from nerwb.records.conversion import ConversionRecord
 
 TEXT = "Gunmen of Lions Brigade killed four people ."
@@ -53,9 +54,9 @@ def test_convert_policies_reconcile(tmp_path: Path) -> None:
         to_docbins(gold[:1], splits, tmp_path, lang="en")
     assert not list(tmp_path.glob("*.spacy"))
     with pytest.raises(LabelsError, match="overlaps another span"):
-        to_docbins(gold, splits, tmp_path, lang="en", on_misaligned="expand")
+        to_docbins(gold, splits, tmp_path, lang="en", policies=SpanPolicies("expand"))
     report = to_docbins(
-        gold, splits, tmp_path, lang="en", on_misaligned="expand", on_overlap="longest"
+        gold, splits, tmp_path, lang="en", policies=SpanPolicies("expand", "longest")
     )
     assert report.counts("train", "ARMED_GROUP").changed == 1
     assert report.counts("dev", "ARMED_GROUP").skipped == 1
@@ -66,7 +67,7 @@ def test_convert_policies_reconcile(tmp_path: Path) -> None:
             assert c.spans_in == c.written + c.changed + c.skipped
     docs = list(DocBin().from_disk(tmp_path / "test.spacy").get_docs(spacy.blank("en").vocab))
     assert [d.user_data["nerwb_article_id"] for d in docs] == ["te"]
-    skip = to_docbins(gold, splits, tmp_path, lang="en", on_misaligned="skip", on_overlap="skip")
+    skip = to_docbins(gold, splits, tmp_path, lang="en", policies=SpanPolicies("skip", "skip"))
     assert (
         skip.counts("train", "ARMED_GROUP").skipped == 1
         and skip.counts("dev", "ARMED_GROUP").skipped == 2

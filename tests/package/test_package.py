@@ -145,5 +145,5 @@ def test_bad_options_are_refused_before_any_work(packaged, cli, tmp_path) -> Non
     assert result.exit_code == 1 and "is not a trained pipeline folder" in result.stderr
     again = cli("package", model, "--name", "conflict_tiny", "--version", "0.1.0", "-w", ws.root)
     assert again.exit_code == 1
-    assert "exists already; pass --force to replace it" in " ".join(again.stderr.split())
+    assert "exists already Pass --force to replace it" in " ".join(again.stderr.split())
     assert snapshot_tree(ws.root) == before and not (tmp_path / "out").exists()

@@ -11,12 +11,13 @@ import pytest
 import spacy
 
 from conftest import DEMO_ARTICLES, SHARED_DATA, needs_shared, snapshot_tree, write_jsonl
+from nerwb.choices import OnError
 from nerwb.corpus.model import article_id_for
 from nerwb.corpus.readers import read_articles
 from nerwb.corpus.segments import segment_article
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource
-from nerwb.predict.options import OnError
+from nerwb.predict.options import PredictOptions
 from nerwb.predict.output import OutputFormat, parts_folder, pyarrow_available
 from nerwb.predict.run import predict
 from nerwb.progress import ProgressEvent
@@ -81,7 +82,7 @@ def test_predict_long_articles_in_pieces_map_back(model: Path, tmp_path: Path) -
     out = tmp_path / "out.jsonl"
     max_length = 400
     assert len(long_text) > 3 * max_length
-    predict(model, InputSource(paths=(path,)), out, max_length=max_length)
+    predict(PredictOptions(model, InputSource(paths=(path,)), out, max_length=max_length))
     (record,) = read_out(out)
     pieces = segment_article("long", long_text, max_length)
     expected = []
@@ -112,7 +113,8 @@ def test_predict_doccano_format_and_no_text(model: Path, folder: Path, cli) -> N
         "doccano",
         "--no-text",
     )
-    assert refused.exit_code == 1 and "needs the text" in refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1 and "--format doccano needs each article's text" in said
 
 
 class Interrupt(Exception):
@@ -122,7 +124,7 @@ class Interrupt(Exception):
 def test_predict_resumes_after_interruption_without_duplicates(model: Path, folder: Path) -> None:
     source = InputSource(paths=(folder,))
     whole = folder.parent / "whole.jsonl"
-    predict(model, source, whole, part_size=5)
+    predict(PredictOptions(model, source, whole, part_size=5))
     out = folder.parent / "preds.jsonl"
 
     def stop_after_12(event: ProgressEvent) -> None:
@@ -131,12 +133,14 @@ def test_predict_resumes_after_interruption_without_duplicates(model: Path, fold
             raise Interrupt
 
     with pytest.raises(Interrupt):
-        predict(model, source, out, part_size=5, on_progress=stop_after_12)
+        predict(PredictOptions(model, source, out, part_size=5), on_progress=stop_after_12)
     assert not out.exists()
     index = json.loads((parts_folder(out) / "_index.json").read_text())
     assert [p["count"] for p in index["parts"]] == [5, 5]  # 2 records of part 3 not kept
     seen: list[int] = []
-    report = predict(model, source, out, part_size=5, on_progress=lambda e: seen.append(e.total))
+    report = predict(
+        PredictOptions(model, source, out, part_size=5), on_progress=lambda e: seen.append(e.total)
+    )
     assert report.resumed == 10 and report.predicted == 10 and set(seen) == {10}
     ids = [r["id"] for r in read_out(out)]
     assert len(ids) == len(set(ids)) == 20
@@ -151,15 +155,19 @@ def test_predict_resume_refuses_other_inputs_or_model(model: Path, folder: Path)
             raise Interrupt
 
     with pytest.raises(Interrupt):
-        predict(model, InputSource(paths=(folder,)), out, part_size=5, on_progress=stop)
+        predict(
+            PredictOptions(model, InputSource(paths=(folder,)), out, part_size=5), on_progress=stop
+        )
     before = snapshot_tree(parts_folder(out))
     (folder / "new.txt").write_text(
         "Another article about the Kata'ib Hezbollah.", encoding="utf-8"
     )
     with pytest.raises(PredictError, match="unfinished run with another inputs"):
-        predict(model, InputSource(paths=(folder,)), out, part_size=5)
+        predict(PredictOptions(model, InputSource(paths=(folder,)), out, part_size=5))
     assert snapshot_tree(parts_folder(out)) == before
-    report = predict(model, InputSource(paths=(folder,)), out, part_size=5, force=True)
+    report = predict(
+        PredictOptions(model, InputSource(paths=(folder,)), out, part_size=5, force=True)
+    )
     assert report.resumed == 0 and report.records == 21
 
 
@@ -247,8 +255,8 @@ def test_predict_corpus_split(tiny_workspace, cli) -> None:
 
 def test_predict_n_process_2_same_output(model: Path, folder: Path) -> None:
     one, two = folder.parent / "one.jsonl", folder.parent / "two.jsonl"
-    predict(model, InputSource(paths=(folder,)), one)
-    predict(model, InputSource(paths=(folder,)), two, n_process=2, batch_size=4)
+    predict(PredictOptions(model, InputSource(paths=(folder,)), one))
+    predict(PredictOptions(model, InputSource(paths=(folder,)), two, n_process=2, batch_size=4))
     assert one.read_bytes() == two.read_bytes()
 
 
@@ -259,8 +267,8 @@ def test_predict_parquet_holds_the_same_records(model: Path, folder: Path) -> No
     import pyarrow.parquet as pq
 
     jsonl, parquet = folder.parent / "p.jsonl", folder.parent / "p.parquet"
-    predict(model, InputSource(paths=(folder,)), jsonl)
-    predict(model, InputSource(paths=(folder,)), parquet)
+    predict(PredictOptions(model, InputSource(paths=(folder,)), jsonl))
+    predict(PredictOptions(model, InputSource(paths=(folder,)), parquet))
     rows = pq.read_table(parquet).to_pylist()
     expected = read_out(jsonl)
     assert [r["id"] for r in rows] == [r["id"] for r in expected]
@@ -268,7 +276,11 @@ def test_predict_parquet_holds_the_same_records(model: Path, folder: Path) -> No
         [[e["start"], e["end"], e["label"], e["text"]] for e in r["entities"]] for r in rows
     ] == [r["entities"] for r in expected]
     with pytest.raises(PredictError, match="doccano writes JSONL"):
-        predict(model, InputSource(paths=(folder,)), parquet, fmt=OutputFormat.DOCCANO, force=True)
+        predict(
+            PredictOptions(
+                model, InputSource(paths=(folder,)), parquet, fmt=OutputFormat.DOCCANO, force=True
+            )
+        )
 
 
 @pytest.mark.slow  # the whole conflict3 corpus
@@ -277,7 +289,9 @@ def test_predict_parquet_holds_the_same_records(model: Path, folder: Path) -> No
 def test_predict_conflict3_files_match_spacy(model: Path, tmp_path: Path) -> None:
     files = sorted((SHARED_DATA / "conflict3").glob("*.jsonl"))
     out = tmp_path / "conflict3.jsonl"
-    report = predict(model, InputSource(paths=tuple(files)), out, on_error=OnError.FAIL)
+    report = predict(
+        PredictOptions(model, InputSource(paths=tuple(files)), out, on_error=OnError.FAIL)
+    )
     records = read_out(out)
     texts = [a.text for a in read_articles(files)]
     assert report.records == len(records) == len(texts) == 141
@@ -288,14 +302,16 @@ KILL_AFTER_12 = """
 import os, signal, sys
 from pathlib import Path
 from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import PredictOptions
 from nerwb.predict.run import predict
 
 def kill(event):
     if event.done == 12:
         os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: a crash or a power cut
 
-predict(Path(sys.argv[1]), InputSource(paths=(Path(sys.argv[2]),)), Path(sys.argv[3]),
-        part_size=5, on_progress=kill)
+source = InputSource(paths=(Path(sys.argv[2]),))
+predict(PredictOptions(Path(sys.argv[1]), source, Path(sys.argv[3]), part_size=5),
+        on_progress=kill)
 """
 
 
@@ -309,10 +325,10 @@ def test_predict_killed_process_resumes(model: Path, folder: Path) -> None:
         [sys.executable, "-c", KILL_AFTER_12, str(model), str(folder), str(out)], check=False
     )
     assert done.returncode == -9 and not out.exists()
-    report = predict(model, InputSource(paths=(folder,)), out, part_size=5)
+    report = predict(PredictOptions(model, InputSource(paths=(folder,)), out, part_size=5))
     assert (report.resumed, report.predicted) == (10, 10)
     whole = folder.parent / "whole.jsonl"
-    predict(model, InputSource(paths=(folder,)), whole, part_size=5)
+    predict(PredictOptions(model, InputSource(paths=(folder,)), whole, part_size=5))
     assert out.read_bytes() == whole.read_bytes()
 
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import DEMO_ARTICLES, write_jsonl
 from nerwb.predict.inputs import InputArticle, InputSource
 from nerwb.predict.model import ModelInfo
+from nerwb.predict.options import PredictOptions
 from nerwb.predict.output import OutputFormat
 from nerwb.predict.run import build_record, predict
 from nerwb.progress import ProgressEvent
@@ -49,8 +50,11 @@ def test_doccano_format_resumes_by_article_id(model: Path, tmp_path: Path) -> No
             raise Interrupt
 
     with pytest.raises(Interrupt):
-        predict(model, source, out, fmt=OutputFormat.DOCCANO, part_size=5, on_progress=stop_after_7)
-    report = predict(model, source, out, fmt=OutputFormat.DOCCANO, part_size=5)
+        predict(
+            PredictOptions(model, source, out, fmt=OutputFormat.DOCCANO, part_size=5),
+            on_progress=stop_after_7,
+        )
+    report = predict(PredictOptions(model, source, out, fmt=OutputFormat.DOCCANO, part_size=5))
     assert (report.resumed, report.predicted) == (5, 7)
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["article_id"] for line in lines] == [r["id"] for r in records[:12]]

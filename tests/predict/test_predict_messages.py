@@ -11,6 +11,7 @@ import pytest
 
 from conftest import DEMO_ARTICLES, snapshot_tree, write_jsonl
 from nerwb.predict.inputs import InputSource
+from nerwb.predict.options import PredictOptions
 from nerwb.predict.output import parts_folder
 from nerwb.predict.run import predict
 
@@ -81,9 +82,9 @@ def test_predict_ctrl_c_says_what_is_done_and_how_to_resume(model: Path, folder:
     assert done.returncode == 130, done.stderr
     message = " ".join(done.stderr.split())
     assert "predict interrupted: 10 of 20 article(s) are done" in message
-    assert "run the same `nerwb predict` command again to resume" in message
+    assert "Run the same `nerwb predict` command again to resume" in message
     assert "Traceback" not in done.stderr and not out.exists()
-    report = predict(model, InputSource(paths=(folder,)), out, part_size=5)
+    report = predict(PredictOptions(model, InputSource(paths=(folder,)), out, part_size=5))
     assert (report.resumed, report.predicted, report.records) == (10, 10, 20)
 
 

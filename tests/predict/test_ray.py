@@ -11,7 +11,7 @@ import pytest
 from conftest import DEMO_ARTICLES, write_jsonl
 from nerwb.errors import PredictError
 from nerwb.predict.inputs import InputSource
-from nerwb.predict.options import Engine
+from nerwb.predict.options import Engine, PredictOptions
 from nerwb.predict.output import parts_folder
 from nerwb.predict.ray_engine import ray_available
 from nerwb.predict.run import predict
@@ -31,16 +31,18 @@ def test_ray_engine_output_identical_to_local(model: Path, tmp_path: Path) -> No
     inputs = write_jsonl(tmp_path / "in.jsonl", [*records, {"id": "long", "text": long_text}])
     source = InputSource(paths=(inputs,))
     local, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    predict(model, source, local, max_length=500, part_size=10)
+    predict(PredictOptions(model, source, local, max_length=500, part_size=10))
     report = predict(
-        model,
-        source,
-        ray_out,
-        engine=Engine.RAY,
-        actors=2,
-        batch_size=8,
-        max_length=500,
-        part_size=10,
+        PredictOptions(
+            model,
+            source,
+            ray_out,
+            engine=Engine.RAY,
+            actors=2,
+            batch_size=8,
+            max_length=500,
+            part_size=10,
+        )
     )
     assert report.records == len(records) + 1
     assert ray_out.read_bytes() == local.read_bytes()
@@ -60,15 +62,19 @@ def test_ray_unreachable_address_fails_fast(model: Path, tmp_path: Path, cli) ->
         "predict", model, inputs, "-o", out, "--engine", "ray", "--address", f"127.0.0.1:{port}"
     )
     assert result.exit_code == 1
-    assert f"cannot reach a Ray cluster at --address 127.0.0.1:{port}" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"cannot reach a Ray cluster at --address 127.0.0.1:{port}" in said
+    assert "or leave --address out for a local Ray" in said
     assert not out.exists()
     with pytest.raises(PredictError, match="is not HOST:PORT"):
         predict(
-            model,
-            InputSource(paths=(inputs,)),
-            out,
-            engine=Engine.RAY,
-            address="nowhere",
-            force=True,
+            PredictOptions(
+                model,
+                InputSource(paths=(inputs,)),
+                out,
+                engine=Engine.RAY,
+                address="nowhere",
+                force=True,
+            )
         )
     assert not parts_folder(out).exists()

@@ -23,7 +23,7 @@ import pytest
 
 from conftest import DEMO_ARTICLES, write_jsonl
 from nerwb.predict.inputs import InputSource
-from nerwb.predict.options import Engine
+from nerwb.predict.options import Engine, PredictOptions
 from nerwb.predict.output import parts_folder
 from nerwb.predict.ray_engine import ray_available
 from nerwb.predict.run import predict
@@ -145,17 +145,19 @@ def test_ray_two_node_cluster_output_identical_to_local(
     inputs = write_jsonl(tmp_path / "in.jsonl", [*records, {"id": "long", "text": long_text}])
     source = InputSource(paths=(inputs,))
     local, on_cluster = tmp_path / "local.jsonl", tmp_path / "cluster.jsonl"
-    predict(model, source, local, max_length=500, part_size=7)
+    predict(PredictOptions(model, source, local, max_length=500, part_size=7))
     report = predict(
-        model,
-        source,
-        on_cluster,
-        engine=Engine.RAY,
-        address=address,
-        actors=2,
-        batch_size=4,
-        max_length=500,
-        part_size=7,
+        PredictOptions(
+            model,
+            source,
+            on_cluster,
+            engine=Engine.RAY,
+            address=address,
+            actors=2,
+            batch_size=4,
+            max_length=500,
+            part_size=7,
+        )
     )
     assert report.records == len(records) + 1 and report.predicted == len(records) + 1
     assert on_cluster.read_bytes() == local.read_bytes()

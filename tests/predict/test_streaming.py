@@ -10,11 +10,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from nerwb.choices import OnError
 from nerwb.predict.idbook import IdBook, text_digest
 from nerwb.predict.inputs import InputSource
 from nerwb.predict.local import IN_FLIGHT_PER_PROCESS, annotate, annotate_in_processes
 from nerwb.predict.model import load_pipeline
-from nerwb.predict.options import OnError
+from nerwb.predict.options import PredictOptions
 from nerwb.predict.run import predict
 
 TEXTS = [f"Gunmen of the Lions Brigade attacked Basra on day {i}." for i in range(400)]
@@ -68,7 +69,7 @@ def test_a_file_not_utf8_is_still_refused_whole(model: Path, tmp_path: Path) -> 
     assert [a.id for a in articles] == ["g0", "g1", "g2"]
     assert len(bad) == 1 and "not valid UTF-8" in bad[0].error and bad[0].file.endswith("b.jsonl")
     out = tmp_path / "out.jsonl"
-    report = predict(model, source, out, on_error=OnError.SKIP)
+    report = predict(PredictOptions(model, source, out, on_error=OnError.SKIP))
     assert report.records == 3 and len(report.skipped) == 1
 
 
@@ -77,7 +78,7 @@ def test_repeated_ids_are_predicted_once_in_input_order(model: Path, tmp_path: P
     inputs = tmp_path / "in.jsonl"
     inputs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    report = predict(model, InputSource(paths=(inputs,)), out, part_size=2)
+    report = predict(PredictOptions(model, InputSource(paths=(inputs,)), out, part_size=2))
     ids = [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()]
     assert ids == ["r0", "r1", "r2", "r3", "r4"]
     assert report.duplicates == 7 and report.predicted == 5

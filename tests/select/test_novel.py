@@ -130,8 +130,9 @@ def test_novel_uncertain_mixes_both_scores_and_needs_a_model(tiny_model) -> None
     assert ranked[0].score == pytest.approx(max(mixed), abs=1e-6)
     assert mixed[list(POOL).index(ranked[0].article_id)] == pytest.approx(max(mixed), abs=1e-6)
     assert "of the pool's highest" in ranked[0].why
-    with pytest.raises(SelectionError, match=r"needs --model.*--select novel"):
+    with pytest.raises(SelectionError, match=r"ranks by a model's uncertainty") as refused:
         rank_segments(pool(), SelectStrategy.NOVEL_UNCERTAIN, n=3)
+    assert refused.value.value is SelectStrategy.NOVEL  # the advice's first-batch strategy
 
 
 def test_select_novel_cli_without_a_model_skips_the_labelled_names(tiny_model, cli, tmp_path):

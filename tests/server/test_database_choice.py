@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from nerwb.choices import DoccanoDatabase
-from nerwb.cli._hints import with_hint
+from nerwb.cli._hints import advice
 from nerwb.doccano.errors import DoccanoError
 from nerwb.errors import ErrorKind, WorkspaceError
 from nerwb.server.local import LocalServer
@@ -46,7 +46,7 @@ def test_postgres_on_a_labelled_sqlite_server_is_refused_with_what_to_do(server)
     assert "keeps 3 example(s) and 2 span(s)" in str(error.value)
     # the library says what is wrong; the CLI adds what to run (nerwb.cli._hints)
     assert "nerwb " not in str(error.value) and error.value.kind is ErrorKind.DATA_IN_SQLITE
-    assert "nerwb doccano migrate --to postgres" in with_hint(error.value)
+    assert "nerwb doccano migrate --to postgres" in advice(error.value)
     assert server.sqlite_path.read_bytes() == before
     assert server.choose_database(None) is DoccanoDatabase.SQLITE  # staying is fine
     # an empty (migrated, unlabelled) SQLite database may switch

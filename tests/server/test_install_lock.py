@@ -162,6 +162,6 @@ def test_a_failed_install_names_the_log_and_quotes_its_end(tmp_path, monkeypatch
     assert f"No matching distribution found for {DOCCANO_PINS[0]}" in message
     assert "No matching distribution found" in log.read_text()
     assert not server.is_installed()
-    from nerwb.cli._hints import with_hint
+    from nerwb.cli._hints import advice
 
-    assert with_hint(err.value).endswith("run `nerwb doccano up` again")
+    assert advice(err.value).endswith("run `nerwb doccano up` again.")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from nerwb.cli.train import parse_overrides
 from nerwb.errors import TrainingError
-from nerwb.training.config import load_training_config, parse_overrides
+from nerwb.training.config import load_training_config
 
 
 def test_train_overrides_parsing() -> None:

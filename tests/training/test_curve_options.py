@@ -9,8 +9,9 @@ import sys
 import pytest
 
 from conftest import TINY, snapshot_tree
-from nerwb.errors import TrainingError
-from nerwb.training.curve import CurvePoint, CurveReport, train_curve, write_curve
+from nerwb.errors import ErrorKind, TrainingError
+from nerwb.training.curve import CurvePoint, CurveReport, write_curve
+from nerwb.training.options import CurveOptions
 
 
 @pytest.mark.parametrize(
@@ -19,10 +20,13 @@ from nerwb.training.curve import CurvePoint, CurveReport, train_curve, write_cur
         (["--seeds", "0"], "--seeds 0: give at least 1 run per share"),
         (
             ["--fractions", "1.0,1.0"],
-            "--fractions '1.0,1.0' repeats 1: give each share once (--seeds runs a share several "
+            "--fractions '1.0,1.0' repeats 1: give each share once (more seeds run a share several "
             "times)",
         ),
-        (["--fractions", "0,0.5"], "--fractions '0,0.5': each is a share of the training articles"),
+        (
+            ["--fractions", "0,0.5"],
+            "--fractions '0.0,0.5': each is a share of the training articles",
+        ),
         (["--fractions", "1.5"], "--fractions '1.5': each is a share of the training articles"),
         (["--fractions", "half"], "--fractions 'half': expected numbers like 0.25,0.5,1.0"),
         (["--target", "80"], "--target 80.0: give the dev F to reach, between 0 and 1"),
@@ -56,22 +60,14 @@ def test_curve_options_are_checked_before_spacy_is_imported(tmp_path) -> None:
     assert out.stdout.splitlines()[-1] == "SPACY False"
 
 
-def test_curve_library_refuses_no_seed_and_repeated_fractions(trained_ws) -> None:
-    ws = trained_ws
+def test_curve_options_refuse_no_seed_and_repeated_fractions() -> None:
     for fractions, seeds, message in (
-        ([0.5], 0, "at least 1 seed"),
-        ([1.0, 1.0], 1, "the fractions repeat 1"),
+        ([0.5], 0, "seeds 0: give at least 1 run per share"),
+        ([1.0, 1.0], 1, "fractions '1.0,1.0' repeats 1"),
     ):
-        with pytest.raises(TrainingError, match=message):
-            train_curve(
-                ws,
-                config_path=ws.configs_dir / "ner-fast.cfg",
-                train_path=ws.docbin_path("train"),
-                dev_path=ws.docbin_path("dev"),
-                fractions=fractions,
-                seeds=seeds,
-                target=0.8,
-            )
+        with pytest.raises(TrainingError, match=message) as refused:
+            CurveOptions(fractions=fractions, seeds=seeds)
+        assert refused.value.kind is ErrorKind.BAD_SETTING
 
 
 def test_a_curve_that_fails_to_write_leaves_no_folder(tmp_path) -> None:

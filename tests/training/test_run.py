@@ -106,20 +106,23 @@ def test_train_refuses_pretrained_weights_spacy_would_ignore(trained_ws, cli, tm
 
 
 def test_train_reports_typed_steps_and_keeps_spacys_log(trained_ws) -> None:
-    from nerwb.training.run import StepEvent, train
+    from nerwb.training.options import TrainOptions
+    from nerwb.training.run import StepEvent, steps_only, train
 
     ws = trained_ws
     events: list[StepEvent] = []
     result = train(
         ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=ws.training_dir / "typed",
-        overrides={
-            "training.max_steps": 12,
-            "training.eval_frequency": 6,
-            "components.tok2vec.model.encode.width": 32,
-        },
-        on_step=events.append,
+        TrainOptions(
+            config=ws.configs_dir / "ner-fast.cfg",
+            output=ws.training_dir / "typed",
+            overrides={
+                "training.max_steps": 12,
+                "training.eval_frequency": 6,
+                "components.tok2vec.model.encode.width": 32,
+            },
+        ),
+        on_progress=steps_only(events.append),
     )
     evaluated = [e.step for e in events if e.evaluated]
     assert evaluated == [0, 6, 12]  # spaCy scores the untrained model, then every 6 steps

@@ -18,7 +18,8 @@ import pytest
 from _concurrency import DEADLINE, Holder, wait_for
 from conftest import prepare_demo_gold
 from nerwb.records.training import RunStatus, TrainingManifest, manifest_path
-from nerwb.training.run import train
+from nerwb.training.options import TrainOptions
+from nerwb.training.run import steps_only, train
 
 pytestmark = pytest.mark.slow  # trains in two child processes at once
 
@@ -127,14 +128,16 @@ def test_a_run_that_lost_its_models_is_not_published(gold_ws) -> None:
     with pytest.raises(TrainingError, match=r"ended without model-best"):
         train(
             ws,
-            config_path=ws.configs_dir / "ner-fast.cfg",
-            output=out,
-            overrides={
-                "training.max_steps": 4,
-                "training.eval_frequency": 2,
-                "components.tok2vec.model.encode.width": 32,
-            },
-            on_step=remove_models,
+            TrainOptions(
+                config=ws.configs_dir / "ner-fast.cfg",
+                output=out,
+                overrides={
+                    "training.max_steps": 4,
+                    "training.eval_frequency": 2,
+                    "components.tok2vec.model.encode.width": 32,
+                },
+            ),
+            on_progress=steps_only(remove_models),
         )
     assert not out.exists()
     assert not list(ws.training_dir.glob(".*partial"))

@@ -16,7 +16,8 @@ from nerwb.io import sha256_of
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.text import blank
 from nerwb.training.data import gold_entity_names
-from nerwb.training.run import train
+from nerwb.training.options import TrainOptions
+from nerwb.training.run import steps_only, train
 
 
 def test_a_train_file_rewritten_during_the_run_is_not_what_the_manifest_describes(ws) -> None:
@@ -37,17 +38,16 @@ def test_a_train_file_rewritten_during_the_run_is_not_what_the_manifest_describe
             os.replace(fewer, train_path)
             rewritten = True
 
-    result = train(
-        ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
+    options = TrainOptions(
+        config=ws.configs_dir / "ner-fast.cfg",
         output=ws.training_dir / "once",
         overrides={
             "training.max_steps": 4,
             "training.eval_frequency": 2,
             "components.tok2vec.model.encode.width": 32,
         },
-        on_step=convert_again,
     )
+    result = train(ws, options, on_progress=steps_only(convert_again))
     assert rewritten and train_path.read_bytes() != original
     manifest = TrainingManifest.load(manifest_path(result.output))
     train_facts = manifest.data["train"]

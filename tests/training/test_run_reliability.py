@@ -13,7 +13,8 @@ from spacy.tokens import DocBin
 from conftest import prepare_demo_gold, snapshot_tree
 from nerwb.records.training import TrainingManifest, manifest_path
 from nerwb.text import blank
-from nerwb.training.run import train
+from nerwb.training.options import TrainOptions
+from nerwb.training.run import steps_only, train
 
 SMALL = ("--components.tok2vec.model.encode.width", "32")
 
@@ -113,10 +114,12 @@ def test_run_interrupt_removes_staging_and_stale_partials_are_swept(trained_ws) 
     with pytest.raises(KeyboardInterrupt):
         train(
             ws,
-            config_path=ws.configs_dir / "ner-fast.cfg",
-            output=ws.training_dir / "run",
-            overrides={"training.max_steps": 50, "components.tok2vec.model.encode.width": 32},
-            on_step=interrupt,
+            TrainOptions(
+                config=ws.configs_dir / "ner-fast.cfg",
+                output=ws.training_dir / "run",
+                overrides={"training.max_steps": 50, "components.tok2vec.model.encode.width": 32},
+            ),
+            on_progress=steps_only(interrupt),
         )
     left = sorted(p.name for p in ws.training_dir.iterdir())
     assert left == [".live.partial", "finished"]

@@ -9,7 +9,8 @@ from typing import Any
 import spacy
 
 from conftest import prepare_demo_gold
-from nerwb.training.run import train
+from nerwb.training.options import TrainOptions
+from nerwb.training.run import steps_only, train
 
 SEEN: dict[str, list[Any]] = {}  # run name -> what the test logger received
 
@@ -48,14 +49,16 @@ def test_the_users_logger_and_nerwbs_progress_both_receive_every_step(ws, tmp_pa
     ours: list[tuple[int, bool]] = []
     result = train(
         ws,
-        config_path=_config_with_logger(ws, tmp_path),
-        output=ws.training_dir / "logged",
-        overrides={
-            "training.max_steps": 6,
-            "training.eval_frequency": 3,
-            "components.tok2vec.model.encode.width": 32,
-        },
-        on_step=lambda event: ours.append((event.step, event.evaluated)),
+        TrainOptions(
+            config=_config_with_logger(ws, tmp_path),
+            output=ws.training_dir / "logged",
+            overrides={
+                "training.max_steps": 6,
+                "training.eval_frequency": 3,
+                "components.tok2vec.model.encode.width": 32,
+            },
+        ),
+        on_progress=steps_only(lambda event: ours.append((event.step, event.evaluated))),
     )
     theirs = SEEN["chained"]
     assert theirs[0] == "setup" and theirs[-1] == "finalize"
@@ -74,13 +77,15 @@ def test_spacys_console_logger_still_writes_its_table_to_train_log(ws) -> None:
     prepare_demo_gold(ws)
     result = train(
         ws,
-        config_path=ws.configs_dir / "ner-fast.cfg",
-        output=ws.training_dir / "console",
-        overrides={
-            "training.max_steps": 4,
-            "training.eval_frequency": 2,
-            "components.tok2vec.model.encode.width": 32,
-        },
+        TrainOptions(
+            config=ws.configs_dir / "ner-fast.cfg",
+            output=ws.training_dir / "console",
+            overrides={
+                "training.max_steps": 4,
+                "training.eval_frequency": 2,
+                "components.tok2vec.model.encode.width": 32,
+            },
+        ),
     )
     log = (result.output / "train.log").read_text()
     assert "LOSS NER" in log and "ENTS_F" in log  # spaCy's ConsoleLogger header

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +15,7 @@ from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from nerwb.cli._hints import with_hint
+from nerwb.cli._hints import Where, explain
 from nerwb.errors import NerwbError
 from nerwb.io import os_error_message
 
@@ -61,9 +63,42 @@ console = _Console(highlight=False)
 err_console = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+def fail(message: str, *, code: str | None = None) -> typer.Exit:
+    """Print ``error: message`` (``error[E003]: ...`` with a code) and return the exit to raise."""
+    head = f"error[{code}]:" if code else "error:"
+    err_console.print(f"[bold red]{escape(head)}[/] {escape(message)}")
     return typer.Exit(1)
+
+
+# NERWB_DEBUG=1 (or the root --debug option): an error shows its traceback above its line.
+DEBUG_ENV = "NERWB_DEBUG"
+DEBUG_META = "nerwb.debug"  # in click's ctx.meta, which a command's context shares with its group's
+
+
+def debugging(ctx: click.Context) -> bool:
+    if ctx.meta.get(DEBUG_META):
+        return True
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _show_traceback(err: BaseException) -> None:
+    text = "".join(traceback.format_exception(err))
+    err_console.print(text.rstrip(), markup=False, highlight=False)
+
+
+def where_of(command: click.Command | None, ctx: click.Context | None) -> Where:
+    """The command that ran, and its parameters as the user types them, for an error's advice."""
+    if command is None or ctx is None:
+        return Where()
+    flags = {}
+    for param in command.params:
+        if not param.name:
+            continue
+        if getattr(param, "param_type_name", "") == "argument":
+            flags[param.name] = (getattr(param, "metavar", None) or param.name).upper()
+        else:  # the long spelling: --output, not -o
+            flags[param.name] = max(param.opts, key=len)
+    return Where(command=f"{ctx.command_path} {command.name}".strip(), flags=flags)
 
 
 def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
@@ -74,9 +109,10 @@ def _flags_without_type(command: click.Command, ctx: click.Context) -> None:
 
 
 class NerwbGroup(TyperGroup):
-    """The error boundary: a ``NerwbError`` from any command becomes one red line and exit 1,
-    with the advice for its kind (``nerwb.cli._hints``) after the library's message; so does an
-    ``OSError`` (a folder that cannot be written, a disk full), naming the path.
+    """The error boundary: a ``NerwbError`` from any command becomes a red line and exit 1, with
+    the flags of the command that ran and the advice for its kind (``nerwb.cli._hints``); so
+    does an ``OSError`` (a folder that cannot be written, a disk full), naming the path. With
+    NERWB_DEBUG=1 (or ``nerwb --debug``) the traceback comes first.
 
     Also where the help pages of its commands are tidied (flags shown without a type).
     """
@@ -85,9 +121,18 @@ class NerwbGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except NerwbError as err:
-            raise fail(with_hint(err)) from None
+            if debugging(ctx):
+                _show_traceback(err)
+            raise fail(explain(err, self._where(ctx)), code=err.code) from None
         except OSError as err:
+            if debugging(ctx):
+                _show_traceback(err)
             raise fail(os_error_message(err)) from None
+
+    def _where(self, ctx: click.Context) -> Where:
+        name = ctx.invoked_subcommand
+        command = self.commands.get(name) if name else None
+        return where_of(command, ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)

@@ -24,6 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from nerwb.lock import WAIT_STAGE
 from nerwb.progress import OnProgress, ProgressEvent
 
 PLAIN_EVERY_S = 10.0  # in a log, one line per stage at most this often, and one at its end
@@ -211,6 +212,17 @@ def show_steps(console: Console, label: str) -> Iterator[OnProgress]:
             status.update(event.item or f"{label}: {event.done}/{event.total} {event.unit}(s)")
 
         yield on_progress
+
+
+def with_lock_waits(on_progress: OnProgress, console: Console) -> OnProgress:
+    """The ``on_progress`` for a use case that takes the workspace lock itself: the lock's wait
+    goes to ``show_wait`` (a line on ``console``, stderr), every other event to ``on_progress``."""
+    wait = show_wait(console)
+
+    def route(event: ProgressEvent) -> None:
+        (wait if event.stage == WAIT_STAGE else on_progress)(event)
+
+    return route
 
 
 def show_wait(console: Console) -> OnProgress:

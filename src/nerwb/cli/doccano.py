@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,16 +13,16 @@ from rich.table import Table
 
 from nerwb.choices import SPLIT_NAMES, DoccanoDatabase
 from nerwb.cli._common import (
+    INTERRUPTED_EXIT,
     NerwbGroup,
     console,
     err_console,
-    fail,
+    lock_wait,
     on_interrupt,
     show_passwords,
     workspace,
-    writing,
 )
-from nerwb.cli._hints import with_hint
+from nerwb.cli._hints import Where, explain
 from nerwb.cli._options import (
     ModelOpt,
     NoWaitOpt,
@@ -32,9 +33,8 @@ from nerwb.cli._options import (
     comma_list,
     port_option,
 )
-from nerwb.cli._progress import show_progress, show_steps
+from nerwb.cli._progress import show_progress, show_steps, show_wait, with_lock_waits
 from nerwb.cli._ranking import selection_for, show_ranking
-from nerwb.names import check_name
 from nerwb.select.strategies import SelectStrategy
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
@@ -195,43 +195,58 @@ def migrate_cmd(
         console.print(f"Doccano runs again at {server.url()}.")
 
 
+SplitsOpt = Annotated[str, typer.Option("--split", help="Comma-separated splits to push.")]
+AnnotatorsOpt = Annotated[
+    str | None, typer.Option(help="Comma-separated annotator accounts to create and assign.")
+]
+OverlapOpt = Annotated[
+    float, typer.Option(help="Share of segments given to two annotators (for agreement).")
+]
+SelectOpt = Annotated[
+    SelectStrategy | None,
+    typer.Option("--select", help="Push only the --n unpushed segments this ranks first."),
+]
+CountOpt = Annotated[int | None, typer.Option("--n", help="With --select: how many segments.")]
+SuggestOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--suggest",
+        help="A trained model folder or installed pipeline package: its spans become each "
+        "assigned annotator's suggestions.",
+    ),
+]
+RepairOpt = Annotated[
+    bool,
+    typer.Option(
+        "--repair",
+        help="Push nothing: remove the copies of segments the server holds twice that "
+        "nobody labelled, commented on or confirmed.",
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Change nothing: show what the push would create, assign and upload.",
+    ),
+]
+
+
 @doccano_app.command("push")
 def push_cmd(
-    split: Annotated[str, typer.Option(help="Comma-separated splits to push.")] = ",".join(
-        SPLIT_NAMES
-    ),
-    annotators: Annotated[
-        str | None, typer.Option(help="Comma-separated annotator accounts to create and assign.")
-    ] = None,
-    overlap: Annotated[
-        float, typer.Option(help="Share of segments given to two annotators (for agreement).")
-    ] = 0.2,
-    select: Annotated[
-        SelectStrategy | None,
-        typer.Option("--select", help="Push only the --n unpushed segments this ranks first."),
-    ] = None,
+    splits: SplitsOpt = ",".join(SPLIT_NAMES),
+    annotators: AnnotatorsOpt = None,
+    overlap: OverlapOpt = 0.2,
+    strategy: SelectOpt = None,
     model: ModelOpt = None,
-    n: Annotated[int | None, typer.Option("--n", help="With --select: how many segments.")] = None,
+    n: CountOpt = None,
     seed: SeedOpt = None,
-    suggest: Annotated[
-        Path | None,
-        typer.Option(
-            "--suggest",
-            help="A trained model folder or installed pipeline package: its spans become each "
-            "assigned annotator's suggestions.",
-        ),
-    ] = None,
+    suggest: SuggestOpt = None,
     patterns: PatternsOpt = None,
     label_map: LabelMapOpt = None,
     show_passwords_: ShowPasswordsOpt = False,
-    repair: Annotated[
-        bool,
-        typer.Option(
-            "--repair",
-            help="Push nothing: remove the copies of segments the server holds twice that "
-            "nobody labelled, commented on or confirmed.",
-        ),
-    ] = False,
+    repair: RepairOpt = False,
+    dry_run: DryRunOpt = False,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -240,120 +255,182 @@ def push_cmd(
 
     Example: nerwb doccano push --annotators alice,bob --overlap 0.3
     Example: nerwb doccano push --split train --select uncertain --model training/run/model-best --n 20
+    Example: nerwb doccano push --annotators alice,bob --dry-run
     """
     from nerwb.doccano.connection import connect
-    from nerwb.doccano.push import PushInterrupted, push
-    from nerwb.labels.schema import load_schema
+    from nerwb.doccano.push import PushOptions
 
     ws = workspace(workspace_dir)
     if repair:
-        from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
-
-        with writing(ws, "doccano push --repair", wait, no_wait):
-            with connect(ws) as client, show_steps(console, "Looking for segments pushed twice"):
-                fixed = repair_duplicates(client, ws)
-            console.print(
-                f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
-                f"more than once; removed {len(fixed.removed)} copy(ies) nobody labelled, "
-                "commented on or confirmed."
-            )
-            if fixed.kept_several:
-                first, ids = next(iter(fixed.kept_several.items()))
-                console.print(
-                    f"[yellow]{len(fixed.kept_several)} segment(s) keep several copies that hold "
-                    f"someone's work (first: {first}, examples {', '.join(map(str, ids))}); "
-                    "`nerwb doccano pull` takes the confirmed copy of each.[/]"
-                )
-        return
-    if annotators and not 0 <= overlap <= 1:  # before a model loads or any account is made
-        raise fail(f"--overlap {overlap}: give a share of segments between 0 and 1 (e.g. 0.2)")
-    schema = load_schema(ws.schema_path)
-    selection = selection_for(ws, select, model, n, seed)
+        return _repair(ws, lock_wait(wait, no_wait))
+    # every option before a model loads or a server starts
+    options = PushOptions(
+        splits=comma_list(splits),
+        annotators=comma_list(annotators),
+        overlap=overlap,
+        lock_wait=lock_wait(wait, no_wait),
+    )
+    if strategy is not None or model is not None or n is not None:
+        options = replace(options, selection=selection_for(ws, strategy, model, n, seed))
     suggester = suggester_for(ws, suggest, patterns, label_map) if suggest or patterns else None
-    for name in comma_list(annotators):
-        check_name(name, what="annotator")  # before a server is started for them
-    with writing(ws, "doccano push", wait, no_wait):
-        with (
-            connect(ws) as client,
-            show_progress(console, "Pushing segments", spinner=True, unit="segment") as bar,
-        ):
-            try:
-                report = push(
-                    client,
-                    ws,
-                    schema,
-                    splits=comma_list(split),
-                    annotators=comma_list(annotators),
-                    overlap=overlap,
-                    on_progress=bar,
-                    selection=selection,
-                )
-            except PushInterrupted as interrupted:
-                bar.stop()
-                err_console.print(f"[yellow]{escape(with_hint(interrupted))}[/]")
-                raise typer.Exit(130) from None
-        state = "created" if report.project_created else "reused"
-        console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
-        if report.guideline in ("set", "updated"):
-            console.print(
-                f"Guidelines {report.guideline} from {ws.schema_path.parent / 'GUIDELINES.md'} "
-                "(annotators see them in Doccano's guideline page)."
-            )
-        if report.span_types_created or report.span_types_updated:
-            console.print(
-                f"Span types created: {report.span_types_created}; updated: {report.span_types_updated}"
-            )
-        # The counts add up: in the splits = already on the server + not yet (+ chosen of those).
-        pool = report.selected - report.already_there
-        uploaded = f"[green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), failed 0"
-        if selection is None:
-            console.print(
-                f"Segments in {split}: {report.selected}; {report.already_there} already on the "
-                f"server; {uploaded}."
-            )
-        else:
-            console.print(
-                f"Segments in {split}: {report.selected}; {report.already_there} already on the "
-                f"server, {pool} not yet. --select {selection.strategy} chose {len(report.ranked)} "
-                f"of those {pool}: {uploaded}; {pool - len(report.ranked)} left for a later push."
-            )
-        if selection is not None:
-            show_ranking(
-                report.ranked, title=f"Chosen by {selection.strategy} (score on each example)"
-            )
-            if len(report.ranked) < report.asked_for:
-                console.print(
-                    f"[yellow]Asked for {report.asked_for}, only {len(report.ranked)} unpushed "
-                    "segment(s) were left: pushed them all.[/]"
-                )
-        if suggester is not None:
-            pushed = {r["segment_id"] for r in report.rows} if report.rows else set()
-            with connect(ws) as client:
-                _run_suggest(client, ws, suggester, pushed)
-        if report.reconciled_with_server:
-            console.print("The push ledger was checked against the server's examples.")
-        if report.server_duplicates:
-            first, ids = next(iter(report.server_duplicates.items()))
-            console.print(
-                f"[yellow]{len(report.server_duplicates)} segment(s) are on the server more than once "
-                f"(first: {first}, examples {', '.join(map(str, ids))}): pushes ran at once. Nothing "
-                "was uploaded for them again; `nerwb doccano push --repair` removes the copies "
-                "nobody labelled, commented on or confirmed.[/]"
-            )
-        show_passwords(
-            report.annotators_created,
-            ws.annotator_passwords_path,
-            role="annotator",
-            show=show_passwords_,
+    with connect(ws) as client:
+        if dry_run:
+            return _show_plan(ws, client, options, splits)
+        report = _push(ws, client, options)
+    _show_push(ws, report, splits, options)
+    if suggester is not None:
+        with connect(ws) as client:
+            _run_suggest(client, ws, suggester, {r["segment_id"] for r in report.rows})
+    _show_reconciled(report.reconciled_with_server, report.server_duplicates)
+    show_passwords(
+        report.annotators_created,
+        ws.annotator_passwords_path,
+        role="annotator",
+        show=show_passwords_,
+    )
+    _show_assignments(report.assignments)
+
+
+def _push(ws, client, options):
+    """Run the push with a progress bar; Ctrl-C says what was uploaded and exits 130."""
+    from nerwb.doccano.push import PushInterrupted, push
+
+    with show_progress(console, "Pushing segments", spinner=True, unit="segment") as bar:
+        try:
+            return push(client, ws, options, on_progress=with_lock_waits(bar, err_console))
+        except PushInterrupted as interrupted:
+            bar.stop()
+            said = explain(interrupted, Where(command="nerwb doccano push"))
+            err_console.print(f"[yellow]{escape(said)}[/]")
+            raise typer.Exit(INTERRUPTED_EXIT) from None
+
+
+def _repair(ws, wait: float | None) -> None:
+    from nerwb.doccano.connection import connect
+    from nerwb.doccano.repair import repair_duplicates  # httpx: only when repairing
+    from nerwb.lock import workspace_lock
+
+    with (
+        workspace_lock(ws, "doccano push --repair", wait=wait, on_wait=show_wait(err_console)),
+        connect(ws) as client,
+        show_steps(console, "Looking for segments pushed twice"),
+    ):
+        fixed = repair_duplicates(client, ws)
+    console.print(
+        f"Project {fixed.project.name!r}: {fixed.duplicated} segment(s) were on the server "
+        f"more than once; removed {len(fixed.removed)} copy(ies) nobody labelled, "
+        "commented on or confirmed."
+    )
+    if fixed.kept_several:
+        first, ids = next(iter(fixed.kept_several.items()))
+        console.print(
+            f"[yellow]{len(fixed.kept_several)} segment(s) keep several copies that hold "
+            f"someone's work (first: {first}, examples {', '.join(map(str, ids))}); "
+            "`nerwb doccano pull` takes the confirmed copy of each.[/]"
         )
-        if report.assignments:
+
+
+def _counts_line(splits: str, report, selection) -> str:
+    """The push's counts, which add up: in the splits = already on the server + not yet (+
+    chosen of those)."""
+    pool = report.selected - report.already_there
+    uploaded = f"[green]uploaded {report.uploaded}[/] in {report.chunks} chunk(s), failed 0"
+    if selection is None:
+        return (
+            f"Segments in {splits}: {report.selected}; {report.already_there} already on the "
+            f"server; {uploaded}."
+        )
+    return (
+        f"Segments in {splits}: {report.selected}; {report.already_there} already on the "
+        f"server, {pool} not yet. --select {selection.strategy} chose {len(report.ranked)} "
+        f"of those {pool}: {uploaded}; {pool - len(report.ranked)} left for a later push."
+    )
+
+
+def _show_push(ws, report, splits: str, options) -> None:
+    selection = options.selection
+    state = "created" if report.project_created else "reused"
+    console.print(f"Project {report.project.name!r} (id {report.project.id}) {state}.")
+    if report.guideline in ("set", "updated"):
+        console.print(
+            f"Guidelines {report.guideline} from {ws.schema_path.parent / 'GUIDELINES.md'} "
+            "(annotators see them in Doccano's guideline page)."
+        )
+    if report.span_types_created or report.span_types_updated:
+        console.print(
+            f"Span types created: {report.span_types_created}; updated: {report.span_types_updated}"
+        )
+    console.print(_counts_line(splits, report, selection))
+    if selection is not None:
+        show_ranking(report.ranked, title=f"Chosen by {selection.strategy} (score on each example)")
+        if len(report.ranked) < report.asked_for:
             console.print(
-                "Assigned: " + ", ".join(f"{n} {c}" for n, c in sorted(report.assignments.items()))
+                f"[yellow]Asked for {report.asked_for}, only {len(report.ranked)} unpushed "
+                "segment(s) were left: pushed them all.[/]"
             )
-            console.print(
-                "[dim]Doccano 1.8.4 shows every example to every member: the assignment is in each "
-                "example's `assigned_to` metadata, and `nerwb doccano progress` counts against it.[/]"
-            )
+
+
+def _show_reconciled(
+    reconciled: bool, duplicates: dict[str, list[int]], *, verb: str = "was"
+) -> None:
+    if reconciled:
+        console.print(f"The push ledger {verb} checked against the server's examples.")
+    if duplicates:
+        first, ids = next(iter(duplicates.items()))
+        console.print(
+            f"[yellow]{len(duplicates)} segment(s) are on the server more than once "
+            f"(first: {first}, examples {', '.join(map(str, ids))}): pushes ran at once. Nothing "
+            "was uploaded for them again; `nerwb doccano push --repair` removes the copies "
+            "nobody labelled, commented on or confirmed.[/]"
+        )
+
+
+def _show_assignments(assignments: dict[str, int]) -> None:
+    if assignments:
+        console.print("Assigned: " + ", ".join(f"{n} {c}" for n, c in sorted(assignments.items())))
+        console.print(
+            "[dim]Doccano 1.8.4 shows every example to every member: the assignment is in each "
+            "example's `assigned_to` metadata, and `nerwb doccano progress` counts against it.[/]"
+        )
+
+
+def _show_plan(ws, client, options, splits: str) -> None:
+    """``push --dry-run``: the plan, computed under the workspace lock like a push; nothing
+    changed on the server or on disk."""
+    from nerwb.doccano.push import PUSH_COMMAND, plan_push
+    from nerwb.lock import workspace_lock
+
+    on_wait = show_wait(err_console)
+    with workspace_lock(ws, PUSH_COMMAND, wait=options.lock_wait, on_wait=on_wait):
+        plan = plan_push(client, ws, options)
+    if plan.project is None:
+        console.print(f"Would create project {plan.project_name!r}.")
+    else:
+        console.print(f"Project {plan.project_name!r} (id {plan.project.id}) exists.")
+    if plan.guideline in ("set", "updated"):
+        console.print(f"Guidelines: would be {plan.guideline} from {plan.guideline_path}.")
+    if plan.span_types.created or plan.span_types.updated:
+        console.print(
+            f"Span types to create: {plan.span_types.created}; to update: {plan.span_types.updated}"
+        )
+    if plan.accounts is not None:
+        console.print(
+            f"Accounts to create: {', '.join(plan.accounts.create) or 'none'}; members to add: "
+            f"{', '.join(plan.accounts.add) or 'none'}."
+        )
+    selection = options.selection
+    chosen = f"; --select {selection.strategy} would choose {len(plan.ranked)}" if selection else ""
+    console.print(
+        f"Segments in {splits}: {plan.selected}; {plan.already_there} already on the server, "
+        f"{plan.not_yet} not yet{chosen}: would upload {len(plan.rows)} in {plan.chunks} chunk(s)."
+    )
+    if selection is not None:
+        show_ranking(plan.ranked, title=f"Would be chosen by {selection.strategy}")
+    _show_reconciled(plan.reconciled_with_server, plan.server_duplicates, verb="would be")
+    counts = plan.assigned_per_annotator()
+    if counts:
+        console.print("Would assign: " + ", ".join(f"{n} {c}" for n, c in sorted(counts.items())))
+    console.print("Dry run: nothing was changed on the server or in the workspace.")
 
 
 @doccano_app.command("pull")
@@ -383,66 +460,82 @@ def pull_cmd(
             return f"nothing was pulled; no new snapshot in {ws.pulls_dir}"
         return f"the snapshot {ws.pulls_dir / new[-1]} was written before the interrupt"
 
-    with on_interrupt(changed), writing(ws, "doccano pull", wait, no_wait):
-        with connect(ws) as client, show_steps(console, "Exporting from Doccano") as steps:
-            report = pull(client, ws, schema, confirmed_only=confirmed_only, on_progress=steps)
-        table = Table(
-            title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
-            caption="segments, spans and articles per annotator",
+    with (
+        on_interrupt(changed),
+        connect(ws) as client,
+        show_steps(console, "Exporting from Doccano") as steps,
+    ):
+        report = pull(
+            client,
+            ws,
+            schema,
+            confirmed_only=confirmed_only,
+            on_progress=steps,
+            lock_wait=lock_wait(wait, no_wait),
+            on_lock_wait=show_wait(err_console),
         )
-        for column in (
-            "annotator",
-            "segments",
-            "assigned",
-            "confirmed",
-            "spans",
-            "articles",
-            "articles confirmed",
-            "+spans",
-            "-spans",
-            "changed",
-            "newly confirmed",
-        ):
-            table.add_column(column, justify="left" if column == "annotator" else "right")
-        for name, s in report.annotators.items():
-            d = report.diff.get(name) if report.diff else None
-            table.add_row(
-                name,
-                str(s.segments),
-                str(s.assigned),
-                str(s.confirmed),
-                str(s.spans),
-                str(s.articles),
-                str(s.articles_confirmed),
-                *(
-                    (str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed))
-                    if d
-                    else ("-",) * 4
-                ),
-            )
-        console.print(table)
-        if report.edited_during_pull:
+    _show_pull(ws, report)
+
+
+def _show_pull(ws, report) -> None:
+    """The snapshot's table (per annotator, with the change since the last pull) and notes."""
+    table = Table(
+        title=f"Snapshot {report.snapshot.relative_to(ws.root)}",
+        caption="segments, spans and articles per annotator",
+    )
+    for column in (
+        "annotator",
+        "segments",
+        "assigned",
+        "confirmed",
+        "spans",
+        "articles",
+        "articles confirmed",
+        "+spans",
+        "-spans",
+        "changed",
+        "newly confirmed",
+    ):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for name, s in report.annotators.items():
+        d = report.diff.get(name) if report.diff else None
+        table.add_row(
+            name,
+            str(s.segments),
+            str(s.assigned),
+            str(s.confirmed),
+            str(s.spans),
+            str(s.articles),
+            str(s.articles_confirmed),
+            *(
+                (str(d.added), str(d.removed), str(d.changed), str(d.newly_confirmed))
+                if d
+                else ("-",) * 4
+            ),
+        )
+    console.print(table)
+    if report.edited_during_pull:
+        console.print(
+            f"[yellow]{report.edited_during_pull} confirmed segment(s) changed while the pull ran "
+            f"({report.export_attempts} export(s)); each keeps the spans of the export that "
+            "confirms it. Pull again later for the latest.[/]"
+        )
+    for name, s in report.annotators.items():
+        if s.unknown_labels:
+            unknown = ", ".join(f"{k} ({v})" for k, v in sorted(s.unknown_labels.items()))
             console.print(
-                f"[yellow]{report.edited_during_pull} confirmed segment(s) changed while the pull ran "
-                f"({report.export_attempts} export(s)); each keeps the spans of the export that "
-                "confirms it. Pull again later for the latest.[/]"
+                f"[yellow]{name}: labels not in labels.yml, kept in the snapshot: {unknown}[/]"
             )
-        for name, s in report.annotators.items():
-            if s.unknown_labels:
-                unknown = ", ".join(f"{k} ({v})" for k, v in sorted(s.unknown_labels.items()))
-                console.print(
-                    f"[yellow]{name}: labels not in labels.yml, kept in the snapshot: {unknown}[/]"
-                )
-        if report.foreign_examples:
-            console.print(f"{report.foreign_examples} example(s) not pushed by nerwb were ignored.")
-        if report.duplicates:
-            first, ids = next(iter(report.duplicates.items()))
-            console.print(
-                f"[yellow]{len(report.duplicates)} segment(s) are on the server more than once "
-                f"(first: {first}, examples {', '.join(map(str, ids))}); for each annotator the "
-                "confirmed copy was taken, else the labelled one. `nerwb doccano push --repair` "
-                "removes the copies nobody labelled, commented on or confirmed.[/]"
-            )
+    if report.foreign_examples:
+        console.print(f"{report.foreign_examples} example(s) not pushed by nerwb were ignored.")
+    if report.duplicates:
+        first, ids = next(iter(report.duplicates.items()))
+        console.print(
+            f"[yellow]{len(report.duplicates)} segment(s) are on the server more than once "
+            f"(first: {first}, examples {', '.join(map(str, ids))}); for each annotator the "
+            "confirmed copy was taken, else the labelled one. `nerwb doccano push --repair` "
+            "removes the copies nobody labelled, commented on or confirmed.[/]"
+        )
 
 
 @doccano_app.command("progress")
@@ -523,7 +616,9 @@ def suggester_for(ws, model: Path | None, patterns: Path | None, label_map: str 
     )
 
 
-def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
+def _run_suggest(
+    client, ws, suggester, segment_ids: set[str] | None, wait: float | None = None
+) -> None:
     from nerwb.doccano.suggest import suggest
 
     with show_progress(console, "Suggesting", spinner=True, unit="segment-annotator pair") as bar:
@@ -533,6 +628,8 @@ def _run_suggest(client, ws, suggester, segment_ids: set[str] | None) -> None:
             suggester,
             segment_ids=segment_ids,
             on_progress=bar,
+            lock_wait=wait,
+            on_lock_wait=show_wait(err_console),
         )
     console.print(
         f"Suggestions from {report.source}: [green]{report.spans_created} span(s)[/] on "
@@ -577,5 +674,5 @@ def suggest_cmd(
 
     ws = workspace(workspace_dir)
     suggester = suggester_for(ws, model, patterns, label_map)
-    with writing(ws, "doccano suggest", wait, no_wait), connect(ws) as client:
-        _run_suggest(client, ws, suggester, None)
+    with connect(ws) as client:
+        _run_suggest(client, ws, suggester, None, lock_wait(wait, no_wait))

@@ -9,52 +9,55 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from nerwb.cli._common import console, fail, warn, workspace
+from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.cli._progress import show_progress
 from nerwb.errors import SchemaError
 from nerwb.io import check_output_folder
-from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy
+from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, SpanPolicies
 
 if TYPE_CHECKING:
     from nerwb.evaluate.metrics import EvalMetrics
 
 
-def _check_bootstrap(resamples: int) -> None:
-    if resamples < 1:
-        raise fail(f"--bootstrap {resamples}: give at least 1 resample (1000 is the default)")
+ModelArg = Annotated[
+    Path, typer.Argument(help="A trained pipeline folder, e.g. training/<run>/model-best.")
+]
+GoldDataArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Gold data: .spacy, Doccano .jsonl or CoNLL/IOB (default: labels/test.spacy)."
+    ),
+]
+ReportOpt = Annotated[
+    Path | None, output_option("Report folder (default: evaluate/<model>-<UTC time>).")
+]
+MisalignedOpt = Annotated[
+    MisalignedPolicy,
+    typer.Option(help="For .jsonl/CoNLL data: a span not on token boundaries."),
+]
+OverlapOpt = Annotated[
+    OverlapPolicy, typer.Option(help="For .jsonl/CoNLL data: spans that overlap.")
+]
+TrainDataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--train-data",
+        help="The model's training data, for recall on seen and unseen names "
+        "(default: what the run's manifest.json records).",
+    ),
+]
 
 
 def evaluate_cmd(
-    model: Annotated[
-        Path, typer.Argument(help="A trained pipeline folder, e.g. training/<run>/model-best.")
-    ],
-    data: Annotated[
-        Path | None,
-        typer.Argument(
-            help="Gold data: .spacy, Doccano .jsonl or CoNLL/IOB (default: labels/test.spacy)."
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None, output_option("Report folder (default: evaluate/<model>-<UTC time>).")
-    ] = None,
+    model: ModelArg,
+    data: GoldDataArg = None,
+    output: ReportOpt = None,
     bootstrap: BootstrapOpt = 1000,
     seed: BootstrapSeedOpt = 0,
-    on_misaligned: Annotated[
-        MisalignedPolicy,
-        typer.Option(help="For .jsonl/CoNLL data: a span not on token boundaries."),
-    ] = MisalignedPolicy.ERROR,
-    on_overlap: Annotated[
-        OverlapPolicy, typer.Option(help="For .jsonl/CoNLL data: spans that overlap.")
-    ] = OverlapPolicy.ERROR,
-    train_data: Annotated[
-        Path | None,
-        typer.Option(
-            "--train-data",
-            help="The model's training data, for recall on seen and unseen names "
-            "(default: what the run's manifest.json records).",
-        ),
-    ] = None,
+    on_misaligned: MisalignedOpt = MisalignedPolicy.ERROR,
+    on_overlap: OverlapOpt = OverlapPolicy.ERROR,
+    train_data: TrainDataOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Score a model on held-out data: P/R/F per label and schema, intervals, errors, reports,
@@ -62,53 +65,70 @@ def evaluate_cmd(
 
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
-    from nerwb.evaluate.held_out import seen_in_training
-    from nerwb.evaluate.inputs import check_inputs
+    from nerwb.evaluate.options import EvaluateOptions
 
-    # every argument before spaCy and scikit-learn load (a dozen seconds on a busy machine)
-    _check_bootstrap(bootstrap)
     ws = workspace(workspace_dir)
+    # every argument before spaCy and scikit-learn load (a dozen seconds on a busy machine)
     check_output_folder(output or ws.evaluate_dir)
-    data = data or ws.docbin_path("test")
-    check_inputs(model, data, train_data)
-    from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
+    options = EvaluateOptions(
+        model=model,
+        data=data or ws.docbin_path("test"),
+        output=output,
+        bootstrap=bootstrap,
+        seed=seed,
+        policies=SpanPolicies(on_misaligned, on_overlap),
+        train_data=train_data,
+    )
+    from nerwb.evaluate.held_out import seen_in_training
     from nerwb.evaluate.run import evaluate  # scikit-learn, matplotlib: only when evaluating
-    from nerwb.labels.schema import load_schema
 
-    seen = seen_in_training(model, data)
+    seen = seen_in_training(model, options.data)
     if seen:
-        warn(
-            f"{data} is the {'training' if seen == 'train' else 'dev'} data of this model "
-            f"({Path(model).parent / 'manifest.json'}): "
-            + (
-                "it learnt from these documents, so the figures are not held-out"
-                if seen == "train"
-                else "model-best was chosen on these documents, so the figures are optimistic"
-            )
-            + "; evaluate on labels/test.spacy for held-out figures"
-        )
-    try:
-        colours = load_schema(ws.schema_path).colours()
-    except SchemaError:
-        colours = {}
+        _say_all_in_training(seen, options.data, model)
     with show_progress(console, "Predicting", unit="doc") as bar:
         run = evaluate(
-            model,
-            data,
+            options,
             lang=ws.language,
             evaluate_dir=ws.evaluate_dir,
-            output=output,
-            colours=colours,
-            n_bootstrap=bootstrap,
-            seed=seed,
-            on_misaligned=on_misaligned,
-            on_overlap=on_overlap,
+            colours=_colours(ws),
             on_progress=bar,
-            train_data=train_data,
         )
-    m = run.metrics
     if not seen:  # the whole file was said above
-        _say_in_training(run.in_training, m.n_docs, model)
+        _say_in_training(run.in_training, run.metrics.n_docs, model)
+    _show_scores(run.metrics)
+    print_seen_unseen(run.metrics)
+    _show_notes(run.metrics)
+    console.print(
+        f"{run.metrics.words_per_second:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
+    )
+
+
+def _colours(ws) -> dict[str, str]:
+    from nerwb.labels.schema import load_schema
+
+    try:
+        return load_schema(ws.schema_path).colours()
+    except SchemaError:
+        return {}
+
+
+def _say_all_in_training(seen: str, data: Path, model: Path) -> None:
+    warn(
+        f"{data} is the {'training' if seen == 'train' else 'dev'} data of this model "
+        f"({Path(model).parent / 'manifest.json'}): "
+        + (
+            "it learnt from these documents, so the figures are not held-out"
+            if seen == "train"
+            else "model-best was chosen on these documents, so the figures are optimistic"
+        )
+        + "; evaluate on labels/test.spacy for held-out figures"
+    )
+
+
+def _show_scores(m: EvalMetrics) -> None:
+    """The table of P/R/F per schema and label, with intervals and support."""
+    from nerwb.evaluate.metrics import NO_SUPPORT, few_docs_note
+
     table = Table(title=f"{m.n_docs} docs, {m.n_gold} gold, {m.n_pred} predicted")
     for column in ("", "P", "R", "F", "F 95% CI", "support"):
         table.add_column(column, justify="left" if not column else "right")
@@ -134,7 +154,9 @@ def evaluate_cmd(
         console.print(f"{NO_SUPPORT}: no gold span of that label in this data.")
     if note := few_docs_note(m.n_docs):
         warn(note)
-    print_seen_unseen(m)
+
+
+def _show_notes(m: EvalMetrics) -> None:
     conversion = m.conversion
     if conversion.changed or conversion.skipped:
         warn(
@@ -145,9 +167,6 @@ def evaluate_cmd(
         )
     if m.unseen_labels:
         warn(f"labels in the data that the model never saw: {', '.join(m.unseen_labels)}")
-    console.print(
-        f"{m.words_per_second:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
-    )
 
 
 def _say_in_training(in_training: dict[str, list[str]], n_docs: int, model: Path) -> None:
@@ -178,7 +197,10 @@ def print_seen_unseen(m: EvalMetrics) -> None:
 
     rows = seen_unseen_rows(m)
     if m.seen_unseen is None:
-        console.print(f"Seen/unseen names: {m.seen_unseen_note or 'not measured'}")
+        console.print(
+            f"Seen/unseen names: {m.seen_unseen_note or 'not measured'}; pass --train-data FILE "
+            "(the model's training data) to measure them."
+        )
         return
     half = (len(SEEN_UNSEEN_HEADER) - 1) // 2  # label, then the seen columns, then the unseen
     for title, first in (("unseen", 1 + half), ("seen", 1)):
@@ -206,7 +228,6 @@ def compare_cmd(
     """
     from nerwb.evaluate.run import compare
 
-    _check_bootstrap(bootstrap)
     if workspace_dir is not None:  # run folders given relative to the workspace, as -o wrote them
         root = workspace(workspace_dir).root
         run_a, run_b = (p if p.is_absolute() or p.exists() else root / p for p in (run_a, run_b))
@@ -230,26 +251,32 @@ def compare_cmd(
         )
     console.print(table)
     if result.seen_unseen is not None:
-
-        def num(x: float | None, fmt: str = ".3f") -> str:
-            return "—" if x is None else format(x, fmt)
-
-        for group in ("unseen", "seen"):
-            names = Table(title=f"Recall on {group} names (gold entities {group} in training)")
-            for column in ("", "gold", "R A", "R B", "A - B", "95% CI", "P(A>B)", "P A", "P B"):
-                names.add_column(column, justify="left" if not column else "right")
-            for key, r in result.seen_unseen[group].items():
-                names.add_row(
-                    key,
-                    str(r.gold_a) if r.gold_a == r.gold_b else f"{r.gold_a}/{r.gold_b}",
-                    num(r.recall_a),
-                    num(r.recall_b),
-                    num(r.diff, "+.3f"),
-                    "—" if r.ci95 is None else f"{r.ci95[0]:+.2f}…{r.ci95[1]:+.2f}",
-                    num(r.p_a_beats_b, ".2f"),
-                    num(r.precision_a, ".2f"),
-                    num(r.precision_b, ".2f"),
-                )
-            console.print(names)
+        _show_recall_comparison(result.seen_unseen)
     if result.seen_unseen_note:
         console.print(f"Seen/unseen names: {result.seen_unseen_note}")
+
+
+def _show_recall_comparison(seen_unseen) -> None:
+    """Recall of A and B on names seen and unseen in training, per label, with the paired
+    interval of the difference."""
+
+    def num(x: float | None, fmt: str = ".3f") -> str:
+        return "—" if x is None else format(x, fmt)
+
+    for group in ("unseen", "seen"):
+        names = Table(title=f"Recall on {group} names (gold entities {group} in training)")
+        for column in ("", "gold", "R A", "R B", "A - B", "95% CI", "P(A>B)", "P A", "P B"):
+            names.add_column(column, justify="left" if not column else "right")
+        for key, r in seen_unseen[group].items():
+            names.add_row(
+                key,
+                str(r.gold_a) if r.gold_a == r.gold_b else f"{r.gold_a}/{r.gold_b}",
+                num(r.recall_a),
+                num(r.recall_b),
+                num(r.diff, "+.3f"),
+                "—" if r.ci95 is None else f"{r.ci95[0]:+.2f}…{r.ci95[1]:+.2f}",
+                num(r.p_a_beats_b, ".2f"),
+                num(r.precision_a, ".2f"),
+                num(r.precision_b, ".2f"),
+            )
+        console.print(names)

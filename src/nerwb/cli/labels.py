@@ -11,7 +11,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from nerwb.choices import SPLIT_NAMES
-from nerwb.cli._common import NerwbGroup, console, show_passwords, workspace, writing
+from nerwb.cli._common import (
+    NerwbGroup,
+    console,
+    err_console,
+    lock_wait,
+    show_passwords,
+    workspace,
+    writing,
+)
 from nerwb.cli._options import (
     JsonOpt,
     NoWaitOpt,
@@ -21,8 +29,10 @@ from nerwb.cli._options import (
     WorkspaceOpt,
     comma_list,
 )
+from nerwb.cli._progress import show_wait
 from nerwb.io import check_output_file
 from nerwb.labels.formats import ImportFormat
+from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.names import check_name
 
 labels_app = typer.Typer(cls=NerwbGroup, help="Label schema and annotations.", no_args_is_help=True)
@@ -83,16 +93,21 @@ def import_cmd(
 
     ws = workspace(workspace_dir)
     check_name(annotator, what="--annotator")  # before anything is touched, the lock included
-    with writing(ws, "labels import", wait, no_wait):
-        report = import_annotations(
-            ws,
-            file,
-            fmt=str(fmt),
-            annotator=annotator,
-            split=split,
-            add_labels=add_labels,
-            replace=replace,
-        )
+    report = import_annotations(
+        ws,
+        file,
+        fmt=str(fmt),
+        annotator=annotator,
+        split=split,
+        add_labels=add_labels,
+        replace=replace,
+        lock_wait=lock_wait(wait, no_wait),
+        on_lock_wait=show_wait(err_console),
+    )
+    _show_import(report, annotator)
+
+
+def _show_import(report, annotator: str) -> None:
     console.print(
         f"[green]Imported {report.articles} article(s)[/] ({report.added_to_corpus} new to the corpus) "
         f"with {report.spans} span(s) as annotator {annotator!r}"
@@ -240,8 +255,13 @@ def merge_cmd(
     ws = workspace(workspace_dir)
     for target in (ws.gold_path, ws.conflicts_path):
         check_output_file(target)
-    with writing(ws, "labels merge", wait, no_wait):
-        report = merge_workspace(ws, strategy, snapshot=snapshot.resolve() if snapshot else None)
+    report = merge_workspace(
+        ws,
+        strategy,
+        snapshot=snapshot.resolve() if snapshot else None,
+        lock_wait=lock_wait(wait, no_wait),
+        on_lock_wait=show_wait(err_console),
+    )
     sources, conflicts_path = report.sources, ws.conflicts_path
     whole = sum(a.confirmed for a in report.gold)
     console.print(
@@ -265,10 +285,18 @@ def merge_cmd(
     )
 
 
+MisalignedOpt = Annotated[
+    MisalignedPolicy, typer.Option(help="A span not on token boundaries: refuse, move or skip it.")
+]
+OverlapOpt = Annotated[
+    OverlapPolicy, typer.Option(help="Spans that overlap: refuse, keep the longest, or skip them.")
+]
+
+
 @labels_app.command("convert")
 def convert_cmd(
-    on_misaligned: Annotated[str, typer.Option(help="error | expand | contract | skip")] = "error",
-    on_overlap: Annotated[str, typer.Option(help="error | longest | skip")] = "error",
+    on_misaligned: MisalignedOpt = MisalignedPolicy.ERROR,
+    on_overlap: OverlapOpt = OverlapPolicy.ERROR,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
     workspace_dir: WorkspaceOpt = None,
@@ -277,13 +305,18 @@ def convert_cmd(
 
     Example: nerwb labels convert --on-misaligned expand
     """
+    options = ConvertOptions(on_misaligned, on_overlap, lock_wait=lock_wait(wait, no_wait))
     ws = workspace(workspace_dir)
     for target in (*(ws.docbin_path(s) for s in SPLIT_NAMES), ws.conversion_report_path):
         check_output_file(target)
     from nerwb.labels.docbin import convert_workspace  # spaCy
 
-    with writing(ws, "labels convert", wait, no_wait):
-        report = convert_workspace(ws, on_misaligned=on_misaligned, on_overlap=on_overlap)
+    report = convert_workspace(ws, options, on_progress=show_wait(err_console))
+    _show_conversion(ws, report)
+
+
+def _show_conversion(ws, report) -> None:
+    """The reconciling table per split and label, what was left out, and the first events."""
     table = Table(title="Conversion (spans in = written + changed + skipped)")
     for column in ("split", "docs", "label", "in", "written", "changed", "skipped"):
         table.add_column(column, justify="left" if column in ("split", "label") else "right")
@@ -342,6 +375,20 @@ def suggestions_cmd(
     if as_json:
         print(json.dumps(report_json(rows), indent=2))
         return
+    _show_suggestions(ws, rows, folder)
+    for row in rows:
+        console.print(
+            f"{row.annotator}: {row.segments} suggested segment(s) confirmed, {row.pending} pending"
+        )
+        if row.rubber_stamping:
+            console.print(
+                f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "
+                f"confirmed segments (at least {RUBBER_STAMP_SEGMENTS}): worth a look by a lead.[/]"
+            )
+
+
+def _show_suggestions(ws, rows, folder: Path) -> None:
+    """Per annotator and label: what was offered and what became of it."""
     table = Table(title=f"Suggestions against {folder.relative_to(ws.root)} (confirmed segments)")
     columns = (
         "annotator",
@@ -376,15 +423,6 @@ def suggestions_cmd(
                 fmt(o.recall),
             )
     console.print(table)
-    for row in rows:
-        console.print(
-            f"{row.annotator}: {row.segments} suggested segment(s) confirmed, {row.pending} pending"
-        )
-        if row.rubber_stamping:
-            console.print(
-                f"[yellow]{row.annotator} accepted every suggestion unchanged on all {row.segments} "
-                f"confirmed segments (at least {RUBBER_STAMP_SEGMENTS}): worth a look by a lead.[/]"
-            )
 
 
 @labels_app.command("review")
@@ -468,13 +506,14 @@ def patterns_cmd(
     from nerwb.labels.patterns import build_patterns
 
     ws = workspace(workspace_dir)
-    with writing(ws, "labels patterns", wait, no_wait):
-        report = build_patterns(
-            ws,
-            splits=("train", "dev") if include_dev else ("train",),
-            labels=comma_list(labels) or None,
-            min_count=min_count,
-        )
+    report = build_patterns(
+        ws,
+        splits=("train", "dev") if include_dev else ("train",),
+        labels=comma_list(labels) or None,
+        min_count=min_count,
+        lock_wait=lock_wait(wait, no_wait),
+        on_lock_wait=show_wait(err_console),
+    )
     table = Table(title=f"Names from the gold of {report.articles} article(s)")
     table.add_column("label")
     table.add_column("patterns", justify="right")

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperCommand
 
 from nerwb import __version__
-from nerwb.cli._common import HELP_OPTIONS, NerwbGroup, console
+from nerwb.cli._common import DEBUG_META, HELP_OPTIONS, NerwbGroup, console
 
 
 class Lazy(NamedTuple):
@@ -175,11 +175,20 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="On an error, show its traceback too (as NERWB_DEBUG=1 does)."
+        ),
+    ] = False,
 ) -> None:
     """nerwb: corpus → Doccano → labels → training → evaluation, from one CLI."""
+    if debug:
+        ctx.meta[DEBUG_META] = True
 
 
 @app.command("init")

@@ -11,40 +11,45 @@ from nerwb.cli._common import console, warn
 from nerwb.cli._options import WorkspaceOpt, output_option
 from nerwb.cli._progress import show_steps
 
+ModelArg = Annotated[
+    Path,
+    typer.Argument(help="A trained pipeline folder (training/<run>/model-best).", file_okay=False),
+]
+NameOpt = Annotated[
+    str,
+    typer.Option(
+        "--name",
+        help="Package name: letters, digits, _ (conflict_ner gives en_conflict_ner, which "
+        "spacy.load takes).",
+    ),
+]
+VersionOpt = Annotated[str, typer.Option("--version", help="Package version (1.0.0).")]
+WheelFolderOpt = Annotated[
+    Path | None,
+    output_option("Folder for the wheel (default: dist/ in the workspace, else here)."),
+]
+EvaluationOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--evaluation",
+        metavar="FOLDER",
+        help="An evaluation folder whose reports to include (repeat it; default: every "
+        "evaluation of this model in the workspace's evaluate/).",
+        file_okay=False,
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace a wheel of the same name and version.")
+]
+
 
 def package_cmd(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            help="A trained pipeline folder (training/<run>/model-best).", file_okay=False
-        ),
-    ],
-    name: Annotated[
-        str,
-        typer.Option(
-            "--name",
-            help="Package name: letters, digits, _ (conflict_ner gives en_conflict_ner, which "
-            "spacy.load takes).",
-        ),
-    ],
-    version: Annotated[str, typer.Option("--version", help="Package version (1.0.0).")],
-    output: Annotated[
-        Path | None,
-        output_option("Folder for the wheel (default: dist/ in the workspace, else here)."),
-    ] = None,
-    evaluation: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--evaluation",
-            metavar="FOLDER",
-            help="An evaluation folder whose reports to include (repeat it; default: every "
-            "evaluation of this model in the workspace's evaluate/).",
-            file_okay=False,
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace a wheel of the same name and version.")
-    ] = False,
+    model: ModelArg,
+    name: NameOpt,
+    version: VersionOpt,
+    output: WheelFolderOpt = None,
+    evaluation: EvaluationOpt = None,
+    force: ForceOpt = False,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
     """Build an installable package (a wheel) of a trained model, with its training manifest
@@ -74,6 +79,10 @@ def package_cmd(
         report = package_model(
             model, out, name=name, version=version, evaluations=folders, force=force
         )
+    _show_package(report, model)
+
+
+def _show_package(report, model: Path) -> None:
     console.print(f"[green]Built[/] {report.wheel}")
     console.print(
         f"Install it with `pip install {report.wheel.name}`, load it with "

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nerwb.cli._common import console, err_console, fail, lock_wait, warn, workspace
+from nerwb.cli._common import (
+    INTERRUPTED_EXIT,
+    console,
+    err_console,
+    fail,
+    lock_wait,
+    warn,
+    workspace,
+)
 from nerwb.cli._options import NoWaitOpt, WaitOpt, WorkspaceOpt
-from nerwb.cli._progress import show_progress, show_wait
-from nerwb.io import check_output_folder
+from nerwb.cli._progress import show_progress, with_lock_waits
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.progress import ProgressEvent
-
-if TYPE_CHECKING:
-    from nerwb.training.run import StepEvent
 
 ConfigOpt = Annotated[
     Path | None,
@@ -46,6 +53,36 @@ OVERRIDES_EPILOG = (
     "for this run only, e.g. --training.max_steps 500 or --components.ner.model.hidden_width 64 "
     "(the keys are those of the config file; a value is read as JSON, else as text)."
 )
+
+
+def parse_overrides(args: list[str]) -> dict[str, Any]:
+    """``--section.key value`` (or ``--section.key=value``) pairs; values parsed as JSON when they can be.
+
+    Not spaCy's ``parse_config_overrides``: it exits the process on a bad argument without
+    saying which; this raises, and the error boundary says what was wrong.
+    """
+    overrides: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or "." not in arg:
+            raise TrainingError(
+                f"unexpected argument {arg!r}: config overrides look like --training.max_steps 500",
+                kind=ErrorKind.BAD_CONFIG,
+            )
+        key, _, value = arg[2:].partition("=")
+        if not value:
+            if i + 1 >= len(args) or args[i + 1].startswith("--"):
+                value = "true"
+            else:
+                i += 1
+                value = args[i]
+        try:
+            overrides[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.replace("-", "_")] = value
+        i += 1
+    return overrides
 
 
 def _config_and_base(ws, config: Path | None, base_model: str | None) -> tuple[Path, str | None]:
@@ -84,24 +121,31 @@ def say_base(ws, config_path: Path, overrides: dict, base_model: str | None, fla
         )
 
 
+RunOutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Run folder (default: training/<config>-<UTC time>)."),
+]
+TrainDataOpt = Annotated[
+    Path | None, typer.Option("--train", help="Training DocBin (default: labels/train.spacy).")
+]
+DevDataOpt = Annotated[
+    Path | None,
+    typer.Option("--dev", help="Dev DocBin for model selection (default: labels/dev.spacy)."),
+]
+GpuOpt = Annotated[int, typer.Option("--gpu-id", "-g", help="GPU to use; -1 for CPU.")]
+ForceRunOpt = Annotated[
+    bool, typer.Option("--force", help="Replace an output folder that holds another run.")
+]
+
+
 def train_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Run folder (default: training/<config>-<UTC time>)."),
-    ] = None,
-    train_data: Annotated[
-        Path | None, typer.Option("--train", help="Training DocBin (default: labels/train.spacy).")
-    ] = None,
-    dev_data: Annotated[
-        Path | None,
-        typer.Option("--dev", help="Dev DocBin for model selection (default: labels/dev.spacy)."),
-    ] = None,
-    gpu_id: Annotated[int, typer.Option("--gpu-id", "-g", help="GPU to use; -1 for CPU.")] = -1,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an output folder that holds another run.")
-    ] = False,
+    output: RunOutputOpt = None,
+    train_data: TrainDataOpt = None,
+    dev_data: DevDataOpt = None,
+    gpu_id: GpuOpt = -1,
+    force: ForceRunOpt = False,
     base_model: BaseModelOpt = None,
     wait: WaitOpt = None,
     no_wait: NoWaitOpt = False,
@@ -116,36 +160,41 @@ def train_cmd(
     Example: nerwb train --base-model en_core_web_sm
     """
     # spaCy and thinc: imported when a command trains, so that `nerwb --help` starts quickly
-    from nerwb.training.config import load_training_config, parse_overrides
-    from nerwb.training.gpu import check_gpu
-    from nerwb.training.run import (
-        TrainingInterrupted,
-        evaluation_line,
-        log_while_running,
-        train,
-    )
+    from nerwb.training.config import load_training_config
+    from nerwb.training.options import TrainOptions
 
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     flag = base_model is not None
     config_path, base_model = _config_and_base(ws, config, base_model)
-    # A made-up name is stamped to the second: train() adds a suffix if another run took it.
-    unique = output is None
-    output = output or ws.run_folder(ws.training_dir, config_path.stem)
-    check_gpu(gpu_id)
-    check_output_folder(output)
+    options = TrainOptions(
+        config=config_path,
+        # A made-up name is stamped to the second: train() adds a suffix if another run took it.
+        output=output or ws.run_folder(ws.training_dir, config_path.stem),
+        train_data=train_data,
+        dev_data=dev_data,
+        overrides=overrides,
+        gpu_id=gpu_id,
+        force=force,
+        base_model=base_model,
+        unique_output=output is None,
+        lock_wait=lock_wait(wait, no_wait),
+    )
     max_steps = int(load_training_config(config_path, overrides)["training"].get("max_steps") or 0)
     say_base(ws, config_path, overrides, base_model, flag)
+    result, table, elapsed = _train_showing_progress(ws, options, max_steps)
+    _show_trained(result, table, elapsed)
+
+
+def _train_showing_progress(ws, options, max_steps: int):
+    """Train with a progress bar and a table of the dev scores at each evaluation (on a
+    terminal), or one line per evaluation (in a log); Ctrl-C says what was kept, exit 130."""
+    from nerwb.training.run import CLAIMED_STAGE, StepEvent, TrainingInterrupted, train
+
     # Not a terminal (a log file, CI, nohup): no progress bar to watch, so one line per evaluation.
     plain = not console.is_terminal
     # train() sends sys.stdout to train.log while spaCy runs: the lines go to this stream.
     stdout = sys.stdout
-
-    def claimed(event: ProgressEvent) -> None:
-        folder = Path(event.item or "")
-        if plain:
-            console.print(f"Training into {folder}; log as it goes: {log_while_running(folder)}")
-
     table = Table(title="Dev scores at each evaluation")
     for column in ("step", "loss ner", "P", "R", "F", "score"):
         table.add_column(column, justify="right")
@@ -160,56 +209,69 @@ def train_cmd(
         # Redrawing competes with the training loop for the GIL; 4 frames a second is plenty.
         refresh_per_second=4,
     ) as bar:
-        best = [0.0]
+        on_step = _step_shower(bar, table, max_steps, plain, stdout)
 
-        def on_step(event: StepEvent) -> None:
-            bar(ProgressEvent("Training", event.step, max_steps or None, "step"))
-            if event.evaluated and plain:
-                print(evaluation_line(event), file=stdout, flush=True)
-            if event.evaluated:
-                other = event.scores
-                best[0] = max(best[0], float(event.score or 0.0))
-                bar.set(best=best[0])
-                table.add_row(
-                    str(event.step),
-                    f"{event.losses.get('ner', 0):.1f}",
-                    f"{other.ents_p or 0:.3f}",
-                    f"{other.ents_r or 0:.3f}",
-                    f"{other.ents_f or 0:.3f}",
-                    f"{event.score:.3f}",
-                )
+        def on_progress(event: ProgressEvent) -> None:
+            if isinstance(event, StepEvent):
+                on_step(event)
+            elif event.stage == CLAIMED_STAGE:
+                _say_claimed(event, plain)
 
         try:
-            result = train(
-                ws,
-                config_path=config_path,
-                output=output,
-                train_path=train_data,
-                dev_path=dev_data,
-                overrides=overrides,
-                gpu_id=gpu_id,
-                force=force,
-                base_model=base_model,
-                on_step=on_step,
-                lock_wait=lock_wait(wait, no_wait),
-                on_lock_wait=show_wait(err_console),
-                unique_output=unique,
-                on_claimed=claimed,
-            )
+            result = train(ws, options, on_progress=with_lock_waits(on_progress, err_console))
         except TrainingInterrupted as stopped:
             bar.stop()
             console.print(table)
             err_console.print(f"[yellow]Interrupted:[/] {escape(str(stopped))}")
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED_EXIT) from None
         except KeyboardInterrupt:
             bar.stop()
             err_console.print(
                 "[yellow]Interrupted before the first evaluation:[/] no model to keep."
             )
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED_EXIT) from None
         # Freeze the bar's clock at the end of the run (Rich froze it when the last step came,
         # before the models were saved), so that its last frame and the summary agree.
         elapsed = timedelta(seconds=int(bar.freeze()))
+    return result, table, elapsed
+
+
+def _say_claimed(event: ProgressEvent, plain: bool) -> None:
+    from nerwb.training.run import log_while_running
+
+    if plain:
+        folder = Path(event.item or "")
+        console.print(f"Training into {folder}; log as it goes: {log_while_running(folder)}")
+
+
+def _step_shower(bar, table: Table, max_steps: int, plain: bool, stdout):
+    """What each training step draws: the bar, and at an evaluation a row of ``table`` (and,
+    in a log, a line)."""
+    from nerwb.training.run import evaluation_line
+
+    best = [0.0]
+
+    def on_step(event) -> None:
+        bar(ProgressEvent("Training", event.step, max_steps or None, "step"))
+        if event.evaluated and plain:
+            print(evaluation_line(event), file=stdout, flush=True)
+        if event.evaluated:
+            other = event.scores
+            best[0] = max(best[0], float(event.score or 0.0))
+            bar.set(best=best[0])
+            table.add_row(
+                str(event.step),
+                f"{event.losses.get('ner', 0):.1f}",
+                f"{other.ents_p or 0:.3f}",
+                f"{other.ents_r or 0:.3f}",
+                f"{other.ents_f or 0:.3f}",
+                f"{event.score:.3f}",
+            )
+
+    return on_step
+
+
+def _show_trained(result, table: Table, elapsed: timedelta) -> None:
     for message in result.notes:
         warn(message)
     console.print(table)
@@ -228,36 +290,28 @@ def train_cmd(
 
 
 def _curve_shares(fractions: str) -> list[float]:
-    """``--fractions`` as numbers: each a share in (0, 1], none twice."""
+    """``--fractions`` as numbers (whether they are shares is the options' check)."""
     try:
-        shares = [float(f) for f in fractions.split(",") if f.strip()]
+        return [float(f) for f in fractions.split(",") if f.strip()]
     except ValueError:
         raise fail(f"--fractions {fractions!r}: expected numbers like 0.25,0.5,1.0") from None
-    if not shares or any(not 0 < f <= 1 for f in shares):
-        raise fail(
-            f"--fractions {fractions!r}: each is a share of the training articles in (0, 1], "
-            "e.g. 0.25,0.5,1.0"
-        )
-    repeated = sorted({f for f in shares if shares.count(f) > 1})
-    if repeated:
-        raise fail(
-            f"--fractions {fractions!r} repeats {', '.join(f'{f:g}' for f in repeated)}: give "
-            "each share once (--seeds runs a share several times)"
-        )
-    return shares
+
+
+FractionsOpt = Annotated[str, typer.Option(help="Shares of the training articles.")]
+SeedsOpt = Annotated[int, typer.Option(help="Runs per share, with different seeds.")]
+TargetOpt = Annotated[float, typer.Option(help="Dev F each label should reach.")]
+CurveOutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Folder for curve.json and curve.png.")
+]
 
 
 def train_curve_cmd(
     ctx: typer.Context,
     config: ConfigOpt = None,
-    fractions: Annotated[
-        str, typer.Option(help="Shares of the training articles.")
-    ] = "0.25,0.5,0.75,1.0",
-    seeds: Annotated[int, typer.Option(help="Runs per share, with different seeds.")] = 1,
-    target: Annotated[float, typer.Option(help="Dev F each label should reach.")] = 0.8,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for curve.json and curve.png.")
-    ] = None,
+    fractions: FractionsOpt = "0.25,0.5,0.75,1.0",
+    seeds: SeedsOpt = 1,
+    target: TargetOpt = 0.8,
+    output: CurveOutputOpt = None,
     base_model: BaseModelOpt = None,
     workspace_dir: WorkspaceOpt = None,
 ) -> None:
@@ -265,34 +319,37 @@ def train_curve_cmd(
 
     Example: nerwb train-curve --fractions 0.25,0.5,1.0 --seeds 2 --training.max_steps 300
     """
-    # the options first, before spaCy loads: a typo costs nothing
-    shares = _curve_shares(fractions)
-    if seeds < 1:
-        raise fail(f"--seeds {seeds}: give at least 1 run per share")
-    if not 0 < target <= 1:
-        raise fail(f"--target {target}: give the dev F to reach, between 0 and 1 (e.g. 0.8)")
-    from nerwb.evaluate.novelty import Novelty
-    from nerwb.training.config import parse_overrides
-    from nerwb.training.curve import train_curve, write_curve
+    from nerwb.training.options import CurveOptions
 
+    # the options first, before the workspace is read or spaCy loads: a typo costs nothing
+    options = CurveOptions(fractions=tuple(_curve_shares(fractions)), seeds=seeds, target=target)
     ws = workspace(workspace_dir)
     overrides = parse_overrides(ctx.args)
     config_path, base_model = _config_and_base(ws, config, base_model)
+    options = replace(options, config=config_path, overrides=overrides, base_model=base_model)
+    from nerwb.training.curve import train_curve, write_curve
+
     out = output or ws.run_folder(ws.training_dir, "curve")
-    with show_progress(console, "Learning curve", total=len(shares) * seeds, unit="run") as bar:
-        report = train_curve(
-            ws,
-            config_path=config_path,
-            train_path=ws.docbin_path("train"),
-            dev_path=ws.docbin_path("dev"),
-            fractions=shares,
-            seeds=seeds,
-            target=target,
-            overrides=overrides,
-            base_model=base_model,
-            on_progress=bar,
-        )
+    runs = len(options.fractions) * seeds
+    with show_progress(console, "Learning curve", total=runs, unit="run") as bar:
+        report = train_curve(ws, options, on_progress=bar)
     data_path, plot_path = write_curve(report, out)
+    _show_curve(report, seeds, target)
+    from nerwb.select.pool import unseen_in_unpushed  # spaCy, via the name candidates
+
+    unseen, pool = unseen_in_unpushed(ws, ["train"])
+    console.print(
+        f"Unseen name candidates left in the unpushed pool: {unseen} in {pool} train segment(s) "
+        "(not among the labelled data's names; `nerwb select --select novel` picks the segments "
+        "holding most)."
+    )
+    console.print(f"Wrote {data_path} and {plot_path}")
+
+
+def _show_curve(report, seeds: int, target: float) -> None:
+    """Dev F by share, recall on seen and unseen names by share, and the estimates."""
+    from nerwb.evaluate.novelty import Novelty
+
     table = Table(title=f"Dev F by training articles (mean over {seeds} seed(s))")
     labels = sorted({k for p in report.points for k in p.per_label})
     for column in ("share", "articles", "overall", *labels):
@@ -332,12 +389,3 @@ def train_curve_cmd(
             e.label, f"{e.current_f:.3f}", f"{e.slope_per_doubling:+.3f}", needed, e.note
         )
     console.print(estimates)
-    from nerwb.select.pool import unseen_in_unpushed  # spaCy, via the name candidates
-
-    unseen, pool = unseen_in_unpushed(ws, ["train"])
-    console.print(
-        f"Unseen name candidates left in the unpushed pool: {unseen} in {pool} train segment(s) "
-        "(not among the labelled data's names; `nerwb select --select novel` picks the segments "
-        "holding most)."
-    )
-    console.print(f"Wrote {data_path} and {plot_path}")

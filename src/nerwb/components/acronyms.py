@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 
 FACTORY = "nerwb_acronyms"
 OPEN, CLOSE = ("(", "["), (")", "]")
@@ -115,6 +115,7 @@ def make_acronyms(
     """spaCy factory ``nerwb_acronyms`` (an entry point of nerwb's package)."""
     if not 2 <= min_length <= max_length:
         raise TrainingError(
-            f"{FACTORY}: need 2 <= min_length <= max_length, got {min_length} and {max_length}"
+            f"{FACTORY}: need 2 <= min_length <= max_length, got {min_length} and {max_length}",
+            kind=ErrorKind.BAD_CONFIG,
         )
     return Acronyms(name, min_length=min_length, max_length=max_length, from_entities=from_entities)

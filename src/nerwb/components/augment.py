@@ -1,7 +1,7 @@
 """Mention replacement: a spaCy augmenter that swaps entity mentions during training.
 
 A NER trained on a few hundred articles learns the few dozen names that repeat in them, and
-then misses the names it never saw (README, accuracy). Replacing a mention by another mention
+then misses the names it never saw (docs/benchmarks.md, accuracy). Replacing a mention by another mention
 of the same label, or by a made-up name of the same shape, keeps the context and changes the
 string, so what the network can learn from is the context (Dai and Adel, 2020, "mention
 replacement"). Each mention is replaced independently with ``probability``; the text and the
@@ -38,7 +38,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
-from nerwb.errors import InputError, TrainingError
+from nerwb.errors import ErrorKind, InputError, TrainingError
 from nerwb.io import iter_jsonl
 
 NAME = "nerwb.mention_replacement.v1"
@@ -234,7 +234,9 @@ def read_names(path: str | Path) -> dict[str, list[str]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise TrainingError(f"{NAME}: names file {path} does not exist")
+        raise TrainingError(
+            f"{NAME}: names file {path} does not exist", kind=ErrorKind.MISSING_FILE, path=path
+        )
     out: dict[str, list[str]] = {}
     for number, row in iter_jsonl(path):
         label = row.get("label") if isinstance(row, dict) else None
@@ -270,7 +272,9 @@ def create_mention_replacement(
     """
     for setting, value in (("probability", probability), ("synthetic", synthetic)):
         if not 0.0 <= value <= 1.0:
-            raise TrainingError(f"{NAME}: {setting} must lie in [0, 1], not {value}")
+            raise TrainingError(
+                f"{NAME}: {setting} must lie in [0, 1], not {value}", kind=ErrorKind.BAD_CONFIG
+            )
     pool = MentionPool(read_names(names_file) if names_file else None)
     served = set(labels) if labels else None
     rng = random.Random(seed)

@@ -1,6 +1,6 @@
 """Name candidates judged by their context, not their string.
 
-The NER recalls names it was trained on and finds few it never saw (README, accuracy). Names
+The NER recalls names it was trained on and finds few it never saw (docs/benchmarks.md, accuracy). Names
 are capitalised, so every run of capitalised words ("Achik National Liberation Army", "ANLA",
 "Norte del Valle cartel") is a candidate, with its sub-runs and with one trailing lower-case
 word; a logistic regression over features that do not name the candidate (the words around it,
@@ -12,7 +12,7 @@ left as they are.
 Why capitalised runs and not the base pipeline's entities or noun chunks: nerwb's pipelines
 hold only the base pipeline's ``tok2vec`` (no tagger, parser or ``ner``), so those would need
 a second copy of the base pipeline's network run on every text, and en_core_web_sm's ORG and
-NORP entities outside ours are ARMED_GROUP only 3 % of the time (README); capitalisation costs
+NORP entities outside ours are ARMED_GROUP only 3 % of the time (docs/benchmarks.md); capitalisation costs
 nothing and works with the dependency-free ``ner-accuracy.cfg`` too.
 
 Fitted in ``initialize`` from the gold (seconds), saved as JSON (no pickle).
@@ -32,7 +32,7 @@ from spacy.training import Example
 
 from nerwb.components.numbers import Linear, choose
 from nerwb.components.training_labels import check_requested_labels, label_span_counts
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 
 FACTORY = "nerwb_name_candidates"
 # Lower-case words and marks that may join capitalised words inside one name
@@ -388,12 +388,20 @@ def make_name_candidates(
     ``evidence``: a span group another model fills (``base_ents``, ner-stacked.cfg's base NER),
     read as features and as more candidates; ``evidence_from``: the components that fill it."""
     if not 0.0 < threshold <= 1.0:
-        raise TrainingError(f"{FACTORY}: threshold must lie in (0, 1], not {threshold}")
+        raise TrainingError(
+            f"{FACTORY}: threshold must lie in (0, 1], not {threshold}", kind=ErrorKind.BAD_CONFIG
+        )
     if regularization <= 0:
-        raise TrainingError(f"{FACTORY}: regularization must be above 0, not {regularization}")
+        raise TrainingError(
+            f"{FACTORY}: regularization must be above 0, not {regularization}",
+            kind=ErrorKind.BAD_CONFIG,
+        )
     missing = [c for c in evidence_from if c not in nlp.component_names]
     if missing:
-        raise TrainingError(f"{FACTORY}: evidence_from names no component {', '.join(missing)}")
+        raise TrainingError(
+            f"{FACTORY}: evidence_from names no component {', '.join(missing)}",
+            kind=ErrorKind.BAD_CONFIG,
+        )
     return NameCandidates(
         name,
         labels=labels,

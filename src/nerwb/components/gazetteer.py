@@ -5,7 +5,7 @@ An entity ruler that adds every listed name is an override: "Hamas" and "the gov
 occur where no annotator marked them, and on conflict3 such a ruler cost 10 F. This component
 counts, in the training text, how often each pattern's matches are gold entities of its label,
 keeps the patterns at or above ``min_precision``, and adds their matches only where the NER
-found nothing (measured: README; it helps on re3d, not on conflict3, so it ships off).
+found nothing (measured: docs/benchmarks.md; it helps on re3d, not on conflict3, so it ships off).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from spacy.training import Example
 
 from nerwb.components.names import KnownName, name_tokens, read_names
 from nerwb.components.training_labels import check_requested_labels, label_span_counts
-from nerwb.errors import InputError, TrainingError
+from nerwb.errors import ErrorKind, InputError, TrainingError
 from nerwb.io import iter_jsonl
 
 FACTORY = "nerwb_gazetteer"
@@ -123,7 +123,11 @@ class Gazetteer:
             return []
         path = Path(self.patterns_file)
         if not path.is_file():
-            raise TrainingError(f"{FACTORY}: patterns file {path} does not exist")
+            raise TrainingError(
+                f"{FACTORY}: patterns file {path} does not exist",
+                kind=ErrorKind.MISSING_FILE,
+                path=path,
+            )
         out = []
         for number, pattern in iter_jsonl(path):  # a line that is not JSON: InputError there
             try:
@@ -142,7 +146,11 @@ class Gazetteer:
             return []
         path = Path(self.names_file)
         if not path.is_file():
-            raise TrainingError(f"{FACTORY}: names list {path} does not exist")
+            raise TrainingError(
+                f"{FACTORY}: names list {path} does not exist",
+                kind=ErrorKind.MISSING_FILE,
+                path=path,
+            )
         return read_names(path)  # a bad row: InputError naming its line
 
     def _get_matcher(self) -> Matcher:

@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.scores import prf
 
 FACTORY = "nerwb_number_phrases"
@@ -70,7 +70,7 @@ class Linear:
             for f in row:
                 vocab.setdefault(f, len(vocab))
         # Balanced: a text holds about ten numbers per entity; unweighted, the classifier learns
-        # to say "no" and its probabilities sit far below 0.5 (measured: README).
+        # to say "no" and its probabilities sit far below 0.5 (measured: docs/benchmarks.md).
         clf = LogisticRegression(C=regularization, max_iter=2000, class_weight="balanced")
         clf.fit(_matrix(rows, vocab), targets)
         return cls(
@@ -219,13 +219,15 @@ def study_labels(
             if not spans.get(label):
                 raise TrainingError(
                     f"{FACTORY}: label {label} has no spans in the training data "
-                    f"(it has: {', '.join(sorted(spans)) or 'none'})"
+                    f"(it has: {', '.join(sorted(spans)) or 'none'})",
+                    kind=ErrorKind.LABEL_MISMATCH,
                 )
             if share[label] < 0.5:
                 raise TrainingError(
                     f"{FACTORY}: only {anchored.get(label, 0)} of label {label}'s {spans[label]} "
                     "training spans contain a number (digits or a number word), so a "
-                    "number-anchored component cannot find it; leave it to the ner"
+                    "number-anchored component cannot find it; leave it to the ner",
+                    kind=ErrorKind.BAD_CONFIG,
                 )
         labels = sorted(requested)
     else:
@@ -471,7 +473,9 @@ def make_number_phrases(
         how = Reconcile(reconcile)
     except ValueError:
         choices = ", ".join(r.value for r in Reconcile)
-        raise TrainingError(f"{FACTORY}: reconcile {reconcile!r} is not one of {choices}") from None
+        raise TrainingError(
+            f"{FACTORY}: reconcile {reconcile!r} is not one of {choices}", kind=ErrorKind.BAD_CONFIG
+        ) from None
     return NumberPhrases(
         nlp,
         name,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from spacy.training import Example
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 
 
 def label_span_counts(examples: Iterable[Example]) -> tuple[dict[str, int], dict[str, int]]:
@@ -27,5 +27,6 @@ def check_requested_labels(factory: str, requested: Iterable[str], spans: dict[s
     if unknown:
         raise TrainingError(
             f"{factory}: label(s) {', '.join(unknown)} have no spans in the training "
-            f"data (it has: {', '.join(sorted(spans)) or 'none'})"
+            f"data (it has: {', '.join(sorted(spans)) or 'none'})",
+            kind=ErrorKind.LABEL_MISMATCH,
         )

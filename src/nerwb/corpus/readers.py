@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from nerwb.corpus.model import RawArticle
-from nerwb.errors import InputError
+from nerwb.errors import ErrorKind, InputError
 from nerwb.io import (
     MAX_NESTING,
     check_utf8,
@@ -294,9 +294,10 @@ def _header(reader: Any, path: Path, options: ReadOptions) -> list[str]:
         raise _broken_quote(path, read_text(path), err, 1, -1) from None
     if options.text_col not in columns:
         raise InputError(
-            f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'}); "
-            "choose one with --text-col",
+            f"no column {options.text_col!r} (columns: {', '.join(columns) or 'none'})",
             path=path,
+            kind=ErrorKind.BAD_TEXT_FIELD,
+            setting="text_col",
         )
     return columns
 

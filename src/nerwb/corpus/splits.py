@@ -17,6 +17,7 @@ from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.store import load_articles
 from nerwb.errors import ErrorKind, SplitError
+from nerwb.lock import writes_workspace
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.articles import Article
 from nerwb.records.splits import SplitsFile
@@ -221,6 +222,7 @@ def pin_held_out(splits: Splits | None, article_ids: list[str]) -> tuple[Splits,
     return splits, moved
 
 
+@writes_workspace("corpus split")
 def split_workspace(
     ws: Workspace,
     *,

@@ -38,11 +38,12 @@ from nerwb.doccano.connection import connect, credentials_for, remote_url
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
-from nerwb.doccano.push import push
+from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.metrics import EvalMetrics
+from nerwb.evaluate.options import EvaluateOptions
 from nerwb.evaluate.run import evaluate
 from nerwb.io import read_jsonl
 from nerwb.labels.agreement import measure_agreement
@@ -50,6 +51,7 @@ from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import merge_workspace
+from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
 from nerwb.labels.suggestions import suggestions_in_workspace
@@ -60,7 +62,8 @@ from nerwb.records.suggestions import SuggestionLedger
 from nerwb.select.pool import selected_segments
 from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
 from nerwb.server.local import local_server
-from nerwb.training.run import train
+from nerwb.training.options import TrainOptions
+from nerwb.training.run import steps_only, train
 from nerwb.workspace import Workspace
 
 DEMO_ANNOTATORS = ("demo_alice", "demo_bob")  # alice careful, bob noisy
@@ -68,6 +71,8 @@ DEMO_OVERLAP = 0.5  # half the segments labelled by both, for agreement
 DEMO_CONFIG = "ner-accuracy.cfg"
 DEMO_ROUND_ONE = 0.6  # share of the train segments labelled in round one, chosen at random
 DEMO_ADJUDICATOR = "demo_lead"
+# the simulated annotators' spans may miss token boundaries or overlap: settled, not refused
+DEMO_CONVERSION = ConvertOptions(MisalignedPolicy.EXPAND, OverlapPolicy.LONGEST)
 
 
 def demo_corpus_path() -> Path:
@@ -231,21 +236,19 @@ def _push_round_one(ws: Workspace, schema: LabelSchema, say: Say) -> Project:
         pushed = push(
             admin,
             ws,
-            schema,
-            splits=["dev", "test"],
-            annotators=list(DEMO_ANNOTATORS),
-            overlap=DEMO_OVERLAP,
+            PushOptions(splits=("dev", "test"), annotators=DEMO_ANNOTATORS, overlap=DEMO_OVERLAP),
         )
         first = _unpushed_train(ws, admin.url, share=DEMO_ROUND_ONE)
         if first:
             round_one = push(
                 admin,
                 ws,
-                schema,
-                splits=["train"],
-                annotators=list(DEMO_ANNOTATORS),
-                overlap=DEMO_OVERLAP,
-                selection=Selection(SelectStrategy.RANDOM, first, seed=settings.seed),
+                PushOptions(
+                    splits=("train",),
+                    annotators=DEMO_ANNOTATORS,
+                    overlap=DEMO_OVERLAP,
+                    selection=Selection(SelectStrategy.RANDOM, first, seed=settings.seed),
+                ),
             )
             pushed.uploaded += round_one.uploaded
         project = find_project(admin, ws.project_name)
@@ -332,7 +335,7 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, say: Say) -> None
         f"confirmed segments of {len(merged.gold)} articles; {merged.unconfirmed} unconfirmed "
         f"segment(s) left out ({merged.unconfirmed_spans} spans)",
     )
-    converted = convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
+    converted = convert_workspace(ws, DEMO_CONVERSION)
     result.docbin_counts = {
         s: {lab: c.written + c.changed for lab, c in by.items()}
         for s, by in converted.per_split.items()
@@ -374,16 +377,15 @@ def _train_and_evaluate(
         **(training_overrides or {}),
     }
     run_dir = ws.run_folder(ws.training_dir, "demo", Path(config).stem, name, stamped=False)
-    trained = train(
-        ws,
-        config_path=ws.configs_dir / config,
+    options = TrainOptions(
+        config=ws.configs_dir / config,
         output=run_dir,
-        train_path=ws.docbin_path("train"),
-        dev_path=ws.docbin_path("dev"),
+        train_data=ws.docbin_path("train"),
+        dev_data=ws.docbin_path("dev"),
         overrides=overrides,
         force=True,
-        on_step=on_train_step,
     )
+    trained = train(ws, options, on_progress=steps_only(on_train_step))
     result.model, result.best_dev_f = trained.output / "model-best", trained.best_score
     say(
         DemoStage.TRAIN,
@@ -392,8 +394,7 @@ def _train_and_evaluate(
 
     # 8. evaluate on the held-out test split
     evaluated = evaluate(
-        result.model,
-        ws.docbin_path("test"),
+        EvaluateOptions(result.model, ws.docbin_path("test")),
         lang=ws.language,
         evaluate_dir=ws.evaluate_dir,
         colours=schema.colours(),
@@ -448,11 +449,12 @@ def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, sa
             second = push(
                 admin,
                 ws,
-                schema,
-                splits=["train"],
-                annotators=list(DEMO_ANNOTATORS),
-                overlap=DEMO_OVERLAP,
-                selection=Selection(SelectStrategy.UNCERTAIN, rest, nlp, str(model)),
+                PushOptions(
+                    splits=("train",),
+                    annotators=DEMO_ANNOTATORS,
+                    overlap=DEMO_OVERLAP,
+                    selection=Selection(SelectStrategy.UNCERTAIN, rest, nlp, str(model)),
+                ),
             )
             chosen = {r.segment_id for r in second.ranked}
             top = second.ranked[0] if second.ranked else None
@@ -574,7 +576,7 @@ def _merge_reviewed(ws: Workspace, result: DemoResult, schema: LabelSchema, say:
         f"{merged.spans} gold spans in {merged.gold_segments} segments, {merged.adjudicated} "
         "settled by the adjudicator",
     )
-    converted = convert_workspace(ws, on_misaligned="expand", on_overlap="longest")
+    converted = convert_workspace(ws, DEMO_CONVERSION)
     say(
         DemoStage.LABELS_CONVERT,
         ", ".join(f"{s} {converted.docs.get(s, 0)} docs" for s in ("train", "dev", "test")),

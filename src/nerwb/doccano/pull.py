@@ -38,6 +38,7 @@ from nerwb.labels.snapshots import (
     load_snapshot,
     snapshot_file_name,
 )
+from nerwb.lock import writes_workspace
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.pull import PulledReview, PullManifest, manifest_path
 from nerwb.workspace import Workspace
@@ -359,6 +360,7 @@ def _exports(
     )
 
 
+@writes_workspace("doccano pull")
 def pull(
     client: DoccanoClient,
     ws: Workspace,

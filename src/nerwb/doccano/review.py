@@ -19,7 +19,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import GUIDELINES, sync_guideline, sync_span_types
 from nerwb.doccano.upload import Row, upload_rows
-from nerwb.errors import ErrorKind, LabelsError
+from nerwb.errors import SETTING, ErrorKind, LabelsError
 from nerwb.labels.schema import LabelSchema
 from nerwb.labels.snapshots import Annotations
 from nerwb.names import check_name
@@ -72,11 +72,13 @@ def send_to_review(
         LabelsError: no merge yet, or it left no conflicts.
         DoccanoError: the adjudicator is also one of the annotators.
     """
-    check_name(adjudicator, what="--adjudicator")
+    check_name(adjudicator, what="adjudicator", setting="adjudicator")
     if adjudicator in annotations:
         raise DoccanoError(
-            f"--adjudicator {adjudicator}: that account is one of the annotators "
-            f"({', '.join(sorted(annotations))}); an adjudicator must not judge their own labels"
+            f"{SETTING} {adjudicator}: that account is one of the annotators "
+            f"({', '.join(sorted(annotations))}); an adjudicator must not judge their own labels",
+            kind=ErrorKind.BAD_SETTING,
+            setting="adjudicator",
         )
     if not ws.conflicts_path.exists():
         raise LabelsError(
@@ -86,7 +88,9 @@ def send_to_review(
         {c.segment_id for _, c in ConflictLine.read(ws.conflicts_path) if c.segment_id}
     )
     if not conflicted:
-        raise LabelsError("the last merge left no conflicts: nothing to adjudicate")
+        raise LabelsError(
+            "the last merge left no conflicts: nothing to adjudicate", kind=ErrorKind.NOTHING_TO_DO
+        )
     created = False
     project = find_review_project(admin, ws)
     if project is None:

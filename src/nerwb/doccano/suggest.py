@@ -26,6 +26,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example
 from nerwb.doccano.projects import find_project
 from nerwb.errors import ErrorKind
+from nerwb.lock import writes_workspace
 from nerwb.predict.suggest import Suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, AssignmentPlan, project_key
@@ -92,6 +93,7 @@ def sources_of(record: Suggestion) -> list[str]:
     return list(record.sources or [record.source])
 
 
+@writes_workspace("doccano suggest")
 def suggest(
     admin: DoccanoClient,
     ws: Workspace,

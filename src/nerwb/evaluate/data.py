@@ -7,11 +7,11 @@ from pathlib import Path
 
 from spacy.tokens import Doc, DocBin
 
-from nerwb.errors import EvaluationError
+from nerwb.errors import ErrorKind, EvaluationError
 from nerwb.evaluate.inputs import check_gold_data
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan
 from nerwb.labels.docbin import ConversionReport, article_doc
-from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
+from nerwb.labels.policies import SpanPolicies
 from nerwb.labels.readers import format_of, read_annotated
 from nerwb.text import blank
 
@@ -20,18 +20,15 @@ def load_gold_docs(
     path: Path,
     *,
     lang: str,
-    on_misaligned: str = "error",
-    on_overlap: str = "error",
+    policies: SpanPolicies = SpanPolicies(),
 ) -> tuple[list[Doc], ConversionReport]:
     """Gold docs from ``path`` by its suffix, and what converting a .jsonl/CoNLL file changed
     or skipped (an empty report for a .spacy file).
 
     Raises:
         EvaluationError: missing, unknown format, or no documents.
-        LabelsError: an unknown policy, or a span the policies do not allow.
+        LabelsError: a span the policies do not allow.
     """
-    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
     report = ConversionReport()
     check_gold_data(path)
     fmt = format_of(path)
@@ -39,7 +36,11 @@ def load_gold_docs(
         try:
             docs = list(DocBin().from_disk(path).get_docs(blank(lang).vocab))
         except Exception as err:  # spaCy raises several types for a file that is not a DocBin
-            raise EvaluationError(f"{path} is not a spaCy DocBin ({type(err).__name__})") from None
+            raise EvaluationError(
+                f"{path} is not a spaCy DocBin ({type(err).__name__})",
+                kind=ErrorKind.BAD_INPUT,
+                path=path,
+            ) from None
     elif fmt is not None:
         docs = []
         for index, raw in enumerate(read_annotated(path, fmt, lang=lang)):
@@ -52,13 +53,14 @@ def load_gold_docs(
                 article,
                 lang=lang,
                 split="eval",
-                on_misaligned=on_misaligned,
-                on_overlap=on_overlap,
+                policies=policies,
             )
             report.add("eval", found)
             docs.append(found.doc)
     else:  # check_gold_data refused it
         raise AssertionError(f"no reader for {path}")
     if not docs:
-        raise EvaluationError(f"evaluation data {path} holds no documents")
+        raise EvaluationError(
+            f"evaluation data {path} holds no documents", kind=ErrorKind.NOTHING_TO_DO, path=path
+        )
     return docs, report

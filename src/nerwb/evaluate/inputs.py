@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nerwb.errors import EvaluationError, PredictError
+from nerwb.errors import ErrorKind, EvaluationError, PredictError, recast
 from nerwb.labels.readers import format_of
 from nerwb.predict.model import check_model_named
 
@@ -13,11 +13,15 @@ from nerwb.predict.model import check_model_named
 def check_gold_data(path: Path) -> None:
     """Raises EvaluationError: ``path`` is missing, or of no format nerwb evaluates."""
     if not path.is_file():
-        raise EvaluationError(f"evaluation data {path} does not exist")
+        raise EvaluationError(
+            f"evaluation data {path} does not exist", kind=ErrorKind.MISSING_FILE, path=path
+        )
     if format_of(path) is None:
         raise EvaluationError(
             f"{path}: unknown data format {path.suffix.lower()!r}; "
-            "use .spacy, .jsonl or a CoNLL/IOB file"
+            "use .spacy, .jsonl or a CoNLL/IOB file",
+            kind=ErrorKind.BAD_INPUT,
+            path=path,
         )
 
 
@@ -32,13 +36,19 @@ def check_inputs(model: Path, data: Path, train_data: Path | None) -> None:
         check_model_named(model)
     except PredictError as err:
         # the same fact under this stage's error type: its kind and fields go with it
-        raise EvaluationError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None
+        raise recast(err, EvaluationError) from None
     check_gold_data(data)
     if train_data is not None:
         if not train_data.is_file():
-            raise EvaluationError(f"training data {train_data} does not exist")
+            raise EvaluationError(
+                f"training data {train_data} does not exist",
+                kind=ErrorKind.MISSING_FILE,
+                path=train_data,
+            )
         if format_of(train_data) is None:
             raise EvaluationError(
                 f"{train_data}: unknown training data format {train_data.suffix.lower()!r}; "
-                "use .spacy, .jsonl or a CoNLL/IOB file"
+                "use .spacy, .jsonl or a CoNLL/IOB file",
+                kind=ErrorKind.BAD_INPUT,
+                path=train_data,
             )

@@ -342,10 +342,15 @@ def seen_names_of(model: Path, train_data: Path | None, lang: str) -> SeenNames:
     found = _manifest_of(model)
     if isinstance(found, str):
         return SeenNames(
-            None, "", f"{found} and no --train-data: recall on seen and unseen names is left out"
+            None,
+            "",
+            f"{found} and no training data named: recall on seen and unseen names is left out",
         )
     path, manifest = found
     seen = _recorded_names(path, manifest) or _names_of_training_file(path, manifest)
     if seen.names is None and seen.note:
-        seen.note += "; recall on seen and unseen names is left out (--train-data FILE names it)"
+        seen.note += (
+            "; recall on seen and unseen names is left out (naming the model's training data "
+            "measures it)"
+        )
     return seen

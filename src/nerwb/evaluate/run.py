@@ -15,7 +15,7 @@ from sklearn.metrics import confusion_matrix
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nerwb.errors import EvaluationError, InputError, PredictError
+from nerwb.errors import ErrorKind, EvaluationError, InputError, PredictError, recast
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.data import load_gold_docs
 from nerwb.evaluate.error_analysis import KINDS, NONE, ErrorCase, confusion_pairs, find_errors
@@ -40,13 +40,14 @@ from nerwb.evaluate.novelty import (
     resampled_recall,
     seen_names_of,
 )
+from nerwb.evaluate.options import EvaluateOptions, check_resamples
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
 from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.docbin import ConversionReport
 from nerwb.labels.gold_names import names_sha256
-from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
+from nerwb.labels.policies import SpanPolicies
 from nerwb.predict.model import load_pipeline, model_name
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.lines import write_lines
@@ -79,7 +80,7 @@ def load_model(model: Path) -> Language:
         return load_pipeline(model)
     except PredictError as err:
         # the same fact under this stage's error type: its kind and fields go with it
-        raise EvaluationError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None
+        raise recast(err, EvaluationError) from None
 
 
 def output_folder(base: Path, requested: Path | None, name: str) -> Path:
@@ -116,14 +117,12 @@ def training_facts(model: Path) -> TrainingFacts | None:
     )
 
 
-def conversion_summary(
-    conversion: ConversionReport, on_misaligned: str, on_overlap: str
-) -> ConversionSummary:
+def conversion_summary(conversion: ConversionReport, policies: SpanPolicies) -> ConversionSummary:
     """What converting the gold data changed or dropped (nothing for a .spacy file)."""
     totals = conversion.totals().values()
     return ConversionSummary(
-        on_misaligned=str(on_misaligned),
-        on_overlap=str(on_overlap),
+        on_misaligned=str(policies.on_misaligned),
+        on_overlap=str(policies.on_overlap),
         spans_in=sum(c.spans_in for c in totals),
         changed=sum(c.changed for c in totals),
         skipped=sum(c.skipped for c in totals),
@@ -279,37 +278,29 @@ def write_report(
 
 
 def evaluate(
-    model: Path,
-    data: Path,
+    options: EvaluateOptions,
     *,
     lang: str,
     evaluate_dir: Path,
-    output: Path | None = None,
     colours: dict[str, str] | None = None,
-    n_bootstrap: int = 1000,
-    seed: int = 0,
-    on_misaligned: str = "error",
-    on_overlap: str = "error",
     on_progress: OnProgress | None = None,
-    train_data: Path | None = None,
 ) -> EvalRun:
-    """Predict on ``data`` with ``model``, score, and write the five artefacts plus per-document counts.
+    """Predict on ``options.data`` with ``options.model``, score, and write the five artefacts
+    plus per-document counts (in ``options.output``, else a new folder in ``evaluate_dir``).
 
     Recall on seen and unseen names needs the model's training names: those of ``train_data``,
     else those its run manifest records (``novelty.seen_names_of``); without them the split is
     left out and ``metrics.seen_unseen_note`` says why.
 
     Raises:
-        EvaluationError: a missing or non-spaCy model, a model without ``ner``, missing or empty
-            data, a missing or unreadable ``train_data``.
+        EvaluationError: a non-spaCy model, a model without ``ner``, empty data, an unreadable
+            ``train_data`` (what is missing was refused when the options were made).
     """
-    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    model, data, output = options.model, options.data, options.output
+    n_bootstrap, seed, policies = options.bootstrap, options.seed, options.policies
     nlp = load_model(model)
-    seen = seen_names_of(model, train_data, lang)
-    gold_docs, conversion = load_gold_docs(
-        data, lang=lang, on_misaligned=on_misaligned, on_overlap=on_overlap
-    )
+    seen = seen_names_of(model, options.train_data, lang)
+    gold_docs, conversion = load_gold_docs(data, lang=lang, policies=policies)
     model_labels = set(nlp.get_pipe("ner").labels)
     gold_labels = {e.label_ for d in gold_docs for e in d.ents}
     labels = sorted(gold_labels | model_labels)
@@ -343,7 +334,7 @@ def evaluate(
         unseen_labels=sorted(gold_labels - model_labels),
         bootstrap=BootstrapFacts(resamples=n_bootstrap, seed=seed),
         errors_by_kind={k: sum(e.kind == k for e in errors) for k in KINDS},
-        conversion=conversion_summary(conversion, on_misaligned, on_overlap),
+        conversion=conversion_summary(conversion, policies),
         training=training_facts(model),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         seen_unseen=split,
@@ -406,7 +397,9 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
     metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
     if not metrics_path.is_file() or not per_doc_path.is_file():
         raise EvaluationError(
-            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)"
+            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)",
+            kind=ErrorKind.BAD_INPUT,
+            path=folder,
         )
     record = MetricsFile.load(metrics_path)
     metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
@@ -472,14 +465,17 @@ def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0)
     """Paired bootstrap: both runs scored on the same resampled documents.
 
     Raises:
-        EvaluationError: the runs were made on different data (their data hashes differ).
+        EvaluationError: fewer than one resample; the runs were made on different data (their
+            data hashes differ).
     """
+    check_resamples(n_bootstrap)
     metrics_a, docs_a = load_run(run_a)
     metrics_b, docs_b = load_run(run_b)
     if metrics_a.data_sha256 != metrics_b.data_sha256 or len(docs_a) != len(docs_b):
         raise EvaluationError(
             f"the runs were made on different data ({metrics_a.data} sha256 {metrics_a.data_sha256[:12]} vs "
-            f"{metrics_b.data} sha256 {metrics_b.data_sha256[:12]}); a paired comparison needs the same documents"
+            f"{metrics_b.data} sha256 {metrics_b.data_sha256[:12]}); a paired comparison needs the same documents",
+            kind=ErrorKind.DIFFERENT_DATA,
         )
     labels = sorted(set(metrics_a.per_label) | set(metrics_b.per_label))
     weights = resample_weights(len(docs_a), n_bootstrap, seed)

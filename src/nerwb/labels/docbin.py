@@ -25,7 +25,9 @@ from nerwb.corpus.splits import Splits, load_splits
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_bytes
 from nerwb.labels.annotations import AnnotatedArticle, LabeledSpan, context, load_annotated
-from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, parse_policy
+from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy, SpanPolicies
+from nerwb.lock import workspace_lock
+from nerwb.progress import OnProgress
 from nerwb.records.conversion import ConversionRecord, LeftOut
 from nerwb.text import blank
 from nerwb.workspace import Workspace
@@ -160,7 +162,8 @@ def _check_in_text(article: AnnotatedArticle, span: LabeledSpan) -> None:
     )
     raise LabelsError(
         f"article {article.article_id!r}: span [{span.start}, {span.end}, {span.label}] "
-        f"{problem} (length {len(text)})"
+        f"{problem} (length {len(text)})",
+        kind=ErrorKind.BAD_INPUT,
     )
 
 
@@ -255,15 +258,13 @@ def article_doc(
     *,
     lang: str,
     split: str,
-    on_misaligned: str,
-    on_overlap: str,
+    policies: SpanPolicies,
     offset: int = 0,
 ) -> ArticleConversion:
     """One article (or, with ``offset``, a gold piece of one) as a ``Doc`` whose ``ents`` are
     its gold spans, policies applied, with what the policies changed or skipped. Events and
     errors give article offsets."""
-    misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
+    misaligned, overlap = policies.on_misaligned, policies.on_overlap
     doc = blank(lang).make_doc(article.text)
     text = article.text
     found = ArticleConversion(doc)
@@ -342,8 +343,7 @@ def to_docbins(
     out_dir: Path,
     *,
     lang: str,
-    on_misaligned: str = "error",
-    on_overlap: str = "error",
+    policies: SpanPolicies = SpanPolicies(),
 ) -> ConversionReport:
     """Write ``train.spacy``, ``dev.spacy`` and ``test.spacy`` in ``out_dir``.
 
@@ -351,11 +351,11 @@ def to_docbins(
     written unless the whole conversion succeeds and every label's counts reconcile.
 
     Raises:
-        LabelsError: a policy is ``error`` and a span needs it, or a policy name is unknown.
+        LabelsError: a policy is ``error`` and a span needs it.
     """
-    on_misaligned = parse_policy(MisalignedPolicy, on_misaligned, "--on-misaligned")
-    on_overlap = parse_policy(OverlapPolicy, on_overlap, "--on-overlap")
-    report = ConversionReport(on_misaligned=str(on_misaligned), on_overlap=str(on_overlap))
+    report = ConversionReport(
+        on_misaligned=str(policies.on_misaligned), on_overlap=str(policies.on_overlap)
+    )
     bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
     for article in sorted(gold, key=lambda a: a.article_id):
         split = splits.assignments.get(article.article_id)
@@ -367,15 +367,15 @@ def to_docbins(
         for span in stray:  # only a hand-edited gold file can have these: never drop them silently
             raise LabelsError(
                 f"article {article.article_id!r}: gold span [{span.start}, {span.end}, {span.label}] "
-                "lies outside the article's gold_ranges; fix labels/gold/gold.jsonl or merge again"
+                "lies outside the article's gold_ranges; fix labels/gold/gold.jsonl or merge again",
+                kind=ErrorKind.BAD_INPUT,
             )
         for offset, piece in pieces:
             found = article_doc(
                 piece,
                 lang=lang,
                 split=split,
-                on_misaligned=on_misaligned,
-                on_overlap=on_overlap,
+                policies=policies,
                 offset=offset,
             )
             report.add(split, found)
@@ -394,7 +394,7 @@ def to_docbins(
         (s, lab) for s, by in report.per_split.items() for lab, c in by.items() if not c.reconciles
     ]
     if broken:  # cannot happen unless this module has a bug: refuse to write rather than lose spans
-        raise LabelsError(f"span counts do not reconcile for {broken}")
+        raise LabelsError(f"span counts do not reconcile for {broken}", kind=ErrorKind.RUN_FAILED)
     for name, doc_bin in bins.items():
         path = out_dir / f"{name}.spacy"
         data = doc_bin.to_bytes()
@@ -405,14 +405,24 @@ def to_docbins(
 
 
 def convert_workspace(
-    ws: Workspace, *, on_misaligned: str = "error", on_overlap: str = "error"
+    ws: Workspace,
+    options: ConvertOptions = ConvertOptions(),
+    *,
+    on_progress: OnProgress | None = None,
 ) -> ConversionReport:
     """``labels convert``: gold + splits to ``labels/{train,dev,test}.spacy`` and
-    ``labels/conversion-report.json``.
+    ``labels/conversion-report.json``, under the workspace lock (``on_progress`` hears of a
+    wait for it).
 
     Raises:
         LabelsError: no splits or no gold yet, or a policy is ``error`` and a span needs it.
+        WorkspaceBusyError: another command held the lock past ``options.lock_wait``.
     """
+    with workspace_lock(ws, "labels convert", wait=options.lock_wait, on_wait=on_progress):
+        return _convert_workspace(ws, options)
+
+
+def _convert_workspace(ws: Workspace, policies: SpanPolicies) -> ConversionReport:
     splits = load_splits(ws.splits_path)
     if splits is None:
         raise LabelsError(
@@ -428,8 +438,7 @@ def convert_workspace(
         splits,
         ws.labels_dir,
         lang=ws.language,
-        on_misaligned=on_misaligned,
-        on_overlap=on_overlap,
+        policies=policies,
     )
     save_conversion_report(report, ws.conversion_report_path)
     return report

@@ -16,7 +16,7 @@ from spacy.attrs import ENT_IOB, ORTH
 from spacy.strings import StringStore
 from spacy.tokens import Doc, DocBin
 
-from nerwb.errors import EvaluationError
+from nerwb.errors import ErrorKind, EvaluationError
 
 
 def normalise_name(text: str) -> str:
@@ -55,12 +55,16 @@ def docbin_gold_names(path: Path) -> set[str]:
         EvaluationError: the file is missing or not a DocBin.
     """
     if not path.is_file():
-        raise EvaluationError(f"training data {path} does not exist")
+        raise EvaluationError(
+            f"training data {path} does not exist", kind=ErrorKind.MISSING_FILE, path=path
+        )
     try:
         docbin = DocBin().from_disk(path)
     except Exception as err:  # spaCy raises several types for a file that is not a DocBin
         raise EvaluationError(
-            f"training data {path} is not a spaCy DocBin ({type(err).__name__})"
+            f"training data {path} is not a spaCy DocBin ({type(err).__name__})",
+            kind=ErrorKind.BAD_INPUT,
+            path=path,
         ) from None
     if ENT_IOB not in docbin.attrs or ORTH not in docbin.attrs:
         return set()

@@ -20,6 +20,7 @@ from nerwb.labels.annotations import (
 )
 from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
+from nerwb.lock import writes_workspace
 from nerwb.names import check_name
 from nerwb.records.articles import Article, content_hash
 from nerwb.workspace import Workspace
@@ -74,6 +75,7 @@ class ImportReport:
     replaced: list[Replaced] = field(default_factory=list)
 
 
+@writes_workspace("labels import")
 def import_annotations(
     ws: Workspace,
     path: Path,
@@ -102,9 +104,13 @@ def import_annotations(
     Nothing is written unless every check passes: labels.yml, the corpus, the splits and the
     annotator's file are written only after the last check.
     """
-    check_name(annotator, what="--annotator")
+    check_name(annotator, what="annotator", setting="annotator")
     if fmt not in ANNOTATION_READERS:
-        raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
+        raise LabelsError(
+            f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}",
+            kind=ErrorKind.BAD_SETTING,
+            setting="fmt",
+        )
     schema = load_schema(ws.schema_path, allow_empty=add_labels)
     raws = list(read_annotated(path, fmt, lang=ws.language))
     if not raws:
@@ -138,7 +144,7 @@ def import_annotations(
             problem = check_label_name(label)
             if problem:
                 raise InputError(
-                    f"label {problem}, so --add-labels cannot add it to {ws.schema_path.name}; "
+                    f"label {problem}, so it cannot be added to {ws.schema_path.name}; "
                     "rename it in the file",
                     path=path,
                 )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.store import load_articles
-from nerwb.errors import ErrorKind, LabelsError
+from nerwb.errors import SETTING, ErrorKind, LabelsError
 from nerwb.labels.annotations import (
     AnnotatedArticle,
     AnnotatedSegment,
@@ -22,6 +22,7 @@ from nerwb.labels.annotations import (
     span_key,
 )
 from nerwb.labels.snapshots import Annotations, latest_snapshot, load_annotations, load_reviews
+from nerwb.lock import writes_workspace
 from nerwb.records.annotations import ConflictLine, LeftOutLine
 from nerwb.records.lines import write_lines
 from nerwb.workspace import Workspace
@@ -126,14 +127,19 @@ def parse_strategy(strategy: str, annotators: list[str]) -> tuple[Strategy, str 
         preferred = strategy.split(":", 1)[1]
         if preferred not in annotators:
             raise LabelsError(
-                f"--strategy {strategy}: no annotator {preferred!r} (have {', '.join(sorted(annotators))})"
+                f"{SETTING} {strategy}: no annotator {preferred!r} "
+                f"(have {', '.join(sorted(annotators))})",
+                kind=ErrorKind.BAD_SETTING,
+                setting="strategy",
             )
         return Strategy.MAJORITY, preferred
     try:
         return Strategy(strategy), None
     except ValueError:
         raise LabelsError(
-            f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}"
+            f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}",
+            kind=ErrorKind.BAD_SETTING,
+            setting="strategy",
         ) from None
 
 
@@ -275,6 +281,7 @@ def _article_texts(annotations: Annotations) -> dict[str, str]:
     return out
 
 
+@writes_workspace("labels merge")
 def merge_workspace(
     ws: Workspace,
     strategy: str,

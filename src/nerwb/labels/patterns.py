@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, InputError, LabelsError
+from nerwb.errors import SETTING, ErrorKind, InputError, LabelsError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 from nerwb.labels.annotations import load_annotated
 from nerwb.labels.schema import LabelSchema, load_schema
+from nerwb.lock import writes_workspace
 from nerwb.text import blank
 from nerwb.workspace import Workspace
 
@@ -67,6 +68,7 @@ class PatternsReport:
     kept_from_user: int = 0
 
 
+@writes_workspace("labels patterns")
 def build_patterns(
     ws: Workspace,
     *,
@@ -83,13 +85,16 @@ def build_patterns(
     if "test" in splits:
         raise LabelsError(
             "patterns are never built from the test split: the test articles would leak into "
-            "every model and suggestion that uses the file"
+            "every model and suggestion that uses the file",
+            kind=ErrorKind.TEST_LEAK,
         )
     schema = load_schema(ws.schema_path)
     unknown = sorted(set(labels or []) - set(schema.names))
     if unknown:
         raise LabelsError(
-            f"--labels {', '.join(unknown)}: not in labels.yml ({', '.join(schema.names)})"
+            f"{SETTING} {', '.join(unknown)}: not in labels.yml ({', '.join(schema.names)})",
+            kind=ErrorKind.BAD_SETTING,
+            setting="labels",
         )
     if not ws.gold_path.exists():
         raise LabelsError(

@@ -13,7 +13,7 @@ from pathlib import Path
 from nerwb.corpus.model import RawArticle
 from nerwb.corpus.readers import ReadOptions
 from nerwb.corpus.readers import read_jsonl as read_doccano_jsonl
-from nerwb.errors import InputError, LabelsError
+from nerwb.errors import ErrorKind, InputError, LabelsError
 from nerwb.io import read_text, split_lines
 from nerwb.labels.annotations import doc_spans
 
@@ -236,9 +236,15 @@ def read_annotated(
     if fmt is None:
         raise LabelsError(
             f"{path}: no annotation format for the suffix {path.suffix!r}; "
-            f"choose from {', '.join(ANNOTATION_READERS)}"
+            f"choose from {', '.join(ANNOTATION_READERS)}",
+            kind=ErrorKind.BAD_INPUT,
+            path=path,
         )
     if fmt not in ANNOTATION_READERS:
-        raise LabelsError(f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}")
+        raise LabelsError(
+            f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}",
+            kind=ErrorKind.BAD_SETTING,
+            setting="fmt",
+        )
     reader = ANNOTATION_READERS[fmt]
     return read_docbin(path, lang=lang) if reader is read_docbin else reader(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nerwb.errors import ErrorKind, SchemaError
+from nerwb.errors import SETTING, ErrorKind, SchemaError
 from nerwb.io import atomic_write_text, read_text
 
 LABEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -206,10 +206,14 @@ def schema_text_for(names: list[str]) -> str:
     for name in names:
         problem = check_label_name(name)
         if problem:
-            raise SchemaError(f"--labels: {problem}")
+            raise SchemaError(f"{SETTING}: {problem}", kind=ErrorKind.BAD_SETTING, setting="labels")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise SchemaError(f"--labels: {', '.join(repeated)} given twice")
+        raise SchemaError(
+            f"{SETTING}: {', '.join(repeated)} given twice",
+            kind=ErrorKind.BAD_SETTING,
+            setting="labels",
+        )
     block = "".join(
         f"  - name: '{label.name}'\n    color: '{label.color}'\n"
         for label in LabelSchema(labels=[]).with_labels(names).labels

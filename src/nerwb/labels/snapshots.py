@@ -69,7 +69,12 @@ def load_annotations(
     merged: Annotations = {}
     folder = snapshot or latest_snapshot(ws.pulls_dir)
     if snapshot is not None and not is_snapshot(snapshot):
-        raise LabelsError(f"{snapshot}: not a pull snapshot (no manifest.json)")
+        raise LabelsError(
+            f"{snapshot}: not a pull snapshot (no manifest.json)",
+            kind=ErrorKind.BAD_SETTING,
+            setting="snapshot",
+            path=snapshot,
+        )
     if folder is not None:
         merged.update(load_snapshot(folder))
         sources.append(

@@ -57,7 +57,8 @@ def check_package_name(name: str) -> None:
         raise PackageError(
             f"package name {name!r} is not allowed: use letters, digits and single underscores, "
             "starting with a letter (it becomes the Python module spacy.load imports)",
-            setting="--name",
+            kind=ErrorKind.BAD_SETTING,
+            setting="name",
         )
 
 
@@ -74,7 +75,8 @@ def canonical_version(version: str) -> str:
     except InvalidVersion:
         raise PackageError(
             f"version {version!r} is not a package version (e.g. 1.0.0, 0.3.1rc1)",
-            setting="--version",
+            kind=ErrorKind.BAD_SETTING,
+            setting="version",
         ) from None
 
 
@@ -168,7 +170,7 @@ def package_model(
     wheel = Path(output_dir) / f"{module}-{version}-py3-none-any.whl"
     if wheel.exists() and not force:
         raise PackageError(
-            f"{wheel} exists already", kind=ErrorKind.PACKAGE_EXISTS, path=wheel, setting="--force"
+            f"{wheel} exists already", kind=ErrorKind.PACKAGE_EXISTS, path=wheel, setting="force"
         )
 
     from spacy.util import get_minor_version_range, load_config
@@ -230,7 +232,8 @@ def _spacy_layout(data: Path, out: Path, *, name: str, version: str) -> Path:
     except SystemExit:  # spaCy's package() exits where it refuses: say what it said
         lines = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
         raise PackageError(
-            "spaCy refused to lay out the package: " + " / ".join(lines[-3:])
+            "spaCy refused to lay out the package: " + " / ".join(lines[-3:]),
+            kind=ErrorKind.RUN_FAILED,
         ) from None
     (built,) = [p for p in out.iterdir() if p.is_dir()]
     return built

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nerwb.choices import OnError
 from nerwb.corpus.model import RawArticle, article_id_for
 from nerwb.corpus.readers import ReadOptions, read_file_tolerant, select_files
 from nerwb.corpus.splits import load_splits
 from nerwb.corpus.store import iter_articles
 from nerwb.errors import ErrorKind, InputError, PredictError
 from nerwb.predict.idbook import IdBook, text_digest
-from nerwb.predict.options import OnError
 from nerwb.workspace import Workspace
 
 
@@ -78,11 +78,12 @@ class InputSource:
         if self.workspace is not None:
             return [self.workspace.articles_path]
         if not self.paths:
-            raise PredictError("no input: give files or folders, or --corpus")
+            raise PredictError("no input files or folders", kind=ErrorKind.INPUTS_OR_CORPUS)
         selection = select_files([Path(p) for p in self.paths])
         if not selection.files and (note := selection.ignored_note()):
             raise PredictError(
-                f"no article to predict in {', '.join(map(str, self.paths))}: {note}"
+                f"no article to predict in {', '.join(map(str, self.paths))}: {note}",
+                kind=ErrorKind.NOTHING_TO_DO,
             )
         return selection.files
 
@@ -131,7 +132,7 @@ class InputSource:
             if isinstance(item, InputError):
                 if on_error is OnError.FAIL:
                     raise PredictError(
-                        str(item), kind=ErrorKind.BAD_RECORD, path=item.path, setting="--on-error"
+                        str(item), kind=ErrorKind.BAD_RECORD, path=item.path, setting="on_error"
                     )
                 bad.append(BadRecord(str(item.path or "?"), item.line, str(item)))
                 yield None
@@ -169,7 +170,7 @@ class InputSource:
                     f"no {ws.splits_path}",
                     kind=ErrorKind.NO_SPLITS,
                     path=ws.splits_path,
-                    setting="--split",
+                    setting="split",
                 )
             keep = splits.ids(self.split)
         empty = True
@@ -188,7 +189,11 @@ class InputSource:
                 meta=article.meta,
             )
         if empty:
-            raise PredictError(f"{ws.articles_path} holds no articles; add some with `corpus add`")
+            raise PredictError(
+                f"{ws.articles_path} holds no articles",
+                kind=ErrorKind.NO_ARTICLES,
+                path=ws.articles_path,
+            )
 
 
 def _same_id_other_text(article: InputArticle, book: IdBook) -> InputError | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nerwb.errors import PredictError
+from nerwb.errors import ErrorKind, PredictError
 from nerwb.records.training import manifest_path
 
 # Names users type -> the installed packages that provide that pipeline, each with the folder
@@ -77,7 +77,9 @@ def _no_such_model(model: Path | str) -> PredictError:
     return PredictError(
         f"model {model} does not exist: it is neither a folder nor an installed spaCy "
         "pipeline package; give a trained model such as training/<run>/model-best, or "
-        "a package name such as en_core_web_sm"
+        "a package name such as en_core_web_sm",
+        kind=ErrorKind.MISSING_FILE,
+        path=model,
     )
 
 
@@ -118,11 +120,14 @@ def check_model_named(model: Path | str) -> None:
 
 def check_model_folder(model: Path) -> None:
     if not model.is_dir():
-        raise PredictError(f"model folder {model} does not exist")
+        raise PredictError(
+            f"model folder {model} does not exist", kind=ErrorKind.MISSING_FILE, path=model
+        )
     if not (model / "config.cfg").is_file() or not (model / "meta.json").is_file():
         raise PredictError(
-            f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json); "
-            "give a trained model such as training/<run>/model-best"
+            f"{model} is not a spaCy pipeline folder (no config.cfg and meta.json)",
+            kind=ErrorKind.BAD_MODEL,
+            path=model,
         )
 
 
@@ -153,11 +158,15 @@ def load_pipeline(model: Path, *, max_length: int | None = None) -> Language:
         nlp = spacy.load(model)
     except Exception as err:  # spaCy raises several types for a broken pipeline
         raise PredictError(
-            f"{model}: cannot load the pipeline ({type(err).__name__}: {err})"
+            f"{model}: cannot load the pipeline ({type(err).__name__}: {err})",
+            kind=ErrorKind.BAD_MODEL,
+            path=model,
         ) from None
     if "ner" not in nlp.pipe_names:
         raise PredictError(
-            f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})"
+            f"{model} has no 'ner' component (its pipeline: {', '.join(nlp.pipe_names) or 'empty'})",
+            kind=ErrorKind.BAD_MODEL,
+            path=model,
         )
     if max_length is not None:
         nlp.max_length = max_length

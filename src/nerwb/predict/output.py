@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from nerwb.errors import ErrorKind, PredictError
+from nerwb.errors import SETTING, ErrorKind, PredictError
 from nerwb.io import atomic_write_json, atomic_write_jsonl
 
 INDEX = "_index.json"
@@ -63,8 +63,11 @@ def container_of(output: Path) -> Container:
         if suffix == f".{container}":
             return container
     raise PredictError(
-        f"--output {output}: nerwb writes .jsonl (or .parquet), not {suffix or 'a file without an extension'}; "
-        f"name it e.g. {output.with_suffix('.jsonl').name}"
+        f"{SETTING} {output}: nerwb writes .jsonl (or .parquet), not "
+        f"{suffix or 'a file without an extension'}; name it e.g. {output.with_suffix('.jsonl').name}",
+        kind=ErrorKind.BAD_SETTING,
+        setting="output",
+        path=output,
     )
 
 
@@ -137,7 +140,10 @@ class PartStore:
             store._write_index()
         except OSError as err:
             raise PredictError(
-                f"cannot write {folder} ({err.strerror or err}); choose another --output"
+                f"cannot write {folder} ({err.strerror or err}); choose another {SETTING}",
+                kind=ErrorKind.UNWRITABLE_OUTPUT,
+                setting="output",
+                path=folder,
             ) from None
         return store
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nerwb.errors import PredictError
+from nerwb.errors import SETTING, ErrorKind, PredictError
 from nerwb.predict.inputs import InputArticle
 from nerwb.predict.local import Entity
 
@@ -70,16 +70,19 @@ def check_reachable(address: str) -> None:
     host, _, port = host_port.rpartition(":")
     if not host or not port.isdigit():
         raise PredictError(
-            f"--address {address!r} is not HOST:PORT (e.g. 127.0.0.1:6379, from `ray start --head`)"
+            f"{SETTING} {address!r} is not HOST:PORT (e.g. 127.0.0.1:6379, as `ray start` prints)",
+            kind=ErrorKind.BAD_SETTING,
+            setting="address",
         )
     try:
         with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
             pass
     except OSError as err:
         raise PredictError(
-            f"cannot reach a Ray cluster at --address {address} ({err.strerror or err} within "
-            f"{CONNECT_TIMEOUT_S:g} s); start one with `ray start --head --node-ip-address "
-            "127.0.0.1` or leave --address out for a local Ray"
+            f"cannot reach a Ray cluster at {SETTING} {address} ({err.strerror or err} within "
+            f"{CONNECT_TIMEOUT_S:g} s)",
+            kind=ErrorKind.RAY_UNREACHABLE,
+            setting="address",
         ) from None
 
 
@@ -91,7 +94,10 @@ def preflight(address: str | None) -> None:
     """
     if not ray_available():
         raise PredictError(
-            "--engine ray needs Ray Data: pip install 'nerwb[ray]' (or `make ray` in the repository)"
+            f"{SETTING} ray needs Ray Data: pip install 'nerwb[ray]' (or `make ray` in the "
+            "repository)",
+            kind=ErrorKind.MISSING_PACKAGE,
+            setting="engine",
         )
     if address:
         check_reachable(address)
@@ -117,7 +123,9 @@ def ray_session(address: str | None, actors: int) -> Iterator[None]:
     try:
         ray.init(log_to_driver=False, configure_logging=False, **kwargs)
     except Exception as err:  # Ray raises ConnectionError, RuntimeError, ValueError...
-        raise PredictError(f"cannot start or join Ray ({type(err).__name__}: {err})") from None
+        raise PredictError(
+            f"cannot start or join Ray ({type(err).__name__}: {err})", kind=ErrorKind.SERVER_ERROR
+        ) from None
     try:
         yield
     finally:

@@ -10,21 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb import __version__
-from nerwb.errors import ErrorKind, PredictError
+from nerwb.choices import OnError
+from nerwb.errors import SETTING, ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
 from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
 from nerwb.predict.model import ModelInfo, load_pipeline, model_info
-from nerwb.predict.options import DEFAULT_PART_SIZE, Engine, OnError
+from nerwb.predict.options import Engine, PredictOptions
 from nerwb.predict.output import (
     DOCCANO_ID_KEY,
     DOCCANO_META_ID,
-    Container,
     OutputFormat,
     PartStore,
     container_of,
-    pyarrow_available,
     skipped_file,
 )
 from nerwb.predict.ray_engine import predict_ray, preflight, ray_session
@@ -108,8 +107,6 @@ def build_record(
 
 
 def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
-    if output.is_dir():
-        raise PredictError(f"--output {output} is a folder; give a file such as preds.jsonl")
     if not output.exists() or force:
         return
     held = "predictions"
@@ -123,58 +120,28 @@ def _check_output(output: Path, model: ModelInfo, *, force: bool) -> None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
         pass  # parquet or not nerwb's: say only that it exists
     raise PredictError(
-        f"--output {output} already holds {held}",
+        f"{SETTING} {output} already holds {held}",
         kind=ErrorKind.OUTPUT_HOLDS_PREDICTIONS,
         path=output,
-        setting="--output",
+        setting="output",
     )
 
 
-def predict(
-    model: Path,
-    source: InputSource,
-    output: Path,
-    *,
-    fmt: OutputFormat = OutputFormat.RECORDS,
-    include_text: bool = True,
-    engine: Engine = Engine.LOCAL,
-    n_process: int = 1,
-    batch_size: int = 64,
-    part_size: int = DEFAULT_PART_SIZE,
-    on_error: OnError = OnError.FAIL,
-    force: bool = False,
-    max_length: int | None = None,
-    address: str | None = None,
-    actors: int = 2,
-    on_progress: OnProgress | None = None,
-) -> PredictReport:
-    """Predict entities on every article of ``source`` and write ``output`` (see ``output.py``
-    for the part files that make an interrupted run resumable).
+def predict(options: PredictOptions, *, on_progress: OnProgress | None = None) -> PredictReport:
+    """Predict entities on every article of ``options.source`` and write ``options.output``
+    (see ``output.py`` for the part files that make an interrupted run resumable).
 
     Raises:
-        PredictError: a bad model folder, settings that do not fit together, an output that
-            holds other predictions (without ``force``), an unwritable output, a bad input
-            record under ``OnError.FAIL``, or a Ray that cannot be started or reached.
+        PredictError: a bad model folder, an output that holds other predictions (without
+            ``force``), an unwritable output, a bad input record under ``OnError.FAIL``, or a
+            Ray that cannot be started or reached. (The settings were checked when the options
+            were made.)
         InputError: an input path that does not exist or has an unknown extension.
     """
-    output = Path(output)
+    model, source, output, fmt = options.model, options.source, options.output, options.fmt
+    engine, force, max_length = options.engine, options.force, options.max_length
+    include_text, part_size = options.include_text, options.part_size
     container = container_of(output)
-    if fmt is OutputFormat.DOCCANO and container is Container.PARQUET:
-        raise PredictError(
-            "--format doccano writes JSONL for Doccano's import; use a .jsonl output"
-        )
-    if fmt is OutputFormat.DOCCANO and not include_text:
-        raise PredictError("--format doccano needs the text (Doccano imports it); drop --no-text")
-    if container is Container.PARQUET and not pyarrow_available():
-        raise PredictError(
-            f"--output {output} is .parquet, which needs pyarrow: pip install pyarrow "
-            "(or 'nerwb[ray]'), or write .jsonl"
-        )
-    for name, value in (("--batch-size", batch_size), ("--n-process", n_process)):
-        if value < 1:
-            raise PredictError(f"{name} must be at least 1, not {value}")
-    if part_size < 1 or actors < 1:
-        raise PredictError("--part-size and --actors must be at least 1")
     info = model_info(model)
     _check_output(output, info, force=force)
     header = {
@@ -185,16 +152,14 @@ def predict(
         "text": include_text,
         "max_length": max_length,
     }
-    if not output.parent.exists():
-        raise PredictError(f"cannot write --output {output}: folder {output.parent} does not exist")
     # Load before anything is written, so a broken pipeline leaves no work folder behind.
     nlp = load_pipeline(model, max_length=max_length) if engine is Engine.LOCAL else None
-    if engine is Engine.RAY:  # a missing Ray or a dead --address fails before anything is written
-        preflight(address)
+    if engine is Engine.RAY:  # a missing Ray or a dead address fails before anything is written
+        preflight(options.address)
     store = PartStore.open(output, header, force=force)
     report = PredictReport(output=output, model=info, engine=engine)
     try:
-        todo = _first_pass(source, store, report, on_error)
+        todo = _first_pass(source, store, report, options.on_error)
     except BaseException:
         store.discard_if_new()  # a refused input (or Ctrl-C while reading) leaves no work folder
         raise
@@ -213,9 +178,7 @@ def predict(
     start = time.perf_counter()
     buffer: list[dict[str, Any]] = []
     try:
-        for article, entities in _run_engine(
-            nlp, model, to_predict(), total, n_process, batch_size, max_length, address, actors
-        ):
+        for article, entities in _run_engine(nlp, options, to_predict(), total):
             buffer.append(build_record(article, entities, info, fmt=fmt, include_text=include_text))
             report.predicted += 1
             report.words += len(article.text.split())
@@ -261,18 +224,12 @@ def _first_pass(
 
 
 def _run_engine(
-    nlp: Language | None,
-    model: Path,
-    articles: Iterator[InputArticle],
-    total: int,
-    n_process: int,
-    batch_size: int,
-    max_length: int | None,
-    address: str | None,
-    actors: int,
+    nlp: Language | None, options: PredictOptions, articles: Iterator[InputArticle], total: int
 ) -> Iterator[tuple[InputArticle, list[Entity]]]:
     if not total:
         return
+    model, batch_size, max_length = options.model, options.batch_size, options.max_length
+    n_process, address, actors = options.n_process, options.address, options.actors
     if nlp is None:  # the Ray engine: each actor loads the model itself
         with ray_session(address, actors):
             yield from predict_ray(

@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 
 from nerwb.components.names import names_as_patterns, read_names
-from nerwb.errors import NerwbError
+from nerwb.errors import SETTING, ErrorKind, NerwbError
 from nerwb.io import sha256_of
 from nerwb.labels.patterns import read_patterns
 from nerwb.labels.schema import LabelSchema
@@ -72,7 +72,9 @@ def load_suggester(
     """
     label_map = dict(label_map or {})
     if model is None and patterns is None:
-        raise SuggestionError("give a trained model folder, a patterns.jsonl, or both")
+        raise SuggestionError(
+            "give a trained model folder, a patterns.jsonl, or both", kind=ErrorKind.NOTHING_TO_DO
+        )
     sources, hashes = [], []
     drop: frozenset[str] = frozenset()
     if model is not None:
@@ -83,14 +85,16 @@ def load_suggester(
         wrong_targets = sorted(t for t in set(label_map.values()) if schema.get(t) is None)
         if wrong_targets:
             raise SuggestionError(
-                f"--label-map maps to label(s) {', '.join(wrong_targets)} that labels.yml does "
-                f"not have ({', '.join(schema.names)})"
+                f"{SETTING} maps to label(s) {', '.join(wrong_targets)} that labels.yml does "
+                f"not have ({', '.join(schema.names)})",
+                kind=ErrorKind.BAD_SETTING,
+                setting="label_map",
             )
         if unknown and not label_map:
             raise SuggestionError(
-                f"{model} predicts label(s) {', '.join(unknown)} that labels.yml does not have; "
-                "map the ones you want with --label-map MODEL_LABEL=LABEL (the others are then "
-                "dropped) or train on this workspace's labels"
+                f"{model} predicts label(s) {', '.join(unknown)} that labels.yml does not have",
+                kind=ErrorKind.MODEL_LABELS,
+                path=model,
             )
         drop = frozenset(unknown)  # with a map, what it leaves out is not wanted
         sources.append(f"model:{model}")

@@ -42,7 +42,11 @@ def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, s
     """
     bad = [s for s in splits if s not in SPLIT_NAMES]
     if bad:
-        raise NerwbError(f"unknown split {bad[0]!r}; choose from {', '.join(SPLIT_NAMES)}")
+        raise NerwbError(
+            f"unknown split {bad[0]!r}; choose from {', '.join(SPLIT_NAMES)}",
+            kind=ErrorKind.BAD_SETTING,
+            setting="split",
+        )
     assignment = load_splits(ws.splits_path)
     if assignment is None:
         raise NerwbError(

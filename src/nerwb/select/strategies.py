@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerwb.corpus.dedup import jaccard, shingles
-from nerwb.errors import NerwbError
+from nerwb.errors import SETTING, ErrorKind, NerwbError, bad_setting
 
 if TYPE_CHECKING:  # spaCy and the pydantic models only where used: `nerwb select --help` offers
     # SelectStrategy and should start quickly
@@ -68,13 +68,35 @@ class Ranked:
 @dataclass
 class Selection:
     """``--select``: the ``n`` unpushed segments ``strategy`` ranks first (``nerwb select``,
-    ``doccano push --select``)."""
+    ``doccano push --select``); checked when made, before anything is read.
+
+    Raises:
+        SelectionError: ``n`` below 1, or a strategy that ranks by a model without one.
+    """
 
     strategy: SelectStrategy
     n: int
     nlp: Language | None = None
     model: str = ""  # the model folder, for the ledger
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.strategy = SelectStrategy(self.strategy)
+        if self.n < 1:
+            raise bad_setting(SelectionError, "n", f"must be at least 1, not {self.n}")
+        if self.nlp is None and self.strategy in NEEDS_MODEL:
+            raise needs_model(self.strategy)
+
+
+def needs_model(strategy: SelectStrategy) -> SelectionError:
+    """The error for a strategy that ranks by a model, given none; ``value``: a strategy that
+    needs none and serves the same purpose (for a first batch), where there is one."""
+    return SelectionError(
+        f"{SETTING} {strategy} ranks by a model's uncertainty, and no model was given",
+        kind=ErrorKind.NEEDS_MODEL,
+        setting="strategy",
+        value=SelectStrategy.NOVEL if strategy in NOVEL_STRATEGIES else None,
+    )
 
 
 def load_selection_model(path: Path, schema: LabelSchema) -> Language:
@@ -90,8 +112,11 @@ def load_selection_model(path: Path, schema: LabelSchema) -> Language:
     unknown = sorted(set(nlp.get_pipe("ner").labels) - set(schema.names))
     if unknown:
         raise SelectionError(
-            f"--model {path} predicts label(s) {', '.join(unknown)} that labels.yml does not have "
-            f"({', '.join(schema.names)}); train it on this workspace's labels"
+            f"{SETTING} {path} predicts label(s) {', '.join(unknown)} that labels.yml does not "
+            f"have ({', '.join(schema.names)})",
+            kind=ErrorKind.MODEL_LABELS,
+            setting="model",
+            path=path,
         )
     return nlp
 
@@ -114,12 +139,14 @@ def rank_segments(
             candidates among them are not new.
 
     Raises:
-        SelectionError: an uncertainty strategy without a model, ``n`` below 1, or no segment.
+        SelectionError: an uncertainty strategy without a model, or no segment. (``n`` was
+            checked where the ``Selection`` was made.)
     """
-    if n < 1:
-        raise SelectionError(f"--n must be at least 1, not {n}")
     if not segments:
-        raise SelectionError("nothing left to choose from: every segment of the pool is pushed")
+        raise SelectionError(
+            "nothing left to choose from: every segment of the pool is pushed",
+            kind=ErrorKind.NOTHING_TO_DO,
+        )
     if strategy is SelectStrategy.RANDOM:
         order = sorted(segments, key=lambda s: s.id)
         random.Random(seed).shuffle(order)
@@ -136,12 +163,7 @@ def rank_segments(
             for i, s in enumerate(order[:n])
         ]
     if nlp is None and strategy in NEEDS_MODEL:
-        hint = (
-            " (for a first batch without one, --select novel)"
-            if strategy in NOVEL_STRATEGIES
-            else ""
-        )
-        raise SelectionError(f"--select {strategy} needs --model (a trained pipeline folder){hint}")
+        raise needs_model(strategy)
     if strategy in NOVEL_STRATEGIES:
         return _rank_novel(
             segments,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from nerwb.choices import DoccanoDatabase
 from nerwb.doccano.errors import DoccanoError
-from nerwb.errors import ErrorKind
+from nerwb.errors import SETTING, ErrorKind, bad_setting
 from nerwb.io import atomic_write_text
 from nerwb.progress import OnProgress, Steps
 from nerwb.records.credentials import Credentials
@@ -581,8 +581,10 @@ class LocalServer:
         if os.environ.get(DATABASE_URL_ENV):
             if requested is DoccanoDatabase.SQLITE:
                 raise DoccanoError(
-                    f"{DATABASE_URL_ENV} is set (an existing PostgreSQL server) but SQLite was "
-                    f"asked for; unset {DATABASE_URL_ENV} or drop --database sqlite"
+                    f"{DATABASE_URL_ENV} is set (an existing PostgreSQL server) but {SETTING} "
+                    f"sqlite was asked for; unset {DATABASE_URL_ENV}, or ask for another database",
+                    kind=ErrorKind.BAD_SETTING,
+                    setting="database",
                 )
             requested = DoccanoDatabase.EXTERNAL
         elif requested is DoccanoDatabase.EXTERNAL:
@@ -600,18 +602,22 @@ class LocalServer:
                     f"behind",
                     kind=ErrorKind.DATA_IN_SQLITE,
                     path=self.sqlite_path,
-                    setting="--database",
+                    setting="database",
                 )
             return requested
         if requested is DoccanoDatabase.SQLITE:
             raise DoccanoError(
                 f"this workspace's Doccano keeps its data in PostgreSQL ({current}); nerwb does "
-                "not move it back to SQLite. Drop --database sqlite (and `database` in nerwb.toml)"
+                "not move it back to SQLite",
+                kind=ErrorKind.POSTGRES_DATA,
+                setting="database",
             )
         raise DoccanoError(
             f"this workspace's Doccano keeps its data in {current}, not {requested}; "
             f"{'set' if requested is DoccanoDatabase.EXTERNAL else 'unset'} {DATABASE_URL_ENV} "
-            "to match"
+            "to match",
+            kind=ErrorKind.BAD_WORKSPACE_SETTINGS,
+            setting="database",
         )
 
     # ---------------------------------------------------------------- up / down
@@ -644,8 +650,8 @@ class LocalServer:
         """
         step = Steps(on_progress, UP_STAGE)
         if port is not None and not MIN_PORT <= port <= MAX_PORT:
-            raise DoccanoError(
-                f"port {port} is not a TCP port ({MIN_PORT} to {MAX_PORT})", setting="--port"
+            raise bad_setting(
+                DoccanoError, "port", f"{port} is not a TCP port ({MIN_PORT} to {MAX_PORT})"
             )
         requested = None if port in (None, self.default_port) else port
         remembered = self.remembered_port()
@@ -657,14 +663,14 @@ class LocalServer:
                     f"the workspace's Doccano is already running on {remembered}, so it cannot "
                     f"move to port {requested}",
                     kind=ErrorKind.SERVER_RUNNING,
-                    setting="--port",
+                    setting="port",
                 )
             if chosen is not current.database:
                 raise DoccanoError(
                     f"the workspace's Doccano is running on {current.database}, so it cannot "
                     f"start on {chosen}",
                     kind=ErrorKind.SERVER_RUNNING,
-                    setting="--database",
+                    setting="database",
                 )
             return current, False
         port = requested or remembered or self.default_port
@@ -675,7 +681,7 @@ class LocalServer:
             raise DoccanoError(
                 f"port {port} on {HOST} is already in use by another program",
                 kind=ErrorKind.PORT_IN_USE,
-                setting="--port",
+                setting="port",
             )
         if not self.is_installed():
             self.install(on_progress)

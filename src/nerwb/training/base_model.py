@@ -18,7 +18,7 @@ from typing import Any
 
 from spacy import util as spacy_util
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 from nerwb.predict.model import package_folder, providers
 
 # A re-upload can be replaced under the same name: the weights nerwb takes from it must be the
@@ -89,21 +89,29 @@ def _locate(requested: str) -> tuple[str, Path, str]:
         if not (path / "config.cfg").is_file() or not (path / "meta.json").is_file():
             raise TrainingError(
                 f"base pipeline {path} is not a spaCy pipeline folder (no config.cfg and "
-                "meta.json); give the folder that `nlp.to_disk` wrote"
+                "meta.json); give the folder that `nlp.to_disk` wrote",
+                kind=ErrorKind.BAD_MODEL,
+                path=path,
             )
         return str(path.resolve()), path.resolve(), ""
     for package, inner in providers(requested):
         folder = package_folder(package, inner)
         if folder is not None:
             return (str(folder) if inner else package), folder, package
-    raise TrainingError(f"base pipeline {requested!r} is not installed: {INSTALL_HINT}")
+    raise TrainingError(
+        f"base pipeline {requested!r} is not installed: {INSTALL_HINT}",
+        kind=ErrorKind.MISSING_PACKAGE,
+    )
 
 
 def _tok2vec_width(model: dict[str, Any], where: str) -> int:
     for width in ((model.get("encode") or {}).get("width"), model.get("width")):
         if isinstance(width, int):
             return width
-    raise TrainingError(f"base pipeline {where}: cannot tell the width of its tok2vec's output")
+    raise TrainingError(
+        f"base pipeline {where}: cannot tell the width of its tok2vec's output",
+        kind=ErrorKind.BAD_MODEL,
+    )
 
 
 def _component_check(config: dict[str, Any], component: BaseComponent, requested: str) -> None:
@@ -115,12 +123,14 @@ def _component_check(config: dict[str, Any], component: BaseComponent, requested
         raise TrainingError(
             f"base pipeline {requested!r} has no tok2vec component (its pipeline: "
             f"{', '.join(pipeline) or 'empty'}); nerwb sources a CNN tok2vec, as in "
-            "en_core_web_sm, _md or _lg"
+            "en_core_web_sm, _md or _lg",
+            kind=ErrorKind.BAD_MODEL,
         )
     raise TrainingError(
         f"base pipeline {requested!r} has no ner component (its pipeline: "
         f"{', '.join(pipeline) or 'empty'}); the config carries over a base pipeline's NER, "
-        "as in en_core_web_sm or _md"
+        "as in en_core_web_sm or _md",
+        kind=ErrorKind.BAD_MODEL,
     )
 
 
@@ -141,19 +151,26 @@ def find_base_pipeline(
     if lang != language:
         raise TrainingError(
             f"base pipeline {requested!r} is for language {lang!r}; the workspace's is "
-            f"{language!r} (nerwb.toml [project] language): its tokens would not match"
+            f"{language!r} (nerwb.toml [project] language): its tokens would not match",
+            kind=ErrorKind.BAD_MODEL,
         )
     _component_check(config, component, requested)
     weights = folder / component.value / "model"
     if not weights.is_file():
-        raise TrainingError(f"base pipeline {requested!r}: {weights} is missing")
+        raise TrainingError(
+            f"base pipeline {requested!r}: {weights} is missing",
+            kind=ErrorKind.BAD_MODEL,
+            path=weights,
+        )
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
     version = str(meta.get("version", ""))
     trusted = TRUSTED_WEIGHTS.get((package or location, version, component.value))
     if trusted and digest != trusted:
         raise TrainingError(
             f"base pipeline {package or location} {version}: its {component.value} weights "
-            f"(sha256 {digest[:12]}…) are not the official release's; reinstall it with `make base-model`"
+            f"(sha256 {digest[:12]}…) are not the official release's; reinstall it with "
+            "`make base-model`",
+            kind=ErrorKind.BAD_MODEL,
         )
     name = f"{meta.get('lang')}_{meta.get('name')}" if meta.get("name") else requested
     model = config["components"][component.value].get("model") or {}

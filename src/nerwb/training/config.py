@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from thinc.api import Config
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 
 
 def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
@@ -20,32 +19,44 @@ def load_training_config(path: Path, overrides: dict[str, Any]) -> Config:
     """
     if not path.is_file():
         raise TrainingError(
-            f"config file {path} does not exist (the workspace's configs are in configs/)"
+            f"config file {path} does not exist (the workspace's configs are in configs/)",
+            kind=ErrorKind.MISSING_FILE,
+            path=path,
         )
     try:
         base = Config().from_disk(path, interpolate=False)
     except Exception as err:
-        raise TrainingError(f"{path}: not a valid spaCy config ({err})") from None
+        raise TrainingError(
+            f"{path}: not a valid spaCy config ({err})", kind=ErrorKind.BAD_CONFIG, path=path
+        ) from None
     for key in overrides:
         section_path, _, name = key.rpartition(".")
         node: Any = base
         for part in section_path.split(".") if section_path else []:
             if not isinstance(node, dict) or part not in node:
                 raise TrainingError(
-                    f"override --{key}: the config {path.name} has no section [{section_path}]"
+                    f"override {key}: the config {path.name} has no section [{section_path}]",
+                    kind=ErrorKind.BAD_CONFIG,
+                    path=path,
+                    setting=key,
                 )
             node = node[part]
         if not isinstance(node, dict) or (
             name not in node and not section_path.startswith("paths")
         ):
             raise TrainingError(
-                f"override --{key}: section [{section_path}] of {path.name} has no setting {name!r}"
+                f"override {key}: section [{section_path}] of {path.name} has no setting {name!r}",
+                kind=ErrorKind.BAD_CONFIG,
+                path=path,
+                setting=key,
             )
         _check_type(key, overrides[key], node.get(name), path)
     try:
         config = Config().from_disk(path, overrides=overrides, interpolate=False)
     except Exception as err:
-        raise TrainingError(f"{path}: cannot apply overrides ({err})") from None
+        raise TrainingError(
+            f"{path}: cannot apply overrides ({err})", kind=ErrorKind.BAD_CONFIG, path=path
+        ) from None
     _check_pretrained_weights(config, path)
     return config
 
@@ -64,7 +75,10 @@ def _check_type(key: str, value: Any, current: Any, path: Path) -> None:
         return
     if not ok:
         raise TrainingError(
-            f"override --{key} {value!r}: {path.name} expects {expected} there (it has {current!r})"
+            f"override {key} {value!r}: {path.name} expects {expected} there (it has {current!r})",
+            kind=ErrorKind.BAD_CONFIG,
+            path=path,
+            setting=key,
         )
 
 
@@ -77,39 +91,16 @@ def _check_pretrained_weights(config: Config, path: Path) -> None:
     except Exception:  # a config that cannot interpolate fails later with spaCy's own message
         return
     if weights and not Path(weights).is_file():
-        raise TrainingError(f"{path.name}: pretrained weights {weights} do not exist")
+        raise TrainingError(
+            f"{path.name}: pretrained weights {weights} do not exist",
+            kind=ErrorKind.MISSING_FILE,
+            path=weights,
+        )
     if weights and not config.get("pretraining"):
         raise TrainingError(
             f"{path.name} sets init_tok2vec ({weights}) but has no [pretraining] section, so spaCy "
             "would ignore the weights; use a config made with "
-            "`spacy init fill-config CONFIG OUT --pretraining` (the one the weights came from)"
+            "`spacy init fill-config CONFIG OUT --pretraining` (the one the weights came from)",
+            kind=ErrorKind.BAD_CONFIG,
+            path=path,
         )
-
-
-def parse_overrides(args: list[str]) -> dict[str, Any]:
-    """``--section.key value`` (or ``--section.key=value``) pairs; values parsed as JSON when they can be.
-
-    Not spaCy's ``parse_config_overrides``: it exits the process on a bad argument, and
-    library code here raises instead so the CLI can say what was wrong.
-    """
-    overrides: dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if not arg.startswith("--") or "." not in arg:
-            raise TrainingError(
-                f"unexpected argument {arg!r}: config overrides look like --training.max_steps 500"
-            )
-        key, _, value = arg[2:].partition("=")
-        if not value:
-            if i + 1 >= len(args) or args[i + 1].startswith("--"):
-                value = "true"
-            else:
-                i += 1
-                value = args[i]
-        try:
-            overrides[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[key.replace("-", "_")] = value
-        i += 1
-    return overrides

@@ -27,6 +27,7 @@ from nerwb.io import atomic_write_json
 from nerwb.labels.gold_names import gold_names
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.text import blank
+from nerwb.training.options import CurveOptions, TrainOptions
 from nerwb.training.run import train
 from nerwb.workspace import Workspace
 
@@ -144,42 +145,19 @@ def estimate(label: str, sizes: list[int], means: list[float], target: float) ->
     )
 
 
-def curve_problem(fractions: list[float], seeds: int) -> str | None:
-    """What is wrong with a curve's shares of the training data and its seeds, or None."""
-    if not fractions or any(not 0 < f <= 1 for f in fractions):
-        return "the fractions must be shares of the training articles in (0, 1], e.g. 0.25,0.5,1.0"
-    repeated = sorted({f for f in fractions if fractions.count(f) > 1})
-    if repeated:
-        # each share is one point of the curve; more runs of a point are what seeds are for
-        return f"the fractions repeat {', '.join(f'{f:g}' for f in repeated)}"
-    if seeds < 1:
-        return f"a curve needs at least 1 seed (runs per share), not {seeds}"
-    return None
-
-
 def train_curve(
-    ws: Workspace,
-    *,
-    config_path: Path,
-    train_path: Path,
-    dev_path: Path,
-    fractions: list[float],
-    seeds: int,
-    target: float,
-    overrides: dict[str, Any] | None = None,
-    base_model: str | None = None,
-    on_progress: OnProgress | None = None,
+    ws: Workspace, options: CurveOptions, *, on_progress: OnProgress | None = None
 ) -> CurveReport:
     """Train on each fraction of the training articles with each seed; score on the same dev set,
     overall and on dev names seen / unseen in that run's training sample.
 
     Raises:
-        TrainingError: fractions outside (0, 1] or repeated, fewer than one seed, missing or
-            empty training data; or what ``train`` raises.
+        TrainingError: missing or empty training data; or what ``train`` raises. (The shares,
+            seeds and target were checked when the options were made.)
     """
-    problem = curve_problem(fractions, seeds)
-    if problem:
-        raise TrainingError(problem)
+    train_path = options.train_data or ws.docbin_path("train")
+    dev_path = options.dev_data or ws.docbin_path("dev")
+    fractions, seeds, target = options.fractions, options.seeds, options.target
     vocab = blank(ws.language).vocab
     docs = list(DocBin().from_disk(train_path).get_docs(vocab)) if train_path.is_file() else []
     if not docs:
@@ -198,15 +176,15 @@ def train_curve(
                 subset = Path(tmp) / f"train-{fraction}-{seed}.spacy"
                 DocBin(docs=sample, store_user_data=True).to_disk(subset)
                 out = Path(tmp) / f"run-{fraction}-{seed}"
-                result = train(
-                    ws,
-                    config_path=config_path,
+                run = TrainOptions(
+                    config=options.config or ws.default_config_path,
                     output=out,
-                    train_path=subset,
-                    dev_path=dev_path,
-                    overrides={**(overrides or {}), "training.seed": seed, "system.seed": seed},
-                    base_model=base_model,
+                    train_data=subset,
+                    dev_data=dev_path,
+                    overrides={**options.overrides, "training.seed": seed, "system.seed": seed},
+                    base_model=options.base_model,
                 )
+                result = train(ws, run)
                 seen = gold_names(sample)
                 scored = dev_evaluation(result.output / "model-best", dev_path, ws.language, seen)
                 overall, per_label = scored.f, scored.per_label

@@ -10,7 +10,7 @@ from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.strings import StringStore
 from spacy.tokens import DocBin
 
-from nerwb.errors import ErrorKind, EvaluationError, TrainingError
+from nerwb.errors import ErrorKind, EvaluationError, TrainingError, recast
 from nerwb.io import sha256_of
 from nerwb.labels.gold_names import docbin_gold_names
 
@@ -70,7 +70,9 @@ def summarise(path: Path, *, role: str, shown_as: Path | None = None) -> DataSum
         user_data = [_user_data(b) for b in docbin.user_data]
     except Exception as err:  # spaCy raises several types for a file that is not a DocBin
         raise TrainingError(
-            f"{role} data {named} is not a spaCy DocBin ({type(err).__name__})"
+            f"{role} data {named} is not a spaCy DocBin ({type(err).__name__})",
+            kind=ErrorKind.BAD_INPUT,
+            path=named,
         ) from None
     summary = DataSummary(named, sha256_of(path), len(docbin), read_from=path)
     if ENT_IOB in docbin.attrs and ENT_TYPE in docbin.attrs:
@@ -94,13 +96,18 @@ def refuse_test_data(
     """Training and model selection must never see the held-out test set."""
     if summary.path.resolve() == test_path.resolve():
         raise TrainingError(
-            f"{role} data is the held-out test set ({test_path}); train on train, select on dev"
+            f"{role} data is the held-out test set ({test_path}); train on train, select on dev",
+            kind=ErrorKind.TEST_LEAK,
+            path=test_path,
         )
     leaked = sorted(set(summary.article_ids) & test_ids)
     if "test" in summary.splits or leaked:
         example = f" (e.g. article {leaked[0]!r})" if leaked else ""
         raise TrainingError(
-            f"{role} data {summary.path} contains test articles{example}; the test split is held out"
+            f"{role} data {summary.path} contains test articles{example}; the test split is held "
+            "out",
+            kind=ErrorKind.TEST_LEAK,
+            path=summary.path,
         )
 
 
@@ -115,4 +122,4 @@ def gold_entity_names(path: Path) -> set[str]:
         return docbin_gold_names(path)
     except EvaluationError as err:
         # the same fact under this stage's error type: its kind and fields go with it
-        raise TrainingError(str(err), kind=err.kind, path=err.path, setting=err.setting) from None
+        raise recast(err, TrainingError) from None

@@ -35,7 +35,7 @@ from thinc.api import Config
 
 from nerwb import __version__
 from nerwb.corpus.splits import load_splits
-from nerwb.errors import ErrorKind, NerwbError, TrainingError
+from nerwb.errors import SETTING, ErrorKind, NerwbError, TrainingError
 from nerwb.labels.gold_names import names_sha256
 from nerwb.lock import workspace_lock
 from nerwb.progress import STEP, OnProgress, ProgressEvent, emit
@@ -56,7 +56,7 @@ from nerwb.training.base_model import (
 )
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
-from nerwb.training.gpu import check_gpu
+from nerwb.training.options import TrainOptions
 from nerwb.workspace import Workspace
 
 TRAINING_STAGE = "Training"
@@ -98,6 +98,22 @@ class StepEvent(ProgressEvent):
 
 
 StepCallback = OnProgress  # it hears StepEvents
+
+
+def steps_only(on_step: StepCallback | None) -> OnProgress | None:
+    """An ``on_progress`` for ``train`` that passes on its training steps (``StepEvent``) only,
+    for a caller that draws the steps and has no use for the lock's wait or the run folder."""
+    if on_step is None:
+        return None
+    hear = on_step
+
+    def on_progress(event: ProgressEvent) -> None:
+        if isinstance(event, StepEvent):
+            hear(event)
+
+    return on_progress
+
+
 # spaCy builds its logger from the config's registry name, so the run's callback cannot be
 # passed in as an argument: it travels in a context variable, set by train() around the loop.
 _RUN_LOG: ContextVar[Callable[[dict[str, Any] | None], None] | None] = ContextVar(
@@ -238,7 +254,9 @@ class TrainingInterrupted(TrainingError):
         super().__init__(
             f"training interrupted at step {result.steps}; kept {result.output / 'model-best'} "
             f"(best dev F {result.best_score:.3f}) and {result.output / 'model-last'} "
-            f"(last evaluation at step {last}); manifest.json says status interrupted"
+            f"(last evaluation at step {last}); manifest.json says status interrupted",
+            kind=ErrorKind.TRAINING_INTERRUPTED,
+            path=result.output,
         )
         self.result = result
 
@@ -265,7 +283,9 @@ def _git_commit(root: Path) -> str | None:
 def check_labels(train: DataSummary, dev: DataSummary) -> None:
     if train.docs == 0 or not train.spans:
         raise TrainingError(
-            f"training data {train.path} has no {'documents' if not train.docs else 'entities'}"
+            f"training data {train.path} has no {'documents' if not train.docs else 'entities'}",
+            kind=ErrorKind.NOTHING_TO_DO,
+            path=train.path,
         )
     if dev.docs == 0 or not dev.spans:
         # spaCy would train, then score every checkpoint 0 (or fail to score it at all):
@@ -280,7 +300,9 @@ def check_labels(train: DataSummary, dev: DataSummary) -> None:
     if unseen:
         raise TrainingError(
             f"dev data {dev.path} has label(s) {', '.join(unseen)} that the training data {train.path} never shows; "
-            "the model cannot learn them: label more training articles or drop the label"
+            "the model cannot learn them: label more training articles or drop the label",
+            kind=ErrorKind.LABEL_MISMATCH,
+            path=dev.path,
         )
 
 
@@ -401,7 +423,10 @@ def resolve_data_paths(
             override = overrides.get(f"paths.{key}")
             if override is not None and Path(str(override)) != Path(given):
                 raise TrainingError(
-                    f"--{key} {given} and --paths.{key} {override} name different data; give one"
+                    f"{SETTING} {given} and the override paths.{key} {override} name different "
+                    "data; give one",
+                    kind=ErrorKind.DIFFERENT_DATA,
+                    setting=f"{key}_data",
                 )
             chosen.append(Path(given))
         elif isinstance(configured, str) and configured and "${" not in configured:
@@ -453,16 +478,20 @@ def resolve_base_pipeline(
     if "base_model" not in paths:
         if base_model:
             raise TrainingError(
-                f"--base-model {base_model}: the config {config_path.name} takes no base "
-                "pipeline (no [paths] base_model); use configs/ner-transfer.cfg or "
-                "configs/ner-pretrained.cfg"
+                f"{SETTING} {base_model}: the config {config_path.name} takes no base "
+                "pipeline (no [paths] base_model)",
+                kind=ErrorKind.BASE_NOT_TAKEN,
+                setting="base_model",
+                path=config_path,
             )
         return None
     requested = base_model or overrides.get("paths.base_model") or paths.get("base_model")
     if not requested:
         raise TrainingError(
-            f"{config_path.name} starts from a base pipeline: pass "
-            "--base-model NAME|FOLDER or set [training] base_model in nerwb.toml"
+            f"{config_path.name} starts from a base pipeline, and none is named",
+            kind=ErrorKind.NO_BASE_MODEL,
+            setting="base_model",
+            path=config_path,
         )
     base = find_base_pipeline(
         str(requested), language=ws.language, component=taken_component(config)
@@ -657,24 +686,15 @@ def _manifest(
 
 
 def train(
-    ws: Workspace,
-    *,
-    config_path: Path,
-    output: Path,
-    train_path: Path | None = None,
-    dev_path: Path | None = None,
-    overrides: dict[str, Any] | None = None,
-    gpu_id: int = -1,
-    force: bool = False,
-    base_model: str | None = None,
-    on_step: StepCallback | None = None,
-    lock_wait: float | None = None,
-    on_lock_wait: OnProgress | None = None,
-    unique_output: bool = False,
-    on_claimed: OnProgress | None = None,
+    ws: Workspace, options: TrainOptions, *, on_progress: OnProgress | None = None
 ) -> TrainResult:
     """Train a pipeline and write ``model-best/``, ``model-last/``, ``manifest.json`` and
-    ``train.log`` (spaCy's own output) to ``output``.
+    ``train.log`` (spaCy's own output) to ``options.output``.
+
+    ``on_progress`` hears, in this order: a wait for the workspace lock (``WAIT_STAGE``, only
+    when another command holds it), the run folder once claimed (``CLAIMED_STAGE``, its path as
+    ``item``), then every training step (``StepEvent``, with the dev scores where spaCy
+    evaluates).
 
     Raises:
         TrainingError: a missing config or data file, a bad override, empty training data, a dev
@@ -687,13 +707,17 @@ def train(
         WorkspaceBusyError: another command held the workspace lock past ``lock_wait``.
 
     With ``unique_output`` (``output`` is a name nerwb made up), a name another run has taken
-    gets a suffix; ``on_claimed`` hears the run folder once it is claimed. The workspace lock is
-    held only while the run folder is claimed and while it is published, never during training.
+    gets a suffix. The workspace lock is held only while the run folder is claimed and while it
+    is published, never during training. The GPU and the output folder were checked when the
+    options were made.
     """
-    check_gpu(gpu_id)  # before the data is read: a missing CuPy is one line
-    overrides = dict(overrides or {})
+    config_path, output, gpu_id = options.config, options.output, options.gpu_id
+    overrides = dict(options.overrides)
+    lock_wait, base_model = options.lock_wait, options.base_model
     notes: list[str] = []
-    train_path, dev_path = resolve_data_paths(ws, config_path, overrides, train_path, dev_path)
+    train_path, dev_path = resolve_data_paths(
+        ws, config_path, overrides, options.train_data, options.dev_data
+    )
     # read once: what spaCy trains on and what the manifest records are the same bytes
     read = _DataReadOnce.take(train_path, dev_path)
     try:
@@ -702,11 +726,13 @@ def train(
         overrides.update({"paths.train": str(train_path), "paths.dev": str(dev_path)})
         config = load_training_config(config_path, overrides)
         _short_run_eval(config, notes)
-        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_progress):
             swept = sweep_stale_staging(output.parent)
-            output, staging = prepare_output(output, force=force, unique=unique_output)
+            output, staging = prepare_output(
+                output, force=options.force, unique=options.unique_output
+            )
         # one step event: the folder this run writes into (with a suffix where it was taken)
-        emit(on_claimed, ProgressEvent(CLAIMED_STAGE, 1, None, STEP, item=str(output)))
+        emit(on_progress, ProgressEvent(CLAIMED_STAGE, 1, None, STEP, item=str(output)))
         if swept:
             notes.append(
                 f"removed {len(swept)} unfinished run folder(s) left by interrupted runs in "
@@ -718,7 +744,7 @@ def train(
             require_gpu(gpu_id)
         started = datetime.now(UTC)
         clock = time.perf_counter()
-        log = _StepLog(on_step)
+        log = _StepLog(on_progress)
         status = STATUS_FINISHED
         try:
             _run_spacy(config, staging, gpu_id, log, read)
@@ -758,7 +784,7 @@ def train(
         )
         manifest.save(manifest_path(staging))
         (staging / OWNER_FILE).unlink(missing_ok=True)
-        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_lock_wait):
+        with workspace_lock(ws, "train", wait=lock_wait, on_wait=on_progress):
             if output.exists() and status == STATUS_INTERRUPTED:
                 # an interrupted run never replaces a finished one (--force): kept beside it
                 output = _free_sibling(output, "interrupted")
@@ -789,6 +815,7 @@ def _check_models(staging: Path, status: RunStatus) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise TrainingError(
             f"the run ended without {' and '.join(missing)} in {staging}; nothing was published",
+            kind=ErrorKind.RUN_FAILED,
             path=staging,
         )
 
