@@ -29,7 +29,7 @@ from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, 
 from nerwb.evaluate.dev import dev_scores
 from nerwb.evaluate.scoring import DocCounts
 from nerwb.labels.docbin import convert_workspace
-from nerwb.labels.imports import import_annotations
+from nerwb.labels.imports import ImportOptions, import_annotations
 from nerwb.labels.merge import merge_workspace
 from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.workspace import init_workspace
@@ -52,14 +52,9 @@ def build(root: Path, corpus: str):
         # (silently) before imports refused such files
         import_annotations(
             ws,
-            SHARED_DATA / rel,
-            fmt=fmt,
-            annotator="gold",
-            split=split,
-            add_labels=True,
-            replace=True,
+            ImportOptions(SHARED_DATA / rel, fmt, "gold", split, add_labels=True, replace=True),
         )
-    merge_workspace(ws, "majority")
+    merge_workspace(ws)
     convert_workspace(ws, ConvertOptions(MisalignedPolicy.EXPAND, OverlapPolicy.LONGEST))
     return ws
 

@@ -157,12 +157,12 @@ def prepare_demo_gold(ws):
     a workspace ready to train."""
     from nerwb.corpus.splits import split_workspace
     from nerwb.labels.docbin import convert_workspace
-    from nerwb.labels.imports import import_annotations
+    from nerwb.labels.imports import ImportOptions, import_annotations
     from nerwb.labels.merge import merge_workspace
 
-    import_annotations(ws, DEMO_ARTICLES, fmt="doccano", annotator="gold")
+    import_annotations(ws, ImportOptions(DEMO_ARTICLES, annotator="gold"))
     split_workspace(ws)
-    merge_workspace(ws, "majority")
+    merge_workspace(ws)
     convert_workspace(ws)
     return ws
 

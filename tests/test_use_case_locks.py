@@ -12,7 +12,7 @@ from nerwb.corpus.add import AddOptions, add_to_corpus
 from nerwb.corpus.splits import split_workspace
 from nerwb.errors import ErrorKind, WorkspaceBusyError
 from nerwb.labels.docbin import convert_workspace
-from nerwb.labels.merge import merge_workspace
+from nerwb.labels.merge import MergeOptions, Strategy, merge_workspace
 from nerwb.labels.policies import ConvertOptions
 from nerwb.lock import WAIT_STAGE, writes_workspace
 from nerwb.progress import ProgressEvent
@@ -22,7 +22,7 @@ from nerwb.progress import ProgressEvent
     "use_case",
     [
         lambda ws, **lock: split_workspace(ws, **lock),
-        lambda ws, **lock: merge_workspace(ws, "majority", **lock),
+        lambda ws, **lock: merge_workspace(ws, MergeOptions(Strategy.MAJORITY), **lock),
         lambda ws, **lock: convert_workspace(
             ws, ConvertOptions(lock_wait=lock["lock_wait"]), on_progress=lock["on_lock_wait"]
         ),

@@ -18,8 +18,9 @@ from nerwb.corpus.splits import load_splits
 
 
 def one_line(stderr: str) -> str:
+    """The one error line; an indented advice line may follow it (issue 31, item 4)."""
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
+    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("  ")), stderr
     return lines[0]
 
 

@@ -32,7 +32,8 @@ def test_a_deeply_nested_record_fails_with_one_line_and_changes_nothing(ws, cli,
     result = cli("corpus", "add", source, "-w", ws.root)
     assert result.exit_code == 1
     assert f"{source}, line 2: objects or arrays nested more than 100 levels deep" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    said = result.stderr.strip().splitlines()  # the error, then its advice (issue 31, item 4)
+    assert len(said) == 2 and "Pass --on-error skip to leave bad records out" in said[1]
     assert snapshot_tree(ws.root) == before
 
 
@@ -43,7 +44,8 @@ def test_a_lone_surrogate_fails_with_one_line_and_changes_nothing(ws, cli, tmp_p
     result = cli("corpus", "add", source, "-w", ws.root)
     assert result.exit_code == 1
     assert f"{source}, line 2: holds a lone surrogate \\ud800" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    said = result.stderr.strip().splitlines()  # the error, then its advice (issue 31, item 4)
+    assert len(said) == 2 and "Pass --on-error skip to leave bad records out" in said[1]
     assert snapshot_tree(ws.root) == before
 
 

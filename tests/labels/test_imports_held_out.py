@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import SHARED_DATA, needs_shared
 from nerwb.corpus.model import article_id_for
 from nerwb.corpus.splits import load_splits
-from nerwb.labels.imports import import_annotations
+from nerwb.labels.imports import ImportOptions, import_annotations
 
 TRAIN = """Gunmen\tO
 of\tO
@@ -42,7 +42,7 @@ def test_imports_test_split_moves_repeated_train_documents(ws, cli, tmp_path: Pa
     repeated = article_id_for("The PLAK denied it")
     assert load_splits(ws.splits_path).assignments[repeated] == "train"
     report = import_annotations(
-        ws, tmp_path / "test.conll", fmt="conll", annotator="gold", split="test"
+        ws, ImportOptions(tmp_path / "test.conll", "conll", annotator="gold", split="test")
     )
     assert report.moved_to_test == [repeated]
     splits = load_splits(ws.splits_path)
@@ -59,13 +59,13 @@ def test_imports_test_split_moves_repeated_train_documents(ws, cli, tmp_path: Pa
 def test_imports_shared_re3d_dev_as_held_out(ws) -> None:
     re3d = SHARED_DATA / "re3d"
     # train.txt holds 8 documents twice with other spans: the later record's labels (30.3)
-    import_annotations(ws, re3d / "train.txt", fmt="conll", annotator="gold", split="train",
-                       add_labels=True, replace=True)  # fmt: skip
+    import_annotations(ws, ImportOptions(re3d / "train.txt", "conll", "gold", "train",
+                                         add_labels=True, replace=True))  # fmt: skip
     # two dev documents repeat train ones with other spans: the held-out file's labels replace
     # them, said per article (issue 24.2)
     report = import_annotations(
-        ws, re3d / "dev.txt", fmt="conll", annotator="gold", split="test", add_labels=True,
-        replace=True,
+        ws, ImportOptions(re3d / "dev.txt", "conll", "gold", "test", add_labels=True,
+                          replace=True),
     )  # fmt: skip
     assert len(report.replaced) == 2
     splits = load_splits(ws.splits_path)

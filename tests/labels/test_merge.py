@@ -5,7 +5,7 @@ from nerwb.labels.annotations import (
     LabeledSpan,
     save_units,
 )
-from nerwb.labels.merge import merge
+from nerwb.labels.merge import MergeOptions, merge
 
 
 def test_merge_strategies_and_provenance() -> None:
@@ -14,21 +14,21 @@ def test_merge_strategies_and_provenance() -> None:
         "B": {"a1": art([LB, FP_AG])},
         "C": {"a1": art([LB, FP])},
     }
-    majority = merge(annotations, "majority")
+    majority = merge(annotations, MergeOptions.parse("majority"))
     gold = {a.article_id: a for a in majority.gold}
     assert gold["a1"].spans == [LabeledSpan(*LB), LabeledSpan(*FP)]
     assert gold["a1"].provenance["31,42,CASUALTY_FIGURE"] == ["A", "C"]
     assert gold["solo"].spans == [LabeledSpan(*LB)] and majority.single_annotator == 1
     assert len(majority.conflicts) == 1  # B's ARMED_GROUP reading of "four people"
 
-    intersection = merge(annotations, "intersection")
+    intersection = merge(annotations, MergeOptions.parse("intersection"))
     assert {a.article_id: a.spans for a in intersection.gold}["a1"] == [LabeledSpan(*LB)]
-    preferred = merge(annotations, "prefer:B")
+    preferred = merge(annotations, MergeOptions.parse("prefer:B"))
     assert {a.article_id: a.spans for a in preferred.gold}["a1"] == [
         LabeledSpan(*LB),
         LabeledSpan(*FP_AG),
     ]
-    union = merge({"A": {"a1": art([FP])}, "B": {"a1": art([LB])}}, "union")
+    union = merge({"A": {"a1": art([FP])}, "B": {"a1": art([LB])}}, MergeOptions.parse("union"))
     assert union.gold[0].spans == [LabeledSpan(*LB), LabeledSpan(*FP)]
 
 

@@ -16,7 +16,7 @@ from nerwb.errors import LabelsError
 from nerwb.labels.agreement import agreement
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, load_annotated, save_annotated
 from nerwb.labels.docbin import to_docbins
-from nerwb.labels.merge import merge
+from nerwb.labels.merge import MergeOptions, Strategy, merge
 from nerwb.records.conversion import LeftOut
 
 S0 = "Gunmen of the Lions Brigade killed four people on Monday."
@@ -93,7 +93,7 @@ def test_agreement_one_annotator_per_segment_is_no_disagreement() -> None:
 
 def test_merge_keeps_confirmed_segments_and_nothing_unconfirmed(annotations) -> None:
     s0, s1, s2 = segments()
-    report = merge(annotations, "majority", texts={"a1": TEXT})
+    report = merge(annotations, MergeOptions(), texts={"a1": TEXT})
     (gold,) = report.gold
     # s0 (both) and s1 (A alone) are gold; s2 (unconfirmed) is not, nor its two spans
     assert [s.text(TEXT) for s in gold.spans] == ["Lions Brigade", "four people", "Desert Hawks"]
@@ -120,7 +120,7 @@ def test_merge_of_segments_covering_the_article_is_whole_gold() -> None:
         "A": {cut[0].id: unit(cut[0], []), cut[2].id: unit(cut[2], [])},
         "B": {cut[1].id: unit(cut[1], [span(cut[1], "Desert Hawks", "ARMED_GROUP")])},
     }
-    (gold,) = merge(annotations, "union", texts={"a1": TEXT}).gold
+    (gold,) = merge(annotations, MergeOptions(Strategy.UNION), texts={"a1": TEXT}).gold
     assert gold.confirmed and gold.gold_ranges is None
 
 
@@ -129,12 +129,12 @@ def test_merge_with_nobody_confirming_is_error(annotations) -> None:
         for u in by_segment.values():
             u.confirmed = False
     with pytest.raises(LabelsError, match="no segment was confirmed by anyone"):
-        merge(annotations, "majority", texts={"a1": TEXT})
+        merge(annotations, MergeOptions(), texts={"a1": TEXT})
 
 
 def test_convert_writes_only_gold_text(annotations, tmp_path: Path) -> None:
     s0, s1, _ = segments()
-    report = merge(annotations, "majority", texts={"a1": TEXT})
+    report = merge(annotations, MergeOptions(), texts={"a1": TEXT})
     save_annotated(tmp_path / "gold.jsonl", report.gold)
     gold = list(load_annotated(tmp_path / "gold.jsonl").values())  # the file says what is gold
     splits = Splits(seed=0, ratios={}, assignments={"a1": "test", "never-labelled": "train"})
@@ -191,7 +191,7 @@ def test_convert_counts_an_article_nobody_confirmed_as_left_out(tmp_path: Path) 
     annotations["B"].update({s.id: unit(s, [], confirmed=False) for s in other})
     for s in other:
         annotations["B"][s.id].article_id = "a2"
-    report = merge(annotations, "majority", texts={"a1": TEXT, "a2": other_text})
+    report = merge(annotations, MergeOptions(), texts={"a1": TEXT, "a2": other_text})
     splits = Splits(seed=0, ratios={}, assignments={"a1": "train", "a2": "train"})
     converted = to_docbins(report.gold, splits, tmp_path, lang="en")
     left = converted.left_out["train"]["unconfirmed"]

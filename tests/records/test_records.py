@@ -405,7 +405,7 @@ def test_records_one_project_key_for_both_ledgers() -> None:
     assert PushLedger.key("http://127.0.0.1:8000", 1) == manifest.project_key
 
 
-READS = ("read_text", "read_bytes", "open", "read")  # a file's content, by any of these
+READS = ("read_text", "read_bytes", "open", "read", "readline", "readlines")  # a file's content
 PARSERS = {  # module -> its functions that parse JSON text or read a JSON(L) file
     "json": ("loads", "load"),
     "srsly": ("json_loads", "read_json", "read_jsonl", "read_gzip_json", "ujson_loads"),
@@ -449,6 +449,8 @@ NOT_RECORDS = {
     ("predict/output.py", "index_path"): "a prediction folder's own index, read back to resume",
     ("training/run.py", "meta.json"): "spaCy's own meta.json of the model it has just written",
     ("package/build.py", "meta.json"): "spaCy's own meta.json of the model to package",
+    ("predict/run.py", "fh.readline()"): "an existing predictions file's first line (the user's "
+    "output), only to say whose it is when refusing to replace it",
 }
 
 
@@ -502,6 +504,7 @@ def test_records_no_stage_file_is_parsed_outside_records() -> None:
         "data = json.loads(read_text(ws.splits_path))",
         "data = json.load(open(ws.splits_path))",
         "with open(p) as f:\n    data = json.load(f)",
+        "with open(p) as f:\n    first = json.loads(f.readline())",
         "data = srsly.read_json(ws.splits_path)",
         "rows = list(srsly.read_jsonl(ws.articles_path))",
         "data = srsly.json_loads(p.read_bytes())",

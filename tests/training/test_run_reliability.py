@@ -84,10 +84,13 @@ def test_run_bad_override_value_is_one_line_error(trained_ws, cli) -> None:
     before = snapshot_tree(ws.root)
     result = cli("train", "--training.max_steps", "abc", "-w", ws.root)
     assert result.exit_code == 1
-    assert "--training.max_steps" in result.stderr and "integer" in result.stderr
+    # the library names the override; the advice line says how to give one (issue 31, item 4)
+    said = " ".join(result.stderr.split())
+    assert "override training.max_steps 'abc'" in said and "an integer" in said
+    assert "--section.key value" in said
     assert "Traceback" not in result.stderr
     result = cli("train", "--training.dropout", "lots", "-w", ws.root)
-    assert result.exit_code == 1 and "--training.dropout" in result.stderr
+    assert result.exit_code == 1 and "override training.dropout 'lots'" in result.stderr
     assert snapshot_tree(ws.root) == before
 
 

@@ -113,7 +113,7 @@ def _state_of(path: Path) -> tuple[int, int, int] | None:
     """What tells whether a file was rewritten: inode, size and modification time (None: none)."""
     try:
         st = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the latter: add says why, first thing
         return None
     return st.st_ino, st.st_size, st.st_mtime_ns
 

@@ -89,18 +89,14 @@ def import_cmd(
 
     Example: nerwb labels import published_test.conll --format conll --split test --annotator gold
     """
-    from nerwb.labels.imports import import_annotations
+    from nerwb.labels.imports import ImportOptions, import_annotations
 
     ws = workspace(workspace_dir)
-    check_name(annotator, what="--annotator")  # before anything is touched, the lock included
+    # checked here, before anything is touched, the lock included
+    options = ImportOptions(file, fmt, annotator, split, add_labels, replace)
     report = import_annotations(
         ws,
-        file,
-        fmt=str(fmt),
-        annotator=annotator,
-        split=split,
-        add_labels=add_labels,
-        replace=replace,
+        options,
         lock_wait=lock_wait(wait, no_wait),
         on_lock_wait=show_wait(err_console),
     )
@@ -250,15 +246,15 @@ def merge_cmd(
 
     Example: nerwb labels merge --strategy prefer:alice
     """
-    from nerwb.labels.merge import merge_workspace
+    from nerwb.labels.merge import MergeOptions, merge_workspace
 
     ws = workspace(workspace_dir)
     for target in (ws.gold_path, ws.conflicts_path):
         check_output_file(target)
+    options = MergeOptions.parse(strategy, snapshot=snapshot.resolve() if snapshot else None)
     report = merge_workspace(
         ws,
-        strategy,
-        snapshot=snapshot.resolve() if snapshot else None,
+        options,
         lock_wait=lock_wait(wait, no_wait),
         on_lock_wait=show_wait(err_console),
     )

@@ -50,7 +50,7 @@ from nerwb.labels.agreement import measure_agreement
 from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
-from nerwb.labels.merge import merge_workspace
+from nerwb.labels.merge import MergeOptions, merge_workspace
 from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.labels.snapshots import load_annotations
@@ -326,7 +326,7 @@ def _labels(ws: Workspace, result: DemoResult, snapshot: Path, say: Say) -> None
         )
     except LabelsError as err:  # no double-labelled segment in a tiny run: report, go on
         say(DemoStage.LABELS_AGREEMENT, f"skipped: {err}")
-    merged = merge_workspace(ws, f"prefer:{DEMO_ANNOTATORS[0]}", **demo_only)
+    merged = merge_workspace(ws, MergeOptions.parse(f"prefer:{DEMO_ANNOTATORS[0]}", **demo_only))
     result.gold_spans, result.conflicts = merged.spans, len(merged.conflicts)
     result.unconfirmed_segments = merged.unconfirmed
     say(
@@ -542,7 +542,7 @@ def _review(
     """12. where the two disagree (a majority of two is both) goes to a (simulated)
     adjudicator in the review project."""
     demo_only = {"snapshot": snapshot, "annotators": list(DEMO_ANNOTATORS)}
-    voted = merge_workspace(ws, "majority", **demo_only)
+    voted = merge_workspace(ws, MergeOptions.parse("majority", **demo_only))
     annotations, _ = load_annotations(ws, **demo_only)
     try:
         with connect(ws) as admin:
@@ -567,9 +567,9 @@ def _merge_reviewed(ws: Workspace, result: DemoResult, schema: LabelSchema, say:
     result.review_decisions = final.review_decisions
     merged = merge_workspace(
         ws,
-        f"prefer:{DEMO_ANNOTATORS[0]}",
-        snapshot=final.snapshot,
-        annotators=list(DEMO_ANNOTATORS),
+        MergeOptions.parse(
+            f"prefer:{DEMO_ANNOTATORS[0]}", snapshot=final.snapshot, annotators=DEMO_ANNOTATORS
+        ),
     )
     say(
         DemoStage.LABELS_MERGE,

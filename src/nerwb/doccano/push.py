@@ -123,6 +123,8 @@ def check_overlap(overlap: float) -> None:
 class PushInterrupted(NerwbError):
     """Ctrl-C during a push: what was uploaded stays, and a rerun resumes after it."""
 
+    default_kind = ErrorKind.PUSH_INTERRUPTED
+
     def __init__(self, report: PushReport, passwords: Path):
         created = ", ".join(report.annotators_created) or "none"
         sent = (

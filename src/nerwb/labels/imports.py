@@ -18,6 +18,7 @@ from nerwb.labels.annotations import (
     save_units,
     whole_article,
 )
+from nerwb.labels.formats import ImportFormat
 from nerwb.labels.readers import ANNOTATION_READERS, read_annotated
 from nerwb.labels.schema import check_label_name, load_schema, schema_text_with_labels
 from nerwb.lock import writes_workspace
@@ -75,18 +76,43 @@ class ImportReport:
     replaced: list[Replaced] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What ``labels import`` reads (``path`` in format ``fmt``), as whose labels
+    (``annotator``), pinned to which split (``split``; ``"test"``: a held-out set), and whether
+    it may add labels to labels.yml (``add_labels``) or replace the annotator's other spans
+    (``replace``). Checked once, when made: the format is an ``ImportFormat``, the annotator
+    a name that can be a file name.
+
+    Raises:
+        LabelsError: an unknown format (kind ``BAD_SETTING``).
+        InvalidNameError: ``annotator`` cannot be a file name (nerwb.names).
+    """
+
+    path: Path
+    fmt: ImportFormat = ImportFormat.DOCCANO
+    annotator: str = "import"
+    split: str | None = None
+    add_labels: bool = False
+    replace: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))
+        try:
+            object.__setattr__(self, "fmt", ImportFormat(self.fmt))
+        except ValueError:
+            raise LabelsError(
+                f"unknown format {self.fmt!r}; choose from {', '.join(ANNOTATION_READERS)}",
+                kind=ErrorKind.BAD_SETTING,
+                setting="fmt",
+            ) from None
+        check_name(self.annotator, what="annotator", setting="annotator")
+
+
 @writes_workspace("labels import")
-def import_annotations(
-    ws: Workspace,
-    path: Path,
-    *,
-    fmt: str,
-    annotator: str = "import",
-    split: str | None = None,
-    add_labels: bool = False,
-    replace: bool = False,
-) -> ImportReport:
-    """Import ``path``: validate everything first, then write corpus, splits and annotations.
+def import_annotations(ws: Workspace, options: ImportOptions) -> ImportReport:
+    """Import ``options.path``: validate everything first, then write corpus, splits and
+    annotations.
 
     With ``split="test"`` the file is a held-out set: documents of it that are in train or dev
     move to test (listed in ``moved_to_test``); re-run ``labels convert`` afterwards.
@@ -95,7 +121,6 @@ def import_annotations(
         InputError: the file is bad (line named), a span is out of range, or it uses labels that
             labels.yml lacks (named) and ``add_labels`` is off.
         SplitError: ``split`` is unknown, or pins a test article to train or dev.
-        InvalidNameError: ``annotator`` cannot be a file name (nerwb.names).
         LabelsError: the annotator already labelled an article of the file (by id or by the
             same text under another id) with other spans, or the file holds one article twice
             with different spans (both lines named), and ``replace`` is off.
@@ -104,13 +129,8 @@ def import_annotations(
     Nothing is written unless every check passes: labels.yml, the corpus, the splits and the
     annotator's file are written only after the last check.
     """
-    check_name(annotator, what="annotator", setting="annotator")
-    if fmt not in ANNOTATION_READERS:
-        raise LabelsError(
-            f"unknown format {fmt!r}; choose from {', '.join(ANNOTATION_READERS)}",
-            kind=ErrorKind.BAD_SETTING,
-            setting="fmt",
-        )
+    path, fmt, annotator, split = options.path, str(options.fmt), options.annotator, options.split
+    add_labels, replace = options.add_labels, options.replace
     schema = load_schema(ws.schema_path, allow_empty=add_labels)
     raws = list(read_annotated(path, fmt, lang=ws.language))
     if not raws:

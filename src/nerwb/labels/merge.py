@@ -7,6 +7,7 @@ the union of its gold segments, and ``gold_ranges`` says which of its text that 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -121,26 +122,63 @@ def _vote(
     return kept, provenance, conflicts
 
 
-def parse_strategy(strategy: str, annotators: list[str]) -> tuple[Strategy, str | None]:
-    """``majority`` | ``intersection`` | ``union`` | ``prefer:NAME`` → (strategy, preferred name)."""
-    if strategy.startswith("prefer:"):
-        preferred = strategy.split(":", 1)[1]
-        if preferred not in annotators:
+@dataclass(frozen=True)
+class MergeOptions:
+    """How ``labels merge`` settles a segment several annotators confirmed (``strategy``; with
+    ``prefer``, that annotator's spans wherever they confirmed the segment, the strategy
+    elsewhere), from which pull snapshot (``snapshot``; None: the latest) and whose labels
+    (``annotators``; None: everyone's). The strategy is checked once, when made.
+
+    Raises:
+        LabelsError: an unknown strategy (kind ``BAD_SETTING``).
+    """
+
+    strategy: Strategy = Strategy.MAJORITY
+    prefer: str | None = None
+    snapshot: Path | None = None
+    annotators: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "strategy", Strategy(self.strategy))
+        except ValueError:
             raise LabelsError(
-                f"{SETTING} {strategy}: no annotator {preferred!r} "
+                f"unknown strategy {self.strategy!r}; choose from {', '.join(STRATEGIES)}",
+                kind=ErrorKind.BAD_SETTING,
+                setting="strategy",
+            ) from None
+        if self.annotators is not None:
+            object.__setattr__(self, "annotators", tuple(self.annotators))
+
+    @classmethod
+    def parse(
+        cls,
+        strategy: str,
+        *,
+        snapshot: Path | None = None,
+        annotators: Sequence[str] | None = None,
+    ) -> MergeOptions:
+        """From what a user types: ``majority`` | ``intersection`` | ``union`` | ``prefer:NAME``."""
+        names = tuple(annotators) if annotators is not None else None
+        if strategy.startswith("prefer:"):
+            preferred = strategy.split(":", 1)[1]
+            return cls(Strategy.MAJORITY, preferred, snapshot, names)
+        return cls(strategy, None, snapshot, names)  # type: ignore[arg-type]  # checked in init
+
+    @property
+    def name(self) -> str:
+        """The strategy as a user types it (``prefer:alice``)."""
+        return f"prefer:{self.prefer}" if self.prefer is not None else str(self.strategy)
+
+    def check_preferred(self, annotators: Sequence[str]) -> None:
+        """``prefer`` names one of ``annotators`` (known once the labels are read)."""
+        if self.prefer is not None and self.prefer not in annotators:
+            raise LabelsError(
+                f"{SETTING} {self.name}: no annotator {self.prefer!r} "
                 f"(have {', '.join(sorted(annotators))})",
                 kind=ErrorKind.BAD_SETTING,
                 setting="strategy",
             )
-        return Strategy.MAJORITY, preferred
-    try:
-        return Strategy(strategy), None
-    except ValueError:
-        raise LabelsError(
-            f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}",
-            kind=ErrorKind.BAD_SETTING,
-            setting="strategy",
-        ) from None
 
 
 def _merge_unit(
@@ -171,7 +209,7 @@ def _merge_unit(
 
 def merge(
     annotations: Annotations,
-    strategy: str,
+    options: MergeOptions,
     *,
     texts: dict[str, str] | None = None,
     reviews: Annotations | None = None,
@@ -179,9 +217,9 @@ def merge(
     """Gold per segment among the annotators who confirmed it; articles are their union.
 
     Args:
-        strategy: ``majority`` (more than half of the segment's confirming annotators),
-            ``intersection`` (all of them), ``union`` (anyone, unless spans overlap), or
-            ``prefer:NAME`` (NAME's spans where NAME confirmed the segment, majority elsewhere).
+        options: the strategy: ``majority`` (more than half of the segment's confirming
+            annotators), ``intersection`` (all of them), ``union`` (anyone, unless spans
+            overlap); with ``prefer`` NAME, NAME's spans where NAME confirmed the segment.
         texts: The corpus text of each article (``corpus/articles.jsonl``); without it an
             article's text is rebuilt from its units, blanks filling what no unit covers.
         reviews: Adjudicators' units from the review project: a confirmed decision on a
@@ -190,7 +228,8 @@ def merge(
     Raises:
         LabelsError: unknown strategy or annotator, or no segment confirmed by anyone.
     """
-    mode, preferred = parse_strategy(strategy, list(annotations))
+    options.check_preferred(list(annotations))
+    mode, preferred = options.strategy, options.prefer
     units: dict[str, dict[str, AnnotatedSegment]] = {}  # segment id -> annotator -> unit
     for name, by_segment in annotations.items():
         for segment_id, unit in by_segment.items():
@@ -251,7 +290,7 @@ def merge(
     report.gold = sorted(articles.values(), key=lambda a: a.article_id)
     if report.gold_segments and report.spans == 0:
         raise LabelsError(
-            f"the {strategy} merge leaves no gold span ({len(report.conflicts)} conflict(s))",
+            f"the {options.name} merge leaves no gold span ({len(report.conflicts)} conflict(s))",
             kind=ErrorKind.NO_GOLD_SPAN,
             setting="strategy",
         )
@@ -282,23 +321,18 @@ def _article_texts(annotations: Annotations) -> dict[str, str]:
 
 
 @writes_workspace("labels merge")
-def merge_workspace(
-    ws: Workspace,
-    strategy: str,
-    *,
-    snapshot: Path | None = None,
-    annotators: list[str] | None = None,
-) -> MergeReport:
+def merge_workspace(ws: Workspace, options: MergeOptions = MergeOptions()) -> MergeReport:
     """``labels merge``: merge the latest (or a named) snapshot plus imports into
     ``labels/gold/gold.jsonl``, and list the conflicts in ``conflicts.jsonl``.
 
     Nothing is written when the merge fails.
     """
-    annotations, sources = load_annotations(ws, snapshot, annotators=annotators)
+    names = list(options.annotators) if options.annotators is not None else None
+    annotations, sources = load_annotations(ws, options.snapshot, annotators=names)
     texts = {a.id: a.text for a in load_articles(ws.articles_path)}
-    folder = snapshot or latest_snapshot(ws.pulls_dir)
+    folder = options.snapshot or latest_snapshot(ws.pulls_dir)
     reviews = load_reviews(folder) if folder else {}
-    report = merge(annotations, strategy, texts=texts, reviews=reviews)
+    report = merge(annotations, options, texts=texts, reviews=reviews)
     report.sources = sources
     save_annotated(ws.gold_path, report.gold)
     write_lines(ws.conflicts_path, (c.to_line() for c in report.conflicts))

@@ -38,6 +38,8 @@ ID_BOOK = "_ids.sqlite"  # in the work folder: the ids this run has read (see id
 class PredictInterrupted(PredictError):
     """Ctrl-C during a run: the finished parts stay, and the same command resumes after them."""
 
+    default_kind = ErrorKind.PREDICT_INTERRUPTED
+
     def __init__(self, saved: int, total: int, parts: Path) -> None:
         self.saved, self.total = saved, total
         super().__init__(

@@ -249,6 +249,8 @@ class TrainResult:
 class TrainingInterrupted(TrainingError):
     """Ctrl-C after at least one evaluation: the run was kept, marked interrupted, in ``result``."""
 
+    default_kind = ErrorKind.TRAINING_INTERRUPTED
+
     def __init__(self, result: TrainResult):
         last = result.evaluations[-1]["step"] if result.evaluations else 0
         super().__init__(
