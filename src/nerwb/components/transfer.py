@@ -32,7 +32,7 @@ import spacy
 from spacy.language import Language
 from thinc.api import Model
 
-from nerwb.errors import TrainingError
+from nerwb.errors import ErrorKind, TrainingError
 
 CALLBACK = "nerwb.transfer_ner.v1"
 OUTSIDE = "O"
@@ -68,7 +68,8 @@ def _pairs(ours: Model, theirs: Model, where: str) -> list[tuple[Model, Model]]:
     if len(a) != len(b) or any(x.name != y.name for x, y in zip(a, b, strict=True)):
         raise TrainingError(
             f"{CALLBACK}: the config's {where} architecture differs from the base pipeline's "
-            "(copy the base's [components.ner.model] settings into the config)"
+            "(copy the base's [components.ner.model] settings into the config)",
+            kind=ErrorKind.BAD_CONFIG,
         )
     return list(zip(a, b, strict=True))
 
@@ -89,7 +90,10 @@ def copy_weights(ours: Model, theirs: Model, where: str, *, widen: bool = False)
                 continue
             value = base.get_param(param)
             if not mine.has_param(param):
-                raise TrainingError(f"{CALLBACK}: {where} layer {mine.name} has no {param}")
+                raise TrainingError(
+                    f"{CALLBACK}: {where} layer {mine.name} has no {param}",
+                    kind=ErrorKind.BAD_CONFIG,
+                )
             target = mine.get_param(param)
             if target.shape == value.shape:
                 mine.set_param(param, value.copy())
@@ -100,7 +104,8 @@ def copy_weights(ours: Model, theirs: Model, where: str, *, widen: bool = False)
             else:
                 raise TrainingError(
                     f"{CALLBACK}: {where} layer {mine.name} {param} has shape {target.shape}, "
-                    f"the base pipeline's {value.shape}"
+                    f"the base pipeline's {value.shape}",
+                    kind=ErrorKind.BAD_CONFIG,
                 )
 
 
@@ -121,9 +126,13 @@ def transfer_ner(
     Returns what was done (rows started from base labels), for the run's log.
     """
     if component not in nlp.component_names:
-        raise TrainingError(f"{CALLBACK}: the pipeline has no component {component!r}")
+        raise TrainingError(
+            f"{CALLBACK}: the pipeline has no component {component!r}", kind=ErrorKind.BAD_CONFIG
+        )
     if source not in base_nlp.component_names:
-        raise TrainingError(f"{CALLBACK}: the base pipeline has no component {source!r}")
+        raise TrainingError(
+            f"{CALLBACK}: the base pipeline has no component {source!r}", kind=ErrorKind.BAD_CONFIG
+        )
     ner, base = nlp.get_pipe(component), base_nlp.get_pipe(source)
     base_moves, new_moves = move_names(base), move_names(ner)
     known = {_label_of(m) for m in base_moves} - {""}
@@ -132,11 +141,13 @@ def transfer_ner(
         if start not in known:
             raise TrainingError(
                 f"{CALLBACK}: label_map {label} = {start}: the base NER has no label {start} "
-                f"(it has {', '.join(sorted(known))})"
+                f"(it has {', '.join(sorted(known))})",
+                kind=ErrorKind.BAD_CONFIG,
             )
         if label not in ours:
             raise TrainingError(
-                f"{CALLBACK}: label_map names {label}, which the training data does not mark"
+                f"{CALLBACK}: label_map names {label}, which the training data does not mark",
+                kind=ErrorKind.BAD_CONFIG,
             )
     model, base_model = ner.model, base.model
     hashes = _embedding_pairs(model.get_ref("tok2vec"), base_model.get_ref("tok2vec"))
@@ -154,7 +165,8 @@ def transfer_ner(
     if W.shape[1:] != W_base.shape[1:]:
         raise TrainingError(
             f"{CALLBACK}: the ner's hidden width {W.shape[1]} differs from the base's "
-            f"{W_base.shape[1]} (set [components.ner.model] hidden_width to match)"
+            f"{W_base.shape[1]} (set [components.ner.model] hidden_width to match)",
+            kind=ErrorKind.BAD_CONFIG,
         )
     W, b = W.copy(), b.copy()
     for i, row in enumerate(rows):
@@ -179,7 +191,10 @@ def _copy_after_embeddings(ours: Model, theirs: Model) -> None:
     a = [n for n in a if n.param_names]
     b = [n for n in b if n.param_names]
     if len(a) != len(b):
-        raise TrainingError(f"{CALLBACK}: the stacked tok2vec differs from the base's in structure")
+        raise TrainingError(
+            f"{CALLBACK}: the stacked tok2vec differs from the base's in structure",
+            kind=ErrorKind.BAD_CONFIG,
+        )
     for mine, base in zip(a, b, strict=True):
         copy_weights(mine, base, "ner tok2vec", widen=True)
 
@@ -190,7 +205,9 @@ def load_base(base: str) -> Language:
             base, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler", "senter"]
         )
     except OSError as err:
-        raise TrainingError(f"{CALLBACK}: cannot load base pipeline {base!r} ({err})") from None
+        raise TrainingError(
+            f"{CALLBACK}: cannot load base pipeline {base!r} ({err})", kind=ErrorKind.BAD_MODEL
+        ) from None
 
 
 @spacy.registry.callbacks(CALLBACK)
