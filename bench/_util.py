@@ -27,6 +27,13 @@ def median_of(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
+def load_average() -> float:
+    """The 1-minute load average: a figure measured above 1 on this 2-core machine is a draft."""
+    import os
+
+    return round(os.getloadavg()[0], 2)
+
+
 def save(name: str, data: dict[str, Any]) -> Path:
     import os
 
@@ -38,6 +45,7 @@ def save(name: str, data: dict[str, Any]) -> Path:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "processor": platform.machine(),
+            "load_average_1min_at_save": load_average(),
         },
         **data,
     }

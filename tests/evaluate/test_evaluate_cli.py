@@ -253,7 +253,7 @@ def test_evaluate_label_without_support_and_few_documents(model_ws, cli, tmp_pat
     assert unsupported, per_label  # the case under test is there
     # the scores table only: the seen/unseen table below it has rows of the same labels (which
     # only Rich's cut to 80 columns, "CASUALT…", once told apart)
-    scores = result.stdout.split("Names seen / unseen")[0]
+    scores = result.stdout.split("Names unseen in training")[0]
     rows = {line.split("│")[1].strip(): line for line in scores.splitlines() if "│" in line}
     for label in unsupported:
         cells = [c.strip() for c in rows[label].split("│")[2:-1]]

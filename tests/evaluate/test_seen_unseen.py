@@ -121,9 +121,13 @@ def test_evaluate_splits_seen_and_unseen_from_the_manifest(setup, cli) -> None:
     check_known_split(metrics["seen_unseen"])
     assert metrics["seen_unseen"]["train_data"] == str(model.parent / "manifest.json")
     assert "seen_unseen_note" not in metrics
-    # the CLI table: pooled row, then each label
-    assert "Names seen / unseen in training (3 training names)" in result.stdout
-    assert "66.7" in result.stdout and "50.0" in result.stdout
+    # the CLI tables, unseen then seen: pooled row, then each label
+    assert "Names unseen in training (3 training names)" in result.stdout
+    assert "Names seen in training (3 training names)" in result.stdout
+    unseen_table, seen_table = result.stdout.split("Names unseen in training")[1].split(
+        "Names seen in training"
+    )
+    assert "50.0" in unseen_table and "66.7" in seen_table
     report = (folder / "report.md").read_text()
     assert "## Seen and unseen names (strict)" in report
     assert "| all | 3 | 66.7 |" in report
@@ -142,6 +146,28 @@ def test_evaluate_splits_seen_and_unseen_from_the_manifest(setup, cli) -> None:
         ("Islamic State", "seen"),
         ("Mogadishu", "unseen"),
     ]
+
+
+def test_evaluate_tables_fit_80_columns_with_whole_label_names(
+    tiny_model, cli, monkeypatch, tmp_path
+) -> None:
+    # issue 32.5: one nine-column table was cut to "ARMED…" and "unse…" on an 80-column terminal
+    ws, model = tiny_model
+    monkeypatch.setenv("COLUMNS", "80")
+    out = tmp_path / "eval"
+    result = cli(
+        "evaluate", model, ws.docbin_path("test"), "-o", out, "--bootstrap", "50", "-w", ws.root
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Names unseen in training" in result.stdout  # the manifest gave the split
+    # the tables (a path printed whole may be longer: it is not cut, so it stays usable)
+    tables = [line for line in result.stdout.splitlines() if set(line) & set("│┃━─┏┗")]
+    assert len(tables) > 10
+    wide = [line for line in tables if len(line) > 80]
+    assert not wide, wide
+    assert "…" not in result.stdout
+    for label in ("ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"):
+        assert result.stdout.count(label) == 3  # scores, unseen and seen tables, whole
 
 
 def test_evaluate_without_manifest_leaves_the_split_out_with_a_note(setup, cli) -> None:

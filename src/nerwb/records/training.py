@@ -52,7 +52,8 @@ class TrainingData(BaseModel):
 
 
 class BasePipelineFacts(BaseModel):
-    """The installed pipeline whose tok2vec a run trained on top of (``--base-model``)."""
+    """The installed pipeline a run started from (``--base-model``): its tok2vec under a fresh
+    ner, or its whole ner carried over (``component``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -61,7 +62,9 @@ class BasePipelineFacts(BaseModel):
     name: str = ""
     version: str = ""
     language: str = ""
-    tok2vec_width: int | None = None
+    component: str = "tok2vec"  # what the config took from it: "tok2vec" or "ner"
+    weights_sha256: str = ""  # of <component>/model
+    tok2vec_width: int | None = None  # component tok2vec only (older manifests: always)
     tok2vec_sha256: str = ""
 
 

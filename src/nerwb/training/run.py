@@ -48,7 +48,12 @@ from nerwb.records.training import (
     TrainingManifest,
     manifest_path,
 )
-from nerwb.training.base_model import BasePipeline, find_base_pipeline
+from nerwb.training.base_model import (
+    BasePipeline,
+    find_base_pipeline,
+    fit_to_base,
+    taken_component,
+)
 from nerwb.training.config import load_training_config
 from nerwb.training.data import DataSummary, gold_entity_names, refuse_test_data, summarise
 from nerwb.training.options import TrainOptions
@@ -462,8 +467,9 @@ def base_choice(
 def resolve_base_pipeline(
     ws: Workspace, config_path: Path, overrides: dict[str, Any], base_model: str | None
 ) -> BasePipeline | None:
-    """The base pipeline a config sources its tok2vec from (``[paths] base_model``), checked;
-    sets the overrides that point spaCy at it and fit the ner's listener to its width.
+    """The base pipeline a config starts from (``[paths] base_model``), checked; sets the
+    overrides that point spaCy at it and fit the ner to what the config takes from it (its
+    tok2vec's width, or the architecture of its ner: ``base_model.fit_to_base``).
 
     Raises:
         TrainingError: ``base_model`` given for a config that takes none, a config that needs
@@ -484,16 +490,16 @@ def resolve_base_pipeline(
     requested = base_model or overrides.get("paths.base_model") or paths.get("base_model")
     if not requested:
         raise TrainingError(
-            f"{config_path.name} sources its tok2vec from a base pipeline, and none is named",
+            f"{config_path.name} starts from a base pipeline, and none is named",
             kind=ErrorKind.NO_BASE_MODEL,
             setting="base_model",
             path=config_path,
         )
-    base = find_base_pipeline(str(requested), language=ws.language)
+    base = find_base_pipeline(
+        str(requested), language=ws.language, component=taken_component(config)
+    )
     overrides["paths.base_model"] = base.location
-    listener = (config.get("components", {}).get("ner", {}).get("model", {})).get("tok2vec", {})
-    if "width" in listener:
-        overrides["components.ner.model.tok2vec.width"] = base.tok2vec_width
+    overrides.update(fit_to_base(config, base))
     return base
 
 
