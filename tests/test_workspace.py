@@ -17,6 +17,8 @@ def test_workspace_init_creates_stage_folders_and_schema(tmp_path: Path) -> None
         "ner-accuracy.cfg",
         "ner-fast.cfg",
         "ner-pretrained.cfg",
+        "ner-stacked.cfg",
+        "ner-transfer.cfg",
         "ner-transformer.cfg",
     ]
     assert ws.config.project.name == "demo"
