@@ -121,8 +121,8 @@ def conversion_summary(conversion: ConversionReport, policies: SpanPolicies) -> 
     """What converting the gold data changed or dropped (nothing for a .spacy file)."""
     totals = conversion.totals().values()
     return ConversionSummary(
-        on_misaligned=str(policies.on_misaligned),
-        on_overlap=str(policies.on_overlap),
+        on_misaligned=policies.on_misaligned,
+        on_overlap=policies.on_overlap,
         spans_in=sum(c.spans_in for c in totals),
         changed=sum(c.changed for c in totals),
         skipped=sum(c.skipped for c in totals),
