@@ -44,7 +44,7 @@ from nerwb.doccano.review import send_to_review
 from nerwb.doccano.suggest import suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.metrics import EvalMetrics
-from nerwb.evaluate.options import EvaluateOptions
+from nerwb.evaluate.options import EvaluateContext, EvaluateOptions
 from nerwb.evaluate.run import evaluate
 from nerwb.io import read_jsonl
 from nerwb.labels.agreement import measure_agreement
@@ -397,12 +397,8 @@ def _train_and_evaluate(
     )
 
     # 8. evaluate on the held-out test split
-    evaluated = evaluate(
-        EvaluateOptions(result.model, ws.docbin_path("test")),
-        lang=ws.language,
-        evaluate_dir=ws.evaluate_dir,
-        colours=schema.colours(),
-    )
+    context = EvaluateContext(ws.language, ws.evaluate_dir, schema.colours())
+    evaluated = evaluate(EvaluateOptions(result.model, ws.docbin_path("test")), context)
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
     strict = evaluated.metrics.micro["strict"]
     say(DemoStage.EVALUATE, f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")

@@ -6,12 +6,18 @@ every argument, before the dozen seconds of importing them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from nerwb.errors import EvaluationError, bad_setting
+from nerwb.errors import EvaluationError, SchemaError, bad_setting
 from nerwb.evaluate.inputs import check_inputs
 from nerwb.labels.policies import SpanPolicies
+
+if TYPE_CHECKING:
+    from nerwb.workspace import Workspace
 
 DEFAULT_RESAMPLES = 1000
 
@@ -50,3 +56,32 @@ class EvaluateOptions:
     def __post_init__(self) -> None:
         check_resamples(self.bootstrap)
         check_inputs(self.model, self.data, self.train_data)
+
+
+@dataclass(frozen=True)
+class EvaluateContext:
+    """Where an evaluation runs, apart from what it is asked (``EvaluateOptions``): the
+    workspace's ``lang`` (to read .jsonl/CoNLL gold and the training names), the folder that
+    takes a report with no ``output`` (``evaluate_dir``) and the label ``colours`` of the HTML
+    report.
+
+    Not in the options, because none of the three is a choice of the caller's: each is a fact
+    of the workspace the run belongs to (nerwb.toml, labels.yml), the same for every
+    evaluation in it, and the options stay checkable before any workspace file is read.
+    """
+
+    lang: str
+    evaluate_dir: Path
+    colours: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def of(cls, ws: Workspace) -> EvaluateContext:
+        """The workspace's language, its evaluate/ folder and labels.yml's colours (none when
+        labels.yml cannot be read: the report then draws every label alike)."""
+        from nerwb.labels.schema import load_schema
+
+        try:
+            colours = load_schema(ws.schema_path).colours()
+        except SchemaError:
+            colours = {}
+        return cls(ws.language, ws.evaluate_dir, MappingProxyType(colours))

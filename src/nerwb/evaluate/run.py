@@ -40,7 +40,7 @@ from nerwb.evaluate.novelty import (
     resampled_recall,
     seen_names_of,
 )
-from nerwb.evaluate.options import EvaluateOptions, check_resamples
+from nerwb.evaluate.options import EvaluateContext, EvaluateOptions, check_resamples
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
 from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of
@@ -279,14 +279,14 @@ def write_report(
 
 def evaluate(
     options: EvaluateOptions,
+    context: EvaluateContext,
     *,
-    lang: str,
-    evaluate_dir: Path,
-    colours: dict[str, str] | None = None,
     on_progress: OnProgress | None = None,
 ) -> EvalRun:
     """Predict on ``options.data`` with ``options.model``, score, and write the five artefacts
-    plus per-document counts (in ``options.output``, else a new folder in ``evaluate_dir``).
+    plus per-document counts (in ``options.output``, else a new folder in
+    ``context.evaluate_dir``). ``context`` holds the workspace's facts (language, folder,
+    label colours): what the run is asked is all in ``options``.
 
     Recall on seen and unseen names needs the model's training names: those of ``train_data``,
     else those its run manifest records (``novelty.seen_names_of``); without them the split is
@@ -299,8 +299,8 @@ def evaluate(
     model, data, output = options.model, options.data, options.output
     n_bootstrap, seed, policies = options.bootstrap, options.seed, options.policies
     nlp = load_model(model)
-    seen = seen_names_of(model, options.train_data, lang)
-    gold_docs, conversion = load_gold_docs(data, lang=lang, policies=policies)
+    seen = seen_names_of(model, options.train_data, context.lang)
+    gold_docs, conversion = load_gold_docs(data, lang=context.lang, policies=policies)
     model_labels = set(nlp.get_pipe("ner").labels)
     gold_labels = {e.label_ for d in gold_docs for e in d.ents}
     labels = sorted(gold_labels | model_labels)
@@ -348,10 +348,11 @@ def evaluate(
         (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
         for i in range(len(gold_docs))
     ]
-    folder = output_folder(evaluate_dir, output, model_name(model))
+    folder = output_folder(context.evaluate_dir, output, model_name(model))
     confusion = confusion_table(labels, gold_spans, pred_spans)
+    colours = dict(context.colours)
     write_report(
-        folder, metrics, confusion, errors, per_doc, rendered, colours or {}, novelty, seen.names
+        folder, metrics, confusion, errors, per_doc, rendered, colours, novelty, seen.names
     )
     return EvalRun(folder, metrics, articles_in_training(model, doc_ids))
 

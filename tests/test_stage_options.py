@@ -1,0 +1,40 @@
+"""Each stage's entry point takes one options object, checked once when it is made (issue 31,
+item 2): enums, not strings; ranges checked; a bad value refused with a kind and the library's
+setting name (no CLI flag), before any work or lock."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from nerwb.errors import ErrorKind
+
+
+def test_evaluate_takes_its_options_and_the_workspace_context_only(ws) -> None:
+    from nerwb.evaluate.options import EvaluateContext
+    from nerwb.evaluate.run import evaluate
+
+    assert list(inspect.signature(evaluate).parameters) == ["options", "context", "on_progress"]
+    context = EvaluateContext.of(ws)
+    assert (context.lang, context.evaluate_dir) == (ws.language, ws.evaluate_dir)
+    assert context.colours == {label.name: label.color for label in _schema(ws).labels}
+    ws.schema_path.write_text("labels: [", encoding="utf-8")  # unreadable: no colours
+    assert dict(EvaluateContext.of(ws).colours) == {}
+
+
+def _schema(ws):
+    from nerwb.labels.schema import load_schema
+
+    return load_schema(ws.schema_path)
+
+
+def test_evaluate_options_refuse_a_bad_value_when_made(tmp_path: Path) -> None:
+    from nerwb.errors import EvaluationError
+    from nerwb.evaluate.options import EvaluateOptions
+
+    with pytest.raises(EvaluationError) as bad:
+        EvaluateOptions(tmp_path / "model", tmp_path / "gold.spacy", bootstrap=0)
+    assert bad.value.kind is ErrorKind.BAD_SETTING and bad.value.setting == "bootstrap"
+    assert "--" not in str(bad.value)
