@@ -38,3 +38,33 @@ def test_evaluate_options_refuse_a_bad_value_when_made(tmp_path: Path) -> None:
         EvaluateOptions(tmp_path / "model", tmp_path / "gold.spacy", bootstrap=0)
     assert bad.value.kind is ErrorKind.BAD_SETTING and bad.value.setting == "bootstrap"
     assert "--" not in str(bad.value)
+
+
+def _refused(bad, setting: str) -> None:
+    """A refusal of kind BAD_SETTING naming the library's setting, and no CLI flag."""
+    assert bad.value.kind is ErrorKind.BAD_SETTING and bad.value.setting == setting
+    assert "--" not in str(bad.value)
+
+
+def test_pull_options_refuse_a_bad_value_when_made() -> None:
+    from nerwb.doccano.errors import DoccanoError
+    from nerwb.doccano.pull import PullOptions, pull
+
+    assert PullOptions(confirmed_only=True).confirmed_only is True
+    with pytest.raises(DoccanoError) as bad:
+        PullOptions(confirmed_only="no")  # type: ignore[arg-type]
+    _refused(bad, "confirmed_only")
+    assert list(inspect.signature(pull).parameters)[3] == "options"
+
+
+def test_suggest_options_refuse_a_bad_value_when_made() -> None:
+    from nerwb.doccano.errors import DoccanoError
+    from nerwb.doccano.suggest import SuggestOptions, suggest
+
+    options = SuggestOptions(segment_ids=["s1", "s2"], concurrency=2)
+    assert options.segment_ids == frozenset({"s1", "s2"}) and options.concurrency == 2
+    for concurrency in (0, -3, 1.5):
+        with pytest.raises(DoccanoError) as bad:
+            SuggestOptions(concurrency=concurrency)  # type: ignore[arg-type]
+        _refused(bad, "concurrency")
+    assert "concurrency" not in inspect.signature(suggest).parameters

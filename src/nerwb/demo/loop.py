@@ -41,7 +41,7 @@ from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.review import send_to_review
-from nerwb.doccano.suggest import suggest
+from nerwb.doccano.suggest import SuggestOptions, suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.metrics import EvalMetrics
 from nerwb.evaluate.options import EvaluateContext, EvaluateOptions
@@ -480,7 +480,7 @@ def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, sa
             direct_access(ws) or admin,
             ws,
             load_suggester(schema, lang=ws.language, model=model, propagation=propagation),
-            segment_ids=round_two | chosen,
+            SuggestOptions(segment_ids=round_two | chosen),
         )
         project = find_project(admin, ws.project_name)
     say(
