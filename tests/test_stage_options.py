@@ -68,3 +68,18 @@ def test_suggest_options_refuse_a_bad_value_when_made() -> None:
             SuggestOptions(concurrency=concurrency)  # type: ignore[arg-type]
         _refused(bad, "concurrency")
     assert "concurrency" not in inspect.signature(suggest).parameters
+
+
+def test_select_options_refuse_an_unknown_split_when_made(tmp_path: Path) -> None:
+    from nerwb.errors import NerwbError
+    from nerwb.select.pool import SelectOptions, select_unpushed
+    from nerwb.select.strategies import Selection, SelectStrategy
+
+    selection = Selection(SelectStrategy.RANDOM, 5)
+    options = SelectOptions(selection, ["train", "dev"], tmp_path / "ranked.jsonl")
+    assert options.splits == ("train", "dev") and options.selection is selection
+    with pytest.raises(NerwbError) as bad:
+        SelectOptions(selection, ("train", "tset"))
+    _refused(bad, "split")
+    assert "unknown split 'tset'" in str(bad.value)
+    assert list(inspect.signature(select_unpushed).parameters) == ["ws", "options"]
