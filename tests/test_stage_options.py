@@ -83,3 +83,16 @@ def test_select_options_refuse_an_unknown_split_when_made(tmp_path: Path) -> Non
     _refused(bad, "split")
     assert "unknown split 'tset'" in str(bad.value)
     assert list(inspect.signature(select_unpushed).parameters) == ["ws", "options"]
+
+
+def test_split_options_refuse_a_bad_value_before_the_corpus_is_read(ws) -> None:
+    from conftest import snapshot_tree
+    from nerwb.corpus.splits import SplitOptions, split_workspace
+    from nerwb.errors import SplitError
+
+    assert SplitOptions(reset_test=True).reset_test is True
+    before = snapshot_tree(ws.root)
+    with pytest.raises(SplitError) as bad:
+        split_workspace(ws, SplitOptions(reset_test="yes"))  # type: ignore[arg-type]
+    _refused(bad, "reset_test")
+    assert snapshot_tree(ws.root) == before  # no lock file, no splits.json
