@@ -96,3 +96,45 @@ def test_split_options_refuse_a_bad_value_before_the_corpus_is_read(ws) -> None:
         split_workspace(ws, SplitOptions(reset_test="yes"))  # type: ignore[arg-type]
     _refused(bad, "reset_test")
     assert snapshot_tree(ws.root) == before  # no lock file, no splits.json
+
+
+def test_audit_and_agreement_options_refuse_a_bad_value_when_made(tmp_path: Path) -> None:
+    from nerwb.errors import LabelsError
+    from nerwb.labels.options import AgreementOptions, AuditOptions
+
+    assert AuditOptions(annotators=["a", "b"]).annotators == ("a", "b")
+    for make in (AuditOptions, AgreementOptions):
+        with pytest.raises(LabelsError) as bad:
+            make(snapshot=tmp_path)  # a folder without manifest.json
+        _refused(bad, "snapshot")
+        assert "not a pull snapshot" in str(bad.value)
+    with pytest.raises(LabelsError) as bad:
+        AgreementOptions(include_unconfirmed="no")  # type: ignore[arg-type]
+    _refused(bad, "include_unconfirmed")
+
+
+def test_merge_options_refuse_a_snapshot_that_is_not_one_when_made(tmp_path: Path) -> None:
+    from nerwb.errors import LabelsError
+    from nerwb.labels.merge import MergeOptions
+
+    with pytest.raises(LabelsError) as bad:
+        MergeOptions.parse("majority", snapshot=tmp_path)
+    _refused(bad, "snapshot")
+
+
+def test_patterns_options_refuse_a_bad_value_when_made() -> None:
+    from nerwb.errors import LabelsError
+    from nerwb.labels.options import PatternsOptions
+
+    options = PatternsOptions(splits=["train", "dev"], labels=["ARMED_GROUP"], min_count=2)
+    assert options.splits == ("train", "dev") and options.labels == ("ARMED_GROUP",)
+    with pytest.raises(LabelsError) as leak:
+        PatternsOptions(splits=("train", "test"))
+    assert leak.value.kind is ErrorKind.TEST_LEAK
+    for bad_count in (0, 1.5):
+        with pytest.raises(LabelsError) as bad:
+            PatternsOptions(min_count=bad_count)  # type: ignore[arg-type]
+        _refused(bad, "min_count")
+    with pytest.raises(LabelsError) as bad:
+        PatternsOptions(splits=("train", "trian"))
+    _refused(bad, "splits")

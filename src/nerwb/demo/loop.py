@@ -52,6 +52,7 @@ from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import MergeOptions, merge_workspace
+from nerwb.labels.options import AgreementOptions, AuditOptions
 from nerwb.labels.patterns import propagation_patterns
 from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import LabelSchema, load_schema
@@ -314,14 +315,14 @@ def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> P
 def _labels(ws: Workspace, result: DemoResult, snapshot: Path, say: Say) -> None:
     """6. labels: audit, agreement, merge, convert (the same use cases as the CLI's)."""
     demo_only = {"snapshot": snapshot, "annotators": list(DEMO_ANNOTATORS)}
-    audited = audit_workspace(ws, **demo_only)
+    audited = audit_workspace(ws, AuditOptions(**demo_only))
     result.problems = len(audited.problems)
     say(
         DemoStage.LABELS_AUDIT,
         f"{len(audited.problems)} problem(s) listed in {audited.path.relative_to(ws.root)}",
     )
     try:
-        agreed = measure_agreement(ws, **demo_only)
+        agreed = measure_agreement(ws, AgreementOptions(**demo_only))
         result.agreement = agreed.to_json()
         say(
             DemoStage.LABELS_AGREEMENT,
