@@ -138,3 +138,44 @@ def test_patterns_options_refuse_a_bad_value_when_made() -> None:
     with pytest.raises(LabelsError) as bad:
         PatternsOptions(splits=("train", "trian"))
     _refused(bad, "splits")
+
+
+def test_package_options_refuse_a_bad_value_when_made(tmp_path: Path) -> None:
+    from nerwb.errors import InputError
+    from nerwb.package.build import PackageError, PackageOptions, package_model
+
+    model = tmp_path / "model-best"
+    model.mkdir()
+    (model / "meta.json").write_text('{"lang": "en"}', encoding="utf-8")
+    (model / "config.cfg").write_text("[nlp]\n", encoding="utf-8")
+    out = tmp_path / "dist"
+    options = PackageOptions(model, out, "conflict_ner", "1.0-RC1")
+    assert options.version == "1.0rc1" and options.evaluations == ()
+    for name, version, setting in (("conflict ner", "1.0", "name"), ("ok", "one", "version")):
+        with pytest.raises(PackageError) as bad:
+            PackageOptions(model, out, name, version)
+        _refused(bad, setting)
+    with pytest.raises(InputError):
+        PackageOptions(model, out, "ok", "1.0", evaluations=[tmp_path])  # no metrics.json
+    assert not out.exists()  # nothing made before the options hold
+    assert list(inspect.signature(package_model).parameters) == ["options"]
+
+
+def test_compare_options_refuse_a_bad_value_when_made(tmp_path: Path) -> None:
+    from nerwb.errors import EvaluationError
+    from nerwb.evaluate.options import CompareOptions
+    from nerwb.evaluate.run import compare
+
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        (tmp_path / run / "metrics.json").write_text("{}", encoding="utf-8")
+        (tmp_path / run / "per_doc.jsonl").write_text("", encoding="utf-8")
+    options = CompareOptions(tmp_path / "a", str(tmp_path / "b"))  # type: ignore[arg-type]
+    assert options.run_b == tmp_path / "b" and options.bootstrap == 1000
+    with pytest.raises(EvaluationError) as bad:
+        CompareOptions(tmp_path / "a", tmp_path / "b", bootstrap=0)
+    _refused(bad, "bootstrap")
+    with pytest.raises(EvaluationError) as not_a_run:
+        CompareOptions(tmp_path / "a", tmp_path)
+    assert not_a_run.value.kind is ErrorKind.BAD_INPUT and not_a_run.value.path == tmp_path
+    assert list(inspect.signature(compare).parameters) == ["options"]

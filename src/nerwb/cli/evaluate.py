@@ -210,12 +210,15 @@ def compare_cmd(
 
     Example: nerwb compare evaluate/model-a-20261125T1200Z evaluate/model-b-20261125T1300Z
     """
-    from nerwb.evaluate.run import compare
+    from nerwb.evaluate.options import CompareOptions
 
     if workspace_dir is not None:  # run folders given relative to the workspace, as -o wrote them
         root = workspace(workspace_dir).root
         run_a, run_b = (p if p.is_absolute() or p.exists() else root / p for p in (run_a, run_b))
-    result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
+    options = CompareOptions(run_a, run_b, bootstrap, seed)
+    from nerwb.evaluate.run import compare  # numpy, scikit-learn: once the options hold
+
+    result = compare(options)
     if result.same_note:
         warn(result.same_note)
     if as_json:

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from nerwb.errors import EvaluationError, SchemaError, bad_setting
+from nerwb.errors import ErrorKind, EvaluationError, SchemaError, bad_setting
 from nerwb.evaluate.inputs import check_inputs
 from nerwb.labels.policies import SpanPolicies
 
@@ -30,6 +30,42 @@ def check_resamples(resamples: int) -> None:
             "bootstrap",
             f"{resamples}: give at least 1 resample ({DEFAULT_RESAMPLES} is the default)",
         )
+
+
+def check_run(folder: Path) -> None:
+    """Raises EvaluationError: ``folder`` is not an evaluation run (no metrics.json and
+    per_doc.jsonl; kind ``BAD_INPUT``)."""
+    if not (folder / "metrics.json").is_file() or not (folder / "per_doc.jsonl").is_file():
+        raise EvaluationError(
+            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)",
+            kind=ErrorKind.BAD_INPUT,
+            path=folder,
+        )
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """``nerwb compare``: the evaluation folders ``run_a`` and ``run_b`` (made on the same
+    data), compared on ``bootstrap`` paired resamples drawn with ``seed``. Checked once, when
+    made: the resamples, and that each folder is an evaluation run; whether both were made on
+    the same data is known once they are read.
+
+    Raises:
+        EvaluationError: fewer than one resample (kind ``BAD_SETTING``), a folder that is not
+            an evaluation run (kind ``BAD_INPUT``).
+    """
+
+    run_a: Path
+    run_b: Path
+    bootstrap: int = DEFAULT_RESAMPLES
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "run_a", Path(self.run_a))
+        object.__setattr__(self, "run_b", Path(self.run_b))
+        check_resamples(self.bootstrap)
+        check_run(self.run_a)
+        check_run(self.run_b)
 
 
 @dataclass(frozen=True)

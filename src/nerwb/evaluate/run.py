@@ -40,7 +40,12 @@ from nerwb.evaluate.novelty import (
     resampled_recall,
     seen_names_of,
 )
-from nerwb.evaluate.options import EvaluateContext, EvaluateOptions, check_resamples
+from nerwb.evaluate.options import (
+    CompareOptions,
+    EvaluateContext,
+    EvaluateOptions,
+    check_run,
+)
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
 from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of
@@ -395,13 +400,8 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
     Raises:
         EvaluationError: the folder has no metrics.json or per_doc.jsonl.
     """
+    check_run(folder)  # CompareOptions checked it when made; a direct caller is checked here
     metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
-    if not metrics_path.is_file() or not per_doc_path.is_file():
-        raise EvaluationError(
-            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)",
-            kind=ErrorKind.BAD_INPUT,
-            path=folder,
-        )
     record = MetricsFile.load(metrics_path)
     metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
     docs = [DocCounts.from_json(line.to_json()) for _, line in DocCountsLine.read(per_doc_path)]
@@ -462,14 +462,15 @@ def compare_seen_unseen(
     return out
 
 
-def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0) -> Comparison:
+def compare(options: CompareOptions) -> Comparison:
     """Paired bootstrap: both runs scored on the same resampled documents.
 
     Raises:
-        EvaluationError: fewer than one resample; the runs were made on different data (their
-            data hashes differ).
+        EvaluationError: the runs were made on different data (their data hashes differ; the
+            rest was checked when the options were made).
     """
-    check_resamples(n_bootstrap)
+    run_a, run_b = options.run_a, options.run_b
+    n_bootstrap, seed = options.bootstrap, options.seed
     metrics_a, docs_a = load_run(run_a)
     metrics_b, docs_b = load_run(run_b)
     if metrics_a.data_sha256 != metrics_b.data_sha256 or len(docs_a) != len(docs_b):
