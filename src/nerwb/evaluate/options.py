@@ -110,6 +110,11 @@ class EvaluateContext:
     evaluate_dir: Path
     colours: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate_dir", Path(self.evaluate_dir))
+        # a copy, read-only: the context stays one immutable value
+        object.__setattr__(self, "colours", MappingProxyType(dict(self.colours)))
+
     @classmethod
     def of(cls, ws: Workspace) -> EvaluateContext:
         """The workspace's language, its evaluate/ folder and labels.yml's colours (none when
@@ -120,4 +125,4 @@ class EvaluateContext:
             colours = load_schema(ws.schema_path).colours()
         except SchemaError:
             colours = {}
-        return cls(ws.language, ws.evaluate_dir, MappingProxyType(colours))
+        return cls(ws.language, ws.evaluate_dir, colours)
