@@ -45,15 +45,16 @@ def test_after_the_warm_up_what_the_texts_add_is_freed(model: Path) -> None:
 
     nlp = load_pipeline(model)
     words_per_text = len(TEXTS[0].split())
-    zone = VocabZone(nlp, warm=10 * words_per_text, limit=25 * words_per_text)
+    # the vocabulary grows by more than one entry in the first batch: zones from the second on
+    zone = VocabZone(nlp, warm=1, limit=25 * words_per_text)
     found = list(
         annotate(nlp, TEXTS, str, batch_size=64, batch_words=5 * words_per_text, zone=zone)
     )
     zone.close()
     assert [ents for _, ents in found] == bare_entities(model, TEXTS)
-    # the first ten texts ran outside any zone: their numbers stay; every later one is freed
+    # the first five texts ran outside any zone: their numbers stay; every later one is freed
     kept = [i for i in range(len(TEXTS)) if str(1000 + i) in nlp.vocab.strings]
-    assert kept == list(range(10))
+    assert kept == list(range(5))
     assert "Qaryatayn" in nlp.vocab.strings  # learnt during the warm-up
 
 

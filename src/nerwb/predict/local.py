@@ -34,41 +34,44 @@ BATCH_WORDS = 20_000
 #   name, typo) only in a memory zone; without one, the process grows without bound;
 # - but in a memory zone spaCy's tokenizer caches nothing, and it then takes several times its
 #   time in a bare ``nlp.pipe`` (zones around every batch made one-process predict 0.67x of it).
-# So the first WARM_WORDS words run outside any zone, which keeps the tokenizer's cache and the
-# lexemes of the words a corpus repeats (a bounded amount: the common words are learnt early),
-# and after them every ZONE_WORDS words run in one zone (closed between batches).
-WARM_WORDS = 500_000
+# So batches run outside any zone until the vocabulary has grown by WARM_LEXEMES entries (a run
+# whose words repeat, as most do, never gets there and runs exactly as a bare ``nlp.pipe``);
+# after that, every ZONE_WORDS words run in one zone (closed between batches). 100,000 new
+# entries are about 35 MB (100,000 one-line articles with a new number each grew 34 MB).
+WARM_LEXEMES = 100_000
 ZONE_WORDS = 1_000_000
 
 
 class VocabZone:
     """When ``nlp``'s vocabulary may grow, and when what it grew by is freed.
 
-    The first ``warm`` words run outside any zone (what they add stays: the common words and
-    their tokenizer cache); after them, spaCy memory zones of ``limit`` words each, held open
-    across batches (and calls) and closed between batches. spaCy's zones must not nest, so
-    one pipeline has one ``VocabZone``: a worker process or a Ray actor keeps its own for as
-    long as it lives. No ``Doc`` may outlive the batch it was made in (``annotate`` keeps only
-    offsets and labels).
+    Batches run outside any zone (what they add stays, the tokenizer's cache included) until the
+    vocabulary holds ``warm`` entries more than when this was made; after that, in spaCy memory
+    zones of ``limit`` words each, held open across batches (and calls) and closed between
+    batches. spaCy's zones must not nest, so one pipeline has one ``VocabZone``: a worker
+    process or a Ray actor keeps its own for as long as it lives. No ``Doc`` may outlive the
+    batch it was made in (``annotate`` keeps only offsets and labels).
     """
 
-    def __init__(self, nlp: Language, *, warm: int = WARM_WORDS, limit: int = ZONE_WORDS) -> None:
+    def __init__(self, nlp: Language, *, warm: int = WARM_LEXEMES, limit: int = ZONE_WORDS) -> None:
         self.nlp, self.warm, self.limit = nlp, warm, limit
-        self.warmed = 0  # words run outside any zone
+        self.start = len(nlp.vocab)  # entries before any text
+        self.warming = warm > 0  # no zone yet: the vocabulary has not grown by ``warm``
         self.words = 0  # words run in the open zone
         self._open: contextlib.ExitStack | None = None
 
     def enter(self) -> None:
-        """Before a batch: open a zone unless the pipeline is warming up or one is open."""
-        if self._open is None and self.warmed >= self.warm:
+        """Before a batch: open a zone once the warm-up is over, unless one is open."""
+        if self._open is None and not self.warming:
             stack = contextlib.ExitStack()
             stack.enter_context(self.nlp.memory_zone())
             self._open = stack
 
     def add(self, words: int) -> None:
-        """After a batch (its Docs dropped): count its words; close the zone at the limit."""
-        if self._open is None:
-            self.warmed += words
+        """After a batch (its Docs dropped): end the warm-up when the vocabulary has grown by
+        ``warm``; count the zone's words and close it at the limit."""
+        if self.warming:
+            self.warming = len(self.nlp.vocab) - self.start < self.warm
             return
         self.words += words
         if self.words >= self.limit:
