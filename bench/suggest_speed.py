@@ -36,7 +36,7 @@ from nerwb.corpus.segments import segment_article
 from nerwb.corpus.splits import load_splits
 from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.push import PushOptions, push
-from nerwb.doccano.suggest import suggest
+from nerwb.doccano.suggest import SuggestOptions, suggest
 from nerwb.labels.annotations import doc_spans, load_annotated
 from nerwb.labels.schema import load_schema
 from nerwb.predict.suggest import load_suggester
@@ -113,10 +113,10 @@ def measure_speed(
             concurrency = 1 if way == "bulk" else int(way)
             seconds, report = timed(
                 lambda ws=ws, suggester=suggester, target=target, k=concurrency: suggest(
-                    target, ws, suggester, concurrency=k
+                    target, ws, suggester, SuggestOptions(concurrency=k)
                 )
             )
-            again = suggest(target, ws, suggester, concurrency=concurrency)
+            again = suggest(target, ws, suggester, SuggestOptions(concurrency=concurrency))
             rows[way] = {
                 "spans": report.spans_created,
                 "pairs": report.suggested,

@@ -75,6 +75,16 @@ def test_architecture_names_every_record_and_options_object() -> None:
         "TrainOptions",
         "CurveOptions",
         "EvaluateOptions",
+        "EvaluateContext",
         "PredictOptions",
+        "CompareOptions",
+        "AuditOptions",
+        "AgreementOptions",
+        "PatternsOptions",
+        "SplitOptions",
+        "PullOptions",
+        "SuggestOptions",
+        "SelectOptions",
+        "PackageOptions",
     ):
         assert options in text

@@ -1,5 +1,7 @@
 """Names a user chooses from, shared by every layer: the splits, where the local Doccano keeps
-its data, which known names to pre-annotate, what a bad input record does.
+its data, which known names to pre-annotate, what a bad input record does, what conversion does
+with a span off token boundaries or overlapping another (here, below the records, so that the
+conversion report and the training manifest store them as enums).
 
 Plain values and enums that import nothing, so that a command can name them in its options and
 still show its ``--help`` without loading pydantic or the workspace model (nerwb.workspace uses
@@ -34,4 +36,21 @@ class OnError(StrEnum):
     listed and left out."""
 
     FAIL = "fail"
+    SKIP = "skip"
+
+
+class MisalignedPolicy(StrEnum):
+    """What conversion does with a span not on token boundaries (nerwb.labels.policies)."""
+
+    ERROR = "error"
+    EXPAND = "expand"  # spaCy's alignment_mode="expand": the smallest token span covering it
+    CONTRACT = "contract"  # the largest token span inside it
+    SKIP = "skip"
+
+
+class OverlapPolicy(StrEnum):
+    """What conversion does with spans that overlap (nerwb.labels.policies)."""
+
+    ERROR = "error"
+    LONGEST = "longest"  # spacy.util.filter_spans: the longest wins, then the first
     SKIP = "skip"

@@ -10,7 +10,7 @@ import spacy
 from conftest import annotator_login, snapshot_tree
 from nerwb.doccano.connection import connect
 from nerwb.doccano.projects import find_project
-from nerwb.doccano.suggest import suggest
+from nerwb.doccano.suggest import SuggestOptions, suggest
 from nerwb.errors import InputError, PredictError
 from nerwb.labels.annotations import LabeledSpan, doc_spans
 from nerwb.labels.schema import load_schema
@@ -107,7 +107,7 @@ def test_suggest_skips_edited_and_confirmed_and_resumes_after_ctrl_c(
             raise KeyboardInterrupt
 
     with connect(ws) as admin, pytest.raises(KeyboardInterrupt):
-        suggest(admin, ws, suggester, concurrency=1, on_progress=ctrl_c_after_five)
+        suggest(admin, ws, suggester, SuggestOptions(concurrency=1), on_progress=ctrl_c_after_five)
     # As if Ctrl-C had come between two spans of one segment: the ledger says "planned" and
     # the server holds only the first of its spans.
     ledger = SuggestionLedger(ws.suggestions_path)

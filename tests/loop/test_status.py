@@ -340,14 +340,14 @@ def test_status_without_anything_yet(ws, cli) -> None:
 def test_status_reads_a_real_evaluation_and_agreement(tiny_workspace) -> None:
     """The hand-made files above have the real ones' shape: read the real ones too."""
     from conftest import DEMO_ARTICLES
-    from nerwb.evaluate.options import EvaluateOptions
+    from nerwb.evaluate.options import EvaluateContext, EvaluateOptions
     from nerwb.evaluate.run import evaluate
     from nerwb.labels.agreement import measure_agreement
     from nerwb.labels.imports import ImportOptions, import_annotations
 
     ws, model = tiny_workspace
     evaluated = evaluate(
-        EvaluateOptions(model, ws.docbin_path("dev")), lang="en", evaluate_dir=ws.evaluate_dir
+        EvaluateOptions(model, ws.docbin_path("dev")), EvaluateContext("en", ws.evaluate_dir)
     )
     import_annotations(ws, ImportOptions(DEMO_ARTICLES, annotator="second"))
     measured = measure_agreement(ws)

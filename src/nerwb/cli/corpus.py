@@ -139,8 +139,9 @@ def split_cmd(
 
     Example: nerwb corpus split
     """
-    from nerwb.corpus.splits import load_splits, split_workspace
+    from nerwb.corpus.splits import SplitOptions, load_splits, split_workspace
 
+    options = SplitOptions(reset_test=reset_test)
     ws = workspace(workspace_dir)
     previous = load_splits(ws.splits_path)
     if reset_test and previous and not yes:
@@ -157,7 +158,7 @@ def split_cmd(
     ) as on_progress:
         result = split_workspace(
             ws,
-            reset_test=reset_test,
+            options,
             on_progress=on_progress,
             lock_wait=lock_wait(wait, no_wait),
             on_lock_wait=show_wait(err_console),

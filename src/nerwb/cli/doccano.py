@@ -460,9 +460,10 @@ def pull_cmd(
     Example: nerwb doccano pull --confirmed-only
     """
     from nerwb.doccano.connection import connect
-    from nerwb.doccano.pull import PullReport, pull
+    from nerwb.doccano.pull import PullOptions, PullReport, pull
     from nerwb.labels.schema import load_schema
 
+    options = PullOptions(confirmed_only=confirmed_only)
     ws = workspace(workspace_dir)
     schema = load_schema(ws.schema_path)
     before = _snapshots(ws)
@@ -476,16 +477,15 @@ def pull_cmd(
     def from_server(source) -> PullReport:
         title = "Reading Doccano's database" if source is not None else "Exporting from Doccano"
         with show_steps(console, title) as steps:
-            options = {
-                "confirmed_only": confirmed_only,
+            how = {
                 "on_progress": steps,
                 "lock_wait": lock_wait(wait, no_wait),
                 "on_lock_wait": show_wait(err_console),
             }
             if source is not None:
-                return pull(source, ws, schema, **options)
+                return pull(source, ws, schema, options, **how)
             with connect(ws) as client:
-                return pull(client, ws, schema, **options)
+                return pull(client, ws, schema, options, **how)
 
     with on_interrupt(changed):
         report = _local_first(ws, from_server)
@@ -680,22 +680,23 @@ def _local_first(ws, run: Callable[[Any], T]) -> T:
 
 def _run_suggest(ws, suggester, segment_ids: set[str] | None, wait: float | None = None) -> None:
     from nerwb.doccano.connection import connect
-    from nerwb.doccano.suggest import SuggestReport, suggest
+    from nerwb.doccano.suggest import SuggestOptions, SuggestReport, suggest
+
+    options = SuggestOptions(segment_ids=segment_ids)
 
     def on(direct) -> SuggestReport:
         with show_progress(
             console, "Suggesting", spinner=True, unit="segment-annotator pair"
         ) as bar:
-            options = {
-                "segment_ids": segment_ids,
+            how = {
                 "on_progress": bar,
                 "lock_wait": wait,
                 "on_lock_wait": show_wait(err_console),
             }
             if direct is not None:
-                return suggest(direct, ws, suggester, **options)
+                return suggest(direct, ws, suggester, options, **how)
             with connect(ws) as client:
-                return suggest(client, ws, suggester, **options)
+                return suggest(client, ws, suggester, options, **how)
 
     report = _local_first(ws, on)
     console.print(

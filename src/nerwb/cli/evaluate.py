@@ -12,7 +12,6 @@ from rich.table import Table
 from nerwb.cli._common import console, warn, workspace
 from nerwb.cli._options import BootstrapOpt, BootstrapSeedOpt, JsonOpt, WorkspaceOpt, output_option
 from nerwb.cli._progress import show_progress
-from nerwb.errors import SchemaError
 from nerwb.io import check_output_folder
 from nerwb.labels.policies import MisalignedPolicy, OverlapPolicy, SpanPolicies
 
@@ -65,7 +64,7 @@ def evaluate_cmd(
 
     Example: nerwb evaluate training/ner-accuracy-20261125T120000Z/model-best
     """
-    from nerwb.evaluate.options import EvaluateOptions
+    from nerwb.evaluate.options import EvaluateContext, EvaluateOptions
 
     ws = workspace(workspace_dir)
     # every argument before spaCy and scikit-learn load (a dozen seconds on a busy machine)
@@ -86,13 +85,7 @@ def evaluate_cmd(
     if seen:
         _say_all_in_training(seen, options.data, model)
     with show_progress(console, "Predicting", unit="doc") as bar:
-        run = evaluate(
-            options,
-            lang=ws.language,
-            evaluate_dir=ws.evaluate_dir,
-            colours=_colours(ws),
-            on_progress=bar,
-        )
+        run = evaluate(options, EvaluateContext.of(ws), on_progress=bar)
     if not seen:  # the whole file was said above
         _say_in_training(run.in_training, run.metrics.n_docs, model)
     _show_scores(run.metrics)
@@ -101,15 +94,6 @@ def evaluate_cmd(
     console.print(
         f"{run.metrics.words_per_second:,.0f} words/s. Report: [bold]{run.folder / 'report.html'}[/] (also report.md, metrics.json, errors.jsonl, confusion.png, per_label.png)"
     )
-
-
-def _colours(ws) -> dict[str, str]:
-    from nerwb.labels.schema import load_schema
-
-    try:
-        return load_schema(ws.schema_path).colours()
-    except SchemaError:
-        return {}
 
 
 def _say_all_in_training(seen: str, data: Path, model: Path) -> None:
@@ -226,12 +210,15 @@ def compare_cmd(
 
     Example: nerwb compare evaluate/model-a-20261125T1200Z evaluate/model-b-20261125T1300Z
     """
-    from nerwb.evaluate.run import compare
+    from nerwb.evaluate.options import CompareOptions
 
     if workspace_dir is not None:  # run folders given relative to the workspace, as -o wrote them
         root = workspace(workspace_dir).root
         run_a, run_b = (p if p.is_absolute() or p.exists() else root / p for p in (run_a, run_b))
-    result = compare(run_a, run_b, n_bootstrap=bootstrap, seed=seed)
+    options = CompareOptions(run_a, run_b, bootstrap, seed)
+    from nerwb.evaluate.run import compare  # numpy, scikit-learn: once the options hold
+
+    result = compare(options)
     if result.same_note:
         warn(result.same_note)
     if as_json:

@@ -142,10 +142,13 @@ def audit_cmd(
 
     Example: nerwb labels audit --strict
     """
-    from nerwb.labels.audit import audit_workspace
+    from nerwb.labels.options import AuditOptions
+
+    options = AuditOptions(snapshot=snapshot.resolve() if snapshot else None)
+    from nerwb.labels.audit import audit_workspace  # spaCy
 
     ws = workspace(workspace_dir)
-    result = audit_workspace(ws, snapshot=snapshot.resolve() if snapshot else None)
+    result = audit_workspace(ws, options)
     problems, sources, out = result.problems, result.sources, result.path
     table = Table(title=f"Audit of {', '.join(sources)}")
     for column in ("kind", "who", "article", "span", "text or detail", "alternatives"):
@@ -190,14 +193,16 @@ def agreement_cmd(
 
     Example: nerwb labels agreement --json
     """
-    ws = workspace(workspace_dir)
-    from nerwb.labels.agreement import measure_agreement  # scikit-learn and spaCy
+    from nerwb.labels.options import AgreementOptions
 
-    report = measure_agreement(
-        ws,
+    options = AgreementOptions(
         snapshot=snapshot.resolve() if snapshot else None,
         include_unconfirmed=include_unconfirmed,
     )
+    ws = workspace(workspace_dir)
+    from nerwb.labels.agreement import measure_agreement  # scikit-learn and spaCy
+
+    report = measure_agreement(ws, options)
     disagreements_path = ws.disagreements_path
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
@@ -508,14 +513,18 @@ def patterns_cmd(
 
     Example: nerwb labels patterns --min-count 2
     """
+    from nerwb.labels.options import PatternsOptions
     from nerwb.labels.patterns import build_patterns
 
-    ws = workspace(workspace_dir)
-    report = build_patterns(
-        ws,
+    options = PatternsOptions(
         splits=("train", "dev") if include_dev else ("train",),
         labels=comma_list(labels) or None,
         min_count=min_count,
+    )
+    ws = workspace(workspace_dir)
+    report = build_patterns(
+        ws,
+        options,
         lock_wait=lock_wait(wait, no_wait),
         on_lock_wait=show_wait(err_console),
     )

@@ -62,7 +62,7 @@ def package_cmd(
     Example: nerwb package training/run-20261201T1200Z/model-best --name conflict_ner --version 1.0.0
     """
     from nerwb.errors import NerwbError
-    from nerwb.package.build import find_evaluations, package_model
+    from nerwb.package.build import PackageOptions, find_evaluations, package_model
     from nerwb.workspace import find_workspace
 
     try:
@@ -75,10 +75,9 @@ def package_cmd(
     folders = list(evaluation or [])
     if not evaluation and ws is not None and ws.evaluate_dir.is_dir():
         folders = find_evaluations(ws.evaluate_dir, model, bases=[Path.cwd(), ws.root])
+    options = PackageOptions(model, out, name, version, tuple(folders), force)
     with show_steps(console, "Building the package"):
-        report = package_model(
-            model, out, name=name, version=version, evaluations=folders, force=force
-        )
+        report = package_model(options)
     _show_package(report, model)
 
 

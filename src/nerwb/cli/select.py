@@ -38,11 +38,12 @@ def select_cmd(
     Example: nerwb select --select uncertain --model training/run/model-best --n 20
     Example: nerwb select --n 20   (the loop's default strategy)
     """
-    from nerwb.select.pool import select_unpushed
+    from nerwb.select.pool import SelectOptions, select_unpushed
 
     ws = workspace(workspace_dir)
     selection = selection_for(ws, strategy, model, n, seed)
-    report = select_unpushed(ws, selection, splits=comma_list(split), output=output)
+    options = SelectOptions(selection, tuple(comma_list(split)), output)
+    report = select_unpushed(ws, options)
     show_ranking(
         report.ranked,
         title=f"{selection.strategy}: {len(report.ranked)} of {report.pool} unpushed segments",

@@ -16,7 +16,7 @@ from pathlib import Path
 from nerwb.choices import SPLIT_NAMES
 from nerwb.corpus.dedup import near_duplicate_groups
 from nerwb.corpus.store import load_articles
-from nerwb.errors import ErrorKind, SplitError
+from nerwb.errors import ErrorKind, SplitError, bad_setting
 from nerwb.lock import writes_workspace
 from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.articles import Article
@@ -222,16 +222,37 @@ def pin_held_out(splits: Splits | None, article_ids: list[str]) -> tuple[Splits,
     return splits, moved
 
 
+@dataclass(frozen=True)
+class SplitOptions:
+    """What ``corpus split`` is asked beyond the workspace's own settings (nerwb.toml's
+    ``[corpus]`` ratios, seed and near-duplicate threshold, checked when the workspace loads):
+    whether to re-split the frozen test set too (``reset_test``). Checked once, when made,
+    before the corpus is read or the lock taken.
+
+    Raises:
+        SplitError: ``reset_test`` is not a yes or no (kind ``BAD_SETTING``).
+    """
+
+    reset_test: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reset_test, bool):  # "no" would be truthy: refuse, not guess
+            raise bad_setting(
+                SplitError, "reset_test", f"must be true or false, not {self.reset_test!r}"
+            )
+
+
 @writes_workspace("corpus split")
 def split_workspace(
     ws: Workspace,
+    options: SplitOptions = SplitOptions(),
     *,
-    reset_test: bool = False,
     on_progress: OnProgress | None = None,
 ) -> SplitReport:
     """Split the workspace's articles with its settings and save ``corpus/splits.json``.
 
-    ``on_progress`` hears of each article indexed for near-duplicates.
+    ``options``: what else it is asked (``SplitOptions``); ``on_progress`` hears of each
+    article indexed for near-duplicates.
 
     Raises:
         SplitError: the corpus has no articles yet.
@@ -250,7 +271,7 @@ def split_workspace(
         ratios=settings.split,
         seed=settings.seed,
         near_duplicate_threshold=settings.near_duplicate_threshold,
-        reset_test=reset_test,
+        reset_test=options.reset_test,
         on_progress=on_progress,
     )
     save_splits(ws.splits_path, report.splits)

@@ -41,10 +41,10 @@ from nerwb.doccano.projects import find_project
 from nerwb.doccano.pull import pull
 from nerwb.doccano.push import PushOptions, push
 from nerwb.doccano.review import send_to_review
-from nerwb.doccano.suggest import suggest
+from nerwb.doccano.suggest import SuggestOptions, suggest
 from nerwb.errors import LabelsError
 from nerwb.evaluate.metrics import EvalMetrics
-from nerwb.evaluate.options import EvaluateOptions
+from nerwb.evaluate.options import EvaluateContext, EvaluateOptions
 from nerwb.evaluate.run import evaluate
 from nerwb.io import read_jsonl
 from nerwb.labels.agreement import measure_agreement
@@ -52,6 +52,7 @@ from nerwb.labels.annotations import LabeledSpan
 from nerwb.labels.audit import audit_workspace
 from nerwb.labels.docbin import convert_workspace
 from nerwb.labels.merge import MergeOptions, merge_workspace
+from nerwb.labels.options import AgreementOptions, AuditOptions
 from nerwb.labels.patterns import propagation_patterns
 from nerwb.labels.policies import ConvertOptions, MisalignedPolicy, OverlapPolicy
 from nerwb.labels.schema import LabelSchema, load_schema
@@ -314,14 +315,14 @@ def _pull(ws: Workspace, result: DemoResult, schema: LabelSchema, say: Say) -> P
 def _labels(ws: Workspace, result: DemoResult, snapshot: Path, say: Say) -> None:
     """6. labels: audit, agreement, merge, convert (the same use cases as the CLI's)."""
     demo_only = {"snapshot": snapshot, "annotators": list(DEMO_ANNOTATORS)}
-    audited = audit_workspace(ws, **demo_only)
+    audited = audit_workspace(ws, AuditOptions(**demo_only))
     result.problems = len(audited.problems)
     say(
         DemoStage.LABELS_AUDIT,
         f"{len(audited.problems)} problem(s) listed in {audited.path.relative_to(ws.root)}",
     )
     try:
-        agreed = measure_agreement(ws, **demo_only)
+        agreed = measure_agreement(ws, AgreementOptions(**demo_only))
         result.agreement = agreed.to_json()
         say(
             DemoStage.LABELS_AGREEMENT,
@@ -397,12 +398,8 @@ def _train_and_evaluate(
     )
 
     # 8. evaluate on the held-out test split
-    evaluated = evaluate(
-        EvaluateOptions(result.model, ws.docbin_path("test")),
-        lang=ws.language,
-        evaluate_dir=ws.evaluate_dir,
-        colours=schema.colours(),
-    )
+    context = EvaluateContext(ws.language, ws.evaluate_dir, schema.colours())
+    evaluated = evaluate(EvaluateOptions(result.model, ws.docbin_path("test")), context)
     result.report, result.metrics = evaluated.folder / "report.html", evaluated.metrics
     strict = evaluated.metrics.micro["strict"]
     say(DemoStage.EVALUATE, f"test strict P {strict.p:.3f} R {strict.r:.3f} F {strict.f:.3f}")
@@ -484,7 +481,7 @@ def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, sa
             direct_access(ws) or admin,
             ws,
             load_suggester(schema, lang=ws.language, model=model, propagation=propagation),
-            segment_ids=round_two | chosen,
+            SuggestOptions(segment_ids=round_two | chosen),
         )
         project = find_project(admin, ws.project_name)
     say(

@@ -31,7 +31,7 @@ from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Project
 from nerwb.doccano.projects import find_project
 from nerwb.doccano.review import review_project_name
-from nerwb.errors import InputError
+from nerwb.errors import InputError, bad_setting
 from nerwb.io import new_staging_folder, parse_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, save_units
 from nerwb.labels.schema import LabelSchema
@@ -54,6 +54,26 @@ if TYPE_CHECKING:  # httpx: imported by whoever connects, so the CLI starts quic
 # An export of 10k segments is ~10 MB; a zip that claims far more is damaged or hostile.
 MAX_EXPORT_BYTES = 2 * 1024**3
 EXPORT_ATTEMPTS = 3  # exports taken again while annotators' edits make the two disagree
+
+
+@dataclass(frozen=True)
+class PullOptions:
+    """What ``doccano pull`` is asked: every example, or only those each annotator confirmed
+    (``confirmed_only``). Checked once, when made, before the server is read or the lock taken.
+
+    Raises:
+        DoccanoError: ``confirmed_only`` is not a yes or no (kind ``BAD_SETTING``).
+    """
+
+    confirmed_only: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.confirmed_only, bool):  # "no" would be truthy: refuse, not guess
+            raise bad_setting(
+                DoccanoError,
+                "confirmed_only",
+                f"must be true or false, not {self.confirmed_only!r}",
+            )
 
 
 def safe_entries(archive: bytes) -> dict[str, bytes]:
@@ -478,12 +498,13 @@ def pull(
     source: LabelSource | DoccanoClient,
     ws: Workspace,
     schema: LabelSchema,
+    options: PullOptions = PullOptions(),
     *,
-    confirmed_only: bool = False,
     between_exports: BetweenExports | None = None,
     on_progress: OnProgress | None = None,
 ) -> PullReport:
     """Read the project, map spans to articles, write a new snapshot; earlier ones are kept.
+    ``options``: what to pull (``PullOptions``); ``between_exports``: a test's hook.
 
     ``source``: a client (Doccano's exports over REST; ``on_progress`` hears of each export
     waited for) or any ``LabelSource``. When someone labels while the exports run, the two exports disagree on a confirmed segment; they are
@@ -519,6 +540,7 @@ def pull(
             if not parsed.mismatched or attempts >= EXPORT_ATTEMPTS:
                 break
     by_annotator = parsed.units
+    confirmed_only = options.confirmed_only
     if confirmed_only:
         by_annotator = {
             name: kept

@@ -33,7 +33,7 @@ from nerwb.doccano.client import DoccanoClient
 from nerwb.doccano.errors import DoccanoError
 from nerwb.doccano.models import Example, Project
 from nerwb.doccano.projects import find_project
-from nerwb.errors import ErrorKind
+from nerwb.errors import ErrorKind, bad_setting
 from nerwb.lock import writes_workspace
 from nerwb.predict.suggest import Offer, Suggester
 from nerwb.progress import OnProgress, ProgressEvent, emit
@@ -45,6 +45,36 @@ from nerwb.workspace import Workspace
 # in flight keep it busy without queueing behind each other.
 CONCURRENCY = 4
 TOKEN_VARIABLE = "NERWB_DOCCANO_TOKEN_{name}"  # a remote annotator's API token
+
+
+@dataclass(frozen=True)
+class SuggestOptions:
+    """What ``doccano suggest`` is asked, apart from what it suggests from (the ``Suggester``,
+    a loaded model or patterns: a collaborator, not a choice): only the segments
+    ``segment_ids`` (None: every pushed one; ``push --suggest`` names those just pushed), with
+    ``concurrency`` requests in flight on the REST path. Checked once, when made, before any
+    model loads, the server is read or the lock taken.
+
+    Raises:
+        DoccanoError: ``concurrency`` below 1 (kind ``BAD_SETTING``).
+    """
+
+    segment_ids: frozenset[str] | None = None
+    concurrency: int = CONCURRENCY
+
+    def __post_init__(self) -> None:
+        if self.segment_ids is not None:  # any collection of ids; kept as one immutable value
+            object.__setattr__(self, "segment_ids", frozenset(self.segment_ids))
+        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
+            raise bad_setting(
+                DoccanoError, "concurrency", f"must be a whole number, not {self.concurrency!r}"
+            )
+        if self.concurrency < 1:
+            raise bad_setting(
+                DoccanoError,
+                "concurrency",
+                f"must be at least 1 request in flight, not {self.concurrency}",
+            )
 
 
 @dataclass
@@ -284,9 +314,8 @@ def suggest(
     target: DoccanoClient | SuggestionStore,
     ws: Workspace,
     suggester: Suggester,
+    options: SuggestOptions = SuggestOptions(),
     *,
-    segment_ids: set[str] | None = None,
-    concurrency: int = CONCURRENCY,
     on_progress: OnProgress | None = None,
 ) -> SuggestReport:
     """Create the suggester's spans as each assigned annotator's own, on their unedited segments.
@@ -294,14 +323,16 @@ def suggest(
     Args:
         target: The admin's client (REST: one request and a half per span, any server), or a
             ``SuggestionStore`` (the local server's database: in bulk).
-        segment_ids: Only these segments (``push --suggest``: the ones just pushed).
-        concurrency: Requests in flight on the REST path.
+        options: which segments, how many requests in flight (``SuggestOptions``).
         on_progress: hears of each (segment, annotator) pair done.
     """
     plan = _plan(ws)
+    segment_ids = None if options.segment_ids is None else set(options.segment_ids)
     if isinstance(target, SuggestionStore):
         return _suggest_in_bulk(target, ws, suggester, plan, segment_ids, on_progress)
-    return _suggest_over_rest(target, ws, suggester, plan, segment_ids, concurrency, on_progress)
+    return _suggest_over_rest(
+        target, ws, suggester, plan, segment_ids, options.concurrency, on_progress
+    )
 
 
 def _suggest_over_rest(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from nerwb.choices import MisalignedPolicy, OverlapPolicy
 from nerwb.evaluate.novelty import NoveltySplit
 from nerwb.evaluate.scoring import SEMEVAL_SCHEMAS, LabelScores
 from nerwb.scores import PRF
@@ -93,8 +94,8 @@ class BootstrapFacts:
 class ConversionSummary:
     """What converting the gold data changed or dropped (nothing for a .spacy file)."""
 
-    on_misaligned: str
-    on_overlap: str
+    on_misaligned: MisalignedPolicy
+    on_overlap: OverlapPolicy
     spans_in: int
     changed: int
     skipped: int
@@ -102,13 +103,24 @@ class ConversionSummary:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "on_misaligned": self.on_misaligned,
-            "on_overlap": self.on_overlap,
+            "on_misaligned": self.on_misaligned.value,
+            "on_overlap": self.on_overlap.value,
             "spans_in": self.spans_in,
             "changed": self.changed,
             "skipped": self.skipped,
             "events": self.events,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConversionSummary:
+        """From metrics.json's ``conversion``: the policies back as enums."""
+        return cls(
+            **{
+                **data,
+                "on_misaligned": MisalignedPolicy(data["on_misaligned"]),
+                "on_overlap": OverlapPolicy(data["on_overlap"]),
+            }
+        )
 
 
 @dataclass
@@ -208,7 +220,7 @@ class EvalMetrics:
             unseen_labels=list(data["unseen_labels"]),
             bootstrap=BootstrapFacts(**data["bootstrap"]),
             errors_by_kind=dict(data["errors_by_kind"]),
-            conversion=ConversionSummary(**data["conversion"]),
+            conversion=ConversionSummary.from_json(data["conversion"]),
             training=None if training is None else TrainingFacts(**training),
             created=data["created"],
             seen_unseen=None if split is None else NoveltySplit.from_json(split),

@@ -40,7 +40,12 @@ from nerwb.evaluate.novelty import (
     resampled_recall,
     seen_names_of,
 )
-from nerwb.evaluate.options import EvaluateOptions, check_resamples
+from nerwb.evaluate.options import (
+    CompareOptions,
+    EvaluateContext,
+    EvaluateOptions,
+    check_run,
+)
 from nerwb.evaluate.report import confusion_png, html_report, markdown, per_label_png
 from nerwb.evaluate.scoring import DocCounts, Scores, doc_counts, score
 from nerwb.io import atomic_write_jsonl, new_staging_folder, sha256_of
@@ -121,8 +126,8 @@ def conversion_summary(conversion: ConversionReport, policies: SpanPolicies) -> 
     """What converting the gold data changed or dropped (nothing for a .spacy file)."""
     totals = conversion.totals().values()
     return ConversionSummary(
-        on_misaligned=str(policies.on_misaligned),
-        on_overlap=str(policies.on_overlap),
+        on_misaligned=policies.on_misaligned,
+        on_overlap=policies.on_overlap,
         spans_in=sum(c.spans_in for c in totals),
         changed=sum(c.changed for c in totals),
         skipped=sum(c.skipped for c in totals),
@@ -279,14 +284,14 @@ def write_report(
 
 def evaluate(
     options: EvaluateOptions,
+    context: EvaluateContext,
     *,
-    lang: str,
-    evaluate_dir: Path,
-    colours: dict[str, str] | None = None,
     on_progress: OnProgress | None = None,
 ) -> EvalRun:
     """Predict on ``options.data`` with ``options.model``, score, and write the five artefacts
-    plus per-document counts (in ``options.output``, else a new folder in ``evaluate_dir``).
+    plus per-document counts (in ``options.output``, else a new folder in
+    ``context.evaluate_dir``). ``context`` holds the workspace's facts (language, folder,
+    label colours): what the run is asked is all in ``options``.
 
     Recall on seen and unseen names needs the model's training names: those of ``train_data``,
     else those its run manifest records (``novelty.seen_names_of``); without them the split is
@@ -299,8 +304,8 @@ def evaluate(
     model, data, output = options.model, options.data, options.output
     n_bootstrap, seed, policies = options.bootstrap, options.seed, options.policies
     nlp = load_model(model)
-    seen = seen_names_of(model, options.train_data, lang)
-    gold_docs, conversion = load_gold_docs(data, lang=lang, policies=policies)
+    seen = seen_names_of(model, options.train_data, context.lang)
+    gold_docs, conversion = load_gold_docs(data, lang=context.lang, policies=policies)
     model_labels = set(nlp.get_pipe("ner").labels)
     gold_labels = {e.label_ for d in gold_docs for e in d.ents}
     labels = sorted(gold_labels | model_labels)
@@ -348,10 +353,11 @@ def evaluate(
         (doc_ids[i], gold_docs[i], gold_spans[i], pred_spans[i], by_doc.get(i, []))
         for i in range(len(gold_docs))
     ]
-    folder = output_folder(evaluate_dir, output, model_name(model))
+    folder = output_folder(context.evaluate_dir, output, model_name(model))
     confusion = confusion_table(labels, gold_spans, pred_spans)
+    colours = dict(context.colours)
     write_report(
-        folder, metrics, confusion, errors, per_doc, rendered, colours or {}, novelty, seen.names
+        folder, metrics, confusion, errors, per_doc, rendered, colours, novelty, seen.names
     )
     return EvalRun(folder, metrics, articles_in_training(model, doc_ids))
 
@@ -394,13 +400,8 @@ def load_run(folder: Path) -> tuple[EvalMetrics, list[DocCounts]]:
     Raises:
         EvaluationError: the folder has no metrics.json or per_doc.jsonl.
     """
+    check_run(folder)  # CompareOptions checked it when made; a direct caller is checked here
     metrics_path, per_doc_path = folder / "metrics.json", folder / "per_doc.jsonl"
-    if not metrics_path.is_file() or not per_doc_path.is_file():
-        raise EvaluationError(
-            f"{folder} is not an evaluation run (metrics.json and per_doc.jsonl expected)",
-            kind=ErrorKind.BAD_INPUT,
-            path=folder,
-        )
     record = MetricsFile.load(metrics_path)
     metrics = EvalMetrics.from_json({k: v for k, v in record.to_json().items() if k != "format"})
     docs = [DocCounts.from_json(line.to_json()) for _, line in DocCountsLine.read(per_doc_path)]
@@ -461,14 +462,15 @@ def compare_seen_unseen(
     return out
 
 
-def compare(run_a: Path, run_b: Path, *, n_bootstrap: int = 1000, seed: int = 0) -> Comparison:
+def compare(options: CompareOptions) -> Comparison:
     """Paired bootstrap: both runs scored on the same resampled documents.
 
     Raises:
-        EvaluationError: fewer than one resample; the runs were made on different data (their
-            data hashes differ).
+        EvaluationError: the runs were made on different data (their data hashes differ; the
+            rest was checked when the options were made).
     """
-    check_resamples(n_bootstrap)
+    run_a, run_b = options.run_a, options.run_b
+    n_bootstrap, seed = options.bootstrap, options.seed
     metrics_a, docs_a = load_run(run_a)
     metrics_b, docs_b = load_run(run_b)
     if metrics_a.data_sha256 != metrics_b.data_sha256 or len(docs_a) != len(docs_b):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
@@ -24,6 +23,7 @@ from sklearn.metrics import cohen_kappa_score
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import AnnotatedSegment, LabeledSpan, context
+from nerwb.labels.options import AgreementOptions
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
 from nerwb.records.agreement import AgreementFile
@@ -350,23 +350,21 @@ def agreement(
 
 
 def measure_agreement(
-    ws: Workspace,
-    *,
-    snapshot: Path | None = None,
-    include_unconfirmed: bool = False,
-    annotators: list[str] | None = None,
+    ws: Workspace, options: AgreementOptions = AgreementOptions()
 ) -> AgreementReport:
-    """``labels agreement``: measure, then write ``agreement.json`` and ``disagreements.jsonl``.
+    """``labels agreement``: measure on ``options``' snapshot and annotators, then write
+    ``agreement.json`` and ``disagreements.jsonl``.
 
     Raises:
         LabelsError: no annotations, or no two annotators share a (confirmed) segment.
     """
-    annotations, _ = load_annotations(ws, snapshot, annotators=annotators)
+    annotators = None if options.annotators is None else list(options.annotators)
+    annotations, _ = load_annotations(ws, options.snapshot, annotators=annotators)
     report = agreement(
         annotations,
         labels=load_schema(ws.schema_path).names,
         lang=ws.language,
-        include_unconfirmed=include_unconfirmed,
+        include_unconfirmed=options.include_unconfirmed,
     )
     AgreementFile.from_json(report.to_json(), ws.agreement_path).save(ws.agreement_path)
     atomic_write_jsonl(

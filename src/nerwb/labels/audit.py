@@ -18,6 +18,7 @@ from nerwb.corpus.splits import Splits, load_splits
 from nerwb.corpus.store import load_articles
 from nerwb.io import atomic_write_jsonl
 from nerwb.labels.annotations import context
+from nerwb.labels.options import AuditOptions
 from nerwb.labels.schema import load_schema
 from nerwb.labels.snapshots import Annotations, load_annotations
 from nerwb.records.articles import Article
@@ -186,15 +187,11 @@ class AuditResult:
         return dict(sorted(counts.items()))
 
 
-def audit_workspace(
-    ws: Workspace, *, snapshot: Path | None = None, annotators: list[str] | None = None
-) -> AuditResult:
-    """``labels audit``: audit the latest (or a named) snapshot plus imports; write every problem.
-
-    Args:
-        annotators: Only these annotators (default: all).
-    """
-    annotations, sources = load_annotations(ws, snapshot, annotators=annotators)
+def audit_workspace(ws: Workspace, options: AuditOptions = AuditOptions()) -> AuditResult:
+    """``labels audit``: audit the latest (or ``options.snapshot``) snapshot plus imports, the
+    labels of ``options.annotators`` (None: all); write every problem."""
+    annotators = None if options.annotators is None else list(options.annotators)
+    annotations, sources = load_annotations(ws, options.snapshot, annotators=annotators)
     problems = audit(
         annotations,
         labels=load_schema(ws.schema_path).names,

@@ -57,8 +57,8 @@ class ConversionReport:
     pieces: dict[str, int] = field(default_factory=dict)
     # per split and reason ("unconfirmed", "no annotator"): what was left out
     left_out: dict[str, dict[str, LeftOut]] = field(default_factory=dict)
-    on_misaligned: str = ""  # the policies it ran with
-    on_overlap: str = ""
+    on_misaligned: MisalignedPolicy = MisalignedPolicy.ERROR  # the policies it ran with
+    on_overlap: OverlapPolicy = OverlapPolicy.ERROR
     sha256: dict[str, str] = field(default_factory=dict)  # per split: of the DocBin written
 
     def leave_out(
@@ -353,9 +353,7 @@ def to_docbins(
     Raises:
         LabelsError: a policy is ``error`` and a span needs it.
     """
-    report = ConversionReport(
-        on_misaligned=str(policies.on_misaligned), on_overlap=str(policies.on_overlap)
-    )
+    report = ConversionReport(on_misaligned=policies.on_misaligned, on_overlap=policies.on_overlap)
     bins = {name: DocBin(store_user_data=True) for name in SPLIT_NAMES}
     for article in sorted(gold, key=lambda a: a.article_id):
         split = splits.assignments.get(article.article_id)

@@ -22,6 +22,7 @@ from nerwb.labels.annotations import (
     save_annotated,
     span_key,
 )
+from nerwb.labels.options import check_snapshot
 from nerwb.labels.snapshots import Annotations, latest_snapshot, load_annotations, load_reviews
 from nerwb.lock import writes_workspace
 from nerwb.records.annotations import ConflictLine, LeftOutLine
@@ -127,10 +128,12 @@ class MergeOptions:
     """How ``labels merge`` settles a segment several annotators confirmed (``strategy``; with
     ``prefer``, that annotator's spans wherever they confirmed the segment, the strategy
     elsewhere), from which pull snapshot (``snapshot``; None: the latest) and whose labels
-    (``annotators``; None: everyone's). The strategy is checked once, when made.
+    (``annotators``; None: everyone's). The strategy and the snapshot are checked once, when
+    made.
 
     Raises:
-        LabelsError: an unknown strategy (kind ``BAD_SETTING``).
+        LabelsError: an unknown strategy, a named snapshot that is not one (kind
+            ``BAD_SETTING``).
     """
 
     strategy: Strategy = Strategy.MAJORITY
@@ -149,6 +152,7 @@ class MergeOptions:
             ) from None
         if self.annotators is not None:
             object.__setattr__(self, "annotators", tuple(self.annotators))
+        check_snapshot(self.snapshot)
 
     @classmethod
     def parse(

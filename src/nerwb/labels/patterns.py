@@ -26,6 +26,7 @@ from nerwb.corpus.splits import load_splits
 from nerwb.errors import SETTING, ErrorKind, InputError, LabelsError
 from nerwb.io import atomic_write_jsonl, iter_jsonl
 from nerwb.labels.annotations import AnnotatedArticle, load_annotated
+from nerwb.labels.options import PatternsOptions, check_not_test
 from nerwb.labels.schema import LabelSchema, load_schema
 from nerwb.lock import writes_workspace
 from nerwb.text import blank
@@ -132,12 +133,7 @@ def workspace_gold_names(ws: Workspace, splits: tuple[str, ...] = ("train",)) ->
         LabelsError: the test split asked for (its names would leak into every model and
             suggestion that uses them).
     """
-    if "test" in splits:
-        raise LabelsError(
-            "patterns are never built from the test split: the test articles would leak into "
-            "every model and suggestion that uses the file",
-            kind=ErrorKind.TEST_LEAK,
-        )
+    check_not_test(splits)
     if not ws.gold_path.exists():
         return GoldNames()
     assigned = load_splits(ws.splits_path)
@@ -194,21 +190,16 @@ def propagation_patterns(ws: Workspace, source: NameSource) -> Propagation:
 
 
 @writes_workspace("labels patterns")
-def build_patterns(
-    ws: Workspace,
-    *,
-    splits: tuple[str, ...] = ("train",),
-    labels: list[str] | None = None,
-    min_count: int = 1,
-) -> PatternsReport:
-    """Rebuild the gold part of ``labels/patterns.jsonl``; the user's own lines stay.
+def build_patterns(ws: Workspace, options: PatternsOptions = PatternsOptions()) -> PatternsReport:
+    """Rebuild the gold part of ``labels/patterns.jsonl`` from the gold names of
+    ``options.splits``; the user's own lines stay.
 
     Raises:
-        LabelsError: no gold yet, the test split asked for, a label not in labels.yml.
+        LabelsError: no gold yet, a label not in labels.yml (the test split was refused when
+            the options were made).
         InputError: the existing file has a malformed line or an unknown label.
     """
-    if "test" in splits:
-        workspace_gold_names(ws, splits)  # refuses, saying why
+    splits, labels, min_count = options.splits, options.labels, options.min_count
     schema = load_schema(ws.schema_path)
     unknown = sorted(set(labels or []) - set(schema.names))
     if unknown:

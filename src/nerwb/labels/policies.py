@@ -12,20 +12,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from nerwb.choices import MisalignedPolicy, OverlapPolicy
 from nerwb.errors import LabelsError, bad_setting
 
-
-class MisalignedPolicy(StrEnum):
-    ERROR = "error"
-    EXPAND = "expand"  # spaCy's alignment_mode="expand": the smallest token span covering it
-    CONTRACT = "contract"  # the largest token span inside it
-    SKIP = "skip"
-
-
-class OverlapPolicy(StrEnum):
-    ERROR = "error"
-    LONGEST = "longest"  # spacy.util.filter_spans: the longest wins, then the first
-    SKIP = "skip"
+# the two choices live in nerwb.choices (below the records that store them); named here too,
+# where conversion's callers have always found them
+__all__ = ["ConvertOptions", "MisalignedPolicy", "OverlapPolicy", "SpanPolicies", "parse_policy"]
 
 
 P = TypeVar("P", bound=StrEnum)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from nerwb.errors import ErrorKind, LabelsError
 from nerwb.labels.annotations import AnnotatedSegment, load_units
+from nerwb.labels.options import check_snapshot
 from nerwb.records.pull import is_snapshot
 from nerwb.workspace import Workspace
 
@@ -68,13 +69,7 @@ def load_annotations(
     sources: list[str] = []
     merged: Annotations = {}
     folder = snapshot or latest_snapshot(ws.pulls_dir)
-    if snapshot is not None and not is_snapshot(snapshot):
-        raise LabelsError(
-            f"{snapshot}: not a pull snapshot (no manifest.json)",
-            kind=ErrorKind.BAD_SETTING,
-            setting="snapshot",
-            path=snapshot,
-        )
+    check_snapshot(snapshot)  # options check it when made; a direct caller is checked here
     if folder is not None:
         merged.update(load_snapshot(folder))
         sources.append(

@@ -134,37 +134,61 @@ def uses_nerwb(config: dict[str, Any]) -> bool:
     )
 
 
-def package_model(
-    model: Path,
-    output_dir: Path,
-    *,
-    name: str,
-    version: str,
-    evaluations: Sequence[Path] = (),
-    force: bool = False,
-) -> PackageReport:
-    """Build ``LANG_NAME-VERSION-py3-none-any.whl`` of ``model`` into ``output_dir``.
+@dataclass(frozen=True)
+class PackageOptions:
+    """What ``nerwb package`` builds: a wheel of the pipeline folder ``model`` into
+    ``output_dir``, named ``name`` (LANG_ is prefixed where missing), of ``version`` (kept as
+    PEP 440 spells it), with the evaluation folders ``evaluations`` included, replacing a
+    wheel of that name and version only with ``force``.
 
-    Everything is checked before any work: the model folder, the name, the version, the
-    evaluation folders and where the wheel goes. The wheel holds the pipeline, its training
-    manifest and the evaluations' ``metrics.json``, ``report.md`` and ``report.html`` under
-    ``nerwb/`` in the pipeline's data (``Path(nlp.path) / "nerwb"`` once loaded).
+    Everything is checked once, when made, before any work: the model folder, the name, the
+    version, the evaluation folders and where the wheel goes.
 
     Raises:
         InputError: not a pipeline folder, or an evaluation folder without metrics.json.
-        PackageError: a bad name or version, the wheel exists (without ``force``), or spaCy
-            refused to lay the package out.
+        PackageError: a bad name or version (kind ``BAD_SETTING``).
         OutputError: ``output_dir`` cannot be written.
     """
-    model = Path(model)
-    meta = _check_model(model)
-    check_package_name(name)
-    version = canonical_version(version)
-    for folder in evaluations:
-        if not (Path(folder) / "metrics.json").is_file():
-            raise InputError("is not an evaluation folder (no metrics.json)", path=folder)
-    check_output_folder(output_dir)
-    Path(output_dir).mkdir(parents=True, exist_ok=True)
+
+    model: Path
+    output_dir: Path
+    name: str
+    version: str
+    evaluations: tuple[Path, ...] = ()
+    force: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", Path(self.model))
+        object.__setattr__(self, "output_dir", Path(self.output_dir))
+        object.__setattr__(self, "evaluations", tuple(Path(f) for f in self.evaluations))
+        _check_model(self.model)
+        check_package_name(self.name)
+        object.__setattr__(self, "version", canonical_version(self.version))
+        for folder in self.evaluations:
+            if not (folder / "metrics.json").is_file():
+                raise InputError("is not an evaluation folder (no metrics.json)", path=folder)
+        check_output_folder(self.output_dir)
+
+
+def package_model(options: PackageOptions) -> PackageReport:
+    """Build ``LANG_NAME-VERSION-py3-none-any.whl`` of ``options.model`` into
+    ``options.output_dir``. The wheel holds the pipeline, its training manifest and the
+    evaluations' ``metrics.json``, ``report.md`` and ``report.html`` under ``nerwb/`` in the
+    pipeline's data (``Path(nlp.path) / "nerwb"`` once loaded).
+
+    Raises:
+        PackageError: the wheel exists (without ``force``), or spaCy refused to lay the
+            package out (the rest was checked when the options were made).
+    """
+    model, output_dir, name, version = (
+        options.model,
+        options.output_dir,
+        options.name,
+        options.version,
+    )
+    evaluations, force = options.evaluations, options.force
+    meta = _check_model(model)  # checked when the options were made; read here for its fields
+    output_dir.mkdir(parents=True, exist_ok=True)
     lang = str(meta.get("lang") or "xx")
     module = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
     wheel = Path(output_dir) / f"{module}-{version}-py3-none-any.whl"

@@ -5,17 +5,39 @@ data came from this conversion)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     SerializerFunctionWrapHandler,
     model_serializer,
 )
 
+from nerwb.choices import MisalignedPolicy, OverlapPolicy
 from nerwb.records._base import Record
+
+
+def _unrecorded(value: Any) -> Any:
+    """A file written before the policies were recorded says "" (None in memory)."""
+    return None if value == "" else value
+
+
+def _as_written(policy: MisalignedPolicy | OverlapPolicy | None) -> str:
+    return "" if policy is None else policy.value
+
+
+# A policy as the files store it: the enum's value, or "" where it was not recorded, so files
+# read and written keep their bytes (no format change) while the code sees an enum or None.
+RecordedMisaligned = Annotated[
+    MisalignedPolicy | None, BeforeValidator(_unrecorded), PlainSerializer(_as_written)
+]
+RecordedOverlap = Annotated[
+    OverlapPolicy | None, BeforeValidator(_unrecorded), PlainSerializer(_as_written)
+]
 
 
 class LeftOut(BaseModel):
@@ -68,9 +90,9 @@ class ChangedSpan(BaseModel):
 class ConversionRecord(Record):
     WHAT = "conversion report"
 
-    # "" in a report written before the policies were recorded
-    on_misaligned: str = ""
-    on_overlap: str = ""
+    # None ("" in the file): a report written before the policies were recorded
+    on_misaligned: RecordedMisaligned = None
+    on_overlap: RecordedOverlap = None
     docs: dict[str, int] = Field(default_factory=dict)
     per_split: dict[str, dict[str, LabelCounts]] = Field(default_factory=dict)  # split -> label
     totals: dict[str, LabelCounts] = Field(default_factory=dict)  # label -> over all splits

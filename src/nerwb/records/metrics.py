@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from nerwb.choices import MisalignedPolicy, OverlapPolicy
 from nerwb.records._base import Record
 from nerwb.records.conversion import ChangedSpan
 from nerwb.records.lines import RecordLine
@@ -50,8 +51,8 @@ class Bootstrap(_Part):
 class ConversionDone(_Part):
     """What converting the evaluation data changed or dropped (nothing for a .spacy file)."""
 
-    on_misaligned: str
-    on_overlap: str
+    on_misaligned: MisalignedPolicy
+    on_overlap: OverlapPolicy
     spans_in: int
     changed: int
     skipped: int

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from nerwb.records._base import Record
+from nerwb.records.conversion import RecordedMisaligned, RecordedOverlap
 from nerwb.records.dev_scores import DevScores
 
 MANIFEST_NAME = "manifest.json"  # beside model-best/ and model-last/
@@ -86,8 +87,8 @@ class ConversionFacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     report: str = ""  # the conversion report read
-    on_misaligned: str = ""
-    on_overlap: str = ""
+    on_misaligned: RecordedMisaligned = None  # None ("" in the file): the report had none
+    on_overlap: RecordedOverlap = None
     spans_in: int = 0  # over all splits and labels: spans_in = written + changed + skipped
     written: int = 0
     changed: int = 0

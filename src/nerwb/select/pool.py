@@ -6,6 +6,7 @@ The pool is read from the push ledger alone, so ``nerwb select`` needs no server
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,12 +38,8 @@ class SelectReport:
     unseen_left: int = 0
 
 
-def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, str, str | None]]:
-    """``(segment, split, title)`` for every segment of the articles in ``splits``.
-
-    Raises:
-        NerwbError: an unknown split, or a corpus not split yet.
-    """
+def check_splits(splits: Iterable[str]) -> None:
+    """Raises NerwbError: a split that is not one of ``SPLIT_NAMES`` (kind ``BAD_SETTING``)."""
     bad = [s for s in splits if s not in SPLIT_NAMES]
     if bad:
         raise NerwbError(
@@ -50,6 +47,36 @@ def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, s
             kind=ErrorKind.BAD_SETTING,
             setting="split",
         )
+
+
+@dataclass(frozen=True)
+class SelectOptions:
+    """What ``nerwb select`` is asked: the ranking (``selection``: strategy, how many, the
+    model, the seed; itself checked when made), the splits whose unpushed segments it ranks
+    (``splits``) and where the ranked list goes (``output``; None: a new file in the
+    workspace's selections folder). Checked once, when made, before anything is read.
+
+    Raises:
+        NerwbError: an unknown split (kind ``BAD_SETTING``).
+    """
+
+    selection: Selection
+    splits: tuple[str, ...] = ("train",)
+    output: Path | None = None
+
+    def __post_init__(self) -> None:
+        # a list is welcome; kept as a tuple so the options stay one immutable value
+        object.__setattr__(self, "splits", tuple(self.splits))
+        check_splits(self.splits)
+
+
+def selected_segments(ws: Workspace, splits: list[str]) -> list[tuple[Segment, str, str | None]]:
+    """``(segment, split, title)`` for every segment of the articles in ``splits``.
+
+    Raises:
+        NerwbError: an unknown split, or a corpus not split yet.
+    """
+    check_splits(splits)
     assignment = load_splits(ws.splits_path)
     if assignment is None:
         raise NerwbError(
@@ -100,14 +127,13 @@ def unseen_in_unpushed(ws: Workspace, splits: list[str]) -> tuple[int, int]:
     return count, len(pool)
 
 
-def select_unpushed(
-    ws: Workspace, selection: Selection, *, splits: list[str], output: Path | None = None
-) -> SelectReport:
-    """``nerwb select``: rank the segments of ``splits`` that no push has uploaded yet (by this
-    workspace's push ledger; no server needed) and write the ranked list."""
+def select_unpushed(ws: Workspace, options: SelectOptions) -> SelectReport:
+    """``nerwb select``: rank the segments of ``options.splits`` that no push has uploaded yet
+    (by this workspace's push ledger; no server needed) and write the ranked list."""
     from nerwb.select.candidates import count_unseen  # spaCy
 
-    pool = unpushed_segments(ws, splits)
+    selection, output = options.selection, options.output
+    pool = unpushed_segments(ws, list(options.splits))
     known = labelled_names(ws.gold_path)
     ranked = rank_segments(
         pool,
