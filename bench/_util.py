@@ -34,10 +34,15 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def save(name: str, data: dict[str, Any]) -> Path:
+def add_results_option(parser: Any) -> None:
+    """``--results DIR``: where ``save`` writes (a smoke test's tmp folder; default bench/results)."""
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder of the results")
+
+
+def save(name: str, data: dict[str, Any], folder: Path = RESULTS) -> Path:
     import os
 
-    RESULTS.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     data = {
         "benchmark": name,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -49,6 +54,6 @@ def save(name: str, data: dict[str, Any]) -> Path:
         },
         **data,
     }
-    path = RESULTS / f"{name}.json"
+    path = folder / f"{name}.json"
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

@@ -24,7 +24,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _util import REPO, SHARED_DATA, save, timed
+from _util import REPO, SHARED_DATA, add_results_option, save, timed
 from nerwb.evaluate.bootstrap import count_matrix, intervals, resample_weights, resampled_f
 from nerwb.evaluate.dev import dev_scores
 from nerwb.evaluate.scoring import DocCounts
@@ -151,7 +151,7 @@ def nerwb_argv(config: Path, ws, out: Path, overrides: list[str]) -> list[str]:
     ]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--overhead-steps", type=int, default=300)
@@ -171,7 +171,8 @@ def main() -> None:
         action="store_true",
         help="keep the accuracy rows of the last results file",
     )
-    args = parser.parse_args()
+    add_results_option(parser)
+    args = parser.parse_args(argv)
     if args.jobs > 1:
         # Two runs on two cores: one BLAS thread each, or they fight over the same cores.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -188,7 +189,7 @@ def main() -> None:
             "ner-accuracy": REPO / "configs" / "ner-accuracy.cfg",
         }
         if args.overhead_only:
-            previous = json.loads((Path(__file__).parent / "results" / "accuracy.json").read_text())
+            previous = json.loads((args.results / "accuracy.json").read_text())
             results["corpora"], results["steps"] = previous["corpora"], previous["steps"]
         for corpus in [] if args.overhead_only else args.corpora.split(","):
             ws = build(root, corpus)
@@ -260,9 +261,9 @@ def main() -> None:
 
         # overhead: nerwb train vs spacy train, same config and data, alternated
         if args.no_overhead:
-            path = save(args.name, results)
+            path = save(args.name, results, args.results)
             print(f"wrote {path}")
-            return
+            return path
         corpus = args.corpora.split(",")[-1]
         ws = build(root / "ovh", corpus)
         overrides = [
@@ -318,8 +319,9 @@ def main() -> None:
             f"nerwb train / spacy train (median of {args.repeats} pairs): wall "
             f"{statistics.median(wall_ratios):.3f}, cpu {statistics.median(cpu_ratios):.3f}"
         )
-    path = save(args.name, results)
+    path = save(args.name, results, args.results)
     print(json.dumps(results["overhead"]), f"\nwrote {path}")
+    return path
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import spacy
 
-from _util import REPO, RESULTS, SHARED_DATA, save, timed
+from _util import REPO, SHARED_DATA, add_results_option, save, timed
 from accuracy import build, spacy_argv
 from nerwb.corpus.model import Segment
 from nerwb.corpus.segments import segment_article
@@ -66,7 +66,7 @@ def training_docbin(
     return folder / "train.spacy"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=500)
@@ -77,7 +77,14 @@ def main() -> None:
         default=",".join(STRATEGIES),
         help="comma-separated; fewer than all writes active-learning-<names>.json beside the full run",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--budgets",
+        default=",".join(map(str, BUDGETS)),
+        help="shares of the pool's words after each round",
+    )
+    add_results_option(parser)
+    args = parser.parse_args(argv)
+    budgets = [float(b) for b in args.budgets.split(",") if b]
     strategies = [SelectStrategy(x) for x in args.strategies.split(",") if x]
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
@@ -129,7 +136,7 @@ def main() -> None:
             rng.shuffle(order)
             chosen, remaining, labelled = [], list(order), 0
             points, model = [], None
-            for budget in BUDGETS:
+            for budget in budgets:
                 target = budget * total_words
                 if strategy is SelectStrategy.RANDOM or model is None:  # the seed set is random
                     ranked_ids = [s.id for s in remaining]
@@ -188,7 +195,7 @@ def main() -> None:
         "config": args.config,
         "steps": args.steps,
         "seeds": args.seeds,
-        "budgets": list(BUDGETS),
+        "budgets": budgets,
         "full_pool": {
             "f": [round(f, 4) for f in full_f],
             "mean": round(statistics.mean(full_f), 4),
@@ -199,7 +206,7 @@ def main() -> None:
     for strategy in strategies:
         rows = [curves[(strategy, seed)] for seed in range(args.seeds)]
         per_round = []
-        for i, budget in enumerate(BUDGETS):
+        for i, budget in enumerate(budgets):
             fs = [r[i]["f"] for r in rows]
             labels = sorted({k for r in rows for k in r[i]["per_label"]})
             per_round.append(
@@ -225,7 +232,7 @@ def main() -> None:
         }
     result["second_config"] = {
         "config": SECOND_CONFIG,
-        "trained_on": f"the sets random and uncertain chose by {BUDGETS[-1]:.0%} of the words",
+        "trained_on": f"the sets random and uncertain chose by {budgets[-1]:.0%} of the words",
         **{
             st: {
                 "f": [round(carried[(st, seed)], 4) for seed in range(args.seeds)],
@@ -241,12 +248,13 @@ def main() -> None:
         if len(strategies) == len(STRATEGIES)
         else "active-learning-" + "-".join(strategies)
     )
-    path = save(name, result)
-    plot(result, RESULTS / f"{name}.png")
+    path = save(name, result, args.results)
+    plot(result, args.results / f"{name}.png")
     print(
         json.dumps({k: v["rounds"] for k, v in result["strategies"].items()}, indent=1),
         f"\nwrote {path}",
     )
+    return path
 
 
 def plot(result: dict, path: Path) -> None:

@@ -24,7 +24,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _util import SHARED_DATA, save, timed
+from _util import SHARED_DATA, add_results_option, save, timed
 from accuracy import build, spacy_argv, spacy_default_config
 
 AVERAGES = ["--training.optimizer.use_averages", "true"]
@@ -88,14 +88,15 @@ WIDE = [
 ]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--corpora", default="re3d,conflict3")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--jobs", type=int, default=2)
-    args = parser.parse_args()
+    add_results_option(parser)
+    args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -147,8 +148,11 @@ def main() -> None:
         corpus: {v: round(statistics.fmean(fs), 4) for v, fs in variants.items()}
         for corpus, variants in summary.items()
     }
-    path = save("config-variants", {"steps": args.steps, "mean_dev_f": means, "runs": rows})
+    path = save(
+        "config-variants", {"steps": args.steps, "mean_dev_f": means, "runs": rows}, args.results
+    )
     print(json.dumps(means, indent=1), f"\nwrote {path}")
+    return path
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _util import REPO, SHARED_DATA, load_average, save, timed
+from _util import REPO, SHARED_DATA, add_results_option, load_average, save, timed
 from accuracy import build, paired_gain, spacy_argv, spacy_default_config
 from nerwb.evaluate.bootstrap import resample_weights
 from nerwb.evaluate.dev import dev_evaluation
@@ -520,7 +520,7 @@ def inference_speed(names: list[str], folds, cache: Path, repeats: int = 3) -> d
     return {name: round(words / statistics.median(t)) for name, t in times.items()}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default="conflict3")
     parser.add_argument("--folds", type=int, default=5)
@@ -552,7 +552,9 @@ def main() -> None:
         default=0,
         help="instead of folds: train on train, score on dev, with seeds 0..N-1 (re3d's split)",
     )
-    args = parser.parse_args()
+    parser.add_argument("--cache", type=Path, default=CACHE, help="folder of the trained folds")
+    add_results_option(parser)
+    args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         sys.exit(f"{SHARED_DATA} is absent: this benchmark reads the shared corpora")
     names = [n for n in args.configs.split(",") if n]
@@ -562,7 +564,7 @@ def main() -> None:
     if args.dev_seeds:
         args.folds = args.dev_seeds
     mode = f"dev{args.dev_seeds}" if args.dev_seeds else f"s{args.seed}"
-    cache = CACHE / f"crossval-{args.corpus}-{mode}-{args.steps}"
+    cache = args.cache / f"crossval-{args.corpus}-{mode}-{args.steps}"
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nerwb-cv-") as tmp:
         root = Path(tmp)
@@ -652,8 +654,9 @@ def main() -> None:
     }
     result["mode"] = f"dev set, seeds 0-{args.folds - 1}" if args.dev_seeds else "folds"
     suffix = f"{'-dev-seeds' if args.dev_seeds else ''}{'-' + args.out if args.out else ''}"
-    path = save(f"crossval-{args.corpus}{suffix}", result)
+    path = save(f"crossval-{args.corpus}{suffix}", result, args.results)
     print(json.dumps(result, indent=1), f"\nwrote {path}")
+    return path
 
 
 if __name__ == "__main__":

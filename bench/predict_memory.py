@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _util import REPO, save
+from _util import REPO, add_results_option, save
 
 DEMO = REPO / "src" / "nerwb" / "resources" / "demo" / "articles.jsonl"
 PREDICT = "import sys; from nerwb.cli.main import main; sys.argv[0] = 'nerwb'; main()"
@@ -44,13 +44,14 @@ def peak_mb(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return kb / 1024, seconds
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--mb", type=float, default=1.0)
     parser.add_argument("--src", type=Path)
     parser.add_argument("--name", default="predict-memory")
-    args = parser.parse_args()
+    add_results_option(parser)
+    args = parser.parse_args(argv)
     env = dict(os.environ)
     if args.src:
         env["PYTHONPATH"] = str(args.src.resolve())
@@ -89,7 +90,9 @@ def main() -> None:
         "max_rss_self_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     print(json.dumps(result, indent=2))
-    print(f"wrote {save(args.name, {'model': args.model.name, **result})}")
+    path = save(args.name, {"model": args.model.name, **result}, args.results)
+    print(f"wrote {path}")
+    return path
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _util import save
+from _util import add_results_option, save
 
 PREDICT = "import sys; from nerwb.cli.main import main; sys.argv[0] = 'nerwb'; main()"
 TOWNS = ("Basra", "Mosul", "Aleppo", "Kabul", "Gao", "Sirte", "Goma")
@@ -72,13 +72,14 @@ def peak_mb(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return kb / 1024, seconds, stdout
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--engine", default="local")
     parser.add_argument("--src", type=Path)
     parser.add_argument("--name", default="predict-stream-memory")
-    args = parser.parse_args()
+    add_results_option(parser)
+    args = parser.parse_args(argv)
     env = dict(os.environ)
     if args.src:
         env["PYTHONPATH"] = str(args.src.resolve())
@@ -118,7 +119,9 @@ def main() -> None:
         "when_finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     print(json.dumps(result, indent=2))
-    print(f"wrote {save(args.name, result)}")
+    path = save(args.name, result, args.results)
+    print(f"wrote {path}")
+    return path
 
 
 if __name__ == "__main__":

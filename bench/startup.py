@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _util import save
+from _util import add_results_option, save
 from nerwb.cli.main import LAZY_COMMANDS, LAZY_GROUPS
 
 # `nerwb` as the console script runs it, without depending on where the script was installed.
@@ -30,23 +30,27 @@ CLI = "import sys; from nerwb.cli.main import main; sys.argv[0] = 'nerwb'; main(
 NAMES = (*LAZY_COMMANDS, "init", *LAZY_GROUPS)
 
 
-def run_once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds, and the child's CPU seconds (user + system): on a machine shared with
-    other jobs the wall time mostly measures the queue, the CPU time what start-up costs."""
+def run_once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, the child's CPU seconds (user + system) and its exit code: on a machine
+    shared with other jobs the wall time mostly measures the queue, the CPU time what start-up
+    costs; the exit code shows a command that broke instead of starting (-1: a traceback).
+    Every command here exits 0 but `doccano status`, which says no server runs and exits 1."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, used, -1 if b"Traceback" in done.stderr else done.returncode
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--src", type=Path, help="another checkout's src/ to measure")
     parser.add_argument("--name", default="startup", help="results file: bench/results/NAME.json")
-    args = parser.parse_args()
+    add_results_option(parser)
+    args = parser.parse_args(argv)
 
     env = dict(os.environ)
     if args.src:
@@ -78,12 +82,14 @@ def main() -> None:
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
+        exit_codes: dict[str, set[int]] = {name: set() for name in commands}
         run_once(commands["nerwb --help"], env, ws)  # warm the file cache once
         for _ in range(args.repeats):  # interleaved, so a busy spell hits every command alike
             for name, argv in commands.items():
-                wall, used = run_once(argv, env, ws)
+                wall, used, code = run_once(argv, env, ws)
                 times[name].append(wall)
                 cpu[name].append(used)
+                exit_codes[name].add(code)
     base = statistics.median(times["python -c pass"])
     base_cpu = statistics.median(cpu["python -c pass"])
     results = {
@@ -93,6 +99,7 @@ def main() -> None:
             "ratio_to_python": round(statistics.median(t) / base, 2),
             "cpu_median_s": round(statistics.median(cpu[name]), 4),
             "cpu_ratio_to_python": round(statistics.median(cpu[name]) / base_cpu, 2),
+            "exit_codes": sorted(exit_codes[name]),
         }
         for name, t in times.items()
     }
@@ -111,8 +118,10 @@ def main() -> None:
             "results": results,
             "loadavg": os.getloadavg(),
         },
+        args.results,
     )
     print(f"wrote {path}")
+    return path
 
 
 if __name__ == "__main__":

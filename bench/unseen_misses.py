@@ -25,7 +25,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from _util import save
+from _util import add_results_option, save
 from crossval import CACHE
 from nerwb.components.acronyms import is_acronym
 from nerwb.labels.gold_names import gold_names, normalise_name
@@ -119,17 +119,18 @@ def analyse(config: str, cache: Path, folds: int) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True, help="a crossval config whose folds are trained")
     parser.add_argument("--cache", default="", help="default: bench/.cache/crossval-conflict3-s0-0")
     parser.add_argument("--folds", type=int, default=5)
-    args = parser.parse_args()
+    add_results_option(parser)
+    args = parser.parse_args(argv)
     cache = Path(args.cache) if args.cache else CACHE / "crossval-conflict3-s0-0"
     result = analyse(args.config, cache, args.folds)
     for kind, row in result["kinds"].items():
         print(f"{kind:22} {row['missed']:4}  {row['per_label']}  e.g. {row['examples'][:5]}")
-    save(f"unseen-misses-{args.config}", result)
+    return save(f"unseen-misses-{args.config}", result, args.results)
 
 
 if __name__ == "__main__":

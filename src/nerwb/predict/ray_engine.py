@@ -39,15 +39,18 @@ class _Predictor:
     """One Ray actor: loads the pipeline once, then annotates block after block."""
 
     def __init__(self, model: str, max_length: int | None, batch_size: int) -> None:
+        from nerwb.predict.local import VocabZone
         from nerwb.predict.model import load_pipeline
 
         self.nlp = load_pipeline(Path(model), max_length=max_length)
+        self.zone = VocabZone(self.nlp)  # one per actor: it outlives each block
         self.batch_size = batch_size
 
     def annotate(self, texts: list[str]) -> list[list[Entity]]:
         from nerwb.predict.local import annotate
 
-        return [ents for _, ents in annotate(self.nlp, texts, str, batch_size=self.batch_size)]
+        found = annotate(self.nlp, texts, str, batch_size=self.batch_size, zone=self.zone)
+        return [ents for _, ents in found]
 
 
 IN_FLIGHT_PER_ACTOR = 4  # blocks queued per actor: enough to keep it busy, no more
