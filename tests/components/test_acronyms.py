@@ -78,6 +78,7 @@ def test_bad_settings_are_refused() -> None:
         nlp.add_pipe(FACTORY, config={"min_length": 1})
 
 
+@pytest.mark.slow  # seconds of its own: a child process or a training
 def test_saved_and_loaded_by_plain_spacy(tmp_path: Path) -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe(FACTORY, config={"max_length": 6})

@@ -130,6 +130,7 @@ def test_names_file_joins_the_pool_and_bad_files_are_refused(tmp_path: Path) -> 
         create_mention_replacement(synthetic=-0.1)
 
 
+@pytest.mark.slow  # seconds of its own: a child process or a training
 def test_a_config_section_builds_it_in_a_fresh_interpreter(tmp_path: Path) -> None:
     """The shipped configs' [corpora.train.augmenter] resolves through the entry point, in an
     interpreter that never imports nerwb, and augments what spaCy's Corpus reads."""

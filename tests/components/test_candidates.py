@@ -60,6 +60,7 @@ def test_features_do_not_name_the_candidate() -> None:
     assert not any(f.endswith("jf") for f in later)
 
 
+@pytest.mark.slow  # seconds of its own: a child process or a training
 def test_it_finds_a_name_it_never_saw_from_its_context(tmp_path: Path) -> None:
     nlp = spacy.blank("en")
     component = nlp.add_pipe(FACTORY, config={"threshold": 0.5})
