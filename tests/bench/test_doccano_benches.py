@@ -48,6 +48,17 @@ def test_bench_doccano_load_open_and_closed_loop_with_pulls(doccano_server, tmp_
     assert result["open"]["2"]["offered_actions_per_s"] == 20.0
 
 
+def test_bench_doccano_load_closed_loop_without_a_pull(doccano_server, tmp_path) -> None:
+    """--pull-in open: the closed loop's ceiling is the annotators' alone, no admin pull in it."""
+    tiny = "--levels 1 --actions 2 --pace 0.1 --pull-after 0.05 --seconds 30 --pull-in open"
+    args = doccano_load.parse(tiny.split())
+    assert args.docs == 1 * 2 * 1 * 2  # one per action by default
+    result = doccano_load.measure(doccano_server, tmp_path, "smoke-nopull", args, report=print)
+    assert result["closed"]["1"]["pull_during_load"] is None
+    assert result["open"]["1"]["pull_during_load"]["database"]["consistent"]
+    assert result["closed"]["1"]["actions"] == 2
+
+
 def test_bench_doccano_load_refuses_too_few_documents() -> None:
     with pytest.raises(SystemExit):
         doccano_load.parse(["--levels", "5", "--actions", "8", "--docs", "10"])
