@@ -60,6 +60,9 @@ mean over its seeds), interpolated between rounds, per seed and as mean with the
 Run (the full run is about 40 trainings: plan first, run alone on a quiet machine):
     nice -n 10 .venv/bin/python bench/loop_simulation.py --plan
     nice -n 10 .venv/bin/python bench/loop_simulation.py [--arms random,loop] [--rounds 3]
+Two processes may share the cache (one per core, e.g. ``--arms random`` beside ``--arms loop``
+with ``--results`` elsewhere, then ``--summary-only``): each training is claimed by one process
+and the other waits for its record.
 Results: bench/results/loop-simulation.json and loop-simulation.png. Needs ../shared/data and,
 for the default config, ``make base-model``. The smoke run of the test suite
 (tests/bench/test_loop_simulation_smoke.py) runs the same code at toy sizes.
@@ -188,6 +191,32 @@ def counts_json(c: DocCounts) -> dict:
 
 def counts_from(d: dict) -> DocCounts:
     return DocCounts(tp=dict(d["tp"]), n_pred=dict(d["n_pred"]), n_gold=dict(d["n_gold"]))
+
+
+CLAIM_POLL_S = 15.0
+
+
+def claim_training(claim: Path) -> bool:
+    """Whether this process may train the set whose record is ``claim``'s sibling: two processes
+    (one per core) share one cache, and arms that share an order or the whole pool would
+    otherwise train the same set twice and overwrite each other's model. A claim whose process
+    is gone (a stopped run) is taken over."""
+    claim.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        try:
+            pid = int(claim.read_text() or "0")
+            os.kill(pid, 0)
+            return False
+        except (ValueError, ProcessLookupError, FileNotFoundError):
+            claim.unlink(missing_ok=True)  # its process is gone (or it just finished)
+            return claim_training(claim)
+        except PermissionError:
+            return False
+    with os.fdopen(fd, "w") as f:
+        f.write(str(os.getpid()))
+    return True
 
 
 def cpu_of_children() -> float:
@@ -322,8 +351,27 @@ class Simulation:
         key = self.training_key(arm, seed, chosen)
         record_path = self.cache / "trainings" / f"{key}.json"
         model = self.cache / "models" / key / "model-best"
-        if record_path.is_file() and (model / "meta.json").is_file():
-            return json.loads(record_path.read_text()), model
+        while not (record_path.is_file() and (model / "meta.json").is_file()):
+            if claim_training(record_path.with_suffix(".claim")):
+                try:
+                    if record_path.is_file() and (model / "meta.json").is_file():
+                        break  # finished between the check and the claim
+                    return self._train(arm, seed, chosen, budget, key, record_path, model)
+                finally:
+                    record_path.with_suffix(".claim").unlink(missing_ok=True)
+            time.sleep(CLAIM_POLL_S)  # another process trains this set: wait for its record
+        return json.loads(record_path.read_text()), model
+
+    def _train(
+        self,
+        arm: Arm,
+        seed: int,
+        chosen: list[Segment],
+        budget: float,
+        key: str,
+        record_path: Path,
+        model: Path,
+    ) -> tuple[dict, Path]:
         folder = self.root / f"run-{key}"
         shutil.rmtree(folder, ignore_errors=True)
         data = folder / "data"
@@ -365,7 +413,9 @@ class Simulation:
             "cpu_seconds": round(cpu, 1),
         }
         record_path.parent.mkdir(parents=True, exist_ok=True)
-        record_path.write_text(json.dumps(record) + "\n")
+        partial = record_path.with_suffix(".partial")
+        partial.write_text(json.dumps(record) + "\n")
+        partial.replace(record_path)  # whole or absent: another process may be polling for it
         return record, model
 
     # ---- one order of labelling, round by round ----------------------------------------------

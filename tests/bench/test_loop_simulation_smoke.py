@@ -5,6 +5,7 @@ run go on, the plan, the results and the figure), not the figures."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -76,3 +77,23 @@ def test_loop_simulation_smoke(tmp_path) -> None:
     assert plan["trainings_needed"] == 3 and plan["per_budget"] == {"50%": 2, "100%": 1}
     assert plan["estimated_cpu_hours"] is not None  # from the cached trainings of this schedule
     assert len(list((tmp_path / "cache" / "rounds").glob("*.json"))) == 2  # planned, not run
+
+
+def test_two_processes_share_the_cache_one_claim_per_training(tmp_path) -> None:
+    """A claim is held by one live process; a second is refused; a dead process's is taken over."""
+    bench = str(REPO / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from loop_simulation import claim_training
+
+    claim = tmp_path / "trainings" / "abc.claim"
+    assert claim_training(claim) and claim.read_text() == str(os.getpid())
+    assert not claim_training(claim)  # held by a live process (this one)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    claim.write_text(gone.stdout.strip())  # a stopped run's claim
+    assert claim_training(claim) and claim.read_text() == str(os.getpid())
