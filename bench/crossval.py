@@ -281,7 +281,7 @@ def with_addons(
 ) -> tuple[dict[str, list[DocCounts]], dict[str, list[Split]]]:
     """Held-out counts of each fold's trained model with nerwb's add-on components fitted on
     its training part: the number-anchored component (each reconcile mode), the gazetteer
-    (unfiltered and filtered) and both.
+    (unfiltered and filtered) and both, and the head phrases (issue 32: at 0.5 and 0.7).
 
     Fitted after training, on the same fold: neither needs gradients from the NER (each is
     fitted once in initialize), so this equals training them in the pipeline except that
@@ -293,6 +293,7 @@ def with_addons(
     from spacy.training import Example
 
     from nerwb.components.gazetteer import FACTORY as GAZETTEER
+    from nerwb.components.head_phrases import FACTORY as HEADS
     from nerwb.components.numbers import FACTORY, Reconcile, choose, reconcile
     from nerwb.evaluate.scoring import doc_counts
 
@@ -310,11 +311,15 @@ def with_addons(
             for key, least in (("+gazetteer-unfiltered", 0.0), ("+gazetteer", 0.5)):
                 gazetteers[key] = nlp.add_pipe(GAZETTEER, name=key, config={"min_precision": least})
                 gazetteers[key].initialize(lambda examples=examples: examples)
+            heads = {}  # issue 32's targeted fix: names built from the training's heads
+            for key, least in (("+head-phrases", 0.5), ("+head-phrases-0.7", 0.7)):
+                heads[key] = nlp.add_pipe(HEADS, name=key, config={"min_precision": least})
+                heads[key].initialize(lambda examples=examples: examples)
             numbers = None
             if not shipped:
                 numbers = nlp.add_pipe(FACTORY)
                 numbers.initialize(lambda examples=examples: examples)
-            added = [*gazetteers] + ([] if shipped else [FACTORY])
+            added = [*gazetteers, *heads] + ([] if shipped else [FACTORY])
             predicted = list(nlp.pipe([d.text for d in held], disable=added))
             variants: dict[str, list] = {}
             for doc in predicted:
@@ -330,6 +335,8 @@ def with_addons(
                             variants.setdefault("+numbers-prefer+gazetteer", []).append(ents)
                 for key, gazetteer in gazetteers.items():
                     variants.setdefault(key, []).append(list(gazetteer(doc.copy()).ents))
+                for key, head_phrases in heads.items():
+                    variants.setdefault(key, []).append(list(head_phrases(doc.copy()).ents))
             for key, docs in variants.items():
                 for g, ents in zip(held, docs, strict=True):
                     gold = [(e.start_char, e.end_char, e.label_) for e in g.ents]
