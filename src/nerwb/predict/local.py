@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from nerwb.corpus.segments import segment_article
+from nerwb.predict.allocator import keep_freed_memory
 from nerwb.predict.model import load_pipeline
 
 if TYPE_CHECKING:  # spaCy is imported where a model is loaded, so the CLI starts quickly
@@ -167,7 +168,7 @@ _WORKER: dict[str, object] = {}
 
 
 def _load_worker(model: str, max_length: int | None, batch_size: int) -> None:
-
+    keep_freed_memory()  # a forked worker inherits it; a spawned one sets its own
     nlp = load_pipeline(Path(model), max_length=max_length)
     _WORKER["nlp"] = nlp
     _WORKER["zone"] = VocabZone(nlp)  # one per worker: it outlives each chunk

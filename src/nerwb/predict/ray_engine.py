@@ -39,9 +39,11 @@ class _Predictor:
     """One Ray actor: loads the pipeline once, then annotates block after block."""
 
     def __init__(self, model: str, max_length: int | None, batch_size: int) -> None:
+        from nerwb.predict.allocator import keep_freed_memory
         from nerwb.predict.local import VocabZone
         from nerwb.predict.model import load_pipeline
 
+        keep_freed_memory()  # the actor's batches reuse their arrays
         self.nlp = load_pipeline(Path(model), max_length=max_length)
         self.zone = VocabZone(self.nlp)  # one per actor: it outlives each block
         self.batch_size = batch_size

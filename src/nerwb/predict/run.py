@@ -13,6 +13,7 @@ from nerwb import __version__
 from nerwb.choices import OnError
 from nerwb.errors import SETTING, ErrorKind, PredictError
 from nerwb.io import atomic_write_jsonl
+from nerwb.predict.allocator import keep_freed_memory
 from nerwb.predict.idbook import IdBook
 from nerwb.predict.inputs import BadRecord, InputArticle, InputSource
 from nerwb.predict.local import Entity, annotate, annotate_in_processes
@@ -155,6 +156,8 @@ def predict(options: PredictOptions, *, on_progress: OnProgress | None = None) -
         "max_length": max_length,
     }
     # Load before anything is written, so a broken pipeline leaves no work folder behind.
+    if engine is Engine.LOCAL:
+        keep_freed_memory()  # the batches' arrays are reused, not faulted in again
     nlp = load_pipeline(model, max_length=max_length) if engine is Engine.LOCAL else None
     if engine is Engine.RAY:  # a missing Ray or a dead address fails before anything is written
         preflight(options.address)
