@@ -17,9 +17,10 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.training import Example
 
+from nerwb.components.filling import fill_free_tokens
 from nerwb.components.names import KnownName, name_tokens, read_names
 from nerwb.components.training_labels import check_requested_labels, label_span_counts
 from nerwb.errors import ErrorKind, InputError, TrainingError
@@ -164,16 +165,11 @@ class Gazetteer:
         if not self.patterns:
             return doc
         matcher = self._get_matcher()
-        taken = {i for e in doc.ents for i in range(e.start, e.end)}
-        added = []
-        for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1] - m[2], m[1])):
-            if taken.isdisjoint(range(start, end)):
-                label = self.patterns[int(self.vocab.strings[match_id])]["label"]
-                added.append(Span(doc, start, end, label=label))
-                taken.update(range(start, end))
-        if added:
-            doc.ents = sorted([*doc.ents, *added], key=lambda s: s.start)
-        return doc
+        ranked = (  # longest first, then leftmost
+            (start, end, self.patterns[int(self.vocab.strings[match_id])]["label"])
+            for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+        )
+        return fill_free_tokens(doc, ranked)
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return json.dumps({"patterns": self.patterns, "facts": self.facts}).encode("utf-8")

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 from spacy.training import Example
 
+from nerwb.components.filling import fill_free_tokens
 from nerwb.components.training_labels import check_requested_labels, label_span_counts
 
 FACTORY = "nerwb_head_phrases"
@@ -152,7 +153,6 @@ class HeadPhrases:
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules:
             return doc
-        taken = {i for e in doc.ents for i in range(e.start, e.end)}
         ranked = sorted(
             self._candidates(doc),
             key=lambda c: (
@@ -161,14 +161,7 @@ class HeadPhrases:
                 c[0],
             ),
         )
-        added = []
-        for start, end, label in ranked:
-            if taken.isdisjoint(range(start, end)):
-                added.append(Span(doc, start, end, label=label))
-                taken.update(range(start, end))
-        if added:
-            doc.ents = sorted([*doc.ents, *added], key=lambda s: s.start)
-        return doc
+        return fill_free_tokens(doc, ranked)
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return json.dumps({"rules": self.rules, "facts": self.facts}).encode("utf-8")
