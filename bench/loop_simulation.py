@@ -24,19 +24,21 @@ say so); the same rule for every arm keeps the comparison fair either way.
 **Arms** (``ARMS``) are an order of labelling and an aid to the annotator:
 
 * ``random``: random order, no aid: a team without nerwb's loop (3 seeds);
-* ``loop``: nerwb's default loop, as ``nerwb.loop.default.DEFAULT_LOOP`` says (today:
-  ``novel`` for the first batch, ``uncertain-diverse`` with the last round's model after, and the
-  last model's suggestions) (3 seeds);
-* each lever alone (1 seed): ``novel-first`` (the loop's order, no aid), ``novel-uncertain``
+* ``loop``: nerwb's default loop, as ``nerwb.loop.default.DEFAULT_LOOP`` says (since issue
+  33's first seed: random order with the last model's suggestions) (3 seeds);
+* ``novel-loop``: issue 26's loop, the default before (``novel`` for the first batch,
+  ``uncertain-diverse`` with the last round's model after, and the last model's suggestions)
+  (3 seeds);
+* each lever alone (1 seed): ``novel-first`` (novel-loop's order, no aid), ``novel-uncertain``
   (``novel``, then ``novel-uncertain``), ``suggestions`` (random order, the last model's
   suggestions), ``propagation`` (random order, every confirmed name pre-annotated where it
-  recurs, ``labels.patterns.propagation_patterns``' rule); and ``all`` (the loop's order, model
-  suggestions and propagation together).
+  recurs, ``labels.patterns.propagation_patterns``' rule); and ``all`` (novel-loop's order,
+  model suggestions and propagation together).
 
 An aid changes what labelling a batch costs, never what ends up labelled (the annotator fixes
 every offer to gold), so arms that share an order share their trainings: ``suggestions`` and
-``propagation`` cost no training beyond ``random``'s, ``novel-first`` and ``all`` none beyond
-``loop``'s, and every arm's 100 % round (the whole pool) is one training per seed. Each round
+``propagation`` (and today's ``loop``) cost no training beyond ``random``'s, ``novel-first``
+and ``all`` none beyond ``novel-loop``'s, and every arm's 100 % round (the whole pool) is one training per seed. Each round
 records the edits of every aid, so the lever each arm pulls is read off the same batches.
 
 **Edits**: without an aid every gold entity of a batch is one edit (added). With one, an
@@ -60,7 +62,7 @@ mean over its seeds), interpolated between rounds, per seed and as mean with the
 Run (the full run is about 40 trainings: plan first, run alone on a quiet machine):
     nice -n 10 .venv/bin/python bench/loop_simulation.py --plan
     nice -n 10 .venv/bin/python bench/loop_simulation.py [--arms random,loop] [--rounds 3]
-Two processes may share the cache (one per core, e.g. ``--arms random`` beside ``--arms loop``
+Two processes may share the cache (one per core, e.g. ``--arms random`` beside ``--arms novel-loop``
 with ``--results`` elsewhere, then ``--summary-only``): each training is claimed by one process
 and the other waits for its record.
 Results: bench/results/loop-simulation.json and loop-simulation.png. Needs ../shared/data and,
@@ -157,6 +159,10 @@ ARMS = {
         _loop_aid(),
         3,
         f"nerwb's default loop: {DEFAULT_LOOP.first}, then {DEFAULT_LOOP.then}; aid {_loop_aid()}",
+    ),
+    # issue 26's loop, the default until issue 33's first seed: the order it is measured against
+    "novel-loop": Arm(
+        NOVEL, UD, Aid.MODEL, 3, "issue 26's loop: novel, then uncertain-diverse, suggestions"
     ),
     "novel-first": Arm(NOVEL, UD, Aid.NONE, 1, "order alone: novel, then uncertain-diverse"),
     "novel-uncertain": Arm(
@@ -953,7 +959,9 @@ def plot(result: dict, path: Path) -> None:
         xs = [r["words_mean"] for r in rounds]
         label = f"{name} ({len(data['seeds'])} seed(s))"
         style = (
-            {"linewidth": 2.2} if name in (BASELINE, "loop") else {"linestyle": ":", "alpha": 0.85}
+            {"linewidth": 2.2}
+            if name in (BASELINE, "loop", "novel-loop")
+            else {"linestyle": ":", "alpha": 0.85}
         )
         left.plot(xs, fs, marker="o", label=label, **style)
         left.fill_between(

@@ -32,7 +32,7 @@ def simulate(tmp_path, *args: str) -> subprocess.CompletedProcess:
 @needs_shared
 @pytest.mark.slow
 def test_loop_simulation_smoke(tmp_path) -> None:
-    arms = "random,loop,suggestions,propagation,novel-first"
+    arms = "random,loop,novel-loop,suggestions,propagation,novel-first"
     # a first sitting stopped after one round of one arm
     simulate(tmp_path, "--arms", "random", "--rounds", "1")
     (saved,) = (tmp_path / "cache" / "rounds").glob("*.json")
@@ -41,9 +41,9 @@ def test_loop_simulation_smoke(tmp_path) -> None:
     result = json.loads((tmp_path / "results" / "loop-simulation.json").read_text())
     assert (tmp_path / "results" / "loop-simulation.png").stat().st_size > 0
     assert set(result["arms"]) == set(arms.split(","))
-    # three trainings for five arms: random's and the loop's order at 50 %, and the whole pool
-    # once (the aids and novel-first share an order with random or the loop); random's 50 %
-    # round was cached by the first sitting
+    # three trainings for six arms: random's and novel-loop's order at 50 %, and the whole pool
+    # once (the default loop, the aids and novel-first share an order with random or
+    # novel-loop); random's 50 % round was cached by the first sitting
     assert result["trainings"]["trained_by_this_run"] == 2
     assert result["trainings"]["cached_used"] == 3
     assert len(list((tmp_path / "cache" / "rounds").glob("*.json"))) == 2  # two orders
@@ -61,9 +61,10 @@ def test_loop_simulation_smoke(tmp_path) -> None:
         result["arms"]["propagation"]["rounds"][1]["edits_cum_mean"]
         <= result["arms"]["random"]["rounds"][1]["edits_cum_mean"]
     )
-    assert "paired_bootstrap" in result["arms"]["loop"]["rounds"][0]["gain_over_random"]
+    assert "paired_bootstrap" in result["arms"]["novel-loop"]["rounds"][0]["gain_over_random"]
     same_f = {n: [r["f_mean"] for r in a["rounds"]] for n, a in result["arms"].items()}
-    assert same_f["suggestions"] == same_f["propagation"] == same_f["random"]
+    # the default loop (random order since issue 33's first seed) and the aids share random's
+    assert same_f["loop"] == same_f["suggestions"] == same_f["propagation"] == same_f["random"]
 
     # a second sitting trains nothing and finds the same figures
     simulate(tmp_path, "--arms", arms)
@@ -72,7 +73,9 @@ def test_loop_simulation_smoke(tmp_path) -> None:
     assert {n: [r["f_mean"] for r in a["rounds"]] for n, a in again["arms"].items()} == same_f
 
     # the plan for another seed: its 50 % rounds of both orders, and its own whole pool
-    planned = simulate(tmp_path, "--arms", "random,loop,propagation", "--first-seed", "1", "--plan")
+    planned = simulate(
+        tmp_path, "--arms", "random,novel-loop,propagation", "--first-seed", "1", "--plan"
+    )
     plan = json.loads(planned.stdout)
     assert plan["trainings_needed"] == 3 and plan["per_budget"] == {"50%": 2, "100%": 1}
     assert plan["estimated_cpu_hours"] is not None  # from the cached trainings of this schedule

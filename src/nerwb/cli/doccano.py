@@ -214,7 +214,7 @@ SelectOpt = Annotated[
     typer.Option(
         "--select",
         help="Push only the --n unpushed segments this ranks first (with --n alone: the "
-        f"loop's default, {_LOOP.first} without --model, {_LOOP.then} with one).",
+        f"loop's default, {_LOOP.order_in_words()}).",
     ),
 ]
 CountOpt = Annotated[int | None, typer.Option("--n", help="How many segments to choose and push.")]

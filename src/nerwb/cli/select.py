@@ -22,7 +22,7 @@ def select_cmd(
         typer.Option(
             "--select",
             help="How to rank the unpushed segments (default: the loop's, "
-            f"{_LOOP.first} without --model, {_LOOP.then} with one).",
+            f"{_LOOP.order_in_words()}).",
             show_default=False,
         ),
     ] = None,
