@@ -22,7 +22,8 @@ from nerwb.labels.annotations import (
     save_annotated,
     save_units,
 )
-from nerwb.loop.default import DEFAULT_LOOP
+from nerwb.loop import default as loop_default
+from nerwb.loop.default import DEFAULT_LOOP, LoopDefault
 from nerwb.loop.status import loop_status
 from nerwb.records.agreement import AgreementFile, Overall, PairAgreement
 from nerwb.records.candidates import NameCandidatesFile
@@ -31,6 +32,7 @@ from nerwb.records.doccano import AssignmentPlan, PushedProject, PushLedgerFile
 from nerwb.records.metrics import MetricsFile
 from nerwb.records.pull import PullManifest
 from nerwb.records.training import TrainingManifest
+from nerwb.select.strategies import NEEDS_MODEL, NOVEL_STRATEGIES, SelectStrategy
 
 # article id -> (split, words); each one segment (shorter than segment_length)
 ARTICLES = {
@@ -43,6 +45,12 @@ ARTICLES = {
     "t1": ("test", 7),
 }
 PULLED = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+# issue 26's table: later batches ranked by the latest model (checks the mechanism)
+MODEL_TABLE = LoopDefault(
+    SelectStrategy.NOVEL, SelectStrategy.UNCERTAIN_DIVERSE, True, None, "a test"
+)
 
 
 def text_of(article: str, words: int) -> str:
@@ -317,7 +325,14 @@ def test_status_says_what_to_do_next_at_each_stage(ws) -> None:
     nxt = loop_status(ws).next
     # a4 and a5 are left; a batch is a tenth of the 5 training segments, rounded up
     assert (nxt.step, nxt.segments, nxt.strategy) == ("label-more", 1, DEFAULT_LOOP.then)
-    assert nxt.model == ws.training_dir / "r6" / "model-best"
+    # the latest model goes with the advice when the table's strategy ranks by one
+    ranks_by_model = DEFAULT_LOOP.then in NEEDS_MODEL or DEFAULT_LOOP.then in NOVEL_STRATEGIES
+    latest = ws.training_dir / "r6" / "model-best"
+    assert nxt.model == (latest if ranks_by_model else None)
+    with pytest.MonkeyPatch.context() as patch:  # and with a table that ranks by a model
+        patch.setattr(loop_default, "DEFAULT_LOOP", MODEL_TABLE)
+        nxt = loop_status(ws).next
+    assert (nxt.strategy, nxt.model) == (SelectStrategy.UNCERTAIN_DIVERSE, latest)
 
 
 def test_status_refuses_a_corrupt_stage_file_by_name(ws, cli) -> None:

@@ -14,6 +14,15 @@ from nerwb.loop import default as loop_default
 from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
 
 
+def default_order_help() -> str:
+    """The loop's default order as a help text says it: one strategy, or the one without a
+    model and the one with."""
+    table = loop_default.DEFAULT_LOOP
+    if table.first == table.then:
+        return f"{table.first}, with or without --model"
+    return f"{table.first} without --model, {table.then} with one"
+
+
 def selection_for(
     ws, strategy: SelectStrategy | None, model: Path | None, n: int | None, seed: int | None
 ):

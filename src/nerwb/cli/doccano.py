@@ -37,12 +37,11 @@ from nerwb.cli._options import (
     port_option,
 )
 from nerwb.cli._progress import show_progress, show_steps, show_wait, with_lock_waits
-from nerwb.cli._ranking import selection_for, show_ranking
+from nerwb.cli._ranking import default_order_help, selection_for, show_ranking
 from nerwb.loop import default as loop_default
 from nerwb.select.strategies import SelectStrategy
 
 T = TypeVar("T")
-_LOOP = loop_default.DEFAULT_LOOP  # for help texts only: commands read the table when they run
 
 doccano_app = typer.Typer(cls=NerwbGroup, help="Run and talk to Doccano.", no_args_is_help=True)
 
@@ -214,7 +213,7 @@ SelectOpt = Annotated[
     typer.Option(
         "--select",
         help="Push only the --n unpushed segments this ranks first (with --n alone: the "
-        f"loop's default, {_LOOP.order_in_words()}).",
+        f"loop's default, {default_order_help()}).",
     ),
 ]
 CountOpt = Annotated[int | None, typer.Option("--n", help="How many segments to choose and push.")]

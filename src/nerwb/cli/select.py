@@ -9,11 +9,8 @@ import typer
 
 from nerwb.cli._common import console, workspace
 from nerwb.cli._options import ModelOpt, SeedOpt, WorkspaceOpt, comma_list, output_option
-from nerwb.cli._ranking import selection_for, show_ranking
-from nerwb.loop import default as loop_default
+from nerwb.cli._ranking import default_order_help, selection_for, show_ranking
 from nerwb.select.strategies import SelectStrategy
-
-_LOOP = loop_default.DEFAULT_LOOP  # for the help text only: the command reads it when it runs
 
 
 def select_cmd(
@@ -22,7 +19,7 @@ def select_cmd(
         typer.Option(
             "--select",
             help="How to rank the unpushed segments (default: the loop's, "
-            f"{_LOOP.order_in_words()}).",
+            f"{default_order_help()}).",
             show_default=False,
         ),
     ] = None,

@@ -64,7 +64,13 @@ from nerwb.progress import OnProgress, ProgressEvent, emit
 from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.records.suggestions import SuggestionLedger
 from nerwb.select.pool import selected_segments
-from nerwb.select.strategies import Selection, SelectStrategy, load_selection_model
+from nerwb.select.strategies import (
+    NEEDS_MODEL,
+    NOVEL_STRATEGIES,
+    Selection,
+    SelectStrategy,
+    load_selection_model,
+)
 from nerwb.server.direct import direct_access
 from nerwb.server.local import local_server
 from nerwb.training.options import TrainOptions
@@ -464,7 +470,12 @@ def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, sa
             top = second.ranked[0] if second.ranked else None
             say(
                 DemoStage.ROUND_TWO_PUSH,
-                f"{len(chosen)} segments ranked by {strategy} with round one's model"
+                f"{len(chosen)} segments "
+                + (
+                    f"ranked by {strategy} with round one's model"
+                    if strategy in NEEDS_MODEL or strategy in NOVEL_STRATEGIES
+                    else f"chosen by {strategy} (the loop's default order)"
+                )
                 + (f" (first: {top.segment_id}, {top.why})" if top else ""),
             )
         else:

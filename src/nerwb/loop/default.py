@@ -37,13 +37,6 @@ class LoopDefault:
         """The strategy for the next batch."""
         return self.then if has_model else self.first
 
-    def order_in_words(self) -> str:
-        """The order as a help text says it: one strategy, or the one without a model and the
-        one with."""
-        if self.first == self.then:
-            return f"{self.first}, with or without --model"
-        return f"{self.first} without --model, {self.then} with one"
-
 
 # Issue 33's simulation (bench/loop_simulation.py, bench/results/loop-simulation.json; seed 0 of
 # 3 so far, 10-100 % of the pool, every round trained to convergence): labelling in random order
