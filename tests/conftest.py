@@ -310,3 +310,18 @@ def trained_ws(ws):
     """Demo corpus imported as gold, split, converted: ready to train."""
     prepare_demo_gold(ws)
     return ws
+
+
+def examples_from_rows(nlp, rows: list[tuple[str, list[tuple[str, str]]]]) -> list:
+    """Training ``Example``s from ``(text, [(phrase, label), ...])`` rows: each phrase's first
+    occurrence in its text is a gold entity (the components' tests fit on these)."""
+    from spacy.training import Example
+
+    out = []
+    for text, ents in rows:
+        doc = nlp.make_doc(text)
+        doc.ents = [
+            doc.char_span(text.index(p), text.index(p) + len(p), label=lab) for p, lab in ents
+        ]
+        out.append(Example(nlp.make_doc(text), doc))
+    return out

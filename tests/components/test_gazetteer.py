@@ -9,6 +9,7 @@ import pytest
 import spacy
 from spacy.training import Example
 
+from conftest import examples_from_rows
 from nerwb.components.gazetteer import FACTORY
 from nerwb.errors import InputError, TrainingError
 
@@ -24,14 +25,7 @@ def examples(nlp) -> list[Example]:
         ("Then the government fell.", []),
         ("Police said 12 people died.", [("12 people", "CASUALTY_FIGURE")]),
     ]
-    out = []
-    for text, ents in rows:
-        doc = nlp.make_doc(text)
-        doc.ents = [
-            doc.char_span(text.index(p), text.index(p) + len(p), label=lab) for p, lab in ents
-        ]
-        out.append(Example(nlp.make_doc(text), doc))
-    return out
+    return examples_from_rows(nlp, rows)
 
 
 def test_keeps_names_the_training_text_bears_out(tmp_path: Path) -> None:

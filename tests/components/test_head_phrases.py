@@ -9,6 +9,7 @@ import pytest
 import spacy
 from spacy.training import Example
 
+from conftest import examples_from_rows
 from nerwb.components.head_phrases import FACTORY, fold_plural
 from nerwb.errors import TrainingError
 
@@ -28,14 +29,7 @@ ROWS = [
 
 
 def examples(nlp, rows=ROWS) -> list[Example]:
-    out = []
-    for text, ents in rows:
-        doc = nlp.make_doc(text)
-        doc.ents = [
-            doc.char_span(text.index(p), text.index(p) + len(p), label=lab) for p, lab in ents
-        ]
-        out.append(Example(nlp.make_doc(text), doc))
-    return out
+    return examples_from_rows(nlp, rows)
 
 
 def test_unseen_names_from_seen_heads_and_words(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 import spacy
 from spacy.training import Example
 
+from conftest import examples_from_rows
 from nerwb.components.gazetteer import FACTORY
 from nerwb.components.names import PATTERN_ID, names_as_patterns, read_names
 from nerwb.errors import InputError, TrainingError
@@ -28,14 +29,7 @@ def examples(nlp) -> list[Example]:
         ("Then the government fell.", []),
         ("Police said 12 people died.", [("12 people", "CASUALTY_FIGURE")]),
     ]
-    out = []
-    for text, ents in rows:
-        doc = nlp.make_doc(text)
-        doc.ents = [
-            doc.char_span(text.index(p), text.index(p) + len(p), label=lab) for p, lab in ents
-        ]
-        out.append(Example(nlp.make_doc(text), doc))
-    return out
+    return examples_from_rows(nlp, rows)
 
 
 SOURCE = "US State Department, Foreign Terrorist Organizations list (INA section 219)"
