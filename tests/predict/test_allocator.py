@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nerwb.predict.allocator import keep_freed_memory
+from nerwb.predict.allocator import glibc_mallopt
 
 # A 64 MB array written, freed, then a second one written: with glibc's defaults the second is a
 # fresh mmap whose pages fault in again; with the thresholds raised it reuses the first's.
@@ -25,8 +25,9 @@ second = np.ones(8 * 2**20)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
+# checked without calling it: this test process keeps glibc's defaults (the children set them)
 glibc = pytest.mark.skipif(
-    not sys.platform.startswith("linux") or not keep_freed_memory(),
+    glibc_mallopt() is None,
     reason="glibc's mallopt is Linux-with-glibc only; elsewhere keep_freed_memory changes nothing",
 )
 

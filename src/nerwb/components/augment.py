@@ -38,11 +38,13 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
+from nerwb.components.training_labels import (
+    NUMBER_SHARE,  # a label whose mentions mostly hold a number is left alone
+)
 from nerwb.errors import ErrorKind, InputError, TrainingError
 from nerwb.io import iter_jsonl
 
 NAME = "nerwb.mention_replacement.v1"
-NUMBER_SHARE = 0.5  # a label whose mentions mostly hold a number is left alone
 HEAD_MIN_NAMES = 2  # a last word that ends this many different names of a label is a head word
 SYLLABLES = [
     "ab",

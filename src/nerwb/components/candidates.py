@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from nerwb.components.numbers import Linear, choose
-from nerwb.components.training_labels import check_requested_labels, label_span_counts
+from nerwb.components.training_labels import name_labels
 from nerwb.errors import ErrorKind, TrainingError
 
 FACTORY = "nerwb_name_candidates"
@@ -63,7 +63,6 @@ CONNECTORS = frozenset(
         "'s",
     ]
 )
-NUMBER_SHARE = 0.5  # labels whose spans mostly hold a number are the number component's
 MIN_SPANS = 5
 MAX_TOKENS = 8
 # a capitalised word after these may be capitalised only because it opens a sentence or quote
@@ -248,15 +247,7 @@ class NameCandidates:
         return list(self.model.labels) if self.model else []
 
     def _labels(self, examples: list[Example]) -> list[str]:
-        spans, numbers = label_span_counts(examples)
-        if self.requested:
-            check_requested_labels(FACTORY, self.requested, spans)
-            return sorted(self.requested)
-        return sorted(
-            lab
-            for lab, n in spans.items()
-            if n >= MIN_SPANS and numbers.get(lab, 0) / n < NUMBER_SHARE
-        )
+        return name_labels(FACTORY, self.requested, examples, min_spans=MIN_SPANS)[0]
 
     def initialize(
         self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None

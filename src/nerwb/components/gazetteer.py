@@ -22,12 +22,11 @@ from spacy.training import Example
 
 from nerwb.components.filling import fill_free_tokens
 from nerwb.components.names import KnownName, name_tokens, read_names
-from nerwb.components.training_labels import check_requested_labels, label_span_counts
+from nerwb.components.training_labels import name_labels
 from nerwb.errors import ErrorKind, InputError, TrainingError
 from nerwb.io import iter_jsonl
 
 FACTORY = "nerwb_gazetteer"
-NUMBER_SHARE = 0.5  # labels whose spans mostly hold a number are phrases, not names
 
 
 class Gazetteer:
@@ -112,11 +111,7 @@ class Gazetteer:
 
     def _labels(self, examples: list[Example]) -> tuple[list[str], set[str]]:
         """The labels served, and every label of the training data."""
-        spans, numbers = label_span_counts(examples)
-        if self.requested:
-            check_requested_labels(FACTORY, self.requested, spans)
-            return sorted(self.requested), set(spans)
-        served = sorted(lab for lab, n in spans.items() if numbers.get(lab, 0) / n < NUMBER_SHARE)
+        served, spans = name_labels(FACTORY, self.requested, examples)
         return served, set(spans)
 
     def _file_patterns(self) -> list[dict[str, Any]]:

@@ -32,11 +32,10 @@ from spacy.tokens import Doc, Token
 from spacy.training import Example
 
 from nerwb.components.filling import fill_free_tokens
-from nerwb.components.training_labels import check_requested_labels, label_span_counts
+from nerwb.components.training_labels import name_labels
 
 FACTORY = "nerwb_head_phrases"
 MAX_MODIFIERS = 5  # words before the head: the longest names in conflict3 have six tokens
-NUMBER_SHARE = 0.5  # as the gazetteer: labels whose spans mostly hold a number are phrases
 CAPITALISED_SHARE = 0.5  # a label's names are capitalised when most of their modifiers are
 
 
@@ -77,12 +76,7 @@ class HeadPhrases:
     ) -> None:
         """Learn each label's heads and modifiers, then keep the heads the text bears out."""
         examples = list(get_examples())
-        spans, numbers = label_span_counts(examples)
-        if self.requested:
-            check_requested_labels(FACTORY, self.requested, spans)
-            labels = sorted(self.requested)
-        else:
-            labels = sorted(lab for lab, n in spans.items() if numbers[lab] / n < NUMBER_SHARE)
+        labels, _ = name_labels(FACTORY, self.requested, examples)
         heads: dict[str, Counter[str]] = {lab: Counter() for lab in labels}
         modifiers: dict[str, set[str]] = {lab: set() for lab in labels}
         capitalised: dict[str, list[int]] = {lab: [0, 0] for lab in labels}

@@ -8,6 +8,8 @@ from spacy.training import Example
 
 from nerwb.errors import ErrorKind, TrainingError
 
+NUMBER_SHARE = 0.5  # labels whose spans mostly hold a number are phrases (the number component's)
+
 
 def label_span_counts(examples: Iterable[Example]) -> tuple[dict[str, int], dict[str, int]]:
     """Gold spans per label, and how many of those hold a number token (the number component's
@@ -30,3 +32,23 @@ def check_requested_labels(factory: str, requested: Iterable[str], spans: dict[s
             f"data (it has: {', '.join(sorted(spans)) or 'none'})",
             kind=ErrorKind.LABEL_MISMATCH,
         )
+
+
+def name_labels(
+    factory: str,
+    requested: Iterable[str] | None,
+    examples: Iterable[Example],
+    *,
+    min_spans: int = 1,
+) -> tuple[list[str], dict[str, int]]:
+    """The labels a component that finds names serves, and the gold spans per label: those
+    asked for (each must have spans), else every label with at least ``min_spans`` spans that
+    mostly hold no number."""
+    spans, numbers = label_span_counts(examples)
+    if requested:
+        check_requested_labels(factory, requested, spans)
+        return sorted(requested), spans
+    served = sorted(
+        lab for lab, n in spans.items() if n >= min_spans and numbers.get(lab, 0) / n < NUMBER_SHARE
+    )
+    return served, spans
