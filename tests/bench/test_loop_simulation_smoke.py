@@ -100,3 +100,27 @@ def test_two_processes_share_the_cache_one_claim_per_training(tmp_path) -> None:
     )
     claim.write_text(gone.stdout.strip())  # a stopped run's claim
     assert claim_training(claim) and claim.read_text() == str(os.getpid())
+
+
+def test_words_to_each_seeds_own_full_pool_f(tmp_path) -> None:
+    """A seed whose whole pool scores low is measured against its own full F, not the mean."""
+    bench = str(REPO / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from loop_simulation import reach_own_full
+
+    def curve(fs: list[float]) -> list[dict]:
+        budgets = [0.5, 1.0][-len(fs) :]
+        return [
+            {"budget": b, "words": int(b * 1000), "edits_cum": int(b * 100), "f": f}
+            for b, f in zip(budgets, fs, strict=True)
+        ]
+
+    base = {0: curve([0.7, 0.9]), 1: curve([0.6, 0.7])}
+    arm = {0: curve([0.8, 0.9]), 1: curve([0.7, 0.7]), 2: curve([0.5, 0.6])}
+    out = reach_own_full(arm, base, 0.9)
+    # seed 0: 0.81 between 0.8 (500 words) and 0.9 (1000): 550; seed 1's own target is 0.63,
+    # reached at once; seed 2 has no whole-pool round of random order: left out
+    assert out["words_per_seed"] == {"0": 550, "1": 500}
+    assert out["words"]["seeds_reached"] == 2 and out["words"]["seeds_short"] == 0
+    assert out["edits"]["min"] == 50 and out["edits"]["max"] == 55
