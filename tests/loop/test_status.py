@@ -32,7 +32,7 @@ from nerwb.records.doccano import AssignmentPlan, PushedProject, PushLedgerFile
 from nerwb.records.metrics import MetricsFile
 from nerwb.records.pull import PullManifest
 from nerwb.records.training import TrainingManifest
-from nerwb.select.strategies import NEEDS_MODEL, NOVEL_STRATEGIES, SelectStrategy
+from nerwb.select.strategies import USES_MODEL, SelectStrategy
 
 # article id -> (split, words); each one segment (shorter than segment_length)
 ARTICLES = {
@@ -326,7 +326,7 @@ def test_status_says_what_to_do_next_at_each_stage(ws) -> None:
     # a4 and a5 are left; a batch is a tenth of the 5 training segments, rounded up
     assert (nxt.step, nxt.segments, nxt.strategy) == ("label-more", 1, DEFAULT_LOOP.then)
     # the latest model goes with the advice when the table's strategy ranks by one
-    ranks_by_model = DEFAULT_LOOP.then in NEEDS_MODEL or DEFAULT_LOOP.then in NOVEL_STRATEGIES
+    ranks_by_model = DEFAULT_LOOP.then in USES_MODEL
     latest = ws.training_dir / "r6" / "model-best"
     assert nxt.model == (latest if ranks_by_model else None)
     with pytest.MonkeyPatch.context() as patch:  # and with a table that ranks by a model

@@ -65,8 +65,7 @@ from nerwb.records.doccano import AnnotatorPasswords, PushLedger
 from nerwb.records.suggestions import SuggestionLedger
 from nerwb.select.pool import selected_segments
 from nerwb.select.strategies import (
-    NEEDS_MODEL,
-    NOVEL_STRATEGIES,
+    USES_MODEL,
     Selection,
     SelectStrategy,
     load_selection_model,
@@ -473,7 +472,7 @@ def _push_and_suggest(ws: Workspace, result: DemoResult, schema: LabelSchema, sa
                 f"{len(chosen)} segments "
                 + (
                     f"ranked by {strategy} with round one's model"
-                    if strategy in NEEDS_MODEL or strategy in NOVEL_STRATEGIES
+                    if strategy in USES_MODEL
                     else f"chosen by {strategy} (the loop's default order)"
                 )
                 + (f" (first: {top.segment_id}, {top.why})" if top else ""),

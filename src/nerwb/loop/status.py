@@ -45,7 +45,7 @@ from nerwb.records.candidates import NameCandidatesFile
 from nerwb.records.doccano import AssignmentPlan, PushLedger
 from nerwb.records.metrics import MetricsFile
 from nerwb.records.pull import PullManifest, manifest_path
-from nerwb.select.strategies import NEEDS_MODEL, NOVEL_STRATEGIES, SelectStrategy
+from nerwb.select.strategies import USES_MODEL, SelectStrategy
 from nerwb.workspace import Workspace
 
 BATCH_SHARE = 0.1  # the next batch: a tenth of the training split (the simulation's rounds)
@@ -433,7 +433,7 @@ def _next(ws: Workspace, status: LoopStatus, runs: list[TrainingRun]) -> Next:
         return Next(NextStep.NEW_KIND)
     left = status.pool.segments
     strategy = table.strategy(has_model=model is not None)
-    model = model if strategy in NEEDS_MODEL or strategy in NOVEL_STRATEGIES else None
+    model = model if strategy in USES_MODEL else None
     if left == 0:
         return Next(NextStep.DONE)
     if left <= batch:

@@ -42,6 +42,8 @@ NEEDS_MODEL = frozenset(
     {SelectStrategy.UNCERTAIN, SelectStrategy.UNCERTAIN_DIVERSE, SelectStrategy.NOVEL_UNCERTAIN}
 )
 NOVEL_STRATEGIES = frozenset({SelectStrategy.NOVEL, SelectStrategy.NOVEL_UNCERTAIN})
+# strategies given the latest model when there is one (novel reads only its tokenizer)
+USES_MODEL = NEEDS_MODEL | NOVEL_STRATEGIES
 # A short segment (an article's tail) would win "per 100 words" on one name: count at least this.
 MIN_WORDS = 50
 
